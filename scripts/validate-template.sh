@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Validate template.yaml (and check that every sample event under events/ is valid JSON).
+#
+#   scripts/validate-template.sh
+#
+# 1. cfn-lint 1.51.0 from .venv (tools/requirements.txt). This version runs the full SAM
+#    transform, so it also checks what SAM generates (event source mappings, roles, ...).
+# 2. When .venv-sam (tools/requirements-sam.txt) exists: `sam validate` (SAM translator) and
+#    `sam validate --lint` (the newer cfn-lint bundled with SAM CLI, which checks plain
+#    CloudFormation resources more strictly but no longer runs the SAM transform).
+# Neither needs AWS credentials or network access.
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+CFN_LINT=.venv/bin/cfn-lint
+SAM=.venv-sam/bin/sam
+REGION=us-east-1
+
+if [[ ! -x "$CFN_LINT" ]]; then
+  echo "error: $CFN_LINT not found. Create the venv first:" >&2
+  echo "  python3 -m venv .venv && .venv/bin/pip install -r tools/requirements.txt" >&2
+  exit 1
+fi
+
+echo "==> cfn-lint $("$CFN_LINT" --version | awk '{print $2}') template.yaml"
+"$CFN_LINT" template.yaml
+echo "    ok"
+
+if [[ -x "$SAM" ]]; then
+  export SAM_CLI_TELEMETRY=0
+  echo "==> sam validate"
+  "$SAM" validate --region "$REGION"
+  echo "==> sam validate --lint"
+  "$SAM" validate --lint --region "$REGION"
+else
+  echo "==> $SAM not found: skipping sam validate (install with" \
+       "python3 -m venv .venv-sam && .venv-sam/bin/pip install -r tools/requirements-sam.txt)"
+fi
+
+echo "==> events/*.json parse as JSON"
+shopt -s nullglob
+events=(events/*.json)
+for f in "${events[@]}"; do
+  .venv/bin/python -m json.tool "$f" >/dev/null || { echo "error: $f is not valid JSON" >&2; exit 1; }
+done
+echo "    ok (${#events[@]} files)"

@@ -1,0 +1,373 @@
+//! Building blocks shared by several schemas: addresses, demographics, prices, free-form
+//! clinical lists, and the validated scalar newtypes they are made of.
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::ids::OrgId;
+
+/// A string the spec marks `minLength: 1`; whitespace-only is refused too.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String")]
+pub struct NonEmpty(String);
+
+impl TryFrom<String> for NonEmpty {
+    type Error = &'static str;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        if s.trim().is_empty() { Err("must not be empty") } else { Ok(Self(s)) }
+    }
+}
+
+impl NonEmpty {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+macro_rules! bounded_f64 {
+    ($name:ident, $min:expr, $max:expr) => {
+        #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+        #[serde(try_from = "f64")]
+        pub struct $name(f64);
+
+        impl TryFrom<f64> for $name {
+            type Error = String;
+            fn try_from(v: f64) -> Result<Self, Self::Error> {
+                if v.is_finite() && ($min..=$max).contains(&v) {
+                    Ok(Self(v))
+                } else {
+                    Err(format!("must be between {} and {}", $min, $max))
+                }
+            }
+        }
+
+        impl $name {
+            pub fn value(self) -> f64 {
+                self.0
+            }
+        }
+    };
+}
+bounded_f64!(Latitude, -90.0, 90.0);
+bounded_f64!(Longitude, -180.0, 180.0);
+bounded_f64!(Radius, 0.0, f64::MAX);
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CareType {
+    Psw,
+    Nursing,
+}
+
+impl CareType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CareType::Psw => "psw",
+            CareType::Nursing => "nursing",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OfferType {
+    Visit,
+    Service,
+}
+
+/// `OfferReasonCodeCore` / `ReferralReasonCodeCore`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReasonCode {
+    DatetimeChange,
+    ClientRequest,
+    ClientHospitalization,
+    ClientPassedAway,
+    ClientRefusedService,
+    ProcessingError,
+    Other,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Address {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    pub address: NonEmpty,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address_suite: Option<String>,
+    pub city: NonEmpty,
+    pub state: NonEmpty,
+    pub zip: NonEmpty,
+    pub country: NonEmpty,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latitude: Option<Latitude>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub longitude: Option<Longitude>,
+}
+
+/// `AddressAnonCore`: what a supplier may see of an address before it is assigned.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AddressAnon {
+    pub city: NonEmpty,
+    pub state: NonEmpty,
+    pub zip: NonEmpty,
+    pub country: NonEmpty,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approx_latitude: Option<Latitude>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approx_longitude: Option<Longitude>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approx_radius_meters: Option<Radius>,
+}
+
+/// Roughly 1 km: two decimal places of a degree of latitude.
+const APPROX_RADIUS_METERS: f64 = 1_500.0;
+
+impl From<&Address> for AddressAnon {
+    fn from(a: &Address) -> Self {
+        let round = |v: f64| (v * 100.0).round() / 100.0;
+        AddressAnon {
+            city: a.city.clone(),
+            state: a.state.clone(),
+            zip: a.zip.clone(),
+            country: a.country.clone(),
+            approx_latitude: a.latitude.and_then(|l| Latitude::try_from(round(l.value())).ok()),
+            approx_longitude: a.longitude.and_then(|l| Longitude::try_from(round(l.value())).ok()),
+            approx_radius_meters: (a.latitude.is_some() && a.longitude.is_some())
+                .then(|| Radius::try_from(APPROX_RADIUS_METERS).ok())
+                .flatten(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Demographics {
+    pub first_name: NonEmpty,
+    pub last_name: NonEmpty,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone_number: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone_other: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone_personal: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date_of_birth: Option<NaiveDate>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gender: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
+}
+
+/// `DemographicLeanCore`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DemographicsLean {
+    pub first_name: NonEmpty,
+    pub last_name: NonEmpty,
+}
+
+impl From<&Demographics> for DemographicsLean {
+    fn from(d: &Demographics) -> Self {
+        Self { first_name: d.first_name.clone(), last_name: d.last_name.clone() }
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Allergy {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub severity: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_date: Option<NaiveDate>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub treatment: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Risk {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub severity: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_date: Option<NaiveDate>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CustomField {
+    pub name: String,
+    #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
+    pub field_type: Option<String>,
+    pub value: String,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ContactAddress {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub city: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub zip: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address_suite: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latitude: Option<Latitude>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub longitude: Option<Longitude>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Contact {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<ContactAddress>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact_type: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_active: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_emergency: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone_number: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone_other: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone_personal: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub relationship: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Diagnosis {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_primary: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_date: Option<NaiveDate>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_date: Option<NaiveDate>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub treatment: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Surgery {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub details: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_date: Option<NaiveDate>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_date: Option<NaiveDate>,
+}
+
+/// `ClientCore` plus the demand's `outbox_id` for the client.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Client {
+    pub address: Address,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub contacts: Vec<Contact>,
+    pub demographics: Demographics,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub allergies: Vec<Allergy>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub risks: Vec<Risk>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub diagnoses: Vec<Diagnosis>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub surgeries: Vec<Surgery>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub custom_fields: Vec<CustomField>,
+    pub outbox_id: NonEmpty,
+    /// Shown to the supplier only once a referral exists.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub referral_only_custom_fields: Vec<CustomField>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct CaseManager {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone_number: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fax_number: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PriceUnit {
+    PerVisit,
+    PerHour,
+    Amount,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Price {
+    pub rate: Decimal,
+    pub unit: PriceUnit,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CustomPrice {
+    pub rate: Decimal,
+    pub unit: PriceUnit,
+    pub supply_persona_id: OrgId,
+}
+
+/// `OutboxOfferPriceCore`: a default price and per-supplier overrides.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OfferPrice {
+    pub default: Price,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub custom: Vec<CustomPrice>,
+}
+
+impl OfferPrice {
+    /// The price one supplier sees: its custom price if it has one, else the default.
+    pub fn for_supplier(&self, supplier: OrgId) -> Price {
+        self.custom
+            .iter()
+            .find(|c| c.supply_persona_id == supplier)
+            .map(|c| Price { rate: c.rate, unit: c.unit })
+            .unwrap_or_else(|| self.default.clone())
+    }
+}
+
+/// `OrganizationLeanCore`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OrganizationLean {
+    pub id: OrgId,
+    pub name: String,
+}

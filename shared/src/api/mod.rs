@@ -1,0 +1,7 @@
+//! Wire models of the published specs (request bodies are parsed into these, responses are
+//! rendered from them). Field names and optionality follow `docs/openapi.yaml`.
+
+pub mod auth;
+pub mod common;
+pub mod offers;
+pub mod referrals;

@@ -1,0 +1,644 @@
+//! Offers API bodies for offers and matches (`openapi.offers.yaml`), and the conversions
+//! between them and the stored records. The inbox views are anonymized: no client name,
+//! contact, street address or demographics reach a supplier before assignment.
+
+use serde::{Deserialize, Serialize};
+
+use super::common::{
+    Address, AddressAnon, Allergy, CareType, CaseManager, Client, CustomField, DemographicsLean, NonEmpty,
+    OfferPrice, OfferType, OrganizationLean, Price, ReasonCode, Risk,
+};
+use crate::domain::offer::{
+    MatchResponse, MatchStatus, Offer, OfferMatch, OfferStatus, ResponseCounts, Service, Task, Visit, match_status,
+};
+use crate::domain::organization::AssignmentMode;
+use crate::error::ApiError;
+use crate::ids::{ClientId, MatchId, OfferId, OrgId, SequenceId, ServiceId, TaskId, VisitId};
+use crate::paging::SortOrder;
+use crate::time::{Timestamp, serde_ts};
+
+// ---------------------------------------------------------------- requests
+
+#[derive(Debug, Deserialize)]
+pub struct OfferCoreRequest {
+    pub care_type: CareType,
+    pub offer_type: OfferType,
+    #[serde(with = "serde_ts")]
+    pub expires_at: Timestamp,
+    #[serde(default)]
+    pub comment: Option<String>,
+    #[serde(default)]
+    pub demand_labels: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ServiceRequest {
+    pub name: NonEmpty,
+    pub outbox_id: NonEmpty,
+    #[serde(default, with = "serde_ts::option")]
+    pub start_at: Option<Timestamp>,
+    #[serde(default, with = "serde_ts::option")]
+    pub expected_start_at: Option<Timestamp>,
+    #[serde(default, with = "serde_ts::option")]
+    pub end_at: Option<Timestamp>,
+    #[serde(default)]
+    pub instructions: Option<String>,
+    #[serde(default)]
+    pub notes: Option<String>,
+    #[serde(default)]
+    pub skills: Vec<String>,
+    #[serde(default)]
+    pub custom_fields: Vec<CustomField>,
+    #[serde(default)]
+    pub use_client_address: Option<bool>,
+    #[serde(default)]
+    pub address: Option<Address>,
+    #[serde(default)]
+    pub referral_only_custom_fields: Vec<CustomField>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct TaskRequest {
+    pub outbox_id: NonEmpty,
+    pub name: NonEmpty,
+    #[serde(default)]
+    pub description: Option<String>,
+    pub is_required: bool,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct VisitRequest {
+    pub outbox_id: NonEmpty,
+    #[serde(with = "serde_ts")]
+    pub start_at: Timestamp,
+    #[serde(with = "serde_ts")]
+    pub end_at: Timestamp,
+    #[serde(default)]
+    pub instructions: Option<String>,
+    #[serde(default)]
+    pub tasks: Vec<TaskRequest>,
+}
+
+/// `OutboxOfferCreateRequest`.
+#[derive(Debug, Deserialize)]
+pub struct CreateOfferRequest {
+    pub offer: OfferCoreRequest,
+    #[serde(default)]
+    pub alayacare: Option<serde_json::Map<String, serde_json::Value>>,
+    #[serde(default)]
+    pub case_manager: Option<CaseManager>,
+    #[serde(default)]
+    pub direct_supply_persona_ids: Vec<OrgId>,
+    #[serde(default)]
+    pub price: Option<OfferPrice>,
+    pub client: Client,
+    pub service: ServiceRequest,
+    #[serde(default)]
+    pub visits: Vec<VisitRequest>,
+}
+
+impl CreateOfferRequest {
+    /// Checks the rules a schema cannot express (422) and builds the offer, with fresh ids for
+    /// it, its client, service, visits and tasks.
+    pub fn into_offer(self, demand: OrgId, now: Timestamp) -> Result<Offer, ApiError> {
+        if self.offer.expires_at <= now {
+            return Err(ApiError::unprocessable("offer.expires_at must be in the future"));
+        }
+        for (i, v) in self.visits.iter().enumerate() {
+            if v.end_at <= v.start_at {
+                return Err(ApiError::unprocessable(format!("visits[{i}].end_at must be after start_at")));
+            }
+        }
+        if let (Some(start), Some(end)) = (self.service.start_at, self.service.end_at)
+            && end < start
+        {
+            return Err(ApiError::unprocessable("service.end_at must not be before service.start_at"));
+        }
+        if self.offer.offer_type == OfferType::Visit && self.visits.len() != 1 {
+            return Err(ApiError::unprocessable("an offer of type visit describes exactly one visit"));
+        }
+        let visits: Vec<Visit> = self
+            .visits
+            .into_iter()
+            .map(|v| Visit {
+                id: VisitId::new(),
+                outbox_id: v.outbox_id,
+                start_at: v.start_at,
+                end_at: v.end_at,
+                instructions: v.instructions,
+                tasks: v
+                    .tasks
+                    .into_iter()
+                    .map(|t| Task {
+                        id: TaskId::new(),
+                        outbox_id: t.outbox_id,
+                        name: t.name,
+                        description: t.description,
+                        is_required: t.is_required,
+                    })
+                    .collect(),
+            })
+            .collect();
+        let s = self.service;
+        // The offer's window is derived from its visits, else from the service.
+        let start_at = visits.iter().map(|v| v.start_at).min().or(s.start_at).or(s.expected_start_at).unwrap_or(now);
+        let end_at = visits.iter().map(|v| v.end_at).max().or(s.end_at);
+        let mut direct = Vec::new();
+        for id in self.direct_supply_persona_ids {
+            if !direct.contains(&id) {
+                direct.push(id);
+            }
+        }
+        Ok(Offer {
+            id: OfferId::new(),
+            demand_org_id: demand,
+            status: OfferStatus::Open,
+            version: 1,
+            care_type: self.offer.care_type,
+            offer_type: self.offer.offer_type,
+            expires_at: self.offer.expires_at,
+            comment: self.offer.comment,
+            demand_labels: self.offer.demand_labels,
+            reason_code: None,
+            reason_comment: None,
+            shift_id: None,
+            start_at,
+            end_at,
+            created_at: now,
+            updated_at: None,
+            counts: ResponseCounts { modified_at: now, sent: 0, accepted: 0, declined: 0 },
+            assigned_match_id: None,
+            referral_id: None,
+            client_id: ClientId::new(),
+            client: self.client,
+            service: Service {
+                id: ServiceId::new(),
+                name: s.name,
+                outbox_id: s.outbox_id,
+                start_at: s.start_at,
+                expected_start_at: s.expected_start_at,
+                end_at: s.end_at,
+                instructions: s.instructions,
+                notes: s.notes,
+                skills: s.skills,
+                custom_fields: s.custom_fields,
+                use_client_address: s.use_client_address,
+                address: s.address,
+                referral_only_custom_fields: s.referral_only_custom_fields,
+            },
+            visits,
+            price: self.price,
+            case_manager: self.case_manager,
+            alayacare: self.alayacare.map(serde_json::Value::Object),
+            direct_supply_persona_ids: direct,
+        })
+    }
+}
+
+/// `OutboxOfferCloseRequest`.
+#[derive(Debug, Default, Deserialize)]
+pub struct CloseOfferRequest {
+    #[serde(default)]
+    pub reason_code: Option<ReasonCode>,
+    #[serde(default)]
+    pub reason_comment: Option<String>,
+}
+
+/// `OutboxOfferAssignRequest`.
+#[derive(Debug, Deserialize)]
+pub struct AssignOfferRequest {
+    pub offer_match_id: MatchId,
+}
+
+/// `InboxOfferAcceptRequest`.
+#[derive(Debug, Default, Deserialize)]
+pub struct AcceptOfferRequest {
+    #[serde(default)]
+    pub comment: Option<String>,
+}
+
+/// `InboxOfferDeclineRequest`.
+#[derive(Debug, Default, Deserialize)]
+pub struct DeclineOfferRequest {
+    #[serde(default)]
+    pub reason_code: Option<String>,
+    #[serde(default)]
+    pub comment: Option<String>,
+}
+
+/// `OutboxOfferAssignmentSettingUpdateRequest` (also the GET response).
+#[derive(Debug, Serialize, Deserialize)]
+pub struct AssignmentSetting {
+    pub offer_assignment: AssignmentMode,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SortBy {
+    #[default]
+    LastModified,
+}
+
+/// Query of `GET /offers/v1/outbox/offers`.
+#[derive(Debug, Default, Deserialize)]
+pub struct OutboxOfferQuery {
+    pub care_type: Option<CareType>,
+    pub offer_type: Option<OfferType>,
+    pub status: Option<OfferStatus>,
+    pub client_outbox_id: Option<String>,
+    pub visit_outbox_id: Option<String>,
+    pub is_accepted: Option<bool>,
+    #[serde(default, with = "serde_ts::option")]
+    pub expires_after: Option<Timestamp>,
+    #[serde(default, with = "serde_ts::option")]
+    pub expires_before: Option<Timestamp>,
+    pub shift_id: Option<uuid::Uuid>,
+    pub demand_label: Option<String>,
+    pub page: Option<i64>,
+    pub items_per_page: Option<i64>,
+    pub sort_by: Option<SortBy>,
+    pub sort_order: Option<SortOrder>,
+}
+
+impl OutboxOfferQuery {
+    pub fn matches(&self, o: &Offer) -> bool {
+        self.care_type.is_none_or(|c| c == o.care_type)
+            && self.offer_type.is_none_or(|t| t == o.offer_type)
+            && self.status.is_none_or(|s| s == o.status)
+            && self.client_outbox_id.as_deref().is_none_or(|c| c == o.client.outbox_id.as_str())
+            && self.visit_outbox_id.as_deref().is_none_or(|v| o.visits.iter().any(|x| x.outbox_id.as_str() == v))
+            && self.is_accepted.is_none_or(|a| a == (o.counts.accepted > 0))
+            && self.expires_after.is_none_or(|t| o.expires_at > t)
+            && self.expires_before.is_none_or(|t| o.expires_at < t)
+            && self.shift_id.is_none_or(|s| o.shift_id == Some(s))
+            && self.demand_label.as_deref().is_none_or(|l| o.demand_labels.iter().any(|x| x == l))
+    }
+}
+
+/// Query of `GET /offers/v1/outbox/offers/{offer_id}/matches`.
+#[derive(Debug, Default, Deserialize)]
+pub struct MatchQuery {
+    #[serde(default)]
+    pub response: Vec<MatchResponse>,
+    #[serde(default)]
+    pub sequence_id: Vec<SequenceId>,
+    pub page: Option<i64>,
+    pub items_per_page: Option<i64>,
+    pub sort_by: Option<SortBy>,
+    pub sort_order: Option<SortOrder>,
+}
+
+/// Query of `GET /offers/v1/inbox/offers`.
+#[derive(Debug, Default, Deserialize)]
+pub struct InboxOfferQuery {
+    pub status: Option<MatchStatus>,
+    pub shift_id: Option<uuid::Uuid>,
+    pub page: Option<i64>,
+    pub items_per_page: Option<i64>,
+    pub sort_by: Option<SortBy>,
+    pub sort_order: Option<SortOrder>,
+}
+
+// --------------------------------------------------------------- responses
+
+/// `OutboxOfferExtendedCore`.
+#[derive(Debug, Serialize)]
+pub struct OutboxOfferView {
+    pub id: OfferId,
+    pub care_type: CareType,
+    pub offer_type: OfferType,
+    #[serde(with = "serde_ts")]
+    pub expires_at: Timestamp,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    pub demand_labels: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason_code: Option<ReasonCode>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason_comment: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shift_id: Option<uuid::Uuid>,
+    pub status: OfferStatus,
+    #[serde(with = "serde_ts")]
+    pub start_at: Timestamp,
+    #[serde(skip_serializing_if = "Option::is_none", with = "serde_ts::option")]
+    pub end_at: Option<Timestamp>,
+    #[serde(with = "serde_ts")]
+    pub created_at: Timestamp,
+    #[serde(skip_serializing_if = "Option::is_none", with = "serde_ts::option")]
+    pub updated_at: Option<Timestamp>,
+}
+
+impl From<&Offer> for OutboxOfferView {
+    fn from(o: &Offer) -> Self {
+        Self {
+            id: o.id,
+            care_type: o.care_type,
+            offer_type: o.offer_type,
+            expires_at: o.expires_at,
+            comment: o.comment.clone(),
+            demand_labels: o.demand_labels.clone(),
+            reason_code: o.reason_code,
+            reason_comment: o.reason_comment.clone(),
+            shift_id: o.shift_id,
+            status: o.status,
+            start_at: o.start_at,
+            end_at: o.end_at,
+            created_at: o.created_at,
+            updated_at: o.updated_at,
+        }
+    }
+}
+
+/// `OutboxServiceResponse`: the service as the demand sent it, with its id.
+pub type ServiceView = Service;
+
+/// `OutboxOfferVisitResponse`.
+pub type OutboxVisitView = Visit;
+
+/// `OutboxOfferDetailResponse`.
+#[derive(Debug, Serialize)]
+pub struct OutboxOfferDetail {
+    pub offer: OutboxOfferView,
+    pub demand: OrganizationLean,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub supply: Option<OrganizationLean>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub alayacare: Option<serde_json::Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub case_manager: Option<CaseManager>,
+    pub direct_supply_persona_ids: Vec<OrgId>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub price: Option<OfferPrice>,
+    pub client: Client,
+    pub service: ServiceView,
+    pub visits: Vec<OutboxVisitView>,
+    pub response_counts: ResponseCounts,
+}
+
+impl OutboxOfferDetail {
+    pub fn new(o: &Offer, demand: OrganizationLean, supply: Option<OrganizationLean>) -> Self {
+        Self {
+            offer: o.into(),
+            demand,
+            supply,
+            alayacare: o.alayacare.clone(),
+            case_manager: o.case_manager.clone(),
+            direct_supply_persona_ids: o.direct_supply_persona_ids.clone(),
+            price: o.price.clone(),
+            client: o.client.clone(),
+            service: o.service.clone(),
+            visits: o.visits.clone(),
+            response_counts: o.counts.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct ClientLean {
+    pub outbox_id: NonEmpty,
+    pub demographics: DemographicsLean,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ServiceLean {
+    pub outbox_id: NonEmpty,
+    pub name: NonEmpty,
+}
+
+/// `OutboxOfferCollectionResponse`.
+#[derive(Debug, Serialize)]
+pub struct OutboxOfferSummary {
+    pub offer: OutboxOfferView,
+    pub client: ClientLean,
+    pub service: ServiceLean,
+    pub response_counts: ResponseCounts,
+}
+
+impl From<&Offer> for OutboxOfferSummary {
+    fn from(o: &Offer) -> Self {
+        Self {
+            offer: o.into(),
+            client: ClientLean { outbox_id: o.client.outbox_id.clone(), demographics: (&o.client.demographics).into() },
+            service: ServiceLean { outbox_id: o.service.outbox_id.clone(), name: o.service.name.clone() },
+            response_counts: o.counts.clone(),
+        }
+    }
+}
+
+/// `OfferMatchCore`.
+#[derive(Debug, Serialize)]
+pub struct MatchView {
+    pub id: MatchId,
+    pub response: MatchResponse,
+    pub status: MatchStatus,
+    pub sequence_id: SequenceId,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason_code: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    #[serde(with = "serde_ts")]
+    pub created_at: Timestamp,
+    #[serde(skip_serializing_if = "Option::is_none", with = "serde_ts::option")]
+    pub updated_at: Option<Timestamp>,
+}
+
+impl MatchView {
+    pub fn new(offer: &Offer, m: &OfferMatch) -> Self {
+        Self {
+            id: m.id,
+            response: m.response,
+            status: match_status(offer, m),
+            sequence_id: m.sequence_id,
+            reason_code: m.reason_code.clone(),
+            comment: m.comment.clone(),
+            created_at: m.created_at,
+            updated_at: m.updated_at,
+        }
+    }
+}
+
+/// `OutboxOfferMatchCollectionResponse`.
+#[derive(Debug, Serialize)]
+pub struct OutboxMatchSummary {
+    #[serde(rename = "match")]
+    pub match_: MatchView,
+    pub supply: OrganizationLean,
+}
+
+/// `InboxOfferCore`.
+#[derive(Debug, Serialize)]
+pub struct InboxOfferView {
+    pub id: OfferId,
+    pub care_type: CareType,
+    pub offer_type: OfferType,
+    #[serde(with = "serde_ts")]
+    pub expires_at: Timestamp,
+    #[serde(with = "serde_ts")]
+    pub start_at: Timestamp,
+    #[serde(skip_serializing_if = "Option::is_none", with = "serde_ts::option")]
+    pub end_at: Option<Timestamp>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason_code: Option<ReasonCode>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason_comment: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shift_id: Option<uuid::Uuid>,
+    #[serde(with = "serde_ts")]
+    pub created_at: Timestamp,
+    #[serde(skip_serializing_if = "Option::is_none", with = "serde_ts::option")]
+    pub updated_at: Option<Timestamp>,
+}
+
+impl From<&Offer> for InboxOfferView {
+    fn from(o: &Offer) -> Self {
+        Self {
+            id: o.id,
+            care_type: o.care_type,
+            offer_type: o.offer_type,
+            expires_at: o.expires_at,
+            start_at: o.start_at,
+            end_at: o.end_at,
+            comment: o.comment.clone(),
+            reason_code: o.reason_code,
+            reason_comment: o.reason_comment.clone(),
+            shift_id: o.shift_id,
+            created_at: o.created_at,
+            updated_at: o.updated_at,
+        }
+    }
+}
+
+/// `InboxOfferCollectionResponse`.
+#[derive(Debug, Serialize)]
+pub struct InboxOfferSummary {
+    pub offer: InboxOfferView,
+    #[serde(rename = "match")]
+    pub match_: MatchView,
+}
+
+/// The anonymized client of `InboxOfferDetailResponse`.
+#[derive(Debug, Serialize)]
+pub struct AnonClient {
+    pub address: AddressAnon,
+    pub allergies: Vec<Allergy>,
+    pub risks: Vec<Risk>,
+    pub custom_fields: Vec<CustomField>,
+}
+
+/// The service of `InboxOfferDetailResponse`: `ServiceCore` with an anonymized address.
+#[derive(Debug, Serialize)]
+pub struct InboxServiceView {
+    pub id: ServiceId,
+    pub name: NonEmpty,
+    #[serde(skip_serializing_if = "Option::is_none", with = "serde_ts::option")]
+    pub start_at: Option<Timestamp>,
+    #[serde(skip_serializing_if = "Option::is_none", with = "serde_ts::option")]
+    pub expected_start_at: Option<Timestamp>,
+    #[serde(skip_serializing_if = "Option::is_none", with = "serde_ts::option")]
+    pub end_at: Option<Timestamp>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub instructions: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
+    pub skills: Vec<String>,
+    pub custom_fields: Vec<CustomField>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub use_client_address: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub address: Option<AddressAnon>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct InboxTaskView {
+    pub id: TaskId,
+    pub name: NonEmpty,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    pub is_required: bool,
+}
+
+/// `InboxOfferVisitResponse` (and `InboxReferralVisitResponse`): no demand-side ids.
+#[derive(Debug, Serialize)]
+pub struct InboxVisitView {
+    pub id: VisitId,
+    #[serde(with = "serde_ts")]
+    pub start_at: Timestamp,
+    #[serde(with = "serde_ts")]
+    pub end_at: Timestamp,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub instructions: Option<String>,
+    pub tasks: Vec<InboxTaskView>,
+}
+
+impl From<&Visit> for InboxVisitView {
+    fn from(v: &Visit) -> Self {
+        Self {
+            id: v.id,
+            start_at: v.start_at,
+            end_at: v.end_at,
+            instructions: v.instructions.clone(),
+            tasks: v
+                .tasks
+                .iter()
+                .map(|t| InboxTaskView {
+                    id: t.id,
+                    name: t.name.clone(),
+                    description: t.description.clone(),
+                    is_required: t.is_required,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// `InboxOfferDetailResponse`.
+#[derive(Debug, Serialize)]
+pub struct InboxOfferDetail {
+    pub offer: InboxOfferView,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub case_manager: Option<CaseManager>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub price: Option<Price>,
+    pub client: AnonClient,
+    pub service: InboxServiceView,
+    pub visits: Vec<InboxVisitView>,
+    #[serde(rename = "match")]
+    pub match_: MatchView,
+    pub demand: OrganizationLean,
+}
+
+impl InboxOfferDetail {
+    pub fn new(o: &Offer, m: &OfferMatch, demand: OrganizationLean) -> Self {
+        let s = &o.service;
+        Self {
+            offer: o.into(),
+            case_manager: o.case_manager.clone(),
+            price: o.price.as_ref().map(|p| p.for_supplier(m.supply_org_id)),
+            client: AnonClient {
+                address: (&o.client.address).into(),
+                allergies: o.client.allergies.clone(),
+                risks: o.client.risks.clone(),
+                custom_fields: o.client.custom_fields.clone(),
+            },
+            service: InboxServiceView {
+                id: s.id,
+                name: s.name.clone(),
+                start_at: s.start_at,
+                expected_start_at: s.expected_start_at,
+                end_at: s.end_at,
+                instructions: s.instructions.clone(),
+                notes: s.notes.clone(),
+                skills: s.skills.clone(),
+                custom_fields: s.custom_fields.clone(),
+                use_client_address: s.use_client_address,
+                address: s.address.as_ref().map(AddressAnon::from),
+            },
+            visits: o.visits.iter().map(InboxVisitView::from).collect(),
+            match_: MatchView::new(o, m),
+            demand,
+        }
+    }
+}

@@ -1,0 +1,425 @@
+//! Offers API bodies for referrals, outbox (demand) and inbox (supply) views.
+
+use serde::{Deserialize, Serialize};
+
+use super::common::{
+    Address, CareType, CaseManager, Client, CustomField, DemographicsLean, NonEmpty, OfferType, OrganizationLean,
+    Price, ReasonCode,
+};
+use super::offers::{InboxVisitView, SortBy};
+use crate::domain::offer::{Service, Visit};
+use crate::domain::referral::{Referral, ReferralStatus, Revision};
+use crate::ids::{ClientId, OfferId, OrgId, ReferralId, SequenceId, ServiceId};
+use crate::paging::SortOrder;
+use crate::time::{Timestamp, serde_ts};
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Revisions {
+    All,
+    #[default]
+    Latest,
+    Archived,
+}
+
+impl Revisions {
+    pub fn admits(self, r: &Referral) -> bool {
+        match self {
+            Revisions::All => true,
+            Revisions::Latest => r.revision.is_latest_revision,
+            Revisions::Archived => !r.revision.is_latest_revision,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReferralSortBy {
+    #[default]
+    LastModified,
+    RevisionNumber,
+}
+
+/// Query of `GET /offers/v1/outbox/referrals`.
+#[derive(Debug, Default, Deserialize)]
+pub struct OutboxReferralQuery {
+    pub supply_persona_id: Option<OrgId>,
+    pub status: Option<ReferralStatus>,
+    pub shift_id: Option<uuid::Uuid>,
+    pub offer_id: Option<OfferId>,
+    pub care_type: Option<CareType>,
+    pub referral_type: Option<OfferType>,
+    pub client_outbox_id: Option<String>,
+    pub demand_label: Option<String>,
+    pub has_alayacare_authorization: Option<bool>,
+    pub revisions: Option<Revisions>,
+    pub revision_group_id: Option<uuid::Uuid>,
+    pub sequence_id: Option<SequenceId>,
+    pub page: Option<i64>,
+    pub items_per_page: Option<i64>,
+    pub sort_by: Option<ReferralSortBy>,
+    pub sort_order: Option<SortOrder>,
+}
+
+impl OutboxReferralQuery {
+    pub fn matches(&self, r: &Referral) -> bool {
+        self.supply_persona_id.is_none_or(|s| s == r.supply_org_id)
+            && self.status.is_none_or(|s| s == r.status)
+            && self.shift_id.is_none_or(|s| r.shift_id == Some(s))
+            && self.offer_id.is_none_or(|o| r.offer_id == Some(o))
+            && self.care_type.is_none_or(|c| c == r.care_type)
+            && self.referral_type.is_none_or(|t| t == r.referral_type)
+            && self.client_outbox_id.as_deref().is_none_or(|c| c == r.client.outbox_id.as_str())
+            && self.demand_label.as_deref().is_none_or(|l| r.demand_labels.iter().any(|x| x == l))
+            && self.has_alayacare_authorization.is_none_or(|h| h == has_authorization(r))
+            && self.revisions.unwrap_or_default().admits(r)
+            && self.revision_group_id.is_none_or(|g| g == r.revision.revision_group_id)
+            && self.sequence_id.is_none_or(|s| s == r.sequence_id)
+    }
+}
+
+/// Query of `GET /offers/v1/inbox/referrals`.
+#[derive(Debug, Default, Deserialize)]
+pub struct InboxReferralQuery {
+    pub referral_status: Option<ReferralStatus>,
+    pub sequence_id: Option<SequenceId>,
+    pub offer_id: Option<OfferId>,
+    pub shift_id: Option<uuid::Uuid>,
+    pub revisions: Option<Revisions>,
+    pub page: Option<i64>,
+    pub items_per_page: Option<i64>,
+    pub sort_by: Option<SortBy>,
+    pub sort_order: Option<SortOrder>,
+}
+
+impl InboxReferralQuery {
+    pub fn matches(&self, r: &Referral) -> bool {
+        self.referral_status.is_none_or(|s| s == r.status)
+            && self.sequence_id.is_none_or(|s| s == r.sequence_id)
+            && self.offer_id.is_none_or(|o| r.offer_id == Some(o))
+            && self.shift_id.is_none_or(|s| r.shift_id == Some(s))
+            && self.revisions.unwrap_or_default().admits(r)
+    }
+}
+
+fn has_authorization(r: &Referral) -> bool {
+    r.alayacare
+        .as_ref()
+        .and_then(|a| a.get("authorizations"))
+        .and_then(|a| a.as_array())
+        .is_some_and(|a| !a.is_empty())
+}
+
+/// `OutboxReferralCore`.
+#[derive(Debug, Serialize)]
+pub struct OutboxReferralView {
+    pub id: ReferralId,
+    pub sequence_id: SequenceId,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub offer_id: Option<OfferId>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shift_id: Option<uuid::Uuid>,
+    pub care_type: CareType,
+    pub referral_type: OfferType,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cancellation_comment: Option<String>,
+    pub demand_labels: Vec<String>,
+    pub status: ReferralStatus,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason_code: Option<ReasonCode>,
+    #[serde(with = "serde_ts")]
+    pub start_at: Timestamp,
+    #[serde(skip_serializing_if = "Option::is_none", with = "serde_ts::option")]
+    pub end_at: Option<Timestamp>,
+    #[serde(with = "serde_ts")]
+    pub created_at: Timestamp,
+    #[serde(skip_serializing_if = "Option::is_none", with = "serde_ts::option")]
+    pub updated_at: Option<Timestamp>,
+}
+
+impl From<&Referral> for OutboxReferralView {
+    fn from(r: &Referral) -> Self {
+        Self {
+            id: r.id,
+            sequence_id: r.sequence_id,
+            offer_id: r.offer_id,
+            shift_id: r.shift_id,
+            care_type: r.care_type,
+            referral_type: r.referral_type,
+            comment: r.comment.clone(),
+            cancellation_comment: r.cancellation_comment.clone(),
+            demand_labels: r.demand_labels.clone(),
+            status: r.status,
+            reason_code: r.reason_code,
+            start_at: r.start_at,
+            end_at: r.end_at,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        }
+    }
+}
+
+/// The client of `OutboxReferralDetailResponse`: as sent, plus its id.
+#[derive(Debug, Serialize)]
+pub struct ClientWithId {
+    pub id: ClientId,
+    #[serde(flatten)]
+    pub client: Client,
+}
+
+/// `OutboxReferralDetailResponse`.
+#[derive(Debug, Serialize)]
+pub struct OutboxReferralDetail {
+    pub referral: OutboxReferralView,
+    pub supply: OrganizationLean,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub alayacare: Option<serde_json::Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub case_manager: Option<CaseManager>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub price: Option<Price>,
+    pub client: ClientWithId,
+    pub service: Service,
+    pub visits: Vec<Visit>,
+    pub revision: Revision,
+}
+
+impl OutboxReferralDetail {
+    pub fn new(r: &Referral, supply: OrganizationLean) -> Self {
+        Self {
+            referral: r.into(),
+            supply,
+            alayacare: r.alayacare.clone(),
+            case_manager: r.case_manager.clone(),
+            price: r.price.clone(),
+            client: ClientWithId { id: r.client_id, client: r.client.clone() },
+            service: r.service.clone(),
+            visits: r.visits.clone(),
+            revision: r.revision.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct AlayaCareFlag {
+    pub has_authorization: bool,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ReferralClientLean {
+    pub id: ClientId,
+    pub outbox_id: NonEmpty,
+    pub demographics: DemographicsLean,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ReferralServiceLean {
+    pub id: ServiceId,
+    pub outbox_id: NonEmpty,
+    pub name: NonEmpty,
+}
+
+/// `OutboxReferralCollectionResponse`.
+#[derive(Debug, Serialize)]
+pub struct OutboxReferralSummary {
+    pub referral: OutboxReferralView,
+    pub supply: OrganizationLean,
+    pub alayacare: AlayaCareFlag,
+    pub client: ReferralClientLean,
+    pub service: ReferralServiceLean,
+    pub revision: Revision,
+}
+
+impl OutboxReferralSummary {
+    pub fn new(r: &Referral, supply: OrganizationLean) -> Self {
+        Self {
+            referral: r.into(),
+            supply,
+            alayacare: AlayaCareFlag { has_authorization: has_authorization(r) },
+            client: ReferralClientLean {
+                id: r.client_id,
+                outbox_id: r.client.outbox_id.clone(),
+                demographics: (&r.client.demographics).into(),
+            },
+            service: ReferralServiceLean {
+                id: r.service.id,
+                outbox_id: r.service.outbox_id.clone(),
+                name: r.service.name.clone(),
+            },
+            revision: r.revision.clone(),
+        }
+    }
+}
+
+/// The referral of the inbox responses (no demand labels).
+#[derive(Debug, Serialize)]
+pub struct InboxReferralView {
+    pub id: ReferralId,
+    pub sequence_id: SequenceId,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub offer_id: Option<OfferId>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shift_id: Option<uuid::Uuid>,
+    pub care_type: CareType,
+    pub referral_type: OfferType,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cancellation_comment: Option<String>,
+    pub status: ReferralStatus,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason_code: Option<ReasonCode>,
+    #[serde(with = "serde_ts")]
+    pub start_at: Timestamp,
+    #[serde(skip_serializing_if = "Option::is_none", with = "serde_ts::option")]
+    pub end_at: Option<Timestamp>,
+    #[serde(with = "serde_ts")]
+    pub created_at: Timestamp,
+    #[serde(skip_serializing_if = "Option::is_none", with = "serde_ts::option")]
+    pub updated_at: Option<Timestamp>,
+}
+
+impl InboxReferralView {
+    fn new(r: &Referral, with_comments: bool) -> Self {
+        Self {
+            id: r.id,
+            sequence_id: r.sequence_id,
+            offer_id: r.offer_id,
+            shift_id: r.shift_id,
+            care_type: r.care_type,
+            referral_type: r.referral_type,
+            comment: r.comment.clone().filter(|_| with_comments),
+            cancellation_comment: r.cancellation_comment.clone().filter(|_| with_comments),
+            status: r.status,
+            reason_code: r.reason_code,
+            start_at: r.start_at,
+            end_at: r.end_at,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct RevisionLean {
+    pub revision_group_id: uuid::Uuid,
+    pub revision_number: u32,
+}
+
+/// `InboxReferralCollectionResponse`.
+#[derive(Debug, Serialize)]
+pub struct InboxReferralSummary {
+    pub referral: InboxReferralView,
+    pub revision: RevisionLean,
+}
+
+impl From<&Referral> for InboxReferralSummary {
+    fn from(r: &Referral) -> Self {
+        Self {
+            referral: InboxReferralView::new(r, false),
+            revision: RevisionLean {
+                revision_group_id: r.revision.revision_group_id,
+                revision_number: r.revision.revision_number,
+            },
+        }
+    }
+}
+
+/// `InboxClientResponse`: the full client, now that the supplier holds the referral, with the
+/// referral-only custom fields folded in and the demand's own ids left out.
+#[derive(Debug, Serialize)]
+pub struct InboxClient {
+    pub id: ClientId,
+    pub address: Address,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub contacts: Vec<super::common::Contact>,
+    pub demographics: super::common::Demographics,
+    pub allergies: Vec<super::common::Allergy>,
+    pub risks: Vec<super::common::Risk>,
+    pub diagnoses: Vec<super::common::Diagnosis>,
+    pub surgeries: Vec<super::common::Surgery>,
+    pub custom_fields: Vec<CustomField>,
+}
+
+/// The service of `InboxReferralDetailResponse`.
+#[derive(Debug, Serialize)]
+pub struct InboxReferralService {
+    pub id: ServiceId,
+    pub name: NonEmpty,
+    #[serde(skip_serializing_if = "Option::is_none", with = "serde_ts::option")]
+    pub start_at: Option<Timestamp>,
+    #[serde(skip_serializing_if = "Option::is_none", with = "serde_ts::option")]
+    pub expected_start_at: Option<Timestamp>,
+    #[serde(skip_serializing_if = "Option::is_none", with = "serde_ts::option")]
+    pub end_at: Option<Timestamp>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub instructions: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
+    pub skills: Vec<String>,
+    pub custom_fields: Vec<CustomField>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub use_client_address: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub address: Option<Address>,
+}
+
+/// `InboxReferralDetailResponse`.
+#[derive(Debug, Serialize)]
+pub struct InboxReferralDetail {
+    pub referral: InboxReferralView,
+    pub demand: OrganizationLean,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub alayacare: Option<serde_json::Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub case_manager: Option<CaseManager>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub price: Option<Price>,
+    pub client: InboxClient,
+    pub service: InboxReferralService,
+    pub visits: Vec<InboxVisitView>,
+    pub revision: Revision,
+}
+
+impl InboxReferralDetail {
+    pub fn new(r: &Referral, demand: OrganizationLean) -> Self {
+        let c = &r.client;
+        let s = &r.service;
+        let joined = |a: &[CustomField], b: &[CustomField]| a.iter().chain(b).cloned().collect::<Vec<_>>();
+        Self {
+            referral: InboxReferralView::new(r, true),
+            demand,
+            alayacare: r.alayacare.clone(),
+            case_manager: r.case_manager.clone(),
+            price: r.price.clone(),
+            client: InboxClient {
+                id: r.client_id,
+                address: c.address.clone(),
+                contacts: c.contacts.clone(),
+                demographics: c.demographics.clone(),
+                allergies: c.allergies.clone(),
+                risks: c.risks.clone(),
+                diagnoses: c.diagnoses.clone(),
+                surgeries: c.surgeries.clone(),
+                custom_fields: joined(&c.custom_fields, &c.referral_only_custom_fields),
+            },
+            service: InboxReferralService {
+                id: s.id,
+                name: s.name.clone(),
+                start_at: s.start_at,
+                expected_start_at: s.expected_start_at,
+                end_at: s.end_at,
+                instructions: s.instructions.clone(),
+                notes: s.notes.clone(),
+                skills: s.skills.clone(),
+                custom_fields: joined(&s.custom_fields, &s.referral_only_custom_fields),
+                use_client_address: s.use_client_address,
+                address: s.address.clone(),
+            },
+            visits: r.visits.iter().map(InboxVisitView::from).collect(),
+            revision: r.revision.clone(),
+        }
+    }
+}

@@ -1,0 +1,62 @@
+//! Settings every function reads from its environment (set by template.yaml, or by the
+//! local stack from the same template).
+
+use crate::error::ApiError;
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub table_name: String,
+    /// `arn:…:sns:<region>:<account>:<stack>-`; a channel name appended gives its topic ARN.
+    pub topic_arn_prefix: String,
+    pub user_pool_id: String,
+    pub user_pool_client_id: String,
+    pub region: String,
+    /// Where the pool's JWKS is served. Real Cognito derives it from the issuer; the local
+    /// stack points it at moto.
+    pub jwks_url: String,
+    /// Event items stay in the table this long (DynamoDB TTL) after being written.
+    pub event_ttl_seconds: i64,
+}
+
+impl Config {
+    pub fn from_env() -> Result<Self, ApiError> {
+        Self::from_lookup(|k| std::env::var(k).ok())
+    }
+
+    /// Reads settings through `get`, so tests and the local stack can supply them directly.
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, ApiError> {
+        let need = |k: &str| get(k).ok_or_else(|| ApiError::internal(format!("{k} is not set")));
+        let region = get("AWS_REGION")
+            .or_else(|| get("AWS_DEFAULT_REGION"))
+            .unwrap_or_else(|| "us-east-1".into());
+        let user_pool_id = get("USER_POOL_ID").unwrap_or_default();
+        let jwks_url = match (get("COGNITO_JWKS_URL"), get("AWS_ENDPOINT_URL")) {
+            (Some(url), _) => url,
+            (None, Some(endpoint)) => {
+                format!("{}/{user_pool_id}/.well-known/jwks.json", endpoint.trim_end_matches('/'))
+            }
+            (None, None) => format!(
+                "https://cognito-idp.{region}.amazonaws.com/{user_pool_id}/.well-known/jwks.json"
+            ),
+        };
+        Ok(Self {
+            table_name: need("TABLE_NAME")?,
+            topic_arn_prefix: get("TOPIC_ARN_PREFIX").unwrap_or_default(),
+            user_pool_client_id: get("USER_POOL_CLIENT_ID").unwrap_or_default(),
+            user_pool_id,
+            region,
+            jwks_url,
+            event_ttl_seconds: get("EVENT_TTL_SECONDS")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(7 * 24 * 3600),
+        })
+    }
+
+    pub fn issuer(&self) -> String {
+        format!("https://cognito-idp.{}.amazonaws.com/{}", self.region, self.user_pool_id)
+    }
+
+    pub fn topic_arn(&self, channel: &str) -> String {
+        format!("{}{channel}", self.topic_arn_prefix)
+    }
+}

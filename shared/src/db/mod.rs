@@ -1,0 +1,248 @@
+//! The DynamoDB access layer: one table, key builders for every access pattern, typed
+//! reads, and transactional writes that put a state change and its events together.
+//!
+//! | item          | pk              | sk              | gsi1pk / gsi1sk                       | gsi2pk / gsi2sk                      |
+//! |---------------|-----------------|-----------------|---------------------------------------|--------------------------------------|
+//! | organization  | `ORG#<id>`      | `ORG`           |                                       |                                      |
+//! | trusted link  | `ORG#<demand>`  | `TRUST#<supply>`| `TRUSTED_BY#<supply>` / `<demand>`    |                                      |
+//! | offer         | `OFFER#<id>`    | `OFFER`         | `DEMAND#<org>#OFFER` / `<created>#<id>` |                                    |
+//! | offer match   | `OFFER#<offer>` | `MATCH#<supply>`| `SUPPLY#<org>#MATCH` / `<created>#<offer>` |                                 |
+//! | referral      | `REFERRAL#<id>` | `REFERRAL`      | `DEMAND#<org>#REFERRAL` / `<created>#<id>` | `SUPPLY#<org>#REFERRAL` / same  |
+//! | event         | `EVT#<id>`      | `EVT`           |                                       |                                      |
+
+mod error;
+pub mod offers;
+pub mod organizations;
+pub mod referrals;
+mod tx;
+
+pub use error::DbError;
+pub use tx::{Cond, Tx};
+
+use std::collections::HashMap;
+
+use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::events::EventRecord;
+use crate::time::Timestamp;
+
+pub type Item = HashMap<String, AttributeValue>;
+
+pub const GSI1: &str = "gsi1";
+pub const GSI2: &str = "gsi2";
+
+/// Attribute that tells what an item is; the stream publisher keeps only `event` items.
+pub const KIND: &str = "kind";
+
+#[derive(Clone, Debug)]
+pub struct Db {
+    client: Client,
+    table: String,
+    event_ttl_seconds: i64,
+}
+
+/// Where an item lives: its primary key and any index keys.
+#[derive(Clone, Debug, Default)]
+pub struct Keys {
+    pub pk: String,
+    pub sk: String,
+    pub gsi1: Option<(String, String)>,
+    pub gsi2: Option<(String, String)>,
+}
+
+impl Keys {
+    pub fn new(pk: impl Into<String>, sk: impl Into<String>) -> Self {
+        Self { pk: pk.into(), sk: sk.into(), ..Default::default() }
+    }
+    pub fn gsi1(mut self, pk: impl Into<String>, sk: impl Into<String>) -> Self {
+        self.gsi1 = Some((pk.into(), sk.into()));
+        self
+    }
+    pub fn gsi2(mut self, pk: impl Into<String>, sk: impl Into<String>) -> Self {
+        self.gsi2 = Some((pk.into(), sk.into()));
+        self
+    }
+}
+
+fn s(v: impl Into<String>) -> AttributeValue {
+    AttributeValue::S(v.into())
+}
+
+/// A sort key that orders by creation time and stays unique.
+pub fn created_sk(created_at: &Timestamp, id: impl std::fmt::Display) -> String {
+    format!("{}#{id}", crate::time::rfc3339(created_at))
+}
+
+/// Serializes `record` and adds its kind and keys.
+pub fn to_item<T: Serialize>(kind: &str, keys: &Keys, record: &T) -> Result<Item, DbError> {
+    let mut item: Item = serde_dynamo::to_item(record).map_err(|e| DbError::Codec(e.to_string()))?;
+    item.insert(KIND.into(), s(kind));
+    item.insert("pk".into(), s(&keys.pk));
+    item.insert("sk".into(), s(&keys.sk));
+    if let Some((pk, sk)) = &keys.gsi1 {
+        item.insert("gsi1pk".into(), s(pk));
+        item.insert("gsi1sk".into(), s(sk));
+    }
+    if let Some((pk, sk)) = &keys.gsi2 {
+        item.insert("gsi2pk".into(), s(pk));
+        item.insert("gsi2sk".into(), s(sk));
+    }
+    Ok(item)
+}
+
+pub fn from_item<T: DeserializeOwned>(item: Item) -> Result<T, DbError> {
+    serde_dynamo::from_item(item).map_err(|e| DbError::Codec(e.to_string()))
+}
+
+pub fn kind_of(item: &Item) -> Option<&str> {
+    item.get(KIND).and_then(|v| v.as_s().ok()).map(String::as_str)
+}
+
+impl Db {
+    pub fn new(client: Client, table: impl Into<String>, event_ttl_seconds: i64) -> Self {
+        Self { client, table: table.into(), event_ttl_seconds }
+    }
+
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    pub fn table(&self) -> &str {
+        &self.table
+    }
+
+    /// The event item for `record`; it expires (DynamoDB TTL) after the configured retention.
+    pub fn event_item(&self, record: &EventRecord) -> Result<Item, DbError> {
+        let mut item = to_item("event", &Keys::new(format!("EVT#{}", record.event_id), "EVT"), record)?;
+        let ttl = record.created_at.timestamp() + self.event_ttl_seconds;
+        item.insert("ttl".into(), AttributeValue::N(ttl.to_string()));
+        Ok(item)
+    }
+
+    pub async fn get<T: DeserializeOwned>(&self, pk: &str, sk: &str) -> Result<Option<T>, DbError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key("pk", s(pk))
+            .key("sk", s(sk))
+            .send()
+            .await
+            .map_err(DbError::aws)?;
+        out.item.map(from_item).transpose()
+    }
+
+    /// Every item of a partition (optionally of one sort-key prefix), following pagination.
+    pub async fn query_all(
+        &self,
+        index: Option<&str>,
+        pk: &str,
+        sk_prefix: Option<&str>,
+        ascending: bool,
+    ) -> Result<Vec<Item>, DbError> {
+        let (pk_attr, sk_attr) = match index {
+            None => ("pk", "sk"),
+            Some(GSI1) => ("gsi1pk", "gsi1sk"),
+            Some(_) => ("gsi2pk", "gsi2sk"),
+        };
+        let mut condition = "#pk = :pk".to_owned();
+        if sk_prefix.is_some() {
+            condition.push_str(" AND begins_with(#sk, :sk)");
+        }
+        let mut items = Vec::new();
+        let mut start: Option<Item> = None;
+        loop {
+            let mut q = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .set_index_name(index.map(str::to_owned))
+                .key_condition_expression(&condition)
+                .expression_attribute_names("#pk", pk_attr)
+                .expression_attribute_values(":pk", s(pk))
+                .scan_index_forward(ascending)
+                .set_exclusive_start_key(start.take());
+            if let Some(prefix) = sk_prefix {
+                q = q.expression_attribute_names("#sk", sk_attr).expression_attribute_values(":sk", s(prefix));
+            }
+            let out = q.send().await.map_err(DbError::aws)?;
+            items.extend(out.items.unwrap_or_default());
+            match out.last_evaluated_key {
+                Some(key) if !key.is_empty() => start = Some(key),
+                _ => break,
+            }
+        }
+        Ok(items)
+    }
+
+    /// Reads many items by key (in chunks of 100, retrying unprocessed keys); missing keys are
+    /// simply absent from the result.
+    pub async fn batch_get(&self, keys: &[(String, String)]) -> Result<Vec<Item>, DbError> {
+        let mut found = Vec::with_capacity(keys.len());
+        let mut unique: Vec<&(String, String)> = Vec::new();
+        for k in keys {
+            if !unique.contains(&k) {
+                unique.push(k);
+            }
+        }
+        for chunk in unique.chunks(100) {
+            let mut request = KeysAndAttributes::builder();
+            for (pk, sk) in chunk {
+                request = request.keys(HashMap::from([("pk".to_owned(), s(pk)), ("sk".to_owned(), s(sk))]));
+            }
+            let mut pending = Some(HashMap::from([(
+                self.table.clone(),
+                request.build().map_err(|e| DbError::Aws(e.to_string()))?,
+            )]));
+            let mut attempt = 0u32;
+            while let Some(request_items) = pending.take() {
+                let out = self
+                    .client
+                    .batch_get_item()
+                    .set_request_items(Some(request_items))
+                    .send()
+                    .await
+                    .map_err(DbError::aws)?;
+                if let Some(mut responses) = out.responses {
+                    found.extend(responses.remove(&self.table).unwrap_or_default());
+                }
+                match out.unprocessed_keys {
+                    Some(rest) if !rest.is_empty() => {
+                        attempt += 1;
+                        if attempt > 8 {
+                            return Err(DbError::Aws("batch get kept returning unprocessed keys".into()));
+                        }
+                        tokio::time::sleep(std::time::Duration::from_millis(20 << attempt.min(5))).await;
+                        pending = Some(rest);
+                    }
+                    _ => {}
+                }
+            }
+        }
+        Ok(found)
+    }
+
+    pub async fn put(&self, item: Item, cond: Cond) -> Result<(), DbError> {
+        let mut tx = Tx::new(&self.table);
+        tx.put(item, cond);
+        self.transact(tx).await
+    }
+
+    /// Runs the writes as one `TransactWriteItems`: all of them happen, or none.
+    pub async fn transact(&self, tx: Tx) -> Result<(), DbError> {
+        let items = tx.into_items()?;
+        if items.is_empty() {
+            return Ok(());
+        }
+        self.client
+            .transact_write_items()
+            .set_transact_items(Some(items))
+            .send()
+            .await
+            .map_err(DbError::from_transact)?;
+        Ok(())
+    }
+}

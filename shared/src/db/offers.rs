@@ -1,0 +1,103 @@
+//! Offers and their matches. An offer and all its matches share one partition, so one query
+//! reads the whole [`OfferState`] a transition needs.
+
+use aws_sdk_dynamodb::types::AttributeValue;
+
+use crate::domain::offer::{Offer, OfferMatch, OfferState, Transition};
+use crate::domain::referral::Referral;
+use crate::events::EventRecord;
+use crate::ids::{OfferId, OrgId};
+
+use super::referrals::referral_keys;
+use super::{Cond, Db, DbError, GSI1, Keys, Tx, created_sk, from_item, kind_of, to_item};
+
+pub fn offer_keys(o: &Offer) -> Keys {
+    Keys::new(format!("OFFER#{}", o.id), "OFFER")
+        .gsi1(format!("DEMAND#{}#OFFER", o.demand_org_id), created_sk(&o.created_at, o.id))
+}
+
+pub fn match_keys(m: &OfferMatch) -> Keys {
+    Keys::new(format!("OFFER#{}", m.offer_id), format!("MATCH#{}", m.supply_org_id))
+        .gsi1(format!("SUPPLY#{}#MATCH", m.supply_org_id), created_sk(&m.created_at, m.offer_id))
+}
+
+fn response_value(m: &OfferMatch) -> AttributeValue {
+    let v = serde_json::to_value(m.response).expect("enum serializes");
+    AttributeValue::S(v.as_str().unwrap_or_default().to_owned())
+}
+
+impl Db {
+    pub async fn load_offer(&self, id: OfferId) -> Result<Option<OfferState>, DbError> {
+        let items = self.query_all(None, &format!("OFFER#{id}"), None, true).await?;
+        let mut offer = None;
+        let mut matches = Vec::new();
+        for item in items {
+            match kind_of(&item) {
+                Some("offer") => offer = Some(from_item::<Offer>(item)?),
+                Some("match") => matches.push(from_item::<OfferMatch>(item)?),
+                _ => {}
+            }
+        }
+        Ok(offer.map(|offer| OfferState { offer, matches }))
+    }
+
+    /// Writes a new offer, its matches and its events in one transaction.
+    pub async fn create_offer(&self, state: &OfferState, events: &[EventRecord]) -> Result<(), DbError> {
+        let mut tx = Tx::new(self.table());
+        tx.put(to_item("offer", &offer_keys(&state.offer), &state.offer)?, Cond::New);
+        for m in &state.matches {
+            tx.put(to_item("match", &match_keys(m), m)?, Cond::New);
+        }
+        for e in events {
+            tx.put(self.event_item(e)?, Cond::New);
+        }
+        self.transact(tx).await
+    }
+
+    /// Writes a transition computed from `before`: the offer only if its version is still the
+    /// one read, each changed match only if its response is still the one read, a new
+    /// referral if the transition assigned, and the events — all or nothing.
+    pub async fn apply_offer_transition(
+        &self,
+        before: &OfferState,
+        transition: &Transition,
+        referral: Option<&Referral>,
+        events: &[EventRecord],
+    ) -> Result<(), DbError> {
+        let mut tx = Tx::new(self.table());
+        tx.put(
+            to_item("offer", &offer_keys(&transition.offer), &transition.offer)?,
+            Cond::Version(before.offer.version),
+        );
+        for m in &transition.changed_matches {
+            let previous = before.matches.iter().find(|p| p.id == m.id).ok_or(DbError::ConditionFailed)?;
+            tx.put(to_item("match", &match_keys(m), m)?, Cond::Equals("response", response_value(previous)));
+        }
+        if let Some(r) = referral {
+            tx.put(to_item("referral", &referral_keys(r), r)?, Cond::New);
+        }
+        for e in events {
+            tx.put(self.event_item(e)?, Cond::New);
+        }
+        self.transact(tx).await
+    }
+
+    /// Every offer the demand organization created, newest first.
+    pub async fn offers_of_demand(&self, demand: OrgId) -> Result<Vec<Offer>, DbError> {
+        let items = self.query_all(Some(GSI1), &format!("DEMAND#{demand}#OFFER"), None, false).await?;
+        items.into_iter().map(from_item).collect()
+    }
+
+    /// Every offer matched to the supplier, with the supplier's match, newest first.
+    pub async fn offers_of_supplier(&self, supplier: OrgId) -> Result<Vec<(Offer, OfferMatch)>, DbError> {
+        let items = self.query_all(Some(GSI1), &format!("SUPPLY#{supplier}#MATCH"), None, false).await?;
+        let matches: Vec<OfferMatch> = items.into_iter().map(from_item).collect::<Result<_, _>>()?;
+        let keys: Vec<(String, String)> =
+            matches.iter().map(|m| (format!("OFFER#{}", m.offer_id), "OFFER".to_owned())).collect();
+        let offers: Vec<Offer> = self.batch_get(&keys).await?.into_iter().map(from_item).collect::<Result<_, _>>()?;
+        Ok(matches
+            .into_iter()
+            .filter_map(|m| offers.iter().find(|o| o.id == m.offer_id).cloned().map(|o| (o, m)))
+            .collect())
+    }
+}

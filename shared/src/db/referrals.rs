@@ -1,0 +1,29 @@
+//! Referrals, listed by either side through their own index.
+
+use crate::domain::referral::Referral;
+use crate::ids::{OrgId, ReferralId};
+
+use super::{Db, DbError, GSI1, GSI2, Keys, created_sk, from_item};
+
+pub fn referral_keys(r: &Referral) -> Keys {
+    let sk = created_sk(&r.created_at, r.id);
+    Keys::new(format!("REFERRAL#{}", r.id), "REFERRAL")
+        .gsi1(format!("DEMAND#{}#REFERRAL", r.demand_org_id), sk.clone())
+        .gsi2(format!("SUPPLY#{}#REFERRAL", r.supply_org_id), sk)
+}
+
+impl Db {
+    pub async fn get_referral(&self, id: ReferralId) -> Result<Option<Referral>, DbError> {
+        self.get(&format!("REFERRAL#{id}"), "REFERRAL").await
+    }
+
+    pub async fn referrals_of_demand(&self, demand: OrgId) -> Result<Vec<Referral>, DbError> {
+        let items = self.query_all(Some(GSI1), &format!("DEMAND#{demand}#REFERRAL"), None, false).await?;
+        items.into_iter().map(from_item).collect()
+    }
+
+    pub async fn referrals_of_supplier(&self, supplier: OrgId) -> Result<Vec<Referral>, DbError> {
+        let items = self.query_all(Some(GSI2), &format!("SUPPLY#{supplier}#REFERRAL"), None, false).await?;
+        items.into_iter().map(from_item).collect()
+    }
+}

@@ -1,0 +1,8 @@
+//! Pure domain rules: records as stored, and state transitions as functions from the current
+//! state to a decision. No I/O happens here, so every rule is unit-tested directly.
+
+pub mod offer;
+pub mod organization;
+pub mod referral;
+
+pub use offer::Rejection;

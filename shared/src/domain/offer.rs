@@ -1,0 +1,411 @@
+//! The offer lifecycle as pure functions.
+//!
+//! An offer is `open` until it is assigned, closed by its demand organization, declined by
+//! every matched supplier, or expired. Each matched supplier holds one match whose `response`
+//! moves from `pending` to `accepted` or `declined` once. A match's `status` is derived from
+//! the offer (see [`match_status`]) rather than stored, so an assignment does not have to
+//! rewrite every other supplier's match.
+
+use serde::{Deserialize, Serialize};
+
+use crate::api::common::{
+    CareType, CaseManager, Client, CustomField, NonEmpty, OfferPrice, OfferType, ReasonCode,
+};
+use crate::events::{Channel, EventName};
+use crate::ids::{ClientId, MatchId, OfferId, OrgId, ReferralId, SequenceId, ServiceId, TaskId, VisitId};
+use crate::time::{Timestamp, serde_ts};
+
+use super::organization::AssignmentMode;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OfferStatus {
+    Open,
+    Assigned,
+    Closed,
+    DeclinedByAll,
+    Expired,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MatchResponse {
+    Pending,
+    Accepted,
+    Declined,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MatchStatus {
+    Open,
+    Expired,
+    Closed,
+    Assigned,
+    Fulfilled,
+}
+
+/// `OfferResponseCountsCore`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ResponseCounts {
+    #[serde(with = "serde_ts")]
+    pub modified_at: Timestamp,
+    pub sent: u32,
+    pub accepted: u32,
+    pub declined: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Task {
+    pub id: TaskId,
+    pub outbox_id: NonEmpty,
+    pub name: NonEmpty,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    pub is_required: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Visit {
+    pub id: VisitId,
+    pub outbox_id: NonEmpty,
+    #[serde(with = "serde_ts")]
+    pub start_at: Timestamp,
+    #[serde(with = "serde_ts")]
+    pub end_at: Timestamp,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instructions: Option<String>,
+    #[serde(default)]
+    pub tasks: Vec<Task>,
+}
+
+/// The service of an offer (`OutboxServiceRequest` plus its id).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Service {
+    pub id: ServiceId,
+    pub name: NonEmpty,
+    pub outbox_id: NonEmpty,
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "serde_ts::option")]
+    pub start_at: Option<Timestamp>,
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "serde_ts::option")]
+    pub expected_start_at: Option<Timestamp>,
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "serde_ts::option")]
+    pub end_at: Option<Timestamp>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instructions: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub skills: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub custom_fields: Vec<CustomField>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub use_client_address: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<crate::api::common::Address>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub referral_only_custom_fields: Vec<CustomField>,
+}
+
+/// An offer as stored: the demand's request plus the ids and state the platform adds.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Offer {
+    pub id: OfferId,
+    pub demand_org_id: OrgId,
+    pub status: OfferStatus,
+    /// Optimistic-concurrency guard: every write of the offer is conditioned on it.
+    pub version: u64,
+    pub care_type: CareType,
+    pub offer_type: OfferType,
+    #[serde(with = "serde_ts")]
+    pub expires_at: Timestamp,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    #[serde(default)]
+    pub demand_labels: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason_code: Option<ReasonCode>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason_comment: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shift_id: Option<uuid::Uuid>,
+    #[serde(with = "serde_ts")]
+    pub start_at: Timestamp,
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "serde_ts::option")]
+    pub end_at: Option<Timestamp>,
+    #[serde(with = "serde_ts")]
+    pub created_at: Timestamp,
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "serde_ts::option")]
+    pub updated_at: Option<Timestamp>,
+    pub counts: ResponseCounts,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assigned_match_id: Option<MatchId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub referral_id: Option<ReferralId>,
+    pub client_id: ClientId,
+    pub client: Client,
+    pub service: Service,
+    #[serde(default)]
+    pub visits: Vec<Visit>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub price: Option<OfferPrice>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub case_manager: Option<CaseManager>,
+    /// AlayaCare-specific payload (authorizations, care plan, form templates), kept as sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alayacare: Option<serde_json::Value>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub direct_supply_persona_ids: Vec<OrgId>,
+}
+
+/// One supplier's view of an offer.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OfferMatch {
+    pub id: MatchId,
+    pub offer_id: OfferId,
+    pub demand_org_id: OrgId,
+    pub supply_org_id: OrgId,
+    pub response: MatchResponse,
+    pub sequence_id: SequenceId,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason_code: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    #[serde(with = "serde_ts")]
+    pub created_at: Timestamp,
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "serde_ts::option")]
+    pub updated_at: Option<Timestamp>,
+}
+
+/// An offer with all of its matches: the unit every transition reads and writes.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OfferState {
+    pub offer: Offer,
+    pub matches: Vec<OfferMatch>,
+}
+
+/// Why a transition is refused. Each maps to a 409, 403 or 404 at the HTTP edge.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum Rejection {
+    #[error("offer is {0:?}, not open")]
+    OfferNotOpen(OfferStatus),
+    #[error("offer has expired")]
+    OfferExpired,
+    #[error("offer has already been {0:?}")]
+    AlreadyResponded(MatchResponse),
+    #[error("offer match has not been accepted")]
+    MatchNotAccepted,
+    #[error("offer assignment is automatic for this organization")]
+    AssignmentIsAutomatic,
+    #[error("offer match not found")]
+    UnknownMatch,
+}
+
+impl From<Rejection> for crate::error::ApiError {
+    fn from(r: Rejection) -> Self {
+        use crate::error::ApiError;
+        match r {
+            Rejection::OfferNotOpen(OfferStatus::Assigned) => {
+                ApiError::conflict("Offer has already been assigned.")
+            }
+            Rejection::OfferNotOpen(_) | Rejection::OfferExpired => {
+                ApiError::conflict("Offer is no longer open.")
+            }
+            Rejection::AlreadyResponded(MatchResponse::Accepted) => {
+                ApiError::conflict("Offer has already been accepted.")
+            }
+            Rejection::AlreadyResponded(_) => ApiError::conflict("Offer has already been declined."),
+            Rejection::MatchNotAccepted => {
+                ApiError::conflict("Offer match has not accepted the offer.")
+            }
+            Rejection::AssignmentIsAutomatic => ApiError::forbidden(
+                "Offers of this organization are assigned automatically; set the assignment setting to manual to assign.",
+            ),
+            Rejection::UnknownMatch => ApiError::unprocessable("offer_match_id is not a match of this offer."),
+        }
+    }
+}
+
+/// An event the transition announces, before its payload is built.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Notice {
+    pub channel: Channel,
+    pub name: EventName,
+    pub recipients: Vec<OrgId>,
+}
+
+impl Notice {
+    fn new(channel: Channel, name: EventName, recipients: Vec<OrgId>) -> Self {
+        Self { channel, name, recipients }
+    }
+}
+
+/// The outcome of an allowed transition: the new state to write and what to announce.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Transition {
+    pub offer: Offer,
+    /// Matches whose stored fields changed.
+    pub changed_matches: Vec<OfferMatch>,
+    pub notices: Vec<Notice>,
+    /// Set when the transition assigns the offer: a referral must be created for this match.
+    pub assigned: Option<OfferMatch>,
+}
+
+/// The status a supplier sees for its match, derived from the offer.
+pub fn match_status(offer: &Offer, m: &OfferMatch) -> MatchStatus {
+    match offer.status {
+        OfferStatus::Open => MatchStatus::Open,
+        OfferStatus::Assigned if offer.assigned_match_id == Some(m.id) => MatchStatus::Assigned,
+        OfferStatus::Assigned => MatchStatus::Fulfilled,
+        OfferStatus::Closed | OfferStatus::DeclinedByAll => MatchStatus::Closed,
+        OfferStatus::Expired => MatchStatus::Expired,
+    }
+}
+
+fn ensure_open(offer: &Offer, now: Timestamp) -> Result<(), Rejection> {
+    if offer.status != OfferStatus::Open {
+        return Err(Rejection::OfferNotOpen(offer.status));
+    }
+    // The expiry job may not have run yet: an offer past `expires_at` takes no more responses.
+    if offer.expires_at <= now {
+        return Err(Rejection::OfferExpired);
+    }
+    Ok(())
+}
+
+impl OfferState {
+    pub fn match_of(&self, supplier: OrgId) -> Option<&OfferMatch> {
+        self.matches.iter().find(|m| m.supply_org_id == supplier)
+    }
+
+    fn suppliers(&self) -> Vec<OrgId> {
+        self.matches.iter().map(|m| m.supply_org_id).collect()
+    }
+
+    fn touched(&self, now: Timestamp) -> Offer {
+        let mut offer = self.offer.clone();
+        offer.version += 1;
+        offer.updated_at = Some(now);
+        offer.counts.modified_at = now;
+        offer
+    }
+
+    /// The notices and new state of assigning the offer to `chosen`.
+    fn assign_to(&self, offer: &mut Offer, chosen: &OfferMatch, notices: &mut Vec<Notice>) -> OfferMatch {
+        offer.status = OfferStatus::Assigned;
+        offer.assigned_match_id = Some(chosen.id);
+        let others: Vec<OrgId> =
+            self.suppliers().into_iter().filter(|s| *s != chosen.supply_org_id).collect();
+        if !others.is_empty() {
+            notices.push(Notice::new(Channel::InboxOffers, EventName::OfferFulfilled, others));
+        }
+        chosen.clone()
+    }
+
+    /// A supplier accepts. With automatic assignment the first acceptance also assigns.
+    pub fn accept(
+        &self,
+        supplier: OrgId,
+        comment: Option<String>,
+        mode: AssignmentMode,
+        now: Timestamp,
+    ) -> Result<Transition, Rejection> {
+        ensure_open(&self.offer, now)?;
+        let current = self.match_of(supplier).ok_or(Rejection::UnknownMatch)?;
+        if current.response != MatchResponse::Pending {
+            return Err(Rejection::AlreadyResponded(current.response));
+        }
+        let mut m = current.clone();
+        m.response = MatchResponse::Accepted;
+        m.comment = comment;
+        m.updated_at = Some(now);
+
+        let mut offer = self.touched(now);
+        offer.counts.accepted += 1;
+        let mut notices = vec![Notice::new(
+            Channel::OutboxOffers,
+            EventName::OfferAccepted,
+            vec![offer.demand_org_id],
+        )];
+        let mut assigned = None;
+        if mode == AssignmentMode::Auto {
+            assigned = Some(self.assign_to(&mut offer, &m, &mut notices));
+        }
+        Ok(Transition { offer, changed_matches: vec![m], notices, assigned })
+    }
+
+    /// A supplier declines. When it is the last pending supplier and nobody accepted, the
+    /// offer becomes `declined_by_all`.
+    pub fn decline(
+        &self,
+        supplier: OrgId,
+        reason_code: Option<String>,
+        comment: Option<String>,
+        now: Timestamp,
+    ) -> Result<Transition, Rejection> {
+        ensure_open(&self.offer, now)?;
+        let current = self.match_of(supplier).ok_or(Rejection::UnknownMatch)?;
+        if current.response != MatchResponse::Pending {
+            return Err(Rejection::AlreadyResponded(current.response));
+        }
+        let mut m = current.clone();
+        m.response = MatchResponse::Declined;
+        m.reason_code = reason_code;
+        m.comment = comment;
+        m.updated_at = Some(now);
+
+        let mut offer = self.touched(now);
+        offer.counts.declined += 1;
+        let demand = vec![offer.demand_org_id];
+        let mut notices = vec![Notice::new(Channel::OutboxOffers, EventName::OfferDeclined, demand.clone())];
+        if offer.counts.declined >= offer.counts.sent {
+            offer.status = OfferStatus::DeclinedByAll;
+            notices.push(Notice::new(Channel::OutboxOffers, EventName::OfferDeclinedByAll, demand));
+        }
+        Ok(Transition { offer, changed_matches: vec![m], notices, assigned: None })
+    }
+
+    /// The demand organization withdraws an offer that is not assigned yet.
+    pub fn close(
+        &self,
+        reason_code: Option<ReasonCode>,
+        reason_comment: Option<String>,
+        now: Timestamp,
+    ) -> Result<Transition, Rejection> {
+        if self.offer.status != OfferStatus::Open {
+            return Err(Rejection::OfferNotOpen(self.offer.status));
+        }
+        let mut offer = self.touched(now);
+        offer.status = OfferStatus::Closed;
+        offer.reason_code = reason_code;
+        offer.reason_comment = reason_comment;
+        let suppliers = self.suppliers();
+        let notices = if suppliers.is_empty() {
+            vec![]
+        } else {
+            vec![Notice::new(Channel::InboxOffers, EventName::OfferClosed, suppliers)]
+        };
+        Ok(Transition { offer, changed_matches: vec![], notices, assigned: None })
+    }
+
+    /// The demand organization assigns the offer to a supplier that accepted it.
+    pub fn assign(&self, match_id: MatchId, mode: AssignmentMode, now: Timestamp) -> Result<Transition, Rejection> {
+        if mode == AssignmentMode::Auto {
+            return Err(Rejection::AssignmentIsAutomatic);
+        }
+        if self.offer.status != OfferStatus::Open {
+            return Err(Rejection::OfferNotOpen(self.offer.status));
+        }
+        let chosen = self.matches.iter().find(|m| m.id == match_id).ok_or(Rejection::UnknownMatch)?;
+        if chosen.response != MatchResponse::Accepted {
+            return Err(Rejection::MatchNotAccepted);
+        }
+        let mut offer = self.touched(now);
+        let mut notices = Vec::new();
+        let chosen = self.assign_to(&mut offer, chosen, &mut notices);
+        Ok(Transition { offer, changed_matches: vec![], notices, assigned: Some(chosen) })
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,270 @@
+use chrono::Duration;
+
+use super::*;
+use crate::api::common::{Address, Demographics};
+
+fn ne(s: &str) -> NonEmpty {
+    NonEmpty::try_from(s.to_owned()).unwrap()
+}
+
+fn state(suppliers: usize) -> OfferState {
+    let now = crate::time::now();
+    let demand = OrgId::new();
+    let id = OfferId::new();
+    let client = Client {
+        address: Address {
+            name: None,
+            address: ne("1 Main St"),
+            address_suite: None,
+            city: ne("Toronto"),
+            state: ne("ON"),
+            zip: ne("M1M 1M1"),
+            country: ne("CA"),
+            latitude: None,
+            longitude: None,
+        },
+        contacts: vec![],
+        demographics: Demographics {
+            first_name: ne("Ada"),
+            last_name: ne("Lovelace"),
+            email: None,
+            phone_number: None,
+            phone_other: None,
+            phone_personal: None,
+            date_of_birth: None,
+            gender: None,
+            language: None,
+        },
+        allergies: vec![],
+        risks: vec![],
+        diagnoses: vec![],
+        surgeries: vec![],
+        custom_fields: vec![],
+        outbox_id: ne("client-1"),
+        referral_only_custom_fields: vec![],
+    };
+    let offer = Offer {
+        id,
+        demand_org_id: demand,
+        status: OfferStatus::Open,
+        version: 1,
+        care_type: CareType::Psw,
+        offer_type: OfferType::Service,
+        expires_at: now + Duration::days(1),
+        comment: None,
+        demand_labels: vec![],
+        reason_code: None,
+        reason_comment: None,
+        shift_id: None,
+        start_at: now + Duration::days(2),
+        end_at: None,
+        created_at: now,
+        updated_at: None,
+        counts: ResponseCounts { modified_at: now, sent: suppliers as u32, accepted: 0, declined: 0 },
+        assigned_match_id: None,
+        referral_id: None,
+        client_id: ClientId::new(),
+        client,
+        service: Service {
+            id: ServiceId::new(),
+            name: ne("Home care"),
+            outbox_id: ne("svc-1"),
+            start_at: None,
+            expected_start_at: None,
+            end_at: None,
+            instructions: None,
+            notes: None,
+            skills: vec![],
+            custom_fields: vec![],
+            use_client_address: None,
+            address: None,
+            referral_only_custom_fields: vec![],
+        },
+        visits: vec![],
+        price: None,
+        case_manager: None,
+        alayacare: None,
+        direct_supply_persona_ids: vec![],
+    };
+    let matches = (0..suppliers)
+        .map(|_| OfferMatch {
+            id: MatchId::new(),
+            offer_id: id,
+            demand_org_id: demand,
+            supply_org_id: OrgId::new(),
+            response: MatchResponse::Pending,
+            sequence_id: SequenceId::new(),
+            reason_code: None,
+            comment: None,
+            created_at: now,
+            updated_at: None,
+        })
+        .collect();
+    OfferState { offer, matches }
+}
+
+/// Applies a transition to the state, as the database write would.
+fn apply(s: &OfferState, t: &Transition) -> OfferState {
+    let mut next = s.clone();
+    next.offer = t.offer.clone();
+    for m in &t.changed_matches {
+        *next.matches.iter_mut().find(|x| x.id == m.id).unwrap() = m.clone();
+    }
+    next
+}
+
+fn names(t: &Transition) -> Vec<(Channel, EventName)> {
+    t.notices.iter().map(|n| (n.channel, n.name)).collect()
+}
+
+fn now() -> Timestamp {
+    crate::time::now()
+}
+
+#[test]
+fn manual_accept_records_the_response_and_tells_the_demand() {
+    let s = state(2);
+    let supplier = s.matches[0].supply_org_id;
+    let t = s.accept(supplier, Some("yes".into()), AssignmentMode::Manual, now()).unwrap();
+    assert_eq!(t.offer.status, OfferStatus::Open);
+    assert_eq!(t.offer.version, 2);
+    assert_eq!(t.offer.counts.accepted, 1);
+    assert_eq!(t.changed_matches[0].response, MatchResponse::Accepted);
+    assert_eq!(t.changed_matches[0].comment.as_deref(), Some("yes"));
+    assert!(t.assigned.is_none());
+    assert_eq!(names(&t), vec![(Channel::OutboxOffers, EventName::OfferAccepted)]);
+    assert_eq!(t.notices[0].recipients, vec![s.offer.demand_org_id]);
+}
+
+#[test]
+fn auto_accept_assigns_and_fulfils_the_others() {
+    let s = state(3);
+    let winner = s.matches[1].clone();
+    let t = s.accept(winner.supply_org_id, None, AssignmentMode::Auto, now()).unwrap();
+    assert_eq!(t.offer.status, OfferStatus::Assigned);
+    assert_eq!(t.offer.assigned_match_id, Some(winner.id));
+    assert_eq!(t.assigned.as_ref().map(|m| m.id), Some(winner.id));
+    assert_eq!(
+        names(&t),
+        vec![(Channel::OutboxOffers, EventName::OfferAccepted), (Channel::InboxOffers, EventName::OfferFulfilled)]
+    );
+    let others: Vec<OrgId> = s.matches.iter().map(|m| m.supply_org_id).filter(|o| *o != winner.supply_org_id).collect();
+    assert_eq!(t.notices[1].recipients, others);
+}
+
+#[test]
+fn a_supplier_responds_once() {
+    let s = state(2);
+    let supplier = s.matches[0].supply_org_id;
+    let s2 = apply(&s, &s.accept(supplier, None, AssignmentMode::Manual, now()).unwrap());
+    assert_eq!(
+        s2.accept(supplier, None, AssignmentMode::Manual, now()),
+        Err(Rejection::AlreadyResponded(MatchResponse::Accepted))
+    );
+    assert_eq!(s2.decline(supplier, None, None, now()), Err(Rejection::AlreadyResponded(MatchResponse::Accepted)));
+}
+
+#[test]
+fn unmatched_suppliers_cannot_respond() {
+    let s = state(1);
+    assert_eq!(s.accept(OrgId::new(), None, AssignmentMode::Manual, now()), Err(Rejection::UnknownMatch));
+    assert_eq!(s.decline(OrgId::new(), None, None, now()), Err(Rejection::UnknownMatch));
+}
+
+#[test]
+fn the_last_decline_declines_the_offer_for_all() {
+    let s = state(2);
+    let t1 = s.decline(s.matches[0].supply_org_id, Some("no_capacity".into()), None, now()).unwrap();
+    assert_eq!(t1.offer.status, OfferStatus::Open);
+    assert_eq!(names(&t1), vec![(Channel::OutboxOffers, EventName::OfferDeclined)]);
+    let s1 = apply(&s, &t1);
+    let t2 = s1.decline(s.matches[1].supply_org_id, None, None, now()).unwrap();
+    assert_eq!(t2.offer.status, OfferStatus::DeclinedByAll);
+    assert_eq!(t2.offer.counts.declined, 2);
+    assert_eq!(
+        names(&t2),
+        vec![(Channel::OutboxOffers, EventName::OfferDeclined), (Channel::OutboxOffers, EventName::OfferDeclinedByAll)]
+    );
+}
+
+#[test]
+fn a_decline_after_an_acceptance_keeps_the_offer_open() {
+    let s = state(2);
+    let s1 = apply(&s, &s.accept(s.matches[0].supply_org_id, None, AssignmentMode::Manual, now()).unwrap());
+    let t = s1.decline(s.matches[1].supply_org_id, None, None, now()).unwrap();
+    assert_eq!(t.offer.status, OfferStatus::Open);
+}
+
+#[test]
+fn close_tells_every_matched_supplier_and_ends_responses() {
+    let s = state(2);
+    let t = s.close(Some(ReasonCode::ClientRequest), Some("moved".into()), now()).unwrap();
+    assert_eq!(t.offer.status, OfferStatus::Closed);
+    assert_eq!(t.offer.reason_code, Some(ReasonCode::ClientRequest));
+    assert_eq!(names(&t), vec![(Channel::InboxOffers, EventName::OfferClosed)]);
+    assert_eq!(t.notices[0].recipients.len(), 2);
+    let closed = apply(&s, &t);
+    assert_eq!(
+        closed.accept(s.matches[0].supply_org_id, None, AssignmentMode::Manual, now()),
+        Err(Rejection::OfferNotOpen(OfferStatus::Closed))
+    );
+    assert_eq!(closed.close(None, None, now()), Err(Rejection::OfferNotOpen(OfferStatus::Closed)));
+    assert_eq!(match_status(&closed.offer, &closed.matches[0]), MatchStatus::Closed);
+}
+
+#[test]
+fn closing_an_offer_nobody_was_matched_to_announces_nothing() {
+    let s = state(0);
+    assert!(s.close(None, None, now()).unwrap().notices.is_empty());
+}
+
+#[test]
+fn assign_needs_manual_mode_an_acceptance_and_an_open_offer() {
+    let s = state(2);
+    let m0 = s.matches[0].clone();
+    assert_eq!(s.assign(m0.id, AssignmentMode::Auto, now()), Err(Rejection::AssignmentIsAutomatic));
+    assert_eq!(s.assign(m0.id, AssignmentMode::Manual, now()), Err(Rejection::MatchNotAccepted));
+    assert_eq!(s.assign(MatchId::new(), AssignmentMode::Manual, now()), Err(Rejection::UnknownMatch));
+
+    let accepted = apply(&s, &s.accept(m0.supply_org_id, None, AssignmentMode::Manual, now()).unwrap());
+    let t = accepted.assign(m0.id, AssignmentMode::Manual, now()).unwrap();
+    assert_eq!(t.offer.status, OfferStatus::Assigned);
+    assert_eq!(t.assigned.as_ref().map(|m| m.id), Some(m0.id));
+    assert_eq!(names(&t), vec![(Channel::InboxOffers, EventName::OfferFulfilled)]);
+    assert_eq!(t.notices[0].recipients, vec![s.matches[1].supply_org_id]);
+
+    let assigned = apply(&accepted, &t);
+    assert_eq!(match_status(&assigned.offer, &assigned.matches[0]), MatchStatus::Assigned);
+    assert_eq!(match_status(&assigned.offer, &assigned.matches[1]), MatchStatus::Fulfilled);
+    assert_eq!(
+        assigned.assign(m0.id, AssignmentMode::Manual, now()),
+        Err(Rejection::OfferNotOpen(OfferStatus::Assigned))
+    );
+    assert_eq!(assigned.close(None, None, now()), Err(Rejection::OfferNotOpen(OfferStatus::Assigned)));
+}
+
+#[test]
+fn an_offer_past_its_expiry_takes_no_responses() {
+    let mut s = state(1);
+    s.offer.expires_at = now() - Duration::seconds(1);
+    assert_eq!(s.accept(s.matches[0].supply_org_id, None, AssignmentMode::Manual, now()), Err(Rejection::OfferExpired));
+    assert_eq!(s.decline(s.matches[0].supply_org_id, None, None, now()), Err(Rejection::OfferExpired));
+}
+
+#[test]
+fn every_transition_bumps_the_version_once() {
+    let s = state(1);
+    let t = s.close(None, None, now()).unwrap();
+    assert_eq!(t.offer.version, s.offer.version + 1);
+}
+
+#[test]
+fn rejections_map_to_conflict_forbidden_or_unprocessable() {
+    use crate::error::ErrorKind;
+    let kind = |r: Rejection| crate::error::ApiError::from(r).kind;
+    assert_eq!(kind(Rejection::OfferNotOpen(OfferStatus::Closed)), ErrorKind::Conflict);
+    assert_eq!(kind(Rejection::AlreadyResponded(MatchResponse::Declined)), ErrorKind::Conflict);
+    assert_eq!(kind(Rejection::MatchNotAccepted), ErrorKind::Conflict);
+    assert_eq!(kind(Rejection::AssignmentIsAutomatic), ErrorKind::Forbidden);
+    assert_eq!(kind(Rejection::UnknownMatch), ErrorKind::Unprocessable);
+}

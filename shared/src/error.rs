@@ -1,0 +1,118 @@
+//! The one error type of the HTTP layer. Handlers and the layers below return `ApiError`;
+//! the edge (`http::respond`) renders it in the shape of the API family that was called and
+//! logs internal details, which never reach the client.
+
+use http::StatusCode;
+use std::fmt;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ErrorKind {
+    BadRequest,
+    Unauthorized,
+    Forbidden,
+    NotFound,
+    Conflict,
+    Unprocessable,
+    Internal,
+}
+
+impl ErrorKind {
+    pub fn status(self) -> StatusCode {
+        match self {
+            ErrorKind::BadRequest => StatusCode::BAD_REQUEST,
+            ErrorKind::Unauthorized => StatusCode::UNAUTHORIZED,
+            ErrorKind::Forbidden => StatusCode::FORBIDDEN,
+            ErrorKind::NotFound => StatusCode::NOT_FOUND,
+            ErrorKind::Conflict => StatusCode::CONFLICT,
+            ErrorKind::Unprocessable => StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorKind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// Machine-readable code in the AlayaMarket error body (`{"error": …, "message": …}`).
+    pub fn code(self) -> &'static str {
+        match self {
+            ErrorKind::BadRequest => "bad_request",
+            ErrorKind::Unauthorized => "unauthorized",
+            ErrorKind::Forbidden => "forbidden",
+            ErrorKind::NotFound => "not_found",
+            ErrorKind::Conflict => "conflict",
+            ErrorKind::Unprocessable => "unprocessable_entity",
+            ErrorKind::Internal => "internal_error",
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct ApiError {
+    pub kind: ErrorKind,
+    /// Safe to show to the caller.
+    pub message: String,
+    /// Logged, never returned.
+    pub internal: Option<String>,
+}
+
+impl ApiError {
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        Self { kind, message: message.into(), internal: None }
+    }
+    pub fn bad_request(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::BadRequest, message)
+    }
+    pub fn unauthorized() -> Self {
+        Self::new(ErrorKind::Unauthorized, "Unauthorized")
+    }
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Forbidden, message)
+    }
+    pub fn not_found(what: &str) -> Self {
+        Self::new(ErrorKind::NotFound, format!("{what} not found"))
+    }
+    pub fn conflict(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Conflict, message)
+    }
+    pub fn unprocessable(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Unprocessable, message)
+    }
+    /// An unexpected failure: the detail goes to the log, the caller sees a generic message.
+    pub fn internal(detail: impl fmt::Display) -> Self {
+        Self {
+            kind: ErrorKind::Internal,
+            message: "Internal server error".into(),
+            internal: Some(detail.to_string()),
+        }
+    }
+    pub fn status(&self) -> StatusCode {
+        self.kind.status()
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?}: {}", self.kind, self.message)?;
+        if let Some(detail) = &self.internal {
+            write!(f, " ({detail})")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+/// The API families this platform serves; each renders errors in its own published shape.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Family {
+    /// Auth, Offers and Organizations APIs: `{"error": "<code>", "message": "<text>"}`.
+    AlayaMarket,
+}
+
+impl Family {
+    pub fn render(self, err: &ApiError) -> serde_json::Value {
+        match self {
+            Family::AlayaMarket => serde_json::json!({
+                "error": err.kind.code(),
+                "message": err.message,
+            }),
+        }
+    }
+}

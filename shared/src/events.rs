@@ -1,0 +1,260 @@
+//! The event contract: the 12 SNS channels of `docs/asyncapi.yaml`, their event names, the
+//! payload types, and the event record that a write stores beside its state change.
+
+use serde::{Deserialize, Serialize};
+
+use crate::domain::organization::Organization;
+use crate::ids::{ClientId, EventId, OfferId, OrgId, ReferralId, SequenceId};
+use crate::time::{Timestamp, rfc3339, serde_ts};
+
+/// An SNS channel; the deployed topic is `<stack>-<channel>`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Channel {
+    OutboxFormSubmissions,
+    OutboxMessages,
+    OutboxOffers,
+    OutboxReferrals,
+    OutboxVisits,
+    OutboxVisitTasks,
+    OutboxWorkSessions,
+    InboxFormTemplates,
+    InboxMessages,
+    InboxOffers,
+    InboxReferrals,
+    DemandOrganizations,
+}
+
+impl Channel {
+    pub const ALL: [Channel; 12] = [
+        Channel::OutboxFormSubmissions,
+        Channel::OutboxMessages,
+        Channel::OutboxOffers,
+        Channel::OutboxReferrals,
+        Channel::OutboxVisits,
+        Channel::OutboxVisitTasks,
+        Channel::OutboxWorkSessions,
+        Channel::InboxFormTemplates,
+        Channel::InboxMessages,
+        Channel::InboxOffers,
+        Channel::InboxReferrals,
+        Channel::DemandOrganizations,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::OutboxFormSubmissions => "outbox-form-submissions",
+            Channel::OutboxMessages => "outbox-messages",
+            Channel::OutboxOffers => "outbox-offers",
+            Channel::OutboxReferrals => "outbox-referrals",
+            Channel::OutboxVisits => "outbox-visits",
+            Channel::OutboxVisitTasks => "outbox-visit-tasks",
+            Channel::OutboxWorkSessions => "outbox-work-sessions",
+            Channel::InboxFormTemplates => "inbox-form-templates",
+            Channel::InboxMessages => "inbox-messages",
+            Channel::InboxOffers => "inbox-offers",
+            Channel::InboxReferrals => "inbox-referrals",
+            Channel::DemandOrganizations => "demand-organizations",
+        }
+    }
+
+    /// The AsyncAPI payload schema (in `components.schemas`) of the channel's messages.
+    pub fn payload_schema(self) -> &'static str {
+        match self {
+            Channel::OutboxFormSubmissions => "OutboxFormSubmissionEventPayload",
+            Channel::OutboxMessages => "OutboxMessageEventPayload",
+            Channel::OutboxOffers => "OutboxOfferEventPayload",
+            Channel::OutboxReferrals => "OutboxReferralEventPayload",
+            Channel::OutboxVisits => "OutboxVisitEventPayload",
+            Channel::OutboxVisitTasks => "OutboxVisitTaskEventPayload",
+            Channel::OutboxWorkSessions => "OutboxWorkSessionEventPayload",
+            Channel::InboxFormTemplates => "InboxFormTemplateEventPayload",
+            Channel::InboxMessages => "InboxMessageEventPayload",
+            Channel::InboxOffers => "InboxOfferEventPayload",
+            Channel::InboxReferrals => "InboxReferralEventPayload",
+            Channel::DemandOrganizations => "DemandOrganizationEventPayload",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Channel> {
+        Channel::ALL.into_iter().find(|c| c.as_str() == name)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum EventName {
+    OfferMatched,
+    OfferAccepted,
+    OfferDeclined,
+    OfferDeclinedByAll,
+    OfferClosed,
+    OfferExpired,
+    OfferFulfilled,
+    ReferralCreated,
+    ReferralProcessed,
+    ReferralSupplyCancelled,
+    ReferralDemandCancelled,
+}
+
+impl EventName {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventName::OfferMatched => "OfferMatched",
+            EventName::OfferAccepted => "OfferAccepted",
+            EventName::OfferDeclined => "OfferDeclined",
+            EventName::OfferDeclinedByAll => "OfferDeclinedByAll",
+            EventName::OfferClosed => "OfferClosed",
+            EventName::OfferExpired => "OfferExpired",
+            EventName::OfferFulfilled => "OfferFulfilled",
+            EventName::ReferralCreated => "ReferralCreated",
+            EventName::ReferralProcessed => "ReferralProcessed",
+            EventName::ReferralSupplyCancelled => "ReferralSupplyCancelled",
+            EventName::ReferralDemandCancelled => "ReferralDemandCancelled",
+        }
+    }
+}
+
+/// `OutboxOfferEventPayload` / `InboxOfferEventPayload`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OfferEventPayload {
+    pub event_source: String,
+    pub event_name: EventName,
+    /// Deprecated by the spec but still required: the offer id.
+    pub id: OfferId,
+    pub event_id: EventId,
+    pub timestamp: String,
+    pub offer_id: OfferId,
+}
+
+/// `demand` / `supply` of a referral event.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OrgRef {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
+    pub source: String,
+}
+
+impl From<&Organization> for OrgRef {
+    fn from(o: &Organization) -> Self {
+        Self { name: o.name.clone(), host: o.host.clone(), source: o.source.clone() }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ClientRef {
+    /// The client's id in the demand organization's system.
+    pub outbox_id: String,
+    pub id: String,
+}
+
+/// `OutboxReferralEventPayload` / `InboxReferralEventPayload`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ReferralEventPayload {
+    pub event_source: String,
+    pub event_name: EventName,
+    /// Deprecated by the spec but still required: the referral id.
+    pub id: ReferralId,
+    pub event_id: EventId,
+    pub timestamp: String,
+    pub referral_id: ReferralId,
+    pub sequence_id: SequenceId,
+    pub client: ClientRef,
+    pub demand: OrgRef,
+    pub supply: OrgRef,
+}
+
+/// What a referral event says about the referral, independent of who receives it.
+#[derive(Clone, Debug)]
+pub struct ReferralFacts {
+    pub referral_id: ReferralId,
+    pub sequence_id: SequenceId,
+    pub client_outbox_id: String,
+    pub client_id: ClientId,
+    pub demand: OrgRef,
+    pub supply: OrgRef,
+}
+
+/// An event as stored in the table, in the same transaction as the state change it announces.
+/// The stream publisher sends `payload` once per recipient organization, with the recipient in
+/// the `organization_id` message attribute that subscribers' filter policies match on.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EventRecord {
+    pub event_id: EventId,
+    pub channel: Channel,
+    pub event_name: EventName,
+    pub recipients: Vec<OrgId>,
+    /// The exact JSON message, serialized once so every delivery carries identical bytes.
+    pub payload: String,
+    #[serde(with = "serde_ts")]
+    pub created_at: Timestamp,
+}
+
+impl EventRecord {
+    fn new<P: Serialize>(event_id: EventId, channel: Channel, name: EventName, recipients: Vec<OrgId>, payload: &P, now: Timestamp) -> Self {
+        Self {
+            event_id,
+            channel,
+            event_name: name,
+            recipients,
+            payload: serde_json::to_string(payload).expect("event payloads always serialize"),
+            created_at: now,
+        }
+    }
+
+    pub fn offer(channel: Channel, name: EventName, recipients: Vec<OrgId>, offer_id: OfferId, now: Timestamp) -> Self {
+        let event_id = EventId::new();
+        let payload = OfferEventPayload {
+            event_source: "alayamarket.offers".into(),
+            event_name: name,
+            id: offer_id,
+            event_id,
+            timestamp: rfc3339(&now),
+            offer_id,
+        };
+        Self::new(event_id, channel, name, recipients, &payload, now)
+    }
+
+    pub fn referral(channel: Channel, name: EventName, recipients: Vec<OrgId>, facts: &ReferralFacts, now: Timestamp) -> Self {
+        let event_id = EventId::new();
+        let payload = ReferralEventPayload {
+            event_source: "alayamarket.referrals".into(),
+            event_name: name,
+            id: facts.referral_id,
+            event_id,
+            timestamp: rfc3339(&now),
+            referral_id: facts.referral_id,
+            sequence_id: facts.sequence_id,
+            client: ClientRef { outbox_id: facts.client_outbox_id.clone(), id: facts.client_id.to_string() },
+            demand: facts.demand.clone(),
+            supply: facts.supply.clone(),
+        };
+        Self::new(event_id, channel, name, recipients, &payload, now)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn channel_names_round_trip_through_serde() {
+        for c in Channel::ALL {
+            let json = serde_json::to_string(&c).unwrap();
+            assert_eq!(json, format!("\"{}\"", c.as_str()));
+            assert_eq!(Channel::from_name(c.as_str()), Some(c));
+        }
+    }
+
+    #[test]
+    fn offer_payload_ids_agree() {
+        let offer = OfferId::new();
+        let rec = EventRecord::offer(Channel::OutboxOffers, EventName::OfferAccepted, vec![OrgId::new()], offer, crate::time::now());
+        let v: serde_json::Value = serde_json::from_str(&rec.payload).unwrap();
+        assert_eq!(v["event_id"], rec.event_id.to_string());
+        assert_eq!(v["id"], offer.to_string());
+        assert_eq!(v["offer_id"], offer.to_string());
+        assert_eq!(v["event_source"], "alayamarket.offers");
+        assert_eq!(v["event_name"], "OfferAccepted");
+    }
+}

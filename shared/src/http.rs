@@ -1,0 +1,103 @@
+//! Adapting API Gateway HTTP API (payload v2) requests: body and parameter parsing that turns
+//! bad input into a 400 with the family's error body, authentication, and response building.
+
+use std::str::FromStr;
+
+use lambda_http::{Body, Request, RequestExt, Response};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::app::App;
+use crate::auth::Identity;
+use crate::error::{ApiError, ErrorKind, Family};
+
+pub type HttpResponse = Response<Body>;
+
+fn body_bytes(req: &Request) -> &[u8] {
+    match req.body() {
+        Body::Empty => &[],
+        Body::Text(t) => t.as_bytes(),
+        Body::Binary(b) => b,
+        _ => &[],
+    }
+}
+
+/// Parses the JSON body. A missing body, malformed JSON, a missing field or a value outside
+/// its enum or bounds is a 400 naming the problem.
+pub fn json_body<T: DeserializeOwned>(req: &Request) -> Result<T, ApiError> {
+    let bytes = body_bytes(req);
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(ApiError::bad_request("Request body is required"));
+    }
+    serde_json::from_slice(bytes).map_err(|e| ApiError::bad_request(format!("Invalid request body: {e}")))
+}
+
+/// Like [`json_body`] for operations whose body has only optional fields: no body means `{}`.
+pub fn json_body_or_default<T: DeserializeOwned + Default>(req: &Request) -> Result<T, ApiError> {
+    if body_bytes(req).iter().all(u8::is_ascii_whitespace) {
+        return Ok(T::default());
+    }
+    json_body(req)
+}
+
+/// Parses the query string; repeated keys fill `Vec` fields.
+pub fn query<T: DeserializeOwned>(req: &Request) -> Result<T, ApiError> {
+    serde_html_form::from_str(req.uri().query().unwrap_or(""))
+        .map_err(|e| ApiError::bad_request(format!("Invalid query string: {e}")))
+}
+
+/// A path parameter, parsed into its id type.
+pub fn path_param<T: FromStr>(req: &Request, name: &str) -> Result<T, ApiError> {
+    let params = req.path_parameters_ref();
+    let raw = params
+        .and_then(|p| p.first(name))
+        .ok_or_else(|| ApiError::bad_request(format!("Missing path parameter {name}")))?;
+    raw.parse().map_err(|_| ApiError::bad_request(format!("Invalid {name}: {raw}")))
+}
+
+/// Verifies the raw IdToken in `Authorization` (a `Bearer ` prefix is tolerated).
+pub async fn authenticate(app: &App, req: &Request) -> Result<Identity, ApiError> {
+    let header = req
+        .headers()
+        .get(http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .ok_or_else(ApiError::unauthorized)?;
+    let token = header.strip_prefix("Bearer ").unwrap_or(header).trim();
+    app.verifier.verify(token).await
+}
+
+pub fn json<T: Serialize>(status: u16, body: &T) -> Result<HttpResponse, ApiError> {
+    let bytes = serde_json::to_vec(body).map_err(ApiError::internal)?;
+    Response::builder()
+        .status(status)
+        .header(http::header::CONTENT_TYPE, "application/json")
+        .body(Body::Binary(bytes))
+        .map_err(ApiError::internal)
+}
+
+pub fn no_content() -> Result<HttpResponse, ApiError> {
+    Response::builder().status(204).body(Body::Empty).map_err(ApiError::internal)
+}
+
+/// The edge: renders an error in the family's shape. Client errors are logged at info,
+/// internal ones with their hidden detail at error.
+pub fn error_response(family: Family, err: &ApiError) -> HttpResponse {
+    if err.kind == ErrorKind::Internal {
+        tracing::error!(error = %err, "request failed");
+    } else {
+        tracing::info!(status = err.status().as_u16(), message = %err.message, "request refused");
+    }
+    let body = serde_json::to_vec(&family.render(err)).unwrap_or_default();
+    Response::builder()
+        .status(err.status())
+        .header(http::header::CONTENT_TYPE, "application/json")
+        .body(Body::Binary(body))
+        .unwrap_or_default()
+}
+
+/// Turns a handler's result into the response Lambda returns.
+pub fn respond(family: Family, result: Result<HttpResponse, ApiError>) -> HttpResponse {
+    result.unwrap_or_else(|err| error_response(family, &err))
+}

@@ -1,0 +1,56 @@
+//! Typed identifiers: a `ReferralId` can never be passed where an `OfferId` is expected.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+use uuid::Uuid;
+
+macro_rules! uuid_id {
+    ($($(#[$doc:meta])* $name:ident),* $(,)?) => {$(
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(pub Uuid);
+
+        impl $name {
+            pub fn new() -> Self {
+                Self(Uuid::new_v4())
+            }
+        }
+
+        impl Default for $name {
+            fn default() -> Self {
+                Self::new()
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                self.0.hyphenated().fmt(f)
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = uuid::Error;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                Uuid::parse_str(s).map(Self)
+            }
+        }
+    )*};
+}
+
+uuid_id!(
+    /// An organization; it may hold a demand persona, a supply persona, or both.
+    OrgId,
+    OfferId,
+    /// One supplier's copy of an offer (an "offer match").
+    MatchId,
+    ReferralId,
+    /// The conversation thread between a demand and a supply organization about one client.
+    SequenceId,
+    ClientId,
+    ServiceId,
+    VisitId,
+    TaskId,
+    EventId,
+);

@@ -1,0 +1,96 @@
+//! `PageCore` paging: `page` / `items_per_page` in, `{page, items_per_page, total_items,
+//! total_pages, items}` out.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::ApiError;
+
+pub const DEFAULT_ITEMS_PER_PAGE: u32 = 100;
+pub const MAX_ITEMS_PER_PAGE: u32 = 1000;
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SortOrder {
+    Asc,
+    #[default]
+    Desc,
+}
+
+/// The paging part of a list request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PageRequest {
+    pub page: u32,
+    pub items_per_page: u32,
+    pub sort_order: SortOrder,
+}
+
+impl PageRequest {
+    pub fn parse(page: Option<i64>, items_per_page: Option<i64>, sort_order: Option<SortOrder>) -> Result<Self, ApiError> {
+        let page = page.unwrap_or(1);
+        let items_per_page = items_per_page.unwrap_or(DEFAULT_ITEMS_PER_PAGE as i64);
+        if page < 1 || page > u32::MAX as i64 {
+            return Err(ApiError::bad_request("page must be at least 1"));
+        }
+        if !(1..=MAX_ITEMS_PER_PAGE as i64).contains(&items_per_page) {
+            return Err(ApiError::bad_request(format!("items_per_page must be between 1 and {MAX_ITEMS_PER_PAGE}")));
+        }
+        Ok(Self { page: page as u32, items_per_page: items_per_page as u32, sort_order: sort_order.unwrap_or_default() })
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Page<T> {
+    pub page: u32,
+    pub items_per_page: u32,
+    pub total_items: u64,
+    pub total_pages: u64,
+    pub items: Vec<T>,
+}
+
+/// Cuts the requested page out of the complete, already filtered and sorted list.
+pub fn paginate<T>(all: Vec<T>, req: PageRequest) -> Page<T> {
+    let total_items = all.len() as u64;
+    let per = req.items_per_page as u64;
+    let total_pages = total_items.div_ceil(per);
+    let skip = (req.page as u64 - 1).saturating_mul(per);
+    let items = all.into_iter().skip(skip.min(total_items) as usize).take(per as usize).collect();
+    Page { page: req.page, items_per_page: req.items_per_page, total_items, total_pages, items }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn req(page: i64, per: i64) -> PageRequest {
+        PageRequest::parse(Some(page), Some(per), None).unwrap()
+    }
+
+    #[test]
+    fn pages_cover_the_list_without_overlap() {
+        let p = paginate((1..=7).collect::<Vec<_>>(), req(2, 3));
+        assert_eq!((p.total_items, p.total_pages, p.items), (7, 3, vec![4, 5, 6]));
+        let last = paginate((1..=7).collect::<Vec<_>>(), req(3, 3));
+        assert_eq!(last.items, vec![7]);
+    }
+
+    #[test]
+    fn a_page_past_the_end_is_empty_not_an_error() {
+        let p = paginate(vec![1, 2], req(5, 10));
+        assert!(p.items.is_empty());
+        assert_eq!((p.total_items, p.total_pages), (2, 1));
+    }
+
+    #[test]
+    fn empty_list_has_zero_pages() {
+        let p = paginate(Vec::<u8>::new(), req(1, 10));
+        assert_eq!((p.total_items, p.total_pages), (0, 0));
+    }
+
+    #[test]
+    fn bounds_are_enforced() {
+        assert!(PageRequest::parse(Some(0), None, None).is_err());
+        assert!(PageRequest::parse(None, Some(0), None).is_err());
+        assert!(PageRequest::parse(None, Some(MAX_ITEMS_PER_PAGE as i64 + 1), None).is_err());
+        assert_eq!(PageRequest::parse(None, None, None).unwrap().items_per_page, DEFAULT_ITEMS_PER_PAGE);
+    }
+}

@@ -1,0 +1,161 @@
+//! The stream publisher: turns event items from the table's stream into SNS messages.
+//!
+//! Each event item is published once per recipient organization, on its channel's topic, with
+//! `organization_id` as a message attribute so subscriptions' filter policies deliver it only
+//! to that organization. Messages go out with `PublishBatch` (at most 10 per call), per-entry
+//! failures are checked, and a record that could not be fully published is reported in
+//! `batchItemFailures` so Lambda retries from it (at-least-once; `event_id` lets subscribers
+//! drop the rare duplicate).
+
+use std::collections::{BTreeMap, HashSet};
+
+use aws_lambda_events::event::dynamodb::{Event, EventRecord as StreamRecord};
+use aws_lambda_events::event::streams::{DynamoDbBatchItemFailure, DynamoDbEventResponse};
+use aws_sdk_sns::types::{MessageAttributeValue, PublishBatchRequestEntry};
+use futures::future::join_all;
+
+use crate::events::EventRecord;
+
+/// SNS accepts at most 10 entries per `PublishBatch`.
+pub const MAX_BATCH: usize = 10;
+
+/// One message to publish.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Entry {
+    /// Unique within its batch; maps a failed entry back to its stream record.
+    pub id: String,
+    pub message: String,
+    pub organization_id: String,
+    pub event_name: String,
+    pub event_id: String,
+}
+
+/// The SNS side of publishing, so the logic can run against a fake in tests and benchmarks.
+pub trait SnsPort {
+    /// Publishes up to [`MAX_BATCH`] entries to one topic and returns the ids of the entries
+    /// that failed (all of them when the call itself failed).
+    fn publish_batch(&self, topic_arn: &str, entries: Vec<Entry>) -> impl Future<Output = Vec<String>> + Send;
+}
+
+impl SnsPort for aws_sdk_sns::Client {
+    async fn publish_batch(&self, topic_arn: &str, entries: Vec<Entry>) -> Vec<String> {
+        let ids: Vec<String> = entries.iter().map(|e| e.id.clone()).collect();
+        let attr = |v: &str| {
+            MessageAttributeValue::builder().data_type("String").string_value(v).build().expect("data_type is set")
+        };
+        let request: Result<Vec<PublishBatchRequestEntry>, _> = entries
+            .into_iter()
+            .map(|e| {
+                PublishBatchRequestEntry::builder()
+                    .id(e.id)
+                    .message(e.message)
+                    .message_attributes("organization_id", attr(&e.organization_id))
+                    .message_attributes("event_name", attr(&e.event_name))
+                    .message_attributes("event_id", attr(&e.event_id))
+                    .build()
+            })
+            .collect();
+        let request = match request {
+            Ok(r) => r,
+            Err(e) => {
+                tracing::error!(error = %e, "invalid PublishBatch entry");
+                return ids;
+            }
+        };
+        match self.publish_batch().topic_arn(topic_arn).set_publish_batch_request_entries(Some(request)).send().await {
+            Ok(out) => {
+                for f in out.failed() {
+                    tracing::warn!(topic_arn, id = f.id(), code = f.code(), message = f.message(), "entry not published");
+                }
+                out.failed().iter().map(|f| f.id().to_owned()).collect()
+            }
+            Err(e) => {
+                tracing::error!(topic_arn, error = ?e, "PublishBatch failed");
+                ids
+            }
+        }
+    }
+}
+
+/// What one stream record asks to publish.
+enum Parsed {
+    /// Not an event item (state items also flow through the stream): nothing to do.
+    Skip,
+    Event(EventRecord),
+    /// An event item that does not decode: reported so it retries and then reaches the
+    /// on-failure destination instead of being dropped silently.
+    Poison(String),
+}
+
+fn parse(record: &StreamRecord) -> Parsed {
+    if record.event_name != "INSERT" {
+        return Parsed::Skip;
+    }
+    let image = &record.change.new_image;
+    let is_event = matches!(image.get(crate::db::KIND), Some(serde_dynamo::AttributeValue::S(k)) if k == "event");
+    if !is_event {
+        return Parsed::Skip;
+    }
+    match serde_dynamo::from_item::<_, EventRecord>(image.clone()) {
+        Ok(e) => Parsed::Event(e),
+        Err(e) => Parsed::Poison(e.to_string()),
+    }
+}
+
+/// Publishes every event item of the batch. `topic_arn` maps a channel name to its topic.
+pub async fn publish_stream_batch<P: SnsPort>(
+    sns: &P,
+    topic_arn: impl Fn(&str) -> String,
+    batch: &Event,
+) -> DynamoDbEventResponse {
+    let mut failed_records: HashSet<usize> = HashSet::new();
+    // Topic → entries, in record order; BTreeMap keeps the call order deterministic.
+    let mut by_topic: BTreeMap<String, Vec<Entry>> = BTreeMap::new();
+    for (index, record) in batch.records.iter().enumerate() {
+        match parse(record) {
+            Parsed::Skip => {}
+            Parsed::Poison(error) => {
+                tracing::error!(event_id = %record.event_id, error, "undecodable event item");
+                failed_records.insert(index);
+            }
+            Parsed::Event(event) => {
+                let topic = topic_arn(event.channel.as_str());
+                let entries = by_topic.entry(topic).or_default();
+                for (n, recipient) in event.recipients.iter().enumerate() {
+                    entries.push(Entry {
+                        id: format!("{index}-{n}"),
+                        message: event.payload.clone(),
+                        organization_id: recipient.to_string(),
+                        event_name: event.event_name.as_str().to_owned(),
+                        event_id: event.event_id.to_string(),
+                    });
+                }
+            }
+        }
+    }
+
+    let calls = by_topic
+        .iter()
+        .flat_map(|(topic, entries)| entries.chunks(MAX_BATCH).map(move |chunk| sns.publish_batch(topic, chunk.to_vec())));
+    for failed_id in join_all(calls).await.into_iter().flatten() {
+        if let Some(index) = failed_id.split('-').next().and_then(|i| i.parse::<usize>().ok()) {
+            failed_records.insert(index);
+        }
+    }
+
+    let mut failed: Vec<usize> = failed_records.into_iter().collect();
+    failed.sort_unstable();
+    let mut response = DynamoDbEventResponse::default();
+    response.batch_item_failures = failed
+        .into_iter()
+        .map(|index| {
+            let mut failure = DynamoDbBatchItemFailure::default();
+            failure.item_identifier = batch.records[index].change.sequence_number.clone();
+            failure
+        })
+        .collect();
+    response
+}
+
+#[cfg(test)]
+mod tests;
