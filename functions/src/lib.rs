@@ -1,1 +1,11 @@
-pub fn x(){}
+//! Every Lambda handler of the platform. One binary (`bootstrap`) serves all functions: it
+//! reads the function's `Handler` setting (`_HANDLER`) and runs the handler registered under
+//! that name. The module path of a handler mirrors its route:
+//! `POST /offers/v1/inbox/offers/{offer_id}/accept` → `offers::inbox::offers::accept`.
+
+pub mod auth;
+pub mod events;
+pub mod offers;
+pub mod registry;
+
+pub use registry::{Handler, REGISTRY, find};

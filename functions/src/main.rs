@@ -1,1 +1,27 @@
-fn main(){}
+//! The one Lambda artifact. Every function in template.yaml runs this binary; `_HANDLER` (the
+//! function's `Handler` property) selects which registered handler serves it.
+
+use aws_lambda_events::event::dynamodb::Event as DynamoDbEvent;
+use functions::Handler;
+use lambda_runtime::{Error, LambdaEvent, service_fn};
+use shared::App;
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    lambda_runtime::tracing::init_default_subscriber();
+    let name = std::env::var("_HANDLER").map_err(|_| "_HANDLER is not set: set the function's Handler")?;
+    let entry = functions::find(&name).ok_or_else(|| format!("no handler is registered as {name:?}"))?;
+    // Built once per execution environment and shared by every invocation it serves.
+    let app: &'static App = Box::leak(Box::new(App::from_env().await?));
+    match entry.handler {
+        Handler::Http { call, .. } => {
+            lambda_http::run(service_fn(move |req| async move { Ok::<_, Error>(call(app, req).await) })).await
+        }
+        Handler::DynamoDbStream(call) => {
+            lambda_runtime::run(service_fn(move |event: LambdaEvent<DynamoDbEvent>| async move {
+                Ok::<_, Error>(call(app, event.payload).await)
+            }))
+            .await
+        }
+    }
+}

@@ -17,6 +17,7 @@ pub mod http;
 pub mod ids;
 pub mod paging;
 pub mod publish;
+pub mod service;
 pub mod time;
 
 pub use app::App;

@@ -14,7 +14,7 @@ mod error;
 pub mod offers;
 pub mod organizations;
 pub mod referrals;
-mod tx;
+pub mod tx;
 
 pub use error::DbError;
 pub use tx::{Cond, Tx};

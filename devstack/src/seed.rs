@@ -1,0 +1,136 @@
+//! Demo data: a sys_admin, one demand organization and two supply organizations in its
+//! trusted network, each with an org_admin user. The ids and passwords are fixed so the README
+//! can list them.
+
+use aws_sdk_cognitoidentityprovider::types::{AttributeType, MessageActionType};
+use shared::api::common::CareType;
+use shared::auth::{ORG_ADMIN, SYS_ADMIN};
+use shared::domain::organization::{AssignmentMode, DemandPersona, Organization, PersonaStatus, SupplyPersona};
+use shared::ids::OrgId;
+
+use crate::{Error, Stack};
+
+#[derive(Clone, Debug)]
+pub struct User {
+    pub email: String,
+    pub password: String,
+    pub group: &'static str,
+    pub organization: Option<Organization>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Demo {
+    pub sys_admin: User,
+    pub demand: User,
+    pub supply_a: User,
+    pub supply_b: User,
+}
+
+pub const DEMAND_ORG: &str = "8d0b7a5e-1c7e-4f65-9a53-3b2f1d1e0a01";
+pub const SUPPLY_A_ORG: &str = "8d0b7a5e-1c7e-4f65-9a53-3b2f1d1e0a02";
+pub const SUPPLY_B_ORG: &str = "8d0b7a5e-1c7e-4f65-9a53-3b2f1d1e0a03";
+
+pub fn demand_org(id: OrgId, name: &str, mode: AssignmentMode) -> Organization {
+    Organization {
+        id,
+        name: name.into(),
+        host: Some("https://maple.example.com".into()),
+        source: "alayacare".into(),
+        demand: Some(DemandPersona { status: PersonaStatus::Active, offer_assignment: mode }),
+        supply: None,
+        created_at: shared::time::now(),
+    }
+}
+
+pub fn supply_org(id: OrgId, name: &str, care_types: &[CareType]) -> Organization {
+    Organization {
+        id,
+        name: name.into(),
+        host: None,
+        source: "procura".into(),
+        demand: None,
+        supply: Some(SupplyPersona { status: PersonaStatus::Active, care_types: care_types.to_vec() }),
+        created_at: shared::time::now(),
+    }
+}
+
+impl Stack {
+    /// Creates a confirmed Cognito user with a permanent password, in `group`, bound to `org`.
+    pub async fn create_user(
+        &self,
+        email: &str,
+        password: &str,
+        name: &str,
+        group: &'static str,
+        org: Option<&Organization>,
+    ) -> Result<User, Error> {
+        let cognito = &self.app().cognito;
+        let pool = &self.app().config.user_pool_id;
+        let attr = |k: &str, v: &str| AttributeType::builder().name(k).value(v).build().expect("name is set");
+        let mut attributes = vec![attr("email", email), attr("email_verified", "true"), attr("name", name)];
+        if let Some(org) = org {
+            attributes.push(attr("custom:organization_id", &org.id.to_string()));
+        }
+        let aws = |what: &'static str| move |e: String| Error::Aws(format!("{what}: {e}"));
+        cognito
+            .admin_create_user()
+            .user_pool_id(pool)
+            .username(email)
+            .set_user_attributes(Some(attributes))
+            .message_action(MessageActionType::Suppress)
+            .send()
+            .await
+            .map_err(|e| aws("AdminCreateUser")(format!("{e:?}")))?;
+        cognito
+            .admin_set_user_password()
+            .user_pool_id(pool)
+            .username(email)
+            .password(password)
+            .permanent(true)
+            .send()
+            .await
+            .map_err(|e| aws("AdminSetUserPassword")(format!("{e:?}")))?;
+        cognito
+            .admin_add_user_to_group()
+            .user_pool_id(pool)
+            .username(email)
+            .group_name(group)
+            .send()
+            .await
+            .map_err(|e| aws("AdminAddUserToGroup")(format!("{e:?}")))?;
+        Ok(User { email: email.into(), password: password.into(), group, organization: org.cloned() })
+    }
+
+    pub async fn put_org(&self, org: &Organization) -> Result<(), Error> {
+        self.app().db.put_org(org).await.map_err(|e| Error::Aws(e.to_string()))
+    }
+
+    pub async fn trust(&self, demand: OrgId, supply: OrgId) -> Result<(), Error> {
+        self.app().db.add_trusted_supplier(demand, supply).await.map_err(|e| Error::Aws(e.to_string()))
+    }
+
+    /// Loads the demo organizations and users.
+    pub async fn seed_demo(&self) -> Result<Demo, Error> {
+        let id = |s: &str| s.parse::<OrgId>().expect("valid demo id");
+        let demand = demand_org(id(DEMAND_ORG), "Maple Home Health", AssignmentMode::Manual);
+        let supply_a = supply_org(id(SUPPLY_A_ORG), "Northern Care Partners", &[CareType::Psw, CareType::Nursing]);
+        let supply_b = supply_org(id(SUPPLY_B_ORG), "Lakeside Nursing", &[CareType::Psw, CareType::Nursing]);
+        for org in [&demand, &supply_a, &supply_b] {
+            self.put_org(org).await?;
+        }
+        self.trust(demand.id, supply_a.id).await?;
+        self.trust(demand.id, supply_b.id).await?;
+        Ok(Demo {
+            sys_admin: self.create_user("sysadmin@example.com", "SysAdmin-Passw0rd!", "Sys Admin", SYS_ADMIN, None).await?,
+            demand: self
+                .create_user("demand-admin@example.com", "Demand-Passw0rd!", "Dana Demand", ORG_ADMIN, Some(&demand))
+                .await?,
+            supply_a: self
+                .create_user("supply-a-admin@example.com", "SupplyA-Passw0rd!", "Sam Supply", ORG_ADMIN, Some(&supply_a))
+                .await?,
+            supply_b: self
+                .create_user("supply-b-admin@example.com", "SupplyB-Passw0rd!", "Sky Supply", ORG_ADMIN, Some(&supply_b))
+                .await?,
+        })
+    }
+}

@@ -1,0 +1,208 @@
+//! Serves every `HttpApi` route of the template: each request becomes an API Gateway HTTP API
+//! (payload v2) event, exactly what Lambda would hand the function, and the function's
+//! response goes back to the client.
+
+use std::collections::BTreeMap;
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use base64::Engine;
+use http_body_util::{BodyExt, Full};
+use hyper::body::{Bytes, Incoming};
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::{Request, Response, StatusCode};
+use hyper_util::rt::TokioIo;
+use serde_json::json;
+use tokio::net::TcpListener;
+
+use crate::{Error, Stack};
+use functions::Handler;
+
+/// Route table: path pattern → (method, function index).
+pub struct Router {
+    inner: matchit::Router<Vec<(String, usize)>>,
+}
+
+impl Router {
+    pub fn new(stack: &Stack) -> Result<Self, Error> {
+        let mut by_path: BTreeMap<String, Vec<(String, usize)>> = BTreeMap::new();
+        for (i, f) in stack.functions.iter().enumerate() {
+            for r in &f.def.routes {
+                by_path.entry(r.path.clone()).or_default().push((r.method.clone(), i));
+            }
+        }
+        let mut inner = matchit::Router::new();
+        for (path, methods) in by_path {
+            inner.insert(path.clone(), methods).map_err(|e| Error::Template(format!("route {path}: {e}")))?;
+        }
+        Ok(Self { inner })
+    }
+}
+
+pub struct Server {
+    pub addr: SocketAddr,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// Starts serving on `addr` (port 0 picks a free one).
+pub async fn serve(stack: Arc<Stack>, addr: SocketAddr) -> Result<Server, Error> {
+    let router = Arc::new(Router::new(&stack)?);
+    let listener = TcpListener::bind(addr).await.map_err(|e| Error::Setup(format!("binding {addr}: {e}")))?;
+    let addr = listener.local_addr().map_err(|e| Error::Setup(e.to_string()))?;
+    let task = tokio::spawn(async move {
+        loop {
+            let Ok((socket, peer)) = listener.accept().await else { continue };
+            let stack = stack.clone();
+            let router = router.clone();
+            tokio::spawn(async move {
+                let service = service_fn(move |req| {
+                    let stack = stack.clone();
+                    let router = router.clone();
+                    async move { Ok::<_, Infallible>(handle(&stack, &router, peer, req).await) }
+                });
+                if let Err(e) = http1::Builder::new().serve_connection(TokioIo::new(socket), service).await {
+                    tracing::debug!(error = %e, "connection closed");
+                }
+            });
+        }
+    });
+    Ok(Server { addr, task })
+}
+
+fn plain(status: StatusCode, message: &str) -> Response<Full<Bytes>> {
+    let mut r = Response::new(Full::new(Bytes::from(json!({ "message": message }).to_string())));
+    *r.status_mut() = status;
+    r.headers_mut().insert("content-type", "application/json".parse().expect("static"));
+    r
+}
+
+/// The API Gateway HTTP API v2 event for a request matched to `route_key`.
+pub fn api_gateway_event(
+    method: &str,
+    route_key: &str,
+    path: &str,
+    query: &str,
+    headers: &hyper::HeaderMap,
+    params: &BTreeMap<String, String>,
+    body: &[u8],
+    source_ip: &str,
+) -> serde_json::Value {
+    let mut hdrs: BTreeMap<String, String> = BTreeMap::new();
+    for (k, v) in headers {
+        let v = String::from_utf8_lossy(v.as_bytes()).into_owned();
+        hdrs.entry(k.as_str().to_lowercase()).and_modify(|e| *e = format!("{e},{v}")).or_insert(v);
+    }
+    let mut query_params: BTreeMap<String, String> = BTreeMap::new();
+    for (k, v) in form_urlencoded::parse(query.as_bytes()).into_owned() {
+        query_params.entry(k).and_modify(|e| *e = format!("{e},{v}")).or_insert(v);
+    }
+    let now = chrono::Utc::now();
+    let text = std::str::from_utf8(body).ok();
+    let mut event = json!({
+        "version": "2.0",
+        "routeKey": route_key,
+        "rawPath": path,
+        "rawQueryString": query,
+        "headers": hdrs,
+        "requestContext": {
+            "accountId": crate::provision::ACCOUNT,
+            "apiId": "local",
+            "domainName": hdrs.get("host").cloned().unwrap_or_else(|| "127.0.0.1".into()),
+            "domainPrefix": "local",
+            "http": {
+                "method": method,
+                "path": path,
+                "protocol": "HTTP/1.1",
+                "sourceIp": source_ip,
+                "userAgent": hdrs.get("user-agent").cloned().unwrap_or_default(),
+            },
+            "requestId": uuid::Uuid::new_v4().to_string(),
+            "routeKey": route_key,
+            "stage": "$default",
+            "time": now.format("%d/%b/%Y:%H:%M:%S +0000").to_string(),
+            "timeEpoch": now.timestamp_millis(),
+        },
+        "isBase64Encoded": text.is_none(),
+    });
+    if !query_params.is_empty() {
+        event["queryStringParameters"] = json!(query_params);
+    }
+    if !params.is_empty() {
+        event["pathParameters"] = json!(params);
+    }
+    if !body.is_empty() {
+        event["body"] = match text {
+            Some(t) => json!(t),
+            None => json!(base64::engine::general_purpose::STANDARD.encode(body)),
+        };
+    }
+    event
+}
+
+async fn handle(stack: &Stack, router: &Router, peer: SocketAddr, req: Request<Incoming>) -> Response<Full<Bytes>> {
+    let (parts, body) = req.into_parts();
+    let body = match body.collect().await {
+        Ok(b) => b.to_bytes(),
+        Err(_) => return plain(StatusCode::BAD_REQUEST, "Unreadable body"),
+    };
+    let path = parts.uri.path().to_owned();
+    let query = parts.uri.query().unwrap_or("").to_owned();
+    let Ok(matched) = router.inner.at(&path) else {
+        return plain(StatusCode::NOT_FOUND, "Not Found");
+    };
+    let method = parts.method.as_str();
+    let Some((_, index)) = matched.value.iter().find(|(m, _)| m == method || m == "ANY") else {
+        return plain(StatusCode::NOT_FOUND, "Not Found");
+    };
+    let function = &stack.functions[*index];
+    let route = function.def.routes.iter().find(|r| r.method == method || r.method == "ANY").expect("matched");
+    let params: BTreeMap<String, String> = matched.params.iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect();
+    let event = api_gateway_event(
+        method,
+        &format!("{} {}", route.method, route.path),
+        &path,
+        &query,
+        &parts.headers,
+        &params,
+        &body,
+        &peer.ip().to_string(),
+    );
+    let started = std::time::Instant::now();
+    let response = invoke_http(function, &event).await;
+    tracing::info!(method, path, status = response.status().as_u16(), function = %function.def.logical_id, ms = started.elapsed().as_millis() as u64, "request");
+    response
+}
+
+/// Invokes an HTTP function with an API Gateway v2 event.
+pub async fn invoke_http(function: &crate::Function, event: &serde_json::Value) -> Response<Full<Bytes>> {
+    let Handler::Http { call, .. } = function.entry.handler else {
+        return plain(StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error");
+    };
+    let request = match lambda_http::request::from_str(&event.to_string()) {
+        Ok(r) => r,
+        Err(e) => {
+            tracing::error!(error = %e, "event did not deserialize");
+            return plain(StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error");
+        }
+    };
+    let response = call(&function.app, request).await;
+    let (parts, body) = response.into_parts();
+    let bytes = match body {
+        lambda_http::Body::Empty => Bytes::new(),
+        lambda_http::Body::Text(t) => Bytes::from(t),
+        lambda_http::Body::Binary(b) => Bytes::from(b),
+        _ => Bytes::new(),
+    };
+    let mut out = Response::new(Full::new(bytes));
+    *out.status_mut() = parts.status;
+    *out.headers_mut() = parts.headers;
+    out
+}

@@ -1,0 +1,3 @@
+//! Stream-triggered functions.
+
+pub mod publish;

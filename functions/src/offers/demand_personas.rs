@@ -1,0 +1,21 @@
+//! `/offers/v1/demand_personas/settings/assignment`: automatic or manual assignment.
+
+use lambda_http::Request;
+use shared::api::offers::AssignmentSetting;
+use shared::http::{HttpResponse, authenticate, json, json_body, no_content};
+use shared::service::organizations as svc;
+use shared::{ApiError, App};
+
+/// `GET /offers/v1/demand_personas/settings/assignment`
+pub async fn get_assignment(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
+    let demand = authenticate(app, &req).await?.org_admin()?;
+    json(200, &AssignmentSetting { offer_assignment: svc::assignment_mode(app, demand).await? })
+}
+
+/// `POST /offers/v1/demand_personas/settings/assignment`
+pub async fn set_assignment(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
+    let demand = authenticate(app, &req).await?.org_admin()?;
+    let body: AssignmentSetting = json_body(&req)?;
+    svc::set_assignment_mode(app, demand, body.offer_assignment).await?;
+    no_content()
+}

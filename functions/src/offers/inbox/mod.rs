@@ -1,0 +1,4 @@
+//! `/offers/v1/inbox/*`: what a supply organization does with the offers sent to it.
+
+pub mod offers;
+pub mod referrals;

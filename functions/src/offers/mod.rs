@@ -1,0 +1,14 @@
+//! `/offers/v1/*`: the Offers API.
+
+pub mod demand_personas;
+pub mod inbox;
+pub mod outbox;
+
+use lambda_http::Request;
+use shared::api::auth::HealthResponse;
+use shared::http::{HttpResponse, json};
+use shared::{ApiError, App};
+
+pub async fn healthz(_app: &App, _req: Request) -> Result<HttpResponse, ApiError> {
+    json(200, &HealthResponse { status: "ok".into() })
+}

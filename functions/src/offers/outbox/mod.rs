@@ -1,0 +1,4 @@
+//! `/offers/v1/outbox/*`: what a demand organization does with its offers and referrals.
+
+pub mod offers;
+pub mod referrals;

@@ -1,0 +1,44 @@
+//! `/offers/v1/outbox/offers[/{offer_id}[/matches|/close|/assign]]`.
+
+use lambda_http::Request;
+use shared::http::{HttpResponse, authenticate, json, json_body, json_body_or_default, no_content, path_param, query};
+use shared::service::offers as svc;
+use shared::{ApiError, App};
+
+/// `POST /offers/v1/outbox/offers`
+pub async fn create(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
+    let demand = authenticate(app, &req).await?.org_admin()?;
+    json(201, &svc::create(app, demand, json_body(&req)?).await?)
+}
+
+/// `GET /offers/v1/outbox/offers`
+pub async fn list(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
+    let demand = authenticate(app, &req).await?.org_admin()?;
+    json(200, &svc::outbox_list(app, demand, query(&req)?).await?)
+}
+
+/// `GET /offers/v1/outbox/offers/{offer_id}`
+pub async fn get(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
+    let demand = authenticate(app, &req).await?.org_admin()?;
+    json(200, &svc::outbox_get(app, demand, path_param(&req, "offer_id")?).await?)
+}
+
+/// `GET /offers/v1/outbox/offers/{offer_id}/matches`
+pub async fn matches(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
+    let demand = authenticate(app, &req).await?.org_admin()?;
+    json(200, &svc::outbox_matches(app, demand, path_param(&req, "offer_id")?, query(&req)?).await?)
+}
+
+/// `POST /offers/v1/outbox/offers/{offer_id}/close`
+pub async fn close(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
+    let demand = authenticate(app, &req).await?.org_admin()?;
+    svc::close(app, demand, path_param(&req, "offer_id")?, json_body_or_default(&req)?).await?;
+    no_content()
+}
+
+/// `POST /offers/v1/outbox/offers/{offer_id}/assign`
+pub async fn assign(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
+    let demand = authenticate(app, &req).await?.org_admin()?;
+    svc::assign(app, demand, path_param(&req, "offer_id")?, json_body(&req)?).await?;
+    no_content()
+}

@@ -1,0 +1,123 @@
+//! The handler registry: the one list that ties a `Handler` name in template.yaml to code.
+//! A test checks it against template.yaml, `events/` and `docs/openapi.yaml`.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use aws_lambda_events::event::dynamodb::Event as DynamoDbEvent;
+use aws_lambda_events::event::streams::DynamoDbEventResponse;
+use lambda_http::Request;
+use shared::App;
+use shared::error::Family;
+use shared::http::HttpResponse;
+
+use crate::{auth, events, offers};
+
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+pub type HttpFn = for<'a> fn(&'a App, Request) -> BoxFuture<'a, HttpResponse>;
+pub type StreamFn = for<'a> fn(&'a App, DynamoDbEvent) -> BoxFuture<'a, DynamoDbEventResponse>;
+
+#[derive(Clone, Copy)]
+pub enum Handler {
+    /// An API Gateway HTTP API route (payload v2).
+    Http { method: &'static str, path: &'static str, call: HttpFn },
+    /// A DynamoDB stream consumer that reports `batchItemFailures`.
+    DynamoDbStream(StreamFn),
+}
+
+pub struct Entry {
+    pub name: &'static str,
+    pub handler: Handler,
+}
+
+/// Wraps `async fn(&App, Request) -> Result<HttpResponse, ApiError>` into an [`HttpFn`] that
+/// renders errors in the family's shape.
+macro_rules! http {
+    ($family:expr, $method:literal, $path:literal, $f:path) => {{
+        fn call(app: &App, req: Request) -> BoxFuture<'_, HttpResponse> {
+            Box::pin(async move { shared::http::respond($family, $f(app, req).await) })
+        }
+        Handler::Http { method: $method, path: $path, call }
+    }};
+}
+
+const AM: Family = Family::AlayaMarket;
+
+pub static REGISTRY: &[Entry] = &[
+    Entry { name: "auth.healthz", handler: http!(AM, "GET", "/auth/v1/status/healthz", auth::healthz) },
+    Entry { name: "auth.login", handler: http!(AM, "POST", "/auth/v1/login", auth::login) },
+    Entry { name: "auth.current_identity", handler: http!(AM, "GET", "/auth/v1/current_identity", auth::current_identity) },
+    Entry { name: "auth.change_password", handler: http!(AM, "POST", "/auth/v1/change_password", auth::change_password) },
+    Entry { name: "auth.forgot_password", handler: http!(AM, "POST", "/auth/v1/forgot_password", auth::forgot_password) },
+    Entry {
+        name: "auth.confirm_forgot_password",
+        handler: http!(AM, "POST", "/auth/v1/confirm_forgot_password", auth::confirm_forgot_password),
+    },
+    Entry { name: "offers.healthz", handler: http!(AM, "GET", "/offers/v1/status/healthz", offers::healthz) },
+    Entry {
+        name: "offers.outbox.create_offer",
+        handler: http!(AM, "POST", "/offers/v1/outbox/offers", offers::outbox::offers::create),
+    },
+    Entry {
+        name: "offers.outbox.list_offers",
+        handler: http!(AM, "GET", "/offers/v1/outbox/offers", offers::outbox::offers::list),
+    },
+    Entry {
+        name: "offers.outbox.get_offer",
+        handler: http!(AM, "GET", "/offers/v1/outbox/offers/{offer_id}", offers::outbox::offers::get),
+    },
+    Entry {
+        name: "offers.outbox.list_offer_matches",
+        handler: http!(AM, "GET", "/offers/v1/outbox/offers/{offer_id}/matches", offers::outbox::offers::matches),
+    },
+    Entry {
+        name: "offers.outbox.close_offer",
+        handler: http!(AM, "POST", "/offers/v1/outbox/offers/{offer_id}/close", offers::outbox::offers::close),
+    },
+    Entry {
+        name: "offers.outbox.assign_offer",
+        handler: http!(AM, "POST", "/offers/v1/outbox/offers/{offer_id}/assign", offers::outbox::offers::assign),
+    },
+    Entry { name: "offers.inbox.list_offers", handler: http!(AM, "GET", "/offers/v1/inbox/offers", offers::inbox::offers::list) },
+    Entry {
+        name: "offers.inbox.get_offer",
+        handler: http!(AM, "GET", "/offers/v1/inbox/offers/{offer_id}", offers::inbox::offers::get),
+    },
+    Entry {
+        name: "offers.inbox.accept_offer",
+        handler: http!(AM, "POST", "/offers/v1/inbox/offers/{offer_id}/accept", offers::inbox::offers::accept),
+    },
+    Entry {
+        name: "offers.inbox.decline_offer",
+        handler: http!(AM, "POST", "/offers/v1/inbox/offers/{offer_id}/decline", offers::inbox::offers::decline),
+    },
+    Entry {
+        name: "offers.demand_personas.get_assignment_setting",
+        handler: http!(AM, "GET", "/offers/v1/demand_personas/settings/assignment", offers::demand_personas::get_assignment),
+    },
+    Entry {
+        name: "offers.demand_personas.set_assignment_setting",
+        handler: http!(AM, "POST", "/offers/v1/demand_personas/settings/assignment", offers::demand_personas::set_assignment),
+    },
+    Entry {
+        name: "offers.outbox.list_referrals",
+        handler: http!(AM, "GET", "/offers/v1/outbox/referrals", offers::outbox::referrals::list),
+    },
+    Entry {
+        name: "offers.outbox.get_referral",
+        handler: http!(AM, "GET", "/offers/v1/outbox/referrals/{referral_id}", offers::outbox::referrals::get),
+    },
+    Entry {
+        name: "offers.inbox.list_referrals",
+        handler: http!(AM, "GET", "/offers/v1/inbox/referrals", offers::inbox::referrals::list),
+    },
+    Entry {
+        name: "offers.inbox.get_referral",
+        handler: http!(AM, "GET", "/offers/v1/inbox/referrals/{referral_id}", offers::inbox::referrals::get),
+    },
+    Entry { name: "events.publish", handler: Handler::DynamoDbStream(events::publish::call) },
+];
+
+pub fn find(name: &str) -> Option<&'static Entry> {
+    REGISTRY.iter().find(|e| e.name == name)
+}
