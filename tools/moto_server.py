@@ -6,8 +6,31 @@ server never outlives the process that started it (even if that process is kille
 
 import argparse
 import sys
+import threading
 
+from moto.dynamodb.responses import DynamoHandler
+from moto.dynamodbstreams.responses import DynamoDBStreamsHandler
 from moto.server import ThreadedMotoServer
+
+
+def serialize_dynamodb() -> None:
+    """Make moto's DynamoDB transactions isolated, as DynamoDB's are.
+
+    moto applies a transaction's writes one by one and, on a failed condition, restores a copy
+    of the whole table taken when the transaction began. Under concurrent requests that copy
+    erases other requests' committed writes (and their stream records), and readers can see a
+    transaction half applied. Running every DynamoDB and DynamoDB Streams call under one lock
+    gives the serializable behaviour the platform's optimistic concurrency relies on.
+    """
+    lock = threading.RLock()
+    for handler in (DynamoHandler, DynamoDBStreamsHandler):
+        original = handler.call_action
+
+        def call_action(self, _original=original):
+            with lock:
+                return _original(self)
+
+        handler.call_action = call_action
 
 
 def main() -> None:
@@ -15,6 +38,7 @@ def main() -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
     args = parser.parse_args()
+    serialize_dynamodb()
 
     server = ThreadedMotoServer(ip_address=args.host, port=args.port, verbose=False)
     server.start()

@@ -97,7 +97,7 @@ impl Stack {
         let (moto, endpoint) = match &options.endpoint {
             Some(e) => (None, e.trim_end_matches('/').to_owned()),
             None => {
-                let moto = Moto::start(&options.root, options.moto_log.as_deref()).await?;
+                let moto = Moto::start(&options.root, options.moto_log.as_deref())?;
                 let endpoint = moto.endpoint.clone();
                 (Some(moto), endpoint)
             }

@@ -1,31 +1,34 @@
 //! Starts moto (from the project's virtualenv) on a free loopback port.
 
-use std::path::Path;
-use std::process::Stdio;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc;
 use std::time::Duration;
-
-use tokio::io::{AsyncBufReadExt, BufReader};
-use tokio::process::{Child, ChildStdin, Command};
 
 use crate::Error;
 
 pub struct Moto {
     pub endpoint: String,
-    _child: Child,
-    /// Held open: moto serves until its standard input closes (see tools/moto_server.py).
+    child: Child,
+    /// Held open: moto serves until its standard input closes (see tools/moto_server.py), so
+    /// it also ends when this process dies without running destructors.
     _stdin: ChildStdin,
 }
 
+/// The Python that has moto: `DEVSTACK_PYTHON`, else the project's `.venv`.
+pub fn python(root: &Path) -> PathBuf {
+    std::env::var_os("DEVSTACK_PYTHON").map(PathBuf::from).unwrap_or_else(|| root.join(".venv/bin/python"))
+}
+
 impl Moto {
-    /// `root` is the repository (for `.venv/bin/python` and `tools/moto_server.py`); moto's
-    /// request log goes to `log` if given.
-    pub async fn start(root: &Path, log: Option<&Path>) -> Result<Self, Error> {
-        let python = std::env::var_os("DEVSTACK_PYTHON")
-            .map(std::path::PathBuf::from)
-            .unwrap_or_else(|| root.join(".venv/bin/python"));
+    /// `root` is the repository (for the virtualenv and `tools/moto_server.py`); moto's request
+    /// log goes to `log` if given. Blocks until moto listens (about a second).
+    pub fn start(root: &Path, log: Option<&Path>) -> Result<Self, Error> {
+        let python = python(root);
         if !python.exists() {
             return Err(Error::Setup(format!(
-                "{} not found: create the virtualenv with scripts/setup-python.sh",
+                "{} not found: run scripts/setup-python.sh (the README's commands do)",
                 python.display()
             )));
         }
@@ -41,17 +44,30 @@ impl Moto {
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(stderr)
-            .kill_on_drop(true)
             .spawn()
             .map_err(|e| Error::Setup(format!("starting moto with {}: {e}", python.display())))?;
         let stdin = child.stdin.take().expect("piped");
         let stdout = child.stdout.take().expect("piped");
-        let mut lines = BufReader::new(stdout).lines();
-        let first = tokio::time::timeout(Duration::from_secs(60), lines.next_line())
-            .await
-            .map_err(|_| Error::Setup("moto did not start within 60 s".into()))?
-            .map_err(|e| Error::Setup(e.to_string()))?
-            .ok_or_else(|| Error::Setup("moto exited before printing its endpoint".into()))?;
-        Ok(Self { endpoint: first.trim().to_owned(), _child: child, _stdin: stdin })
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut line = String::new();
+            let _ = BufReader::new(stdout).read_line(&mut line);
+            let _ = tx.send(line);
+        });
+        let line = match rx.recv_timeout(Duration::from_secs(60)) {
+            Ok(line) if line.starts_with("http") => line,
+            _ => {
+                let _ = child.kill();
+                return Err(Error::Setup("moto did not start within 60 s".into()));
+            }
+        };
+        Ok(Self { endpoint: line.trim().to_owned(), child, _stdin: stdin })
+    }
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }

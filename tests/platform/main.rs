@@ -1,1 +1,18 @@
+//! The platform's integration tests: one binary, one shared moto, a stack per test.
 
+mod auth;
+mod bad_input;
+mod concurrency;
+mod drift;
+mod samples;
+mod scenario;
+
+use serde_json::Value;
+
+/// The create-offer body of the sample event: one request body shared by the docs, `cargo
+/// lambda invoke` and the tests.
+pub fn offer_body() -> Value {
+    let path = devstack::repo_root().join("events/offers.outbox.create_offer.json");
+    let event: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    serde_json::from_str(event["body"].as_str().unwrap()).unwrap()
+}

@@ -1,0 +1,10 @@
+//! Test support: a local stack per test on one shared moto, a client that drives the HTTP
+//! API like a participant would, SNS subscribers that record what each organization receives,
+//! and validation of every message against docs/asyncapi.yaml.
+
+pub mod asyncapi;
+pub mod harness;
+pub mod subscriber;
+
+pub use harness::{Response, TestStack};
+pub use subscriber::{Received, Subscriber};

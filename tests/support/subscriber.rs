@@ -1,0 +1,96 @@
+//! An organization's subscriber: one SQS queue subscribed to every topic with the filter
+//! policy a participant gets (`organization_id` = its organization). Envelopes are not raw, so
+//! each message shows its topic and the `Message` string exactly as an HTTPS endpoint gets it.
+
+use std::collections::HashMap;
+
+use serde_json::Value;
+use shared::events::Channel;
+use shared::ids::OrgId;
+
+use crate::asyncapi;
+use crate::harness::TestStack;
+
+pub struct Subscriber {
+    pub org: OrgId,
+    queue_url: String,
+    sqs: aws_sdk_sqs::Client,
+    topics: HashMap<String, Channel>,
+}
+
+/// One delivered message: its channel and its (schema-validated) payload.
+#[derive(Clone, Debug)]
+pub struct Received {
+    pub channel: Channel,
+    pub payload: Value,
+    pub attributes: Value,
+}
+
+impl Received {
+    pub fn name(&self) -> &str {
+        self.payload["event_name"].as_str().unwrap_or_default()
+    }
+}
+
+impl Subscriber {
+    pub async fn new(t: &TestStack, org: OrgId) -> Self {
+        let sqs = aws_sdk_sqs::Client::new(&t.stack.sdk);
+        let sns = aws_sdk_sns::Client::new(&t.stack.sdk);
+        let name = format!("{}-sub-{}", t.stack.options.stack_name, org.0.simple());
+        let queue_url = sqs.create_queue().queue_name(&name).send().await.unwrap().queue_url.unwrap();
+        let queue_arn = format!("arn:aws:sqs:{}:{}:{name}", t.stack.options.region, devstack::provision::ACCOUNT);
+        let mut topics = HashMap::new();
+        for channel in Channel::ALL {
+            let topic_arn = t.stack.app().config.topic_arn(channel.as_str());
+            sns.subscribe()
+                .topic_arn(&topic_arn)
+                .protocol("sqs")
+                .endpoint(&queue_arn)
+                .attributes("FilterPolicy", serde_json::json!({ "organization_id": [org.to_string()] }).to_string())
+                .send()
+                .await
+                .unwrap();
+            topics.insert(topic_arn, channel);
+        }
+        Self { org, queue_url, sqs, topics }
+    }
+
+    /// Everything delivered since the last call, each validated against its AsyncAPI schema.
+    pub async fn drain(&self) -> Vec<Received> {
+        let mut out = Vec::new();
+        loop {
+            let batch = self
+                .sqs
+                .receive_message()
+                .queue_url(&self.queue_url)
+                .max_number_of_messages(10)
+                .send()
+                .await
+                .unwrap()
+                .messages
+                .unwrap_or_default();
+            if batch.is_empty() {
+                return out;
+            }
+            for m in batch {
+                let envelope: Value = serde_json::from_str(m.body().unwrap_or_default()).expect("SNS envelope");
+                assert_eq!(envelope["Type"], "Notification");
+                let channel = self.topics[envelope["TopicArn"].as_str().unwrap()];
+                let payload: Value = serde_json::from_str(envelope["Message"].as_str().unwrap()).expect("Message is JSON");
+                asyncapi::assert_valid(channel, &payload);
+                assert_eq!(envelope["MessageAttributes"]["organization_id"]["Value"], self.org.to_string());
+                assert_eq!(envelope["MessageAttributes"]["event_name"]["Value"], payload["event_name"]);
+                out.push(Received { channel, payload, attributes: envelope["MessageAttributes"].clone() });
+                self.sqs.delete_message().queue_url(&self.queue_url).receipt_handle(m.receipt_handle().unwrap()).send().await.unwrap();
+            }
+        }
+    }
+
+    /// `(channel, event_name)` of everything delivered since the last call, sorted.
+    pub async fn names(&self) -> Vec<(String, String)> {
+        let mut v: Vec<(String, String)> =
+            self.drain().await.iter().map(|r| (r.channel.as_str().to_owned(), r.name().to_owned())).collect();
+        v.sort();
+        v
+    }
+}
