@@ -38,7 +38,10 @@ pub enum Error {
 
 /// The repository root (where template.yaml lives), known at build time.
 pub fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("devstack sits in the workspace").to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("devstack sits in the workspace")
+        .to_path_buf()
 }
 
 #[derive(Clone, Debug)]
@@ -104,12 +107,17 @@ impl Stack {
         };
         let sdk = sdk_config(&endpoint, &options.region).await;
         let template = Template::load(&options.root.join("template.yaml"))?;
-        let context = provision::provision(&sdk, &template, &options.stack_name, &options.region).await?;
+        let context =
+            provision::provision(&sdk, &template, &options.stack_name, &options.region).await?;
 
         let mut functions = Vec::new();
         for def in template.functions()? {
-            let entry = functions::find(&def.handler)
-                .ok_or_else(|| Error::Template(format!("{}: no handler registered as {:?}", def.logical_id, def.handler)))?;
+            let entry = functions::find(&def.handler).ok_or_else(|| {
+                Error::Template(format!(
+                    "{}: no handler registered as {:?}",
+                    def.logical_id, def.handler
+                ))
+            })?;
             let mut environment = BTreeMap::new();
             for (k, v) in &def.environment {
                 environment.insert(k.clone(), context.resolve(v)?);
@@ -119,7 +127,12 @@ impl Stack {
             let config = Config::from_lookup(|k| environment.get(k).cloned())
                 .map_err(|e| Error::Setup(format!("{}: {}", def.logical_id, e)))?;
             let app = App::new(config, &sdk);
-            functions.push(Function { def, entry, app, environment });
+            functions.push(Function {
+                def,
+                entry,
+                app,
+                environment,
+            });
         }
         Ok(Arc::new(Self {
             _moto: moto,
@@ -142,6 +155,10 @@ impl Stack {
 
     /// An `App` wired like the functions' (for seeding and for tests that inspect state).
     pub fn app(&self) -> &App {
-        &self.functions.first().expect("the template declares functions").app
+        &self
+            .functions
+            .first()
+            .expect("the template declares functions")
+            .app
     }
 }

@@ -6,7 +6,8 @@ use std::time::Duration;
 use devstack::{Options, Stack};
 use tracing_subscriber::EnvFilter;
 
-const USAGE: &str = "usage: devstack [--port N] [--host ADDR] [--moto-endpoint URL] [--stack-name NAME] [--no-seed]
+const USAGE: &str =
+    "usage: devstack [--port N] [--host ADDR] [--moto-endpoint URL] [--stack-name NAME] [--no-seed]
 
 Starts moto on loopback (unless --moto-endpoint names a running one), creates template.yaml's
 resources in it, serves every HttpApi route on http://HOST:PORT (default 127.0.0.1:3000), runs
@@ -20,12 +21,21 @@ struct Args {
 
 fn parse_args() -> Result<Args, String> {
     let mut host = std::env::var("DEVSTACK_HOST").unwrap_or_else(|_| "127.0.0.1".into());
-    let mut port: u16 = std::env::var("DEVSTACK_PORT").ok().and_then(|p| p.parse().ok()).unwrap_or(3000);
-    let mut options = Options { endpoint: std::env::var("MOTO_ENDPOINT").ok(), ..Options::default() };
+    let mut port: u16 = std::env::var("DEVSTACK_PORT")
+        .ok()
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(3000);
+    let mut options = Options {
+        endpoint: std::env::var("MOTO_ENDPOINT").ok(),
+        ..Options::default()
+    };
     let mut seed = true;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
-        let mut value = || args.next().ok_or_else(|| format!("{arg} needs a value\n\n{USAGE}"));
+        let mut value = || {
+            args.next()
+                .ok_or_else(|| format!("{arg} needs a value\n\n{USAGE}"))
+        };
         match arg.as_str() {
             "--port" => port = value()?.parse().map_err(|e| format!("--port: {e}"))?,
             "--host" => host = value()?,
@@ -36,14 +46,23 @@ fn parse_args() -> Result<Args, String> {
             other => return Err(format!("unknown argument {other}\n\n{USAGE}")),
         }
     }
-    let addr = format!("{host}:{port}").parse().map_err(|e| format!("address {host}:{port}: {e}"))?;
-    Ok(Args { addr, options, seed })
+    let addr = format!("{host}:{port}")
+        .parse()
+        .map_err(|e| format!("address {host}:{port}: {e}"))?;
+    Ok(Args {
+        addr,
+        options,
+        seed,
+    })
 }
 
 #[tokio::main]
 async fn main() {
     tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,aws=warn,hyper=warn")))
+        .with_env_filter(
+            EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| EnvFilter::new("info,aws=warn,hyper=warn")),
+        )
         .init();
     let args = match parse_args() {
         Ok(a) => a,
@@ -61,18 +80,41 @@ async fn main() {
 async fn run(args: Args) -> Result<(), devstack::Error> {
     let state_dir = args.options.root.join(".devstack");
     std::fs::create_dir_all(&state_dir).map_err(|e| devstack::Error::Setup(e.to_string()))?;
-    let options = Options { moto_log: Some(state_dir.join("moto.log")), ..args.options };
+    let options = Options {
+        moto_log: Some(state_dir.join("moto.log")),
+        ..args.options
+    };
     let stack = Stack::start(options).await?;
     let server = devstack::server::serve(stack.clone(), args.addr).await?;
     let pump = stack.spawn_stream_pump(Duration::from_millis(250));
-    let demo = if args.seed { Some(stack.seed_demo().await?) } else { None };
+    let demo = if args.seed {
+        Some(stack.seed_demo().await?)
+    } else {
+        None
+    };
 
     println!("\nLocal stack is up.");
     println!("  API           http://{}", server.addr);
-    println!("  moto          {}  (AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION={})", stack.endpoint, stack.options.region);
-    println!("  functions     {} ({} HTTP routes)", stack.functions.len(), stack.functions.iter().map(|f| f.def.routes.len()).sum::<usize>());
+    println!(
+        "  moto          {}  (AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION={})",
+        stack.endpoint, stack.options.region
+    );
+    println!(
+        "  functions     {} ({} HTTP routes)",
+        stack.functions.len(),
+        stack
+            .functions
+            .iter()
+            .map(|f| f.def.routes.len())
+            .sum::<usize>()
+    );
     for (id, r) in &stack.context.resources {
-        if let Some(arn) = r.attrs.get("TopicArn").or_else(|| r.attrs.get("StreamArn")).or_else(|| r.attrs.get("QueueUrl")) {
+        if let Some(arn) = r
+            .attrs
+            .get("TopicArn")
+            .or_else(|| r.attrs.get("StreamArn"))
+            .or_else(|| r.attrs.get("QueueUrl"))
+        {
             println!("  {id:<28}{arn}");
         } else if id.contains("UserPool") {
             println!("  {id:<28}{}", r.reference);
@@ -80,13 +122,27 @@ async fn run(args: Args) -> Result<(), devstack::Error> {
     }
     if let Some(demo) = demo {
         println!("\nDemo users (log in with POST /auth/v1/login):");
-        for u in [&demo.sys_admin, &demo.demand, &demo.supply_a, &demo.supply_b] {
-            let org = u.organization.as_ref().map(|o| format!("{} ({})", o.name, o.id)).unwrap_or_else(|| "-".into());
-            println!("  {:<28} {:<20} {:<10} {}", u.email, u.password, u.group, org);
+        for u in [
+            &demo.sys_admin,
+            &demo.demand,
+            &demo.supply_a,
+            &demo.supply_b,
+        ] {
+            let org = u
+                .organization
+                .as_ref()
+                .map(|o| format!("{} ({})", o.name, o.id))
+                .unwrap_or_else(|| "-".into());
+            println!(
+                "  {:<28} {:<20} {:<10} {}",
+                u.email, u.password, u.group, org
+            );
         }
     }
     println!("\nCtrl-C stops the stack.");
-    tokio::signal::ctrl_c().await.map_err(|e| devstack::Error::Setup(e.to_string()))?;
+    tokio::signal::ctrl_c()
+        .await
+        .map_err(|e| devstack::Error::Setup(e.to_string()))?;
     pump.abort();
     drop(server);
     println!("Stopped.");

@@ -18,7 +18,9 @@ pub struct Moto {
 
 /// The Python that has moto: `DEVSTACK_PYTHON`, else the project's `.venv`.
 pub fn python(root: &Path) -> PathBuf {
-    std::env::var_os("DEVSTACK_PYTHON").map(PathBuf::from).unwrap_or_else(|| root.join(".venv/bin/python"))
+    std::env::var_os("DEVSTACK_PYTHON")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join(".venv/bin/python"))
 }
 
 impl Moto {
@@ -33,7 +35,9 @@ impl Moto {
             )));
         }
         let stderr = match log {
-            Some(path) => Stdio::from(std::fs::File::create(path).map_err(|e| Error::Setup(e.to_string()))?),
+            Some(path) => {
+                Stdio::from(std::fs::File::create(path).map_err(|e| Error::Setup(e.to_string()))?)
+            }
             None => Stdio::null(),
         };
         let mut child = Command::new(&python)
@@ -61,7 +65,11 @@ impl Moto {
                 return Err(Error::Setup("moto did not start within 60 s".into()));
             }
         };
-        Ok(Self { endpoint: line.trim().to_owned(), child, _stdin: stdin })
+        Ok(Self {
+            endpoint: line.trim().to_owned(),
+            child,
+            _stdin: stdin,
+        })
     }
 }
 

@@ -3,12 +3,13 @@
 
 use aws_config::SdkConfig;
 use aws_sdk_cognitoidentityprovider::types::{
-    AttributeDataType, ExplicitAuthFlowsType, PasswordPolicyType, SchemaAttributeType, StringAttributeConstraintsType,
-    UserPoolPolicyType, UsernameAttributeType,
+    AttributeDataType, ExplicitAuthFlowsType, PasswordPolicyType, SchemaAttributeType,
+    StringAttributeConstraintsType, UserPoolPolicyType, UsernameAttributeType,
 };
 use aws_sdk_dynamodb::types::{
-    AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection, ProjectionType,
-    ScalarAttributeType, StreamSpecification, StreamViewType, TimeToLiveSpecification,
+    AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection,
+    ProjectionType, ScalarAttributeType, StreamSpecification, StreamViewType,
+    TimeToLiveSpecification,
 };
 use serde_json::Value;
 
@@ -25,7 +26,7 @@ fn sdk_err<E: std::fmt::Debug>(what: &str) -> impl Fn(E) -> Error + '_ {
     move |e| Error::Aws(format!("{what}: {e:?}"))
 }
 
-fn list<'a>(v: &'a Value) -> impl Iterator<Item = &'a Value> {
+fn list(v: &Value) -> impl Iterator<Item = &Value> {
     v.as_array().into_iter().flatten()
 }
 
@@ -41,7 +42,12 @@ fn key_schema(v: &Value) -> Result<Vec<KeySchemaElement>, Error> {
         .collect()
 }
 
-async fn create_table(sdk: &SdkConfig, ctx: &Context, id: &str, p: &Value) -> Result<Physical, Error> {
+async fn create_table(
+    sdk: &SdkConfig,
+    ctx: &Context,
+    id: &str,
+    p: &Value,
+) -> Result<Physical, Error> {
     let client = aws_sdk_dynamodb::Client::new(sdk);
     let name = match p.get("TableName") {
         Some(v) => ctx.resolve(v)?,
@@ -50,13 +56,17 @@ async fn create_table(sdk: &SdkConfig, ctx: &Context, id: &str, p: &Value) -> Re
     let mut req = client
         .create_table()
         .table_name(&name)
-        .billing_mode(BillingMode::from(p["BillingMode"].as_str().unwrap_or("PAY_PER_REQUEST")))
+        .billing_mode(BillingMode::from(
+            p["BillingMode"].as_str().unwrap_or("PAY_PER_REQUEST"),
+        ))
         .set_key_schema(Some(key_schema(&p["KeySchema"])?));
     for a in list(&p["AttributeDefinitions"]) {
         req = req.attribute_definitions(
             AttributeDefinition::builder()
                 .attribute_name(a["AttributeName"].as_str().unwrap_or_default())
-                .attribute_type(ScalarAttributeType::from(a["AttributeType"].as_str().unwrap_or("S")))
+                .attribute_type(ScalarAttributeType::from(
+                    a["AttributeType"].as_str().unwrap_or("S"),
+                ))
                 .build()
                 .map_err(|e| err("attribute")(e.to_string()))?,
         );
@@ -68,7 +78,9 @@ async fn create_table(sdk: &SdkConfig, ctx: &Context, id: &str, p: &Value) -> Re
                 .set_key_schema(Some(key_schema(&g["KeySchema"])?))
                 .projection(
                     Projection::builder()
-                        .projection_type(ProjectionType::from(g["Projection"]["ProjectionType"].as_str().unwrap_or("ALL")))
+                        .projection_type(ProjectionType::from(
+                            g["Projection"]["ProjectionType"].as_str().unwrap_or("ALL"),
+                        ))
                         .build(),
                 )
                 .build()
@@ -85,7 +97,9 @@ async fn create_table(sdk: &SdkConfig, ctx: &Context, id: &str, p: &Value) -> Re
         );
     }
     let out = req.send().await.map_err(sdk_err("CreateTable"))?;
-    let desc = out.table_description.ok_or_else(|| Error::Aws("CreateTable returned no table".into()))?;
+    let desc = out
+        .table_description
+        .ok_or_else(|| Error::Aws("CreateTable returned no table".into()))?;
     if let Some(attr) = p["TimeToLiveSpecification"]["AttributeName"].as_str() {
         client
             .update_time_to_live()
@@ -106,30 +120,62 @@ async fn create_table(sdk: &SdkConfig, ctx: &Context, id: &str, p: &Value) -> Re
     if let Some(stream) = desc.latest_stream_arn {
         attrs.insert("StreamArn".to_owned(), stream);
     }
-    Ok(Physical { reference: name, attrs })
+    Ok(Physical {
+        reference: name,
+        attrs,
+    })
 }
 
-async fn create_queue(sdk: &SdkConfig, ctx: &Context, id: &str, p: &Value) -> Result<Physical, Error> {
+async fn create_queue(
+    sdk: &SdkConfig,
+    ctx: &Context,
+    id: &str,
+    p: &Value,
+) -> Result<Physical, Error> {
     let client = aws_sdk_sqs::Client::new(sdk);
     let name = match p.get("QueueName") {
         Some(v) => ctx.resolve(v)?,
         None => format!("{}-{id}", ctx.pseudo["AWS::StackName"]),
     };
-    let url = client.create_queue().queue_name(&name).send().await.map_err(sdk_err("CreateQueue"))?.queue_url.unwrap_or_default();
+    let url = client
+        .create_queue()
+        .queue_name(&name)
+        .send()
+        .await
+        .map_err(sdk_err("CreateQueue"))?
+        .queue_url
+        .unwrap_or_default();
     let arn = format!("arn:aws:sqs:{}:{ACCOUNT}:{name}", ctx.pseudo["AWS::Region"]);
     Ok(Physical {
         reference: url.clone(),
-        attrs: [("Arn".to_owned(), arn), ("QueueName".to_owned(), name), ("QueueUrl".to_owned(), url)].into(),
+        attrs: [
+            ("Arn".to_owned(), arn),
+            ("QueueName".to_owned(), name),
+            ("QueueUrl".to_owned(), url),
+        ]
+        .into(),
     })
 }
 
-async fn create_topic(sdk: &SdkConfig, ctx: &Context, id: &str, p: &Value) -> Result<Physical, Error> {
+async fn create_topic(
+    sdk: &SdkConfig,
+    ctx: &Context,
+    id: &str,
+    p: &Value,
+) -> Result<Physical, Error> {
     let client = aws_sdk_sns::Client::new(sdk);
     let name = match p.get("TopicName") {
         Some(v) => ctx.resolve(v)?,
         None => format!("{}-{id}", ctx.pseudo["AWS::StackName"]),
     };
-    let arn = client.create_topic().name(&name).send().await.map_err(sdk_err("CreateTopic"))?.topic_arn.unwrap_or_default();
+    let arn = client
+        .create_topic()
+        .name(&name)
+        .send()
+        .await
+        .map_err(sdk_err("CreateTopic"))?
+        .topic_arn
+        .unwrap_or_default();
     Ok(Physical {
         reference: arn.clone(),
         attrs: [("TopicArn".to_owned(), arn), ("TopicName".to_owned(), name)].into(),
@@ -150,11 +196,24 @@ async fn create_subscription(sdk: &SdkConfig, ctx: &Context, p: &Value) -> Resul
     if let Some(raw) = p.get("RawMessageDelivery") {
         req = req.attributes("RawMessageDelivery", ctx.resolve(raw)?);
     }
-    let arn = req.send().await.map_err(sdk_err("Subscribe"))?.subscription_arn.unwrap_or_default();
-    Ok(Physical { reference: arn, attrs: Default::default() })
+    let arn = req
+        .send()
+        .await
+        .map_err(sdk_err("Subscribe"))?
+        .subscription_arn
+        .unwrap_or_default();
+    Ok(Physical {
+        reference: arn,
+        attrs: Default::default(),
+    })
 }
 
-async fn create_user_pool(sdk: &SdkConfig, ctx: &Context, id: &str, p: &Value) -> Result<Physical, Error> {
+async fn create_user_pool(
+    sdk: &SdkConfig,
+    ctx: &Context,
+    id: &str,
+    p: &Value,
+) -> Result<Physical, Error> {
     let client = aws_sdk_cognitoidentityprovider::Client::new(sdk);
     let name = match p.get("UserPoolName") {
         Some(v) => ctx.resolve(v)?,
@@ -184,7 +243,9 @@ async fn create_user_pool(sdk: &SdkConfig, ctx: &Context, id: &str, p: &Value) -
     for s in list(&p["Schema"]) {
         let mut attr = SchemaAttributeType::builder()
             .name(s["Name"].as_str().unwrap_or_default())
-            .attribute_data_type(AttributeDataType::from(s["AttributeDataType"].as_str().unwrap_or("String")))
+            .attribute_data_type(AttributeDataType::from(
+                s["AttributeDataType"].as_str().unwrap_or("String"),
+            ))
             .mutable(s["Mutable"].as_bool().unwrap_or(true))
             .required(s["Required"].as_bool().unwrap_or(false));
         let c = &s["StringAttributeConstraints"];
@@ -198,19 +259,35 @@ async fn create_user_pool(sdk: &SdkConfig, ctx: &Context, id: &str, p: &Value) -
         }
         req = req.schema(attr.build());
     }
-    let pool = req.send().await.map_err(sdk_err("CreateUserPool"))?.user_pool.ok_or_else(|| Error::Aws("no pool".into()))?;
+    let pool = req
+        .send()
+        .await
+        .map_err(sdk_err("CreateUserPool"))?
+        .user_pool
+        .ok_or_else(|| Error::Aws("no pool".into()))?;
     let pool_id = pool.id.unwrap_or_default();
     Ok(Physical {
         reference: pool_id.clone(),
         attrs: [
             ("Arn".to_owned(), pool.arn.unwrap_or_default()),
-            ("ProviderName".to_owned(), format!("cognito-idp.{}.amazonaws.com/{pool_id}", ctx.pseudo["AWS::Region"])),
+            (
+                "ProviderName".to_owned(),
+                format!(
+                    "cognito-idp.{}.amazonaws.com/{pool_id}",
+                    ctx.pseudo["AWS::Region"]
+                ),
+            ),
         ]
         .into(),
     })
 }
 
-async fn create_user_pool_client(sdk: &SdkConfig, ctx: &Context, id: &str, p: &Value) -> Result<Physical, Error> {
+async fn create_user_pool_client(
+    sdk: &SdkConfig,
+    ctx: &Context,
+    id: &str,
+    p: &Value,
+) -> Result<Physical, Error> {
     let client = aws_sdk_cognitoidentityprovider::Client::new(sdk);
     let name = match p.get("ClientName") {
         Some(v) => ctx.resolve(v)?,
@@ -224,8 +301,16 @@ async fn create_user_pool_client(sdk: &SdkConfig, ctx: &Context, id: &str, p: &V
     for flow in list(&p["ExplicitAuthFlows"]).filter_map(Value::as_str) {
         req = req.explicit_auth_flows(ExplicitAuthFlowsType::from(flow));
     }
-    let c = req.send().await.map_err(sdk_err("CreateUserPoolClient"))?.user_pool_client.ok_or_else(|| Error::Aws("no client".into()))?;
-    Ok(Physical { reference: c.client_id.unwrap_or_default(), attrs: Default::default() })
+    let c = req
+        .send()
+        .await
+        .map_err(sdk_err("CreateUserPoolClient"))?
+        .user_pool_client
+        .ok_or_else(|| Error::Aws("no client".into()))?;
+    Ok(Physical {
+        reference: c.client_id.unwrap_or_default(),
+        attrs: Default::default(),
+    })
 }
 
 async fn create_group(sdk: &SdkConfig, ctx: &Context, p: &Value) -> Result<Physical, Error> {
@@ -238,16 +323,28 @@ async fn create_group(sdk: &SdkConfig, ctx: &Context, p: &Value) -> Result<Physi
         .send()
         .await
         .map_err(sdk_err("CreateGroup"))?;
-    Ok(Physical { reference: name, attrs: Default::default() })
+    Ok(Physical {
+        reference: name,
+        attrs: Default::default(),
+    })
 }
 
 /// Resource types the local stack does not create: the functions and the API are run
 /// in-process, and IAM has nothing to enforce against moto.
-const NOT_CREATED: [&str; 4] =
-    ["AWS::Serverless::Function", "AWS::Serverless::HttpApi", "AWS::SQS::QueuePolicy", "AWS::IAM::Role"];
+const NOT_CREATED: [&str; 4] = [
+    "AWS::Serverless::Function",
+    "AWS::Serverless::HttpApi",
+    "AWS::SQS::QueuePolicy",
+    "AWS::IAM::Role",
+];
 
 /// Creates every supported resource, in dependency order, and returns the resolution context.
-pub async fn provision(sdk: &SdkConfig, template: &Template, stack: &str, region: &str) -> Result<Context, Error> {
+pub async fn provision(
+    sdk: &SdkConfig,
+    template: &Template,
+    stack: &str,
+    region: &str,
+) -> Result<Context, Error> {
     let mut ctx = Context::new(stack, region, ACCOUNT);
     ctx.parameters = template.parameter_defaults();
     let order = [
@@ -267,7 +364,9 @@ pub async fn provision(sdk: &SdkConfig, template: &Template, stack: &str, region
                 "AWS::SNS::Topic" => create_topic(sdk, &ctx, &id, &props).await?,
                 "AWS::SNS::Subscription" => create_subscription(sdk, &ctx, &props).await?,
                 "AWS::Cognito::UserPool" => create_user_pool(sdk, &ctx, &id, &props).await?,
-                "AWS::Cognito::UserPoolClient" => create_user_pool_client(sdk, &ctx, &id, &props).await?,
+                "AWS::Cognito::UserPoolClient" => {
+                    create_user_pool_client(sdk, &ctx, &id, &props).await?
+                }
                 _ => create_group(sdk, &ctx, &props).await?,
             };
             ctx.resources.insert(id, physical);
@@ -282,7 +381,13 @@ pub async fn provision(sdk: &SdkConfig, template: &Template, stack: &str, region
     // Functions can be referenced by name.
     for (id, _) in template.resources_of("AWS::Serverless::Function") {
         let arn = format!("arn:aws:lambda:{region}:{ACCOUNT}:function:{stack}-{id}");
-        ctx.resources.insert(id.clone(), Physical { reference: format!("{stack}-{id}"), attrs: [("Arn".to_owned(), arn)].into() });
+        ctx.resources.insert(
+            id.clone(),
+            Physical {
+                reference: format!("{stack}-{id}"),
+                attrs: [("Arn".to_owned(), arn)].into(),
+            },
+        );
     }
     Ok(ctx)
 }

@@ -5,7 +5,9 @@
 use aws_sdk_cognitoidentityprovider::types::{AttributeType, MessageActionType};
 use shared::api::common::CareType;
 use shared::auth::{ORG_ADMIN, SYS_ADMIN};
-use shared::domain::organization::{AssignmentMode, DemandPersona, Organization, PersonaStatus, SupplyPersona};
+use shared::domain::organization::{
+    AssignmentMode, DemandPersona, Organization, PersonaStatus, SupplyPersona,
+};
 use shared::ids::OrgId;
 
 use crate::{Error, Stack};
@@ -36,7 +38,10 @@ pub fn demand_org(id: OrgId, name: &str, mode: AssignmentMode) -> Organization {
         name: name.into(),
         host: Some("https://maple.example.com".into()),
         source: "alayacare".into(),
-        demand: Some(DemandPersona { status: PersonaStatus::Active, offer_assignment: mode }),
+        demand: Some(DemandPersona {
+            status: PersonaStatus::Active,
+            offer_assignment: mode,
+        }),
         supply: None,
         created_at: shared::time::now(),
     }
@@ -49,7 +54,10 @@ pub fn supply_org(id: OrgId, name: &str, care_types: &[CareType]) -> Organizatio
         host: None,
         source: "procura".into(),
         demand: None,
-        supply: Some(SupplyPersona { status: PersonaStatus::Active, care_types: care_types.to_vec() }),
+        supply: Some(SupplyPersona {
+            status: PersonaStatus::Active,
+            care_types: care_types.to_vec(),
+        }),
         created_at: shared::time::now(),
     }
 }
@@ -66,8 +74,18 @@ impl Stack {
     ) -> Result<User, Error> {
         let cognito = &self.app().cognito;
         let pool = &self.app().config.user_pool_id;
-        let attr = |k: &str, v: &str| AttributeType::builder().name(k).value(v).build().expect("name is set");
-        let mut attributes = vec![attr("email", email), attr("email_verified", "true"), attr("name", name)];
+        let attr = |k: &str, v: &str| {
+            AttributeType::builder()
+                .name(k)
+                .value(v)
+                .build()
+                .expect("name is set")
+        };
+        let mut attributes = vec![
+            attr("email", email),
+            attr("email_verified", "true"),
+            attr("name", name),
+        ];
         if let Some(org) = org {
             attributes.push(attr("custom:organization_id", &org.id.to_string()));
         }
@@ -98,38 +116,85 @@ impl Stack {
             .send()
             .await
             .map_err(|e| aws("AdminAddUserToGroup")(format!("{e:?}")))?;
-        Ok(User { email: email.into(), password: password.into(), group, organization: org.cloned() })
+        Ok(User {
+            email: email.into(),
+            password: password.into(),
+            group,
+            organization: org.cloned(),
+        })
     }
 
     pub async fn put_org(&self, org: &Organization) -> Result<(), Error> {
-        self.app().db.put_org(org).await.map_err(|e| Error::Aws(e.to_string()))
+        self.app()
+            .db
+            .put_org(org)
+            .await
+            .map_err(|e| Error::Aws(e.to_string()))
     }
 
     pub async fn trust(&self, demand: OrgId, supply: OrgId) -> Result<(), Error> {
-        self.app().db.add_trusted_supplier(demand, supply).await.map_err(|e| Error::Aws(e.to_string()))
+        self.app()
+            .db
+            .add_trusted_supplier(demand, supply)
+            .await
+            .map_err(|e| Error::Aws(e.to_string()))
     }
 
     /// Loads the demo organizations and users.
     pub async fn seed_demo(&self) -> Result<Demo, Error> {
         let id = |s: &str| s.parse::<OrgId>().expect("valid demo id");
         let demand = demand_org(id(DEMAND_ORG), "Maple Home Health", AssignmentMode::Manual);
-        let supply_a = supply_org(id(SUPPLY_A_ORG), "Northern Care Partners", &[CareType::Psw, CareType::Nursing]);
-        let supply_b = supply_org(id(SUPPLY_B_ORG), "Lakeside Nursing", &[CareType::Psw, CareType::Nursing]);
+        let supply_a = supply_org(
+            id(SUPPLY_A_ORG),
+            "Northern Care Partners",
+            &[CareType::Psw, CareType::Nursing],
+        );
+        let supply_b = supply_org(
+            id(SUPPLY_B_ORG),
+            "Lakeside Nursing",
+            &[CareType::Psw, CareType::Nursing],
+        );
         for org in [&demand, &supply_a, &supply_b] {
             self.put_org(org).await?;
         }
         self.trust(demand.id, supply_a.id).await?;
         self.trust(demand.id, supply_b.id).await?;
         Ok(Demo {
-            sys_admin: self.create_user("sysadmin@example.com", "SysAdmin-Passw0rd!", "Sys Admin", SYS_ADMIN, None).await?,
+            sys_admin: self
+                .create_user(
+                    "sysadmin@example.com",
+                    "SysAdmin-Passw0rd!",
+                    "Sys Admin",
+                    SYS_ADMIN,
+                    None,
+                )
+                .await?,
             demand: self
-                .create_user("demand-admin@example.com", "Demand-Passw0rd!", "Dana Demand", ORG_ADMIN, Some(&demand))
+                .create_user(
+                    "demand-admin@example.com",
+                    "Demand-Passw0rd!",
+                    "Dana Demand",
+                    ORG_ADMIN,
+                    Some(&demand),
+                )
                 .await?,
             supply_a: self
-                .create_user("supply-a-admin@example.com", "SupplyA-Passw0rd!", "Sam Supply", ORG_ADMIN, Some(&supply_a))
+                .create_user(
+                    "supply-a-admin@example.com",
+                    "SupplyA-Passw0rd!",
+                    "Sam Supply",
+                    ORG_ADMIN,
+                    Some(&supply_a),
+                )
                 .await?,
             supply_b: self
-                .create_user("supply-b-admin@example.com", "SupplyB-Passw0rd!", "Sky Supply", ORG_ADMIN, Some(&supply_b))
+                .create_user(
+                    "supply-b-admin@example.com",
+                    "SupplyB-Passw0rd!",
+                    "Sky Supply",
+                    ORG_ADMIN,
+                    Some(&supply_b),
+                )
                 .await?,
         })
     }

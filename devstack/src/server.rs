@@ -30,12 +30,17 @@ impl Router {
         let mut by_path: BTreeMap<String, Vec<(String, usize)>> = BTreeMap::new();
         for (i, f) in stack.functions.iter().enumerate() {
             for r in &f.def.routes {
-                by_path.entry(r.path.clone()).or_default().push((r.method.clone(), i));
+                by_path
+                    .entry(r.path.clone())
+                    .or_default()
+                    .push((r.method.clone(), i));
             }
         }
         let mut inner = matchit::Router::new();
         for (path, methods) in by_path {
-            inner.insert(path.clone(), methods).map_err(|e| Error::Template(format!("route {path}: {e}")))?;
+            inner
+                .insert(path.clone(), methods)
+                .map_err(|e| Error::Template(format!("route {path}: {e}")))?;
         }
         Ok(Self { inner })
     }
@@ -55,11 +60,17 @@ impl Drop for Server {
 /// Starts serving on `addr` (port 0 picks a free one).
 pub async fn serve(stack: Arc<Stack>, addr: SocketAddr) -> Result<Server, Error> {
     let router = Arc::new(Router::new(&stack)?);
-    let listener = TcpListener::bind(addr).await.map_err(|e| Error::Setup(format!("binding {addr}: {e}")))?;
-    let addr = listener.local_addr().map_err(|e| Error::Setup(e.to_string()))?;
+    let listener = TcpListener::bind(addr)
+        .await
+        .map_err(|e| Error::Setup(format!("binding {addr}: {e}")))?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| Error::Setup(e.to_string()))?;
     let task = tokio::spawn(async move {
         loop {
-            let Ok((socket, peer)) = listener.accept().await else { continue };
+            let Ok((socket, peer)) = listener.accept().await else {
+                continue;
+            };
             let stack = stack.clone();
             let router = router.clone();
             tokio::spawn(async move {
@@ -68,7 +79,10 @@ pub async fn serve(stack: Arc<Stack>, addr: SocketAddr) -> Result<Server, Error>
                     let router = router.clone();
                     async move { Ok::<_, Infallible>(handle(&stack, &router, peer, req).await) }
                 });
-                if let Err(e) = http1::Builder::new().serve_connection(TokioIo::new(socket), service).await {
+                if let Err(e) = http1::Builder::new()
+                    .serve_connection(TokioIo::new(socket), service)
+                    .await
+                {
                     tracing::debug!(error = %e, "connection closed");
                 }
             });
@@ -78,31 +92,53 @@ pub async fn serve(stack: Arc<Stack>, addr: SocketAddr) -> Result<Server, Error>
 }
 
 fn plain(status: StatusCode, message: &str) -> Response<Full<Bytes>> {
-    let mut r = Response::new(Full::new(Bytes::from(json!({ "message": message }).to_string())));
+    let mut r = Response::new(Full::new(Bytes::from(
+        json!({ "message": message }).to_string(),
+    )));
     *r.status_mut() = status;
-    r.headers_mut().insert("content-type", "application/json".parse().expect("static"));
+    r.headers_mut()
+        .insert("content-type", "application/json".parse().expect("static"));
     r
 }
 
-/// The API Gateway HTTP API v2 event for a request matched to `route_key`.
-pub fn api_gateway_event(
-    method: &str,
-    route_key: &str,
-    path: &str,
-    query: &str,
-    headers: &hyper::HeaderMap,
-    params: &BTreeMap<String, String>,
-    body: &[u8],
-    source_ip: &str,
-) -> serde_json::Value {
+/// A request as the API received it, matched to a route.
+pub struct RoutedRequest<'a> {
+    pub method: &'a str,
+    /// `METHOD /path/{param}` of the matched route.
+    pub route_key: &'a str,
+    pub path: &'a str,
+    pub query: &'a str,
+    pub headers: &'a hyper::HeaderMap,
+    pub params: &'a BTreeMap<String, String>,
+    pub body: &'a [u8],
+    pub source_ip: &'a str,
+}
+
+/// The API Gateway HTTP API v2 event for a routed request.
+pub fn api_gateway_event(r: &RoutedRequest<'_>) -> serde_json::Value {
+    let RoutedRequest {
+        method,
+        route_key,
+        path,
+        query,
+        headers,
+        params,
+        body,
+        source_ip,
+    } = *r;
     let mut hdrs: BTreeMap<String, String> = BTreeMap::new();
     for (k, v) in headers {
         let v = String::from_utf8_lossy(v.as_bytes()).into_owned();
-        hdrs.entry(k.as_str().to_lowercase()).and_modify(|e| *e = format!("{e},{v}")).or_insert(v);
+        hdrs.entry(k.as_str().to_lowercase())
+            .and_modify(|e| *e = format!("{e},{v}"))
+            .or_insert(v);
     }
     let mut query_params: BTreeMap<String, String> = BTreeMap::new();
     for (k, v) in form_urlencoded::parse(query.as_bytes()).into_owned() {
-        query_params.entry(k).and_modify(|e| *e = format!("{e},{v}")).or_insert(v);
+        query_params
+            .entry(k)
+            .and_modify(|e| *e = format!("{e},{v}"))
+            .or_insert(v);
     }
     let now = chrono::Utc::now();
     let text = std::str::from_utf8(body).ok();
@@ -147,7 +183,12 @@ pub fn api_gateway_event(
     event
 }
 
-async fn handle(stack: &Stack, router: &Router, peer: SocketAddr, req: Request<Incoming>) -> Response<Full<Bytes>> {
+async fn handle(
+    stack: &Stack,
+    router: &Router,
+    peer: SocketAddr,
+    req: Request<Incoming>,
+) -> Response<Full<Bytes>> {
     let (parts, body) = req.into_parts();
     let body = match body.collect().await {
         Ok(b) => b.to_bytes(),
@@ -159,22 +200,37 @@ async fn handle(stack: &Stack, router: &Router, peer: SocketAddr, req: Request<I
         return plain(StatusCode::NOT_FOUND, "Not Found");
     };
     let method = parts.method.as_str();
-    let Some((_, index)) = matched.value.iter().find(|(m, _)| m == method || m == "ANY") else {
+    let Some((_, index)) = matched
+        .value
+        .iter()
+        .find(|(m, _)| m == method || m == "ANY")
+    else {
         return plain(StatusCode::NOT_FOUND, "Not Found");
     };
     let function = &stack.functions[*index];
-    let route = function.def.routes.iter().find(|r| r.method == method || r.method == "ANY").expect("matched");
-    let params: BTreeMap<String, String> = matched.params.iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect();
-    let event = api_gateway_event(
+    let route = function
+        .def
+        .routes
+        .iter()
+        .find(|r| r.method == method || r.method == "ANY")
+        .expect("matched");
+    let params: BTreeMap<String, String> = matched
+        .params
+        .iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect();
+    let route_key = format!("{} {}", route.method, route.path);
+    let source_ip = peer.ip().to_string();
+    let event = api_gateway_event(&RoutedRequest {
         method,
-        &format!("{} {}", route.method, route.path),
-        &path,
-        &query,
-        &parts.headers,
-        &params,
-        &body,
-        &peer.ip().to_string(),
-    );
+        route_key: &route_key,
+        path: &path,
+        query: &query,
+        headers: &parts.headers,
+        params: &params,
+        body: &body,
+        source_ip: &source_ip,
+    });
     let started = std::time::Instant::now();
     let response = invoke_http(function, &event).await;
     tracing::info!(method, path, status = response.status().as_u16(), function = %function.def.logical_id, ms = started.elapsed().as_millis() as u64, "request");
@@ -182,7 +238,10 @@ async fn handle(stack: &Stack, router: &Router, peer: SocketAddr, req: Request<I
 }
 
 /// Invokes an HTTP function with an API Gateway v2 event.
-pub async fn invoke_http(function: &crate::Function, event: &serde_json::Value) -> Response<Full<Bytes>> {
+pub async fn invoke_http(
+    function: &crate::Function,
+    event: &serde_json::Value,
+) -> Response<Full<Bytes>> {
     let Handler::Http { call, .. } = function.entry.handler else {
         return plain(StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error");
     };

@@ -24,7 +24,9 @@ pub struct Positions {
 }
 
 fn attribute(v: &AttributeValue) -> Value {
-    let b64 = |b: &aws_sdk_dynamodbstreams::primitives::Blob| base64::engine::general_purpose::STANDARD.encode(b.as_ref());
+    let b64 = |b: &aws_sdk_dynamodbstreams::primitives::Blob| {
+        base64::engine::general_purpose::STANDARD.encode(b.as_ref())
+    };
     match v {
         AttributeValue::S(s) => json!({ "S": s }),
         AttributeValue::N(n) => json!({ "N": n }),
@@ -41,7 +43,12 @@ fn attribute(v: &AttributeValue) -> Value {
 }
 
 fn image(m: Option<&HashMap<String, AttributeValue>>) -> Value {
-    Value::Object(m.into_iter().flatten().map(|(k, v)| (k.clone(), attribute(v))).collect::<Map<_, _>>())
+    Value::Object(
+        m.into_iter()
+            .flatten()
+            .map(|(k, v)| (k.clone(), attribute(v)))
+            .collect::<Map<_, _>>(),
+    )
 }
 
 /// A stream record as Lambda delivers it (Lambda adds `eventSourceARN`; GetRecords lacks it).
@@ -67,7 +74,9 @@ pub fn lambda_record(r: &Record, stream_arn: &str, region: &str) -> Value {
 }
 
 fn sequence(record: &Value) -> &str {
-    record["dynamodb"]["SequenceNumber"].as_str().unwrap_or_default()
+    record["dynamodb"]["SequenceNumber"]
+        .as_str()
+        .unwrap_or_default()
 }
 
 impl Stack {
@@ -96,11 +105,14 @@ impl Stack {
                 for shard in shards {
                     let shard_id = shard.shard_id.unwrap_or_default();
                     let key = format!("{}|{shard_id}", function.def.logical_id);
-                    let mut request = client.get_shard_iterator().stream_arn(&stream_arn).shard_id(&shard_id);
+                    let mut request = client
+                        .get_shard_iterator()
+                        .stream_arn(&stream_arn)
+                        .shard_id(&shard_id);
                     request = match read.get(&key) {
-                        Some(seq) => {
-                            request.shard_iterator_type(ShardIteratorType::AfterSequenceNumber).sequence_number(seq)
-                        }
+                        Some(seq) => request
+                            .shard_iterator_type(ShardIteratorType::AfterSequenceNumber)
+                            .sequence_number(seq),
                         None => request.shard_iterator_type(ShardIteratorType::TrimHorizon),
                     };
                     let mut iterator = request
@@ -120,13 +132,28 @@ impl Stack {
                         if batch.is_empty() {
                             break;
                         }
-                        records.extend(batch.iter().map(|r| lambda_record(r, &stream_arn, &self.options.region)));
+                        records.extend(
+                            batch
+                                .iter()
+                                .map(|r| lambda_record(r, &stream_arn, &self.options.region)),
+                        );
                         iterator = out.next_shard_iterator;
                     }
                     for batch in records.chunks(trigger.batch_size.max(1)) {
-                        deliver(self, function, trigger, &stream_arn, &shard_id, batch.to_vec()).await?;
+                        deliver(
+                            self,
+                            function,
+                            trigger,
+                            &stream_arn,
+                            &shard_id,
+                            batch.to_vec(),
+                        )
+                        .await?;
                         delivered += batch.len();
-                        read.insert(key.clone(), sequence(batch.last().expect("non-empty")).to_owned());
+                        read.insert(
+                            key.clone(),
+                            sequence(batch.last().expect("non-empty")).to_owned(),
+                        );
                     }
                 }
             }
@@ -147,7 +174,10 @@ impl Stack {
     }
 
     /// Keeps pumping in the background, as the event source mapping would.
-    pub fn spawn_stream_pump(self: &std::sync::Arc<Self>, every: Duration) -> tokio::task::JoinHandle<()> {
+    pub fn spawn_stream_pump(
+        self: &std::sync::Arc<Self>,
+        every: Duration,
+    ) -> tokio::task::JoinHandle<()> {
         let stack = self.clone();
         tokio::spawn(async move {
             loop {
@@ -169,25 +199,38 @@ async fn deliver(
     mut pending: Vec<Value>,
 ) -> Result<(), Error> {
     let Handler::DynamoDbStream(call) = function.entry.handler else {
-        return Err(Error::Template(format!("{} is not a stream handler", function.def.logical_id)));
+        return Err(Error::Template(format!(
+            "{} is not a stream handler",
+            function.def.logical_id
+        )));
     };
     let mut attempt = 0u32;
     loop {
         let event: Event = serde_json::from_value(json!({ "Records": pending }))
             .map_err(|e| Error::Setup(format!("stream event does not deserialize: {e}")))?;
         let response = call(&function.app, event).await;
-        let failed: Vec<&str> = response.batch_item_failures.iter().filter_map(|f| f.item_identifier.as_deref()).collect();
+        let failed: Vec<&str> = response
+            .batch_item_failures
+            .iter()
+            .filter_map(|f| f.item_identifier.as_deref())
+            .collect();
         if failed.is_empty() {
             return Ok(());
         }
         // Lambda resumes from the lowest reported sequence number.
-        let from = pending.iter().position(|r| failed.contains(&sequence(r))).unwrap_or(0);
+        let from = pending
+            .iter()
+            .position(|r| failed.contains(&sequence(r)))
+            .unwrap_or(0);
         pending.drain(..from);
         attempt += 1;
         if attempt > trigger.maximum_retry_attempts {
             tracing::error!(function = %function.def.logical_id, records = pending.len(), "retries exhausted");
             if let Some(queue) = &trigger.on_failure_queue {
-                send_failure(stack, function, queue, stream_arn, shard_id, &pending, attempt).await?;
+                send_failure(
+                    stack, function, queue, stream_arn, shard_id, &pending, attempt,
+                )
+                .await?;
             }
             return Ok(());
         }
@@ -207,7 +250,10 @@ async fn send_failure(
     records: &[Value],
     attempts: u32,
 ) -> Result<(), Error> {
-    let url = stack.resource(queue).map(|q| q.reference.clone()).ok_or_else(|| Error::Template(format!("no queue {queue}")))?;
+    let url = stack
+        .resource(queue)
+        .map(|q| q.reference.clone())
+        .ok_or_else(|| Error::Template(format!("no queue {queue}")))?;
     let arrival = |r: &Value| r["dynamodb"]["ApproximateCreationDateTime"].clone();
     let body = json!({
         "requestContext": {

@@ -42,7 +42,10 @@ impl Context {
         .into_iter()
         .map(|(k, v)| (k.to_owned(), v.to_owned()))
         .collect();
-        Self { pseudo, ..Default::default() }
+        Self {
+            pseudo,
+            ..Default::default()
+        }
     }
 
     fn reference(&self, name: &str) -> Result<String, Error> {
@@ -52,7 +55,11 @@ impl Context {
         self.resources
             .get(name)
             .map(|p| p.reference.clone())
-            .ok_or_else(|| Error::Template(format!("Ref to {name}, which the local stack has not created")))
+            .ok_or_else(|| {
+                Error::Template(format!(
+                    "Ref to {name}, which the local stack has not created"
+                ))
+            })
     }
 
     fn attribute(&self, resource: &str, attr: &str) -> Result<String, Error> {
@@ -60,7 +67,9 @@ impl Context {
             .get(resource)
             .and_then(|p| p.attrs.get(attr))
             .cloned()
-            .ok_or_else(|| Error::Template(format!("Fn::GetAtt {resource}.{attr} is not known locally")))
+            .ok_or_else(|| {
+                Error::Template(format!("Fn::GetAtt {resource}.{attr} is not known locally"))
+            })
     }
 
     /// Resolves a value to a string (the only kind of value the local stack needs).
@@ -74,7 +83,12 @@ impl Context {
                 match k.as_str() {
                     "Ref" => self.reference(v.as_str().unwrap_or_default()),
                     "Fn::GetAtt" => {
-                        let parts: Vec<&str> = v.as_array().into_iter().flatten().filter_map(Value::as_str).collect();
+                        let parts: Vec<&str> = v
+                            .as_array()
+                            .into_iter()
+                            .flatten()
+                            .filter_map(Value::as_str)
+                            .collect();
                         match parts.as_slice() {
                             [resource, attr] => self.attribute(resource, attr),
                             _ => Err(Error::Template(format!("malformed Fn::GetAtt {v}"))),
@@ -82,15 +96,29 @@ impl Context {
                     }
                     "Fn::Sub" => self.sub(v),
                     "Fn::Join" => {
-                        let parts = v.as_array().ok_or_else(|| Error::Template("malformed Fn::Join".into()))?;
+                        let parts = v
+                            .as_array()
+                            .ok_or_else(|| Error::Template("malformed Fn::Join".into()))?;
                         let delimiter = parts.first().and_then(Value::as_str).unwrap_or_default();
-                        let items = parts.get(1).and_then(Value::as_array).cloned().unwrap_or_default();
-                        Ok(items.iter().map(|i| self.resolve(i)).collect::<Result<Vec<_>, _>>()?.join(delimiter))
+                        let items = parts
+                            .get(1)
+                            .and_then(Value::as_array)
+                            .cloned()
+                            .unwrap_or_default();
+                        Ok(items
+                            .iter()
+                            .map(|i| self.resolve(i))
+                            .collect::<Result<Vec<_>, _>>()?
+                            .join(delimiter))
                     }
-                    other => Err(Error::Template(format!("intrinsic {other} is not supported locally"))),
+                    other => Err(Error::Template(format!(
+                        "intrinsic {other} is not supported locally"
+                    ))),
                 }
             }
-            other => Err(Error::Template(format!("cannot resolve {other} to a string"))),
+            other => Err(Error::Template(format!(
+                "cannot resolve {other} to a string"
+            ))),
         }
     }
 
@@ -98,8 +126,14 @@ impl Context {
         let (text, vars) = match v {
             Value::String(s) => (s.clone(), Map::new()),
             Value::Array(a) => (
-                a.first().and_then(Value::as_str).unwrap_or_default().to_owned(),
-                a.get(1).and_then(Value::as_object).cloned().unwrap_or_default(),
+                a.first()
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_owned(),
+                a.get(1)
+                    .and_then(Value::as_object)
+                    .cloned()
+                    .unwrap_or_default(),
             ),
             _ => return Err(Error::Template(format!("malformed Fn::Sub {v}"))),
         };
@@ -107,7 +141,9 @@ impl Context {
         let mut rest = text.as_str();
         while let Some(start) = rest.find("${") {
             out.push_str(&rest[..start]);
-            let end = rest[start..].find('}').ok_or_else(|| Error::Template(format!("unclosed ${{ in {text}")))?;
+            let end = rest[start..]
+                .find('}')
+                .ok_or_else(|| Error::Template(format!("unclosed ${{ in {text}")))?;
             let name = &rest[start + 2..start + end];
             let value = if let Some(var) = vars.get(name) {
                 self.resolve(var)?
@@ -137,14 +173,25 @@ fn normalize(value: serde_norway::Value) -> Value {
         Y::Sequence(seq) => Value::Array(seq.into_iter().map(normalize).collect()),
         Y::Mapping(map) => Value::Object(
             map.into_iter()
-                .map(|(k, v)| (k.as_str().map(str::to_owned).unwrap_or_else(|| format!("{k:?}")), normalize(v)))
+                .map(|(k, v)| {
+                    (
+                        k.as_str()
+                            .map(str::to_owned)
+                            .unwrap_or_else(|| format!("{k:?}")),
+                        normalize(v),
+                    )
+                })
                 .collect(),
         ),
         Y::Tagged(tagged) => {
             let tag = tagged.tag.to_string();
             let tag = tag.trim_start_matches('!');
             let inner = normalize(tagged.value);
-            let key = if tag == "Ref" { "Ref".to_owned() } else { format!("Fn::{tag}") };
+            let key = if tag == "Ref" {
+                "Ref".to_owned()
+            } else {
+                format!("Fn::{tag}")
+            };
             let inner = match (tag, inner) {
                 ("GetAtt", Value::String(s)) => {
                     let (resource, attr) = s.split_once('.').unwrap_or((&s, ""));
@@ -188,13 +235,17 @@ pub struct FunctionDef {
 
 impl Template {
     pub fn load(path: &Path) -> Result<Self, Error> {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::Template(format!("{}: {e}", path.display())))?;
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| Error::Template(format!("{}: {e}", path.display())))?;
         Self::parse(&text)
     }
 
     pub fn parse(text: &str) -> Result<Self, Error> {
-        let yaml: serde_norway::Value = serde_norway::from_str(text).map_err(|e| Error::Template(e.to_string()))?;
-        Ok(Self { doc: normalize(yaml) })
+        let yaml: serde_norway::Value =
+            serde_norway::from_str(text).map_err(|e| Error::Template(e.to_string()))?;
+        Ok(Self {
+            doc: normalize(yaml),
+        })
     }
 
     /// `(logical id, properties)` of every resource of `kind`, in template order.
@@ -204,7 +255,14 @@ impl Template {
             .into_iter()
             .flatten()
             .filter(|(_, r)| r["Type"] == kind)
-            .map(|(id, r)| (id.clone(), r.get("Properties").cloned().unwrap_or(Value::Object(Map::new()))))
+            .map(|(id, r)| {
+                (
+                    id.clone(),
+                    r.get("Properties")
+                        .cloned()
+                        .unwrap_or(Value::Object(Map::new())),
+                )
+            })
             .collect()
     }
 
@@ -215,7 +273,10 @@ impl Template {
             .flatten()
             .filter_map(|(k, p)| {
                 let d = &p["Default"];
-                let v = d.as_str().map(str::to_owned).or_else(|| (!d.is_null()).then(|| d.to_string()))?;
+                let v = d
+                    .as_str()
+                    .map(str::to_owned)
+                    .or_else(|| (!d.is_null()).then(|| d.to_string()))?;
                 Some((k.clone(), v))
             })
             .collect()
@@ -231,7 +292,10 @@ impl Template {
                 .ok_or_else(|| Error::Template(format!("{id} has no Handler")))?
                 .to_owned();
             let mut environment = BTreeMap::new();
-            for source in [&globals["Environment"]["Variables"], &props["Environment"]["Variables"]] {
+            for source in [
+                &globals["Environment"]["Variables"],
+                &props["Environment"]["Variables"],
+            ] {
                 if let Some(vars) = source.as_object() {
                     environment.extend(vars.iter().map(|(k, v)| (k.clone(), v.clone())));
                 }
@@ -251,8 +315,16 @@ impl Template {
                                 .get("Fn::GetAtt")
                                 .and_then(|g| g[0].as_str())
                                 .map(str::to_owned)
-                                .ok_or_else(|| Error::Template(format!("{id}: stream must be !GetAtt <Table>.StreamArn")))?,
-                            other => return Err(Error::Template(format!("{id}: unsupported stream {other}"))),
+                                .ok_or_else(|| {
+                                    Error::Template(format!(
+                                        "{id}: stream must be !GetAtt <Table>.StreamArn"
+                                    ))
+                                })?,
+                            other => {
+                                return Err(Error::Template(format!(
+                                    "{id}: unsupported stream {other}"
+                                )));
+                            }
                         };
                         let on_failure_queue = p["DestinationConfig"]["OnFailure"]["Destination"]
                             .get("Fn::GetAtt")
@@ -261,8 +333,11 @@ impl Template {
                         streams.push(StreamTrigger {
                             table,
                             batch_size: p["BatchSize"].as_u64().unwrap_or(100) as usize,
-                            maximum_retry_attempts: p["MaximumRetryAttempts"].as_u64().unwrap_or(3) as u32,
-                            bisect_on_error: p["BisectBatchOnFunctionError"].as_bool().unwrap_or(false),
+                            maximum_retry_attempts: p["MaximumRetryAttempts"].as_u64().unwrap_or(3)
+                                as u32,
+                            bisect_on_error: p["BisectBatchOnFunctionError"]
+                                .as_bool()
+                                .unwrap_or(false),
                             on_failure_queue,
                         });
                     }
@@ -272,7 +347,13 @@ impl Template {
                     None => {}
                 }
             }
-            out.push(FunctionDef { logical_id: id, handler, environment, routes, streams });
+            out.push(FunctionDef {
+                logical_id: id,
+                handler,
+                environment,
+                routes,
+                streams,
+            });
         }
         Ok(out)
     }
@@ -291,7 +372,10 @@ mod tests {
         let mut ctx = Context::new("s", "us-east-1", "1");
         ctx.resources.insert(
             "T".into(),
-            Physical { reference: "t-name".into(), attrs: [("Arn".to_owned(), "arn:t".to_owned())].into() },
+            Physical {
+                reference: "t-name".into(),
+                attrs: [("Arn".to_owned(), "arn:t".to_owned())].into(),
+            },
         );
         let props = &t.resources_of("X")[0].1;
         assert_eq!(ctx.resolve(&props["A"]).unwrap(), "t-name");

@@ -9,18 +9,25 @@ use shared::App;
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     lambda_runtime::tracing::init_default_subscriber();
-    let name = std::env::var("_HANDLER").map_err(|_| "_HANDLER is not set: set the function's Handler")?;
-    let entry = functions::find(&name).ok_or_else(|| format!("no handler is registered as {name:?}"))?;
+    let name =
+        std::env::var("_HANDLER").map_err(|_| "_HANDLER is not set: set the function's Handler")?;
+    let entry =
+        functions::find(&name).ok_or_else(|| format!("no handler is registered as {name:?}"))?;
     // Built once per execution environment and shared by every invocation it serves.
     let app: &'static App = Box::leak(Box::new(App::from_env().await?));
     match entry.handler {
         Handler::Http { call, .. } => {
-            lambda_http::run(service_fn(move |req| async move { Ok::<_, Error>(call(app, req).await) })).await
+            lambda_http::run(service_fn(move |req| async move {
+                Ok::<_, Error>(call(app, req).await)
+            }))
+            .await
         }
         Handler::DynamoDbStream(call) => {
-            lambda_runtime::run(service_fn(move |event: LambdaEvent<DynamoDbEvent>| async move {
-                Ok::<_, Error>(call(app, event.payload).await)
-            }))
+            lambda_runtime::run(service_fn(
+                move |event: LambdaEvent<DynamoDbEvent>| async move {
+                    Ok::<_, Error>(call(app, event.payload).await)
+                },
+            ))
             .await
         }
     }

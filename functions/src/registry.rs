@@ -20,7 +20,11 @@ pub type StreamFn = for<'a> fn(&'a App, DynamoDbEvent) -> BoxFuture<'a, DynamoDb
 #[derive(Clone, Copy)]
 pub enum Handler {
     /// An API Gateway HTTP API route (payload v2).
-    Http { method: &'static str, path: &'static str, call: HttpFn },
+    Http {
+        method: &'static str,
+        path: &'static str,
+        call: HttpFn,
+    },
     /// A DynamoDB stream consumer that reports `batchItemFailures`.
     DynamoDbStream(StreamFn),
 }
@@ -37,85 +41,213 @@ macro_rules! http {
         fn call(app: &App, req: Request) -> BoxFuture<'_, HttpResponse> {
             Box::pin(async move { shared::http::respond($family, $f(app, req).await) })
         }
-        Handler::Http { method: $method, path: $path, call }
+        Handler::Http {
+            method: $method,
+            path: $path,
+            call,
+        }
     }};
 }
 
 const AM: Family = Family::AlayaMarket;
 
 pub static REGISTRY: &[Entry] = &[
-    Entry { name: "auth.healthz", handler: http!(AM, "GET", "/auth/v1/status/healthz", auth::healthz) },
-    Entry { name: "auth.login", handler: http!(AM, "POST", "/auth/v1/login", auth::login) },
-    Entry { name: "auth.current_identity", handler: http!(AM, "GET", "/auth/v1/current_identity", auth::current_identity) },
-    Entry { name: "auth.change_password", handler: http!(AM, "POST", "/auth/v1/change_password", auth::change_password) },
-    Entry { name: "auth.forgot_password", handler: http!(AM, "POST", "/auth/v1/forgot_password", auth::forgot_password) },
+    Entry {
+        name: "auth.healthz",
+        handler: http!(AM, "GET", "/auth/v1/status/healthz", auth::healthz),
+    },
+    Entry {
+        name: "auth.login",
+        handler: http!(AM, "POST", "/auth/v1/login", auth::login),
+    },
+    Entry {
+        name: "auth.current_identity",
+        handler: http!(
+            AM,
+            "GET",
+            "/auth/v1/current_identity",
+            auth::current_identity
+        ),
+    },
+    Entry {
+        name: "auth.change_password",
+        handler: http!(
+            AM,
+            "POST",
+            "/auth/v1/change_password",
+            auth::change_password
+        ),
+    },
+    Entry {
+        name: "auth.forgot_password",
+        handler: http!(
+            AM,
+            "POST",
+            "/auth/v1/forgot_password",
+            auth::forgot_password
+        ),
+    },
     Entry {
         name: "auth.confirm_forgot_password",
-        handler: http!(AM, "POST", "/auth/v1/confirm_forgot_password", auth::confirm_forgot_password),
+        handler: http!(
+            AM,
+            "POST",
+            "/auth/v1/confirm_forgot_password",
+            auth::confirm_forgot_password
+        ),
     },
-    Entry { name: "offers.healthz", handler: http!(AM, "GET", "/offers/v1/status/healthz", offers::healthz) },
+    Entry {
+        name: "offers.healthz",
+        handler: http!(AM, "GET", "/offers/v1/status/healthz", offers::healthz),
+    },
     Entry {
         name: "offers.outbox.create_offer",
-        handler: http!(AM, "POST", "/offers/v1/outbox/offers", offers::outbox::offers::create),
+        handler: http!(
+            AM,
+            "POST",
+            "/offers/v1/outbox/offers",
+            offers::outbox::offers::create
+        ),
     },
     Entry {
         name: "offers.outbox.list_offers",
-        handler: http!(AM, "GET", "/offers/v1/outbox/offers", offers::outbox::offers::list),
+        handler: http!(
+            AM,
+            "GET",
+            "/offers/v1/outbox/offers",
+            offers::outbox::offers::list
+        ),
     },
     Entry {
         name: "offers.outbox.get_offer",
-        handler: http!(AM, "GET", "/offers/v1/outbox/offers/{offer_id}", offers::outbox::offers::get),
+        handler: http!(
+            AM,
+            "GET",
+            "/offers/v1/outbox/offers/{offer_id}",
+            offers::outbox::offers::get
+        ),
     },
     Entry {
         name: "offers.outbox.list_offer_matches",
-        handler: http!(AM, "GET", "/offers/v1/outbox/offers/{offer_id}/matches", offers::outbox::offers::matches),
+        handler: http!(
+            AM,
+            "GET",
+            "/offers/v1/outbox/offers/{offer_id}/matches",
+            offers::outbox::offers::matches
+        ),
     },
     Entry {
         name: "offers.outbox.close_offer",
-        handler: http!(AM, "POST", "/offers/v1/outbox/offers/{offer_id}/close", offers::outbox::offers::close),
+        handler: http!(
+            AM,
+            "POST",
+            "/offers/v1/outbox/offers/{offer_id}/close",
+            offers::outbox::offers::close
+        ),
     },
     Entry {
         name: "offers.outbox.assign_offer",
-        handler: http!(AM, "POST", "/offers/v1/outbox/offers/{offer_id}/assign", offers::outbox::offers::assign),
+        handler: http!(
+            AM,
+            "POST",
+            "/offers/v1/outbox/offers/{offer_id}/assign",
+            offers::outbox::offers::assign
+        ),
     },
-    Entry { name: "offers.inbox.list_offers", handler: http!(AM, "GET", "/offers/v1/inbox/offers", offers::inbox::offers::list) },
+    Entry {
+        name: "offers.inbox.list_offers",
+        handler: http!(
+            AM,
+            "GET",
+            "/offers/v1/inbox/offers",
+            offers::inbox::offers::list
+        ),
+    },
     Entry {
         name: "offers.inbox.get_offer",
-        handler: http!(AM, "GET", "/offers/v1/inbox/offers/{offer_id}", offers::inbox::offers::get),
+        handler: http!(
+            AM,
+            "GET",
+            "/offers/v1/inbox/offers/{offer_id}",
+            offers::inbox::offers::get
+        ),
     },
     Entry {
         name: "offers.inbox.accept_offer",
-        handler: http!(AM, "POST", "/offers/v1/inbox/offers/{offer_id}/accept", offers::inbox::offers::accept),
+        handler: http!(
+            AM,
+            "POST",
+            "/offers/v1/inbox/offers/{offer_id}/accept",
+            offers::inbox::offers::accept
+        ),
     },
     Entry {
         name: "offers.inbox.decline_offer",
-        handler: http!(AM, "POST", "/offers/v1/inbox/offers/{offer_id}/decline", offers::inbox::offers::decline),
+        handler: http!(
+            AM,
+            "POST",
+            "/offers/v1/inbox/offers/{offer_id}/decline",
+            offers::inbox::offers::decline
+        ),
     },
     Entry {
         name: "offers.demand_personas.get_assignment_setting",
-        handler: http!(AM, "GET", "/offers/v1/demand_personas/settings/assignment", offers::demand_personas::get_assignment),
+        handler: http!(
+            AM,
+            "GET",
+            "/offers/v1/demand_personas/settings/assignment",
+            offers::demand_personas::get_assignment
+        ),
     },
     Entry {
         name: "offers.demand_personas.set_assignment_setting",
-        handler: http!(AM, "POST", "/offers/v1/demand_personas/settings/assignment", offers::demand_personas::set_assignment),
+        handler: http!(
+            AM,
+            "POST",
+            "/offers/v1/demand_personas/settings/assignment",
+            offers::demand_personas::set_assignment
+        ),
     },
     Entry {
         name: "offers.outbox.list_referrals",
-        handler: http!(AM, "GET", "/offers/v1/outbox/referrals", offers::outbox::referrals::list),
+        handler: http!(
+            AM,
+            "GET",
+            "/offers/v1/outbox/referrals",
+            offers::outbox::referrals::list
+        ),
     },
     Entry {
         name: "offers.outbox.get_referral",
-        handler: http!(AM, "GET", "/offers/v1/outbox/referrals/{referral_id}", offers::outbox::referrals::get),
+        handler: http!(
+            AM,
+            "GET",
+            "/offers/v1/outbox/referrals/{referral_id}",
+            offers::outbox::referrals::get
+        ),
     },
     Entry {
         name: "offers.inbox.list_referrals",
-        handler: http!(AM, "GET", "/offers/v1/inbox/referrals", offers::inbox::referrals::list),
+        handler: http!(
+            AM,
+            "GET",
+            "/offers/v1/inbox/referrals",
+            offers::inbox::referrals::list
+        ),
     },
     Entry {
         name: "offers.inbox.get_referral",
-        handler: http!(AM, "GET", "/offers/v1/inbox/referrals/{referral_id}", offers::inbox::referrals::get),
+        handler: http!(
+            AM,
+            "GET",
+            "/offers/v1/inbox/referrals/{referral_id}",
+            offers::inbox::referrals::get
+        ),
     },
-    Entry { name: "events.publish", handler: Handler::DynamoDbStream(events::publish::call) },
+    Entry {
+        name: "events.publish",
+        handler: Handler::DynamoDbStream(events::publish::call),
+    },
 ];
 
 pub fn find(name: &str) -> Option<&'static Entry> {

@@ -90,9 +90,17 @@ impl TokenVerifier {
     }
 
     async fn fetch(&self) -> Result<JwkSet, ApiError> {
-        let response = self.http.get(&self.jwks_url).send().await.map_err(ApiError::internal)?;
+        let response = self
+            .http
+            .get(&self.jwks_url)
+            .send()
+            .await
+            .map_err(ApiError::internal)?;
         if !response.status().is_success() {
-            return Err(ApiError::internal(format!("JWKS answered {}", response.status())));
+            return Err(ApiError::internal(format!(
+                "JWKS answered {}",
+                response.status()
+            )));
         }
         response.json::<JwkSet>().await.map_err(ApiError::internal)
     }
@@ -100,19 +108,28 @@ impl TokenVerifier {
     async fn key_for(&self, kid: &str) -> Result<Option<DecodingKey>, ApiError> {
         if let Some(keys) = self.keys.read().await.as_ref() {
             if let Some(jwk) = keys.set.find(kid) {
-                return DecodingKey::from_jwk(jwk).map(Some).map_err(ApiError::internal);
+                return DecodingKey::from_jwk(jwk)
+                    .map(Some)
+                    .map_err(ApiError::internal);
             }
             if keys.fetched.elapsed() < REFRESH_INTERVAL {
                 return Ok(None);
             }
         }
         let mut guard = self.keys.write().await;
-        let stale = guard.as_ref().is_none_or(|k| k.fetched.elapsed() >= REFRESH_INTERVAL);
+        let stale = guard
+            .as_ref()
+            .is_none_or(|k| k.fetched.elapsed() >= REFRESH_INTERVAL);
         if stale {
-            *guard = Some(Keys { set: self.fetch().await?, fetched: Instant::now() });
+            *guard = Some(Keys {
+                set: self.fetch().await?,
+                fetched: Instant::now(),
+            });
         }
         match guard.as_ref().and_then(|k| k.set.find(kid)) {
-            Some(jwk) => DecodingKey::from_jwk(jwk).map(Some).map_err(ApiError::internal),
+            Some(jwk) => DecodingKey::from_jwk(jwk)
+                .map(Some)
+                .map_err(ApiError::internal),
             None => Ok(None),
         }
     }
@@ -121,8 +138,12 @@ impl TokenVerifier {
     pub async fn verify(&self, token: &str) -> Result<Identity, ApiError> {
         let header = decode_header(token).map_err(|_| ApiError::unauthorized())?;
         let kid = header.kid.ok_or_else(ApiError::unauthorized)?;
-        let key = self.key_for(&kid).await?.ok_or_else(ApiError::unauthorized)?;
-        let data = decode::<IdClaims>(token, &key, &self.validation).map_err(|_| ApiError::unauthorized())?;
+        let key = self
+            .key_for(&kid)
+            .await?
+            .ok_or_else(ApiError::unauthorized)?;
+        let data = decode::<IdClaims>(token, &key, &self.validation)
+            .map_err(|_| ApiError::unauthorized())?;
         let claims = data.claims;
         if claims.token_use != "id" {
             return Err(ApiError::unauthorized());
@@ -132,7 +153,11 @@ impl TokenVerifier {
             None => None,
         };
         let mut seen = HashSet::new();
-        let groups = claims.groups.into_iter().filter(|g| seen.insert(g.clone())).collect();
+        let groups = claims
+            .groups
+            .into_iter()
+            .filter(|g| seen.insert(g.clone()))
+            .collect();
         Ok(Identity {
             subject: claims.sub,
             email: claims.email.unwrap_or_default(),

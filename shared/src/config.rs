@@ -33,7 +33,10 @@ impl Config {
         let jwks_url = match (get("COGNITO_JWKS_URL"), get("AWS_ENDPOINT_URL")) {
             (Some(url), _) => url,
             (None, Some(endpoint)) => {
-                format!("{}/{user_pool_id}/.well-known/jwks.json", endpoint.trim_end_matches('/'))
+                format!(
+                    "{}/{user_pool_id}/.well-known/jwks.json",
+                    endpoint.trim_end_matches('/')
+                )
             }
             (None, None) => format!(
                 "https://cognito-idp.{region}.amazonaws.com/{user_pool_id}/.well-known/jwks.json"
@@ -53,7 +56,10 @@ impl Config {
     }
 
     pub fn issuer(&self) -> String {
-        format!("https://cognito-idp.{}.amazonaws.com/{}", self.region, self.user_pool_id)
+        format!(
+            "https://cognito-idp.{}.amazonaws.com/{}",
+            self.region, self.user_pool_id
+        )
     }
 
     pub fn topic_arn(&self, channel: &str) -> String {

@@ -137,7 +137,11 @@ pub struct OrgRef {
 
 impl From<&Organization> for OrgRef {
     fn from(o: &Organization) -> Self {
-        Self { name: o.name.clone(), host: o.host.clone(), source: o.source.clone() }
+        Self {
+            name: o.name.clone(),
+            host: o.host.clone(),
+            source: o.source.clone(),
+        }
     }
 }
 
@@ -191,7 +195,14 @@ pub struct EventRecord {
 }
 
 impl EventRecord {
-    fn new<P: Serialize>(event_id: EventId, channel: Channel, name: EventName, recipients: Vec<OrgId>, payload: &P, now: Timestamp) -> Self {
+    fn new<P: Serialize>(
+        event_id: EventId,
+        channel: Channel,
+        name: EventName,
+        recipients: Vec<OrgId>,
+        payload: &P,
+        now: Timestamp,
+    ) -> Self {
         Self {
             event_id,
             channel,
@@ -202,7 +213,13 @@ impl EventRecord {
         }
     }
 
-    pub fn offer(channel: Channel, name: EventName, recipients: Vec<OrgId>, offer_id: OfferId, now: Timestamp) -> Self {
+    pub fn offer(
+        channel: Channel,
+        name: EventName,
+        recipients: Vec<OrgId>,
+        offer_id: OfferId,
+        now: Timestamp,
+    ) -> Self {
         let event_id = EventId::new();
         let payload = OfferEventPayload {
             event_source: "alayamarket.offers".into(),
@@ -215,7 +232,13 @@ impl EventRecord {
         Self::new(event_id, channel, name, recipients, &payload, now)
     }
 
-    pub fn referral(channel: Channel, name: EventName, recipients: Vec<OrgId>, facts: &ReferralFacts, now: Timestamp) -> Self {
+    pub fn referral(
+        channel: Channel,
+        name: EventName,
+        recipients: Vec<OrgId>,
+        facts: &ReferralFacts,
+        now: Timestamp,
+    ) -> Self {
         let event_id = EventId::new();
         let payload = ReferralEventPayload {
             event_source: "alayamarket.referrals".into(),
@@ -225,7 +248,10 @@ impl EventRecord {
             timestamp: rfc3339(&now),
             referral_id: facts.referral_id,
             sequence_id: facts.sequence_id,
-            client: ClientRef { outbox_id: facts.client_outbox_id.clone(), id: facts.client_id.to_string() },
+            client: ClientRef {
+                outbox_id: facts.client_outbox_id.clone(),
+                id: facts.client_id.to_string(),
+            },
             demand: facts.demand.clone(),
             supply: facts.supply.clone(),
         };
@@ -249,7 +275,13 @@ mod tests {
     #[test]
     fn offer_payload_ids_agree() {
         let offer = OfferId::new();
-        let rec = EventRecord::offer(Channel::OutboxOffers, EventName::OfferAccepted, vec![OrgId::new()], offer, crate::time::now());
+        let rec = EventRecord::offer(
+            Channel::OutboxOffers,
+            EventName::OfferAccepted,
+            vec![OrgId::new()],
+            offer,
+            crate::time::now(),
+        );
         let v: serde_json::Value = serde_json::from_str(&rec.payload).unwrap();
         assert_eq!(v["event_id"], rec.event_id.to_string());
         assert_eq!(v["id"], offer.to_string());

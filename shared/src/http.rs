@@ -29,7 +29,8 @@ pub fn json_body<T: DeserializeOwned>(req: &Request) -> Result<T, ApiError> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(ApiError::bad_request("Request body is required"));
     }
-    serde_json::from_slice(bytes).map_err(|e| ApiError::bad_request(format!("Invalid request body: {e}")))
+    serde_json::from_slice(bytes)
+        .map_err(|e| ApiError::bad_request(format!("Invalid request body: {e}")))
 }
 
 /// Like [`json_body`] for operations whose body has only optional fields: no body means `{}`.
@@ -52,7 +53,8 @@ pub fn path_param<T: FromStr>(req: &Request, name: &str) -> Result<T, ApiError> 
     let raw = params
         .and_then(|p| p.first(name))
         .ok_or_else(|| ApiError::bad_request(format!("Missing path parameter {name}")))?;
-    raw.parse().map_err(|_| ApiError::bad_request(format!("Invalid {name}: {raw}")))
+    raw.parse()
+        .map_err(|_| ApiError::bad_request(format!("Invalid {name}: {raw}")))
 }
 
 /// Verifies the raw IdToken in `Authorization` (a `Bearer ` prefix is tolerated).
@@ -78,7 +80,10 @@ pub fn json<T: Serialize>(status: u16, body: &T) -> Result<HttpResponse, ApiErro
 }
 
 pub fn no_content() -> Result<HttpResponse, ApiError> {
-    Response::builder().status(204).body(Body::Empty).map_err(ApiError::internal)
+    Response::builder()
+        .status(204)
+        .body(Body::Empty)
+        .map_err(ApiError::internal)
 }
 
 /// The edge: renders an error in the family's shape. Client errors are logged at info,

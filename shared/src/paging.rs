@@ -25,16 +25,26 @@ pub struct PageRequest {
 }
 
 impl PageRequest {
-    pub fn parse(page: Option<i64>, items_per_page: Option<i64>, sort_order: Option<SortOrder>) -> Result<Self, ApiError> {
+    pub fn parse(
+        page: Option<i64>,
+        items_per_page: Option<i64>,
+        sort_order: Option<SortOrder>,
+    ) -> Result<Self, ApiError> {
         let page = page.unwrap_or(1);
         let items_per_page = items_per_page.unwrap_or(DEFAULT_ITEMS_PER_PAGE as i64);
         if page < 1 || page > u32::MAX as i64 {
             return Err(ApiError::bad_request("page must be at least 1"));
         }
         if !(1..=MAX_ITEMS_PER_PAGE as i64).contains(&items_per_page) {
-            return Err(ApiError::bad_request(format!("items_per_page must be between 1 and {MAX_ITEMS_PER_PAGE}")));
+            return Err(ApiError::bad_request(format!(
+                "items_per_page must be between 1 and {MAX_ITEMS_PER_PAGE}"
+            )));
         }
-        Ok(Self { page: page as u32, items_per_page: items_per_page as u32, sort_order: sort_order.unwrap_or_default() })
+        Ok(Self {
+            page: page as u32,
+            items_per_page: items_per_page as u32,
+            sort_order: sort_order.unwrap_or_default(),
+        })
     }
 }
 
@@ -53,8 +63,18 @@ pub fn paginate<T>(all: Vec<T>, req: PageRequest) -> Page<T> {
     let per = req.items_per_page as u64;
     let total_pages = total_items.div_ceil(per);
     let skip = (req.page as u64 - 1).saturating_mul(per);
-    let items = all.into_iter().skip(skip.min(total_items) as usize).take(per as usize).collect();
-    Page { page: req.page, items_per_page: req.items_per_page, total_items, total_pages, items }
+    let items = all
+        .into_iter()
+        .skip(skip.min(total_items) as usize)
+        .take(per as usize)
+        .collect();
+    Page {
+        page: req.page,
+        items_per_page: req.items_per_page,
+        total_items,
+        total_pages,
+        items,
+    }
 }
 
 #[cfg(test)]
@@ -68,7 +88,10 @@ mod tests {
     #[test]
     fn pages_cover_the_list_without_overlap() {
         let p = paginate((1..=7).collect::<Vec<_>>(), req(2, 3));
-        assert_eq!((p.total_items, p.total_pages, p.items), (7, 3, vec![4, 5, 6]));
+        assert_eq!(
+            (p.total_items, p.total_pages, p.items),
+            (7, 3, vec![4, 5, 6])
+        );
         let last = paginate((1..=7).collect::<Vec<_>>(), req(3, 3));
         assert_eq!(last.items, vec![7]);
     }
@@ -91,6 +114,9 @@ mod tests {
         assert!(PageRequest::parse(Some(0), None, None).is_err());
         assert!(PageRequest::parse(None, Some(0), None).is_err());
         assert!(PageRequest::parse(None, Some(MAX_ITEMS_PER_PAGE as i64 + 1), None).is_err());
-        assert_eq!(PageRequest::parse(None, None, None).unwrap().items_per_page, DEFAULT_ITEMS_PER_PAGE);
+        assert_eq!(
+            PageRequest::parse(None, None, None).unwrap().items_per_page,
+            DEFAULT_ITEMS_PER_PAGE
+        );
     }
 }

@@ -34,14 +34,22 @@ pub struct Entry {
 pub trait SnsPort {
     /// Publishes up to [`MAX_BATCH`] entries to one topic and returns the ids of the entries
     /// that failed (all of them when the call itself failed).
-    fn publish_batch(&self, topic_arn: &str, entries: Vec<Entry>) -> impl Future<Output = Vec<String>> + Send;
+    fn publish_batch(
+        &self,
+        topic_arn: &str,
+        entries: Vec<Entry>,
+    ) -> impl Future<Output = Vec<String>> + Send;
 }
 
 impl SnsPort for aws_sdk_sns::Client {
     async fn publish_batch(&self, topic_arn: &str, entries: Vec<Entry>) -> Vec<String> {
         let ids: Vec<String> = entries.iter().map(|e| e.id.clone()).collect();
         let attr = |v: &str| {
-            MessageAttributeValue::builder().data_type("String").string_value(v).build().expect("data_type is set")
+            MessageAttributeValue::builder()
+                .data_type("String")
+                .string_value(v)
+                .build()
+                .expect("data_type is set")
         };
         let request: Result<Vec<PublishBatchRequestEntry>, _> = entries
             .into_iter()
@@ -62,10 +70,22 @@ impl SnsPort for aws_sdk_sns::Client {
                 return ids;
             }
         };
-        match self.publish_batch().topic_arn(topic_arn).set_publish_batch_request_entries(Some(request)).send().await {
+        match self
+            .publish_batch()
+            .topic_arn(topic_arn)
+            .set_publish_batch_request_entries(Some(request))
+            .send()
+            .await
+        {
             Ok(out) => {
                 for f in out.failed() {
-                    tracing::warn!(topic_arn, id = f.id(), code = f.code(), message = f.message(), "entry not published");
+                    tracing::warn!(
+                        topic_arn,
+                        id = f.id(),
+                        code = f.code(),
+                        message = f.message(),
+                        "entry not published"
+                    );
                 }
                 out.failed().iter().map(|f| f.id().to_owned()).collect()
             }
@@ -134,11 +154,17 @@ pub async fn publish_stream_batch<P: SnsPort>(
         }
     }
 
-    let calls = by_topic
-        .iter()
-        .flat_map(|(topic, entries)| entries.chunks(MAX_BATCH).map(move |chunk| sns.publish_batch(topic, chunk.to_vec())));
+    let calls = by_topic.iter().flat_map(|(topic, entries)| {
+        entries
+            .chunks(MAX_BATCH)
+            .map(move |chunk| sns.publish_batch(topic, chunk.to_vec()))
+    });
     for failed_id in join_all(calls).await.into_iter().flatten() {
-        if let Some(index) = failed_id.split('-').next().and_then(|i| i.parse::<usize>().ok()) {
+        if let Some(index) = failed_id
+            .split('-')
+            .next()
+            .and_then(|i| i.parse::<usize>().ok())
+        {
             failed_records.insert(index);
         }
     }

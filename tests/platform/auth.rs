@@ -8,39 +8,124 @@ async fn login_identity_and_password_flows() {
     let t = TestStack::start().await;
     let u = &t.demo.demand;
 
-    let login = t.call("POST", "/auth/v1/login", None, Some(json!({"username": u.email, "password": u.password}))).await;
+    let login = t
+        .call(
+            "POST",
+            "/auth/v1/login",
+            None,
+            Some(json!({"username": u.email, "password": u.password})),
+        )
+        .await;
     assert_eq!(login.status, 200);
     let keys: Vec<&String> = login.body.as_object().unwrap().keys().collect();
-    assert_eq!(keys, ["AccessToken", "ExpiresIn", "IdToken", "RefreshToken", "TokenType"]);
+    assert_eq!(
+        keys,
+        [
+            "AccessToken",
+            "ExpiresIn",
+            "IdToken",
+            "RefreshToken",
+            "TokenType"
+        ]
+    );
     assert_eq!(login.body["TokenType"], "Bearer");
 
     let id_token = login.body["IdToken"].as_str().unwrap();
-    let me = t.call("GET", "/auth/v1/current_identity", Some(id_token), None).await;
+    let me = t
+        .call("GET", "/auth/v1/current_identity", Some(id_token), None)
+        .await;
     assert_eq!(me.status, 200);
     assert_eq!(me.body["email"], u.email.as_str());
     assert_eq!(me.body["groups"], json!(["org_admin"]));
-    assert_eq!(me.body["organization_id"], u.organization.as_ref().unwrap().id.to_string());
+    assert_eq!(
+        me.body["organization_id"],
+        u.organization.as_ref().unwrap().id.to_string()
+    );
 
-    let wrong = t.call("POST", "/auth/v1/login", None, Some(json!({"username": u.email, "password": "nope-Passw0rd!"}))).await;
+    let wrong = t
+        .call(
+            "POST",
+            "/auth/v1/login",
+            None,
+            Some(json!({"username": u.email, "password": "nope-Passw0rd!"})),
+        )
+        .await;
     assert_eq!(wrong.status, 401);
     assert_eq!(wrong.body["error"], "unauthorized");
-    let unknown = t.call("POST", "/auth/v1/login", None, Some(json!({"username": "ghost@example.com", "password": "x"}))).await;
+    let unknown = t
+        .call(
+            "POST",
+            "/auth/v1/login",
+            None,
+            Some(json!({"username": "ghost@example.com", "password": "x"})),
+        )
+        .await;
     assert_eq!(unknown.status, 401);
-    assert_eq!(unknown.body["message"], wrong.body["message"], "no user enumeration");
-    assert_eq!(t.call("POST", "/auth/v1/login", None, Some(json!({"username": ""}))).await.status, 400);
+    assert_eq!(
+        unknown.body["message"], wrong.body["message"],
+        "no user enumeration"
+    );
+    assert_eq!(
+        t.call(
+            "POST",
+            "/auth/v1/login",
+            None,
+            Some(json!({"username": ""}))
+        )
+        .await
+        .status,
+        400
+    );
 
     let access = login.body["AccessToken"].as_str().unwrap();
     let changed = t
         .call("POST", "/auth/v1/change_password", None, Some(json!({"access_token": access, "old_password": u.password, "new_password": "Changed-Passw0rd!"})))
         .await;
     assert_eq!(changed.status, 204, "{:?}", changed.body);
-    let relog = t.call("POST", "/auth/v1/login", None, Some(json!({"username": u.email, "password": "Changed-Passw0rd!"}))).await;
+    let relog = t
+        .call(
+            "POST",
+            "/auth/v1/login",
+            None,
+            Some(json!({"username": u.email, "password": "Changed-Passw0rd!"})),
+        )
+        .await;
     assert_eq!(relog.status, 200);
 
-    assert_eq!(t.call("POST", "/auth/v1/forgot_password", None, Some(json!({"username": u.email}))).await.status, 204);
-    assert_eq!(t.call("POST", "/auth/v1/forgot_password", None, Some(json!({"username": "ghost@example.com"}))).await.status, 204);
-    assert_eq!(t.call("GET", "/auth/v1/status/healthz", None, None).await.body, json!({"status": "ok"}));
-    assert_eq!(t.call("GET", "/offers/v1/status/healthz", None, None).await.body, json!({"status": "ok"}));
+    assert_eq!(
+        t.call(
+            "POST",
+            "/auth/v1/forgot_password",
+            None,
+            Some(json!({"username": u.email}))
+        )
+        .await
+        .status,
+        204
+    );
+    assert_eq!(
+        t.call(
+            "POST",
+            "/auth/v1/forgot_password",
+            None,
+            Some(json!({"username": "ghost@example.com"}))
+        )
+        .await
+        .status,
+        204
+    );
+    assert_eq!(
+        t.call("GET", "/auth/v1/status/healthz", None, None)
+            .await
+            .body,
+        json!({"status": "ok"})
+    );
+    assert_eq!(
+        t.call("GET", "/offers/v1/status/healthz", None, None)
+            .await
+            .body,
+        json!({"status": "ok"})
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -59,14 +144,29 @@ async fn every_protected_route_verifies_the_token() {
     let expired = t.forge_token(&claims(now - 60, &client, "id", iss.clone()));
     let wrong_audience = t.forge_token(&claims(now + 600, "someone-else", "id", iss.clone()));
     let access_token = t.forge_token(&claims(now + 600, &client, "access", iss.clone()));
-    let other_pool = t.forge_token(&claims(now + 600, &client, "id", "https://cognito-idp.us-east-1.amazonaws.com/other".into()));
+    let other_pool = t.forge_token(&claims(
+        now + 600,
+        &client,
+        "id",
+        "https://cognito-idp.us-east-1.amazonaws.com/other".into(),
+    ));
     let mut tampered = good.clone();
     tampered.insert(good.find('.').unwrap() + 3, 'x');
 
     // The control: a well-formed token is accepted.
-    assert_eq!(t.call("GET", "/offers/v1/outbox/offers", Some(&good), None).await.status, 200);
+    assert_eq!(
+        t.call("GET", "/offers/v1/outbox/offers", Some(&good), None)
+            .await
+            .status,
+        200
+    );
     let bearer = format!("Bearer {good}");
-    assert_eq!(t.call("GET", "/offers/v1/outbox/offers", Some(&bearer), None).await.status, 200);
+    assert_eq!(
+        t.call("GET", "/offers/v1/outbox/offers", Some(&bearer), None)
+            .await
+            .status,
+        200
+    );
 
     let routes = [
         ("GET", "/auth/v1/current_identity"),
@@ -88,13 +188,22 @@ async fn every_protected_route_verifies_the_token() {
             ("tampered", Some(tampered.as_str())),
         ] {
             let r = t.call(method, path, token, Some(json!({}))).await;
-            assert_eq!(r.status, 401, "{what} token on {method} {path}: {:?}", r.body);
-            assert_eq!(r.body, json!({"error": "unauthorized", "message": "Unauthorized"}));
+            assert_eq!(
+                r.status, 401,
+                "{what} token on {method} {path}: {:?}",
+                r.body
+            );
+            assert_eq!(
+                r.body,
+                json!({"error": "unauthorized", "message": "Unauthorized"})
+            );
         }
     }
 
     // A valid user outside org_admin is refused on organization routes.
     let sys = t.login(&t.demo.sys_admin).await;
-    let r = t.call("GET", "/offers/v1/outbox/offers", Some(&sys), None).await;
+    let r = t
+        .call("GET", "/offers/v1/outbox/offers", Some(&sys), None)
+        .await;
     assert_eq!(r.status, 403, "{:?}", r.body);
 }

@@ -10,7 +10,10 @@ use serde_json::Value;
 fn path_matches(pattern: &str, path: &str) -> bool {
     let p: Vec<&str> = pattern.split('/').collect();
     let q: Vec<&str> = path.split('/').collect();
-    p.len() == q.len() && p.iter().zip(&q).all(|(a, b)| a == b || (a.starts_with('{') && a.ends_with('}') && !b.is_empty()))
+    p.len() == q.len()
+        && p.iter()
+            .zip(&q)
+            .all(|(a, b)| a == b || (a.starts_with('{') && a.ends_with('}') && !b.is_empty()))
 }
 
 #[test]
@@ -18,7 +21,8 @@ fn template_registry_events_and_openapi_agree() {
     let root = devstack::repo_root();
     let template = Template::load(&root.join("template.yaml")).expect("template.yaml parses");
     let openapi: Value =
-        serde_norway::from_str(&std::fs::read_to_string(root.join("docs/openapi.yaml")).unwrap()).expect("openapi parses");
+        serde_norway::from_str(&std::fs::read_to_string(root.join("docs/openapi.yaml")).unwrap())
+            .expect("openapi parses");
     let functions = template.functions().expect("functions are readable");
     let mut problems: Vec<String> = Vec::new();
     let mut handlers = BTreeSet::new();
@@ -26,50 +30,88 @@ fn template_registry_events_and_openapi_agree() {
 
     for f in &functions {
         if !handlers.insert(f.handler.clone()) {
-            problems.push(format!("{}: handler {} is used by two functions", f.logical_id, f.handler));
+            problems.push(format!(
+                "{}: handler {} is used by two functions",
+                f.logical_id, f.handler
+            ));
         }
         let Some(entry) = functions::find(&f.handler) else {
-            problems.push(format!("{}: handler {} is not in the registry", f.logical_id, f.handler));
+            problems.push(format!(
+                "{}: handler {} is not in the registry",
+                f.logical_id, f.handler
+            ));
             continue;
         };
         let event_path = root.join(format!("events/{}.json", f.handler));
-        let event: Option<Value> = std::fs::read_to_string(&event_path).ok().and_then(|s| serde_json::from_str(&s).ok());
+        let event: Option<Value> = std::fs::read_to_string(&event_path)
+            .ok()
+            .and_then(|s| serde_json::from_str(&s).ok());
         if event.is_none() {
-            problems.push(format!("{}: events/{}.json is missing or not JSON", f.logical_id, f.handler));
+            problems.push(format!(
+                "{}: events/{}.json is missing or not JSON",
+                f.logical_id, f.handler
+            ));
         }
         match entry.handler {
             Handler::Http { method, path, .. } => {
-                let declared: Vec<(String, String)> = f.routes.iter().map(|r| (r.method.clone(), r.path.clone())).collect();
+                let declared: Vec<(String, String)> = f
+                    .routes
+                    .iter()
+                    .map(|r| (r.method.clone(), r.path.clone()))
+                    .collect();
                 if declared != vec![(method.to_owned(), path.to_owned())] {
-                    problems.push(format!("{}: template routes {declared:?}, registry {method} {path}", f.logical_id));
+                    problems.push(format!(
+                        "{}: template routes {declared:?}, registry {method} {path}",
+                        f.logical_id
+                    ));
                 }
                 routes.insert((method.to_lowercase(), path.to_owned()));
                 let op = &openapi["paths"][path][method.to_lowercase()];
                 if op["operationId"] != f.handler.as_str() {
-                    problems.push(format!("docs/openapi.yaml: {method} {path} has operationId {}, not {}", op["operationId"], f.handler));
+                    problems.push(format!(
+                        "docs/openapi.yaml: {method} {path} has operationId {}, not {}",
+                        op["operationId"], f.handler
+                    ));
                 }
                 if let Some(event) = &event {
                     if event["routeKey"] != format!("{method} {path}").as_str() {
-                        problems.push(format!("events/{}.json: routeKey {}", f.handler, event["routeKey"]));
+                        problems.push(format!(
+                            "events/{}.json: routeKey {}",
+                            f.handler, event["routeKey"]
+                        ));
                     }
                     if event["requestContext"]["http"]["method"] != method
                         || !path_matches(path, event["rawPath"].as_str().unwrap_or_default())
                     {
-                        problems.push(format!("events/{}.json: method/rawPath do not fit {method} {path}", f.handler));
+                        problems.push(format!(
+                            "events/{}.json: method/rawPath do not fit {method} {path}",
+                            f.handler
+                        ));
                     }
                     if let Err(e) = lambda_http::request::from_str(&event.to_string()) {
-                        problems.push(format!("events/{}.json is not an API Gateway v2 event: {e}", f.handler));
+                        problems.push(format!(
+                            "events/{}.json is not an API Gateway v2 event: {e}",
+                            f.handler
+                        ));
                     }
                 }
             }
             Handler::DynamoDbStream(_) => {
                 if f.streams.is_empty() || !f.routes.is_empty() {
-                    problems.push(format!("{}: a stream handler needs exactly a DynamoDB event", f.logical_id));
+                    problems.push(format!(
+                        "{}: a stream handler needs exactly a DynamoDB event",
+                        f.logical_id
+                    ));
                 }
                 if let Some(event) = &event {
-                    match serde_json::from_value::<aws_lambda_events::event::dynamodb::Event>(event.clone()) {
+                    match serde_json::from_value::<aws_lambda_events::event::dynamodb::Event>(
+                        event.clone(),
+                    ) {
                         Ok(e) if !e.records.is_empty() => {}
-                        _ => problems.push(format!("events/{}.json is not a DynamoDB stream event", f.handler)),
+                        _ => problems.push(format!(
+                            "events/{}.json is not a DynamoDB stream event",
+                            f.handler
+                        )),
                     }
                 }
             }
@@ -77,7 +119,10 @@ fn template_registry_events_and_openapi_agree() {
     }
     for entry in REGISTRY {
         if !handlers.contains(entry.name) {
-            problems.push(format!("registry entry {} has no function in template.yaml", entry.name));
+            problems.push(format!(
+                "registry entry {} has no function in template.yaml",
+                entry.name
+            ));
         }
     }
     for file in std::fs::read_dir(root.join("events")).unwrap() {
@@ -88,9 +133,16 @@ fn template_registry_events_and_openapi_agree() {
         }
     }
     for (path, item) in openapi["paths"].as_object().expect("paths") {
-        for method in item.as_object().unwrap().keys().filter(|m| ["get", "post", "put", "patch", "delete"].contains(&m.as_str())) {
+        for method in item
+            .as_object()
+            .unwrap()
+            .keys()
+            .filter(|m| ["get", "post", "put", "patch", "delete"].contains(&m.as_str()))
+        {
             if !routes.contains(&(method.clone(), path.clone())) {
-                problems.push(format!("docs/openapi.yaml documents {method} {path}, which no function serves"));
+                problems.push(format!(
+                    "docs/openapi.yaml documents {method} {path}, which no function serves"
+                ));
             }
         }
     }

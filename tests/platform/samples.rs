@@ -18,34 +18,65 @@ async fn every_handler_runs_on_its_sample_event() {
     let mut functions: Vec<_> = t.stack.functions.iter().collect();
     functions.sort_by_key(|f| f.def.handler != "auth.login");
     for f in functions {
-        let text = std::fs::read_to_string(root.join(format!("events/{}.json", f.def.handler))).unwrap();
+        let text =
+            std::fs::read_to_string(root.join(format!("events/{}.json", f.def.handler))).unwrap();
         let mut event: Value = serde_json::from_str(&text).unwrap();
         match f.entry.handler {
             Handler::Http { .. } => {
                 if event["headers"].get("authorization").is_some() {
-                    let token = if f.def.handler.starts_with("offers.inbox.") { &supply } else { &demand };
+                    let token = if f.def.handler.starts_with("offers.inbox.") {
+                        &supply
+                    } else {
+                        &demand
+                    };
                     event["headers"]["authorization"] = Value::String(token.clone());
                 }
                 let response = invoke_http(f, &event).await;
                 let status = response.status().as_u16();
                 let body = response.into_body().collect().await.unwrap().to_bytes();
-                assert!(status < 500, "{}: {status} {}", f.def.handler, String::from_utf8_lossy(&body));
+                assert!(
+                    status < 500,
+                    "{}: {status} {}",
+                    f.def.handler,
+                    String::from_utf8_lossy(&body)
+                );
                 if !body.is_empty() {
-                    let json: Value = serde_json::from_slice(&body).unwrap_or_else(|_| panic!("{}: body is not JSON", f.def.handler));
+                    let json: Value = serde_json::from_slice(&body)
+                        .unwrap_or_else(|_| panic!("{}: body is not JSON", f.def.handler));
                     if status >= 400 {
-                        assert!(json["message"].is_string(), "{}: error body {json}", f.def.handler);
+                        assert!(
+                            json["message"].is_string(),
+                            "{}: error body {json}",
+                            f.def.handler
+                        );
                     }
                 }
-                if ["auth.login", "auth.healthz", "offers.healthz", "offers.outbox.create_offer", "offers.outbox.list_offers"]
-                    .contains(&f.def.handler.as_str())
+                if [
+                    "auth.login",
+                    "auth.healthz",
+                    "offers.healthz",
+                    "offers.outbox.create_offer",
+                    "offers.outbox.list_offers",
+                ]
+                .contains(&f.def.handler.as_str())
                 {
-                    assert!(status < 300, "{}: {status} {}", f.def.handler, String::from_utf8_lossy(&body));
+                    assert!(
+                        status < 300,
+                        "{}: {status} {}",
+                        f.def.handler,
+                        String::from_utf8_lossy(&body)
+                    );
                 }
             }
             Handler::DynamoDbStream(call) => {
                 let batch = serde_json::from_value(event).expect("stream sample deserializes");
                 let response = call(&f.app, batch).await;
-                assert!(response.batch_item_failures.is_empty(), "{}: {:?}", f.def.handler, response.batch_item_failures);
+                assert!(
+                    response.batch_item_failures.is_empty(),
+                    "{}: {:?}",
+                    f.def.handler,
+                    response.batch_item_failures
+                );
             }
         }
     }

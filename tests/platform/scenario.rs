@@ -8,7 +8,10 @@ use serde_json::json;
 use crate::offer_body;
 
 fn pairs(v: &[(&str, &str)]) -> Vec<(String, String)> {
-    let mut v: Vec<(String, String)> = v.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect();
+    let mut v: Vec<(String, String)> = v
+        .iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect();
     v.sort();
     v
 }
@@ -30,7 +33,14 @@ async fn offer_to_referral_with_exactly_the_expected_messages() {
     let supply_b = t.login(&demo.supply_b).await;
 
     // Demand creates an offer.
-    let created = t.call("POST", "/offers/v1/outbox/offers", Some(&demand), Some(offer_body())).await;
+    let created = t
+        .call(
+            "POST",
+            "/offers/v1/outbox/offers",
+            Some(&demand),
+            Some(offer_body()),
+        )
+        .await;
     assert_eq!(created.status, 201, "{:?}", created.body);
     let offer_id = created.body["offer"]["id"].as_str().unwrap().to_owned();
     assert_eq!(created.body["offer"]["status"], "open");
@@ -39,68 +49,187 @@ async fn offer_to_referral_with_exactly_the_expected_messages() {
 
     // Both suppliers see it in their inbox, anonymized.
     for token in [&supply_a, &supply_b] {
-        let inbox = t.call("GET", "/offers/v1/inbox/offers", Some(token), None).await;
+        let inbox = t
+            .call("GET", "/offers/v1/inbox/offers", Some(token), None)
+            .await;
         assert_eq!(inbox.status, 200);
         assert_eq!(inbox.body["total_items"], 1);
         assert_eq!(inbox.body["items"][0]["offer"]["id"], offer_id.as_str());
         assert_eq!(inbox.body["items"][0]["match"]["status"], "open");
-        let detail = t.call("GET", &format!("/offers/v1/inbox/offers/{offer_id}"), Some(token), None).await;
+        let detail = t
+            .call(
+                "GET",
+                &format!("/offers/v1/inbox/offers/{offer_id}"),
+                Some(token),
+                None,
+            )
+            .await;
         assert_eq!(detail.status, 200);
         let client = &detail.body["client"];
-        assert!(client.get("demographics").is_none() && client["address"].get("address").is_none(), "PHI leaked: {client}");
+        assert!(
+            client.get("demographics").is_none() && client["address"].get("address").is_none(),
+            "PHI leaked: {client}"
+        );
         assert!(client["address"]["city"].is_string());
     }
 
     // One accepts, one declines.
-    let accept = t.call("POST", &format!("/offers/v1/inbox/offers/{offer_id}/accept"), Some(&supply_a), Some(json!({"comment": "We can staff it"}))).await;
+    let accept = t
+        .call(
+            "POST",
+            &format!("/offers/v1/inbox/offers/{offer_id}/accept"),
+            Some(&supply_a),
+            Some(json!({"comment": "We can staff it"})),
+        )
+        .await;
     assert_eq!(accept.status, 204, "{:?}", accept.body);
     let decline = t
-        .call("POST", &format!("/offers/v1/inbox/offers/{offer_id}/decline"), Some(&supply_b), Some(json!({"reason_code": "no_employee_availability"})))
+        .call(
+            "POST",
+            &format!("/offers/v1/inbox/offers/{offer_id}/decline"),
+            Some(&supply_b),
+            Some(json!({"reason_code": "no_employee_availability"})),
+        )
         .await;
     assert_eq!(decline.status, 204, "{:?}", decline.body);
 
     // Demand sees the responses and assigns the acceptance.
-    let matches = t.call("GET", &format!("/offers/v1/outbox/offers/{offer_id}/matches?response=accepted"), Some(&demand), None).await;
+    let matches = t
+        .call(
+            "GET",
+            &format!("/offers/v1/outbox/offers/{offer_id}/matches?response=accepted"),
+            Some(&demand),
+            None,
+        )
+        .await;
     assert_eq!(matches.status, 200);
     assert_eq!(matches.body["total_items"], 1);
-    assert_eq!(matches.body["items"][0]["supply"]["name"], "Northern Care Partners");
-    let match_id = matches.body["items"][0]["match"]["id"].as_str().unwrap().to_owned();
-    let assign = t.call("POST", &format!("/offers/v1/outbox/offers/{offer_id}/assign"), Some(&demand), Some(json!({"offer_match_id": match_id}))).await;
+    assert_eq!(
+        matches.body["items"][0]["supply"]["name"],
+        "Northern Care Partners"
+    );
+    let match_id = matches.body["items"][0]["match"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let assign = t
+        .call(
+            "POST",
+            &format!("/offers/v1/outbox/offers/{offer_id}/assign"),
+            Some(&demand),
+            Some(json!({"offer_match_id": match_id})),
+        )
+        .await;
     assert_eq!(assign.status, 204, "{:?}", assign.body);
 
-    let offer = t.call("GET", &format!("/offers/v1/outbox/offers/{offer_id}"), Some(&demand), None).await;
+    let offer = t
+        .call(
+            "GET",
+            &format!("/offers/v1/outbox/offers/{offer_id}"),
+            Some(&demand),
+            None,
+        )
+        .await;
     assert_eq!(offer.body["offer"]["status"], "assigned");
     assert_eq!(offer.body["supply"]["name"], "Northern Care Partners");
     assert_eq!(offer.body["response_counts"]["accepted"], 1);
     assert_eq!(offer.body["response_counts"]["declined"], 1);
 
     // The referral exists on both sides, and only there.
-    let outbox = t.call("GET", "/offers/v1/outbox/referrals", Some(&demand), None).await;
+    let outbox = t
+        .call("GET", "/offers/v1/outbox/referrals", Some(&demand), None)
+        .await;
     assert_eq!(outbox.body["total_items"], 1, "{:?}", outbox.body);
-    let referral_id = outbox.body["items"][0]["referral"]["id"].as_str().unwrap().to_owned();
-    assert_eq!(outbox.body["items"][0]["referral"]["offer_id"], offer_id.as_str());
+    let referral_id = outbox.body["items"][0]["referral"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        outbox.body["items"][0]["referral"]["offer_id"],
+        offer_id.as_str()
+    );
     assert_eq!(outbox.body["items"][0]["referral"]["status"], "assigned");
-    let inbox = t.call("GET", "/offers/v1/inbox/referrals", Some(&supply_a), None).await;
-    assert_eq!(inbox.body["items"][0]["referral"]["id"], referral_id.as_str());
-    let detail = t.call("GET", &format!("/offers/v1/inbox/referrals/{referral_id}"), Some(&supply_a), None).await;
+    let inbox = t
+        .call("GET", "/offers/v1/inbox/referrals", Some(&supply_a), None)
+        .await;
+    assert_eq!(
+        inbox.body["items"][0]["referral"]["id"],
+        referral_id.as_str()
+    );
+    let detail = t
+        .call(
+            "GET",
+            &format!("/offers/v1/inbox/referrals/{referral_id}"),
+            Some(&supply_a),
+            None,
+        )
+        .await;
     assert_eq!(detail.status, 200);
-    assert_eq!(detail.body["client"]["demographics"]["first_name"], offer_body()["client"]["demographics"]["first_name"]);
-    let demand_view = t.call("GET", &format!("/offers/v1/outbox/referrals/{referral_id}"), Some(&demand), None).await;
+    assert_eq!(
+        detail.body["client"]["demographics"]["first_name"],
+        offer_body()["client"]["demographics"]["first_name"]
+    );
+    let demand_view = t
+        .call(
+            "GET",
+            &format!("/offers/v1/outbox/referrals/{referral_id}"),
+            Some(&demand),
+            None,
+        )
+        .await;
     assert_eq!(demand_view.status, 200);
     assert_eq!(demand_view.body["revision"]["revision_number"], 1);
-    assert_eq!(t.call("GET", "/offers/v1/inbox/referrals", Some(&supply_b), None).await.body["total_items"], 0);
-    assert_eq!(t.call("GET", &format!("/offers/v1/inbox/referrals/{referral_id}"), Some(&supply_b), None).await.status, 404);
-    let b_match = t.call("GET", &format!("/offers/v1/inbox/offers/{offer_id}"), Some(&supply_b), None).await;
+    assert_eq!(
+        t.call("GET", "/offers/v1/inbox/referrals", Some(&supply_b), None)
+            .await
+            .body["total_items"],
+        0
+    );
+    assert_eq!(
+        t.call(
+            "GET",
+            &format!("/offers/v1/inbox/referrals/{referral_id}"),
+            Some(&supply_b),
+            None
+        )
+        .await
+        .status,
+        404
+    );
+    let b_match = t
+        .call(
+            "GET",
+            &format!("/offers/v1/inbox/offers/{offer_id}"),
+            Some(&supply_b),
+            None,
+        )
+        .await;
     assert_eq!(b_match.body["match"]["status"], "fulfilled");
 
     // What each organization's subscription received.
     t.settle().await;
     assert_eq!(
         demand_sub.names().await,
-        pairs(&[("outbox-offers", "OfferAccepted"), ("outbox-offers", "OfferDeclined"), ("outbox-referrals", "ReferralCreated")])
+        pairs(&[
+            ("outbox-offers", "OfferAccepted"),
+            ("outbox-offers", "OfferDeclined"),
+            ("outbox-referrals", "ReferralCreated")
+        ])
     );
-    assert_eq!(a_sub.names().await, pairs(&[("inbox-offers", "OfferMatched"), ("inbox-referrals", "ReferralCreated")]));
-    assert_eq!(b_sub.names().await, pairs(&[("inbox-offers", "OfferFulfilled"), ("inbox-offers", "OfferMatched")]));
+    assert_eq!(
+        a_sub.names().await,
+        pairs(&[
+            ("inbox-offers", "OfferMatched"),
+            ("inbox-referrals", "ReferralCreated")
+        ])
+    );
+    assert_eq!(
+        b_sub.names().await,
+        pairs(&[
+            ("inbox-offers", "OfferFulfilled"),
+            ("inbox-offers", "OfferMatched")
+        ])
+    );
     assert!(outsider_sub.drain().await.is_empty());
 
     // Publishing again (a stream retry) re-sends nothing new: the pump is idle.
@@ -115,29 +244,97 @@ async fn referral_payload_names_both_organizations_and_the_client() {
     let a_sub = Subscriber::new(&t, a_org).await;
     let demand = t.login(&t.demo.demand).await;
     let supply_a = t.login(&t.demo.supply_a).await;
-    assert_eq!(t.call("POST", "/offers/v1/demand_personas/settings/assignment", Some(&demand), Some(json!({"offer_assignment": "auto"}))).await.status, 204);
-    let setting = t.call("GET", "/offers/v1/demand_personas/settings/assignment", Some(&demand), None).await;
+    assert_eq!(
+        t.call(
+            "POST",
+            "/offers/v1/demand_personas/settings/assignment",
+            Some(&demand),
+            Some(json!({"offer_assignment": "auto"}))
+        )
+        .await
+        .status,
+        204
+    );
+    let setting = t
+        .call(
+            "GET",
+            "/offers/v1/demand_personas/settings/assignment",
+            Some(&demand),
+            None,
+        )
+        .await;
     assert_eq!(setting.body, json!({"offer_assignment": "auto"}));
 
-    let offer_id = t.call("POST", "/offers/v1/outbox/offers", Some(&demand), Some(offer_body())).await.body["offer"]["id"].as_str().unwrap().to_owned();
+    let offer_id = t
+        .call(
+            "POST",
+            "/offers/v1/outbox/offers",
+            Some(&demand),
+            Some(offer_body()),
+        )
+        .await
+        .body["offer"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     // Automatic assignment: the first acceptance assigns.
-    assert_eq!(t.call("POST", &format!("/offers/v1/inbox/offers/{offer_id}/accept"), Some(&supply_a), None).await.status, 204);
-    let offer = t.call("GET", &format!("/offers/v1/outbox/offers/{offer_id}"), Some(&demand), None).await;
+    assert_eq!(
+        t.call(
+            "POST",
+            &format!("/offers/v1/inbox/offers/{offer_id}/accept"),
+            Some(&supply_a),
+            None
+        )
+        .await
+        .status,
+        204
+    );
+    let offer = t
+        .call(
+            "GET",
+            &format!("/offers/v1/outbox/offers/{offer_id}"),
+            Some(&demand),
+            None,
+        )
+        .await;
     assert_eq!(offer.body["offer"]["status"], "assigned");
     // Manual assign is forbidden in auto mode.
-    let m = t.call("GET", &format!("/offers/v1/outbox/offers/{offer_id}/matches"), Some(&demand), None).await;
-    let match_id = m.body["items"][0]["match"]["id"].as_str().unwrap().to_owned();
-    let refused = t.call("POST", &format!("/offers/v1/outbox/offers/{offer_id}/assign"), Some(&demand), Some(json!({"offer_match_id": match_id}))).await;
+    let m = t
+        .call(
+            "GET",
+            &format!("/offers/v1/outbox/offers/{offer_id}/matches"),
+            Some(&demand),
+            None,
+        )
+        .await;
+    let match_id = m.body["items"][0]["match"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let refused = t
+        .call(
+            "POST",
+            &format!("/offers/v1/outbox/offers/{offer_id}/assign"),
+            Some(&demand),
+            Some(json!({"offer_match_id": match_id})),
+        )
+        .await;
     assert_eq!(refused.status, 403, "{:?}", refused.body);
 
     t.settle().await;
     let got = a_sub.drain().await;
-    let created = got.iter().find(|r| r.name() == "ReferralCreated").expect("ReferralCreated");
+    let created = got
+        .iter()
+        .find(|r| r.name() == "ReferralCreated")
+        .expect("ReferralCreated");
     let p = &created.payload;
     assert_eq!(p["event_source"], "alayamarket.referrals");
     assert_eq!(p["id"], p["referral_id"]);
     assert_eq!(p["demand"]["name"], "Maple Home Health");
     assert_eq!(p["supply"]["name"], "Northern Care Partners");
-    assert_eq!(p["client"]["outbox_id"], offer_body()["client"]["outbox_id"]);
+    assert_eq!(
+        p["client"]["outbox_id"],
+        offer_body()["client"]["outbox_id"]
+    );
     assert_eq!(created.attributes["event_id"]["Value"], p["event_id"]);
 }

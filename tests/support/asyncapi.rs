@@ -18,7 +18,9 @@ fn document() -> &'static Value {
 
 fn resolve<'a>(doc: &'a Value, schema: &'a Value) -> &'a Value {
     match schema.get("$ref").and_then(Value::as_str) {
-        Some(r) => doc.pointer(r.trim_start_matches('#')).expect("ref resolves"),
+        Some(r) => doc
+            .pointer(r.trim_start_matches('#'))
+            .expect("ref resolves"),
         None => schema,
     }
 }
@@ -29,7 +31,12 @@ fn declared(doc: &Value, schema: &Value, out: &mut BTreeSet<String>) {
     if let Some(props) = schema.get("properties").and_then(Value::as_object) {
         out.extend(props.keys().cloned());
     }
-    for part in schema.get("allOf").and_then(Value::as_array).into_iter().flatten() {
+    for part in schema
+        .get("allOf")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
         declared(doc, part, out);
     }
 }
@@ -37,19 +44,29 @@ fn declared(doc: &Value, schema: &Value, out: &mut BTreeSet<String>) {
 pub fn validate(channel: Channel, payload: &Value) -> Result<(), String> {
     let doc = document();
     let name = channel.payload_schema();
-    let root = json!({ "$ref": format!("#/components/schemas/{name}"), "components": doc["components"] });
+    let root =
+        json!({ "$ref": format!("#/components/schemas/{name}"), "components": doc["components"] });
     let validator = jsonschema::options()
         .should_validate_formats(true)
         .should_ignore_unknown_formats(true)
         .build(&root)
         .map_err(|e| format!("schema {name}: {e}"))?;
-    let errors: Vec<String> = validator.iter_errors(payload).map(|e| format!("{} at {}", e, e.instance_path())).collect();
+    let errors: Vec<String> = validator
+        .iter_errors(payload)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
     if !errors.is_empty() {
         return Err(format!("{name}: {}", errors.join("; ")));
     }
     let mut allowed = BTreeSet::new();
     declared(doc, &doc["components"]["schemas"][name], &mut allowed);
-    let extra: Vec<&String> = payload.as_object().into_iter().flatten().map(|(k, _)| k).filter(|k| !allowed.contains(*k)).collect();
+    let extra: Vec<&String> = payload
+        .as_object()
+        .into_iter()
+        .flatten()
+        .map(|(k, _)| k)
+        .filter(|k| !allowed.contains(*k))
+        .collect();
     if !extra.is_empty() {
         return Err(format!("{name}: undeclared properties {extra:?}"));
     }
@@ -58,6 +75,9 @@ pub fn validate(channel: Channel, payload: &Value) -> Result<(), String> {
 
 pub fn assert_valid(channel: Channel, payload: &Value) {
     if let Err(e) = validate(channel, payload) {
-        panic!("message on {} violates docs/asyncapi.yaml: {e}\n{payload:#}", channel.as_str());
+        panic!(
+            "message on {} violates docs/asyncapi.yaml: {e}\n{payload:#}",
+            channel.as_str()
+        );
     }
 }

@@ -13,9 +13,12 @@ use serde_json::Value;
 static MOTO: OnceLock<Moto> = OnceLock::new();
 
 pub fn moto_endpoint() -> String {
-    MOTO.get_or_init(|| Moto::start(&devstack::repo_root(), None).expect("moto starts (run scripts/setup-python.sh)"))
-        .endpoint
-        .clone()
+    MOTO.get_or_init(|| {
+        Moto::start(&devstack::repo_root(), None)
+            .expect("moto starts (run scripts/setup-python.sh)")
+    })
+    .endpoint
+    .clone()
 }
 
 pub struct TestStack {
@@ -36,9 +39,15 @@ impl TestStack {
     /// A new stack with the demo organizations and users, served on a free port.
     pub async fn start() -> Self {
         let name = format!("t{}", &uuid::Uuid::new_v4().simple().to_string()[..10]);
-        let options = Options { stack_name: name, endpoint: Some(moto_endpoint()), ..Options::default() };
+        let options = Options {
+            stack_name: name,
+            endpoint: Some(moto_endpoint()),
+            ..Options::default()
+        };
         let stack = Stack::start(options).await.expect("stack provisions");
-        let server = devstack::server::serve(stack.clone(), "127.0.0.1:0".parse().unwrap()).await.expect("serves");
+        let server = devstack::server::serve(stack.clone(), "127.0.0.1:0".parse().unwrap())
+            .await
+            .expect("serves");
         let demo = stack.seed_demo().await.expect("demo data loads");
         Self {
             base: format!("http://{}", server.addr),
@@ -51,40 +60,70 @@ impl TestStack {
 
     pub async fn login(&self, user: &User) -> String {
         let r = self
-            .call("POST", "/auth/v1/login", None, Some(serde_json::json!({"username": user.email, "password": user.password})))
+            .call(
+                "POST",
+                "/auth/v1/login",
+                None,
+                Some(serde_json::json!({"username": user.email, "password": user.password})),
+            )
             .await;
         assert_eq!(r.status, 200, "login of {}: {:?}", user.email, r.body);
         r.body["IdToken"].as_str().expect("IdToken").to_owned()
     }
 
     /// Sends a request like a client of the published API (raw token in `Authorization`).
-    pub async fn call(&self, method: &str, path: &str, token: Option<&str>, body: Option<Value>) -> Response {
+    pub async fn call(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Response {
         let raw = body.map(|b| b.to_string());
         self.call_raw(method, path, token, raw.as_deref()).await
     }
 
-    pub async fn call_raw(&self, method: &str, path: &str, token: Option<&str>, body: Option<&str>) -> Response {
-        let mut req = self.http.request(method.parse().unwrap(), format!("{}{path}", self.base));
+    pub async fn call_raw(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&str>,
+    ) -> Response {
+        let mut req = self
+            .http
+            .request(method.parse().unwrap(), format!("{}{path}", self.base));
         if let Some(t) = token {
             req = req.header("Authorization", t);
         }
         if let Some(b) = body {
-            req = req.header("content-type", "application/json").body(b.to_owned());
+            req = req
+                .header("content-type", "application/json")
+                .body(b.to_owned());
         }
         let resp = req.send().await.expect("request is answered");
         let status = resp.status().as_u16();
         let text = resp.text().await.unwrap_or_default();
-        let body = if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
+        let body = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or(Value::String(text))
+        };
         Response { status, body }
     }
 
     /// Runs the stream functions until every written event has been published.
     pub async fn settle(&self) {
-        self.stack.pump_streams_until_idle().await.expect("streams pump");
+        self.stack
+            .pump_streams_until_idle()
+            .await
+            .expect("streams pump");
     }
 
     /// Every item in the table (to prove a refused request wrote nothing).
-    pub async fn items(&self) -> Vec<std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue>> {
+    pub async fn items(
+        &self,
+    ) -> Vec<std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue>> {
         let db = &self.stack.app().db;
         let mut items = Vec::new();
         let mut start = None;
@@ -123,7 +162,11 @@ impl TestStack {
             .arg(claims.to_string())
             .output()
             .expect("python runs");
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         String::from_utf8(out.stdout).unwrap().trim().to_owned()
     }
 }

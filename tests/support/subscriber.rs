@@ -37,8 +37,19 @@ impl Subscriber {
         let sqs = aws_sdk_sqs::Client::new(&t.stack.sdk);
         let sns = aws_sdk_sns::Client::new(&t.stack.sdk);
         let name = format!("{}-sub-{}", t.stack.options.stack_name, org.0.simple());
-        let queue_url = sqs.create_queue().queue_name(&name).send().await.unwrap().queue_url.unwrap();
-        let queue_arn = format!("arn:aws:sqs:{}:{}:{name}", t.stack.options.region, devstack::provision::ACCOUNT);
+        let queue_url = sqs
+            .create_queue()
+            .queue_name(&name)
+            .send()
+            .await
+            .unwrap()
+            .queue_url
+            .unwrap();
+        let queue_arn = format!(
+            "arn:aws:sqs:{}:{}:{name}",
+            t.stack.options.region,
+            devstack::provision::ACCOUNT
+        );
         let mut topics = HashMap::new();
         for channel in Channel::ALL {
             let topic_arn = t.stack.app().config.topic_arn(channel.as_str());
@@ -46,13 +57,21 @@ impl Subscriber {
                 .topic_arn(&topic_arn)
                 .protocol("sqs")
                 .endpoint(&queue_arn)
-                .attributes("FilterPolicy", serde_json::json!({ "organization_id": [org.to_string()] }).to_string())
+                .attributes(
+                    "FilterPolicy",
+                    serde_json::json!({ "organization_id": [org.to_string()] }).to_string(),
+                )
                 .send()
                 .await
                 .unwrap();
             topics.insert(topic_arn, channel);
         }
-        Self { org, queue_url, sqs, topics }
+        Self {
+            org,
+            queue_url,
+            sqs,
+            topics,
+        }
     }
 
     /// Everything delivered since the last call, each validated against its AsyncAPI schema.
@@ -73,23 +92,45 @@ impl Subscriber {
                 return out;
             }
             for m in batch {
-                let envelope: Value = serde_json::from_str(m.body().unwrap_or_default()).expect("SNS envelope");
+                let envelope: Value =
+                    serde_json::from_str(m.body().unwrap_or_default()).expect("SNS envelope");
                 assert_eq!(envelope["Type"], "Notification");
                 let channel = self.topics[envelope["TopicArn"].as_str().unwrap()];
-                let payload: Value = serde_json::from_str(envelope["Message"].as_str().unwrap()).expect("Message is JSON");
+                let payload: Value = serde_json::from_str(envelope["Message"].as_str().unwrap())
+                    .expect("Message is JSON");
                 asyncapi::assert_valid(channel, &payload);
-                assert_eq!(envelope["MessageAttributes"]["organization_id"]["Value"], self.org.to_string());
-                assert_eq!(envelope["MessageAttributes"]["event_name"]["Value"], payload["event_name"]);
-                out.push(Received { channel, payload, attributes: envelope["MessageAttributes"].clone() });
-                self.sqs.delete_message().queue_url(&self.queue_url).receipt_handle(m.receipt_handle().unwrap()).send().await.unwrap();
+                assert_eq!(
+                    envelope["MessageAttributes"]["organization_id"]["Value"],
+                    self.org.to_string()
+                );
+                assert_eq!(
+                    envelope["MessageAttributes"]["event_name"]["Value"],
+                    payload["event_name"]
+                );
+                out.push(Received {
+                    channel,
+                    payload,
+                    attributes: envelope["MessageAttributes"].clone(),
+                });
+                self.sqs
+                    .delete_message()
+                    .queue_url(&self.queue_url)
+                    .receipt_handle(m.receipt_handle().unwrap())
+                    .send()
+                    .await
+                    .unwrap();
             }
         }
     }
 
     /// `(channel, event_name)` of everything delivered since the last call, sorted.
     pub async fn names(&self) -> Vec<(String, String)> {
-        let mut v: Vec<(String, String)> =
-            self.drain().await.iter().map(|r| (r.channel.as_str().to_owned(), r.name().to_owned())).collect();
+        let mut v: Vec<(String, String)> = self
+            .drain()
+            .await
+            .iter()
+            .map(|r| (r.channel.as_str().to_owned(), r.name().to_owned()))
+            .collect();
         v.sort();
         v
     }

@@ -4,8 +4,8 @@ use aws_sdk_cognitoidentityprovider::error::ProvideErrorMetadata;
 use aws_sdk_cognitoidentityprovider::types::AuthFlowType;
 use lambda_http::Request;
 use shared::api::auth::{
-    ChangePasswordRequest, ConfirmForgotPasswordRequest, CurrentIdentityResponse, ForgotPasswordRequest,
-    HealthResponse, LoginRequest, LoginResponse,
+    ChangePasswordRequest, ConfirmForgotPasswordRequest, CurrentIdentityResponse,
+    ForgotPasswordRequest, HealthResponse, LoginRequest, LoginResponse,
 };
 use shared::http::{HttpResponse, authenticate, json, json_body, no_content};
 use shared::{ApiError, App};
@@ -15,24 +15,37 @@ use shared::{ApiError, App};
 fn cognito_error<E: ProvideErrorMetadata + std::fmt::Debug>(err: E) -> ApiError {
     match err.code() {
         Some("NotAuthorizedException" | "UserNotFoundException" | "UserNotConfirmedException") => {
-            ApiError::new(shared::ErrorKind::Unauthorized, "Incorrect username or password.")
+            ApiError::new(
+                shared::ErrorKind::Unauthorized,
+                "Incorrect username or password.",
+            )
         }
-        Some("InvalidPasswordException") => {
-            ApiError::bad_request(err.message().unwrap_or("The password does not meet the password policy."))
-        }
+        Some("InvalidPasswordException") => ApiError::bad_request(
+            err.message()
+                .unwrap_or("The password does not meet the password policy."),
+        ),
         Some("CodeMismatchException" | "ExpiredCodeException") => {
             ApiError::bad_request("Invalid or expired confirmation code.")
         }
-        Some("InvalidParameterException") => ApiError::bad_request(err.message().unwrap_or("Invalid parameter.")),
-        Some("LimitExceededException" | "TooManyRequestsException" | "TooManyFailedAttemptsException") => {
-            ApiError::bad_request("Too many attempts; try again later.")
+        Some("InvalidParameterException") => {
+            ApiError::bad_request(err.message().unwrap_or("Invalid parameter."))
         }
+        Some(
+            "LimitExceededException"
+            | "TooManyRequestsException"
+            | "TooManyFailedAttemptsException",
+        ) => ApiError::bad_request("Too many attempts; try again later."),
         _ => ApiError::internal(format!("{err:?}")),
     }
 }
 
 pub async fn healthz(_app: &App, _req: Request) -> Result<HttpResponse, ApiError> {
-    json(200, &HealthResponse { status: "ok".into() })
+    json(
+        200,
+        &HealthResponse {
+            status: "ok".into(),
+        },
+    )
 }
 
 /// `POST /auth/v1/login`: `USER_PASSWORD_AUTH` against the pool's app client.
@@ -49,9 +62,12 @@ pub async fn login(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
         .await
         .map_err(|e| cognito_error(e.into_service_error()))?;
     // A pending challenge (e.g. a temporary password) yields no tokens: the login is not done.
-    let result = out
-        .authentication_result
-        .ok_or_else(|| ApiError::new(shared::ErrorKind::Unauthorized, "A password change is required before login."))?;
+    let result = out.authentication_result.ok_or_else(|| {
+        ApiError::new(
+            shared::ErrorKind::Unauthorized,
+            "A password change is required before login.",
+        )
+    })?;
     let tokens = LoginResponse {
         access_token: result.access_token.unwrap_or_default(),
         expires_in: result.expires_in,
@@ -103,7 +119,9 @@ pub async fn forgot_password(app: &App, req: Request) -> Result<HttpResponse, Ap
     if let Err(e) = sent {
         let e = e.into_service_error();
         match e.code() {
-            Some("UserNotFoundException" | "NotAuthorizedException" | "InvalidParameterException") => {
+            Some(
+                "UserNotFoundException" | "NotAuthorizedException" | "InvalidParameterException",
+            ) => {
                 tracing::info!(code = e.code(), "forgot_password for an unusable user")
             }
             _ => return Err(cognito_error(e)),

@@ -9,7 +9,12 @@ use shared::{ApiError, App};
 /// `GET /offers/v1/demand_personas/settings/assignment`
 pub async fn get_assignment(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
     let demand = authenticate(app, &req).await?.org_admin()?;
-    json(200, &AssignmentSetting { offer_assignment: svc::assignment_mode(app, demand).await? })
+    json(
+        200,
+        &AssignmentSetting {
+            offer_assignment: svc::assignment_mode(app, demand).await?,
+        },
+    )
 }
 
 /// `POST /offers/v1/demand_personas/settings/assignment`

@@ -10,5 +10,10 @@ use shared::http::{HttpResponse, json};
 use shared::{ApiError, App};
 
 pub async fn healthz(_app: &App, _req: Request) -> Result<HttpResponse, ApiError> {
-    json(200, &HealthResponse { status: "ok".into() })
+    json(
+        200,
+        &HealthResponse {
+            status: "ok".into(),
+        },
+    )
 }

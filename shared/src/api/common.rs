@@ -15,7 +15,11 @@ pub struct NonEmpty(String);
 impl TryFrom<String> for NonEmpty {
     type Error = &'static str;
     fn try_from(s: String) -> Result<Self, Self::Error> {
-        if s.trim().is_empty() { Err("must not be empty") } else { Ok(Self(s)) }
+        if s.trim().is_empty() {
+            Err("must not be empty")
+        } else {
+            Ok(Self(s))
+        }
     }
 }
 
@@ -132,8 +136,12 @@ impl From<&Address> for AddressAnon {
             state: a.state.clone(),
             zip: a.zip.clone(),
             country: a.country.clone(),
-            approx_latitude: a.latitude.and_then(|l| Latitude::try_from(round(l.value())).ok()),
-            approx_longitude: a.longitude.and_then(|l| Longitude::try_from(round(l.value())).ok()),
+            approx_latitude: a
+                .latitude
+                .and_then(|l| Latitude::try_from(round(l.value())).ok()),
+            approx_longitude: a
+                .longitude
+                .and_then(|l| Longitude::try_from(round(l.value())).ok()),
             approx_radius_meters: (a.latitude.is_some() && a.longitude.is_some())
                 .then(|| Radius::try_from(APPROX_RADIUS_METERS).ok())
                 .flatten(),
@@ -170,7 +178,10 @@ pub struct DemographicsLean {
 
 impl From<&Demographics> for DemographicsLean {
     fn from(d: &Demographics) -> Self {
-        Self { first_name: d.first_name.clone(), last_name: d.last_name.clone() }
+        Self {
+            first_name: d.first_name.clone(),
+            last_name: d.last_name.clone(),
+        }
     }
 }
 
@@ -360,7 +371,10 @@ impl OfferPrice {
         self.custom
             .iter()
             .find(|c| c.supply_persona_id == supplier)
-            .map(|c| Price { rate: c.rate, unit: c.unit })
+            .map(|c| Price {
+                rate: c.rate,
+                unit: c.unit,
+            })
             .unwrap_or_else(|| self.default.clone())
     }
 }

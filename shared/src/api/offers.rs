@@ -5,11 +5,12 @@
 use serde::{Deserialize, Serialize};
 
 use super::common::{
-    Address, AddressAnon, Allergy, CareType, CaseManager, Client, CustomField, DemographicsLean, NonEmpty,
-    OfferPrice, OfferType, OrganizationLean, Price, ReasonCode, Risk,
+    Address, AddressAnon, Allergy, CareType, CaseManager, Client, CustomField, DemographicsLean,
+    NonEmpty, OfferPrice, OfferType, OrganizationLean, Price, ReasonCode, Risk,
 };
 use crate::domain::offer::{
-    MatchResponse, MatchStatus, Offer, OfferMatch, OfferStatus, ResponseCounts, Service, Task, Visit, match_status,
+    MatchResponse, MatchStatus, Offer, OfferMatch, OfferStatus, ResponseCounts, Service, Task,
+    Visit, match_status,
 };
 use crate::domain::organization::AssignmentMode;
 use crate::error::ApiError;
@@ -102,20 +103,28 @@ impl CreateOfferRequest {
     /// it, its client, service, visits and tasks.
     pub fn into_offer(self, demand: OrgId, now: Timestamp) -> Result<Offer, ApiError> {
         if self.offer.expires_at <= now {
-            return Err(ApiError::unprocessable("offer.expires_at must be in the future"));
+            return Err(ApiError::unprocessable(
+                "offer.expires_at must be in the future",
+            ));
         }
         for (i, v) in self.visits.iter().enumerate() {
             if v.end_at <= v.start_at {
-                return Err(ApiError::unprocessable(format!("visits[{i}].end_at must be after start_at")));
+                return Err(ApiError::unprocessable(format!(
+                    "visits[{i}].end_at must be after start_at"
+                )));
             }
         }
         if let (Some(start), Some(end)) = (self.service.start_at, self.service.end_at)
             && end < start
         {
-            return Err(ApiError::unprocessable("service.end_at must not be before service.start_at"));
+            return Err(ApiError::unprocessable(
+                "service.end_at must not be before service.start_at",
+            ));
         }
         if self.offer.offer_type == OfferType::Visit && self.visits.len() != 1 {
-            return Err(ApiError::unprocessable("an offer of type visit describes exactly one visit"));
+            return Err(ApiError::unprocessable(
+                "an offer of type visit describes exactly one visit",
+            ));
         }
         let visits: Vec<Visit> = self
             .visits
@@ -141,7 +150,13 @@ impl CreateOfferRequest {
             .collect();
         let s = self.service;
         // The offer's window is derived from its visits, else from the service.
-        let start_at = visits.iter().map(|v| v.start_at).min().or(s.start_at).or(s.expected_start_at).unwrap_or(now);
+        let start_at = visits
+            .iter()
+            .map(|v| v.start_at)
+            .min()
+            .or(s.start_at)
+            .or(s.expected_start_at)
+            .unwrap_or(now);
         let end_at = visits.iter().map(|v| v.end_at).max().or(s.end_at);
         let mut direct = Vec::new();
         for id in self.direct_supply_persona_ids {
@@ -166,7 +181,12 @@ impl CreateOfferRequest {
             end_at,
             created_at: now,
             updated_at: None,
-            counts: ResponseCounts { modified_at: now, sent: 0, accepted: 0, declined: 0 },
+            counts: ResponseCounts {
+                modified_at: now,
+                sent: 0,
+                accepted: 0,
+                declined: 0,
+            },
             assigned_match_id: None,
             referral_id: None,
             client_id: ClientId::new(),
@@ -265,13 +285,24 @@ impl OutboxOfferQuery {
         self.care_type.is_none_or(|c| c == o.care_type)
             && self.offer_type.is_none_or(|t| t == o.offer_type)
             && self.status.is_none_or(|s| s == o.status)
-            && self.client_outbox_id.as_deref().is_none_or(|c| c == o.client.outbox_id.as_str())
-            && self.visit_outbox_id.as_deref().is_none_or(|v| o.visits.iter().any(|x| x.outbox_id.as_str() == v))
-            && self.is_accepted.is_none_or(|a| a == (o.counts.accepted > 0))
+            && self
+                .client_outbox_id
+                .as_deref()
+                .is_none_or(|c| c == o.client.outbox_id.as_str())
+            && self
+                .visit_outbox_id
+                .as_deref()
+                .is_none_or(|v| o.visits.iter().any(|x| x.outbox_id.as_str() == v))
+            && self
+                .is_accepted
+                .is_none_or(|a| a == (o.counts.accepted > 0))
             && self.expires_after.is_none_or(|t| o.expires_at > t)
             && self.expires_before.is_none_or(|t| o.expires_at < t)
             && self.shift_id.is_none_or(|s| o.shift_id == Some(s))
-            && self.demand_label.as_deref().is_none_or(|l| o.demand_labels.iter().any(|x| x == l))
+            && self
+                .demand_label
+                .as_deref()
+                .is_none_or(|l| o.demand_labels.iter().any(|x| x == l))
     }
 }
 
@@ -419,8 +450,14 @@ impl From<&Offer> for OutboxOfferSummary {
     fn from(o: &Offer) -> Self {
         Self {
             offer: o.into(),
-            client: ClientLean { outbox_id: o.client.outbox_id.clone(), demographics: (&o.client.demographics).into() },
-            service: ServiceLean { outbox_id: o.service.outbox_id.clone(), name: o.service.name.clone() },
+            client: ClientLean {
+                outbox_id: o.client.outbox_id.clone(),
+                demographics: (&o.client.demographics).into(),
+            },
+            service: ServiceLean {
+                outbox_id: o.service.outbox_id.clone(),
+                name: o.service.name.clone(),
+            },
             response_counts: o.counts.clone(),
         }
     }

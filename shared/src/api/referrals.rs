@@ -3,8 +3,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::common::{
-    Address, CareType, CaseManager, Client, CustomField, DemographicsLean, NonEmpty, OfferType, OrganizationLean,
-    Price, ReasonCode,
+    Address, CareType, CaseManager, Client, CustomField, DemographicsLean, NonEmpty, OfferType,
+    OrganizationLean, Price, ReasonCode,
 };
 use super::offers::{InboxVisitView, SortBy};
 use crate::domain::offer::{Service, Visit};
@@ -69,11 +69,21 @@ impl OutboxReferralQuery {
             && self.offer_id.is_none_or(|o| r.offer_id == Some(o))
             && self.care_type.is_none_or(|c| c == r.care_type)
             && self.referral_type.is_none_or(|t| t == r.referral_type)
-            && self.client_outbox_id.as_deref().is_none_or(|c| c == r.client.outbox_id.as_str())
-            && self.demand_label.as_deref().is_none_or(|l| r.demand_labels.iter().any(|x| x == l))
-            && self.has_alayacare_authorization.is_none_or(|h| h == has_authorization(r))
+            && self
+                .client_outbox_id
+                .as_deref()
+                .is_none_or(|c| c == r.client.outbox_id.as_str())
+            && self
+                .demand_label
+                .as_deref()
+                .is_none_or(|l| r.demand_labels.iter().any(|x| x == l))
+            && self
+                .has_alayacare_authorization
+                .is_none_or(|h| h == has_authorization(r))
             && self.revisions.unwrap_or_default().admits(r)
-            && self.revision_group_id.is_none_or(|g| g == r.revision.revision_group_id)
+            && self
+                .revision_group_id
+                .is_none_or(|g| g == r.revision.revision_group_id)
             && self.sequence_id.is_none_or(|s| s == r.sequence_id)
     }
 }
@@ -194,7 +204,10 @@ impl OutboxReferralDetail {
             alayacare: r.alayacare.clone(),
             case_manager: r.case_manager.clone(),
             price: r.price.clone(),
-            client: ClientWithId { id: r.client_id, client: r.client.clone() },
+            client: ClientWithId {
+                id: r.client_id,
+                client: r.client.clone(),
+            },
             service: r.service.clone(),
             visits: r.visits.clone(),
             revision: r.revision.clone(),
@@ -237,7 +250,9 @@ impl OutboxReferralSummary {
         Self {
             referral: r.into(),
             supply,
-            alayacare: AlayaCareFlag { has_authorization: has_authorization(r) },
+            alayacare: AlayaCareFlag {
+                has_authorization: has_authorization(r),
+            },
             client: ReferralClientLean {
                 id: r.client_id,
                 outbox_id: r.client.outbox_id.clone(),
@@ -387,7 +402,8 @@ impl InboxReferralDetail {
     pub fn new(r: &Referral, demand: OrganizationLean) -> Self {
         let c = &r.client;
         let s = &r.service;
-        let joined = |a: &[CustomField], b: &[CustomField]| a.iter().chain(b).cloned().collect::<Vec<_>>();
+        let joined =
+            |a: &[CustomField], b: &[CustomField]| a.iter().chain(b).cloned().collect::<Vec<_>>();
         Self {
             referral: InboxReferralView::new(r, true),
             demand,

@@ -21,16 +21,25 @@ impl DbError {
         R: std::fmt::Debug,
     {
         let detail = match err.as_service_error() {
-            Some(service) => format!("{}: {}", service.code().unwrap_or("?"), service.message().unwrap_or("")),
+            Some(service) => format!(
+                "{}: {}",
+                service.code().unwrap_or("?"),
+                service.message().unwrap_or("")
+            ),
             None => format!("{err:?}"),
         };
         DbError::Aws(detail)
     }
 
     pub fn from_transact<R: std::fmt::Debug>(err: SdkError<TransactWriteItemsError, R>) -> Self {
-        if let Some(TransactWriteItemsError::TransactionCanceledException(e)) = err.as_service_error() {
+        if let Some(TransactWriteItemsError::TransactionCanceledException(e)) =
+            err.as_service_error()
+        {
             let conflict = e.cancellation_reasons().iter().any(|r| {
-                matches!(r.code(), Some("ConditionalCheckFailed") | Some("TransactionConflict"))
+                matches!(
+                    r.code(),
+                    Some("ConditionalCheckFailed") | Some("TransactionConflict")
+                )
             });
             if conflict {
                 return DbError::ConditionFailed;
@@ -43,7 +52,9 @@ impl DbError {
 impl From<DbError> for ApiError {
     fn from(e: DbError) -> Self {
         match e {
-            DbError::ConditionFailed => ApiError::conflict("The resource was changed by another request; retry."),
+            DbError::ConditionFailed => {
+                ApiError::conflict("The resource was changed by another request; retry.")
+            }
             other => ApiError::internal(other),
         }
     }

@@ -55,7 +55,11 @@ pub struct Keys {
 
 impl Keys {
     pub fn new(pk: impl Into<String>, sk: impl Into<String>) -> Self {
-        Self { pk: pk.into(), sk: sk.into(), ..Default::default() }
+        Self {
+            pk: pk.into(),
+            sk: sk.into(),
+            ..Default::default()
+        }
     }
     pub fn gsi1(mut self, pk: impl Into<String>, sk: impl Into<String>) -> Self {
         self.gsi1 = Some((pk.into(), sk.into()));
@@ -78,7 +82,8 @@ pub fn created_sk(created_at: &Timestamp, id: impl std::fmt::Display) -> String 
 
 /// Serializes `record` and adds its kind and keys.
 pub fn to_item<T: Serialize>(kind: &str, keys: &Keys, record: &T) -> Result<Item, DbError> {
-    let mut item: Item = serde_dynamo::to_item(record).map_err(|e| DbError::Codec(e.to_string()))?;
+    let mut item: Item =
+        serde_dynamo::to_item(record).map_err(|e| DbError::Codec(e.to_string()))?;
     item.insert(KIND.into(), s(kind));
     item.insert("pk".into(), s(&keys.pk));
     item.insert("sk".into(), s(&keys.sk));
@@ -98,12 +103,18 @@ pub fn from_item<T: DeserializeOwned>(item: Item) -> Result<T, DbError> {
 }
 
 pub fn kind_of(item: &Item) -> Option<&str> {
-    item.get(KIND).and_then(|v| v.as_s().ok()).map(String::as_str)
+    item.get(KIND)
+        .and_then(|v| v.as_s().ok())
+        .map(String::as_str)
 }
 
 impl Db {
     pub fn new(client: Client, table: impl Into<String>, event_ttl_seconds: i64) -> Self {
-        Self { client, table: table.into(), event_ttl_seconds }
+        Self {
+            client,
+            table: table.into(),
+            event_ttl_seconds,
+        }
     }
 
     pub fn client(&self) -> &Client {
@@ -116,7 +127,11 @@ impl Db {
 
     /// The event item for `record`; it expires (DynamoDB TTL) after the configured retention.
     pub fn event_item(&self, record: &EventRecord) -> Result<Item, DbError> {
-        let mut item = to_item("event", &Keys::new(format!("EVT#{}", record.event_id), "EVT"), record)?;
+        let mut item = to_item(
+            "event",
+            &Keys::new(format!("EVT#{}", record.event_id), "EVT"),
+            record,
+        )?;
         let ttl = record.created_at.timestamp() + self.event_ttl_seconds;
         item.insert("ttl".into(), AttributeValue::N(ttl.to_string()));
         Ok(item)
@@ -166,7 +181,9 @@ impl Db {
                 .scan_index_forward(ascending)
                 .set_exclusive_start_key(start.take());
             if let Some(prefix) = sk_prefix {
-                q = q.expression_attribute_names("#sk", sk_attr).expression_attribute_values(":sk", s(prefix));
+                q = q
+                    .expression_attribute_names("#sk", sk_attr)
+                    .expression_attribute_values(":sk", s(prefix));
             }
             let out = q.send().await.map_err(DbError::aws)?;
             items.extend(out.items.unwrap_or_default());
@@ -191,7 +208,10 @@ impl Db {
         for chunk in unique.chunks(100) {
             let mut request = KeysAndAttributes::builder();
             for (pk, sk) in chunk {
-                request = request.keys(HashMap::from([("pk".to_owned(), s(pk)), ("sk".to_owned(), s(sk))]));
+                request = request.keys(HashMap::from([
+                    ("pk".to_owned(), s(pk)),
+                    ("sk".to_owned(), s(sk)),
+                ]));
             }
             let mut pending = Some(HashMap::from([(
                 self.table.clone(),
@@ -213,9 +233,12 @@ impl Db {
                     Some(rest) if !rest.is_empty() => {
                         attempt += 1;
                         if attempt > 8 {
-                            return Err(DbError::Aws("batch get kept returning unprocessed keys".into()));
+                            return Err(DbError::Aws(
+                                "batch get kept returning unprocessed keys".into(),
+                            ));
                         }
-                        tokio::time::sleep(std::time::Duration::from_millis(20 << attempt.min(5))).await;
+                        tokio::time::sleep(std::time::Duration::from_millis(20 << attempt.min(5)))
+                            .await;
                         pending = Some(rest);
                     }
                     _ => {}

@@ -12,13 +12,21 @@ use super::referrals::referral_keys;
 use super::{Cond, Db, DbError, GSI1, Keys, Tx, created_sk, from_item, kind_of, to_item};
 
 pub fn offer_keys(o: &Offer) -> Keys {
-    Keys::new(format!("OFFER#{}", o.id), "OFFER")
-        .gsi1(format!("DEMAND#{}#OFFER", o.demand_org_id), created_sk(&o.created_at, o.id))
+    Keys::new(format!("OFFER#{}", o.id), "OFFER").gsi1(
+        format!("DEMAND#{}#OFFER", o.demand_org_id),
+        created_sk(&o.created_at, o.id),
+    )
 }
 
 pub fn match_keys(m: &OfferMatch) -> Keys {
-    Keys::new(format!("OFFER#{}", m.offer_id), format!("MATCH#{}", m.supply_org_id))
-        .gsi1(format!("SUPPLY#{}#MATCH", m.supply_org_id), created_sk(&m.created_at, m.offer_id))
+    Keys::new(
+        format!("OFFER#{}", m.offer_id),
+        format!("MATCH#{}", m.supply_org_id),
+    )
+    .gsi1(
+        format!("SUPPLY#{}#MATCH", m.supply_org_id),
+        created_sk(&m.created_at, m.offer_id),
+    )
 }
 
 fn response_value(m: &OfferMatch) -> AttributeValue {
@@ -28,7 +36,9 @@ fn response_value(m: &OfferMatch) -> AttributeValue {
 
 impl Db {
     pub async fn load_offer(&self, id: OfferId) -> Result<Option<OfferState>, DbError> {
-        let items = self.query_all(None, &format!("OFFER#{id}"), None, true).await?;
+        let items = self
+            .query_all(None, &format!("OFFER#{id}"), None, true)
+            .await?;
         let mut offer = None;
         let mut matches = Vec::new();
         for item in items {
@@ -42,9 +52,16 @@ impl Db {
     }
 
     /// Writes a new offer, its matches and its events in one transaction.
-    pub async fn create_offer(&self, state: &OfferState, events: &[EventRecord]) -> Result<(), DbError> {
+    pub async fn create_offer(
+        &self,
+        state: &OfferState,
+        events: &[EventRecord],
+    ) -> Result<(), DbError> {
         let mut tx = Tx::new(self.table());
-        tx.put(to_item("offer", &offer_keys(&state.offer), &state.offer)?, Cond::New);
+        tx.put(
+            to_item("offer", &offer_keys(&state.offer), &state.offer)?,
+            Cond::New,
+        );
         for m in &state.matches {
             tx.put(to_item("match", &match_keys(m), m)?, Cond::New);
         }
@@ -70,8 +87,15 @@ impl Db {
             Cond::Version(before.offer.version),
         );
         for m in &transition.changed_matches {
-            let previous = before.matches.iter().find(|p| p.id == m.id).ok_or(DbError::ConditionFailed)?;
-            tx.put(to_item("match", &match_keys(m), m)?, Cond::Equals("response", response_value(previous)));
+            let previous = before
+                .matches
+                .iter()
+                .find(|p| p.id == m.id)
+                .ok_or(DbError::ConditionFailed)?;
+            tx.put(
+                to_item("match", &match_keys(m), m)?,
+                Cond::Equals("response", response_value(previous)),
+            );
         }
         if let Some(r) = referral {
             tx.put(to_item("referral", &referral_keys(r), r)?, Cond::New);
@@ -84,20 +108,41 @@ impl Db {
 
     /// Every offer the demand organization created, newest first.
     pub async fn offers_of_demand(&self, demand: OrgId) -> Result<Vec<Offer>, DbError> {
-        let items = self.query_all(Some(GSI1), &format!("DEMAND#{demand}#OFFER"), None, false).await?;
+        let items = self
+            .query_all(Some(GSI1), &format!("DEMAND#{demand}#OFFER"), None, false)
+            .await?;
         items.into_iter().map(from_item).collect()
     }
 
     /// Every offer matched to the supplier, with the supplier's match, newest first.
-    pub async fn offers_of_supplier(&self, supplier: OrgId) -> Result<Vec<(Offer, OfferMatch)>, DbError> {
-        let items = self.query_all(Some(GSI1), &format!("SUPPLY#{supplier}#MATCH"), None, false).await?;
-        let matches: Vec<OfferMatch> = items.into_iter().map(from_item).collect::<Result<_, _>>()?;
-        let keys: Vec<(String, String)> =
-            matches.iter().map(|m| (format!("OFFER#{}", m.offer_id), "OFFER".to_owned())).collect();
-        let offers: Vec<Offer> = self.batch_get(&keys).await?.into_iter().map(from_item).collect::<Result<_, _>>()?;
+    pub async fn offers_of_supplier(
+        &self,
+        supplier: OrgId,
+    ) -> Result<Vec<(Offer, OfferMatch)>, DbError> {
+        let items = self
+            .query_all(Some(GSI1), &format!("SUPPLY#{supplier}#MATCH"), None, false)
+            .await?;
+        let matches: Vec<OfferMatch> =
+            items.into_iter().map(from_item).collect::<Result<_, _>>()?;
+        let keys: Vec<(String, String)> = matches
+            .iter()
+            .map(|m| (format!("OFFER#{}", m.offer_id), "OFFER".to_owned()))
+            .collect();
+        let offers: Vec<Offer> = self
+            .batch_get(&keys)
+            .await?
+            .into_iter()
+            .map(from_item)
+            .collect::<Result<_, _>>()?;
         Ok(matches
             .into_iter()
-            .filter_map(|m| offers.iter().find(|o| o.id == m.offer_id).cloned().map(|o| (o, m)))
+            .filter_map(|m| {
+                offers
+                    .iter()
+                    .find(|o| o.id == m.offer_id)
+                    .cloned()
+                    .map(|o| (o, m))
+            })
             .collect())
     }
 }

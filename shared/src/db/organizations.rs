@@ -22,8 +22,15 @@ impl Db {
     }
 
     pub async fn get_orgs(&self, ids: &[OrgId]) -> Result<Vec<Organization>, DbError> {
-        let keys: Vec<(String, String)> = ids.iter().map(|id| (org_keys(*id).pk, org_keys(*id).sk)).collect();
-        self.batch_get(&keys).await?.into_iter().map(from_item).collect()
+        let keys: Vec<(String, String)> = ids
+            .iter()
+            .map(|id| (org_keys(*id).pk, org_keys(*id).sk))
+            .collect();
+        self.batch_get(&keys)
+            .await?
+            .into_iter()
+            .map(from_item)
+            .collect()
     }
 
     /// Creates or replaces an organization (used by sign-up and the local stack's seed data).
@@ -41,10 +48,18 @@ impl Db {
 
     /// Replaces an organization only if it still exists, so a concurrent delete is not undone.
     pub async fn update_org(&self, org: &Organization) -> Result<(), DbError> {
-        self.put(to_item("organization", &org_keys(org.id), org)?, Cond::Exists).await
+        self.put(
+            to_item("organization", &org_keys(org.id), org)?,
+            Cond::Exists,
+        )
+        .await
     }
 
-    pub async fn set_assignment_mode(&self, org: &Organization, mode: AssignmentMode) -> Result<(), DbError> {
+    pub async fn set_assignment_mode(
+        &self,
+        org: &Organization,
+        mode: AssignmentMode,
+    ) -> Result<(), DbError> {
         let mut updated = org.clone();
         if let Some(demand) = updated.demand.as_mut() {
             demand.offer_assignment = mode;
@@ -55,7 +70,14 @@ impl Db {
     pub async fn add_trusted_supplier(&self, demand: OrgId, supply: OrgId) -> Result<(), DbError> {
         let keys = Keys::new(format!("ORG#{demand}"), format!("TRUST#{supply}"))
             .gsi1(format!("TRUSTED_BY#{supply}"), demand.to_string());
-        let item = to_item("trust", &keys, &TrustLink { demand_org_id: demand, supply_org_id: supply })?;
+        let item = to_item(
+            "trust",
+            &keys,
+            &TrustLink {
+                demand_org_id: demand,
+                supply_org_id: supply,
+            },
+        )?;
         self.client()
             .put_item()
             .table_name(self.table())
@@ -68,7 +90,9 @@ impl Db {
 
     /// The supply organizations in `demand`'s trusted network.
     pub async fn trusted_suppliers(&self, demand: OrgId) -> Result<Vec<OrgId>, DbError> {
-        let items = self.query_all(None, &format!("ORG#{demand}"), Some("TRUST#"), true).await?;
+        let items = self
+            .query_all(None, &format!("ORG#{demand}"), Some("TRUST#"), true)
+            .await?;
         items
             .into_iter()
             .filter(|i| kind_of(i) == Some("trust"))

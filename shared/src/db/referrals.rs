@@ -18,12 +18,26 @@ impl Db {
     }
 
     pub async fn referrals_of_demand(&self, demand: OrgId) -> Result<Vec<Referral>, DbError> {
-        let items = self.query_all(Some(GSI1), &format!("DEMAND#{demand}#REFERRAL"), None, false).await?;
+        let items = self
+            .query_all(
+                Some(GSI1),
+                &format!("DEMAND#{demand}#REFERRAL"),
+                None,
+                false,
+            )
+            .await?;
         items.into_iter().map(from_item).collect()
     }
 
     pub async fn referrals_of_supplier(&self, supplier: OrgId) -> Result<Vec<Referral>, DbError> {
-        let items = self.query_all(Some(GSI2), &format!("SUPPLY#{supplier}#REFERRAL"), None, false).await?;
+        let items = self
+            .query_all(
+                Some(GSI2),
+                &format!("SUPPLY#{supplier}#REFERRAL"),
+                None,
+                false,
+            )
+            .await?;
         items.into_iter().map(from_item).collect()
     }
 }

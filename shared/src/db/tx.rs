@@ -25,7 +25,10 @@ pub const MAX_TRANSACTION_ITEMS: usize = 100;
 
 impl Tx {
     pub fn new(table: &str) -> Self {
-        Self { table: table.to_owned(), puts: Vec::new() }
+        Self {
+            table: table.to_owned(),
+            puts: Vec::new(),
+        }
     }
 
     pub fn put(&mut self, item: Item, cond: Cond) -> &mut Self {
@@ -43,7 +46,10 @@ impl Tx {
 
     pub(super) fn into_items(self) -> Result<Vec<TransactWriteItem>, DbError> {
         if self.puts.len() > MAX_TRANSACTION_ITEMS {
-            return Err(DbError::Aws(format!("{} writes exceed one transaction", self.puts.len())));
+            return Err(DbError::Aws(format!(
+                "{} writes exceed one transaction",
+                self.puts.len()
+            )));
         }
         self.puts
             .into_iter()

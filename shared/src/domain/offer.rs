@@ -12,7 +12,9 @@ use crate::api::common::{
     CareType, CaseManager, Client, CustomField, NonEmpty, OfferPrice, OfferType, ReasonCode,
 };
 use crate::events::{Channel, EventName};
-use crate::ids::{ClientId, MatchId, OfferId, OrgId, ReferralId, SequenceId, ServiceId, TaskId, VisitId};
+use crate::ids::{
+    ClientId, MatchId, OfferId, OrgId, ReferralId, SequenceId, ServiceId, TaskId, VisitId,
+};
 use crate::time::{Timestamp, serde_ts};
 
 use super::organization::AssignmentMode;
@@ -85,11 +87,23 @@ pub struct Service {
     pub id: ServiceId,
     pub name: NonEmpty,
     pub outbox_id: NonEmpty,
-    #[serde(default, skip_serializing_if = "Option::is_none", with = "serde_ts::option")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "serde_ts::option"
+    )]
     pub start_at: Option<Timestamp>,
-    #[serde(default, skip_serializing_if = "Option::is_none", with = "serde_ts::option")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "serde_ts::option"
+    )]
     pub expected_start_at: Option<Timestamp>,
-    #[serde(default, skip_serializing_if = "Option::is_none", with = "serde_ts::option")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "serde_ts::option"
+    )]
     pub end_at: Option<Timestamp>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub instructions: Option<String>,
@@ -131,11 +145,19 @@ pub struct Offer {
     pub shift_id: Option<uuid::Uuid>,
     #[serde(with = "serde_ts")]
     pub start_at: Timestamp,
-    #[serde(default, skip_serializing_if = "Option::is_none", with = "serde_ts::option")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "serde_ts::option"
+    )]
     pub end_at: Option<Timestamp>,
     #[serde(with = "serde_ts")]
     pub created_at: Timestamp,
-    #[serde(default, skip_serializing_if = "Option::is_none", with = "serde_ts::option")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "serde_ts::option"
+    )]
     pub updated_at: Option<Timestamp>,
     pub counts: ResponseCounts,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -173,7 +195,11 @@ pub struct OfferMatch {
     pub comment: Option<String>,
     #[serde(with = "serde_ts")]
     pub created_at: Timestamp,
-    #[serde(default, skip_serializing_if = "Option::is_none", with = "serde_ts::option")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "serde_ts::option"
+    )]
     pub updated_at: Option<Timestamp>,
 }
 
@@ -214,14 +240,18 @@ impl From<Rejection> for crate::error::ApiError {
             Rejection::AlreadyResponded(MatchResponse::Accepted) => {
                 ApiError::conflict("Offer has already been accepted.")
             }
-            Rejection::AlreadyResponded(_) => ApiError::conflict("Offer has already been declined."),
+            Rejection::AlreadyResponded(_) => {
+                ApiError::conflict("Offer has already been declined.")
+            }
             Rejection::MatchNotAccepted => {
                 ApiError::conflict("Offer match has not accepted the offer.")
             }
             Rejection::AssignmentIsAutomatic => ApiError::forbidden(
                 "Offers of this organization are assigned automatically; set the assignment setting to manual to assign.",
             ),
-            Rejection::UnknownMatch => ApiError::unprocessable("offer_match_id is not a match of this offer."),
+            Rejection::UnknownMatch => {
+                ApiError::unprocessable("offer_match_id is not a match of this offer.")
+            }
         }
     }
 }
@@ -236,7 +266,11 @@ pub struct Notice {
 
 impl Notice {
     fn new(channel: Channel, name: EventName, recipients: Vec<OrgId>) -> Self {
-        Self { channel, name, recipients }
+        Self {
+            channel,
+            name,
+            recipients,
+        }
     }
 }
 
@@ -291,13 +325,25 @@ impl OfferState {
     }
 
     /// The notices and new state of assigning the offer to `chosen`.
-    fn assign_to(&self, offer: &mut Offer, chosen: &OfferMatch, notices: &mut Vec<Notice>) -> OfferMatch {
+    fn assign_to(
+        &self,
+        offer: &mut Offer,
+        chosen: &OfferMatch,
+        notices: &mut Vec<Notice>,
+    ) -> OfferMatch {
         offer.status = OfferStatus::Assigned;
         offer.assigned_match_id = Some(chosen.id);
-        let others: Vec<OrgId> =
-            self.suppliers().into_iter().filter(|s| *s != chosen.supply_org_id).collect();
+        let others: Vec<OrgId> = self
+            .suppliers()
+            .into_iter()
+            .filter(|s| *s != chosen.supply_org_id)
+            .collect();
         if !others.is_empty() {
-            notices.push(Notice::new(Channel::InboxOffers, EventName::OfferFulfilled, others));
+            notices.push(Notice::new(
+                Channel::InboxOffers,
+                EventName::OfferFulfilled,
+                others,
+            ));
         }
         chosen.clone()
     }
@@ -331,7 +377,12 @@ impl OfferState {
         if mode == AssignmentMode::Auto {
             assigned = Some(self.assign_to(&mut offer, &m, &mut notices));
         }
-        Ok(Transition { offer, changed_matches: vec![m], notices, assigned })
+        Ok(Transition {
+            offer,
+            changed_matches: vec![m],
+            notices,
+            assigned,
+        })
     }
 
     /// A supplier declines. When it is the last pending supplier and nobody accepted, the
@@ -357,12 +408,25 @@ impl OfferState {
         let mut offer = self.touched(now);
         offer.counts.declined += 1;
         let demand = vec![offer.demand_org_id];
-        let mut notices = vec![Notice::new(Channel::OutboxOffers, EventName::OfferDeclined, demand.clone())];
+        let mut notices = vec![Notice::new(
+            Channel::OutboxOffers,
+            EventName::OfferDeclined,
+            demand.clone(),
+        )];
         if offer.counts.declined >= offer.counts.sent {
             offer.status = OfferStatus::DeclinedByAll;
-            notices.push(Notice::new(Channel::OutboxOffers, EventName::OfferDeclinedByAll, demand));
+            notices.push(Notice::new(
+                Channel::OutboxOffers,
+                EventName::OfferDeclinedByAll,
+                demand,
+            ));
         }
-        Ok(Transition { offer, changed_matches: vec![m], notices, assigned: None })
+        Ok(Transition {
+            offer,
+            changed_matches: vec![m],
+            notices,
+            assigned: None,
+        })
     }
 
     /// The demand organization withdraws an offer that is not assigned yet.
@@ -383,27 +447,50 @@ impl OfferState {
         let notices = if suppliers.is_empty() {
             vec![]
         } else {
-            vec![Notice::new(Channel::InboxOffers, EventName::OfferClosed, suppliers)]
+            vec![Notice::new(
+                Channel::InboxOffers,
+                EventName::OfferClosed,
+                suppliers,
+            )]
         };
-        Ok(Transition { offer, changed_matches: vec![], notices, assigned: None })
+        Ok(Transition {
+            offer,
+            changed_matches: vec![],
+            notices,
+            assigned: None,
+        })
     }
 
     /// The demand organization assigns the offer to a supplier that accepted it.
-    pub fn assign(&self, match_id: MatchId, mode: AssignmentMode, now: Timestamp) -> Result<Transition, Rejection> {
+    pub fn assign(
+        &self,
+        match_id: MatchId,
+        mode: AssignmentMode,
+        now: Timestamp,
+    ) -> Result<Transition, Rejection> {
         if mode == AssignmentMode::Auto {
             return Err(Rejection::AssignmentIsAutomatic);
         }
         if self.offer.status != OfferStatus::Open {
             return Err(Rejection::OfferNotOpen(self.offer.status));
         }
-        let chosen = self.matches.iter().find(|m| m.id == match_id).ok_or(Rejection::UnknownMatch)?;
+        let chosen = self
+            .matches
+            .iter()
+            .find(|m| m.id == match_id)
+            .ok_or(Rejection::UnknownMatch)?;
         if chosen.response != MatchResponse::Accepted {
             return Err(Rejection::MatchNotAccepted);
         }
         let mut offer = self.touched(now);
         let mut notices = Vec::new();
         let chosen = self.assign_to(&mut offer, chosen, &mut notices);
-        Ok(Transition { offer, changed_matches: vec![], notices, assigned: Some(chosen) })
+        Ok(Transition {
+            offer,
+            changed_matches: vec![],
+            notices,
+            assigned: Some(chosen),
+        })
     }
 }
 

@@ -61,7 +61,10 @@ impl Organization {
     }
 
     pub fn assignment_mode(&self) -> AssignmentMode {
-        self.demand.as_ref().map(|d| d.offer_assignment).unwrap_or_default()
+        self.demand
+            .as_ref()
+            .map(|d| d.offer_assignment)
+            .unwrap_or_default()
     }
 
     /// Whether this organization can be sent an offer of `care_type`.
@@ -97,7 +100,10 @@ mod tests {
             host: None,
             source: "alayacare".into(),
             demand: None,
-            supply: Some(SupplyPersona { status, care_types: care_types.to_vec() }),
+            supply: Some(SupplyPersona {
+                status,
+                care_types: care_types.to_vec(),
+            }),
             created_at: crate::time::now(),
         }
     }
@@ -109,14 +115,21 @@ mod tests {
         let both = supplier(&[CareType::Psw, CareType::Nursing], PersonaStatus::Active);
         let nursing = supplier(&[CareType::Nursing], PersonaStatus::Active);
         let disabled = supplier(&[CareType::Psw], PersonaStatus::Disabled);
-        let got = match_suppliers(demand, CareType::Psw, [&psw, &both, &nursing, &disabled, &psw]);
+        let got = match_suppliers(
+            demand,
+            CareType::Psw,
+            [&psw, &both, &nursing, &disabled, &psw],
+        );
         assert_eq!(got, vec![psw.id, both.id]);
     }
 
     #[test]
     fn never_matches_the_demand_itself() {
         let mut org = supplier(&[CareType::Psw], PersonaStatus::Active);
-        org.demand = Some(DemandPersona { status: PersonaStatus::Active, offer_assignment: AssignmentMode::Auto });
+        org.demand = Some(DemandPersona {
+            status: PersonaStatus::Active,
+            offer_assignment: AssignmentMode::Auto,
+        });
         assert!(match_suppliers(org.id, CareType::Psw, [&org]).is_empty());
     }
 

@@ -54,11 +54,19 @@ pub struct Referral {
     pub version: u64,
     #[serde(with = "serde_ts")]
     pub start_at: Timestamp,
-    #[serde(default, skip_serializing_if = "Option::is_none", with = "serde_ts::option")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "serde_ts::option"
+    )]
     pub end_at: Option<Timestamp>,
     #[serde(with = "serde_ts")]
     pub created_at: Timestamp,
-    #[serde(default, skip_serializing_if = "Option::is_none", with = "serde_ts::option")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "serde_ts::option"
+    )]
     pub updated_at: Option<Timestamp>,
     pub revision: Revision,
     pub client_id: crate::ids::ClientId,
@@ -109,7 +117,10 @@ impl Referral {
             client: offer.client.clone(),
             service: offer.service.clone(),
             visits: offer.visits.clone(),
-            price: offer.price.as_ref().map(|p| p.for_supplier(chosen.supply_org_id)),
+            price: offer
+                .price
+                .as_ref()
+                .map(|p| p.for_supplier(chosen.supply_org_id)),
             case_manager: offer.case_manager.clone(),
             alayacare: offer.alayacare.clone(),
         }
@@ -128,11 +139,28 @@ impl Referral {
 
     /// `ReferralCreated` for both sides: the demand on outbox-referrals, the supplier on
     /// inbox-referrals.
-    pub fn created_events(&self, demand: &Organization, supply: &Organization, now: Timestamp) -> [EventRecord; 2] {
+    pub fn created_events(
+        &self,
+        demand: &Organization,
+        supply: &Organization,
+        now: Timestamp,
+    ) -> [EventRecord; 2] {
         let facts = self.facts(demand, supply);
         [
-            EventRecord::referral(Channel::OutboxReferrals, EventName::ReferralCreated, vec![self.demand_org_id], &facts, now),
-            EventRecord::referral(Channel::InboxReferrals, EventName::ReferralCreated, vec![self.supply_org_id], &facts, now),
+            EventRecord::referral(
+                Channel::OutboxReferrals,
+                EventName::ReferralCreated,
+                vec![self.demand_org_id],
+                &facts,
+                now,
+            ),
+            EventRecord::referral(
+                Channel::InboxReferrals,
+                EventName::ReferralCreated,
+                vec![self.supply_org_id],
+                &facts,
+                now,
+            ),
         ]
     }
 }

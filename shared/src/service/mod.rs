@@ -19,21 +19,38 @@ use crate::ids::OrgId;
 pub const MAX_ATTEMPTS: usize = 8;
 
 pub fn lean(org: &Organization) -> OrganizationLean {
-    OrganizationLean { id: org.id, name: org.name.clone() }
+    OrganizationLean {
+        id: org.id,
+        name: org.name.clone(),
+    }
 }
 
 /// The lean form of each organization, by id (unknown ids are left out).
-pub async fn leans(app: &App, ids: impl IntoIterator<Item = OrgId>) -> Result<HashMap<OrgId, OrganizationLean>, ApiError> {
+pub async fn leans(
+    app: &App,
+    ids: impl IntoIterator<Item = OrgId>,
+) -> Result<HashMap<OrgId, OrganizationLean>, ApiError> {
     let mut unique: Vec<OrgId> = Vec::new();
     for id in ids {
         if !unique.contains(&id) {
             unique.push(id);
         }
     }
-    Ok(app.db.get_orgs(&unique).await?.iter().map(|o| (o.id, lean(o))).collect())
+    Ok(app
+        .db
+        .get_orgs(&unique)
+        .await?
+        .iter()
+        .map(|o| (o.id, lean(o)))
+        .collect())
 }
 
 /// A lean organization that must exist (a dangling reference is an internal error).
-pub fn lean_of(map: &HashMap<OrgId, OrganizationLean>, id: OrgId) -> Result<OrganizationLean, ApiError> {
-    map.get(&id).cloned().ok_or_else(|| ApiError::internal(format!("organization {id} is referenced but missing")))
+pub fn lean_of(
+    map: &HashMap<OrgId, OrganizationLean>,
+    id: OrgId,
+) -> Result<OrganizationLean, ApiError> {
+    map.get(&id)
+        .cloned()
+        .ok_or_else(|| ApiError::internal(format!("organization {id} is referenced but missing")))
 }

@@ -3,17 +3,19 @@
 use std::cmp::Reverse;
 
 use crate::api::offers::{
-    AcceptOfferRequest, AssignOfferRequest, CloseOfferRequest, CreateOfferRequest, DeclineOfferRequest,
-    InboxOfferDetail, InboxOfferQuery, InboxOfferSummary, MatchQuery, MatchView, OutboxMatchSummary,
-    OutboxOfferDetail, OutboxOfferQuery, OutboxOfferSummary,
+    AcceptOfferRequest, AssignOfferRequest, CloseOfferRequest, CreateOfferRequest,
+    DeclineOfferRequest, InboxOfferDetail, InboxOfferQuery, InboxOfferSummary, MatchQuery,
+    MatchView, OutboxMatchSummary, OutboxOfferDetail, OutboxOfferQuery, OutboxOfferSummary,
 };
 use crate::app::App;
 use crate::db::DbError;
 use crate::db::tx::MAX_TRANSACTION_ITEMS;
-use crate::domain::offer::{MatchResponse, Offer, OfferMatch, OfferState, Transition, match_status};
+use crate::domain::Rejection;
+use crate::domain::offer::{
+    MatchResponse, Offer, OfferMatch, OfferState, Transition, match_status,
+};
 use crate::domain::organization::{Organization, match_suppliers};
 use crate::domain::referral::Referral;
-use crate::domain::Rejection;
 use crate::error::ApiError;
 use crate::events::{Channel, EventName, EventRecord};
 use crate::ids::{MatchId, OfferId, OrgId, SequenceId};
@@ -27,7 +29,11 @@ use super::{MAX_ATTEMPTS, lean, lean_of, leans};
 const MAX_MATCHES: usize = MAX_TRANSACTION_ITEMS - 2;
 
 /// Creates the offer, matches it to suppliers, and announces `OfferMatched` to each of them.
-pub async fn create(app: &App, demand: OrgId, request: CreateOfferRequest) -> Result<OutboxOfferDetail, ApiError> {
+pub async fn create(
+    app: &App,
+    demand: OrgId,
+    request: CreateOfferRequest,
+) -> Result<OutboxOfferDetail, ApiError> {
     let demand_org = demand_org(app, demand).await?;
     let at = now();
     let mut offer = request.into_offer(demand, at)?;
@@ -35,13 +41,23 @@ pub async fn create(app: &App, demand: OrgId, request: CreateOfferRequest) -> Re
     let mut candidates = app.db.trusted_suppliers(demand).await?;
     candidates.extend(offer.direct_supply_persona_ids.iter().copied());
     let orgs = app.db.get_orgs(&candidates).await?;
-    if let Some(unknown) = offer.direct_supply_persona_ids.iter().find(|id| !orgs.iter().any(|o| o.id == **id)) {
-        return Err(ApiError::unprocessable(format!("direct_supply_persona_ids: unknown supply persona {unknown}")));
+    if let Some(unknown) = offer
+        .direct_supply_persona_ids
+        .iter()
+        .find(|id| !orgs.iter().any(|o| o.id == **id))
+    {
+        return Err(ApiError::unprocessable(format!(
+            "direct_supply_persona_ids: unknown supply persona {unknown}"
+        )));
     }
-    let ordered = candidates.iter().filter_map(|id| orgs.iter().find(|o| o.id == *id));
+    let ordered = candidates
+        .iter()
+        .filter_map(|id| orgs.iter().find(|o| o.id == *id));
     let suppliers = match_suppliers(demand, offer.care_type, ordered);
     if suppliers.len() > MAX_MATCHES {
-        return Err(ApiError::unprocessable(format!("an offer can be sent to at most {MAX_MATCHES} suppliers")));
+        return Err(ApiError::unprocessable(format!(
+            "an offer can be sent to at most {MAX_MATCHES} suppliers"
+        )));
     }
 
     offer.counts.sent = suppliers.len() as u32;
@@ -63,11 +79,21 @@ pub async fn create(app: &App, demand: OrgId, request: CreateOfferRequest) -> Re
     let events = if suppliers.is_empty() {
         vec![]
     } else {
-        vec![EventRecord::offer(Channel::InboxOffers, EventName::OfferMatched, suppliers, offer.id, at)]
+        vec![EventRecord::offer(
+            Channel::InboxOffers,
+            EventName::OfferMatched,
+            suppliers,
+            offer.id,
+            at,
+        )]
     };
     let state = OfferState { offer, matches };
     app.db.create_offer(&state, &events).await?;
-    Ok(OutboxOfferDetail::new(&state.offer, lean(&demand_org), None))
+    Ok(OutboxOfferDetail::new(
+        &state.offer,
+        lean(&demand_org),
+        None,
+    ))
 }
 
 /// Who is asking about an offer; an offer the caller has no part in is "not found".
@@ -108,11 +134,16 @@ async fn transition(
             .db
             .get_org(state.offer.demand_org_id)
             .await?
-            .ok_or_else(|| ApiError::internal(format!("demand organization of offer {id} missing")))?;
+            .ok_or_else(|| {
+                ApiError::internal(format!("demand organization of offer {id} missing"))
+            })?;
         let at = now();
         let mut t = decide(&state, &demand, at)?;
-        let mut events: Vec<EventRecord> =
-            t.notices.iter().map(|n| EventRecord::offer(n.channel, n.name, n.recipients.clone(), id, at)).collect();
+        let mut events: Vec<EventRecord> = t
+            .notices
+            .iter()
+            .map(|n| EventRecord::offer(n.channel, n.name, n.recipients.clone(), id, at))
+            .collect();
         let referral = match &t.assigned {
             Some(chosen) => {
                 let referral = Referral::from_assignment(&t.offer, chosen, at);
@@ -121,41 +152,78 @@ async fn transition(
                     .db
                     .get_org(referral.supply_org_id)
                     .await?
-                    .ok_or_else(|| ApiError::internal(format!("supply organization {} missing", referral.supply_org_id)))?;
+                    .ok_or_else(|| {
+                        ApiError::internal(format!(
+                            "supply organization {} missing",
+                            referral.supply_org_id
+                        ))
+                    })?;
                 events.extend(referral.created_events(&demand, &supply, at));
                 Some(referral)
             }
             None => None,
         };
-        match app.db.apply_offer_transition(&state, &t, referral.as_ref(), &events).await {
+        match app
+            .db
+            .apply_offer_transition(&state, &t, referral.as_ref(), &events)
+            .await
+        {
             Ok(()) => return Ok(t),
             Err(DbError::ConditionFailed) => {
                 tracing::debug!(%id, attempt, "offer changed concurrently; deciding again");
-                tokio::time::sleep(std::time::Duration::from_millis(5 * (attempt as u64 + 1))).await;
+                tokio::time::sleep(std::time::Duration::from_millis(5 * (attempt as u64 + 1)))
+                    .await;
             }
             Err(e) => return Err(e.into()),
         }
     }
-    Err(ApiError::conflict("The offer is being changed by other requests; retry."))
+    Err(ApiError::conflict(
+        "The offer is being changed by other requests; retry.",
+    ))
 }
 
-pub async fn accept(app: &App, supplier: OrgId, id: OfferId, request: AcceptOfferRequest) -> Result<(), ApiError> {
+pub async fn accept(
+    app: &App,
+    supplier: OrgId,
+    id: OfferId,
+    request: AcceptOfferRequest,
+) -> Result<(), ApiError> {
     transition(app, Side::Supply(supplier), id, |state, demand, at| {
-        state.accept(supplier, request.comment.clone(), demand.assignment_mode(), at)
+        state.accept(
+            supplier,
+            request.comment.clone(),
+            demand.assignment_mode(),
+            at,
+        )
     })
     .await
     .map(drop)
 }
 
-pub async fn decline(app: &App, supplier: OrgId, id: OfferId, request: DeclineOfferRequest) -> Result<(), ApiError> {
+pub async fn decline(
+    app: &App,
+    supplier: OrgId,
+    id: OfferId,
+    request: DeclineOfferRequest,
+) -> Result<(), ApiError> {
     transition(app, Side::Supply(supplier), id, |state, _, at| {
-        state.decline(supplier, request.reason_code.clone(), request.comment.clone(), at)
+        state.decline(
+            supplier,
+            request.reason_code.clone(),
+            request.comment.clone(),
+            at,
+        )
     })
     .await
     .map(drop)
 }
 
-pub async fn close(app: &App, demand: OrgId, id: OfferId, request: CloseOfferRequest) -> Result<(), ApiError> {
+pub async fn close(
+    app: &App,
+    demand: OrgId,
+    id: OfferId,
+    request: CloseOfferRequest,
+) -> Result<(), ApiError> {
     transition(app, Side::Demand(demand), id, |state, _, at| {
         state.close(request.reason_code, request.reason_comment.clone(), at)
     })
@@ -163,7 +231,12 @@ pub async fn close(app: &App, demand: OrgId, id: OfferId, request: CloseOfferReq
     .map(drop)
 }
 
-pub async fn assign(app: &App, demand: OrgId, id: OfferId, request: AssignOfferRequest) -> Result<(), ApiError> {
+pub async fn assign(
+    app: &App,
+    demand: OrgId,
+    id: OfferId,
+    request: AssignOfferRequest,
+) -> Result<(), ApiError> {
     transition(app, Side::Demand(demand), id, |state, org, at| {
         state.assign(request.offer_match_id, org.assignment_mode(), at)
     })
@@ -182,9 +255,19 @@ fn sort_by_last_modified<T>(items: &mut [T], order: SortOrder, key: impl Fn(&T) 
     }
 }
 
-pub async fn outbox_list(app: &App, demand: OrgId, q: OutboxOfferQuery) -> Result<Page<OutboxOfferSummary>, ApiError> {
+pub async fn outbox_list(
+    app: &App,
+    demand: OrgId,
+    q: OutboxOfferQuery,
+) -> Result<Page<OutboxOfferSummary>, ApiError> {
     let paging = PageRequest::parse(q.page, q.items_per_page, q.sort_order)?;
-    let mut offers: Vec<Offer> = app.db.offers_of_demand(demand).await?.into_iter().filter(|o| q.matches(o)).collect();
+    let mut offers: Vec<Offer> = app
+        .db
+        .offers_of_demand(demand)
+        .await?
+        .into_iter()
+        .filter(|o| q.matches(o))
+        .collect();
     sort_by_last_modified(&mut offers, paging.sort_order, last_modified);
     let page = paginate(offers, paging);
     Ok(Page {
@@ -196,15 +279,37 @@ pub async fn outbox_list(app: &App, demand: OrgId, q: OutboxOfferQuery) -> Resul
     })
 }
 
-pub async fn outbox_get(app: &App, demand: OrgId, id: OfferId) -> Result<OutboxOfferDetail, ApiError> {
+pub async fn outbox_get(
+    app: &App,
+    demand: OrgId,
+    id: OfferId,
+) -> Result<OutboxOfferDetail, ApiError> {
     let state = load_visible(app, Side::Demand(demand), id).await?;
-    let assigned = state.offer.assigned_match_id.and_then(|m| state.matches.iter().find(|x| x.id == m));
-    let names = leans(app, std::iter::once(demand).chain(assigned.map(|m| m.supply_org_id))).await?;
-    let supply = assigned.map(|m| lean_of(&names, m.supply_org_id)).transpose()?;
-    Ok(OutboxOfferDetail::new(&state.offer, lean_of(&names, demand)?, supply))
+    let assigned = state
+        .offer
+        .assigned_match_id
+        .and_then(|m| state.matches.iter().find(|x| x.id == m));
+    let names = leans(
+        app,
+        std::iter::once(demand).chain(assigned.map(|m| m.supply_org_id)),
+    )
+    .await?;
+    let supply = assigned
+        .map(|m| lean_of(&names, m.supply_org_id))
+        .transpose()?;
+    Ok(OutboxOfferDetail::new(
+        &state.offer,
+        lean_of(&names, demand)?,
+        supply,
+    ))
 }
 
-pub async fn outbox_matches(app: &App, demand: OrgId, id: OfferId, q: MatchQuery) -> Result<Page<OutboxMatchSummary>, ApiError> {
+pub async fn outbox_matches(
+    app: &App,
+    demand: OrgId,
+    id: OfferId,
+    q: MatchQuery,
+) -> Result<Page<OutboxMatchSummary>, ApiError> {
     let paging = PageRequest::parse(q.page, q.items_per_page, q.sort_order)?;
     let state = load_visible(app, Side::Demand(demand), id).await?;
     let mut matches: Vec<&OfferMatch> = state
@@ -213,18 +318,35 @@ pub async fn outbox_matches(app: &App, demand: OrgId, id: OfferId, q: MatchQuery
         .filter(|m| q.response.is_empty() || q.response.contains(&m.response))
         .filter(|m| q.sequence_id.is_empty() || q.sequence_id.contains(&m.sequence_id))
         .collect();
-    sort_by_last_modified(&mut matches, paging.sort_order, |m| m.updated_at.unwrap_or(m.created_at));
+    sort_by_last_modified(&mut matches, paging.sort_order, |m| {
+        m.updated_at.unwrap_or(m.created_at)
+    });
     let page = paginate(matches, paging);
     let names = leans(app, page.items.iter().map(|m| m.supply_org_id)).await?;
     let items = page
         .items
         .iter()
-        .map(|m| Ok(OutboxMatchSummary { match_: MatchView::new(&state.offer, m), supply: lean_of(&names, m.supply_org_id)? }))
+        .map(|m| {
+            Ok(OutboxMatchSummary {
+                match_: MatchView::new(&state.offer, m),
+                supply: lean_of(&names, m.supply_org_id)?,
+            })
+        })
         .collect::<Result<_, ApiError>>()?;
-    Ok(Page { items, page: page.page, items_per_page: page.items_per_page, total_items: page.total_items, total_pages: page.total_pages })
+    Ok(Page {
+        items,
+        page: page.page,
+        items_per_page: page.items_per_page,
+        total_items: page.total_items,
+        total_pages: page.total_pages,
+    })
 }
 
-pub async fn inbox_list(app: &App, supplier: OrgId, q: InboxOfferQuery) -> Result<Page<InboxOfferSummary>, ApiError> {
+pub async fn inbox_list(
+    app: &App,
+    supplier: OrgId,
+    q: InboxOfferQuery,
+) -> Result<Page<InboxOfferSummary>, ApiError> {
     let paging = PageRequest::parse(q.page, q.items_per_page, q.sort_order)?;
     let mut pairs: Vec<(Offer, OfferMatch)> = app
         .db
@@ -234,10 +356,19 @@ pub async fn inbox_list(app: &App, supplier: OrgId, q: InboxOfferQuery) -> Resul
         .filter(|(o, m)| q.status.is_none_or(|s| s == match_status(o, m)))
         .filter(|(o, _)| q.shift_id.is_none_or(|s| o.shift_id == Some(s)))
         .collect();
-    sort_by_last_modified(&mut pairs, paging.sort_order, |(o, m)| last_modified(o).max(m.updated_at.unwrap_or(m.created_at)));
+    sort_by_last_modified(&mut pairs, paging.sort_order, |(o, m)| {
+        last_modified(o).max(m.updated_at.unwrap_or(m.created_at))
+    });
     let page = paginate(pairs, paging);
     Ok(Page {
-        items: page.items.iter().map(|(o, m)| InboxOfferSummary { offer: o.into(), match_: MatchView::new(o, m) }).collect(),
+        items: page
+            .items
+            .iter()
+            .map(|(o, m)| InboxOfferSummary {
+                offer: o.into(),
+                match_: MatchView::new(o, m),
+            })
+            .collect(),
         page: page.page,
         items_per_page: page.items_per_page,
         total_items: page.total_items,
@@ -245,9 +376,19 @@ pub async fn inbox_list(app: &App, supplier: OrgId, q: InboxOfferQuery) -> Resul
     })
 }
 
-pub async fn inbox_get(app: &App, supplier: OrgId, id: OfferId) -> Result<InboxOfferDetail, ApiError> {
+pub async fn inbox_get(
+    app: &App,
+    supplier: OrgId,
+    id: OfferId,
+) -> Result<InboxOfferDetail, ApiError> {
     let state = load_visible(app, Side::Supply(supplier), id).await?;
-    let m = state.match_of(supplier).ok_or_else(|| ApiError::not_found("Offer"))?;
+    let m = state
+        .match_of(supplier)
+        .ok_or_else(|| ApiError::not_found("Offer"))?;
     let names = leans(app, [state.offer.demand_org_id]).await?;
-    Ok(InboxOfferDetail::new(&state.offer, m, lean_of(&names, state.offer.demand_org_id)?))
+    Ok(InboxOfferDetail::new(
+        &state.offer,
+        m,
+        lean_of(&names, state.offer.demand_org_id)?,
+    ))
 }

@@ -7,7 +7,11 @@ use crate::ids::OrgId;
 
 /// The caller's organization, which must hold an active demand persona.
 pub async fn demand_org(app: &App, id: OrgId) -> Result<Organization, ApiError> {
-    let org = app.db.get_org(id).await?.ok_or_else(|| ApiError::not_found("Demand persona"))?;
+    let org = app
+        .db
+        .get_org(id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("Demand persona"))?;
     if !org.is_active_demand() {
         return Err(ApiError::not_found("Demand persona"));
     }
@@ -18,7 +22,11 @@ pub async fn assignment_mode(app: &App, id: OrgId) -> Result<AssignmentMode, Api
     Ok(demand_org(app, id).await?.assignment_mode())
 }
 
-pub async fn set_assignment_mode(app: &App, id: OrgId, mode: AssignmentMode) -> Result<(), ApiError> {
+pub async fn set_assignment_mode(
+    app: &App,
+    id: OrgId,
+    mode: AssignmentMode,
+) -> Result<(), ApiError> {
     let org = demand_org(app, id).await?;
     app.db.set_assignment_mode(&org, mode).await?;
     Ok(())

@@ -1,7 +1,9 @@
 //! `/offers/v1/inbox/offers[/{offer_id}[/accept|/decline]]`.
 
 use lambda_http::Request;
-use shared::http::{HttpResponse, authenticate, json, json_body_or_default, no_content, path_param, query};
+use shared::http::{
+    HttpResponse, authenticate, json, json_body_or_default, no_content, path_param, query,
+};
 use shared::service::offers as svc;
 use shared::{ApiError, App};
 
@@ -14,19 +16,34 @@ pub async fn list(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
 /// `GET /offers/v1/inbox/offers/{offer_id}` (anonymized)
 pub async fn get(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
     let supplier = authenticate(app, &req).await?.org_admin()?;
-    json(200, &svc::inbox_get(app, supplier, path_param(&req, "offer_id")?).await?)
+    json(
+        200,
+        &svc::inbox_get(app, supplier, path_param(&req, "offer_id")?).await?,
+    )
 }
 
 /// `POST /offers/v1/inbox/offers/{offer_id}/accept`
 pub async fn accept(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
     let supplier = authenticate(app, &req).await?.org_admin()?;
-    svc::accept(app, supplier, path_param(&req, "offer_id")?, json_body_or_default(&req)?).await?;
+    svc::accept(
+        app,
+        supplier,
+        path_param(&req, "offer_id")?,
+        json_body_or_default(&req)?,
+    )
+    .await?;
     no_content()
 }
 
 /// `POST /offers/v1/inbox/offers/{offer_id}/decline`
 pub async fn decline(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
     let supplier = authenticate(app, &req).await?.org_admin()?;
-    svc::decline(app, supplier, path_param(&req, "offer_id")?, json_body_or_default(&req)?).await?;
+    svc::decline(
+        app,
+        supplier,
+        path_param(&req, "offer_id")?,
+        json_body_or_default(&req)?,
+    )
+    .await?;
     no_content()
 }

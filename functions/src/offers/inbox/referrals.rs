@@ -14,5 +14,8 @@ pub async fn list(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
 /// `GET /offers/v1/inbox/referrals/{referral_id}`
 pub async fn get(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
     let supplier = authenticate(app, &req).await?.org_admin()?;
-    json(200, &svc::inbox_get(app, supplier, path_param(&req, "referral_id")?).await?)
+    json(
+        200,
+        &svc::inbox_get(app, supplier, path_param(&req, "referral_id")?).await?,
+    )
 }

@@ -1,7 +1,10 @@
 //! `/offers/v1/outbox/offers[/{offer_id}[/matches|/close|/assign]]`.
 
 use lambda_http::Request;
-use shared::http::{HttpResponse, authenticate, json, json_body, json_body_or_default, no_content, path_param, query};
+use shared::http::{
+    HttpResponse, authenticate, json, json_body, json_body_or_default, no_content, path_param,
+    query,
+};
 use shared::service::offers as svc;
 use shared::{ApiError, App};
 
@@ -20,19 +23,31 @@ pub async fn list(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
 /// `GET /offers/v1/outbox/offers/{offer_id}`
 pub async fn get(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
     let demand = authenticate(app, &req).await?.org_admin()?;
-    json(200, &svc::outbox_get(app, demand, path_param(&req, "offer_id")?).await?)
+    json(
+        200,
+        &svc::outbox_get(app, demand, path_param(&req, "offer_id")?).await?,
+    )
 }
 
 /// `GET /offers/v1/outbox/offers/{offer_id}/matches`
 pub async fn matches(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
     let demand = authenticate(app, &req).await?.org_admin()?;
-    json(200, &svc::outbox_matches(app, demand, path_param(&req, "offer_id")?, query(&req)?).await?)
+    json(
+        200,
+        &svc::outbox_matches(app, demand, path_param(&req, "offer_id")?, query(&req)?).await?,
+    )
 }
 
 /// `POST /offers/v1/outbox/offers/{offer_id}/close`
 pub async fn close(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
     let demand = authenticate(app, &req).await?.org_admin()?;
-    svc::close(app, demand, path_param(&req, "offer_id")?, json_body_or_default(&req)?).await?;
+    svc::close(
+        app,
+        demand,
+        path_param(&req, "offer_id")?,
+        json_body_or_default(&req)?,
+    )
+    .await?;
     no_content()
 }
 

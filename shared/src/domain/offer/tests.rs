@@ -60,7 +60,12 @@ fn state(suppliers: usize) -> OfferState {
         end_at: None,
         created_at: now,
         updated_at: None,
-        counts: ResponseCounts { modified_at: now, sent: suppliers as u32, accepted: 0, declined: 0 },
+        counts: ResponseCounts {
+            modified_at: now,
+            sent: suppliers as u32,
+            accepted: 0,
+            declined: 0,
+        },
         assigned_match_id: None,
         referral_id: None,
         client_id: ClientId::new(),
@@ -125,14 +130,19 @@ fn now() -> Timestamp {
 fn manual_accept_records_the_response_and_tells_the_demand() {
     let s = state(2);
     let supplier = s.matches[0].supply_org_id;
-    let t = s.accept(supplier, Some("yes".into()), AssignmentMode::Manual, now()).unwrap();
+    let t = s
+        .accept(supplier, Some("yes".into()), AssignmentMode::Manual, now())
+        .unwrap();
     assert_eq!(t.offer.status, OfferStatus::Open);
     assert_eq!(t.offer.version, 2);
     assert_eq!(t.offer.counts.accepted, 1);
     assert_eq!(t.changed_matches[0].response, MatchResponse::Accepted);
     assert_eq!(t.changed_matches[0].comment.as_deref(), Some("yes"));
     assert!(t.assigned.is_none());
-    assert_eq!(names(&t), vec![(Channel::OutboxOffers, EventName::OfferAccepted)]);
+    assert_eq!(
+        names(&t),
+        vec![(Channel::OutboxOffers, EventName::OfferAccepted)]
+    );
     assert_eq!(t.notices[0].recipients, vec![s.offer.demand_org_id]);
 }
 
@@ -140,15 +150,25 @@ fn manual_accept_records_the_response_and_tells_the_demand() {
 fn auto_accept_assigns_and_fulfils_the_others() {
     let s = state(3);
     let winner = s.matches[1].clone();
-    let t = s.accept(winner.supply_org_id, None, AssignmentMode::Auto, now()).unwrap();
+    let t = s
+        .accept(winner.supply_org_id, None, AssignmentMode::Auto, now())
+        .unwrap();
     assert_eq!(t.offer.status, OfferStatus::Assigned);
     assert_eq!(t.offer.assigned_match_id, Some(winner.id));
     assert_eq!(t.assigned.as_ref().map(|m| m.id), Some(winner.id));
     assert_eq!(
         names(&t),
-        vec![(Channel::OutboxOffers, EventName::OfferAccepted), (Channel::InboxOffers, EventName::OfferFulfilled)]
+        vec![
+            (Channel::OutboxOffers, EventName::OfferAccepted),
+            (Channel::InboxOffers, EventName::OfferFulfilled)
+        ]
     );
-    let others: Vec<OrgId> = s.matches.iter().map(|m| m.supply_org_id).filter(|o| *o != winner.supply_org_id).collect();
+    let others: Vec<OrgId> = s
+        .matches
+        .iter()
+        .map(|m| m.supply_org_id)
+        .filter(|o| *o != winner.supply_org_id)
+        .collect();
     assert_eq!(t.notices[1].recipients, others);
 }
 
@@ -156,60 +176,115 @@ fn auto_accept_assigns_and_fulfils_the_others() {
 fn a_supplier_responds_once() {
     let s = state(2);
     let supplier = s.matches[0].supply_org_id;
-    let s2 = apply(&s, &s.accept(supplier, None, AssignmentMode::Manual, now()).unwrap());
+    let s2 = apply(
+        &s,
+        &s.accept(supplier, None, AssignmentMode::Manual, now())
+            .unwrap(),
+    );
     assert_eq!(
         s2.accept(supplier, None, AssignmentMode::Manual, now()),
         Err(Rejection::AlreadyResponded(MatchResponse::Accepted))
     );
-    assert_eq!(s2.decline(supplier, None, None, now()), Err(Rejection::AlreadyResponded(MatchResponse::Accepted)));
+    assert_eq!(
+        s2.decline(supplier, None, None, now()),
+        Err(Rejection::AlreadyResponded(MatchResponse::Accepted))
+    );
 }
 
 #[test]
 fn unmatched_suppliers_cannot_respond() {
     let s = state(1);
-    assert_eq!(s.accept(OrgId::new(), None, AssignmentMode::Manual, now()), Err(Rejection::UnknownMatch));
-    assert_eq!(s.decline(OrgId::new(), None, None, now()), Err(Rejection::UnknownMatch));
+    assert_eq!(
+        s.accept(OrgId::new(), None, AssignmentMode::Manual, now()),
+        Err(Rejection::UnknownMatch)
+    );
+    assert_eq!(
+        s.decline(OrgId::new(), None, None, now()),
+        Err(Rejection::UnknownMatch)
+    );
 }
 
 #[test]
 fn the_last_decline_declines_the_offer_for_all() {
     let s = state(2);
-    let t1 = s.decline(s.matches[0].supply_org_id, Some("no_capacity".into()), None, now()).unwrap();
+    let t1 = s
+        .decline(
+            s.matches[0].supply_org_id,
+            Some("no_capacity".into()),
+            None,
+            now(),
+        )
+        .unwrap();
     assert_eq!(t1.offer.status, OfferStatus::Open);
-    assert_eq!(names(&t1), vec![(Channel::OutboxOffers, EventName::OfferDeclined)]);
+    assert_eq!(
+        names(&t1),
+        vec![(Channel::OutboxOffers, EventName::OfferDeclined)]
+    );
     let s1 = apply(&s, &t1);
-    let t2 = s1.decline(s.matches[1].supply_org_id, None, None, now()).unwrap();
+    let t2 = s1
+        .decline(s.matches[1].supply_org_id, None, None, now())
+        .unwrap();
     assert_eq!(t2.offer.status, OfferStatus::DeclinedByAll);
     assert_eq!(t2.offer.counts.declined, 2);
     assert_eq!(
         names(&t2),
-        vec![(Channel::OutboxOffers, EventName::OfferDeclined), (Channel::OutboxOffers, EventName::OfferDeclinedByAll)]
+        vec![
+            (Channel::OutboxOffers, EventName::OfferDeclined),
+            (Channel::OutboxOffers, EventName::OfferDeclinedByAll)
+        ]
     );
 }
 
 #[test]
 fn a_decline_after_an_acceptance_keeps_the_offer_open() {
     let s = state(2);
-    let s1 = apply(&s, &s.accept(s.matches[0].supply_org_id, None, AssignmentMode::Manual, now()).unwrap());
-    let t = s1.decline(s.matches[1].supply_org_id, None, None, now()).unwrap();
+    let s1 = apply(
+        &s,
+        &s.accept(
+            s.matches[0].supply_org_id,
+            None,
+            AssignmentMode::Manual,
+            now(),
+        )
+        .unwrap(),
+    );
+    let t = s1
+        .decline(s.matches[1].supply_org_id, None, None, now())
+        .unwrap();
     assert_eq!(t.offer.status, OfferStatus::Open);
 }
 
 #[test]
 fn close_tells_every_matched_supplier_and_ends_responses() {
     let s = state(2);
-    let t = s.close(Some(ReasonCode::ClientRequest), Some("moved".into()), now()).unwrap();
+    let t = s
+        .close(Some(ReasonCode::ClientRequest), Some("moved".into()), now())
+        .unwrap();
     assert_eq!(t.offer.status, OfferStatus::Closed);
     assert_eq!(t.offer.reason_code, Some(ReasonCode::ClientRequest));
-    assert_eq!(names(&t), vec![(Channel::InboxOffers, EventName::OfferClosed)]);
+    assert_eq!(
+        names(&t),
+        vec![(Channel::InboxOffers, EventName::OfferClosed)]
+    );
     assert_eq!(t.notices[0].recipients.len(), 2);
     let closed = apply(&s, &t);
     assert_eq!(
-        closed.accept(s.matches[0].supply_org_id, None, AssignmentMode::Manual, now()),
+        closed.accept(
+            s.matches[0].supply_org_id,
+            None,
+            AssignmentMode::Manual,
+            now()
+        ),
         Err(Rejection::OfferNotOpen(OfferStatus::Closed))
     );
-    assert_eq!(closed.close(None, None, now()), Err(Rejection::OfferNotOpen(OfferStatus::Closed)));
-    assert_eq!(match_status(&closed.offer, &closed.matches[0]), MatchStatus::Closed);
+    assert_eq!(
+        closed.close(None, None, now()),
+        Err(Rejection::OfferNotOpen(OfferStatus::Closed))
+    );
+    assert_eq!(
+        match_status(&closed.offer, &closed.matches[0]),
+        MatchStatus::Closed
+    );
 }
 
 #[test]
@@ -222,33 +297,71 @@ fn closing_an_offer_nobody_was_matched_to_announces_nothing() {
 fn assign_needs_manual_mode_an_acceptance_and_an_open_offer() {
     let s = state(2);
     let m0 = s.matches[0].clone();
-    assert_eq!(s.assign(m0.id, AssignmentMode::Auto, now()), Err(Rejection::AssignmentIsAutomatic));
-    assert_eq!(s.assign(m0.id, AssignmentMode::Manual, now()), Err(Rejection::MatchNotAccepted));
-    assert_eq!(s.assign(MatchId::new(), AssignmentMode::Manual, now()), Err(Rejection::UnknownMatch));
+    assert_eq!(
+        s.assign(m0.id, AssignmentMode::Auto, now()),
+        Err(Rejection::AssignmentIsAutomatic)
+    );
+    assert_eq!(
+        s.assign(m0.id, AssignmentMode::Manual, now()),
+        Err(Rejection::MatchNotAccepted)
+    );
+    assert_eq!(
+        s.assign(MatchId::new(), AssignmentMode::Manual, now()),
+        Err(Rejection::UnknownMatch)
+    );
 
-    let accepted = apply(&s, &s.accept(m0.supply_org_id, None, AssignmentMode::Manual, now()).unwrap());
-    let t = accepted.assign(m0.id, AssignmentMode::Manual, now()).unwrap();
+    let accepted = apply(
+        &s,
+        &s.accept(m0.supply_org_id, None, AssignmentMode::Manual, now())
+            .unwrap(),
+    );
+    let t = accepted
+        .assign(m0.id, AssignmentMode::Manual, now())
+        .unwrap();
     assert_eq!(t.offer.status, OfferStatus::Assigned);
     assert_eq!(t.assigned.as_ref().map(|m| m.id), Some(m0.id));
-    assert_eq!(names(&t), vec![(Channel::InboxOffers, EventName::OfferFulfilled)]);
+    assert_eq!(
+        names(&t),
+        vec![(Channel::InboxOffers, EventName::OfferFulfilled)]
+    );
     assert_eq!(t.notices[0].recipients, vec![s.matches[1].supply_org_id]);
 
     let assigned = apply(&accepted, &t);
-    assert_eq!(match_status(&assigned.offer, &assigned.matches[0]), MatchStatus::Assigned);
-    assert_eq!(match_status(&assigned.offer, &assigned.matches[1]), MatchStatus::Fulfilled);
+    assert_eq!(
+        match_status(&assigned.offer, &assigned.matches[0]),
+        MatchStatus::Assigned
+    );
+    assert_eq!(
+        match_status(&assigned.offer, &assigned.matches[1]),
+        MatchStatus::Fulfilled
+    );
     assert_eq!(
         assigned.assign(m0.id, AssignmentMode::Manual, now()),
         Err(Rejection::OfferNotOpen(OfferStatus::Assigned))
     );
-    assert_eq!(assigned.close(None, None, now()), Err(Rejection::OfferNotOpen(OfferStatus::Assigned)));
+    assert_eq!(
+        assigned.close(None, None, now()),
+        Err(Rejection::OfferNotOpen(OfferStatus::Assigned))
+    );
 }
 
 #[test]
 fn an_offer_past_its_expiry_takes_no_responses() {
     let mut s = state(1);
     s.offer.expires_at = now() - Duration::seconds(1);
-    assert_eq!(s.accept(s.matches[0].supply_org_id, None, AssignmentMode::Manual, now()), Err(Rejection::OfferExpired));
-    assert_eq!(s.decline(s.matches[0].supply_org_id, None, None, now()), Err(Rejection::OfferExpired));
+    assert_eq!(
+        s.accept(
+            s.matches[0].supply_org_id,
+            None,
+            AssignmentMode::Manual,
+            now()
+        ),
+        Err(Rejection::OfferExpired)
+    );
+    assert_eq!(
+        s.decline(s.matches[0].supply_org_id, None, None, now()),
+        Err(Rejection::OfferExpired)
+    );
 }
 
 #[test]
@@ -262,8 +375,14 @@ fn every_transition_bumps_the_version_once() {
 fn rejections_map_to_conflict_forbidden_or_unprocessable() {
     use crate::error::ErrorKind;
     let kind = |r: Rejection| crate::error::ApiError::from(r).kind;
-    assert_eq!(kind(Rejection::OfferNotOpen(OfferStatus::Closed)), ErrorKind::Conflict);
-    assert_eq!(kind(Rejection::AlreadyResponded(MatchResponse::Declined)), ErrorKind::Conflict);
+    assert_eq!(
+        kind(Rejection::OfferNotOpen(OfferStatus::Closed)),
+        ErrorKind::Conflict
+    );
+    assert_eq!(
+        kind(Rejection::AlreadyResponded(MatchResponse::Declined)),
+        ErrorKind::Conflict
+    );
     assert_eq!(kind(Rejection::MatchNotAccepted), ErrorKind::Conflict);
     assert_eq!(kind(Rejection::AssignmentIsAutomatic), ErrorKind::Forbidden);
     assert_eq!(kind(Rejection::UnknownMatch), ErrorKind::Unprocessable);
