@@ -5,7 +5,7 @@
 #
 # 1. cfn-lint 1.51.0 from .venv (tools/requirements.txt). This version runs the full SAM
 #    transform, so it also checks what SAM generates (event source mappings, roles, ...).
-# 2. When .venv-sam (tools/requirements-sam.txt) exists: `sam validate` (SAM translator) and
+# 2. From .venv-sam (tools/requirements-sam.txt): `sam validate` (SAM translator) and
 #    `sam validate --lint` (the newer cfn-lint bundled with SAM CLI, which checks plain
 #    CloudFormation resources more strictly but no longer runs the SAM transform).
 # Neither needs AWS credentials or network access.
@@ -19,7 +19,7 @@ REGION=us-east-1
 
 if [[ ! -x "$CFN_LINT" ]]; then
   echo "error: $CFN_LINT not found. Create the venv first:" >&2
-  echo "  python3 -m venv .venv && .venv/bin/pip install -r tools/requirements.txt" >&2
+  echo "  scripts/setup-python.sh" >&2
   exit 1
 fi
 
@@ -27,16 +27,15 @@ echo "==> cfn-lint $("$CFN_LINT" --version | awk '{print $2}') template.yaml"
 "$CFN_LINT" template.yaml
 echo "    ok"
 
-if [[ -x "$SAM" ]]; then
-  export SAM_CLI_TELEMETRY=0
-  echo "==> sam validate"
-  "$SAM" validate --region "$REGION"
-  echo "==> sam validate --lint"
-  "$SAM" validate --lint --region "$REGION"
-else
-  echo "==> $SAM not found: skipping sam validate (install with" \
-       "python3 -m venv .venv-sam && .venv-sam/bin/pip install -r tools/requirements-sam.txt)"
+if [[ ! -x "$SAM" ]]; then
+  echo "error: $SAM not found: run scripts/setup-python.sh --sam" >&2
+  exit 1
 fi
+export SAM_CLI_TELEMETRY=0
+echo "==> sam validate"
+"$SAM" validate --region "$REGION"
+echo "==> sam validate --lint"
+"$SAM" validate --lint --region "$REGION"
 
 echo "==> events/*.json parse as JSON"
 shopt -s nullglob

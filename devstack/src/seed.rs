@@ -72,7 +72,7 @@ impl Stack {
         group: &'static str,
         org: Option<&Organization>,
     ) -> Result<User, Error> {
-        let cognito = &self.app().cognito;
+        let cognito = self.app().aws.cognito().await;
         let pool = &self.app().config.user_pool_id;
         let attr = |k: &str, v: &str| {
             AttributeType::builder()

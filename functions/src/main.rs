@@ -14,7 +14,7 @@ async fn main() -> Result<(), Error> {
     let entry =
         functions::find(&name).ok_or_else(|| format!("no handler is registered as {name:?}"))?;
     // Built once per execution environment and shared by every invocation it serves.
-    let app: &'static App = Box::leak(Box::new(App::from_env().await?));
+    let app: &'static App = Box::leak(Box::new(App::from_env()?));
     match entry.handler {
         Handler::Http { call, .. } => {
             lambda_http::run(service_fn(move |req| async move {

@@ -1,42 +1,87 @@
-//! What a handler is given: configuration and the AWS clients, built once per execution
-//! environment (at cold start) and borrowed by every invocation.
+//! What a handler is given: configuration, and the AWS clients, created on first use.
+//!
+//! Nothing here does work at cold start beyond reading environment variables: loading the SDK
+//! configuration and the TLS trust store costs several milliseconds, which would multiply the
+//! cold init of a Rust function, and a handler only pays for the clients it uses.
 
 use std::sync::Arc;
 
 use aws_config::SdkConfig;
+use tokio::sync::OnceCell;
 
 use crate::auth::TokenVerifier;
 use crate::config::Config;
 use crate::db::Db;
 use crate::error::ApiError;
 
+/// The AWS SDK configuration and clients, each built once, when first needed.
+#[derive(Default)]
+pub struct Aws {
+    sdk: OnceCell<SdkConfig>,
+    dynamodb: OnceCell<aws_sdk_dynamodb::Client>,
+    sns: OnceCell<aws_sdk_sns::Client>,
+    cognito: OnceCell<aws_sdk_cognitoidentityprovider::Client>,
+}
+
+impl Aws {
+    /// Clients from the standard AWS environment (credentials, region and, for the local
+    /// stack, `AWS_ENDPOINT_URL`), loaded on first use.
+    pub fn from_env() -> Self {
+        Self::default()
+    }
+
+    /// Clients from a given configuration (the local stack and tests point it at moto).
+    pub fn with_config(sdk: SdkConfig) -> Self {
+        Self { sdk: OnceCell::new_with(Some(sdk)), ..Self::default() }
+    }
+
+    pub async fn sdk(&self) -> &SdkConfig {
+        self.sdk.get_or_init(|| aws_config::load_from_env()).await
+    }
+
+    pub async fn dynamodb(&self) -> &aws_sdk_dynamodb::Client {
+        let sdk = self.sdk().await;
+        self.dynamodb.get_or_init(|| async { aws_sdk_dynamodb::Client::new(sdk) }).await
+    }
+
+    pub async fn sns(&self) -> &aws_sdk_sns::Client {
+        let sdk = self.sdk().await;
+        self.sns.get_or_init(|| async { aws_sdk_sns::Client::new(sdk) }).await
+    }
+
+    pub async fn cognito(&self) -> &aws_sdk_cognitoidentityprovider::Client {
+        let sdk = self.sdk().await;
+        self.cognito.get_or_init(|| async { aws_sdk_cognitoidentityprovider::Client::new(sdk) }).await
+    }
+}
+
 #[derive(Clone)]
 pub struct App {
     pub config: Arc<Config>,
+    pub aws: Arc<Aws>,
     pub db: Db,
-    pub sns: aws_sdk_sns::Client,
-    pub cognito: aws_sdk_cognitoidentityprovider::Client,
     pub verifier: Arc<TokenVerifier>,
 }
 
 impl App {
-    /// Builds the clients from the standard AWS environment (credentials, region and, for the
-    /// local stack, `AWS_ENDPOINT_URL`). Constructing clients does no I/O.
-    pub async fn from_env() -> Result<Self, ApiError> {
-        let config = Config::from_env()?;
-        let sdk = aws_config::load_from_env().await;
-        Ok(Self::new(config, &sdk))
+    /// The application of a deployed function: settings from its environment, AWS clients
+    /// from the standard AWS environment.
+    pub fn from_env() -> Result<Self, ApiError> {
+        Ok(Self::with_aws(Config::from_env()?, Aws::from_env()))
     }
 
+    /// An application whose clients use `sdk` (the local stack and tests).
     pub fn new(config: Config, sdk: &SdkConfig) -> Self {
-        let dynamo = aws_sdk_dynamodb::Client::new(sdk);
-        let verifier = TokenVerifier::new(&config);
+        Self::with_aws(config, Aws::with_config(sdk.clone()))
+    }
+
+    fn with_aws(config: Config, aws: Aws) -> Self {
+        let aws = Arc::new(aws);
         Self {
-            db: Db::new(dynamo, &config.table_name, config.event_ttl_seconds),
-            sns: aws_sdk_sns::Client::new(sdk),
-            cognito: aws_sdk_cognitoidentityprovider::Client::new(sdk),
-            verifier: Arc::new(verifier),
+            db: Db::new(aws.clone(), &config.table_name, config.event_ttl_seconds),
+            verifier: Arc::new(TokenVerifier::new(&config)),
             config: Arc::new(config),
+            aws,
         }
     }
 }

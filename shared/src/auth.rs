@@ -2,6 +2,7 @@
 //! the caller identity derived from its claims.
 
 use std::collections::HashSet;
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use jsonwebtoken::jwk::JwkSet;
@@ -68,7 +69,8 @@ pub struct TokenVerifier {
     jwks_url: String,
     validation: Validation,
     keys: RwLock<Option<Keys>>,
-    http: reqwest::Client,
+    /// Built on first use: loading the TLS trust store would add milliseconds to cold start.
+    http: OnceLock<reqwest::Client>,
 }
 
 impl TokenVerifier {
@@ -82,16 +84,18 @@ impl TokenVerifier {
             jwks_url: config.jwks_url.clone(),
             validation,
             keys: RwLock::new(None),
-            http: reqwest::Client::builder()
-                .timeout(Duration::from_secs(5))
-                .build()
-                .expect("static HTTP client configuration"),
+            http: OnceLock::new(),
         }
     }
 
     async fn fetch(&self) -> Result<JwkSet, ApiError> {
-        let response = self
-            .http
+        let http = self.http.get_or_init(|| {
+            reqwest::Client::builder()
+                .timeout(Duration::from_secs(5))
+                .build()
+                .expect("static HTTP client configuration")
+        });
+        let response = http
             .get(&self.jwks_url)
             .send()
             .await

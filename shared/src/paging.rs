@@ -57,6 +57,24 @@ pub struct Page<T> {
     pub items: Vec<T>,
 }
 
+impl<T> Page<T> {
+    /// The same page with every item converted (conversion may fail, e.g. a missing name).
+    pub fn try_map<U, E>(self, f: impl FnMut(T) -> Result<U, E>) -> Result<Page<U>, E> {
+        Ok(Page {
+            items: self.items.into_iter().map(f).collect::<Result<_, _>>()?,
+            page: self.page,
+            items_per_page: self.items_per_page,
+            total_items: self.total_items,
+            total_pages: self.total_pages,
+        })
+    }
+
+    pub fn map<U>(self, mut f: impl FnMut(T) -> U) -> Page<U> {
+        self.try_map(|t| Ok::<_, std::convert::Infallible>(f(t)))
+            .unwrap_or_else(|e| match e {})
+    }
+}
+
 /// Cuts the requested page out of the complete, already filtered and sorted list.
 pub fn paginate<T>(all: Vec<T>, req: PageRequest) -> Page<T> {
     let total_items = all.len() as u64;

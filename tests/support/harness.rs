@@ -130,6 +130,7 @@ impl TestStack {
         loop {
             let out = db
                 .client()
+                .await
                 .scan()
                 .table_name(db.table())
                 .set_exclusive_start_key(start.take())

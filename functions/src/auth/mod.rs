@@ -51,8 +51,9 @@ pub async fn healthz(_app: &App, _req: Request) -> Result<HttpResponse, ApiError
 /// `POST /auth/v1/login`: `USER_PASSWORD_AUTH` against the pool's app client.
 pub async fn login(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
     let body: LoginRequest = json_body(&req)?;
-    let out = app
-        .cognito
+    let out = app.aws
+        .cognito()
+        .await
         .initiate_auth()
         .client_id(&app.config.user_pool_client_id)
         .auth_flow(AuthFlowType::UserPasswordAuth)
@@ -94,7 +95,9 @@ pub async fn current_identity(app: &App, req: Request) -> Result<HttpResponse, A
 /// `POST /auth/v1/change_password`: authorized by the access token in the body, as in Cognito.
 pub async fn change_password(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
     let body: ChangePasswordRequest = json_body(&req)?;
-    app.cognito
+    app.aws
+        .cognito()
+        .await
         .change_password()
         .access_token(body.access_token.as_str())
         .previous_password(body.old_password.as_str())
@@ -109,8 +112,9 @@ pub async fn change_password(app: &App, req: Request) -> Result<HttpResponse, Ap
 /// user exists.
 pub async fn forgot_password(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
     let body: ForgotPasswordRequest = json_body(&req)?;
-    let sent = app
-        .cognito
+    let sent = app.aws
+        .cognito()
+        .await
         .forgot_password()
         .client_id(&app.config.user_pool_client_id)
         .username(body.username.as_str())
@@ -132,7 +136,9 @@ pub async fn forgot_password(app: &App, req: Request) -> Result<HttpResponse, Ap
 
 pub async fn confirm_forgot_password(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
     let body: ConfirmForgotPasswordRequest = json_body(&req)?;
-    app.cognito
+    app.aws
+        .cognito()
+        .await
         .confirm_forgot_password()
         .client_id(&app.config.user_pool_client_id)
         .username(body.username.as_str())

@@ -10,7 +10,7 @@ use crate::registry::BoxFuture;
 pub fn call(app: &App, event: Event) -> BoxFuture<'_, DynamoDbEventResponse> {
     Box::pin(async move {
         let config = &app.config;
-        shared::publish::publish_stream_batch(&app.sns, |channel| config.topic_arn(channel), &event)
+        shared::publish::publish_stream_batch(app.aws.sns().await, |channel| config.topic_arn(channel), &event)
             .await
     })
 }

@@ -20,12 +20,14 @@ pub use error::DbError;
 pub use tx::{Cond, Tx};
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use crate::app::Aws;
 use crate::events::EventRecord;
 use crate::time::Timestamp;
 
@@ -37,9 +39,9 @@ pub const GSI2: &str = "gsi2";
 /// Attribute that tells what an item is; the stream publisher keeps only `event` items.
 pub const KIND: &str = "kind";
 
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Db {
-    client: Client,
+    aws: Arc<Aws>,
     table: String,
     event_ttl_seconds: i64,
 }
@@ -109,16 +111,17 @@ pub fn kind_of(item: &Item) -> Option<&str> {
 }
 
 impl Db {
-    pub fn new(client: Client, table: impl Into<String>, event_ttl_seconds: i64) -> Self {
+    pub fn new(aws: Arc<Aws>, table: impl Into<String>, event_ttl_seconds: i64) -> Self {
         Self {
-            client,
+            aws,
             table: table.into(),
             event_ttl_seconds,
         }
     }
 
-    pub fn client(&self) -> &Client {
-        &self.client
+    /// The DynamoDB client, created on first use.
+    pub async fn client(&self) -> &Client {
+        self.aws.dynamodb().await
     }
 
     pub fn table(&self) -> &str {
@@ -139,7 +142,8 @@ impl Db {
 
     pub async fn get<T: DeserializeOwned>(&self, pk: &str, sk: &str) -> Result<Option<T>, DbError> {
         let out = self
-            .client
+            .client()
+            .await
             .get_item()
             .table_name(&self.table)
             .key("pk", s(pk))
@@ -171,7 +175,8 @@ impl Db {
         let mut start: Option<Item> = None;
         loop {
             let mut q = self
-                .client
+                .client()
+                .await
                 .query()
                 .table_name(&self.table)
                 .set_index_name(index.map(str::to_owned))
@@ -220,7 +225,8 @@ impl Db {
             let mut attempt = 0u32;
             while let Some(request_items) = pending.take() {
                 let out = self
-                    .client
+                    .client()
+                    .await
                     .batch_get_item()
                     .set_request_items(Some(request_items))
                     .send()
@@ -260,7 +266,8 @@ impl Db {
         if items.is_empty() {
             return Ok(());
         }
-        self.client
+        self.client()
+            .await
             .transact_write_items()
             .set_transact_items(Some(items))
             .send()

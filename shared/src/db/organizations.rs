@@ -37,6 +37,7 @@ impl Db {
     pub async fn put_org(&self, org: &Organization) -> Result<(), DbError> {
         let item = to_item("organization", &org_keys(org.id), org)?;
         self.client()
+            .await
             .put_item()
             .table_name(self.table())
             .set_item(Some(item))
@@ -79,6 +80,7 @@ impl Db {
             },
         )?;
         self.client()
+            .await
             .put_item()
             .table_name(self.table())
             .set_item(Some(item))

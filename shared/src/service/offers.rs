@@ -269,14 +269,7 @@ pub async fn outbox_list(
         .filter(|o| q.matches(o))
         .collect();
     sort_by_last_modified(&mut offers, paging.sort_order, last_modified);
-    let page = paginate(offers, paging);
-    Ok(Page {
-        items: page.items.iter().map(OutboxOfferSummary::from).collect(),
-        page: page.page,
-        items_per_page: page.items_per_page,
-        total_items: page.total_items,
-        total_pages: page.total_pages,
-    })
+    Ok(paginate(offers, paging).map(|o| OutboxOfferSummary::from(&o)))
 }
 
 pub async fn outbox_get(
@@ -323,22 +316,11 @@ pub async fn outbox_matches(
     });
     let page = paginate(matches, paging);
     let names = leans(app, page.items.iter().map(|m| m.supply_org_id)).await?;
-    let items = page
-        .items
-        .iter()
-        .map(|m| {
-            Ok(OutboxMatchSummary {
-                match_: MatchView::new(&state.offer, m),
-                supply: lean_of(&names, m.supply_org_id)?,
-            })
+    page.try_map(|m| {
+        Ok(OutboxMatchSummary {
+            match_: MatchView::new(&state.offer, m),
+            supply: lean_of(&names, m.supply_org_id)?,
         })
-        .collect::<Result<_, ApiError>>()?;
-    Ok(Page {
-        items,
-        page: page.page,
-        items_per_page: page.items_per_page,
-        total_items: page.total_items,
-        total_pages: page.total_pages,
     })
 }
 
@@ -359,21 +341,10 @@ pub async fn inbox_list(
     sort_by_last_modified(&mut pairs, paging.sort_order, |(o, m)| {
         last_modified(o).max(m.updated_at.unwrap_or(m.created_at))
     });
-    let page = paginate(pairs, paging);
-    Ok(Page {
-        items: page
-            .items
-            .iter()
-            .map(|(o, m)| InboxOfferSummary {
-                offer: o.into(),
-                match_: MatchView::new(o, m),
-            })
-            .collect(),
-        page: page.page,
-        items_per_page: page.items_per_page,
-        total_items: page.total_items,
-        total_pages: page.total_pages,
-    })
+    Ok(paginate(pairs, paging).map(|(o, m)| InboxOfferSummary {
+        offer: (&o).into(),
+        match_: MatchView::new(&o, &m),
+    }))
 }
 
 pub async fn inbox_get(

@@ -30,19 +30,6 @@ fn sort(referrals: &mut [Referral], by: ReferralSortBy, order: SortOrder) {
     }
 }
 
-fn map_page<T, U>(
-    page: Page<T>,
-    f: impl FnMut(&T) -> Result<U, ApiError>,
-) -> Result<Page<U>, ApiError> {
-    Ok(Page {
-        items: page.items.iter().map(f).collect::<Result<_, _>>()?,
-        page: page.page,
-        items_per_page: page.items_per_page,
-        total_items: page.total_items,
-        total_pages: page.total_pages,
-    })
-}
-
 pub async fn outbox_list(
     app: &App,
     demand: OrgId,
@@ -63,11 +50,9 @@ pub async fn outbox_list(
     );
     let page = paginate(referrals, paging);
     let names = leans(app, page.items.iter().map(|r| r.supply_org_id)).await?;
-    map_page(page, |r| {
-        Ok(OutboxReferralSummary::new(
-            r,
-            lean_of(&names, r.supply_org_id)?,
-        ))
+    page.try_map(|r| {
+        let supply = lean_of(&names, r.supply_org_id)?;
+        Ok(OutboxReferralSummary::new(&r, supply))
     })
 }
 
@@ -107,9 +92,7 @@ pub async fn inbox_list(
         ReferralSortBy::LastModified,
         paging.sort_order,
     );
-    map_page(paginate(referrals, paging), |r| {
-        Ok(InboxReferralSummary::from(r))
-    })
+    Ok(paginate(referrals, paging).map(|r| InboxReferralSummary::from(&r)))
 }
 
 pub async fn inbox_get(

@@ -1,0 +1,159 @@
+//! Cold-init benchmark: starts a binary under a minimal Lambda Runtime API emulator, with the
+//! environment Lambda gives a function, and times process start → its first
+//! `GET /2018-06-01/runtime/invocation/next` (the moment Lambda's "Init Duration" ends).
+//! Every handler of the registry is measured against the empty lambda_runtime binary in the
+//! same run, interleaved, and reported as a ratio of medians.
+//!
+//! usage: cold-init [--runs N] [--bin-dir target/release]
+
+use std::convert::Infallible;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use http_body_util::Full;
+use hyper::body::{Bytes, Incoming};
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::{Request, Response};
+use hyper_util::rt::TokioIo;
+use tokio::net::TcpListener;
+use tokio::sync::Notify;
+
+/// Records when the first `next` arrives; never hands out an event, so the process idles
+/// until it is killed.
+#[derive(Default)]
+struct Emulator {
+    first_next: Mutex<Option<Instant>>,
+    seen: Notify,
+}
+
+async fn serve(emulator: Arc<Emulator>) -> std::net::SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move {
+        loop {
+            let Ok((socket, _)) = listener.accept().await else {
+                continue;
+            };
+            let emulator = emulator.clone();
+            tokio::spawn(async move {
+                let service = service_fn(move |req: Request<Incoming>| {
+                    let emulator = emulator.clone();
+                    async move {
+                        if req.uri().path().ends_with("/runtime/invocation/next") {
+                            emulator
+                                .first_next
+                                .lock()
+                                .unwrap()
+                                .get_or_insert_with(Instant::now);
+                            emulator.seen.notify_one();
+                            // Hold the long poll open, as Lambda does while no event is queued.
+                            tokio::time::sleep(Duration::from_secs(30)).await;
+                        }
+                        Ok::<_, Infallible>(Response::new(Full::new(Bytes::new())))
+                    }
+                });
+                let _ = http1::Builder::new()
+                    .serve_connection(TokioIo::new(socket), service)
+                    .await;
+            });
+        }
+    });
+    addr
+}
+
+/// One cold start: milliseconds from spawn to the first `next`.
+async fn measure(binary: &PathBuf, handler: Option<&str>) -> f64 {
+    let emulator = Arc::new(Emulator::default());
+    let addr = serve(emulator.clone()).await;
+    let mut cmd = Command::new(binary);
+    cmd.env_clear()
+        .env("AWS_LAMBDA_RUNTIME_API", addr.to_string())
+        .env("AWS_LAMBDA_FUNCTION_NAME", "bench")
+        .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "256")
+        .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
+        .env("AWS_LAMBDA_LOG_FORMAT", "JSON")
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_DEFAULT_REGION", "us-east-1")
+        .env("AWS_ACCESS_KEY_ID", "test")
+        .env("AWS_SECRET_ACCESS_KEY", "test")
+        .env("AWS_SESSION_TOKEN", "test")
+        .env("TABLE_NAME", "bench-PlatformTable")
+        .env(
+            "TOPIC_ARN_PREFIX",
+            "arn:aws:sns:us-east-1:123456789012:bench-",
+        )
+        .env("USER_POOL_ID", "us-east-1_bench")
+        .env("USER_POOL_CLIENT_ID", "bench")
+        .env("RUST_LOG", "info")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    if let Some(h) = handler {
+        cmd.env("_HANDLER", h);
+    }
+    let started = Instant::now();
+    let mut child = cmd.spawn().expect("binary starts");
+    tokio::time::timeout(Duration::from_secs(10), emulator.seen.notified())
+        .await
+        .expect("reached next within 10 s");
+    let at = emulator.first_next.lock().unwrap().expect("recorded");
+    let _ = child.kill();
+    let _ = child.wait();
+    (at - started).as_secs_f64() * 1000.0
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(|a, b| a.total_cmp(b));
+    v[v.len() / 2]
+}
+
+#[tokio::main]
+async fn main() {
+    let mut runs = 30;
+    let mut bin_dir = PathBuf::from("target/release");
+    let mut args = std::env::args().skip(1);
+    while let Some(a) = args.next() {
+        match a.as_str() {
+            "--runs" => runs = args.next().and_then(|v| v.parse().ok()).expect("--runs N"),
+            "--bin-dir" => bin_dir = PathBuf::from(args.next().expect("--bin-dir DIR")),
+            _ => panic!("usage: cold-init [--runs N] [--bin-dir DIR]"),
+        }
+    }
+    let empty = bin_dir.join("empty-lambda");
+    let platform = bin_dir.join("bootstrap");
+    for b in [&empty, &platform] {
+        assert!(
+            b.exists(),
+            "{} missing: cargo build --release -p functions -p bench",
+            b.display()
+        );
+    }
+    let mut baseline = Vec::new();
+    let mut results: Vec<(&str, Vec<f64>)> = functions::REGISTRY
+        .iter()
+        .map(|e| (e.name, Vec::new()))
+        .collect();
+    for _ in 0..runs {
+        // Interleaved, so drift in machine load hits baseline and handlers alike.
+        baseline.push(measure(&empty, None).await);
+        for (name, samples) in results.iter_mut() {
+            samples.push(measure(&platform, Some(name)).await);
+        }
+    }
+    let base = median(baseline);
+    println!("cold init, median of {runs} runs (process start -> first /runtime/invocation/next)");
+    println!("{:<48} {:>9} {:>7}", "binary / handler", "ms", "ratio");
+    println!(
+        "{:<48} {:>9.2} {:>7.2}",
+        "empty lambda_runtime (baseline)", base, 1.0
+    );
+    let mut worst: f64 = 0.0;
+    for (name, samples) in results {
+        let m = median(samples);
+        worst = worst.max(m / base);
+        println!("{:<48} {:>9.2} {:>7.2}", name, m, m / base);
+    }
+    println!("worst ratio {worst:.2} (target <= 1.30)");
+}
