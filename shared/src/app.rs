@@ -32,7 +32,10 @@ impl Aws {
 
     /// Clients from a given configuration (the local stack and tests point it at moto).
     pub fn with_config(sdk: SdkConfig) -> Self {
-        Self { sdk: OnceCell::new_with(Some(sdk)), ..Self::default() }
+        Self {
+            sdk: OnceCell::new_with(Some(sdk)),
+            ..Self::default()
+        }
     }
 
     pub async fn sdk(&self) -> &SdkConfig {
@@ -41,17 +44,23 @@ impl Aws {
 
     pub async fn dynamodb(&self) -> &aws_sdk_dynamodb::Client {
         let sdk = self.sdk().await;
-        self.dynamodb.get_or_init(|| async { aws_sdk_dynamodb::Client::new(sdk) }).await
+        self.dynamodb
+            .get_or_init(|| async { aws_sdk_dynamodb::Client::new(sdk) })
+            .await
     }
 
     pub async fn sns(&self) -> &aws_sdk_sns::Client {
         let sdk = self.sdk().await;
-        self.sns.get_or_init(|| async { aws_sdk_sns::Client::new(sdk) }).await
+        self.sns
+            .get_or_init(|| async { aws_sdk_sns::Client::new(sdk) })
+            .await
     }
 
     pub async fn cognito(&self) -> &aws_sdk_cognitoidentityprovider::Client {
         let sdk = self.sdk().await;
-        self.cognito.get_or_init(|| async { aws_sdk_cognitoidentityprovider::Client::new(sdk) }).await
+        self.cognito
+            .get_or_init(|| async { aws_sdk_cognitoidentityprovider::Client::new(sdk) })
+            .await
     }
 }
 

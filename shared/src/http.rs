@@ -71,11 +71,11 @@ pub async fn authenticate(app: &App, req: &Request) -> Result<Identity, ApiError
 }
 
 pub fn json<T: Serialize>(status: u16, body: &T) -> Result<HttpResponse, ApiError> {
-    let bytes = serde_json::to_vec(body).map_err(ApiError::internal)?;
+    let text = serde_json::to_string(body).map_err(ApiError::internal)?;
     Response::builder()
         .status(status)
         .header(http::header::CONTENT_TYPE, "application/json")
-        .body(Body::Binary(bytes))
+        .body(Body::Text(text))
         .map_err(ApiError::internal)
 }
 
@@ -94,11 +94,11 @@ pub fn error_response(family: Family, err: &ApiError) -> HttpResponse {
     } else {
         tracing::info!(status = err.status().as_u16(), message = %err.message, "request refused");
     }
-    let body = serde_json::to_vec(&family.render(err)).unwrap_or_default();
+    let body = family.render(err).to_string();
     Response::builder()
         .status(err.status())
         .header(http::header::CONTENT_TYPE, "application/json")
-        .body(Body::Binary(body))
+        .body(Body::Text(body))
         .unwrap_or_default()
 }
 

@@ -51,7 +51,8 @@ pub async fn healthz(_app: &App, _req: Request) -> Result<HttpResponse, ApiError
 /// `POST /auth/v1/login`: `USER_PASSWORD_AUTH` against the pool's app client.
 pub async fn login(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
     let body: LoginRequest = json_body(&req)?;
-    let out = app.aws
+    let out = app
+        .aws
         .cognito()
         .await
         .initiate_auth()
@@ -112,7 +113,8 @@ pub async fn change_password(app: &App, req: Request) -> Result<HttpResponse, Ap
 /// user exists.
 pub async fn forgot_password(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
     let body: ForgotPasswordRequest = json_body(&req)?;
-    let sent = app.aws
+    let sent = app
+        .aws
         .cognito()
         .await
         .forgot_password()

@@ -10,7 +10,11 @@ use crate::registry::BoxFuture;
 pub fn call(app: &App, event: Event) -> BoxFuture<'_, DynamoDbEventResponse> {
     Box::pin(async move {
         let config = &app.config;
-        shared::publish::publish_stream_batch(app.aws.sns().await, |channel| config.topic_arn(channel), &event)
-            .await
+        shared::publish::publish_stream_batch(
+            app.aws.sns().await,
+            |channel| config.topic_arn(channel),
+            &event,
+        )
+        .await
     })
 }
