@@ -343,6 +343,29 @@ async fn other_organizations_offers_are_not_found() {
             );
         }
     }
+    // An organization without a demand persona has no outbox.
+    assert_error(
+        &t.call(
+            "POST",
+            "/offers/v1/outbox/offers",
+            Some(&supply_a),
+            Some(offer_body()),
+        )
+        .await,
+        403,
+        "supplier creates an offer",
+    );
+    assert_error(
+        &t.call(
+            "GET",
+            "/offers/v1/demand_personas/settings/assignment",
+            Some(&stranger_token),
+            None,
+        )
+        .await,
+        403,
+        "supplier reads the assignment setting",
+    );
     for token in [&other_token, &stranger_token] {
         assert_eq!(
             t.call("GET", "/offers/v1/outbox/offers", Some(token), None)
