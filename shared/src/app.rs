@@ -39,7 +39,7 @@ impl Aws {
     }
 
     pub async fn sdk(&self) -> &SdkConfig {
-        self.sdk.get_or_init(|| aws_config::load_from_env()).await
+        self.sdk.get_or_init(aws_config::load_from_env).await
     }
 
     pub async fn dynamodb(&self) -> &aws_sdk_dynamodb::Client {
