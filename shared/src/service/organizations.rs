@@ -5,17 +5,15 @@ use crate::domain::organization::{AssignmentMode, Organization};
 use crate::error::ApiError;
 use crate::ids::OrgId;
 
-/// The caller's organization, which must hold an active demand persona.
+/// The caller's organization, which must hold an active demand persona: outbox operations
+/// are refused (403) for an organization that only supplies.
 pub async fn demand_org(app: &App, id: OrgId) -> Result<Organization, ApiError> {
-    let org = app
-        .db
-        .get_org(id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("Demand persona"))?;
-    if !org.is_active_demand() {
-        return Err(ApiError::not_found("Demand persona"));
+    match app.db.get_org(id).await? {
+        Some(org) if org.is_active_demand() => Ok(org),
+        _ => Err(ApiError::forbidden(
+            "The organization has no active demand persona",
+        )),
     }
-    Ok(org)
 }
 
 pub async fn assignment_mode(app: &App, id: OrgId) -> Result<AssignmentMode, ApiError> {
