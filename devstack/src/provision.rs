@@ -30,6 +30,15 @@ fn list(v: &Value) -> impl Iterator<Item = &Value> {
     v.as_array().into_iter().flatten()
 }
 
+/// The name CloudFormation would use: the property if the template sets it, else one made
+/// from the stack and the logical id.
+fn physical_name(ctx: &Context, p: &Value, property: &str, id: &str) -> Result<String, Error> {
+    match p.get(property) {
+        Some(v) => ctx.resolve(v),
+        None => Ok(format!("{}-{id}", ctx.pseudo["AWS::StackName"])),
+    }
+}
+
 fn key_schema(v: &Value) -> Result<Vec<KeySchemaElement>, Error> {
     list(v)
         .map(|k| {
@@ -49,10 +58,7 @@ async fn create_table(
     p: &Value,
 ) -> Result<Physical, Error> {
     let client = aws_sdk_dynamodb::Client::new(sdk);
-    let name = match p.get("TableName") {
-        Some(v) => ctx.resolve(v)?,
-        None => format!("{}-{id}", ctx.pseudo["AWS::StackName"]),
-    };
+    let name = physical_name(ctx, p, "TableName", id)?;
     let mut req = client
         .create_table()
         .table_name(&name)
@@ -133,10 +139,7 @@ async fn create_queue(
     p: &Value,
 ) -> Result<Physical, Error> {
     let client = aws_sdk_sqs::Client::new(sdk);
-    let name = match p.get("QueueName") {
-        Some(v) => ctx.resolve(v)?,
-        None => format!("{}-{id}", ctx.pseudo["AWS::StackName"]),
-    };
+    let name = physical_name(ctx, p, "QueueName", id)?;
     let url = client
         .create_queue()
         .queue_name(&name)
@@ -164,10 +167,7 @@ async fn create_topic(
     p: &Value,
 ) -> Result<Physical, Error> {
     let client = aws_sdk_sns::Client::new(sdk);
-    let name = match p.get("TopicName") {
-        Some(v) => ctx.resolve(v)?,
-        None => format!("{}-{id}", ctx.pseudo["AWS::StackName"]),
-    };
+    let name = physical_name(ctx, p, "TopicName", id)?;
     let arn = client
         .create_topic()
         .name(&name)
@@ -215,10 +215,7 @@ async fn create_user_pool(
     p: &Value,
 ) -> Result<Physical, Error> {
     let client = aws_sdk_cognitoidentityprovider::Client::new(sdk);
-    let name = match p.get("UserPoolName") {
-        Some(v) => ctx.resolve(v)?,
-        None => format!("{}-{id}", ctx.pseudo["AWS::StackName"]),
-    };
+    let name = physical_name(ctx, p, "UserPoolName", id)?;
     let mut req = client.create_user_pool().pool_name(&name);
     for a in list(&p["UsernameAttributes"]).filter_map(Value::as_str) {
         req = req.username_attributes(UsernameAttributeType::from(a));

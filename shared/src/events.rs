@@ -127,10 +127,10 @@ pub struct OfferEventPayload {
 }
 
 /// `demand` / `supply` of a referral event.
+#[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct OrgRef {
     pub name: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub host: Option<String>,
     pub source: String,
 }

@@ -41,13 +41,12 @@ pub struct ChangePasswordRequest {
     pub new_password: NonEmpty,
 }
 
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Serialize, Deserialize)]
 pub struct CurrentIdentityResponse {
     pub email: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     pub groups: Vec<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub organization_id: Option<OrgId>,
 }
 

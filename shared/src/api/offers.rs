@@ -333,6 +333,7 @@ pub struct InboxOfferQuery {
 // --------------------------------------------------------------- responses
 
 /// `OutboxOfferExtendedCore`.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Serialize)]
 pub struct OutboxOfferView {
     pub id: OfferId,
@@ -340,23 +341,19 @@ pub struct OutboxOfferView {
     pub offer_type: OfferType,
     #[serde(with = "serde_ts")]
     pub expires_at: Timestamp,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
     pub demand_labels: Vec<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reason_code: Option<ReasonCode>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reason_comment: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub shift_id: Option<uuid::Uuid>,
     pub status: OfferStatus,
     #[serde(with = "serde_ts")]
     pub start_at: Timestamp,
-    #[serde(skip_serializing_if = "Option::is_none", with = "serde_ts::option")]
+    #[serde(with = "serde_ts::option")]
     pub end_at: Option<Timestamp>,
     #[serde(with = "serde_ts")]
     pub created_at: Timestamp,
-    #[serde(skip_serializing_if = "Option::is_none", with = "serde_ts::option")]
+    #[serde(with = "serde_ts::option")]
     pub updated_at: Option<Timestamp>,
 }
 
@@ -388,18 +385,15 @@ pub type ServiceView = Service;
 pub type OutboxVisitView = Visit;
 
 /// `OutboxOfferDetailResponse`.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Serialize)]
 pub struct OutboxOfferDetail {
     pub offer: OutboxOfferView,
     pub demand: OrganizationLean,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub supply: Option<OrganizationLean>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub alayacare: Option<serde_json::Value>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub case_manager: Option<CaseManager>,
     pub direct_supply_persona_ids: Vec<OrgId>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub price: Option<OfferPrice>,
     pub client: Client,
     pub service: ServiceView,
@@ -464,19 +458,18 @@ impl From<&Offer> for OutboxOfferSummary {
 }
 
 /// `OfferMatchCore`.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Serialize)]
 pub struct MatchView {
     pub id: MatchId,
     pub response: MatchResponse,
     pub status: MatchStatus,
     pub sequence_id: SequenceId,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reason_code: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
     #[serde(with = "serde_ts")]
     pub created_at: Timestamp,
-    #[serde(skip_serializing_if = "Option::is_none", with = "serde_ts::option")]
+    #[serde(with = "serde_ts::option")]
     pub updated_at: Option<Timestamp>,
 }
 
@@ -504,6 +497,7 @@ pub struct OutboxMatchSummary {
 }
 
 /// `InboxOfferCore`.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Serialize)]
 pub struct InboxOfferView {
     pub id: OfferId,
@@ -513,19 +507,15 @@ pub struct InboxOfferView {
     pub expires_at: Timestamp,
     #[serde(with = "serde_ts")]
     pub start_at: Timestamp,
-    #[serde(skip_serializing_if = "Option::is_none", with = "serde_ts::option")]
+    #[serde(with = "serde_ts::option")]
     pub end_at: Option<Timestamp>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reason_code: Option<ReasonCode>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reason_comment: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub shift_id: Option<uuid::Uuid>,
     #[serde(with = "serde_ts")]
     pub created_at: Timestamp,
-    #[serde(skip_serializing_if = "Option::is_none", with = "serde_ts::option")]
+    #[serde(with = "serde_ts::option")]
     pub updated_at: Option<Timestamp>,
 }
 
@@ -566,38 +556,36 @@ pub struct AnonClient {
 }
 
 /// The service of `InboxOfferDetailResponse`: `ServiceCore` with an anonymized address.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Serialize)]
 pub struct InboxServiceView {
     pub id: ServiceId,
     pub name: NonEmpty,
-    #[serde(skip_serializing_if = "Option::is_none", with = "serde_ts::option")]
+    #[serde(with = "serde_ts::option")]
     pub start_at: Option<Timestamp>,
-    #[serde(skip_serializing_if = "Option::is_none", with = "serde_ts::option")]
+    #[serde(with = "serde_ts::option")]
     pub expected_start_at: Option<Timestamp>,
-    #[serde(skip_serializing_if = "Option::is_none", with = "serde_ts::option")]
+    #[serde(with = "serde_ts::option")]
     pub end_at: Option<Timestamp>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub instructions: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
     pub skills: Vec<String>,
     pub custom_fields: Vec<CustomField>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub use_client_address: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address: Option<AddressAnon>,
 }
 
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Serialize)]
 pub struct InboxTaskView {
     pub id: TaskId,
     pub name: NonEmpty,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     pub is_required: bool,
 }
 
 /// `InboxOfferVisitResponse` (and `InboxReferralVisitResponse`): no demand-side ids.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Serialize)]
 pub struct InboxVisitView {
     pub id: VisitId,
@@ -605,7 +593,6 @@ pub struct InboxVisitView {
     pub start_at: Timestamp,
     #[serde(with = "serde_ts")]
     pub end_at: Timestamp,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub instructions: Option<String>,
     pub tasks: Vec<InboxTaskView>,
 }
@@ -632,12 +619,11 @@ impl From<&Visit> for InboxVisitView {
 }
 
 /// `InboxOfferDetailResponse`.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Serialize)]
 pub struct InboxOfferDetail {
     pub offer: InboxOfferView,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub case_manager: Option<CaseManager>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub price: Option<Price>,
     pub client: AnonClient,
     pub service: InboxServiceView,

@@ -121,31 +121,27 @@ fn has_authorization(r: &Referral) -> bool {
 }
 
 /// `OutboxReferralCore`.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Serialize)]
 pub struct OutboxReferralView {
     pub id: ReferralId,
     pub sequence_id: SequenceId,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub offer_id: Option<OfferId>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub shift_id: Option<uuid::Uuid>,
     pub care_type: CareType,
     pub referral_type: OfferType,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cancellation_comment: Option<String>,
     pub demand_labels: Vec<String>,
     pub status: ReferralStatus,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reason_code: Option<ReasonCode>,
     #[serde(with = "serde_ts")]
     pub start_at: Timestamp,
-    #[serde(skip_serializing_if = "Option::is_none", with = "serde_ts::option")]
+    #[serde(with = "serde_ts::option")]
     pub end_at: Option<Timestamp>,
     #[serde(with = "serde_ts")]
     pub created_at: Timestamp,
-    #[serde(skip_serializing_if = "Option::is_none", with = "serde_ts::option")]
+    #[serde(with = "serde_ts::option")]
     pub updated_at: Option<Timestamp>,
 }
 
@@ -180,15 +176,13 @@ pub struct ClientWithId {
 }
 
 /// `OutboxReferralDetailResponse`.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Serialize)]
 pub struct OutboxReferralDetail {
     pub referral: OutboxReferralView,
     pub supply: OrganizationLean,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub alayacare: Option<serde_json::Value>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub case_manager: Option<CaseManager>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub price: Option<Price>,
     pub client: ClientWithId,
     pub service: Service,
@@ -269,30 +263,26 @@ impl OutboxReferralSummary {
 }
 
 /// The referral of the inbox responses (no demand labels).
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Serialize)]
 pub struct InboxReferralView {
     pub id: ReferralId,
     pub sequence_id: SequenceId,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub offer_id: Option<OfferId>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub shift_id: Option<uuid::Uuid>,
     pub care_type: CareType,
     pub referral_type: OfferType,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cancellation_comment: Option<String>,
     pub status: ReferralStatus,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reason_code: Option<ReasonCode>,
     #[serde(with = "serde_ts")]
     pub start_at: Timestamp,
-    #[serde(skip_serializing_if = "Option::is_none", with = "serde_ts::option")]
+    #[serde(with = "serde_ts::option")]
     pub end_at: Option<Timestamp>,
     #[serde(with = "serde_ts")]
     pub created_at: Timestamp,
-    #[serde(skip_serializing_if = "Option::is_none", with = "serde_ts::option")]
+    #[serde(with = "serde_ts::option")]
     pub updated_at: Option<Timestamp>,
 }
 
@@ -359,38 +349,33 @@ pub struct InboxClient {
 }
 
 /// The service of `InboxReferralDetailResponse`.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Serialize)]
 pub struct InboxReferralService {
     pub id: ServiceId,
     pub name: NonEmpty,
-    #[serde(skip_serializing_if = "Option::is_none", with = "serde_ts::option")]
+    #[serde(with = "serde_ts::option")]
     pub start_at: Option<Timestamp>,
-    #[serde(skip_serializing_if = "Option::is_none", with = "serde_ts::option")]
+    #[serde(with = "serde_ts::option")]
     pub expected_start_at: Option<Timestamp>,
-    #[serde(skip_serializing_if = "Option::is_none", with = "serde_ts::option")]
+    #[serde(with = "serde_ts::option")]
     pub end_at: Option<Timestamp>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub instructions: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
     pub skills: Vec<String>,
     pub custom_fields: Vec<CustomField>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub use_client_address: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address: Option<Address>,
 }
 
 /// `InboxReferralDetailResponse`.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Serialize)]
 pub struct InboxReferralDetail {
     pub referral: InboxReferralView,
     pub demand: OrganizationLean,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub alayacare: Option<serde_json::Value>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub case_manager: Option<CaseManager>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub price: Option<Price>,
     pub client: InboxClient,
     pub service: InboxReferralService,

@@ -254,6 +254,19 @@ impl Db {
         Ok(found)
     }
 
+    /// Creates or replaces an item regardless of what is there (idempotent set-up writes).
+    pub async fn put_unconditionally(&self, item: Item) -> Result<(), DbError> {
+        self.client()
+            .await
+            .put_item()
+            .table_name(self.table())
+            .set_item(Some(item))
+            .send()
+            .await
+            .map_err(DbError::aws)?;
+        Ok(())
+    }
+
     pub async fn put(&self, item: Item, cond: Cond) -> Result<(), DbError> {
         let mut tx = Tx::new(&self.table);
         tx.put(item, cond);

@@ -36,15 +36,7 @@ impl Db {
     /// Creates or replaces an organization (used by sign-up and the local stack's seed data).
     pub async fn put_org(&self, org: &Organization) -> Result<(), DbError> {
         let item = to_item("organization", &org_keys(org.id), org)?;
-        self.client()
-            .await
-            .put_item()
-            .table_name(self.table())
-            .set_item(Some(item))
-            .send()
-            .await
-            .map_err(DbError::aws)?;
-        Ok(())
+        self.put_unconditionally(item).await
     }
 
     /// Replaces an organization only if it still exists, so a concurrent delete is not undone.
@@ -79,15 +71,7 @@ impl Db {
                 supply_org_id: supply,
             },
         )?;
-        self.client()
-            .await
-            .put_item()
-            .table_name(self.table())
-            .set_item(Some(item))
-            .send()
-            .await
-            .map_err(DbError::aws)?;
-        Ok(())
+        self.put_unconditionally(item).await
     }
 
     /// The supply organizations in `demand`'s trusted network.

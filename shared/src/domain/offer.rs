@@ -57,16 +57,17 @@ pub struct ResponseCounts {
     pub declined: u32,
 }
 
+#[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Task {
     pub id: TaskId,
     pub outbox_id: NonEmpty,
     pub name: NonEmpty,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     pub is_required: bool,
 }
 
+#[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Visit {
     pub id: VisitId,
@@ -75,53 +76,38 @@ pub struct Visit {
     pub start_at: Timestamp,
     #[serde(with = "serde_ts")]
     pub end_at: Timestamp,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub instructions: Option<String>,
     #[serde(default)]
     pub tasks: Vec<Task>,
 }
 
 /// The service of an offer (`OutboxServiceRequest` plus its id).
+#[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Service {
     pub id: ServiceId,
     pub name: NonEmpty,
     pub outbox_id: NonEmpty,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "serde_ts::option"
-    )]
+    #[serde(default, with = "serde_ts::option")]
     pub start_at: Option<Timestamp>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "serde_ts::option"
-    )]
+    #[serde(default, with = "serde_ts::option")]
     pub expected_start_at: Option<Timestamp>,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "serde_ts::option"
-    )]
+    #[serde(default, with = "serde_ts::option")]
     pub end_at: Option<Timestamp>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub instructions: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub skills: Vec<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub custom_fields: Vec<CustomField>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub use_client_address: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address: Option<crate::api::common::Address>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub referral_only_custom_fields: Vec<CustomField>,
 }
 
 /// An offer as stored: the demand's request plus the ids and state the platform adds.
+#[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Offer {
     pub id: OfferId,
@@ -133,54 +119,38 @@ pub struct Offer {
     pub offer_type: OfferType,
     #[serde(with = "serde_ts")]
     pub expires_at: Timestamp,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
     #[serde(default)]
     pub demand_labels: Vec<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason_code: Option<ReasonCode>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason_comment: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shift_id: Option<uuid::Uuid>,
     #[serde(with = "serde_ts")]
     pub start_at: Timestamp,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "serde_ts::option"
-    )]
+    #[serde(default, with = "serde_ts::option")]
     pub end_at: Option<Timestamp>,
     #[serde(with = "serde_ts")]
     pub created_at: Timestamp,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "serde_ts::option"
-    )]
+    #[serde(default, with = "serde_ts::option")]
     pub updated_at: Option<Timestamp>,
     pub counts: ResponseCounts,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assigned_match_id: Option<MatchId>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub referral_id: Option<ReferralId>,
     pub client_id: ClientId,
     pub client: Client,
     pub service: Service,
     #[serde(default)]
     pub visits: Vec<Visit>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub price: Option<OfferPrice>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub case_manager: Option<CaseManager>,
     /// AlayaCare-specific payload (authorizations, care plan, form templates), kept as sent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alayacare: Option<serde_json::Value>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub direct_supply_persona_ids: Vec<OrgId>,
 }
 
 /// One supplier's view of an offer.
+#[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct OfferMatch {
     pub id: MatchId,
@@ -189,17 +159,11 @@ pub struct OfferMatch {
     pub supply_org_id: OrgId,
     pub response: MatchResponse,
     pub sequence_id: SequenceId,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason_code: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
     #[serde(with = "serde_ts")]
     pub created_at: Timestamp,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "serde_ts::option"
-    )]
+    #[serde(default, with = "serde_ts::option")]
     pub updated_at: Option<Timestamp>,
 }
 
@@ -348,6 +312,25 @@ impl OfferState {
         chosen.clone()
     }
 
+    /// A matched supplier's one response to an open offer: the touched offer and the answered
+    /// match, for the caller to complete.
+    fn respond(
+        &self,
+        supplier: OrgId,
+        response: MatchResponse,
+        now: Timestamp,
+    ) -> Result<(Offer, OfferMatch), Rejection> {
+        ensure_open(&self.offer, now)?;
+        let current = self.match_of(supplier).ok_or(Rejection::UnknownMatch)?;
+        if current.response != MatchResponse::Pending {
+            return Err(Rejection::AlreadyResponded(current.response));
+        }
+        let mut m = current.clone();
+        m.response = response;
+        m.updated_at = Some(now);
+        Ok((self.touched(now), m))
+    }
+
     /// A supplier accepts. With automatic assignment the first acceptance also assigns.
     pub fn accept(
         &self,
@@ -356,17 +339,8 @@ impl OfferState {
         mode: AssignmentMode,
         now: Timestamp,
     ) -> Result<Transition, Rejection> {
-        ensure_open(&self.offer, now)?;
-        let current = self.match_of(supplier).ok_or(Rejection::UnknownMatch)?;
-        if current.response != MatchResponse::Pending {
-            return Err(Rejection::AlreadyResponded(current.response));
-        }
-        let mut m = current.clone();
-        m.response = MatchResponse::Accepted;
+        let (mut offer, mut m) = self.respond(supplier, MatchResponse::Accepted, now)?;
         m.comment = comment;
-        m.updated_at = Some(now);
-
-        let mut offer = self.touched(now);
         offer.counts.accepted += 1;
         let mut notices = vec![Notice::new(
             Channel::OutboxOffers,
@@ -394,18 +368,9 @@ impl OfferState {
         comment: Option<String>,
         now: Timestamp,
     ) -> Result<Transition, Rejection> {
-        ensure_open(&self.offer, now)?;
-        let current = self.match_of(supplier).ok_or(Rejection::UnknownMatch)?;
-        if current.response != MatchResponse::Pending {
-            return Err(Rejection::AlreadyResponded(current.response));
-        }
-        let mut m = current.clone();
-        m.response = MatchResponse::Declined;
+        let (mut offer, mut m) = self.respond(supplier, MatchResponse::Declined, now)?;
         m.reason_code = reason_code;
         m.comment = comment;
-        m.updated_at = Some(now);
-
-        let mut offer = self.touched(now);
         offer.counts.declined += 1;
         let demand = vec![offer.demand_org_id];
         let mut notices = vec![Notice::new(

@@ -38,18 +38,16 @@ pub struct SupplyPersona {
     pub care_types: Vec<CareType>,
 }
 
+#[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Organization {
     pub id: OrgId,
     pub name: String,
     /// `https://` FQDN of the organization's own system, no trailing slash.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub host: Option<String>,
     /// The system the organization runs on (alayacare, procura, …).
     pub source: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub demand: Option<DemandPersona>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub supply: Option<SupplyPersona>,
     #[serde(with = "serde_ts")]
     pub created_at: Timestamp,

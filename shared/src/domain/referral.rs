@@ -19,54 +19,42 @@ pub enum ReferralStatus {
     Cancelled,
 }
 
+#[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Revision {
     pub revision_group_id: uuid::Uuid,
     pub revision_number: u32,
     #[serde(default)]
     pub revision_reasons: Vec<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub revision_comment: Option<String>,
     pub is_latest_revision: bool,
 }
 
+#[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Referral {
     pub id: ReferralId,
     pub sequence_id: SequenceId,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub offer_id: Option<OfferId>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shift_id: Option<uuid::Uuid>,
     pub demand_org_id: OrgId,
     pub supply_org_id: OrgId,
     pub care_type: CareType,
     pub referral_type: OfferType,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cancellation_comment: Option<String>,
     #[serde(default)]
     pub demand_labels: Vec<String>,
     pub status: ReferralStatus,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason_code: Option<ReasonCode>,
     pub version: u64,
     #[serde(with = "serde_ts")]
     pub start_at: Timestamp,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "serde_ts::option"
-    )]
+    #[serde(default, with = "serde_ts::option")]
     pub end_at: Option<Timestamp>,
     #[serde(with = "serde_ts")]
     pub created_at: Timestamp,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "serde_ts::option"
-    )]
+    #[serde(default, with = "serde_ts::option")]
     pub updated_at: Option<Timestamp>,
     pub revision: Revision,
     pub client_id: crate::ids::ClientId,
@@ -74,11 +62,8 @@ pub struct Referral {
     pub service: Service,
     #[serde(default)]
     pub visits: Vec<Visit>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub price: Option<Price>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub case_manager: Option<CaseManager>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alayacare: Option<serde_json::Value>,
 }
 
