@@ -3,6 +3,7 @@
 mod auth;
 mod bad_input;
 mod concurrency;
+mod delivery;
 mod drift;
 mod samples;
 mod scenario;
