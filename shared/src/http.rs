@@ -42,8 +42,15 @@ pub fn json_body_or_default<T: DeserializeOwned + Default>(req: &Request) -> Res
 }
 
 /// Parses the query string; repeated keys fill `Vec` fields.
+/// A parameter given with no value (`?shift_id=`) is refused rather than read as absent.
 pub fn query<T: DeserializeOwned>(req: &Request) -> Result<T, ApiError> {
-    serde_html_form::from_str(req.uri().query().unwrap_or(""))
+    let raw = req.uri().query().unwrap_or("");
+    if let Some((name, _)) = form_urlencoded::parse(raw.as_bytes()).find(|(_, v)| v.is_empty()) {
+        return Err(ApiError::bad_request(format!(
+            "Query parameter {name} has no value"
+        )));
+    }
+    serde_html_form::from_str(raw)
         .map_err(|e| ApiError::bad_request(format!("Invalid query string: {e}")))
 }
 

@@ -5,8 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::ApiError;
 
-pub const DEFAULT_ITEMS_PER_PAGE: u32 = 100;
-pub const MAX_ITEMS_PER_PAGE: u32 = 1000;
+pub const DEFAULT_ITEMS_PER_PAGE: u64 = 100;
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -19,8 +18,8 @@ pub enum SortOrder {
 /// The paging part of a list request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PageRequest {
-    pub page: u32,
-    pub items_per_page: u32,
+    pub page: u64,
+    pub items_per_page: u64,
     pub sort_order: SortOrder,
 }
 
@@ -30,19 +29,21 @@ impl PageRequest {
         items_per_page: Option<i64>,
         sort_order: Option<SortOrder>,
     ) -> Result<Self, ApiError> {
-        let page = page.unwrap_or(1);
-        let items_per_page = items_per_page.unwrap_or(DEFAULT_ITEMS_PER_PAGE as i64);
-        if page < 1 || page > u32::MAX as i64 {
-            return Err(ApiError::bad_request("page must be at least 1"));
-        }
-        if !(1..=MAX_ITEMS_PER_PAGE as i64).contains(&items_per_page) {
-            return Err(ApiError::bad_request(format!(
-                "items_per_page must be between 1 and {MAX_ITEMS_PER_PAGE}"
-            )));
-        }
+        // The spec sets no maximum: a large page size simply returns everything there is.
+        let page = u64::try_from(page.unwrap_or(1))
+            .ok()
+            .filter(|p| *p >= 1)
+            .ok_or_else(|| ApiError::bad_request("page must be at least 1"))?;
+        let items_per_page = match items_per_page {
+            None => DEFAULT_ITEMS_PER_PAGE,
+            Some(n) => u64::try_from(n)
+                .ok()
+                .filter(|n| *n >= 1)
+                .ok_or_else(|| ApiError::bad_request("items_per_page must be at least 1"))?,
+        };
         Ok(Self {
-            page: page as u32,
-            items_per_page: items_per_page as u32,
+            page,
+            items_per_page,
             sort_order: sort_order.unwrap_or_default(),
         })
     }
@@ -50,8 +51,8 @@ impl PageRequest {
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Page<T> {
-    pub page: u32,
-    pub items_per_page: u32,
+    pub page: u64,
+    pub items_per_page: u64,
     pub total_items: u64,
     pub total_pages: u64,
     pub items: Vec<T>,
@@ -78,14 +79,11 @@ impl<T> Page<T> {
 /// Cuts the requested page out of the complete, already filtered and sorted list.
 pub fn paginate<T>(all: Vec<T>, req: PageRequest) -> Page<T> {
     let total_items = all.len() as u64;
-    let per = req.items_per_page as u64;
+    let per = req.items_per_page;
     let total_pages = total_items.div_ceil(per);
-    let skip = (req.page as u64 - 1).saturating_mul(per);
-    let items = all
-        .into_iter()
-        .skip(skip.min(total_items) as usize)
-        .take(per as usize)
-        .collect();
+    let skip = (req.page - 1).saturating_mul(per).min(total_items) as usize;
+    let take = per.min(total_items) as usize;
+    let items = all.into_iter().skip(skip).take(take).collect();
     Page {
         page: req.page,
         items_per_page: req.items_per_page,
@@ -131,7 +129,11 @@ mod tests {
     fn bounds_are_enforced() {
         assert!(PageRequest::parse(Some(0), None, None).is_err());
         assert!(PageRequest::parse(None, Some(0), None).is_err());
-        assert!(PageRequest::parse(None, Some(MAX_ITEMS_PER_PAGE as i64 + 1), None).is_err());
+        assert!(PageRequest::parse(Some(-3), None, None).is_err());
+        let huge = PageRequest::parse(Some(i64::MAX), Some(i64::MAX), None).unwrap();
+        assert!(paginate(vec![1, 2, 3], huge).items.is_empty());
+        let all = PageRequest::parse(None, Some(i64::MAX), None).unwrap();
+        assert_eq!(paginate(vec![1, 2, 3], all).items, vec![1, 2, 3]);
         assert_eq!(
             PageRequest::parse(None, None, None).unwrap().items_per_page,
             DEFAULT_ITEMS_PER_PAGE

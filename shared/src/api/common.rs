@@ -29,6 +29,28 @@ impl NonEmpty {
     }
 }
 
+/// A list the spec marks `minItems: 1`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "Vec<T>")]
+pub struct NonEmptyList<T>(Vec<T>);
+
+impl<T> TryFrom<Vec<T>> for NonEmptyList<T> {
+    type Error = &'static str;
+    fn try_from(v: Vec<T>) -> Result<Self, Self::Error> {
+        if v.is_empty() {
+            Err("must have at least one item")
+        } else {
+            Ok(Self(v))
+        }
+    }
+}
+
+impl<T> NonEmptyList<T> {
+    pub fn into_vec(self) -> Vec<T> {
+        self.0
+    }
+}
+
 macro_rules! bounded_f64 {
     ($name:ident, $min:expr, $max:expr) => {
         #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::common::{
     Address, AddressAnon, Allergy, CareType, CaseManager, Client, CustomField, DemographicsLean,
-    NonEmpty, OfferPrice, OfferType, OrganizationLean, Price, ReasonCode, Risk,
+    NonEmpty, NonEmptyList, OfferPrice, OfferType, OrganizationLean, Price, ReasonCode, Risk,
 };
 use crate::domain::offer::{
     MatchResponse, MatchStatus, Offer, OfferMatch, OfferStatus, ResponseCounts, Service, Task,
@@ -29,7 +29,7 @@ pub struct OfferCoreRequest {
     #[serde(default)]
     pub comment: Option<String>,
     #[serde(default)]
-    pub demand_labels: Vec<String>,
+    pub demand_labels: Option<NonEmptyList<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -173,7 +173,11 @@ impl CreateOfferRequest {
             offer_type: self.offer.offer_type,
             expires_at: self.offer.expires_at,
             comment: self.offer.comment,
-            demand_labels: self.offer.demand_labels,
+            demand_labels: self
+                .offer
+                .demand_labels
+                .map(NonEmptyList::into_vec)
+                .unwrap_or_default(),
             reason_code: None,
             reason_comment: None,
             shift_id: None,
@@ -342,6 +346,8 @@ pub struct OutboxOfferView {
     #[serde(with = "serde_ts")]
     pub expires_at: Timestamp,
     pub comment: Option<String>,
+    /// The spec requires at least one item when present.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub demand_labels: Vec<String>,
     pub reason_code: Option<ReasonCode>,
     pub reason_comment: Option<String>,

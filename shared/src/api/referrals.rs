@@ -132,6 +132,8 @@ pub struct OutboxReferralView {
     pub referral_type: OfferType,
     pub comment: Option<String>,
     pub cancellation_comment: Option<String>,
+    /// The spec requires at least one item when present.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub demand_labels: Vec<String>,
     pub status: ReferralStatus,
     pub reason_code: Option<ReasonCode>,
