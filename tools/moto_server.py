@@ -8,6 +8,8 @@ import argparse
 import sys
 import threading
 
+from moto.cognitoidp.exceptions import UserNotFoundError
+from moto.cognitoidp.models import CognitoIdpBackend
 from moto.dynamodb.responses import DynamoHandler
 from moto.dynamodbstreams.responses import DynamoDBStreamsHandler
 from moto.server import ThreadedMotoServer
@@ -33,12 +35,29 @@ def serialize_dynamodb() -> None:
         handler.call_action = call_action
 
 
+def cognito_unknown_user_errors() -> None:
+    """ConfirmForgotPassword for an unknown user: Cognito answers UserNotFoundException (or a
+    code mismatch when user-existence errors are prevented); moto claims the app client does
+    not exist. Answer as Cognito does, so the API's error handling is exercised as deployed.
+    """
+    original = CognitoIdpBackend.confirm_forgot_password
+
+    def confirm_forgot_password(self, client_id, username, password, confirmation_code):
+        for pool in self.user_pools.values():
+            if client_id in pool.clients and not pool._get_user(username):
+                raise UserNotFoundError(username)
+        return original(self, client_id, username, password, confirmation_code)
+
+    CognitoIdpBackend.confirm_forgot_password = confirm_forgot_password
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
     args = parser.parse_args()
     serialize_dynamodb()
+    cognito_unknown_user_errors()
 
     server = ThreadedMotoServer(ip_address=args.host, port=args.port, verbose=False)
     server.start()

@@ -114,6 +114,27 @@ async fn login_identity_and_password_flows() {
         .status,
         204
     );
+    // A wrong code and an unknown user get the same 400 (moto checks codes it issued itself).
+    let confirm = |username: &str, code: &str| json!({"username": username, "confirmation_code": code, "new_password": "Another-Passw0rd!"});
+    let wrong_code = t
+        .call(
+            "POST",
+            "/auth/v1/confirm_forgot_password",
+            None,
+            Some(confirm(&u.email, "moto-confirmation-code:wrong")),
+        )
+        .await;
+    assert_eq!(wrong_code.status, 400, "{:?}", wrong_code.body);
+    let ghost = t
+        .call(
+            "POST",
+            "/auth/v1/confirm_forgot_password",
+            None,
+            Some(confirm("ghost@example.com", "123456")),
+        )
+        .await;
+    assert_eq!(ghost.status, 400, "{:?}", ghost.body);
+    assert_eq!(ghost.body, wrong_code.body);
     assert_eq!(
         t.call("GET", "/auth/v1/status/healthz", None, None)
             .await

@@ -136,6 +136,8 @@ pub async fn forgot_password(app: &App, req: Request) -> Result<HttpResponse, Ap
     no_content()
 }
 
+/// An unknown user gets the same answer as a wrong code, so the endpoint does not reveal
+/// which users exist.
 pub async fn confirm_forgot_password(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
     let body: ConfirmForgotPasswordRequest = json_body(&req)?;
     app.aws
@@ -148,6 +150,11 @@ pub async fn confirm_forgot_password(app: &App, req: Request) -> Result<HttpResp
         .password(body.new_password.as_str())
         .send()
         .await
-        .map_err(|e| cognito_error(e.into_service_error()))?;
+        .map_err(|e| match e.into_service_error() {
+            e if e.code() == Some("UserNotFoundException") => {
+                ApiError::bad_request("Invalid or expired confirmation code.")
+            }
+            e => cognito_error(e),
+        })?;
     no_content()
 }
