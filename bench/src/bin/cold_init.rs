@@ -6,7 +6,6 @@
 //!
 //! usage: cold-init [--runs N] [--bin-dir target/release]
 
-use std::convert::Infallible;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
@@ -14,11 +13,7 @@ use std::time::{Duration, Instant};
 
 use http_body_util::Full;
 use hyper::body::{Bytes, Incoming};
-use hyper::server::conn::http1;
-use hyper::service::service_fn;
 use hyper::{Request, Response};
-use hyper_util::rt::TokioIo;
-use tokio::net::TcpListener;
 use tokio::sync::Notify;
 
 /// Records when the first `next` arrives; never hands out an event, so the process idles
@@ -29,45 +24,24 @@ struct Emulator {
     seen: Notify,
 }
 
-async fn serve(emulator: Arc<Emulator>) -> std::net::SocketAddr {
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    tokio::spawn(async move {
-        loop {
-            let Ok((socket, _)) = listener.accept().await else {
-                continue;
-            };
-            let emulator = emulator.clone();
-            tokio::spawn(async move {
-                let service = service_fn(move |req: Request<Incoming>| {
-                    let emulator = emulator.clone();
-                    async move {
-                        if req.uri().path().ends_with("/runtime/invocation/next") {
-                            emulator
-                                .first_next
-                                .lock()
-                                .unwrap()
-                                .get_or_insert_with(Instant::now);
-                            emulator.seen.notify_one();
-                            // Hold the long poll open, as Lambda does while no event is queued.
-                            tokio::time::sleep(Duration::from_secs(30)).await;
-                        }
-                        Ok::<_, Infallible>(Response::new(Full::new(Bytes::new())))
-                    }
-                });
-                let _ = http1::Builder::new()
-                    .serve_connection(TokioIo::new(socket), service)
-                    .await;
-            });
-        }
-    });
-    addr
+async fn handle(emulator: Arc<Emulator>, req: Request<Incoming>) -> Response<Full<Bytes>> {
+    if req.uri().path().ends_with("/runtime/invocation/next") {
+        emulator
+            .first_next
+            .lock()
+            .unwrap()
+            .get_or_insert_with(Instant::now);
+        emulator.seen.notify_one();
+        // Hold the long poll open, as Lambda does while no event is queued.
+        tokio::time::sleep(Duration::from_secs(30)).await;
+    }
+    Response::new(Full::new(Bytes::new()))
 }
 
 /// One cold start: milliseconds from spawn to the first `next`.
 async fn measure(binary: &PathBuf, handler: Option<&str>) -> f64 {
     let emulator = Arc::new(Emulator::default());
-    let addr = serve(emulator.clone()).await;
+    let addr = bench::serve_runtime_api(emulator.clone(), handle).await;
     let mut cmd = Command::new(binary);
     cmd.env_clear()
         .env("AWS_LAMBDA_RUNTIME_API", addr.to_string())

@@ -12,7 +12,6 @@
 //! usage: invoke [--invocations N] [--bin-dir target/release]
 
 use std::collections::VecDeque;
-use std::convert::Infallible;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
@@ -20,12 +19,8 @@ use std::time::{Duration, Instant};
 
 use http_body_util::{BodyExt, Full};
 use hyper::body::{Bytes, Incoming};
-use hyper::server::conn::http1;
-use hyper::service::service_fn;
 use hyper::{Request, Response};
-use hyper_util::rt::TokioIo;
 use serde_json::Value;
-use tokio::net::TcpListener;
 use tokio::sync::Notify;
 
 /// Hands out queued events and records when each was handed out and answered.
@@ -94,29 +89,6 @@ async fn handle(em: Arc<Emulator>, req: Request<Incoming>) -> Response<Full<Byte
     r
 }
 
-async fn serve(em: Arc<Emulator>) -> std::net::SocketAddr {
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    tokio::spawn(async move {
-        loop {
-            let Ok((socket, _)) = listener.accept().await else {
-                continue;
-            };
-            let em = em.clone();
-            tokio::spawn(async move {
-                let svc = service_fn(move |req| {
-                    let em = em.clone();
-                    async move { Ok::<_, Infallible>(handle(em, req).await) }
-                });
-                let _ = http1::Builder::new()
-                    .serve_connection(TokioIo::new(socket), svc)
-                    .await;
-            });
-        }
-    });
-    addr
-}
-
 fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
 }
@@ -133,7 +105,7 @@ async fn run(binary: &PathBuf, function: &devstack::Function, events: Vec<Value>
     let n = events.len();
     let em = Arc::new(Emulator::default());
     em.queue.lock().unwrap().extend(events);
-    let addr = serve(em.clone()).await;
+    let addr = bench::serve_runtime_api(em.clone(), handle).await;
     let mut cmd = Command::new(binary);
     cmd.env_clear()
         .envs(&function.environment)
