@@ -4,7 +4,7 @@
 use platform_tests::{Response, TestStack};
 use serde_json::{Value, json};
 
-use crate::offer_body;
+use crate::{create_offer, offer_body};
 
 fn assert_error(r: &Response, status: u16, what: &str) {
     assert_eq!(r.status, status, "{what}: {:?}", r.body);
@@ -266,18 +266,7 @@ async fn other_organizations_offers_are_not_found() {
         .unwrap();
     let stranger_token = t.login(&stranger_user).await;
 
-    let offer_id = t
-        .call(
-            "POST",
-            "/offers/v1/outbox/offers",
-            Some(&demand),
-            Some(offer_body()),
-        )
-        .await
-        .body["offer"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let offer_id = create_offer(&t, &demand).await;
     assert_eq!(
         t.call(
             "POST",

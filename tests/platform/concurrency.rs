@@ -6,23 +6,10 @@ use platform_tests::{Subscriber, TestStack};
 use serde_json::json;
 use shared::events::EventName;
 
-use crate::offer_body;
+use crate::create_offer;
 
 fn count(events: &[shared::events::EventRecord], name: EventName) -> usize {
     events.iter().filter(|e| e.event_name == name).count()
-}
-
-async fn create_offer(t: &TestStack, demand: &str) -> String {
-    let r = t
-        .call(
-            "POST",
-            "/offers/v1/outbox/offers",
-            Some(demand),
-            Some(offer_body()),
-        )
-        .await;
-    assert_eq!(r.status, 201, "{:?}", r.body);
-    r.body["offer"]["id"].as_str().unwrap().to_owned()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

@@ -4,7 +4,7 @@
 
 use platform_tests::{Subscriber, TestStack};
 
-use crate::offer_body;
+use crate::create_offer;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unpublishable_events_are_retried_then_reported_on_the_failure_queue() {
@@ -28,17 +28,7 @@ async fn unpublishable_events_are_retried_then_reported_on_the_failure_queue() {
         .send()
         .await
         .unwrap();
-    assert_eq!(
-        t.call(
-            "POST",
-            "/offers/v1/outbox/offers",
-            Some(&demand),
-            Some(offer_body())
-        )
-        .await
-        .status,
-        201
-    );
+    create_offer(&t, &demand).await;
     t.settle().await;
 
     let queue = t
@@ -86,17 +76,7 @@ async fn unpublishable_events_are_retried_then_reported_on_the_failure_queue() {
         .unwrap();
     assert_eq!(recreated.topic_arn.as_deref(), Some(inbox_offers.as_str()));
     let resubscribed = Subscriber::new(&t, supplier).await;
-    assert_eq!(
-        t.call(
-            "POST",
-            "/offers/v1/outbox/offers",
-            Some(&demand),
-            Some(offer_body())
-        )
-        .await
-        .status,
-        201
-    );
+    create_offer(&t, &demand).await;
     t.settle().await;
     let names: Vec<String> = resubscribed
         .drain()

@@ -18,3 +18,17 @@ pub fn offer_body() -> Value {
     let event: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     serde_json::from_str(event["body"].as_str().unwrap()).unwrap()
 }
+
+/// Creates an offer from the sample body as `demand` and returns its id.
+pub async fn create_offer(t: &platform_tests::TestStack, demand: &str) -> String {
+    let r = t
+        .call(
+            "POST",
+            "/offers/v1/outbox/offers",
+            Some(demand),
+            Some(offer_body()),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    r.body["offer"]["id"].as_str().unwrap().to_owned()
+}

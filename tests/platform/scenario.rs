@@ -5,7 +5,7 @@
 use platform_tests::{Subscriber, TestStack};
 use serde_json::json;
 
-use crate::offer_body;
+use crate::{create_offer, offer_body};
 
 fn pairs(v: &[(&str, &str)]) -> Vec<(String, String)> {
     let mut v: Vec<(String, String)> = v
@@ -265,18 +265,7 @@ async fn referral_payload_names_both_organizations_and_the_client() {
         .await;
     assert_eq!(setting.body, json!({"offer_assignment": "auto"}));
 
-    let offer_id = t
-        .call(
-            "POST",
-            "/offers/v1/outbox/offers",
-            Some(&demand),
-            Some(offer_body()),
-        )
-        .await
-        .body["offer"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let offer_id = create_offer(&t, &demand).await;
     // Automatic assignment: the first acceptance assigns.
     assert_eq!(
         t.call(
