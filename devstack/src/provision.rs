@@ -22,7 +22,8 @@ fn err(what: &str) -> impl Fn(String) -> Error + '_ {
     move |e| Error::Aws(format!("{what}: {e}"))
 }
 
-fn sdk_err<E: std::fmt::Debug>(what: &str) -> impl Fn(E) -> Error + '_ {
+/// Maps an SDK error to the local stack's error, naming the call that failed.
+pub(crate) fn sdk_err<E: std::fmt::Debug>(what: &str) -> impl Fn(E) -> Error + '_ {
     move |e| Error::Aws(format!("{what}: {e:?}"))
 }
 

@@ -10,6 +10,7 @@ use shared::domain::organization::{
 };
 use shared::ids::OrgId;
 
+use crate::provision::sdk_err;
 use crate::{Error, Stack};
 
 #[derive(Clone, Debug)]
@@ -89,7 +90,6 @@ impl Stack {
         if let Some(org) = org {
             attributes.push(attr("custom:organization_id", &org.id.to_string()));
         }
-        let aws = |what: &'static str| move |e: String| Error::Aws(format!("{what}: {e}"));
         cognito
             .admin_create_user()
             .user_pool_id(pool)
@@ -98,7 +98,7 @@ impl Stack {
             .message_action(MessageActionType::Suppress)
             .send()
             .await
-            .map_err(|e| aws("AdminCreateUser")(format!("{e:?}")))?;
+            .map_err(sdk_err("AdminCreateUser"))?;
         cognito
             .admin_set_user_password()
             .user_pool_id(pool)
@@ -107,7 +107,7 @@ impl Stack {
             .permanent(true)
             .send()
             .await
-            .map_err(|e| aws("AdminSetUserPassword")(format!("{e:?}")))?;
+            .map_err(sdk_err("AdminSetUserPassword"))?;
         cognito
             .admin_add_user_to_group()
             .user_pool_id(pool)
@@ -115,7 +115,7 @@ impl Stack {
             .group_name(group)
             .send()
             .await
-            .map_err(|e| aws("AdminAddUserToGroup")(format!("{e:?}")))?;
+            .map_err(sdk_err("AdminAddUserToGroup"))?;
         Ok(User {
             email: email.into(),
             password: password.into(),
