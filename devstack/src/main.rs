@@ -138,6 +138,15 @@ async fn run(args: Args) -> Result<(), devstack::Error> {
                 u.email, u.password, u.group, org
             );
         }
+        let m = &demo.machine;
+        println!(
+            "\nDemo machine client (POST /auth/realms/{}/protocol/openid-connect/token):",
+            m.tenant
+        );
+        println!(
+            "  client_id {}  client_secret {}  tenant {}  scopes: all",
+            m.client_id, m.secret, m.tenant
+        );
     }
     println!("\nCtrl-C stops the stack.");
     tokio::signal::ctrl_c()

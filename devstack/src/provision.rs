@@ -161,6 +161,34 @@ async fn create_queue(
     })
 }
 
+async fn create_key(sdk: &SdkConfig, p: &Value) -> Result<Physical, Error> {
+    use aws_sdk_kms::types::{KeySpec, KeyUsageType};
+    let client = aws_sdk_kms::Client::new(sdk);
+    let out = client
+        .create_key()
+        .key_spec(KeySpec::from(
+            p["KeySpec"].as_str().unwrap_or("SYMMETRIC_DEFAULT"),
+        ))
+        .key_usage(KeyUsageType::from(
+            p["KeyUsage"].as_str().unwrap_or("ENCRYPT_DECRYPT"),
+        ))
+        .description(p["Description"].as_str().unwrap_or_default())
+        .send()
+        .await
+        .map_err(sdk_err("CreateKey"))?;
+    let meta = out
+        .key_metadata
+        .ok_or_else(|| Error::Aws("CreateKey returned no metadata".into()))?;
+    Ok(Physical {
+        reference: meta.key_id.clone(),
+        attrs: [
+            ("Arn".to_owned(), meta.arn.unwrap_or_default()),
+            ("KeyId".to_owned(), meta.key_id),
+        ]
+        .into(),
+    })
+}
+
 async fn create_topic(
     sdk: &SdkConfig,
     ctx: &Context,
@@ -346,6 +374,7 @@ pub async fn provision(
     let mut ctx = Context::new(stack, region, ACCOUNT);
     ctx.parameters = template.parameter_defaults();
     let order = [
+        "AWS::KMS::Key",
         "AWS::DynamoDB::Table",
         "AWS::SQS::Queue",
         "AWS::SNS::Topic",
@@ -357,6 +386,7 @@ pub async fn provision(
     for kind in order {
         for (id, props) in template.resources_of(kind) {
             let physical = match kind {
+                "AWS::KMS::Key" => create_key(sdk, &props).await?,
                 "AWS::DynamoDB::Table" => create_table(sdk, &ctx, &id, &props).await?,
                 "AWS::SQS::Queue" => create_queue(sdk, &ctx, &id, &props).await?,
                 "AWS::SNS::Topic" => create_topic(sdk, &ctx, &id, &props).await?,

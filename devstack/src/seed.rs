@@ -9,6 +9,7 @@ use shared::domain::organization::{
     AssignmentMode, DemandPersona, Organization, PersonaStatus, SupplyPersona,
 };
 use shared::ids::OrgId;
+use shared::oauth::{ClientRecord, Scope, hash_secret};
 
 use crate::provision::sdk_err;
 use crate::{Error, Stack};
@@ -21,13 +22,26 @@ pub struct User {
     pub organization: Option<Organization>,
 }
 
+/// A machine client of the OAuth2 token endpoint.
+#[derive(Clone, Debug)]
+pub struct MachineClient {
+    pub client_id: String,
+    pub secret: String,
+    pub tenant: String,
+    pub scopes: Vec<Scope>,
+}
+
 #[derive(Clone, Debug)]
 pub struct Demo {
     pub sys_admin: User,
     pub demand: User,
     pub supply_a: User,
     pub supply_b: User,
+    /// Tenant `demo-shop`'s client with every machine scope.
+    pub machine: MachineClient,
 }
+
+pub const DEMO_TENANT: &str = "demo-shop";
 
 pub const DEMAND_ORG: &str = "8d0b7a5e-1c7e-4f65-9a53-3b2f1d1e0a01";
 pub const SUPPLY_A_ORG: &str = "8d0b7a5e-1c7e-4f65-9a53-3b2f1d1e0a02";
@@ -140,6 +154,43 @@ impl Stack {
             .map_err(|e| Error::Aws(e.to_string()))
     }
 
+    /// Registers a machine client with a known secret (the API only ever generates them).
+    pub async fn create_machine_client(
+        &self,
+        client_id: &str,
+        secret: &str,
+        tenant: &str,
+        scopes: &[Scope],
+    ) -> Result<MachineClient, Error> {
+        let bad = |e: shared::ApiError| Error::Setup(e.message);
+        let record = ClientRecord {
+            client_id: client_id.parse().map_err(bad)?,
+            tenant: tenant.parse().map_err(bad)?,
+            scopes: scopes.to_vec(),
+            name: Some("Demo client".into()),
+            secret_hash: hash_secret(secret),
+            active: true,
+            created_at: shared::time::now(),
+        };
+        let item = shared::db::to_item(
+            "client",
+            &shared::db::clients::client_keys(&record.client_id),
+            &record,
+        )
+        .map_err(|e| Error::Aws(e.to_string()))?;
+        self.app()
+            .db
+            .put_unconditionally(item)
+            .await
+            .map_err(|e| Error::Aws(e.to_string()))?;
+        Ok(MachineClient {
+            client_id: client_id.into(),
+            secret: secret.into(),
+            tenant: tenant.into(),
+            scopes: scopes.to_vec(),
+        })
+    }
+
     /// Loads the demo organizations and users.
     pub async fn seed_demo(&self) -> Result<Demo, Error> {
         let id = |s: &str| s.parse::<OrgId>().expect("valid demo id");
@@ -194,6 +245,14 @@ impl Stack {
                     "Sky Supply",
                     ORG_ADMIN,
                     Some(&supply_b),
+                )
+                .await?,
+            machine: self
+                .create_machine_client(
+                    "demo-shop-client",
+                    "DemoShop-Client-Secret-0001",
+                    DEMO_TENANT,
+                    &Scope::ALL,
                 )
                 .await?,
         })

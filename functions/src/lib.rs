@@ -5,6 +5,7 @@
 
 pub mod auth;
 pub mod events;
+pub mod oauth;
 pub mod offers;
 pub mod registry;
 

@@ -11,7 +11,7 @@ use shared::App;
 use shared::error::Family;
 use shared::http::HttpResponse;
 
-use crate::{auth, events, offers};
+use crate::{auth, events, oauth, offers};
 
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 pub type HttpFn = for<'a> fn(&'a App, Request) -> BoxFuture<'a, HttpResponse>;
@@ -23,6 +23,8 @@ pub enum Handler {
     Http {
         method: &'static str,
         path: &'static str,
+        /// The API family, which decides the error body's shape.
+        family: Family,
         call: HttpFn,
     },
     /// A DynamoDB stream consumer that reports `batchItemFailures`.
@@ -39,17 +41,22 @@ pub struct Entry {
 macro_rules! http {
     ($family:expr, $method:literal, $path:literal, $f:path) => {{
         fn call(app: &App, req: Request) -> BoxFuture<'_, HttpResponse> {
-            Box::pin(async move { shared::http::respond($family, $f(app, req).await) })
+            Box::pin(async move {
+                let path = req.uri().path().to_owned();
+                shared::http::respond($family, &path, $f(app, req).await)
+            })
         }
         Handler::Http {
             method: $method,
             path: $path,
+            family: $family,
             call,
         }
     }};
 }
 
 const AM: Family = Family::AlayaMarket;
+const OAUTH: Family = Family::OAuth;
 
 pub static REGISTRY: &[Entry] = &[
     Entry {
@@ -242,6 +249,37 @@ pub static REGISTRY: &[Entry] = &[
             "GET",
             "/offers/v1/inbox/referrals/{referral_id}",
             offers::inbox::referrals::get
+        ),
+    },
+    Entry {
+        name: "oauth.token",
+        handler: http!(
+            OAUTH,
+            "POST",
+            "/auth/realms/{realm}/protocol/openid-connect/token",
+            oauth::token
+        ),
+    },
+    Entry {
+        name: "oauth.create_client",
+        handler: http!(OAUTH, "POST", "/oauth/v1/clients", oauth::create_client),
+    },
+    Entry {
+        name: "oauth.get_client",
+        handler: http!(
+            OAUTH,
+            "GET",
+            "/oauth/v1/clients/{client_id}",
+            oauth::get_client
+        ),
+    },
+    Entry {
+        name: "oauth.delete_client",
+        handler: http!(
+            OAUTH,
+            "DELETE",
+            "/oauth/v1/clients/{client_id}",
+            oauth::delete_client
         ),
     },
     Entry {

@@ -13,6 +13,7 @@ use crate::auth::TokenVerifier;
 use crate::config::Config;
 use crate::db::Db;
 use crate::error::ApiError;
+use crate::oauth::MachineVerifier;
 
 /// The AWS SDK configuration and clients, each built once, when first needed.
 #[derive(Default)]
@@ -21,6 +22,8 @@ pub struct Aws {
     dynamodb: OnceCell<aws_sdk_dynamodb::Client>,
     sns: OnceCell<aws_sdk_sns::Client>,
     cognito: OnceCell<aws_sdk_cognitoidentityprovider::Client>,
+    kms: OnceCell<aws_sdk_kms::Client>,
+    sqs: OnceCell<aws_sdk_sqs::Client>,
 }
 
 impl Aws {
@@ -56,6 +59,20 @@ impl Aws {
             .await
     }
 
+    pub async fn kms(&self) -> &aws_sdk_kms::Client {
+        let sdk = self.sdk().await;
+        self.kms
+            .get_or_init(|| async { aws_sdk_kms::Client::new(sdk) })
+            .await
+    }
+
+    pub async fn sqs(&self) -> &aws_sdk_sqs::Client {
+        let sdk = self.sdk().await;
+        self.sqs
+            .get_or_init(|| async { aws_sdk_sqs::Client::new(sdk) })
+            .await
+    }
+
     pub async fn cognito(&self) -> &aws_sdk_cognitoidentityprovider::Client {
         let sdk = self.sdk().await;
         self.cognito
@@ -70,6 +87,7 @@ pub struct App {
     pub aws: Arc<Aws>,
     pub db: Db,
     pub verifier: Arc<TokenVerifier>,
+    pub machine: Arc<MachineVerifier>,
 }
 
 impl App {
@@ -89,6 +107,7 @@ impl App {
         Self {
             db: Db::new(aws.clone(), &config.table_name, config.event_ttl_seconds),
             verifier: Arc::new(TokenVerifier::new(&config)),
+            machine: Arc::new(MachineVerifier::new(&config)),
             config: Arc::new(config),
             aws,
         }

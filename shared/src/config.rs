@@ -16,6 +16,19 @@ pub struct Config {
     pub jwks_url: String,
     /// Event items stay in the table this long (DynamoDB TTL) after being written.
     pub event_ttl_seconds: i64,
+    /// The KMS asymmetric key (RSA, SIGN_VERIFY) that signs machine access tokens.
+    pub token_signing_key_id: String,
+    /// The `iss` of machine access tokens.
+    pub token_issuer: String,
+    /// Lifetime of a machine access token.
+    pub access_token_ttl_seconds: i64,
+    /// The KMS symmetric key that encrypts delivery credentials at rest.
+    pub credentials_key_id: String,
+    /// Where deliveries that failed every attempt are parked (an SQS queue URL).
+    pub delivery_dlq_url: String,
+    /// Attempts per delivery before it is parked, and the first backoff (doubled each time).
+    pub delivery_attempts: u32,
+    pub delivery_backoff_ms: u64,
 }
 
 impl Config {
@@ -52,6 +65,20 @@ impl Config {
             event_ttl_seconds: get("EVENT_TTL_SECONDS")
                 .and_then(|v| v.parse().ok())
                 .unwrap_or(7 * 24 * 3600),
+            token_signing_key_id: get("TOKEN_SIGNING_KEY_ID").unwrap_or_default(),
+            token_issuer: get("TOKEN_ISSUER").unwrap_or_else(|| "urn:platform:oauth".into()),
+            access_token_ttl_seconds: get("ACCESS_TOKEN_TTL_SECONDS")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(3600),
+            credentials_key_id: get("CREDENTIALS_KEY_ID").unwrap_or_default(),
+            delivery_dlq_url: get("DELIVERY_DLQ_URL").unwrap_or_default(),
+            delivery_attempts: get("DELIVERY_ATTEMPTS")
+                .and_then(|v| v.parse().ok())
+                .filter(|n| *n >= 1)
+                .unwrap_or(3),
+            delivery_backoff_ms: get("DELIVERY_BACKOFF_MS")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(200),
         })
     }
 

@@ -50,6 +50,9 @@ pub struct ApiError {
     pub message: String,
     /// Logged, never returned.
     pub internal: Option<String>,
+    /// A family-specific code (an OAuth `error`, a catalogue number) when the kind alone does
+    /// not say enough; families without such codes ignore it.
+    pub code: Option<&'static str>,
 }
 
 impl ApiError {
@@ -58,7 +61,13 @@ impl ApiError {
             kind,
             message: message.into(),
             internal: None,
+            code: None,
         }
+    }
+    /// Attaches a family-specific code (see [`ApiError::code`]).
+    pub fn with_code(mut self, code: &'static str) -> Self {
+        self.code = Some(code);
+        self
     }
     pub fn bad_request(message: impl Into<String>) -> Self {
         Self::new(ErrorKind::BadRequest, message)
@@ -84,6 +93,7 @@ impl ApiError {
             kind: ErrorKind::Internal,
             message: "Internal server error".into(),
             internal: Some(detail.to_string()),
+            code: None,
         }
     }
     pub fn status(&self) -> StatusCode {
@@ -108,14 +118,37 @@ impl std::error::Error for ApiError {}
 pub enum Family {
     /// Auth, Offers and Organizations APIs: `{"error": "<code>", "message": "<text>"}`.
     AlayaMarket,
+    /// The token endpoint and client management (RFC 6749 §5.2):
+    /// `{"error": "invalid_client", "error_description": "<text>"}`.
+    OAuth,
+    /// Event Collector (a Spring Boot service upstream, so Spring's default error body):
+    /// `{"timestamp", "status", "error": "<reason phrase>", "message", "path"}`.
+    EventCollector,
 }
 
 impl Family {
-    pub fn render(self, err: &ApiError) -> serde_json::Value {
+    /// The error body for a request to `path`.
+    pub fn render(self, err: &ApiError, path: &str) -> serde_json::Value {
         match self {
             Family::AlayaMarket => serde_json::json!({
                 "error": err.kind.code(),
                 "message": err.message,
+            }),
+            Family::OAuth => serde_json::json!({
+                "error": err.code.unwrap_or(match err.kind {
+                    ErrorKind::Unauthorized => "invalid_client",
+                    ErrorKind::Forbidden => "unauthorized_client",
+                    ErrorKind::Internal => "server_error",
+                    _ => "invalid_request",
+                }),
+                "error_description": err.message,
+            }),
+            Family::EventCollector => serde_json::json!({
+                "timestamp": crate::time::rfc3339(&crate::time::now()),
+                "status": err.status().as_u16(),
+                "error": err.status().canonical_reason().unwrap_or("Error"),
+                "message": err.message,
+                "path": path,
             }),
         }
     }

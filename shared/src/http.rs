@@ -10,6 +10,7 @@ use serde::de::DeserializeOwned;
 use crate::app::App;
 use crate::auth::Identity;
 use crate::error::{ApiError, ErrorKind, Family};
+use crate::oauth::{MachineIdentity, Scope, TenantId};
 
 pub type HttpResponse = Response<Body>;
 
@@ -77,6 +78,79 @@ pub async fn authenticate(app: &App, req: &Request) -> Result<Identity, ApiError
     app.verifier.verify(token).await
 }
 
+/// Parses an `application/x-www-form-urlencoded` body (the OAuth token request).
+pub fn form_body<T: DeserializeOwned>(req: &Request) -> Result<T, ApiError> {
+    serde_html_form::from_bytes(body_bytes(req))
+        .map_err(|e| ApiError::bad_request(format!("Invalid form body: {e}")))
+}
+
+/// `Authorization: Basic` client credentials (RFC 6749 §2.3.1: each part form-urlencoded).
+/// `Ok(None)` when the header is absent or uses another scheme.
+pub fn basic_credentials(req: &Request) -> Result<Option<(String, String)>, ApiError> {
+    use base64::Engine;
+    let Some(value) = req
+        .headers()
+        .get(http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return Ok(None);
+    };
+    let Some(encoded) = value.strip_prefix("Basic ") else {
+        return Ok(None);
+    };
+    let invalid = || ApiError::unauthorized().with_code("invalid_client");
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(encoded.trim())
+        .map_err(|_| invalid())?;
+    let decoded = String::from_utf8(decoded).map_err(|_| invalid())?;
+    let (id, secret) = decoded.split_once(':').ok_or_else(invalid)?;
+    let unescape = |s: &str| -> String {
+        form_urlencoded::parse(format!("x={s}").as_bytes())
+            .next()
+            .map(|(_, v)| v.into_owned())
+            .unwrap_or_default()
+    };
+    Ok(Some((unescape(id), unescape(secret))))
+}
+
+/// Verifies a machine access token (`Authorization: Bearer …`) and that it carries `scope`:
+/// 401 without a valid token, 403 without the scope.
+pub async fn authenticate_machine(
+    app: &App,
+    req: &Request,
+    scope: Scope,
+) -> Result<MachineIdentity, ApiError> {
+    let token = req
+        .headers()
+        .get(http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().strip_prefix("Bearer "))
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .ok_or_else(ApiError::unauthorized)?;
+    let identity = app.machine.verify(&app.aws, token).await?;
+    identity.require(scope)?;
+    Ok(identity)
+}
+
+/// The Event Collector's `X-TWC-Tenant`: required (400), and it must be the tenant the token
+/// was issued to (403).
+pub fn twc_tenant(req: &Request, identity: &MachineIdentity) -> Result<TenantId, ApiError> {
+    let raw = req
+        .headers()
+        .get("x-twc-tenant")
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .ok_or_else(|| ApiError::bad_request("Missing header X-TWC-Tenant"))?;
+    if raw != identity.tenant.as_str() {
+        return Err(ApiError::forbidden(
+            "X-TWC-Tenant does not match the tenant of the access token",
+        ));
+    }
+    Ok(identity.tenant.clone())
+}
+
 pub fn json<T: Serialize>(status: u16, body: &T) -> Result<HttpResponse, ApiError> {
     let text = serde_json::to_string(body).map_err(ApiError::internal)?;
     Response::builder()
@@ -95,13 +169,13 @@ pub fn no_content() -> Result<HttpResponse, ApiError> {
 
 /// The edge: renders an error in the family's shape. Client errors are logged at info,
 /// internal ones with their hidden detail at error.
-pub fn error_response(family: Family, err: &ApiError) -> HttpResponse {
+pub fn error_response(family: Family, path: &str, err: &ApiError) -> HttpResponse {
     if err.kind == ErrorKind::Internal {
         tracing::error!(error = %err, "request failed");
     } else {
         tracing::info!(status = err.status().as_u16(), message = %err.message, "request refused");
     }
-    let body = family.render(err).to_string();
+    let body = family.render(err, path).to_string();
     Response::builder()
         .status(err.status())
         .header(http::header::CONTENT_TYPE, "application/json")
@@ -109,7 +183,7 @@ pub fn error_response(family: Family, err: &ApiError) -> HttpResponse {
         .unwrap_or_default()
 }
 
-/// Turns a handler's result into the response Lambda returns.
-pub fn respond(family: Family, result: Result<HttpResponse, ApiError>) -> HttpResponse {
-    result.unwrap_or_else(|err| error_response(family, &err))
+/// Turns a handler's result for a request to `path` into the response Lambda returns.
+pub fn respond(family: Family, path: &str, result: Result<HttpResponse, ApiError>) -> HttpResponse {
+    result.unwrap_or_else(|err| error_response(family, path, &err))
 }

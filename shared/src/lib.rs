@@ -15,6 +15,7 @@ pub mod error;
 pub mod events;
 pub mod http;
 pub mod ids;
+pub mod oauth;
 pub mod paging;
 pub mod publish;
 pub mod service;

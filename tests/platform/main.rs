@@ -6,6 +6,7 @@ mod concurrency;
 mod conformance;
 mod delivery;
 mod drift;
+mod oauth;
 mod samples;
 mod scenario;
 

@@ -6,12 +6,26 @@ use functions::Handler;
 use http_body_util::BodyExt;
 use platform_tests::TestStack;
 use serde_json::Value;
+use shared::error::Family;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_handler_runs_on_its_sample_event() {
     let t = TestStack::start().await;
     let demand = t.login(&t.demo.demand).await;
     let supply = t.login(&t.demo.supply_a).await;
+    let admin = t.login(&t.demo.sys_admin).await;
+    let m = &t.demo.machine;
+    let machine = t
+        .token_request(
+            &m.tenant,
+            &[
+                ("grant_type", "client_credentials"),
+                ("client_id", &m.client_id),
+                ("client_secret", &m.secret),
+            ],
+        )
+        .await;
+    let machine = format!("Bearer {}", machine.body["access_token"].as_str().unwrap());
     let root = devstack::repo_root();
 
     // Login first: the confirm_forgot_password sample resets the demo user's password.
@@ -22,9 +36,13 @@ async fn every_handler_runs_on_its_sample_event() {
             std::fs::read_to_string(root.join(format!("events/{}.json", f.def.handler))).unwrap();
         let mut event: Value = serde_json::from_str(&text).unwrap();
         match f.entry.handler {
-            Handler::Http { .. } => {
-                if event["headers"].get("authorization").is_some() {
-                    let token = if f.def.handler.starts_with("offers.inbox.") {
+            Handler::Http { family, .. } => {
+                if let Some(auth) = event["headers"]["authorization"].as_str() {
+                    let token = if auth.starts_with("Bearer ") {
+                        &machine
+                    } else if f.def.handler.starts_with("oauth.") {
+                        &admin
+                    } else if f.def.handler.starts_with("offers.inbox.") {
                         &supply
                     } else {
                         &demand
@@ -44,8 +62,12 @@ async fn every_handler_runs_on_its_sample_event() {
                     let json: Value = serde_json::from_slice(&body)
                         .unwrap_or_else(|_| panic!("{}: body is not JSON", f.def.handler));
                     if status >= 400 {
+                        let text_field = match family {
+                            Family::OAuth => "error_description",
+                            _ => "message",
+                        };
                         assert!(
-                            json["message"].is_string(),
+                            json[text_field].is_string(),
                             "{}: error body {json}",
                             f.def.handler
                         );
@@ -57,6 +79,8 @@ async fn every_handler_runs_on_its_sample_event() {
                     "offers.healthz",
                     "offers.outbox.create_offer",
                     "offers.outbox.list_offers",
+                    "oauth.token",
+                    "oauth.create_client",
                 ]
                 .contains(&f.def.handler.as_str())
                 {

@@ -90,16 +90,32 @@ impl TestStack {
         token: Option<&str>,
         body: Option<&str>,
     ) -> Response {
+        let auth = token.map(|t| ("Authorization", t));
+        self.request(method, path, auth.as_slice(), body).await
+    }
+
+    /// Sends a request with any headers; a body is sent as JSON unless a content-type is given.
+    pub async fn request(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Option<&str>,
+    ) -> Response {
         let mut req = self
             .http
             .request(method.parse().unwrap(), format!("{}{path}", self.base));
-        if let Some(t) = token {
-            req = req.header("Authorization", t);
+        for (k, v) in headers {
+            req = req.header(*k, *v);
         }
         if let Some(b) = body {
-            req = req
-                .header("content-type", "application/json")
-                .body(b.to_owned());
+            if !headers
+                .iter()
+                .any(|(k, _)| k.eq_ignore_ascii_case("content-type"))
+            {
+                req = req.header("content-type", "application/json");
+            }
+            req = req.body(b.to_owned());
         }
         let resp = req.send().await.expect("request is answered");
         let status = resp.status().as_u16();
@@ -110,6 +126,55 @@ impl TestStack {
             serde_json::from_str(&text).unwrap_or(Value::String(text))
         };
         Response { status, body }
+    }
+
+    /// Registers a machine client (as the demo sys_admin) and returns `(client_id, secret)`.
+    pub async fn machine_client(&self, tenant: &str, scopes: &[&str]) -> (String, String) {
+        let admin = self.login(&self.demo.sys_admin).await;
+        let r = self
+            .call(
+                "POST",
+                "/oauth/v1/clients",
+                Some(&admin),
+                Some(serde_json::json!({"tenant": tenant, "scopes": scopes})),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{:?}", r.body);
+        (
+            r.body["client_id"].as_str().unwrap().to_owned(),
+            r.body["client_secret"].as_str().unwrap().to_owned(),
+        )
+    }
+
+    /// The token endpoint's answer for a client-credentials request.
+    pub async fn token_request(&self, realm: &str, form: &[(&str, &str)]) -> Response {
+        let body: String = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(form)
+            .finish();
+        self.request(
+            "POST",
+            &format!("/auth/realms/{realm}/protocol/openid-connect/token"),
+            &[("content-type", "application/x-www-form-urlencoded")],
+            Some(&body),
+        )
+        .await
+    }
+
+    /// A client of `tenant` with `scopes` and a fresh access token: `Bearer <token>`.
+    pub async fn machine_bearer(&self, tenant: &str, scopes: &[&str]) -> String {
+        let (id, secret) = self.machine_client(tenant, scopes).await;
+        let r = self
+            .token_request(
+                tenant,
+                &[
+                    ("grant_type", "client_credentials"),
+                    ("client_id", &id),
+                    ("client_secret", &secret),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 200, "{:?}", r.body);
+        format!("Bearer {}", r.body["access_token"].as_str().unwrap())
     }
 
     /// Runs the stream functions until every written event has been published.

@@ -9,7 +9,9 @@
 //! | offer match   | `OFFER#<offer>` | `MATCH#<supply>`| `SUPPLY#<org>#MATCH` / `<created>#<offer>` |                                 |
 //! | referral      | `REFERRAL#<id>` | `REFERRAL`      | `DEMAND#<org>#REFERRAL` / `<created>#<id>` | `SUPPLY#<org>#REFERRAL` / same  |
 //! | event         | `EVT#<id>`      | `EVT`           |                                       |                                      |
+//! | machine client| `CLIENT#<id>`   | `CLIENT`        |                                       |                                      |
 
+pub mod clients;
 mod error;
 pub mod offers;
 pub mod organizations;

@@ -1,0 +1,52 @@
+//! `/auth/realms/{realm}/protocol/openid-connect/token` (the OAuth2 client-credentials token
+//! endpoint, at the path The Wishlist Co.'s clients already call) and `/oauth/v1/clients`
+//! (machine-client registration by a sys_admin).
+
+use lambda_http::{Body, Request, Response};
+use shared::http::{
+    HttpResponse, authenticate, basic_credentials, form_body, json, json_body, no_content,
+    path_param,
+};
+use shared::oauth::ClientId;
+use shared::service::oauth as svc;
+use shared::{ApiError, App};
+
+/// `POST /auth/realms/{realm}/protocol/openid-connect/token`
+pub async fn token(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
+    let realm: String = path_param(&req, "realm")?;
+    let basic = basic_credentials(&req)?;
+    let response = svc::issue_token(app, &realm, form_body(&req)?, basic).await?;
+    let body = serde_json::to_string(&response).map_err(ApiError::internal)?;
+    // RFC 6749 §5.1: token responses must not be cached.
+    Response::builder()
+        .status(200)
+        .header(http::header::CONTENT_TYPE, "application/json")
+        .header(http::header::CACHE_CONTROL, "no-store")
+        .header(http::header::PRAGMA, "no-cache")
+        .body(Body::Text(body))
+        .map_err(ApiError::internal)
+}
+
+/// `POST /oauth/v1/clients`
+pub async fn create_client(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
+    let identity = authenticate(app, &req).await?;
+    json(
+        201,
+        &svc::create_client(app, &identity, json_body(&req)?).await?,
+    )
+}
+
+/// `GET /oauth/v1/clients/{client_id}`
+pub async fn get_client(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
+    let identity = authenticate(app, &req).await?;
+    let id: ClientId = path_param(&req, "client_id")?;
+    json(200, &svc::get_client(app, &identity, &id).await?)
+}
+
+/// `DELETE /oauth/v1/clients/{client_id}`
+pub async fn delete_client(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
+    let identity = authenticate(app, &req).await?;
+    let id: ClientId = path_param(&req, "client_id")?;
+    svc::deactivate_client(app, &identity, &id).await?;
+    no_content()
+}

@@ -1,0 +1,138 @@
+//! Machine clients: registration, the client-credentials grant and token checks on the
+//! machine APIs.
+
+use base64::Engine;
+use platform_tests::TestStack;
+use serde_json::json;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn client_credentials_grant_and_registration() {
+    let t = TestStack::start().await;
+    let admin = t.login(&t.demo.sys_admin).await;
+    let org_admin = t.login(&t.demo.demand).await;
+
+    // Only a sys_admin registers clients; the secret is shown once and stored only hashed.
+    let body = json!({"client_id": "shop-etl", "tenant": "shop", "scopes": ["collector:events", "collector:jobs"]});
+    let refused = t
+        .call(
+            "POST",
+            "/oauth/v1/clients",
+            Some(&org_admin),
+            Some(body.clone()),
+        )
+        .await;
+    assert_eq!(refused.status, 403);
+    assert_eq!(refused.body["error"], "unauthorized_client");
+    let created = t
+        .call(
+            "POST",
+            "/oauth/v1/clients",
+            Some(&admin),
+            Some(body.clone()),
+        )
+        .await;
+    assert_eq!(created.status, 201, "{:?}", created.body);
+    let secret = created.body["client_secret"].as_str().unwrap().to_owned();
+    let again = t
+        .call("POST", "/oauth/v1/clients", Some(&admin), Some(body))
+        .await;
+    assert_eq!(again.status, 409);
+    let shown = t
+        .call("GET", "/oauth/v1/clients/shop-etl", Some(&admin), None)
+        .await;
+    assert_eq!(shown.status, 200);
+    assert!(shown.body.get("client_secret").is_none());
+    let stored = format!("{:?}", t.items().await);
+    assert!(!stored.contains(&secret), "the secret is stored in clear");
+
+    // The grant, as TWC's documentation shows it.
+    let form = |id: &'static str, s: &str| {
+        vec![
+            ("grant_type", "client_credentials".to_owned()),
+            ("client_id", id.to_owned()),
+            ("client_secret", s.to_owned()),
+        ]
+    };
+    let ask = |realm: &'static str, f: Vec<(&'static str, String)>| {
+        let t = &t;
+        async move {
+            let pairs: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            t.token_request(realm, &pairs).await
+        }
+    };
+    let ok = ask("shop", form("shop-etl", &secret)).await;
+    assert_eq!(ok.status, 200, "{:?}", ok.body);
+    assert_eq!(ok.body["token_type"], "Bearer");
+    assert_eq!(ok.body["expires_in"], 3600);
+    assert_eq!(ok.body["scope"], "collector:events collector:jobs");
+    let token = ok.body["access_token"].as_str().unwrap();
+    let claims: serde_json::Value = serde_json::from_slice(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(token.split('.').nth(1).unwrap())
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(claims["tenant"], "shop");
+    assert_eq!(claims["client_id"], "shop-etl");
+
+    // Credentials in an HTTP Basic header work too.
+    let basic = base64::engine::general_purpose::STANDARD.encode(format!("shop-etl:{secret}"));
+    let r = t
+        .request(
+            "POST",
+            "/auth/realms/shop/protocol/openid-connect/token",
+            &[
+                ("content-type", "application/x-www-form-urlencoded"),
+                ("authorization", &format!("Basic {basic}")),
+            ],
+            Some("grant_type=client_credentials&scope=collector%3Ajobs"),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert_eq!(r.body["scope"], "collector:jobs");
+
+    // Refusals, in RFC 6749's shape.
+    for (realm, f, status, error) in [
+        ("shop", form("shop-etl", "wrong"), 401, "invalid_client"),
+        ("other", form("shop-etl", &secret), 401, "invalid_client"),
+        ("shop", form("nobody", &secret), 401, "invalid_client"),
+        (
+            "shop",
+            vec![
+                ("grant_type", "password".into()),
+                ("client_id", "shop-etl".into()),
+            ],
+            400,
+            "unsupported_grant_type",
+        ),
+        (
+            "shop",
+            vec![("client_id", "shop-etl".into())],
+            400,
+            "invalid_request",
+        ),
+        (
+            "shop",
+            [
+                form("shop-etl", &secret),
+                vec![("scope", "listener:hub".into())],
+            ]
+            .concat(),
+            400,
+            "invalid_scope",
+        ),
+    ] {
+        let r = ask(realm, f.clone()).await;
+        assert_eq!(r.status, status, "{realm} {f:?}: {:?}", r.body);
+        assert_eq!(r.body["error"], error, "{f:?}");
+        assert!(r.body["error_description"].is_string());
+    }
+
+    // A deactivated client gets no more tokens.
+    let gone = t
+        .call("DELETE", "/oauth/v1/clients/shop-etl", Some(&admin), None)
+        .await;
+    assert_eq!(gone.status, 204);
+    let r = ask("shop", form("shop-etl", &secret)).await;
+    assert_eq!(r.status, 401);
+}
