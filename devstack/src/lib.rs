@@ -145,6 +145,52 @@ impl Stack {
         }))
     }
 
+    /// Invokes every schedule-triggered function as EventBridge would at `time`. The local
+    /// stack calls this once a minute; tests call it with the times they choose.
+    pub async fn run_schedules(&self, time: shared::time::Timestamp) -> Result<(), Error> {
+        for f in self
+            .functions
+            .iter()
+            .filter(|f| !f.def.schedules.is_empty())
+        {
+            self.invoke_schedule(&f.def.handler, time).await?;
+        }
+        Ok(())
+    }
+
+    /// Invokes one schedule-triggered function with the scheduled event of `time`.
+    pub async fn invoke_schedule(
+        &self,
+        handler: &str,
+        time: shared::time::Timestamp,
+    ) -> Result<serde_json::Value, Error> {
+        let f = self
+            .function(handler)
+            .ok_or_else(|| Error::Setup(format!("no function runs {handler}")))?;
+        let functions::Handler::Schedule(call) = f.entry.handler else {
+            return Err(Error::Setup(format!("{handler} is not scheduled")));
+        };
+        call(&f.app, time)
+            .await
+            .map_err(|e| Error::Setup(format!("{handler}: {e}")))
+    }
+
+    /// Runs the scheduled functions at the start of every minute, like an EventBridge
+    /// `rate(1 minute)` schedule.
+    pub fn spawn_scheduler(self: &Arc<Self>) -> tokio::task::JoinHandle<()> {
+        let stack = self.clone();
+        tokio::spawn(async move {
+            loop {
+                let now = shared::time::now();
+                let into_minute = now.timestamp_millis().rem_euclid(60_000) as u64;
+                tokio::time::sleep(std::time::Duration::from_millis(60_000 - into_minute)).await;
+                if let Err(e) = stack.run_schedules(shared::time::now()).await {
+                    tracing::warn!(error = %e, "scheduled functions");
+                }
+            }
+        })
+    }
+
     pub fn resource(&self, logical_id: &str) -> Option<&Physical> {
         self.context.resources.get(logical_id)
     }

@@ -87,6 +87,7 @@ async fn run(args: Args) -> Result<(), devstack::Error> {
     let stack = Stack::start(options).await?;
     let server = devstack::server::serve(stack.clone(), args.addr).await?;
     let pump = stack.spawn_stream_pump(Duration::from_millis(250));
+    let scheduler = stack.spawn_scheduler();
     let demo = if args.seed {
         Some(stack.seed_demo().await?)
     } else {
@@ -153,6 +154,7 @@ async fn run(args: Args) -> Result<(), devstack::Error> {
         .await
         .map_err(|e| devstack::Error::Setup(e.to_string()))?;
     pump.abort();
+    scheduler.abort();
     drop(server);
     println!("Stopped.");
     Ok(())

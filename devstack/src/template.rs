@@ -231,6 +231,8 @@ pub struct FunctionDef {
     pub environment: BTreeMap<String, Value>,
     pub routes: Vec<Route>,
     pub streams: Vec<StreamTrigger>,
+    /// EventBridge schedule expressions (`rate(1 minute)`, `cron(...)`).
+    pub schedules: Vec<String>,
 }
 
 impl Template {
@@ -302,6 +304,7 @@ impl Template {
             }
             let mut routes = Vec::new();
             let mut streams = Vec::new();
+            let mut schedules = Vec::new();
             for (_, event) in props["Events"].as_object().into_iter().flatten() {
                 let p = &event["Properties"];
                 match event["Type"].as_str() {
@@ -341,6 +344,13 @@ impl Template {
                             on_failure_queue,
                         });
                     }
+                    Some("Schedule" | "ScheduleV2") => schedules.push(
+                        p["Schedule"]
+                            .as_str()
+                            .or_else(|| p["ScheduleExpression"].as_str())
+                            .unwrap_or_default()
+                            .to_owned(),
+                    ),
                     Some(other) => {
                         tracing::warn!(function = %id, event = other, "event type not driven by the local stack")
                     }
@@ -353,6 +363,7 @@ impl Template {
                 environment,
                 routes,
                 streams,
+                schedules,
             });
         }
         Ok(out)

@@ -4,6 +4,7 @@
 //! `POST /offers/v1/inbox/offers/{offer_id}/accept` → `offers::inbox::offers::accept`.
 
 pub mod auth;
+pub mod collector;
 pub mod events;
 pub mod oauth;
 pub mod offers;

@@ -1,6 +1,7 @@
 //! The one Lambda artifact. Every function in template.yaml runs this binary; `_HANDLER` (the
 //! function's `Handler` property) selects which registered handler serves it.
 
+use aws_lambda_events::event::cloudwatch_events::CloudWatchEvent;
 use aws_lambda_events::event::dynamodb::Event as DynamoDbEvent;
 use functions::Handler;
 use lambda_runtime::{Error, LambdaEvent, service_fn};
@@ -26,6 +27,14 @@ async fn main() -> Result<(), Error> {
             lambda_runtime::run(service_fn(
                 move |event: LambdaEvent<DynamoDbEvent>| async move {
                     Ok::<_, Error>(call(app, event.payload).await)
+                },
+            ))
+            .await
+        }
+        Handler::Schedule(call) => {
+            lambda_runtime::run(service_fn(
+                move |event: LambdaEvent<CloudWatchEvent>| async move {
+                    call(app, event.payload.time).await.map_err(Error::from)
                 },
             ))
             .await

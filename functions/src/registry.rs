@@ -7,15 +7,19 @@ use std::pin::Pin;
 use aws_lambda_events::event::dynamodb::Event as DynamoDbEvent;
 use aws_lambda_events::event::streams::DynamoDbEventResponse;
 use lambda_http::Request;
-use shared::App;
 use shared::error::Family;
 use shared::http::HttpResponse;
+use shared::time::Timestamp;
+use shared::{ApiError, App};
 
-use crate::{auth, events, oauth, offers};
+use crate::{auth, collector, events, oauth, offers};
 
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 pub type HttpFn = for<'a> fn(&'a App, Request) -> BoxFuture<'a, HttpResponse>;
 pub type StreamFn = for<'a> fn(&'a App, DynamoDbEvent) -> BoxFuture<'a, DynamoDbEventResponse>;
+/// A scheduled function, given the scheduled event's time as its clock.
+pub type ScheduleFn =
+    for<'a> fn(&'a App, Timestamp) -> BoxFuture<'a, Result<serde_json::Value, ApiError>>;
 
 #[derive(Clone, Copy)]
 pub enum Handler {
@@ -29,6 +33,8 @@ pub enum Handler {
     },
     /// A DynamoDB stream consumer that reports `batchItemFailures`.
     DynamoDbStream(StreamFn),
+    /// An EventBridge schedule target.
+    Schedule(ScheduleFn),
 }
 
 pub struct Entry {
@@ -57,6 +63,7 @@ macro_rules! http {
 
 const AM: Family = Family::AlayaMarket;
 const OAUTH: Family = Family::OAuth;
+const TWC: Family = Family::EventCollector;
 
 pub static REGISTRY: &[Entry] = &[
     Entry {
@@ -281,6 +288,101 @@ pub static REGISTRY: &[Entry] = &[
             "/oauth/v1/clients/{client_id}",
             oauth::delete_client
         ),
+    },
+    Entry {
+        name: "collector.events.create",
+        handler: http!(TWC, "POST", "/api/v1/events", collector::events::create),
+    },
+    Entry {
+        name: "collector.events.get",
+        handler: http!(
+            TWC,
+            "GET",
+            "/api/v1/events/{eventId}",
+            collector::events::get
+        ),
+    },
+    Entry {
+        name: "collector.event_subscription.create",
+        handler: http!(
+            TWC,
+            "POST",
+            "/api/v1/event-subscription",
+            collector::event_subscription::create
+        ),
+    },
+    Entry {
+        name: "collector.event_subscription.update",
+        handler: http!(
+            TWC,
+            "PUT",
+            "/api/v1/event-subscription",
+            collector::event_subscription::update
+        ),
+    },
+    Entry {
+        name: "collector.event_subscription.list",
+        handler: http!(
+            TWC,
+            "GET",
+            "/api/v1/event-subscription",
+            collector::event_subscription::list
+        ),
+    },
+    Entry {
+        name: "collector.event_subscription.get",
+        handler: http!(
+            TWC,
+            "GET",
+            "/api/v1/event-subscription/{id}",
+            collector::event_subscription::get
+        ),
+    },
+    Entry {
+        name: "collector.event_subscription.deactivate",
+        handler: http!(
+            TWC,
+            "PUT",
+            "/api/v1/event-subscription/{id}/deactivate",
+            collector::event_subscription::deactivate
+        ),
+    },
+    Entry {
+        name: "collector.jobs.create",
+        handler: http!(TWC, "POST", "/api/v1/jobs", collector::jobs::create),
+    },
+    Entry {
+        name: "collector.jobs.list",
+        handler: http!(TWC, "GET", "/api/v1/jobs", collector::jobs::list),
+    },
+    Entry {
+        name: "collector.jobs.get",
+        handler: http!(TWC, "GET", "/api/v1/jobs/{jobId}", collector::jobs::get),
+    },
+    Entry {
+        name: "collector.jobs.update",
+        handler: http!(TWC, "PUT", "/api/v1/jobs/{jobId}", collector::jobs::update),
+    },
+    Entry {
+        name: "collector.jobs.delete_post",
+        handler: http!(TWC, "POST", "/api/v1/jobs/{jobId}", collector::jobs::delete),
+    },
+    Entry {
+        name: "collector.jobs.delete",
+        handler: http!(
+            TWC,
+            "DELETE",
+            "/api/v1/jobs/{jobId}",
+            collector::jobs::delete
+        ),
+    },
+    Entry {
+        name: "collector.dispatch",
+        handler: Handler::DynamoDbStream(collector::dispatch::call),
+    },
+    Entry {
+        name: "collector.run_jobs",
+        handler: Handler::Schedule(collector::run_jobs::call),
     },
     Entry {
         name: "events.publish",

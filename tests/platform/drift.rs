@@ -96,6 +96,25 @@ fn template_registry_events_and_openapi_agree() {
                     }
                 }
             }
+            Handler::Schedule(_) => {
+                if f.schedules.is_empty() || !f.routes.is_empty() || !f.streams.is_empty() {
+                    problems.push(format!(
+                        "{}: a scheduled handler needs exactly a Schedule event",
+                        f.logical_id
+                    ));
+                }
+                if let Some(event) = &event
+                    && serde_json::from_value::<
+                        aws_lambda_events::event::cloudwatch_events::CloudWatchEvent,
+                    >(event.clone())
+                    .is_err()
+                {
+                    problems.push(format!(
+                        "events/{}.json is not a scheduled (EventBridge) event",
+                        f.handler
+                    ));
+                }
+            }
             Handler::DynamoDbStream(_) => {
                 if f.streams.is_empty() || !f.routes.is_empty() {
                     problems.push(format!(

@@ -2,6 +2,7 @@
 
 mod auth;
 mod bad_input;
+mod collector;
 mod concurrency;
 mod conformance;
 mod delivery;

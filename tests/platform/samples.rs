@@ -37,6 +37,9 @@ async fn every_handler_runs_on_its_sample_event() {
         let mut event: Value = serde_json::from_str(&text).unwrap();
         match f.entry.handler {
             Handler::Http { family, .. } => {
+                if event["headers"].get("x-twc-tenant").is_some() {
+                    event["headers"]["x-twc-tenant"] = Value::String(m.tenant.clone());
+                }
                 if let Some(auth) = event["headers"]["authorization"].as_str() {
                     let token = if auth.starts_with("Bearer ") {
                         &machine
@@ -91,6 +94,12 @@ async fn every_handler_runs_on_its_sample_event() {
                         String::from_utf8_lossy(&body)
                     );
                 }
+            }
+            Handler::Schedule(call) => {
+                let scheduled: aws_lambda_events::event::cloudwatch_events::CloudWatchEvent =
+                    serde_json::from_value(event).expect("scheduled sample deserializes");
+                let report = call(&f.app, scheduled.time).await;
+                assert!(report.is_ok(), "{}: {report:?}", f.def.handler);
             }
             Handler::DynamoDbStream(call) => {
                 let batch = serde_json::from_value(event).expect("stream sample deserializes");

@@ -2,6 +2,7 @@
 //! rendered from them). Field names and optionality follow `docs/openapi.yaml`.
 
 pub mod auth;
+pub mod collector;
 pub mod common;
 pub mod offers;
 pub mod referrals;

@@ -10,8 +10,13 @@
 //! | referral      | `REFERRAL#<id>` | `REFERRAL`      | `DEMAND#<org>#REFERRAL` / `<created>#<id>` | `SUPPLY#<org>#REFERRAL` / same  |
 //! | event         | `EVT#<id>`      | `EVT`           |                                       |                                      |
 //! | machine client| `CLIENT#<id>`   | `CLIENT`        |                                       |                                      |
+//! | tenant event  | `TEVT#<tenant>#<id>` | `TEVT`     |                                       |                                      |
+//! | event subscription | `TENANT#<tenant>` | `SUB#<id>` |                                     |                                      |
+//! | job           | `TENANT#<tenant>` | `JOB#<id>`    | `JOBDUE#<shard>` / `<next run>#<tenant>#<id>` (runnable only) |            |
+//! | job run       | `TENANT#<tenant>` | `JOBRUN#<id>#<due>` |                                 |                                      |
 
 pub mod clients;
+pub mod collector;
 mod error;
 pub mod offers;
 pub mod organizations;

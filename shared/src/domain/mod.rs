@@ -1,6 +1,7 @@
 //! Pure domain rules: records as stored, and state transitions as functions from the current
 //! state to a decision. No I/O happens here, so every rule is unit-tested directly.
 
+pub mod collector;
 pub mod offer;
 pub mod organization;
 pub mod referral;

@@ -1,0 +1,51 @@
+//! `/api/v1/event-subscription[/{id}[/deactivate]]`.
+
+use lambda_http::Request;
+use shared::http::{HttpResponse, json, json_body, path_param};
+use shared::oauth::Scope;
+use shared::service::collector as svc;
+use shared::time::now;
+use shared::{ApiError, App};
+
+const SCOPE: Scope = Scope::CollectorSubscriptions;
+
+/// `POST /api/v1/event-subscription`
+pub async fn create(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
+    let tenant = super::tenant(app, &req, SCOPE).await?;
+    json(
+        201,
+        &svc::create_subscription(app, &tenant, json_body(&req)?, now()).await?,
+    )
+}
+
+/// `PUT /api/v1/event-subscription` (the body's `id` names the subscription)
+pub async fn update(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
+    let tenant = super::tenant(app, &req, SCOPE).await?;
+    json(
+        200,
+        &svc::update_subscription(app, &tenant, json_body(&req)?, now()).await?,
+    )
+}
+
+/// `GET /api/v1/event-subscription`
+pub async fn list(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
+    let tenant = super::tenant(app, &req, SCOPE).await?;
+    json(200, &svc::list_subscriptions(app, &tenant).await?)
+}
+
+/// `GET /api/v1/event-subscription/{id}`
+pub async fn get(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
+    let tenant = super::tenant(app, &req, SCOPE).await?;
+    let id: String = path_param(&req, "id")?;
+    json(200, &svc::get_subscription(app, &tenant, &id).await?)
+}
+
+/// `PUT /api/v1/event-subscription/{id}/deactivate`
+pub async fn deactivate(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
+    let tenant = super::tenant(app, &req, SCOPE).await?;
+    let id: String = path_param(&req, "id")?;
+    json(
+        200,
+        &svc::deactivate_subscription(app, &tenant, &id, now()).await?,
+    )
+}

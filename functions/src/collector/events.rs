@@ -1,0 +1,23 @@
+//! `/api/v1/events[/{eventId}]`.
+
+use lambda_http::Request;
+use shared::http::{HttpResponse, json, json_body, path_param};
+use shared::oauth::Scope;
+use shared::service::collector as svc;
+use shared::{ApiError, App};
+
+/// `POST /api/v1/events`: 201 when stored, 200 with the stored event when its id was posted
+/// before.
+pub async fn create(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
+    let tenant = super::tenant(app, &req, Scope::CollectorEvents).await?;
+    let (created, event) =
+        svc::create_event(app, &tenant, json_body(&req)?, shared::time::now()).await?;
+    json(if created { 201 } else { 200 }, &event)
+}
+
+/// `GET /api/v1/events/{eventId}`
+pub async fn get(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
+    let tenant = super::tenant(app, &req, Scope::CollectorEvents).await?;
+    let id: String = path_param(&req, "eventId")?;
+    json(200, &svc::get_event(app, &tenant, &id).await?)
+}

@@ -1,0 +1,51 @@
+//! `/api/v1/jobs[/{jobId}]`.
+
+use lambda_http::Request;
+use shared::http::{HttpResponse, json, json_body, no_content, path_param};
+use shared::oauth::Scope;
+use shared::service::collector as svc;
+use shared::time::now;
+use shared::{ApiError, App};
+
+const SCOPE: Scope = Scope::CollectorJobs;
+
+/// `POST /api/v1/jobs`
+pub async fn create(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
+    let tenant = super::tenant(app, &req, SCOPE).await?;
+    json(
+        201,
+        &svc::create_job(app, &tenant, json_body(&req)?, now()).await?,
+    )
+}
+
+/// `GET /api/v1/jobs`
+pub async fn list(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
+    let tenant = super::tenant(app, &req, SCOPE).await?;
+    json(200, &svc::list_jobs(app, &tenant).await?)
+}
+
+/// `GET /api/v1/jobs/{jobId}`
+pub async fn get(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
+    let tenant = super::tenant(app, &req, SCOPE).await?;
+    let id: String = path_param(&req, "jobId")?;
+    json(200, &svc::get_job(app, &tenant, &id).await?)
+}
+
+/// `PUT /api/v1/jobs/{jobId}`
+pub async fn update(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
+    let tenant = super::tenant(app, &req, SCOPE).await?;
+    let id: String = path_param(&req, "jobId")?;
+    json(
+        200,
+        &svc::update_job(app, &tenant, &id, json_body(&req)?, now()).await?,
+    )
+}
+
+/// `POST /api/v1/jobs/{jobId}` (the seed's "Delete Notification Job") and
+/// `DELETE /api/v1/jobs/{jobId}`: a soft delete.
+pub async fn delete(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
+    let tenant = super::tenant(app, &req, SCOPE).await?;
+    let id: String = path_param(&req, "jobId")?;
+    svc::delete_job(app, &tenant, &id, now()).await?;
+    no_content()
+}

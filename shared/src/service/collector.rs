@@ -1,0 +1,895 @@
+//! Event Collector use cases: tenant events, event subscriptions (credentials encrypted with
+//! KMS, never returned), notification jobs and their scheduler, and the stream dispatcher
+//! that delivers events to subscribed SQS queues and SNS topics.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use aws_lambda_events::event::dynamodb::Event as StreamEvent;
+use aws_lambda_events::event::streams::{DynamoDbBatchItemFailure, DynamoDbEventResponse};
+use aws_sdk_kms::primitives::Blob;
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use serde::{Deserialize, Serialize};
+
+use crate::api::collector::{
+    DeactivateResponse, Delivery, Destination, Event, EventSubscription, Job, JobUpdate,
+    SnsDestination, SqsDestination, check_id,
+};
+use crate::app::App;
+use crate::db::collector::{
+    JobRecord, Origin, SubscriptionRecord, TENANT_EVENT, Target, TenantEventRecord,
+};
+use crate::db::{Cond, DbError, KIND};
+use crate::delivery::{DeadLetter, with_retries};
+use crate::domain::collector::{
+    SECRET_MASK, Schedule, catalogue_name, due_run, entity_of, is_masked, mask_access_key,
+};
+use crate::error::ApiError;
+use crate::oauth::TenantId;
+use crate::time::{Timestamp, rfc3339};
+
+fn new_id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+fn event_of(record: &TenantEventRecord) -> Result<Event, ApiError> {
+    serde_json::from_str(&record.body).map_err(ApiError::internal)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Events
+// ---------------------------------------------------------------------------------------------
+
+/// Stores an event once per id. Returns `(true, event)` when it was stored now and
+/// `(false, stored)` when an event with that id already existed: posting again is harmless.
+pub async fn create_event(
+    app: &App,
+    tenant: &TenantId,
+    mut event: Event,
+    now: Timestamp,
+) -> Result<(bool, Event), ApiError> {
+    event.validate()?;
+    let id = event.id.clone().unwrap_or_else(new_id);
+    event.id = Some(id.clone());
+    let entity = entity_of(event.event_type, event.entity_name.as_deref());
+    let operation = event.operation();
+    let record = TenantEventRecord {
+        tenant: tenant.clone(),
+        id: id.clone(),
+        event_type: catalogue_name(event.event_type, entity, operation),
+        entity_type: entity,
+        operation,
+        body: serde_json::to_string(&event).map_err(ApiError::internal)?,
+        origin: Origin::Api,
+        created_at: now,
+    };
+    if app.db.put_tenant_event(&record).await? {
+        return Ok((true, event));
+    }
+    let stored = app
+        .db
+        .get_tenant_event(tenant, &id)
+        .await?
+        .ok_or_else(|| ApiError::internal("an event that exists could not be read"))?;
+    Ok((false, event_of(&stored)?))
+}
+
+pub async fn get_event(app: &App, tenant: &TenantId, id: &str) -> Result<Event, ApiError> {
+    check_id("eventId", id)?;
+    match app.db.get_tenant_event(tenant, id).await? {
+        Some(record) if record.origin == Origin::Api => event_of(&record),
+        _ => Err(ApiError::not_found("Event")),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Event subscriptions
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Credentials {
+    access_key: String,
+    access_secret: String,
+}
+
+/// A destination as given: its target and the credentials it came with.
+fn destination_parts(d: &Destination) -> Result<(Target, Credentials), ApiError> {
+    let required = |field: &str, v: &str| {
+        if v.trim().is_empty() {
+            Err(ApiError::bad_request(format!(
+                "destination.{field} is required"
+            )))
+        } else {
+            Ok(v.trim().to_owned())
+        }
+    };
+    match (&d.sqs, &d.sns) {
+        (Some(q), None) => Ok((
+            Target::Sqs {
+                queue_url: required("sqs.queueUrl", &q.queue_url)?,
+                region: required("sqs.region", &q.region)?,
+            },
+            Credentials {
+                access_key: required("sqs.accessKey", &q.access_key)?,
+                access_secret: required("sqs.accessSecret", &q.access_secret)?,
+            },
+        )),
+        (None, Some(t)) => Ok((
+            Target::Sns {
+                topic_arn: required("sns.topicArn", &t.topic_arn)?,
+                region: required("sns.region", &t.region)?,
+            },
+            Credentials {
+                access_key: required("sns.accessKey", &t.access_key)?,
+                access_secret: required("sns.accessSecret", &t.access_secret)?,
+            },
+        )),
+        _ => Err(ApiError::bad_request(
+            "destination needs exactly one of sqs or sns",
+        )),
+    }
+}
+
+fn encryption_context(tenant: &TenantId, id: &str) -> HashMap<String, String> {
+    HashMap::from([
+        ("tenant".to_owned(), tenant.to_string()),
+        ("subscription".to_owned(), id.to_owned()),
+    ])
+}
+
+async fn encrypt(
+    app: &App,
+    tenant: &TenantId,
+    id: &str,
+    creds: &Credentials,
+) -> Result<String, ApiError> {
+    let plain = serde_json::to_vec(creds).map_err(ApiError::internal)?;
+    let out = app
+        .aws
+        .kms()
+        .await
+        .encrypt()
+        .key_id(&app.config.credentials_key_id)
+        .plaintext(Blob::new(plain))
+        .set_encryption_context(Some(encryption_context(tenant, id)))
+        .send()
+        .await
+        .map_err(|e| ApiError::internal(format!("KMS Encrypt: {e:?}")))?;
+    let blob = out
+        .ciphertext_blob
+        .ok_or_else(|| ApiError::internal("KMS Encrypt returned no ciphertext"))?;
+    Ok(STANDARD.encode(blob.as_ref()))
+}
+
+async fn decrypt(app: &App, sub: &SubscriptionRecord) -> Result<Credentials, String> {
+    let blob = STANDARD
+        .decode(&sub.credentials)
+        .map_err(|e| format!("stored credentials: {e}"))?;
+    let out = app
+        .aws
+        .kms()
+        .await
+        .decrypt()
+        .ciphertext_blob(Blob::new(blob))
+        .set_encryption_context(Some(encryption_context(&sub.tenant, &sub.id)))
+        .send()
+        .await
+        .map_err(|e| format!("KMS Decrypt: {e:?}"))?;
+    let plain = out
+        .plaintext
+        .ok_or_else(|| "KMS Decrypt returned no plaintext".to_owned())?;
+    serde_json::from_slice(plain.as_ref()).map_err(|e| format!("stored credentials: {e}"))
+}
+
+fn hint(access_key: &str) -> String {
+    let chars: Vec<char> = access_key.chars().collect();
+    if chars.len() <= 4 {
+        return String::new();
+    }
+    chars[chars.len() - 4..].iter().collect()
+}
+
+/// A subscription as the API shows it: credentials masked.
+pub fn view(s: &SubscriptionRecord) -> EventSubscription {
+    let access_key = if s.access_key_hint.is_empty() {
+        SECRET_MASK.to_owned()
+    } else {
+        mask_access_key(&format!("xxxxx{}", s.access_key_hint))
+    };
+    let (sqs, sns) = match &s.target {
+        Target::Sqs { queue_url, region } => (
+            Some(SqsDestination {
+                access_key,
+                access_secret: SECRET_MASK.into(),
+                queue_url: queue_url.clone(),
+                region: region.clone(),
+            }),
+            None,
+        ),
+        Target::Sns { topic_arn, region } => (
+            None,
+            Some(SnsDestination {
+                access_key,
+                access_secret: SECRET_MASK.into(),
+                topic_arn: topic_arn.clone(),
+                region: region.clone(),
+            }),
+        ),
+    };
+    EventSubscription {
+        active: Some(s.active),
+        destination: Destination {
+            sqs,
+            sns,
+            kind: s.destination_type.clone(),
+        },
+        entity_type: s.entity_type,
+        id: Some(s.id.clone()),
+        subscribe_change: Some(s.subscribe_change),
+        subscribe_create: Some(s.subscribe_create),
+        subscribe_delete: Some(s.subscribe_delete),
+    }
+}
+
+pub async fn create_subscription(
+    app: &App,
+    tenant: &TenantId,
+    sub: EventSubscription,
+    now: Timestamp,
+) -> Result<EventSubscription, ApiError> {
+    let id = sub.id.clone().unwrap_or_else(new_id);
+    check_id("id", &id)?;
+    let (target, creds) = destination_parts(&sub.destination)?;
+    if is_masked(&creds.access_key) || is_masked(&creds.access_secret) {
+        return Err(ApiError::bad_request(
+            "destination credentials are required (masked values are only accepted on update)",
+        ));
+    }
+    let record = SubscriptionRecord {
+        tenant: tenant.clone(),
+        id: id.clone(),
+        active: sub.active.unwrap_or(true),
+        entity_type: sub.entity_type,
+        subscribe_create: sub.subscribe_create.unwrap_or(false),
+        subscribe_change: sub.subscribe_change.unwrap_or(false),
+        subscribe_delete: sub.subscribe_delete.unwrap_or(false),
+        destination_type: sub.destination.kind.clone(),
+        target,
+        access_key_hint: hint(&creds.access_key),
+        credentials: encrypt(app, tenant, &id, &creds).await?,
+        created_at: now,
+        updated_at: now,
+    };
+    match app.db.put_subscription(&record, Cond::New).await {
+        Ok(()) => Ok(view(&record)),
+        Err(DbError::ConditionFailed) => Err(ApiError::conflict(format!(
+            "An event subscription with id {id} exists; update it with PUT"
+        ))),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// `PUT /api/v1/event-subscription`: the body names the subscription by `id`. Masked
+/// credentials (as GET shows them) keep the stored ones, so a client can send back what it read.
+pub async fn update_subscription(
+    app: &App,
+    tenant: &TenantId,
+    sub: EventSubscription,
+    now: Timestamp,
+) -> Result<EventSubscription, ApiError> {
+    let id = sub
+        .id
+        .clone()
+        .ok_or_else(|| ApiError::bad_request("id is required"))?;
+    check_id("id", &id)?;
+    let mut record = app
+        .db
+        .get_subscription(tenant, &id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("Event subscription"))?;
+    let (target, creds) = destination_parts(&sub.destination)?;
+    match (
+        is_masked(&creds.access_key),
+        is_masked(&creds.access_secret),
+    ) {
+        (true, true) => {}
+        (false, false) => {
+            record.access_key_hint = hint(&creds.access_key);
+            record.credentials = encrypt(app, tenant, &id, &creds).await?;
+        }
+        _ => {
+            return Err(ApiError::bad_request(
+                "Send both credentials, or both as shown (masked) to keep them",
+            ));
+        }
+    }
+    record.target = target;
+    record.destination_type = sub.destination.kind.clone();
+    record.entity_type = sub.entity_type;
+    if let Some(v) = sub.active {
+        record.active = v;
+    }
+    if let Some(v) = sub.subscribe_create {
+        record.subscribe_create = v;
+    }
+    if let Some(v) = sub.subscribe_change {
+        record.subscribe_change = v;
+    }
+    if let Some(v) = sub.subscribe_delete {
+        record.subscribe_delete = v;
+    }
+    record.updated_at = now;
+    app.db.put_subscription(&record, Cond::Exists).await?;
+    Ok(view(&record))
+}
+
+/// "Get all event subscriptions": the seed describes it as finding all *active* ones.
+pub async fn list_subscriptions(
+    app: &App,
+    tenant: &TenantId,
+) -> Result<Vec<EventSubscription>, ApiError> {
+    Ok(app
+        .db
+        .list_subscriptions(tenant)
+        .await?
+        .iter()
+        .filter(|s| s.active)
+        .map(view)
+        .collect())
+}
+
+pub async fn get_subscription(
+    app: &App,
+    tenant: &TenantId,
+    id: &str,
+) -> Result<EventSubscription, ApiError> {
+    check_id("id", id)?;
+    app.db
+        .get_subscription(tenant, id)
+        .await?
+        .map(|s| view(&s))
+        .ok_or_else(|| ApiError::not_found("Event subscription"))
+}
+
+pub async fn deactivate_subscription(
+    app: &App,
+    tenant: &TenantId,
+    id: &str,
+    now: Timestamp,
+) -> Result<DeactivateResponse, ApiError> {
+    check_id("id", id)?;
+    let mut record = app
+        .db
+        .get_subscription(tenant, id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("Event subscription"))?;
+    record.active = false;
+    record.updated_at = now;
+    app.db.put_subscription(&record, Cond::Exists).await?;
+    Ok(DeactivateResponse {
+        body: Default::default(),
+        status_code: "ACCEPTED",
+        status_code_value: 0,
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Jobs
+// ---------------------------------------------------------------------------------------------
+
+/// The job's schedule: `schedule`, else `scheduleExpression`; every one given must parse.
+fn job_schedule(schedule: Option<&str>, expression: Option<&str>) -> Result<Schedule, ApiError> {
+    let schedule = schedule
+        .map(|s| Schedule::parse("schedule", s))
+        .transpose()?;
+    let expression = expression
+        .map(|s| Schedule::parse("scheduleExpression", s))
+        .transpose()?;
+    schedule
+        .or(expression)
+        .ok_or_else(|| ApiError::bad_request("schedule (a cron expression) is required"))
+}
+
+fn check_items(n: Option<i64>) -> Result<(), ApiError> {
+    match n {
+        Some(n) if n < -1 => Err(ApiError::bad_request(
+            "number_of_items_in_email must be -1 (the whole wishlist) or more",
+        )),
+        _ => Ok(()),
+    }
+}
+
+pub fn job_view(j: &JobRecord) -> Job {
+    Job {
+        deleted: Some(j.deleted),
+        id: Some(j.id.clone()),
+        is_active: Some(j.is_active),
+        is_scheduled: Some(j.is_scheduled),
+        job_parameters: Some(j.job_parameters.clone()),
+        notification: j.notification,
+        number_of_items_in_email: j.number_of_items_in_email,
+        schedule: j.schedule.clone(),
+        schedule_expression: j.schedule_expression.clone(),
+        template_id: j.template_id.clone(),
+        next_run_at: j.next_run_at.filter(|_| j.runnable()),
+        last_run_at: j.last_run_at,
+    }
+}
+
+pub async fn create_job(
+    app: &App,
+    tenant: &TenantId,
+    job: Job,
+    now: Timestamp,
+) -> Result<Job, ApiError> {
+    let id = job.id.clone().unwrap_or_else(new_id);
+    check_id("id", &id)?;
+    let schedule = job_schedule(job.schedule.as_deref(), job.schedule_expression.as_deref())?;
+    check_items(job.number_of_items_in_email)?;
+    let record = JobRecord {
+        tenant: tenant.clone(),
+        id: id.clone(),
+        deleted: job.deleted.unwrap_or(false),
+        is_active: job.is_active.unwrap_or(true),
+        is_scheduled: job.is_scheduled.unwrap_or(true),
+        job_parameters: job.job_parameters.unwrap_or_default(),
+        notification: job.notification,
+        number_of_items_in_email: job.number_of_items_in_email,
+        schedule: job.schedule,
+        schedule_expression: job.schedule_expression,
+        template_id: job.template_id,
+        next_run_at: schedule.next_after(now),
+        last_run_at: None,
+        version: 1,
+        created_at: now,
+        updated_at: now,
+    };
+    match app.db.put_job(&record, Cond::New).await {
+        Ok(()) => Ok(job_view(&record)),
+        Err(DbError::ConditionFailed) => Err(ApiError::conflict(format!(
+            "A job with id {id} exists; update it with PUT /api/v1/jobs/{id}"
+        ))),
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn existing_job(app: &App, tenant: &TenantId, id: &str) -> Result<JobRecord, ApiError> {
+    check_id("jobId", id)?;
+    app.db
+        .get_job(tenant, id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("Job"))
+}
+
+/// Applies an update; a changed schedule, or a job that becomes runnable, is due next from
+/// `now`.
+pub fn apply_job_update(
+    mut job: JobRecord,
+    update: JobUpdate,
+    now: Timestamp,
+) -> Result<JobRecord, ApiError> {
+    if update.id.as_deref().is_some_and(|i| i != job.id) {
+        return Err(ApiError::bad_request("Job id cannot be updated"));
+    }
+    check_items(update.number_of_items_in_email)?;
+    let was_runnable = job.runnable();
+    let old_cron = job.cron().map(str::to_owned);
+    if let Some(v) = update.deleted {
+        job.deleted = v;
+    }
+    if let Some(v) = update.is_active {
+        job.is_active = v;
+    }
+    if let Some(v) = update.is_scheduled {
+        job.is_scheduled = v;
+    }
+    if let Some(params) = update.job_parameters {
+        job.job_parameters.extend(params);
+    }
+    if let Some(v) = update.notification {
+        job.notification = v;
+    }
+    if update.number_of_items_in_email.is_some() {
+        job.number_of_items_in_email = update.number_of_items_in_email;
+    }
+    if update.schedule.is_some() {
+        job.schedule = update.schedule;
+    }
+    if update.schedule_expression.is_some() {
+        job.schedule_expression = update.schedule_expression;
+    }
+    if update.template_id.is_some() {
+        job.template_id = update.template_id;
+    }
+    let schedule = job_schedule(job.schedule.as_deref(), job.schedule_expression.as_deref())?;
+    if job.cron().map(str::to_owned) != old_cron
+        || (job.runnable() && !was_runnable)
+        || job.next_run_at.is_none()
+    {
+        job.next_run_at = schedule.next_after(now);
+    }
+    job.version += 1;
+    job.updated_at = now;
+    Ok(job)
+}
+
+pub async fn update_job(
+    app: &App,
+    tenant: &TenantId,
+    id: &str,
+    update: JobUpdate,
+    now: Timestamp,
+) -> Result<Job, ApiError> {
+    let job = existing_job(app, tenant, id).await?;
+    let read_version = job.version;
+    let updated = apply_job_update(job, update, now)?;
+    app.db
+        .put_job(&updated, Cond::Version(read_version))
+        .await?;
+    Ok(job_view(&updated))
+}
+
+/// Soft delete: "Delete status will be marked as true"; the job stays readable.
+pub async fn delete_job(
+    app: &App,
+    tenant: &TenantId,
+    id: &str,
+    now: Timestamp,
+) -> Result<(), ApiError> {
+    let job = existing_job(app, tenant, id).await?;
+    if job.deleted {
+        return Ok(());
+    }
+    let read_version = job.version;
+    let update = JobUpdate {
+        deleted: Some(true),
+        ..Default::default()
+    };
+    let deleted = apply_job_update(job, update, now)?;
+    app.db
+        .put_job(&deleted, Cond::Version(read_version))
+        .await?;
+    Ok(())
+}
+
+pub async fn get_job(app: &App, tenant: &TenantId, id: &str) -> Result<Job, ApiError> {
+    Ok(job_view(&existing_job(app, tenant, id).await?))
+}
+
+/// The tenant's jobs that are not deleted.
+pub async fn list_jobs(app: &App, tenant: &TenantId) -> Result<Vec<Job>, ApiError> {
+    Ok(app
+        .db
+        .list_jobs(tenant)
+        .await?
+        .iter()
+        .filter(|j| !j.deleted)
+        .map(job_view)
+        .collect())
+}
+
+/// The event a job's run emits onto the platform's stream.
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Serialize, Deserialize)]
+pub struct JobNotification {
+    pub id: String,
+    pub tenant: String,
+    pub job_id: String,
+    pub notification: crate::api::collector::NotificationKind,
+    pub template_id: Option<String>,
+    pub job_parameters: std::collections::BTreeMap<String, serde_json::Value>,
+    pub number_of_items_in_email: Option<i64>,
+    /// The due time this run is for.
+    pub scheduled_for: String,
+    pub created_at: String,
+}
+
+#[derive(Debug, Default, PartialEq, Eq, Serialize)]
+pub struct JobRunReport {
+    /// Runs recorded by this invocation.
+    pub ran: usize,
+    /// Due jobs another invocation had already run (or was running) for the same due time.
+    pub already_ran: usize,
+    /// Jobs whose stored schedule no longer parses (logged).
+    pub invalid: usize,
+}
+
+/// Runs every job due at `now` once for its due time. `now` is the scheduled event's time, so
+/// a retried or duplicated invocation names the same due times and its runs are refused by the
+/// run markers.
+pub async fn run_due_jobs(app: &App, now: Timestamp) -> Result<JobRunReport, ApiError> {
+    let mut report = JobRunReport::default();
+    for job in app.db.due_jobs(now).await? {
+        if !job.runnable() {
+            continue;
+        }
+        let Some(next_run_at) = job.next_run_at else {
+            continue;
+        };
+        let schedule = match job_schedule(
+            job.schedule.as_deref(),
+            job.schedule_expression.as_deref(),
+        ) {
+            Ok(s) => s,
+            Err(e) => {
+                tracing::error!(tenant = %job.tenant, job = %job.id, error = %e.message, "stored schedule does not parse");
+                report.invalid += 1;
+                continue;
+            }
+        };
+        let Some(run) = due_run(&schedule, next_run_at, now) else {
+            continue;
+        };
+        let event_id = format!("job-{}-{}", job.id, run.due.timestamp_millis());
+        let notification = JobNotification {
+            id: event_id.clone(),
+            tenant: job.tenant.to_string(),
+            job_id: job.id.clone(),
+            notification: job.notification,
+            template_id: job.template_id.clone(),
+            job_parameters: job.job_parameters.clone(),
+            number_of_items_in_email: job.number_of_items_in_email,
+            scheduled_for: rfc3339(&run.due),
+            created_at: rfc3339(&now),
+        };
+        let event = TenantEventRecord {
+            tenant: job.tenant.clone(),
+            id: event_id,
+            event_type: job.notification.as_str().to_owned(),
+            entity_type: None,
+            operation: None,
+            body: serde_json::to_string(&notification).map_err(ApiError::internal)?,
+            origin: Origin::Job,
+            created_at: now,
+        };
+        let read_version = job.version;
+        let mut next = job;
+        next.next_run_at = run.next;
+        next.last_run_at = Some(run.due);
+        next.version += 1;
+        next.updated_at = now;
+        match app
+            .db
+            .record_job_run(&next, read_version, run.due, &event)
+            .await
+        {
+            Ok(()) => report.ran += 1,
+            Err(DbError::ConditionFailed) => report.already_ran += 1,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(report)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Dispatch: stream → subscribed destinations
+// ---------------------------------------------------------------------------------------------
+
+async fn send(
+    app: &App,
+    target: &Target,
+    creds: &Credentials,
+    body: &str,
+    d: &Delivery,
+) -> Result<(), String> {
+    use aws_sdk_sqs::config::{Credentials as SqsCredentials, Region};
+    let sdk = app.aws.sdk().await;
+    // The subscriber's own credentials, its queue's region; our retries, not the SDK's.
+    let credentials = SqsCredentials::new(
+        &creds.access_key,
+        &creds.access_secret,
+        None,
+        None,
+        "event-subscription",
+    );
+    let timeouts = aws_config::timeout::TimeoutConfig::builder()
+        .operation_timeout(Duration::from_secs(5))
+        .build();
+    let entity = d.entity_type.as_str();
+    let interaction = crate::domain::collector::wire_name(&d.interaction_type);
+    match target {
+        Target::Sqs { queue_url, region } => {
+            let conf = aws_sdk_sqs::config::Builder::from(sdk)
+                .region(Region::new(region.clone()))
+                .credentials_provider(credentials)
+                .retry_config(aws_config::retry::RetryConfig::disabled())
+                .timeout_config(timeouts)
+                .build();
+            let attr = |v: &str| {
+                aws_sdk_sqs::types::MessageAttributeValue::builder()
+                    .data_type("String")
+                    .string_value(v)
+                    .build()
+                    .map_err(|e| e.to_string())
+            };
+            aws_sdk_sqs::Client::from_conf(conf)
+                .send_message()
+                .queue_url(queue_url)
+                .message_body(body)
+                .message_attributes("tenantId", attr(&d.tenant_id)?)
+                .message_attributes("entityType", attr(entity)?)
+                .message_attributes("interactionType", attr(&interaction)?)
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(|e| {
+                    format!(
+                        "SQS SendMessage: {}",
+                        aws_sdk_sqs::error::DisplayErrorContext(e)
+                    )
+                })
+        }
+        Target::Sns { topic_arn, region } => {
+            let conf = aws_sdk_sns::config::Builder::from(sdk)
+                .region(aws_sdk_sns::config::Region::new(region.clone()))
+                .credentials_provider(credentials)
+                .retry_config(aws_config::retry::RetryConfig::disabled())
+                .timeout_config(timeouts)
+                .build();
+            let attr = |v: &str| {
+                aws_sdk_sns::types::MessageAttributeValue::builder()
+                    .data_type("String")
+                    .string_value(v)
+                    .build()
+                    .map_err(|e| e.to_string())
+            };
+            aws_sdk_sns::Client::from_conf(conf)
+                .publish()
+                .topic_arn(topic_arn)
+                .message(body)
+                .message_attributes("tenantId", attr(&d.tenant_id)?)
+                .message_attributes("entityType", attr(entity)?)
+                .message_attributes("interactionType", attr(&interaction)?)
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(|e| {
+                    format!(
+                        "SNS Publish: {}",
+                        aws_sdk_sns::error::DisplayErrorContext(e)
+                    )
+                })
+        }
+    }
+}
+
+fn target_name(t: &Target) -> String {
+    match t {
+        Target::Sqs { queue_url, .. } => queue_url.clone(),
+        Target::Sns { topic_arn, .. } => topic_arn.clone(),
+    }
+}
+
+/// Delivers to one subscription, retrying; a delivery that fails every attempt is parked in
+/// the dead-letter queue. Only a failure to park is an error (the record is then retried).
+async fn deliver(app: &App, sub: &SubscriptionRecord, delivery: &Delivery) -> Result<(), String> {
+    let body = serde_json::to_string(delivery).map_err(|e| e.to_string())?;
+    let attempts = app.config.delivery_attempts;
+    let result = match decrypt(app, sub).await {
+        Ok(creds) => {
+            with_retries(
+                attempts,
+                Duration::from_millis(app.config.delivery_backoff_ms),
+                |_| send(app, &sub.target, &creds, &body, delivery),
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    };
+    let Err(error) = result else {
+        return Ok(());
+    };
+    tracing::warn!(tenant = %sub.tenant, subscription = %sub.id, error, "delivery failed; parking it");
+    let letter = DeadLetter {
+        subscription_id: sub.id.clone(),
+        tenant: sub.tenant.to_string(),
+        destination: target_name(&sub.target),
+        attempts,
+        error,
+        message: body,
+    };
+    app.aws
+        .sqs()
+        .await
+        .send_message()
+        .queue_url(&app.config.delivery_dlq_url)
+        .message_body(serde_json::to_string(&letter).map_err(|e| e.to_string())?)
+        .send()
+        .await
+        .map(|_| ())
+        .map_err(|e| {
+            format!(
+                "dead-letter queue: {}",
+                aws_sdk_sqs::error::DisplayErrorContext(e)
+            )
+        })
+}
+
+/// Delivers one stored event to every subscription that wants it, concurrently.
+async fn dispatch_event(
+    app: &App,
+    record: &TenantEventRecord,
+    subscriptions: &[SubscriptionRecord],
+) -> Result<(), String> {
+    let (Some(entity), Some(operation)) = (record.entity_type, record.operation) else {
+        return Ok(());
+    };
+    let Some(interaction) = operation.interaction() else {
+        return Ok(());
+    };
+    let event: Event = serde_json::from_str(&record.body).map_err(|e| e.to_string())?;
+    let decoded = event.validate().map_err(|e| e.message)?;
+    let deliveries = subscriptions
+        .iter()
+        .filter(|s| s.interest().wants(entity, interaction))
+        .map(|s| {
+            let delivery = Delivery {
+                id: record.id.clone(),
+                tenant_id: record.tenant.to_string(),
+                subscription_id: s.id.clone(),
+                entity_type: entity,
+                interaction_type: interaction,
+                operation,
+                entity_id: event.entity_id.clone().or_else(|| {
+                    event
+                        .event_payload
+                        .as_ref()
+                        .and_then(|p| p.entity_id.clone())
+                }),
+                created_at: record.created_at,
+                event: event.clone(),
+                payload: decoded.payload.clone(),
+                fault: decoded.fault.clone(),
+            };
+            async move { deliver(app, s, &delivery).await }
+        });
+    let failures: Vec<String> = futures::future::join_all(deliveries)
+        .await
+        .into_iter()
+        .filter_map(Result::err)
+        .collect();
+    if failures.is_empty() {
+        Ok(())
+    } else {
+        Err(failures.join("; "))
+    }
+}
+
+/// The stream handler: each new tenant event goes to its tenant's matching subscriptions.
+/// Records are handled in order; the first that cannot be completed is reported in
+/// `batchItemFailures` and the rest are left for Lambda's retry, which restarts there.
+pub async fn dispatch(app: &App, batch: &StreamEvent) -> DynamoDbEventResponse {
+    let mut response = DynamoDbEventResponse::default();
+    let mut subscriptions: HashMap<TenantId, Vec<SubscriptionRecord>> = HashMap::new();
+    for record in &batch.records {
+        let image = &record.change.new_image;
+        let is_tenant_event = matches!(image.get(KIND), Some(serde_dynamo::AttributeValue::S(k)) if k == TENANT_EVENT);
+        if record.event_name != "INSERT" || !is_tenant_event {
+            continue;
+        }
+        let outcome = async {
+            let event: TenantEventRecord =
+                serde_dynamo::from_item(image.clone()).map_err(|e| e.to_string())?;
+            if !subscriptions.contains_key(&event.tenant) {
+                let subs = app
+                    .db
+                    .list_subscriptions(&event.tenant)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                subscriptions.insert(event.tenant.clone(), subs);
+            }
+            dispatch_event(app, &event, &subscriptions[&event.tenant]).await
+        }
+        .await;
+        if let Err(error) = outcome {
+            tracing::error!(sequence = ?record.change.sequence_number, error, "event not dispatched");
+            let mut failure = DynamoDbBatchItemFailure::default();
+            failure.item_identifier = record.change.sequence_number.clone();
+            response.batch_item_failures.push(failure);
+            break;
+        }
+    }
+    response
+}
