@@ -385,6 +385,10 @@ pub static REGISTRY: &[Entry] = &[
         handler: Handler::Schedule(collector::run_jobs::call),
     },
     Entry {
+        name: "offers.expire_offers",
+        handler: Handler::Schedule(offers::expire::call),
+    },
+    Entry {
         name: "events.publish",
         handler: Handler::DynamoDbStream(events::publish::call),
     },

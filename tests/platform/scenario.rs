@@ -327,3 +327,73 @@ async fn referral_payload_names_both_organizations_and_the_client() {
     );
     assert_eq!(created.attributes["event_id"]["Value"], p["event_id"]);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_offer_past_its_expiry_expires_once_on_both_sides() {
+    let t = TestStack::start().await;
+    let demo = &t.demo;
+    let org = |u: &devstack::seed::User| u.organization.as_ref().unwrap().id;
+    let demand_sub = Subscriber::new(&t, org(&demo.demand)).await;
+    let a_sub = Subscriber::new(&t, org(&demo.supply_a)).await;
+    let demand = t.login(&demo.demand).await;
+    let supply_a = t.login(&demo.supply_a).await;
+    let id = create_offer(&t, &demand).await;
+    let expires_at: chrono::DateTime<chrono::Utc> = offer_body()["offer"]["expires_at"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    t.settle().await;
+    a_sub.drain().await;
+
+    // The scheduler's clock is injected: a tick before the expiry changes nothing.
+    let run = |at| {
+        let stack = t.stack.clone();
+        async move {
+            stack
+                .invoke_schedule("offers.expire_offers", at)
+                .await
+                .unwrap()
+        }
+    };
+    let before = run(expires_at - chrono::Duration::seconds(1)).await;
+    assert_eq!(before["expired"], 0);
+    // Two scheduler invocations for the same tick: the offer expires once.
+    let tick = expires_at + chrono::Duration::seconds(30);
+    let (x, y) = tokio::join!(run(tick), run(tick));
+    assert_eq!(
+        x["expired"].as_u64().unwrap() + y["expired"].as_u64().unwrap(),
+        1,
+        "{x} {y}"
+    );
+    assert_eq!(run(tick).await["expired"], 0, "it left the expiry index");
+
+    let r = t
+        .call(
+            "GET",
+            &format!("/offers/v1/outbox/offers/{id}"),
+            Some(&demand),
+            None,
+        )
+        .await;
+    assert_eq!(r.body["offer"]["status"], "expired");
+    let r = t
+        .call(
+            "POST",
+            &format!("/offers/v1/inbox/offers/{id}/accept"),
+            Some(&supply_a),
+            Some(json!({})),
+        )
+        .await;
+    assert_eq!(r.status, 409);
+
+    t.settle().await;
+    assert_eq!(
+        demand_sub.names().await,
+        pairs(&[("outbox-offers", "OfferExpired")])
+    );
+    assert_eq!(
+        a_sub.names().await,
+        pairs(&[("inbox-offers", "OfferExpired")])
+    );
+}

@@ -3,19 +3,39 @@
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
-use crate::domain::offer::{Offer, OfferMatch, OfferState, Transition};
+use crate::domain::offer::{Offer, OfferMatch, OfferState, OfferStatus, Transition};
 use crate::domain::referral::Referral;
 use crate::events::EventRecord;
 use crate::ids::{OfferId, OrgId};
 
 use super::referrals::referral_keys;
-use super::{Cond, Db, DbError, GSI1, Keys, Tx, created_sk, from_item, kind_of, to_item};
+use super::{
+    Cond, Db, DbError, GSI1, GSI2, Item, Keys, Tx, created_sk, from_item, kind_of, to_item,
+};
 
+/// Partitions of the expiry index, so that no one index partition takes every offer.
+pub const EXPIRY_SHARDS: u32 = 16;
+
+fn expiry_shard(id: OfferId) -> u32 {
+    // The id is random: its first bytes spread offers evenly.
+    u32::from_be_bytes(id.0.as_bytes()[..4].try_into().expect("4 bytes")) % EXPIRY_SHARDS
+}
+
+/// An offer's keys. An open offer is also in the expiry index (gsi2), by expiry time; any
+/// other status drops it from there, as the offer item is rewritten whole.
 pub fn offer_keys(o: &Offer) -> Keys {
-    Keys::new(format!("OFFER#{}", o.id), "OFFER").gsi1(
+    let keys = Keys::new(format!("OFFER#{}", o.id), "OFFER").gsi1(
         format!("DEMAND#{}#OFFER", o.demand_org_id),
         created_sk(&o.created_at, o.id),
-    )
+    );
+    if o.status == OfferStatus::Open {
+        keys.gsi2(
+            format!("OFFEREXP#{}", expiry_shard(o.id)),
+            created_sk(&o.expires_at, o.id),
+        )
+    } else {
+        keys
+    }
 }
 
 pub fn match_keys(m: &OfferMatch) -> Keys {
@@ -104,6 +124,51 @@ impl Db {
             tx.put(self.event_item(e)?, Cond::New);
         }
         self.transact(tx).await
+    }
+
+    /// Open offers whose expiry is at or before `now`, from every shard of the expiry index.
+    pub async fn offers_due_to_expire(
+        &self,
+        now: crate::time::Timestamp,
+    ) -> Result<Vec<OfferId>, DbError> {
+        let upper = format!("{}#\u{10FFFF}", crate::time::rfc3339(&now));
+        let mut ids = Vec::new();
+        for shard in 0..EXPIRY_SHARDS {
+            let mut start: Option<Item> = None;
+            loop {
+                let out = self
+                    .client()
+                    .await
+                    .query()
+                    .table_name(self.table())
+                    .index_name(GSI2)
+                    .key_condition_expression("gsi2pk = :pk AND gsi2sk <= :upper")
+                    .expression_attribute_values(
+                        ":pk",
+                        AttributeValue::S(format!("OFFEREXP#{shard}")),
+                    )
+                    .expression_attribute_values(":upper", AttributeValue::S(upper.clone()))
+                    .projection_expression("id")
+                    .set_exclusive_start_key(start.take())
+                    .send()
+                    .await
+                    .map_err(DbError::aws)?;
+                for item in out.items.unwrap_or_default() {
+                    if let Some(Ok(id)) = item
+                        .get("id")
+                        .and_then(|v| v.as_s().ok())
+                        .map(|s| s.parse())
+                    {
+                        ids.push(id);
+                    }
+                }
+                match out.last_evaluated_key {
+                    Some(k) if !k.is_empty() => start = Some(k),
+                    _ => break,
+                }
+            }
+        }
+        Ok(ids)
     }
 
     /// Every offer the demand organization created, newest first.

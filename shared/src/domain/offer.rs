@@ -189,6 +189,8 @@ pub enum Rejection {
     AssignmentIsAutomatic,
     #[error("offer match not found")]
     UnknownMatch,
+    #[error("offer has not reached its expiry")]
+    NotYetExpired,
 }
 
 impl From<Rejection> for crate::error::ApiError {
@@ -216,6 +218,8 @@ impl From<Rejection> for crate::error::ApiError {
             Rejection::UnknownMatch => {
                 ApiError::unprocessable("offer_match_id is not a match of this offer.")
             }
+            // Only the expiry job asks; it skips such offers rather than answering anyone.
+            Rejection::NotYetExpired => ApiError::conflict("Offer has not expired yet."),
         }
     }
 }
@@ -418,6 +422,38 @@ impl OfferState {
                 suppliers,
             )]
         };
+        Ok(Transition {
+            offer,
+            changed_matches: vec![],
+            notices,
+            assigned: None,
+        })
+    }
+
+    /// The expiry job closes an open offer whose `expires_at` has passed: both sides hear
+    /// `OfferExpired` (the demand on outbox-offers, every matched supplier on inbox-offers).
+    pub fn expire(&self, now: Timestamp) -> Result<Transition, Rejection> {
+        if self.offer.status != OfferStatus::Open {
+            return Err(Rejection::OfferNotOpen(self.offer.status));
+        }
+        if self.offer.expires_at > now {
+            return Err(Rejection::NotYetExpired);
+        }
+        let mut offer = self.touched(now);
+        offer.status = OfferStatus::Expired;
+        let mut notices = vec![Notice::new(
+            Channel::OutboxOffers,
+            EventName::OfferExpired,
+            vec![self.offer.demand_org_id],
+        )];
+        let suppliers = self.suppliers();
+        if !suppliers.is_empty() {
+            notices.push(Notice::new(
+                Channel::InboxOffers,
+                EventName::OfferExpired,
+                suppliers,
+            ));
+        }
         Ok(Transition {
             offer,
             changed_matches: vec![],

@@ -387,3 +387,49 @@ fn rejections_map_to_conflict_forbidden_or_unprocessable() {
     assert_eq!(kind(Rejection::AssignmentIsAutomatic), ErrorKind::Forbidden);
     assert_eq!(kind(Rejection::UnknownMatch), ErrorKind::Unprocessable);
 }
+
+#[test]
+fn expiry_closes_an_open_offer_past_its_time_and_tells_both_sides() {
+    let s = state(2);
+    let expiry = s.offer.expires_at;
+    assert_eq!(
+        s.expire(expiry - Duration::seconds(1)),
+        Err(Rejection::NotYetExpired)
+    );
+    let t = s.expire(expiry).unwrap();
+    assert_eq!(t.offer.status, OfferStatus::Expired);
+    assert_eq!(
+        names(&t),
+        vec![
+            (Channel::OutboxOffers, EventName::OfferExpired),
+            (Channel::InboxOffers, EventName::OfferExpired)
+        ]
+    );
+    assert_eq!(t.notices[0].recipients, vec![s.offer.demand_org_id]);
+    assert_eq!(t.notices[1].recipients.len(), 2);
+    let expired = apply(&s, &t);
+    assert_eq!(
+        match_status(&expired.offer, &expired.matches[0]),
+        MatchStatus::Expired
+    );
+    // Expiry happens once; a closed or assigned offer does not expire.
+    assert_eq!(
+        expired.expire(expiry),
+        Err(Rejection::OfferNotOpen(OfferStatus::Expired))
+    );
+    let closed = apply(&s, &s.close(None, None, now()).unwrap());
+    assert_eq!(
+        closed.expire(expiry),
+        Err(Rejection::OfferNotOpen(OfferStatus::Closed))
+    );
+}
+
+#[test]
+fn an_offer_nobody_was_matched_to_expires_for_the_demand_only() {
+    let s = state(0);
+    let t = s.expire(s.offer.expires_at).unwrap();
+    assert_eq!(
+        names(&t),
+        vec![(Channel::OutboxOffers, EventName::OfferExpired)]
+    );
+}
