@@ -5,7 +5,7 @@
 //! |---------------|-----------------|-----------------|---------------------------------------|--------------------------------------|
 //! | organization  | `ORG#<id>`      | `ORG`           |                                       |                                      |
 //! | trusted link  | `ORG#<demand>`  | `TRUST#<supply>`| `TRUSTED_BY#<supply>` / `<demand>`    |                                      |
-//! | offer         | `OFFER#<id>`    | `OFFER`         | `DEMAND#<org>#OFFER` / `<created>#<id>` |                                    |
+//! | offer         | `OFFER#<id>`    | `OFFER`         | `DEMAND#<org>#OFFER` / `<created>#<id>` | `OFFEREXP#<shard>` / `<expires>#<id>` (open only) |
 //! | offer match   | `OFFER#<offer>` | `MATCH#<supply>`| `SUPPLY#<org>#MATCH` / `<created>#<offer>` |                                 |
 //! | referral      | `REFERRAL#<id>` | `REFERRAL`      | `DEMAND#<org>#REFERRAL` / `<created>#<id>` | `SUPPLY#<org>#REFERRAL` / same  |
 //! | event         | `EVT#<id>`      | `EVT`           |                                       |                                      |
