@@ -73,16 +73,40 @@ pub struct Function {
     pub entry: &'static Entry,
     pub app: App,
     pub environment: BTreeMap<String, String>,
+    /// `def.streams`, resolved: the stream ARN and the on-failure queue's URL.
+    pub streams: Vec<ResolvedStream>,
+}
+
+#[derive(Clone, Debug)]
+pub struct ResolvedStream {
+    pub stream_arn: String,
+    pub on_failure_queue_url: Option<String>,
 }
 
 pub struct Stack {
     _moto: Option<Moto>,
     pub endpoint: String,
     pub sdk: SdkConfig,
+    /// The root template's names.
     pub context: Context,
+    /// Each nested application's names, by its logical id in the root template.
+    pub nested: BTreeMap<String, Context>,
     pub functions: Vec<Function>,
     pub options: Options,
     pub(crate) streams: streams::Positions,
+}
+
+/// The URL of the queue an ARN names (`arn:aws:sqs:<region>:<account>:<name>`).
+async fn queue_url(sdk: &SdkConfig, arn: &str) -> Result<String, Error> {
+    let name = arn.rsplit(':').next().unwrap_or_default();
+    aws_sdk_sqs::Client::new(sdk)
+        .get_queue_url()
+        .queue_name(name)
+        .send()
+        .await
+        .map_err(|e| Error::Aws(format!("GetQueueUrl {name}: {e:?}")))?
+        .queue_url
+        .ok_or_else(|| Error::Aws(format!("no URL for queue {name}")))
 }
 
 /// SDK configuration for moto: dummy credentials, fixed region, the loopback endpoint.
@@ -109,29 +133,50 @@ impl Stack {
         let template = Template::load(&options.root.join("template.yaml"))?;
         let context =
             provision::provision(&sdk, &template, &options.stack_name, &options.region).await?;
+        let mut nested = BTreeMap::new();
+        for app in template.applications()? {
+            let ctx = provision::provision_nested(&sdk, &context, &app).await?;
+            nested.insert(app.logical_id.clone(), ctx);
+        }
 
         let mut functions = Vec::new();
-        for def in template.functions()? {
+        for def in template.all_functions()? {
             let entry = functions::find(&def.handler).ok_or_else(|| {
                 Error::Template(format!(
                     "{}: no handler registered as {:?}",
                     def.logical_id, def.handler
                 ))
             })?;
+            let ctx = match &def.stack {
+                Some(app) => &nested[app],
+                None => &context,
+            };
             let mut environment = BTreeMap::new();
             for (k, v) in &def.environment {
-                environment.insert(k.clone(), context.resolve(v)?);
+                environment.insert(k.clone(), ctx.resolve(v)?);
             }
             environment.insert("AWS_REGION".into(), options.region.clone());
             environment.insert("AWS_ENDPOINT_URL".into(), endpoint.clone());
             let config = Config::from_lookup(|k| environment.get(k).cloned())
                 .map_err(|e| Error::Setup(format!("{}: {}", def.logical_id, e)))?;
+            let mut streams = Vec::new();
+            for trigger in &def.streams {
+                let on_failure_queue_url = match &trigger.on_failure {
+                    Some(arn) => Some(queue_url(&sdk, &ctx.resolve(arn)?).await?),
+                    None => None,
+                };
+                streams.push(ResolvedStream {
+                    stream_arn: ctx.resolve(&trigger.stream)?,
+                    on_failure_queue_url,
+                });
+            }
             let app = App::new(config, &sdk);
             functions.push(Function {
                 def,
                 entry,
                 app,
                 environment,
+                streams,
             });
         }
         Ok(Arc::new(Self {
@@ -139,6 +184,7 @@ impl Stack {
             endpoint,
             sdk,
             context,
+            nested,
             functions,
             options,
             streams: Default::default(),

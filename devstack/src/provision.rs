@@ -357,9 +357,11 @@ async fn create_group(sdk: &SdkConfig, ctx: &Context, p: &Value) -> Result<Physi
 
 /// Resource types the local stack does not create: the functions and the API are run
 /// in-process, and IAM has nothing to enforce against moto.
-const NOT_CREATED: [&str; 4] = [
+const NOT_CREATED: [&str; 5] = [
     "AWS::Serverless::Function",
     "AWS::Serverless::HttpApi",
+    // Nested applications are provisioned as their own templates (`provision_nested`).
+    "AWS::Serverless::Application",
     "AWS::SQS::QueuePolicy",
     "AWS::IAM::Role",
 ];
@@ -373,6 +375,34 @@ pub async fn provision(
 ) -> Result<Context, Error> {
     let mut ctx = Context::new(stack, region, ACCOUNT);
     ctx.parameters = template.parameter_defaults();
+    provision_into(sdk, template, &mut ctx).await?;
+    Ok(ctx)
+}
+
+/// Provisions a nested application: its parameters are the root's values for it (resolved in
+/// the root's context) over its own defaults.
+pub async fn provision_nested(
+    sdk: &SdkConfig,
+    root: &Context,
+    app: &crate::template::NestedApp,
+) -> Result<Context, Error> {
+    let stack = format!("{}-{}", root.pseudo["AWS::StackName"], app.logical_id);
+    let mut ctx = Context::new(&stack, &root.pseudo["AWS::Region"], ACCOUNT);
+    ctx.parameters = app.template.parameter_defaults();
+    for (name, value) in &app.parameters {
+        ctx.parameters.insert(name.clone(), root.resolve(value)?);
+    }
+    provision_into(sdk, &app.template, &mut ctx).await?;
+    Ok(ctx)
+}
+
+async fn provision_into(
+    sdk: &SdkConfig,
+    template: &Template,
+    ctx: &mut Context,
+) -> Result<(), Error> {
+    let stack = ctx.pseudo["AWS::StackName"].clone();
+    let region = ctx.pseudo["AWS::Region"].clone();
     let order = [
         "AWS::KMS::Key",
         "AWS::DynamoDB::Table",
@@ -387,15 +417,15 @@ pub async fn provision(
         for (id, props) in template.resources_of(kind) {
             let physical = match kind {
                 "AWS::KMS::Key" => create_key(sdk, &props).await?,
-                "AWS::DynamoDB::Table" => create_table(sdk, &ctx, &id, &props).await?,
-                "AWS::SQS::Queue" => create_queue(sdk, &ctx, &id, &props).await?,
-                "AWS::SNS::Topic" => create_topic(sdk, &ctx, &id, &props).await?,
-                "AWS::SNS::Subscription" => create_subscription(sdk, &ctx, &props).await?,
-                "AWS::Cognito::UserPool" => create_user_pool(sdk, &ctx, &id, &props).await?,
+                "AWS::DynamoDB::Table" => create_table(sdk, ctx, &id, &props).await?,
+                "AWS::SQS::Queue" => create_queue(sdk, ctx, &id, &props).await?,
+                "AWS::SNS::Topic" => create_topic(sdk, ctx, &id, &props).await?,
+                "AWS::SNS::Subscription" => create_subscription(sdk, ctx, &props).await?,
+                "AWS::Cognito::UserPool" => create_user_pool(sdk, ctx, &id, &props).await?,
                 "AWS::Cognito::UserPoolClient" => {
-                    create_user_pool_client(sdk, &ctx, &id, &props).await?
+                    create_user_pool_client(sdk, ctx, &id, &props).await?
                 }
-                _ => create_group(sdk, &ctx, &props).await?,
+                _ => create_group(sdk, ctx, &props).await?,
             };
             ctx.resources.insert(id, physical);
         }
@@ -417,5 +447,5 @@ pub async fn provision(
             },
         );
     }
-    Ok(ctx)
+    Ok(())
 }

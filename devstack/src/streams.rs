@@ -14,7 +14,7 @@ use serde_json::{Map, Value, json};
 use tokio::sync::Mutex;
 
 use crate::template::StreamTrigger;
-use crate::{Error, Function, Stack};
+use crate::{Error, Function, ResolvedStream, Stack};
 use functions::Handler;
 
 /// How far each function has read each shard (last sequence number handed over).
@@ -87,12 +87,8 @@ impl Stack {
         let client = aws_sdk_dynamodbstreams::Client::new(&self.sdk);
         let mut delivered = 0;
         for function in self.functions.iter().filter(|f| !f.def.streams.is_empty()) {
-            for trigger in &function.def.streams {
-                let stream_arn = self
-                    .resource(&trigger.table)
-                    .and_then(|t| t.attrs.get("StreamArn"))
-                    .ok_or_else(|| Error::Template(format!("{} has no stream", trigger.table)))?
-                    .clone();
+            for (trigger, resolved) in function.def.streams.iter().zip(&function.streams) {
+                let stream_arn = resolved.stream_arn.clone();
                 let shards = client
                     .describe_stream()
                     .stream_arn(&stream_arn)
@@ -144,6 +140,7 @@ impl Stack {
                             self,
                             function,
                             trigger,
+                            resolved,
                             &stream_arn,
                             &shard_id,
                             batch.to_vec(),
@@ -194,6 +191,7 @@ async fn deliver(
     stack: &Stack,
     function: &Function,
     trigger: &StreamTrigger,
+    resolved: &ResolvedStream,
     stream_arn: &str,
     shard_id: &str,
     mut pending: Vec<Value>,
@@ -226,7 +224,7 @@ async fn deliver(
         attempt += 1;
         if attempt > trigger.maximum_retry_attempts {
             tracing::error!(function = %function.def.logical_id, records = pending.len(), "retries exhausted");
-            if let Some(queue) = &trigger.on_failure_queue {
+            if let Some(queue) = &resolved.on_failure_queue_url {
                 send_failure(
                     stack, function, queue, stream_arn, shard_id, &pending, attempt,
                 )
@@ -250,10 +248,7 @@ async fn send_failure(
     records: &[Value],
     attempts: u32,
 ) -> Result<(), Error> {
-    let url = stack
-        .resource(queue)
-        .map(|q| q.reference.clone())
-        .ok_or_else(|| Error::Template(format!("no queue {queue}")))?;
+    let url = queue.to_owned();
     let arrival = |r: &Value| r["dynamodb"]["ApproximateCreationDateTime"].clone();
     let body = json!({
         "requestContext": {

@@ -13,6 +13,8 @@ use crate::Error;
 #[derive(Clone, Debug)]
 pub struct Template {
     pub doc: Value,
+    /// The file it was read from; nested applications' `Location`s are relative to it.
+    pub path: Option<std::path::PathBuf>,
 }
 
 /// A physical resource: what `Ref` returns and the attributes `Fn::GetAtt` can read.
@@ -214,13 +216,13 @@ pub struct Route {
 /// A function's DynamoDB stream trigger.
 #[derive(Clone, Debug)]
 pub struct StreamTrigger {
-    /// The table resource whose stream triggers the function.
-    pub table: String,
+    /// The stream ARN, unresolved (`!GetAtt Table.StreamArn`, or a parameter in a nested stack).
+    pub stream: Value,
     pub batch_size: usize,
     pub maximum_retry_attempts: u32,
     pub bisect_on_error: bool,
-    /// Queue resource (logical id) that receives what the function gave up on.
-    pub on_failure_queue: Option<String>,
+    /// The on-failure queue's ARN, unresolved: what the function gave up on goes there.
+    pub on_failure: Option<Value>,
 }
 
 #[derive(Clone, Debug)]
@@ -233,13 +235,62 @@ pub struct FunctionDef {
     pub streams: Vec<StreamTrigger>,
     /// EventBridge schedule expressions (`rate(1 minute)`, `cron(...)`).
     pub schedules: Vec<String>,
+    /// The nested application (its logical id in the root template) that declares the
+    /// function; `None` for the root template.
+    pub stack: Option<String>,
+}
+
+/// A nested application of the root template (`AWS::Serverless::Application` with a local
+/// `Location`), with the parameters the root passes it, unresolved.
+#[derive(Clone, Debug)]
+pub struct NestedApp {
+    pub logical_id: String,
+    pub template: Template,
+    pub parameters: Map<String, Value>,
 }
 
 impl Template {
     pub fn load(path: &Path) -> Result<Self, Error> {
         let text = std::fs::read_to_string(path)
             .map_err(|e| Error::Template(format!("{}: {e}", path.display())))?;
-        Self::parse(&text)
+        let mut t =
+            Self::parse(&text).map_err(|e| Error::Template(format!("{}: {e}", path.display())))?;
+        t.path = Some(path.to_owned());
+        Ok(t)
+    }
+
+    /// The nested applications, each with its template loaded.
+    pub fn applications(&self) -> Result<Vec<NestedApp>, Error> {
+        let dir = self
+            .path
+            .as_deref()
+            .and_then(Path::parent)
+            .unwrap_or(Path::new("."));
+        self.resources_of("AWS::Serverless::Application")
+            .into_iter()
+            .map(|(id, p)| {
+                let location = p["Location"].as_str().ok_or_else(|| {
+                    Error::Template(format!("{id}: only a local Location is supported"))
+                })?;
+                Ok(NestedApp {
+                    template: Template::load(&dir.join(location))?,
+                    parameters: p["Parameters"].as_object().cloned().unwrap_or_default(),
+                    logical_id: id,
+                })
+            })
+            .collect()
+    }
+
+    /// The functions of this template and of its nested applications.
+    pub fn all_functions(&self) -> Result<Vec<FunctionDef>, Error> {
+        let mut all = self.functions()?;
+        for app in self.applications()? {
+            for mut f in app.template.functions()? {
+                f.stack = Some(app.logical_id.clone());
+                all.push(f);
+            }
+        }
+        Ok(all)
     }
 
     pub fn parse(text: &str) -> Result<Self, Error> {
@@ -247,6 +298,7 @@ impl Template {
             serde_norway::from_str(text).map_err(|e| Error::Template(e.to_string()))?;
         Ok(Self {
             doc: normalize(yaml),
+            path: None,
         })
     }
 
@@ -312,38 +364,16 @@ impl Template {
                         method: p["Method"].as_str().unwrap_or("ANY").to_uppercase(),
                         path: p["Path"].as_str().unwrap_or("/").to_owned(),
                     }),
-                    Some("DynamoDB") => {
-                        let table = match &p["Stream"] {
-                            Value::Object(o) => o
-                                .get("Fn::GetAtt")
-                                .and_then(|g| g[0].as_str())
-                                .map(str::to_owned)
-                                .ok_or_else(|| {
-                                    Error::Template(format!(
-                                        "{id}: stream must be !GetAtt <Table>.StreamArn"
-                                    ))
-                                })?,
-                            other => {
-                                return Err(Error::Template(format!(
-                                    "{id}: unsupported stream {other}"
-                                )));
-                            }
-                        };
-                        let on_failure_queue = p["DestinationConfig"]["OnFailure"]["Destination"]
-                            .get("Fn::GetAtt")
-                            .and_then(|g| g[0].as_str())
-                            .map(str::to_owned);
-                        streams.push(StreamTrigger {
-                            table,
-                            batch_size: p["BatchSize"].as_u64().unwrap_or(100) as usize,
-                            maximum_retry_attempts: p["MaximumRetryAttempts"].as_u64().unwrap_or(3)
-                                as u32,
-                            bisect_on_error: p["BisectBatchOnFunctionError"]
-                                .as_bool()
-                                .unwrap_or(false),
-                            on_failure_queue,
-                        });
-                    }
+                    Some("DynamoDB") => streams.push(StreamTrigger {
+                        stream: p["Stream"].clone(),
+                        batch_size: p["BatchSize"].as_u64().unwrap_or(100) as usize,
+                        maximum_retry_attempts: p["MaximumRetryAttempts"].as_u64().unwrap_or(3)
+                            as u32,
+                        bisect_on_error: p["BisectBatchOnFunctionError"].as_bool().unwrap_or(false),
+                        on_failure: p["DestinationConfig"]["OnFailure"]
+                            .get("Destination")
+                            .cloned(),
+                    }),
                     Some("Schedule" | "ScheduleV2") => schedules.push(
                         p["Schedule"]
                             .as_str()
@@ -364,6 +394,7 @@ impl Template {
                 routes,
                 streams,
                 schedules,
+                stack: None,
             });
         }
         Ok(out)
