@@ -1,8 +1,11 @@
 //! Pure domain rules: records as stored, and state transitions as functions from the current
 //! state to a decision. No I/O happens here, so every rule is unit-tested directly.
 
+pub mod listener;
+pub mod notification;
 pub mod offer;
 pub mod organization;
 pub mod referral;
+pub mod webhook;
 
 pub use offer::Rejection;

@@ -2,6 +2,10 @@
 //! transaction, retrying when a concurrent request won the race. Handlers call these after
 //! authenticating and parsing; nothing here knows about HTTP.
 
+pub mod feed;
+pub mod hub;
+pub mod listener;
+pub mod notification;
 pub mod oauth;
 pub mod offers;
 pub mod organizations;
