@@ -44,7 +44,11 @@ pub mod notification {
             "client_id does not match the pattern or is not a client of the caller's tenant",
         ),
         (INVALID_SUBSCRIPTION_ID, 400, "Malformed subscription id"),
-        (UNAUTHORIZED, 401, "Missing, invalid or expired access token"),
+        (
+            UNAUTHORIZED,
+            401,
+            "Missing, invalid or expired access token",
+        ),
         (FORBIDDEN, 403, "The access token lacks the required scope"),
         (
             CONFLICT,

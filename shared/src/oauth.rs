@@ -299,8 +299,9 @@ impl MachineVerifier {
         let key = self.key(aws).await?;
         let data = jsonwebtoken::decode::<AccessClaims>(token, key, &self.validation).map_err(
             |e| match e.kind() {
-                jsonwebtoken::errors::ErrorKind::ExpiredSignature => ApiError::unauthorized()
-                    .with_code(crate::error::reason::EXPIRED_CREDENTIALS),
+                jsonwebtoken::errors::ErrorKind::ExpiredSignature => {
+                    ApiError::unauthorized().with_code(crate::error::reason::EXPIRED_CREDENTIALS)
+                }
                 _ => ApiError::unauthorized(),
             },
         )?;

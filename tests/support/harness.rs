@@ -38,10 +38,19 @@ pub struct Response {
 impl TestStack {
     /// A new stack with the demo organizations and users, served on a free port.
     pub async fn start() -> Self {
+        Self::start_with(&[]).await
+    }
+
+    /// A new stack whose functions get `environment` on top of template.yaml's settings.
+    pub async fn start_with(environment: &[(&str, &str)]) -> Self {
         let name = format!("t{}", &uuid::Uuid::new_v4().simple().to_string()[..10]);
         let options = Options {
             stack_name: name,
             endpoint: Some(moto_endpoint()),
+            environment: environment
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
             ..Options::default()
         };
         let stack = Stack::start(options).await.expect("stack provisions");

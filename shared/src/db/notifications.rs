@@ -210,7 +210,13 @@ impl Db {
 
     /// Counts a hit in a fixed window (`pk`/`sk` name the window); `false` once `limit` hits
     /// were counted there. The counter expires with `ttl`.
-    pub async fn count_hit(&self, pk: &str, sk: &str, limit: u32, ttl: i64) -> Result<bool, DbError> {
+    pub async fn count_hit(
+        &self,
+        pk: &str,
+        sk: &str,
+        limit: u32,
+        ttl: i64,
+    ) -> Result<bool, DbError> {
         let out = self
             .client()
             .await

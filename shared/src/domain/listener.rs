@@ -321,10 +321,26 @@ mod tests {
     fn query_paths_reach_nested_fields_and_arrays() {
         let event = json!({"serviceOrder": {"id": "x"},
             "orderItem": [{"state": "held"}, {"state": "failed", "service": {"id": 42}}]});
-        assert!(HubQuery::parse("orderItem.state=failed").unwrap().matches("T", &event));
-        assert!(HubQuery::parse("orderItem.service.id=42").unwrap().matches("T", &event));
-        assert!(HubQuery::parse("serviceOrder.id=x").unwrap().matches("T", &event));
-        assert!(!HubQuery::parse("serviceOrder.state=held").unwrap().matches("T", &event));
+        assert!(
+            HubQuery::parse("orderItem.state=failed")
+                .unwrap()
+                .matches("T", &event)
+        );
+        assert!(
+            HubQuery::parse("orderItem.service.id=42")
+                .unwrap()
+                .matches("T", &event)
+        );
+        assert!(
+            HubQuery::parse("serviceOrder.id=x")
+                .unwrap()
+                .matches("T", &event)
+        );
+        assert!(
+            !HubQuery::parse("serviceOrder.state=held")
+                .unwrap()
+                .matches("T", &event)
+        );
         assert!(!HubQuery::parse("missing=1").unwrap().matches("T", &event));
     }
 

@@ -61,7 +61,11 @@ const MILLIS_WIDTH: usize = 13;
 /// The sort key of a feed entry: creation time in zero-padded epoch milliseconds, then the
 /// event id, so string order is age order and a re-delivered event lands on the same key.
 pub fn feed_sk(created_millis: i64, event_id: &str) -> String {
-    format!("{:0width$}#{event_id}", created_millis.max(0), width = MILLIS_WIDTH)
+    format!(
+        "{:0width$}#{event_id}",
+        created_millis.max(0),
+        width = MILLIS_WIDTH
+    )
 }
 
 /// The smallest sort key still inside the retention at `now_millis`: entries created at or
@@ -85,7 +89,13 @@ mod tests {
 
     #[test]
     fn event_type_lists_must_be_non_empty_unique_and_known() {
-        assert!(check_event_types(&ids(&["OfferAccepted", "ServiceOrderStateChangeNotification"])).is_ok());
+        assert!(
+            check_event_types(&ids(&[
+                "OfferAccepted",
+                "ServiceOrderStateChangeNotification"
+            ]))
+            .is_ok()
+        );
         assert_eq!(
             check_event_types(&[]).unwrap_err().code,
             Some(codes::INVALID_EVENT_TYPE_IDS)
@@ -106,7 +116,9 @@ mod tests {
 
     #[test]
     fn subscription_ids_follow_the_seed_pattern() {
-        assert!(valid_subscription_id("0b7c4f6e-2a8d-4a57-9f59-1e2d3c4b5a69"));
+        assert!(valid_subscription_id(
+            "0b7c4f6e-2a8d-4a57-9f59-1e2d3c4b5a69"
+        ));
         assert!(valid_subscription_id("Überblick_1.2"));
         for bad in ["", "a b", "a/b", "a#b"] {
             assert!(!valid_subscription_id(bad), "{bad}");

@@ -122,29 +122,29 @@ pub fn parse_callback(raw: &str, allow_loopback: bool) -> Result<Callback, Callb
     {
         return Err(CallbackError::ForbiddenAddress(ip));
     }
-    let port = url
-        .port_or_known_default()
-        .ok_or(CallbackError::NotAUrl)?;
+    let port = url.port_or_known_default().ok_or(CallbackError::NotAUrl)?;
     Ok(Callback { url, host, port })
 }
 
 fn is_loopback(ip: IpAddr) -> bool {
     match ip {
         IpAddr::V4(v4) => v4.is_loopback(),
-        IpAddr::V6(v6) => v6.is_loopback() || v6.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback()),
+        IpAddr::V6(v6) => {
+            v6.is_loopback() || v6.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback())
+        }
     }
 }
 
 /// Keeps the resolved addresses only if every one is allowed: a name that resolves to one
 /// public and one private address could be made to connect to the private one.
-pub fn check_resolved(
-    addrs: &[IpAddr],
-    allow_loopback: bool,
-) -> Result<(), CallbackError> {
+pub fn check_resolved(addrs: &[IpAddr], allow_loopback: bool) -> Result<(), CallbackError> {
     if addrs.is_empty() {
         return Err(CallbackError::Unresolvable);
     }
-    match addrs.iter().find(|ip| is_forbidden_ip(**ip, allow_loopback)) {
+    match addrs
+        .iter()
+        .find(|ip| is_forbidden_ip(**ip, allow_loopback))
+    {
         Some(ip) => Err(CallbackError::ForbiddenAddress(*ip)),
         None => Ok(()),
     }
@@ -191,9 +191,9 @@ pub fn verify(
     let Some(expected) = sign(secret, id, timestamp, body) else {
         return false;
     };
-    signatures.split(' ').any(|s| {
-        constant_time::verify_slices_are_equal(s.as_bytes(), expected.as_bytes()).is_ok()
-    })
+    signatures
+        .split(' ')
+        .any(|s| constant_time::verify_slices_are_equal(s.as_bytes(), expected.as_bytes()).is_ok())
 }
 
 #[cfg(test)]
@@ -265,7 +265,10 @@ mod tests {
             ("http://hooks.example.com/in", CallbackError::NotHttps),
             ("ftp://hooks.example.com/in", CallbackError::NotHttps),
             ("hooks.example.com/in", CallbackError::NotAUrl),
-            ("https://user:pw@hooks.example.com/", CallbackError::Credentials),
+            (
+                "https://user:pw@hooks.example.com/",
+                CallbackError::Credentials,
+            ),
             (
                 "https://169.254.169.254/latest/meta-data",
                 CallbackError::ForbiddenAddress(ip("169.254.169.254")),
@@ -313,16 +316,29 @@ mod tests {
         let body = br#"{"test": 2432232314}"#;
         let sig = sign(secret, id, 1614265330, body).unwrap();
         assert_eq!(sig, "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=");
-        assert!(verify(secret, id, 1614265330, body, &format!("v1,bad {sig}"), 1614265400, 300));
+        assert!(verify(
+            secret,
+            id,
+            1614265330,
+            body,
+            &format!("v1,bad {sig}"),
+            1614265400,
+            300
+        ));
         assert!(!verify(secret, id, 1614265330, body, &sig, 1614266000, 300));
-        assert!(!verify(secret, id, 1614265330, b"{}", &sig, 1614265330, 300));
+        assert!(!verify(
+            secret, id, 1614265330, b"{}", &sig, 1614265330, 300
+        ));
     }
 
     #[test]
     fn secrets_are_random_whsec_keys() {
         let a = generate_secret().unwrap();
         assert!(a.starts_with(SECRET_PREFIX));
-        assert_eq!(STANDARD.decode(&a[SECRET_PREFIX.len()..]).unwrap().len(), 32);
+        assert_eq!(
+            STANDARD.decode(&a[SECRET_PREFIX.len()..]).unwrap().len(),
+            32
+        );
         assert_ne!(a, generate_secret().unwrap());
     }
 }

@@ -33,9 +33,8 @@ impl reqwest::dns::Resolve for GuardedResolver {
         let allow_loopback = self.allow_loopback;
         let host = name.as_str().to_owned();
         Box::pin(async move {
-            let addrs: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), 0))
-                .await?
-                .collect();
+            let addrs: Vec<SocketAddr> =
+                tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
             let ips: Vec<IpAddr> = addrs.iter().map(SocketAddr::ip).collect();
             webhook::check_resolved(&ips, allow_loopback)?;
             Ok(Box::new(addrs.into_iter()) as reqwest::dns::Addrs)
@@ -251,7 +250,11 @@ pub async fn deliver_stream_batch(app: &App, batch: &Event) -> DynamoDbEventResp
                 return Ok(());
             };
             if !hubs.contains_key(&event.tenant) {
-                let list = app.db.hubs_of(&event.tenant).await.map_err(|e| e.to_string())?;
+                let list = app
+                    .db
+                    .hubs_of(&event.tenant)
+                    .await
+                    .map_err(|e| e.to_string())?;
                 hubs.insert(event.tenant.clone(), list);
             }
             deliver_event(app, &event, &hubs[&event.tenant]).await

@@ -31,10 +31,8 @@ pub async fn gate(
         .await?
         .is_some_and(|c| c.active && c.tenant == verified.tenant);
     if !active {
-        return Err(
-            ApiError::forbidden("The client has been deactivated")
-                .with_code(codes::FORBIDDEN_REQUESTER),
-        );
+        return Err(ApiError::forbidden("The client has been deactivated")
+            .with_code(codes::FORBIDDEN_REQUESTER));
     }
     let minute = now().timestamp() / 60;
     let ttl = (minute + 2) * 60;
@@ -46,8 +44,10 @@ pub async fn gate(
             .await
             .map_err(unavailable_db)?
     {
-        return Err(ApiError::unavailable("listener capacity reached this minute")
-            .with_code(codes::OVER_CAPACITY));
+        return Err(
+            ApiError::unavailable("listener capacity reached this minute")
+                .with_code(codes::OVER_CAPACITY),
+        );
     }
     let rate = app.config.listener_client_rate_per_minute;
     if rate > 0
@@ -96,7 +96,11 @@ pub async fn accept_event(
     body: &[u8],
 ) -> Result<(bool, String), ApiError> {
     let event = parse_listener(body)?;
-    if let Some(existing) = app.db.get_listener_event(&client.tenant, &event.event_id).await? {
+    if let Some(existing) = app
+        .db
+        .get_listener_event(&client.tenant, &event.event_id)
+        .await?
+    {
         return Ok((false, existing.payload));
     }
     let record = ListenerRecord {
@@ -170,13 +174,17 @@ pub async fn check_callback(raw: &str, allow_loopback: bool) -> Result<(), Callb
 /// Parses the `{callback, query}` body of `POST /hub` (21–24).
 fn parse_hub_body(body: &[u8]) -> Result<(String, String), ApiError> {
     if body.iter().all(u8::is_ascii_whitespace) {
-        return Err(ApiError::bad_request("Request body is required").with_code(codes::MISSING_BODY));
+        return Err(
+            ApiError::bad_request("Request body is required").with_code(codes::MISSING_BODY)
+        );
     }
     let value: serde_json::Value = serde_json::from_slice(body).map_err(|e| {
         ApiError::bad_request(format!("Body is not JSON: {e}")).with_code(codes::INVALID_BODY)
     })?;
     let serde_json::Value::Object(fields) = value else {
-        return Err(ApiError::bad_request("Body must be a JSON object").with_code(codes::INVALID_BODY));
+        return Err(
+            ApiError::bad_request("Body must be a JSON object").with_code(codes::INVALID_BODY)
+        );
     };
     let callback = match fields.get("callback") {
         None | Some(serde_json::Value::Null) => {
@@ -197,7 +205,10 @@ fn parse_hub_body(body: &[u8]) -> Result<(String, String), ApiError> {
 /// KMS failures leave the hub unable to protect secrets until the key is usable again (5);
 /// KMS throttling is over capacity (6).
 fn kms_error<E: ProvideErrorMetadata + std::fmt::Debug>(op: &str, e: E) -> ApiError {
-    let throttled = matches!(e.code(), Some("ThrottlingException" | "LimitExceededException"));
+    let throttled = matches!(
+        e.code(),
+        Some("ThrottlingException" | "LimitExceededException")
+    );
     let err = ApiError::unavailable(format!("KMS {op}: {e:?}"));
     if throttled {
         err.with_code(codes::OVER_CAPACITY)
@@ -273,7 +284,11 @@ fn hub_not_found() -> ApiError {
     ApiError::not_found("Hub subscription")
 }
 
-async fn tenant_hub(app: &App, client: &MachineIdentity, id: &str) -> Result<HubSubscription, ApiError> {
+async fn tenant_hub(
+    app: &App,
+    client: &MachineIdentity,
+    id: &str,
+) -> Result<HubSubscription, ApiError> {
     match app.db.get_hub(id).await? {
         Some(h) if h.tenant == client.tenant => Ok(h),
         _ => Err(hub_not_found()),

@@ -214,7 +214,9 @@ pub async fn pull(
             match claimed {
                 Ok(Some(entry)) => match serde_json::from_str::<Value>(&entry.payload) {
                     Ok(payload) => results.push((entry.created_millis, entry.event_id, payload)),
-                    Err(e) => tracing::error!(event_id = entry.event_id, error = %e, "feed entry dropped: payload is not JSON"),
+                    Err(e) => {
+                        tracing::error!(event_id = entry.event_id, error = %e, "feed entry dropped: payload is not JSON")
+                    }
                 },
                 Ok(None) => {}
                 Err(e) => failed = Some(e),
