@@ -171,6 +171,11 @@ impl TestStack {
 
     /// A client of `tenant` with `scopes` and a fresh access token: `Bearer <token>`.
     pub async fn machine_bearer(&self, tenant: &str, scopes: &[&str]) -> String {
+        self.machine_login(tenant, scopes).await.1
+    }
+
+    /// Like [`TestStack::machine_bearer`], also returning the new client's id.
+    pub async fn machine_login(&self, tenant: &str, scopes: &[&str]) -> (String, String) {
         let (id, secret) = self.machine_client(tenant, scopes).await;
         let r = self
             .token_request(
@@ -183,7 +188,10 @@ impl TestStack {
             )
             .await;
         assert_eq!(r.status, 200, "{:?}", r.body);
-        format!("Bearer {}", r.body["access_token"].as_str().unwrap())
+        (
+            id,
+            format!("Bearer {}", r.body["access_token"].as_str().unwrap()),
+        )
     }
 
     /// Runs the stream functions until every written event has been published.

@@ -18,7 +18,7 @@ use crate::time::now;
 
 /// What every listener and hub request passes before its own checks, in this order:
 /// a valid token (40/41/42) with the scope (50), a client that is still active (51), and the
-/// client's (53) and the API's (6) request rates. `verified` is the token's identity.
+/// client's request rate (53) and the API's capacity (6). `verified` is the token's identity.
 pub async fn gate(
     app: &App,
     verified: MachineIdentity,
@@ -36,19 +36,7 @@ pub async fn gate(
     }
     let minute = now().timestamp() / 60;
     let ttl = (minute + 2) * 60;
-    let capacity = app.config.listener_capacity_per_minute;
-    if capacity > 0
-        && !app
-            .db
-            .count_hit("RATE#*", &minute.to_string(), capacity, ttl)
-            .await
-            .map_err(unavailable_db)?
-    {
-        return Err(
-            ApiError::unavailable("listener capacity reached this minute")
-                .with_code(codes::OVER_CAPACITY),
-        );
-    }
+    // The client's own rate first: a client over its limit does not use up API capacity.
     let rate = app.config.listener_client_rate_per_minute;
     if rate > 0
         && !app
@@ -66,6 +54,19 @@ pub async fn gate(
             "More than {rate} requests this minute; retry in the next minute"
         ))
         .with_code(codes::TOO_MANY_REQUESTS));
+    }
+    let capacity = app.config.listener_capacity_per_minute;
+    if capacity > 0
+        && !app
+            .db
+            .count_hit("RATE#*", &minute.to_string(), capacity, ttl)
+            .await
+            .map_err(unavailable_db)?
+    {
+        return Err(
+            ApiError::unavailable("listener capacity reached this minute")
+                .with_code(codes::OVER_CAPACITY),
+        );
     }
     Ok(verified)
 }
