@@ -53,6 +53,8 @@ pub struct Options {
     pub endpoint: Option<String>,
     /// Where moto's request log goes when the stack starts moto.
     pub moto_log: Option<PathBuf>,
+    /// Settings given to every function on top of template.yaml's (tests tune limits).
+    pub environment: BTreeMap<String, String>,
 }
 
 impl Default for Options {
@@ -63,6 +65,7 @@ impl Default for Options {
             region: "us-east-1".into(),
             endpoint: None,
             moto_log: None,
+            environment: BTreeMap::new(),
         }
     }
 }
@@ -157,6 +160,10 @@ impl Stack {
             }
             environment.insert("AWS_REGION".into(), options.region.clone());
             environment.insert("AWS_ENDPOINT_URL".into(), endpoint.clone());
+            // Hub callbacks may be plain-http receivers on loopback here, never when deployed
+            // (template.yaml does not set this).
+            environment.insert("ALLOW_LOOPBACK_CALLBACKS".into(), "true".into());
+            environment.extend(options.environment.clone());
             let config = Config::from_lookup(|k| environment.get(k).cloned())
                 .map_err(|e| Error::Setup(format!("{}: {}", def.logical_id, e)))?;
             let mut streams = Vec::new();

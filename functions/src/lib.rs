@@ -6,6 +6,8 @@
 pub mod auth;
 pub mod collector;
 pub mod events;
+pub mod externalapi;
+pub mod notification;
 pub mod oauth;
 pub mod offers;
 pub mod registry;

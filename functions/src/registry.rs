@@ -12,7 +12,7 @@ use shared::http::HttpResponse;
 use shared::time::Timestamp;
 use shared::{ApiError, App};
 
-use crate::{auth, collector, events, oauth, offers};
+use crate::{auth, collector, events, externalapi, notification, oauth, offers};
 
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 pub type HttpFn = for<'a> fn(&'a App, Request) -> BoxFuture<'a, HttpResponse>;
@@ -64,6 +64,8 @@ macro_rules! http {
 const AM: Family = Family::AlayaMarket;
 const OAUTH: Family = Family::OAuth;
 const TWC: Family = Family::EventCollector;
+const NOTIFICATION: Family = Family::Notification;
+const LISTENER: Family = Family::Listener;
 
 pub static REGISTRY: &[Entry] = &[
     Entry {
@@ -389,8 +391,97 @@ pub static REGISTRY: &[Entry] = &[
         handler: Handler::Schedule(offers::expire::call),
     },
     Entry {
+        name: "notification.create_subscription",
+        handler: http!(
+            NOTIFICATION,
+            "POST",
+            "/notification/v1/subscriptions",
+            notification::subscriptions::create
+        ),
+    },
+    Entry {
+        name: "notification.get_subscription",
+        handler: http!(
+            NOTIFICATION,
+            "GET",
+            "/notification/v1/subscriptions/{id}",
+            notification::subscriptions::get
+        ),
+    },
+    Entry {
+        name: "notification.delete_subscription",
+        handler: http!(
+            NOTIFICATION,
+            "DELETE",
+            "/notification/v1/subscriptions/{id}",
+            notification::subscriptions::delete
+        ),
+    },
+    Entry {
+        name: "notification.get_notifications",
+        handler: http!(
+            NOTIFICATION,
+            "GET",
+            "/notification/v1/subscriptions/{id}/notifications",
+            notification::subscriptions::notifications
+        ),
+    },
+    Entry {
+        name: "listener.create_event",
+        handler: http!(
+            LISTENER,
+            "POST",
+            "/externalapi/listener/v1/listener",
+            externalapi::listener::create
+        ),
+    },
+    Entry {
+        name: "hub.create_subscription",
+        handler: http!(
+            LISTENER,
+            "POST",
+            "/externalapi/hub/v1/hub",
+            externalapi::hub::create
+        ),
+    },
+    Entry {
+        name: "hub.list_subscriptions",
+        handler: http!(
+            LISTENER,
+            "GET",
+            "/externalapi/hub/v1/hub",
+            externalapi::hub::list
+        ),
+    },
+    Entry {
+        name: "hub.get_subscription",
+        handler: http!(
+            LISTENER,
+            "GET",
+            "/externalapi/hub/v1/hub/{id}",
+            externalapi::hub::get
+        ),
+    },
+    Entry {
+        name: "hub.delete_subscription",
+        handler: http!(
+            LISTENER,
+            "DELETE",
+            "/externalapi/hub/v1/hub/{id}",
+            externalapi::hub::delete
+        ),
+    },
+    Entry {
         name: "events.publish",
         handler: Handler::DynamoDbStream(events::publish::call),
+    },
+    Entry {
+        name: "events.notification_feed",
+        handler: Handler::DynamoDbStream(events::notification_feed::call),
+    },
+    Entry {
+        name: "events.hub_delivery",
+        handler: Handler::DynamoDbStream(events::hub_delivery::call),
     },
 ];
 

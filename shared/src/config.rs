@@ -29,6 +29,18 @@ pub struct Config {
     /// Attempts per delivery before it is parked, and the first backoff (doubled each time).
     pub delivery_attempts: u32,
     pub delivery_backoff_ms: u64,
+    /// Where hub deliveries that failed every attempt are parked (an SQS queue URL).
+    pub hub_dlq_url: String,
+    /// Notifications older than this are never handed out (whether or not TTL removed them).
+    pub notification_retention_seconds: i64,
+    /// How many notifications one pull returns at most (`notification_page_size`).
+    pub notification_page_size: u32,
+    /// Hub callbacks on `http://` loopback addresses are accepted (local stack and tests only).
+    pub allow_loopback_callbacks: bool,
+    /// Listener/hub requests one client may make per minute (0: unlimited).
+    pub listener_client_rate_per_minute: u32,
+    /// Listener/hub requests the whole API accepts per minute (0: unlimited).
+    pub listener_capacity_per_minute: u32,
 }
 
 impl Config {
@@ -79,6 +91,22 @@ impl Config {
             delivery_backoff_ms: get("DELIVERY_BACKOFF_MS")
                 .and_then(|v| v.parse().ok())
                 .unwrap_or(200),
+            hub_dlq_url: get("HUB_DLQ_URL").unwrap_or_default(),
+            notification_retention_seconds: get("NOTIFICATION_RETENTION_SECONDS")
+                .and_then(|v| v.parse().ok())
+                .filter(|n| *n > 0)
+                .unwrap_or(6 * 3600),
+            notification_page_size: get("NOTIFICATION_PAGE_SIZE")
+                .and_then(|v| v.parse().ok())
+                .filter(|n| (1..=1000).contains(n))
+                .unwrap_or(100),
+            allow_loopback_callbacks: get("ALLOW_LOOPBACK_CALLBACKS").as_deref() == Some("true"),
+            listener_client_rate_per_minute: get("LISTENER_CLIENT_RATE_PER_MINUTE")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(1200),
+            listener_capacity_per_minute: get("LISTENER_CAPACITY_PER_MINUTE")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(0),
         })
     }
 

@@ -14,6 +14,8 @@ pub enum ErrorKind {
     Conflict,
     Unprocessable,
     Internal,
+    /// A dependency is down or over capacity; the request may succeed later (503).
+    Unavailable,
 }
 
 impl ErrorKind {
@@ -26,6 +28,7 @@ impl ErrorKind {
             ErrorKind::Conflict => StatusCode::CONFLICT,
             ErrorKind::Unprocessable => StatusCode::UNPROCESSABLE_ENTITY,
             ErrorKind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+            ErrorKind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 
@@ -39,6 +42,7 @@ impl ErrorKind {
             ErrorKind::Conflict => "conflict",
             ErrorKind::Unprocessable => "unprocessable_entity",
             ErrorKind::Internal => "internal_error",
+            ErrorKind::Unavailable => "service_unavailable",
         }
     }
 }
@@ -96,9 +100,27 @@ impl ApiError {
             code: None,
         }
     }
+    /// A dependency failed in a way that may pass (503): detail logged, generic message.
+    pub fn unavailable(detail: impl fmt::Display) -> Self {
+        Self {
+            kind: ErrorKind::Unavailable,
+            message: "The service is temporarily unavailable".into(),
+            internal: Some(detail.to_string()),
+            code: None,
+        }
+    }
     pub fn status(&self) -> StatusCode {
         self.kind.status()
     }
+}
+
+/// Family-neutral codes that say more than the kind, for families that distinguish them
+/// (the Listener API's 40/42). Families without such codes ignore them.
+pub mod reason {
+    /// No credentials were sent at all.
+    pub const MISSING_CREDENTIALS: &str = "missing_credentials";
+    /// The token was genuine but has expired.
+    pub const EXPIRED_CREDENTIALS: &str = "expired_credentials";
 }
 
 impl fmt::Display for ApiError {
@@ -124,6 +146,13 @@ pub enum Family {
     /// Event Collector (a Spring Boot service upstream, so Spring's default error body):
     /// `{"timestamp", "status", "error": "<reason phrase>", "message", "path"}`.
     EventCollector,
+    /// Notification API: `{"code": "NOT0000NN", "description": "<text>"}`
+    /// (catalogue: [`crate::codes::notification`]).
+    Notification,
+    /// Listener and hub API (ONAP NBI `ErrorRepresentation`):
+    /// `{"code": <int>, "reason", "message", "status": <int>}`
+    /// (catalogue: [`crate::codes::listener`]).
+    Listener,
 }
 
 impl Family {
@@ -139,6 +168,7 @@ impl Family {
                     ErrorKind::Unauthorized => "invalid_client",
                     ErrorKind::Forbidden => "unauthorized_client",
                     ErrorKind::Internal => "server_error",
+                    ErrorKind::Unavailable => "temporarily_unavailable",
                     _ => "invalid_request",
                 }),
                 "error_description": err.message,
@@ -150,6 +180,19 @@ impl Family {
                 "message": err.message,
                 "path": path,
             }),
+            Family::Notification => serde_json::json!({
+                "code": crate::codes::notification::code_of(err),
+                "description": err.message,
+            }),
+            Family::Listener => {
+                let entry = crate::codes::listener::entry_of(err);
+                serde_json::json!({
+                    "code": entry.code,
+                    "reason": entry.reason,
+                    "message": err.message,
+                    "status": err.status().as_u16(),
+                })
+            }
         }
     }
 }

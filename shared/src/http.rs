@@ -120,17 +120,29 @@ pub async fn authenticate_machine(
     req: &Request,
     scope: Scope,
 ) -> Result<MachineIdentity, ApiError> {
-    let token = req
+    let identity = machine_identity(app, req).await?;
+    identity.require(scope)?;
+    Ok(identity)
+}
+
+/// Verifies a machine access token (`Authorization: Bearer …`) without checking a scope:
+/// 401 without a valid token.
+pub async fn machine_identity(app: &App, req: &Request) -> Result<MachineIdentity, ApiError> {
+    let header = req
         .headers()
         .get(http::header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().strip_prefix("Bearer "))
+        .map(|v| v.to_str().unwrap_or_default().trim())
+        .filter(|v| !v.is_empty())
+        .ok_or_else(|| {
+            ApiError::unauthorized().with_code(crate::error::reason::MISSING_CREDENTIALS)
+        })?;
+    // Present but not a bearer token: invalid rather than missing credentials.
+    let token = header
+        .strip_prefix("Bearer ")
         .map(str::trim)
         .filter(|v| !v.is_empty())
         .ok_or_else(ApiError::unauthorized)?;
-    let identity = app.machine.verify(&app.aws, token).await?;
-    identity.require(scope)?;
-    Ok(identity)
+    app.machine.verify(&app.aws, token).await
 }
 
 /// The Event Collector's `X-TWC-Tenant`: required (400), and it must be the tenant the token

@@ -8,6 +8,8 @@
 pub mod api;
 pub mod app;
 pub mod auth;
+pub mod catalogue;
+pub mod codes;
 pub mod config;
 pub mod db;
 pub mod delivery;

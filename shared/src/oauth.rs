@@ -297,8 +297,14 @@ impl MachineVerifier {
     /// Checks signature, expiry, issuer and audience; any failure is a 401.
     pub async fn verify(&self, aws: &Aws, token: &str) -> Result<MachineIdentity, ApiError> {
         let key = self.key(aws).await?;
-        let data = jsonwebtoken::decode::<AccessClaims>(token, key, &self.validation)
-            .map_err(|_| ApiError::unauthorized())?;
+        let data = jsonwebtoken::decode::<AccessClaims>(token, key, &self.validation).map_err(
+            |e| match e.kind() {
+                jsonwebtoken::errors::ErrorKind::ExpiredSignature => {
+                    ApiError::unauthorized().with_code(crate::error::reason::EXPIRED_CREDENTIALS)
+                }
+                _ => ApiError::unauthorized(),
+            },
+        )?;
         let claims = data.claims;
         if claims.typ != "Bearer" || claims.sub != claims.client_id.as_str() {
             return Err(ApiError::unauthorized());

@@ -565,3 +565,66 @@ async fn a_job_runs_once_per_due_time_under_duplicate_scheduler_invocations() {
     let r = shop.call("DELETE", "/api/v1/jobs/missing", None).await;
     assert_eq!(r.status, 404);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn collector_events_and_job_runs_reach_a_notification_feed_by_catalogue_name() {
+    let t = TestStack::start().await;
+    let shop = Tenant::new(&t, "shop-a", &ALL).await;
+    let (_, admin) = t
+        .machine_login("shop-a", &["notification:consent:administrator"])
+        .await;
+    let (consumer_id, consumer) = t
+        .machine_login("shop-a", &["notification:consent:consumer"])
+        .await;
+    let r = t
+        .request(
+            "POST",
+            "/notification/v1/subscriptions",
+            &[("authorization", &admin)],
+            Some(
+                &json!({"event_type_ids": ["CUSTOMER.CREATE", "REMINDER"], "client_id": consumer_id})
+                    .to_string(),
+            ),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    let feed = format!(
+        "/notification/v1/subscriptions/{}/notifications",
+        r.body["id"].as_str().unwrap()
+    );
+
+    for (id, entity, op) in [
+        ("c1", "CUSTOMER", "CREATE"),
+        ("c1-update", "CUSTOMER", "UPDATE"),
+        ("o1", "ORDER", "CREATE"),
+    ] {
+        let r = shop
+            .call("POST", "/api/v1/events", Some(entity_event(id, entity, op)))
+            .await;
+        assert_eq!(r.status, 201);
+    }
+    let job = shop
+        .call(
+            "POST",
+            "/api/v1/jobs",
+            Some(json!({"id": "remind", "notification": "REMINDER", "schedule": "* * * * *"})),
+        )
+        .await;
+    let due: chrono::DateTime<chrono::Utc> =
+        job.body["next_run_at"].as_str().unwrap().parse().unwrap();
+    t.stack
+        .invoke_schedule("collector.run_jobs", due)
+        .await
+        .unwrap();
+    t.settle().await;
+
+    let pulled = t
+        .request("GET", &feed, &[("authorization", &consumer)], None)
+        .await;
+    assert_eq!(pulled.status, 200, "{:?}", pulled.body);
+    let results = pulled.body["results"].as_array().unwrap();
+    assert_eq!(results.len(), 2, "{results:?}");
+    assert_eq!(results[0], entity_event("c1", "CUSTOMER", "CREATE"));
+    assert_eq!(results[1]["notification"], "REMINDER");
+    assert_eq!(results[1]["job_id"], "remind");
+}

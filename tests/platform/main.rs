@@ -7,6 +7,8 @@ mod concurrency;
 mod conformance;
 mod delivery;
 mod drift;
+mod listener;
+mod notification;
 mod oauth;
 mod samples;
 mod scenario;

@@ -38,10 +38,19 @@ pub struct Response {
 impl TestStack {
     /// A new stack with the demo organizations and users, served on a free port.
     pub async fn start() -> Self {
+        Self::start_with(&[]).await
+    }
+
+    /// A new stack whose functions get `environment` on top of template.yaml's settings.
+    pub async fn start_with(environment: &[(&str, &str)]) -> Self {
         let name = format!("t{}", &uuid::Uuid::new_v4().simple().to_string()[..10]);
         let options = Options {
             stack_name: name,
             endpoint: Some(moto_endpoint()),
+            environment: environment
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
             ..Options::default()
         };
         let stack = Stack::start(options).await.expect("stack provisions");
@@ -162,6 +171,11 @@ impl TestStack {
 
     /// A client of `tenant` with `scopes` and a fresh access token: `Bearer <token>`.
     pub async fn machine_bearer(&self, tenant: &str, scopes: &[&str]) -> String {
+        self.machine_login(tenant, scopes).await.1
+    }
+
+    /// Like [`TestStack::machine_bearer`], also returning the new client's id.
+    pub async fn machine_login(&self, tenant: &str, scopes: &[&str]) -> (String, String) {
         let (id, secret) = self.machine_client(tenant, scopes).await;
         let r = self
             .token_request(
@@ -174,7 +188,10 @@ impl TestStack {
             )
             .await;
         assert_eq!(r.status, 200, "{:?}", r.body);
-        format!("Bearer {}", r.body["access_token"].as_str().unwrap())
+        (
+            id,
+            format!("Bearer {}", r.body["access_token"].as_str().unwrap()),
+        )
     }
 
     /// Runs the stream functions until every written event has been published.

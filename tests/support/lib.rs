@@ -4,7 +4,9 @@
 
 pub mod asyncapi;
 pub mod harness;
+pub mod receiver;
 pub mod subscriber;
 
 pub use harness::{Response, TestStack};
+pub use receiver::{Delivery, Receiver};
 pub use subscriber::{Received, Subscriber};

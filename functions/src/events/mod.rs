@@ -1,3 +1,5 @@
 //! Stream-triggered functions.
 
+pub mod hub_delivery;
+pub mod notification_feed;
 pub mod publish;

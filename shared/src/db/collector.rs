@@ -188,7 +188,7 @@ impl Db {
         self.get(&k.pk, &k.sk).await
     }
 
-    pub async fn put_subscription(
+    pub async fn put_event_subscription(
         &self,
         record: &SubscriptionRecord,
         cond: Cond,
@@ -201,7 +201,7 @@ impl Db {
         self.put(item, cond).await
     }
 
-    pub async fn get_subscription(
+    pub async fn get_event_subscription(
         &self,
         tenant: &TenantId,
         id: &str,
@@ -211,7 +211,7 @@ impl Db {
     }
 
     /// Every subscription of a tenant, oldest first.
-    pub async fn list_subscriptions(
+    pub async fn list_event_subscriptions(
         &self,
         tenant: &TenantId,
     ) -> Result<Vec<SubscriptionRecord>, DbError> {

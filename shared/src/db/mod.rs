@@ -14,10 +14,17 @@
 //! | event subscription | `TENANT#<tenant>` | `SUB#<id>` |                                     |                                      |
 //! | job           | `TENANT#<tenant>` | `JOB#<id>`    | `JOBDUE#<shard>` / `<next run>#<tenant>#<id>` (runnable only) |            |
 //! | job run       | `TENANT#<tenant>` | `JOBRUN#<id>#<due>` |                                 |                                      |
+//! | notification subscription | `NSUB#<id>` | `NSUB`  | `TENANT#<tenant>#NSUB` / `<created>#<id>` |                              |
+//! | feed entry    | `FEED#<sub id>` | `<millis, 13 digits>#<event id>` |                      |                                      |
+//! | listener event| `LEVT#<tenant>#<eventId>` | `LEVT` |                                      |                                      |
+//! | hub subscription | `HUB#<id>`   | `HUB`           | `TENANT#<tenant>#HUB` / `<created>#<id>` |                                   |
+//! | rate counter  | `RATE#<client>` or `RATE#*` | `<epoch minute>` |                        |                                      |
 
 pub mod clients;
 pub mod collector;
 mod error;
+pub mod listener;
+pub mod notifications;
 pub mod offers;
 pub mod organizations;
 pub mod referrals;
@@ -50,7 +57,7 @@ pub const KIND: &str = "kind";
 pub struct Db {
     aws: Arc<Aws>,
     table: String,
-    event_ttl_seconds: i64,
+    pub(crate) event_ttl_seconds: i64,
 }
 
 /// Where an item lives: its primary key and any index keys.

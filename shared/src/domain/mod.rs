@@ -2,8 +2,11 @@
 //! state to a decision. No I/O happens here, so every rule is unit-tested directly.
 
 pub mod collector;
+pub mod listener;
+pub mod notification;
 pub mod offer;
 pub mod organization;
 pub mod referral;
+pub mod webhook;
 
 pub use offer::Rejection;

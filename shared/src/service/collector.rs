@@ -262,7 +262,7 @@ pub async fn create_subscription(
         created_at: now,
         updated_at: now,
     };
-    match app.db.put_subscription(&record, Cond::New).await {
+    match app.db.put_event_subscription(&record, Cond::New).await {
         Ok(()) => Ok(view(&record)),
         Err(DbError::ConditionFailed) => Err(ApiError::conflict(format!(
             "An event subscription with id {id} exists; update it with PUT"
@@ -286,7 +286,7 @@ pub async fn update_subscription(
     check_id("id", &id)?;
     let mut record = app
         .db
-        .get_subscription(tenant, &id)
+        .get_event_subscription(tenant, &id)
         .await?
         .ok_or_else(|| ApiError::not_found("Event subscription"))?;
     let (target, creds) = destination_parts(&sub.destination)?;
@@ -321,7 +321,7 @@ pub async fn update_subscription(
         record.subscribe_delete = v;
     }
     record.updated_at = now;
-    app.db.put_subscription(&record, Cond::Exists).await?;
+    app.db.put_event_subscription(&record, Cond::Exists).await?;
     Ok(view(&record))
 }
 
@@ -332,7 +332,7 @@ pub async fn list_subscriptions(
 ) -> Result<Vec<EventSubscription>, ApiError> {
     Ok(app
         .db
-        .list_subscriptions(tenant)
+        .list_event_subscriptions(tenant)
         .await?
         .iter()
         .filter(|s| s.active)
@@ -347,7 +347,7 @@ pub async fn get_subscription(
 ) -> Result<EventSubscription, ApiError> {
     check_id("id", id)?;
     app.db
-        .get_subscription(tenant, id)
+        .get_event_subscription(tenant, id)
         .await?
         .map(|s| view(&s))
         .ok_or_else(|| ApiError::not_found("Event subscription"))
@@ -362,12 +362,12 @@ pub async fn deactivate_subscription(
     check_id("id", id)?;
     let mut record = app
         .db
-        .get_subscription(tenant, id)
+        .get_event_subscription(tenant, id)
         .await?
         .ok_or_else(|| ApiError::not_found("Event subscription"))?;
     record.active = false;
     record.updated_at = now;
-    app.db.put_subscription(&record, Cond::Exists).await?;
+    app.db.put_event_subscription(&record, Cond::Exists).await?;
     Ok(DeactivateResponse {
         body: Default::default(),
         status_code: "ACCEPTED",
@@ -875,7 +875,7 @@ pub async fn dispatch(app: &App, batch: &StreamEvent) -> DynamoDbEventResponse {
             if !subscriptions.contains_key(&event.tenant) {
                 let subs = app
                     .db
-                    .list_subscriptions(&event.tenant)
+                    .list_event_subscriptions(&event.tenant)
                     .await
                     .map_err(|e| e.to_string())?;
                 subscriptions.insert(event.tenant.clone(), subs);

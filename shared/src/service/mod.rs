@@ -3,6 +3,10 @@
 //! authenticating and parsing; nothing here knows about HTTP.
 
 pub mod collector;
+pub mod feed;
+pub mod hub;
+pub mod listener;
+pub mod notification;
 pub mod oauth;
 pub mod offers;
 pub mod organizations;

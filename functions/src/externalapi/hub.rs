@@ -1,0 +1,107 @@
+//! `/externalapi/hub/v1/hub[/{id}]`: callback subscriptions (`listener:hub` scope), owned by
+//! the caller's tenant.
+
+use lambda_http::{Body, Request, RequestExt, Response};
+use shared::codes::listener as codes;
+use shared::http::{HttpResponse, json, no_content};
+use shared::oauth::Scope;
+use shared::service::listener as svc;
+use shared::{ApiError, App};
+
+use super::{gate, json_bytes};
+
+/// The `{id}` path parameter (20 when it cannot be a subscription id).
+fn hub_id(req: &Request) -> Result<String, ApiError> {
+    let raw = req
+        .path_parameters_ref()
+        .and_then(|p| p.first("id"))
+        .unwrap_or_default();
+    let valid = !raw.is_empty()
+        && raw.len() <= 64
+        && raw.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+    if valid {
+        Ok(raw.to_owned())
+    } else {
+        Err(
+            ApiError::bad_request(format!("Invalid hub subscription id {raw:?}"))
+                .with_code(codes::INVALID_URL_PARAMETER),
+        )
+    }
+}
+
+/// Largest `limit` of a list.
+const MAX_LIMIT: usize = 1000;
+
+/// `offset` and `limit` of the list: 27 for a parameter given without a value, 28 for a value
+/// that is not a number in range. Other parameters are ignored.
+fn paging(req: &Request) -> Result<(usize, usize), ApiError> {
+    let mut offset = 0;
+    let mut limit = MAX_LIMIT;
+    let raw = req.uri().query().unwrap_or("");
+    for (name, value) in form_urlencoded::parse(raw.as_bytes()) {
+        let target = match name.as_ref() {
+            "offset" => &mut offset,
+            "limit" => &mut limit,
+            _ => continue,
+        };
+        if value.is_empty() {
+            return Err(
+                ApiError::bad_request(format!("Query parameter {name} has no value"))
+                    .with_code(codes::MISSING_QUERY_PARAMETER),
+            );
+        }
+        *target = value
+            .parse::<usize>()
+            .ok()
+            .filter(|n| name != "limit" || (1..=MAX_LIMIT).contains(n))
+            .ok_or_else(|| {
+                ApiError::bad_request(format!("Invalid {name}: {value}"))
+                    .with_code(codes::INVALID_QUERY_PARAMETER)
+            })?;
+    }
+    Ok((offset, limit))
+}
+
+/// `POST /externalapi/hub/v1/hub`: 201 with the subscription and its signing secret (shown
+/// only here).
+pub async fn create(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
+    let client = gate(app, &req, Scope::ListenerHub).await?;
+    let view = svc::create_hub(app, &client, json_bytes(&req)?).await?;
+    let text = serde_json::to_string(&view).map_err(ApiError::internal)?;
+    Response::builder()
+        .status(201)
+        .header(http::header::CONTENT_TYPE, "application/json")
+        .header(
+            http::header::LOCATION,
+            format!("/externalapi/hub/v1/hub/{}", view.id),
+        )
+        .body(Body::Text(text))
+        .map_err(ApiError::internal)
+}
+
+/// `GET /externalapi/hub/v1/hub`: the tenant's subscriptions, with `X-Total-Count`.
+pub async fn list(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
+    let client = gate(app, &req, Scope::ListenerHub).await?;
+    let (offset, limit) = paging(&req)?;
+    let (items, total) = svc::list_hubs(app, &client, offset, limit).await?;
+    let mut response = json(200, &items)?;
+    response
+        .headers_mut()
+        .insert("x-total-count", http::HeaderValue::from(total as u64));
+    Ok(response)
+}
+
+/// `GET /externalapi/hub/v1/hub/{id}`
+pub async fn get(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
+    let client = gate(app, &req, Scope::ListenerHub).await?;
+    let id = hub_id(&req)?;
+    json(200, &svc::get_hub(app, &client, &id).await?)
+}
+
+/// `DELETE /externalapi/hub/v1/hub/{id}`
+pub async fn delete(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
+    let client = gate(app, &req, Scope::ListenerHub).await?;
+    let id = hub_id(&req)?;
+    svc::delete_hub(app, &client, &id).await?;
+    no_content()
+}

@@ -1,0 +1,71 @@
+//! `/notification/v1/subscriptions[/{id}[/notifications]]`. Administrator scope creates and
+//! deletes; consumer scope (the subscription's own client) reads and pulls.
+
+use lambda_http::{Request, RequestExt};
+use shared::codes::notification as codes;
+use shared::domain::notification::valid_subscription_id;
+use shared::http::{HttpResponse, authenticate_machine, json, json_body, no_content};
+use shared::oauth::Scope;
+use shared::service::notification as svc;
+use shared::{ApiError, App};
+
+/// The `{id}` path parameter (`NOT000006` when malformed).
+fn subscription_id(req: &Request) -> Result<String, ApiError> {
+    let raw = req
+        .path_parameters_ref()
+        .and_then(|p| p.first("id"))
+        .unwrap_or_default();
+    if valid_subscription_id(raw) {
+        Ok(raw.to_owned())
+    } else {
+        Err(
+            ApiError::bad_request(format!("Invalid subscription id {raw:?}"))
+                .with_code(codes::INVALID_SUBSCRIPTION_ID),
+        )
+    }
+}
+
+/// The absolute URL of a subscription's notifications endpoint, on the host the caller used.
+fn notifications_url(req: &Request, id: &str) -> String {
+    let header = |name: &str| {
+        req.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    let host = header("host").unwrap_or_else(|| "localhost".into());
+    let scheme = header("x-forwarded-proto").unwrap_or_else(|| "https".into());
+    format!("{scheme}://{host}/notification/v1/subscriptions/{id}/notifications")
+}
+
+/// `POST /notification/v1/subscriptions`
+pub async fn create(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
+    let admin = authenticate_machine(app, &req, Scope::NotificationAdministrator).await?;
+    let body: svc::NewSubscription = json_body(&req)?;
+    let view = svc::create(app, &admin, body, |id| notifications_url(&req, id)).await?;
+    json(201, &view)
+}
+
+/// `GET /notification/v1/subscriptions/{id}`
+pub async fn get(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
+    let consumer = authenticate_machine(app, &req, Scope::NotificationConsumer).await?;
+    let id = subscription_id(&req)?;
+    let view = svc::get(app, &consumer, &id, &notifications_url(&req, &id)).await?;
+    json(200, &view)
+}
+
+/// `DELETE /notification/v1/subscriptions/{id}`
+pub async fn delete(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
+    let admin = authenticate_machine(app, &req, Scope::NotificationAdministrator).await?;
+    let id = subscription_id(&req)?;
+    svc::delete(app, &admin, &id).await?;
+    no_content()
+}
+
+/// `GET /notification/v1/subscriptions/{id}/notifications` (not idempotent: what it returns
+/// is never returned again).
+pub async fn notifications(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
+    let consumer = authenticate_machine(app, &req, Scope::NotificationConsumer).await?;
+    let id = subscription_id(&req)?;
+    json(200, &svc::pull(app, &consumer, &id).await?)
+}
