@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Validate template.yaml (and check that every sample event under events/ is valid JSON).
+# Validate template.yaml and its nested applications (stacks/*.yaml), count each one's
+# resources after the SAM transform, and check that every sample event under events/ is JSON.
 #
 #   scripts/validate-template.sh
 #
@@ -23,19 +24,26 @@ if [[ ! -x "$CFN_LINT" ]]; then
   exit 1
 fi
 
-echo "==> cfn-lint $("$CFN_LINT" --version | awk '{print $2}') template.yaml"
-"$CFN_LINT" template.yaml
+TEMPLATES=(template.yaml stacks/*.yaml)
+
+echo "==> cfn-lint $("$CFN_LINT" --version | awk '{print $2}') ${TEMPLATES[*]}"
+"$CFN_LINT" "${TEMPLATES[@]}"
 echo "    ok"
+
+echo "==> resources per stack after the SAM transform (CloudFormation allows 500)"
+.venv/bin/python tools/count_resources.py "${TEMPLATES[@]}"
 
 if [[ ! -x "$SAM" ]]; then
   echo "error: $SAM not found: run scripts/setup-python.sh --sam" >&2
   exit 1
 fi
 export SAM_CLI_TELEMETRY=0
-echo "==> sam validate"
-"$SAM" validate --region "$REGION"
-echo "==> sam validate --lint"
-"$SAM" validate --lint --region "$REGION"
+for t in "${TEMPLATES[@]}"; do
+  echo "==> sam validate -t $t"
+  "$SAM" validate -t "$t" --region "$REGION"
+  echo "==> sam validate --lint -t $t"
+  "$SAM" validate --lint -t "$t" --region "$REGION"
+done
 
 echo "==> events/*.json parse as JSON"
 shopt -s nullglob
