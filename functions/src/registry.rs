@@ -252,6 +252,33 @@ pub static REGISTRY: &[Entry] = &[
         ),
     },
     Entry {
+        name: "offers.outbox.cancel_referral",
+        handler: http!(
+            AM,
+            "POST",
+            "/offers/v1/outbox/referrals/{referral_id}/cancel",
+            offers::outbox::referrals::cancel
+        ),
+    },
+    Entry {
+        name: "offers.inbox.mark_referral_processed",
+        handler: http!(
+            AM,
+            "POST",
+            "/offers/v1/inbox/referrals/{referral_id}/mark_processed",
+            offers::inbox::referrals::mark_processed
+        ),
+    },
+    Entry {
+        name: "offers.inbox.cancel_referral",
+        handler: http!(
+            AM,
+            "POST",
+            "/offers/v1/inbox/referrals/{referral_id}/cancel",
+            offers::inbox::referrals::cancel
+        ),
+    },
+    Entry {
         name: "offers.inbox.get_referral",
         handler: http!(
             AM,

@@ -397,3 +397,136 @@ async fn an_offer_past_its_expiry_expires_once_on_both_sides() {
         pairs(&[("inbox-offers", "OfferExpired")])
     );
 }
+
+/// An auto-assigned referral of the demo demand to supplier A; returns its id.
+async fn assigned_referral(t: &TestStack, demand: &str, supply_a: &str) -> String {
+    let r = t
+        .call(
+            "POST",
+            "/offers/v1/demand_personas/settings/assignment",
+            Some(demand),
+            Some(json!({"offer_assignment": "auto"})),
+        )
+        .await;
+    assert_eq!(r.status, 204);
+    let offer_id = create_offer(t, demand).await;
+    let r = t
+        .call(
+            "POST",
+            &format!("/offers/v1/inbox/offers/{offer_id}/accept"),
+            Some(supply_a),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 204);
+    let referrals = t
+        .call("GET", "/offers/v1/inbox/referrals", Some(supply_a), None)
+        .await;
+    referrals.body["items"][0]["referral"]["id"]
+        .as_str()
+        .expect("a referral")
+        .to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn referrals_are_processed_and_cancelled_with_an_event_to_the_other_side() {
+    let t = TestStack::start().await;
+    let org = |u: &devstack::seed::User| u.organization.as_ref().unwrap().id;
+    let demand_sub = Subscriber::new(&t, org(&t.demo.demand)).await;
+    let a_sub = Subscriber::new(&t, org(&t.demo.supply_a)).await;
+    let demand = t.login(&t.demo.demand).await;
+    let supply_a = t.login(&t.demo.supply_a).await;
+    let supply_b = t.login(&t.demo.supply_b).await;
+    let id = assigned_referral(&t, &demand, &supply_a).await;
+    t.settle().await;
+    demand_sub.drain().await;
+    a_sub.drain().await;
+
+    let processed = format!("/offers/v1/inbox/referrals/{id}/mark_processed");
+    // Only the referral's supplier can act on it; others do not see it at all.
+    assert_eq!(
+        t.call("POST", &processed, Some(&supply_b), None)
+            .await
+            .status,
+        404
+    );
+    assert_eq!(
+        t.call("POST", &processed, Some(&demand), None).await.status,
+        404
+    );
+    assert_eq!(
+        t.call("POST", &processed, Some(&supply_a), None)
+            .await
+            .status,
+        204
+    );
+    let again = t.call("POST", &processed, Some(&supply_a), None).await;
+    assert_eq!(again.status, 409, "{:?}", again.body);
+
+    // Bad bodies are refused and change nothing.
+    let cancel = format!("/offers/v1/outbox/referrals/{id}/cancel");
+    for bad in [
+        json!({"reason_code": "bored"}),
+        json!({"comment": "x".repeat(1001)}),
+    ] {
+        let r = t.call("POST", &cancel, Some(&demand), Some(bad)).await;
+        assert_eq!(r.status, 400, "{:?}", r.body);
+    }
+    let r = t
+        .call(
+            "POST",
+            &cancel,
+            Some(&demand),
+            Some(json!({"reason_code": "client_passed_away", "comment": "Sadly."})),
+        )
+        .await;
+    assert_eq!(r.status, 204, "{:?}", r.body);
+    let seen = t
+        .call(
+            "GET",
+            &format!("/offers/v1/outbox/referrals/{id}"),
+            Some(&demand),
+            None,
+        )
+        .await;
+    assert_eq!(seen.body["referral"]["status"], "cancelled");
+    assert_eq!(seen.body["referral"]["reason_code"], "client_passed_away");
+    assert_eq!(seen.body["referral"]["cancellation_comment"], "Sadly.");
+    let late = t
+        .call(
+            "POST",
+            &format!("/offers/v1/inbox/referrals/{id}/cancel"),
+            Some(&supply_a),
+            Some(json!({"reason_code": "other"})),
+        )
+        .await;
+    assert_eq!(late.status, 409);
+
+    t.settle().await;
+    assert_eq!(
+        demand_sub.names().await,
+        pairs(&[("outbox-referrals", "ReferralProcessed")])
+    );
+    assert_eq!(
+        a_sub.names().await,
+        pairs(&[("inbox-referrals", "ReferralDemandCancelled")])
+    );
+
+    // The supplier's cancellation reaches the demand.
+    let other = assigned_referral(&t, &demand, &supply_a).await;
+    let r = t
+        .call(
+            "POST",
+            &format!("/offers/v1/inbox/referrals/{other}/cancel"),
+            Some(&supply_a),
+            Some(json!({"reason_code": "processing_error"})),
+        )
+        .await;
+    assert_eq!(r.status, 204, "{:?}", r.body);
+    t.settle().await;
+    let names = demand_sub.names().await;
+    assert!(
+        names.contains(&("outbox-referrals".into(), "ReferralSupplyCancelled".into())),
+        "{names:?}"
+    );
+}

@@ -426,3 +426,27 @@ impl InboxReferralDetail {
         }
     }
 }
+
+/// `OutboxReferralCancelRequest`: a reason and a comment of at most 1,000 characters.
+#[derive(Clone, Debug, Deserialize)]
+pub struct OutboxReferralCancelRequest {
+    pub reason_code: Option<crate::api::common::ReasonCode>,
+    pub comment: Option<String>,
+}
+
+impl OutboxReferralCancelRequest {
+    pub fn comment(&self) -> Result<Option<String>, crate::ApiError> {
+        match &self.comment {
+            Some(c) if c.chars().count() > 1000 => Err(crate::ApiError::bad_request(
+                "comment must be at most 1000 characters",
+            )),
+            other => Ok(other.clone()),
+        }
+    }
+}
+
+/// `InboxReferralCancelRequest`: a reason only.
+#[derive(Clone, Debug, Deserialize)]
+pub struct InboxReferralCancelRequest {
+    pub reason_code: Option<crate::api::common::ReasonCode>,
+}

@@ -1,9 +1,10 @@
 //! Referrals, listed by either side through their own index.
 
 use crate::domain::referral::Referral;
+use crate::events::EventRecord;
 use crate::ids::{OrgId, ReferralId};
 
-use super::{Db, DbError, GSI1, GSI2, Keys, created_sk, from_item};
+use super::{Cond, Db, DbError, GSI1, GSI2, Keys, Tx, created_sk, from_item, to_item};
 
 pub fn referral_keys(r: &Referral) -> Keys {
     let sk = created_sk(&r.created_at, r.id);
@@ -15,6 +16,22 @@ pub fn referral_keys(r: &Referral) -> Keys {
 impl Db {
     pub async fn get_referral(&self, id: ReferralId) -> Result<Option<Referral>, DbError> {
         self.get(&format!("REFERRAL#{id}"), "REFERRAL").await
+    }
+
+    /// Writes a changed referral, only over the version it was read at, with its event.
+    pub async fn apply_referral_change(
+        &self,
+        read_version: u64,
+        referral: &Referral,
+        event: &EventRecord,
+    ) -> Result<(), DbError> {
+        let mut tx = Tx::new(self.table());
+        tx.put(
+            to_item("referral", &referral_keys(referral), referral)?,
+            Cond::Version(read_version),
+        );
+        tx.put(self.event_item(event)?, Cond::New);
+        self.transact(tx).await
     }
 
     pub async fn referrals_of_demand(&self, demand: OrgId) -> Result<Vec<Referral>, DbError> {

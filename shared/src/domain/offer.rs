@@ -496,4 +496,4 @@ impl OfferState {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -1,7 +1,7 @@
-//! `/offers/v1/inbox/referrals[/{referral_id}]`.
+//! `/offers/v1/inbox/referrals[/{referral_id}[/mark_processed|/cancel]]`.
 
 use lambda_http::Request;
-use shared::http::{HttpResponse, authenticate, json, path_param, query};
+use shared::http::{HttpResponse, authenticate, json, json_body, no_content, path_param, query};
 use shared::service::referrals as svc;
 use shared::{ApiError, App};
 
@@ -18,4 +18,19 @@ pub async fn get(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
         200,
         &svc::inbox_get(app, supplier, path_param(&req, "referral_id")?).await?,
     )
+}
+
+/// `POST /offers/v1/inbox/referrals/{referral_id}/mark_processed`
+pub async fn mark_processed(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
+    let supplier = authenticate(app, &req).await?.org_admin()?;
+    svc::mark_processed(app, supplier, path_param(&req, "referral_id")?).await?;
+    no_content()
+}
+
+/// `POST /offers/v1/inbox/referrals/{referral_id}/cancel`
+pub async fn cancel(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
+    let supplier = authenticate(app, &req).await?.org_admin()?;
+    let id = path_param(&req, "referral_id")?;
+    svc::inbox_cancel(app, supplier, id, json_body(&req)?).await?;
+    no_content()
 }

@@ -1,7 +1,7 @@
-//! `/offers/v1/outbox/referrals[/{referral_id}]`.
+//! `/offers/v1/outbox/referrals[/{referral_id}[/cancel]]`.
 
 use lambda_http::Request;
-use shared::http::{HttpResponse, authenticate, json, path_param, query};
+use shared::http::{HttpResponse, authenticate, json, json_body, no_content, path_param, query};
 use shared::service::referrals as svc;
 use shared::{ApiError, App};
 
@@ -18,4 +18,12 @@ pub async fn get(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
         200,
         &svc::outbox_get(app, demand, path_param(&req, "referral_id")?).await?,
     )
+}
+
+/// `POST /offers/v1/outbox/referrals/{referral_id}/cancel`
+pub async fn cancel(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
+    let demand = authenticate(app, &req).await?.org_admin()?;
+    let id = path_param(&req, "referral_id")?;
+    svc::outbox_cancel(app, demand, id, json_body(&req)?).await?;
+    no_content()
 }

@@ -7,7 +7,8 @@ fn ne(s: &str) -> NonEmpty {
     NonEmpty::try_from(s.to_owned()).unwrap()
 }
 
-fn state(suppliers: usize) -> OfferState {
+/// An open offer matched to `suppliers` suppliers (also used by the referral tests).
+pub(crate) fn state(suppliers: usize) -> OfferState {
     let now = crate::time::now();
     let demand = OrgId::new();
     let id = OfferId::new();
