@@ -7,6 +7,7 @@ mod concurrency;
 mod conformance;
 mod delivery;
 mod drift;
+mod isolation;
 mod listener;
 mod notification;
 mod oauth;

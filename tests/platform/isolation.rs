@@ -1,0 +1,138 @@
+//! The isolation matrix: every AlayaMarket operation on an offer or referral id, called by an
+//! organization that has no part in it, answers 404 with no data and writes nothing. The
+//! operations come from the handler registry, so a new route is covered the day it is added.
+
+use devstack::seed::User;
+use functions::{Handler, REGISTRY};
+use platform_tests::TestStack;
+use serde_json::{Value, json};
+use shared::error::Family;
+
+use crate::create_offer;
+
+async fn outsider(
+    t: &TestStack,
+    email: &str,
+    org: shared::domain::organization::Organization,
+) -> String {
+    t.stack.put_org(&org).await.unwrap();
+    let user: User = t
+        .stack
+        .create_user(
+            email,
+            "Outsider-Passw0rd!",
+            "Outsider",
+            "org_admin",
+            Some(&org),
+        )
+        .await
+        .unwrap();
+    t.login(&user).await
+}
+
+/// The body of the route's sample event, which is a valid request body.
+fn sample_body(handler: &str) -> Option<Value> {
+    let path = devstack::repo_root().join(format!("events/{handler}.json"));
+    let event: Value = serde_json::from_str(&std::fs::read_to_string(path).ok()?).ok()?;
+    serde_json::from_str(event["body"].as_str()?).ok()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_operation_on_another_organizations_offer_or_referral_is_not_found() {
+    let t = TestStack::start().await;
+    let demand = t.login(&t.demo.demand).await;
+    let supply_a = t.login(&t.demo.supply_a).await;
+    let other_demand = outsider(
+        &t,
+        "other-demand@example.com",
+        devstack::seed::demand_org(
+            shared::ids::OrgId::new(),
+            "Other Demand",
+            Default::default(),
+        ),
+    )
+    .await;
+    let stranger = outsider(
+        &t,
+        "stranger@example.com",
+        devstack::seed::supply_org(
+            shared::ids::OrgId::new(),
+            "Stranger",
+            &[shared::api::common::CareType::Psw],
+        ),
+    )
+    .await;
+
+    // An offer assigned to supplier A, and its referral.
+    let r = t
+        .call(
+            "POST",
+            "/offers/v1/demand_personas/settings/assignment",
+            Some(&demand),
+            Some(json!({"offer_assignment": "auto"})),
+        )
+        .await;
+    assert_eq!(r.status, 204);
+    let offer_id = create_offer(&t, &demand).await;
+    let r = t
+        .call(
+            "POST",
+            &format!("/offers/v1/inbox/offers/{offer_id}/accept"),
+            Some(&supply_a),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 204);
+    let referrals = t
+        .call("GET", "/offers/v1/outbox/referrals", Some(&demand), None)
+        .await;
+    let referral_id = referrals.body["items"][0]["referral"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let before = t.items().await.len();
+
+    let mut checked = 0;
+    for entry in REGISTRY {
+        let Handler::Http {
+            method,
+            path,
+            family: Family::AlayaMarket,
+            ..
+        } = entry.handler
+        else {
+            continue;
+        };
+        if !path.contains("{offer_id}") && !path.contains("{referral_id}") {
+            continue;
+        }
+        let url = path
+            .replace("{offer_id}", &offer_id)
+            .replace("{referral_id}", &referral_id);
+        // Outsiders of either kind, and the resource's other side.
+        let other_side = if path.contains("/outbox/") {
+            &supply_a
+        } else {
+            &demand
+        };
+        for token in [&other_demand, &stranger, other_side] {
+            let r = t
+                .call(method, &url, Some(token), sample_body(entry.name))
+                .await;
+            assert_eq!(r.status, 404, "{} {url}: {:?}", entry.name, r.body);
+            let text = r.body.to_string();
+            assert!(
+                !text.contains(&offer_id) && !text.contains(&referral_id),
+                "{}: the error leaks the resource: {text}",
+                entry.name
+            );
+        }
+        checked += 1;
+    }
+    assert!(checked >= 12, "only {checked} operations were checked");
+    assert_eq!(
+        t.items().await.len(),
+        before,
+        "a refused request wrote something"
+    );
+}
