@@ -183,21 +183,17 @@ async fn decrypt(app: &App, sub: &SubscriptionRecord) -> Result<Credentials, Str
     serde_json::from_slice(plain.as_ref()).map_err(|e| format!("stored credentials: {e}"))
 }
 
+/// What is kept of an access key in clear: its masked form's visible tail.
 fn hint(access_key: &str) -> String {
-    let chars: Vec<char> = access_key.chars().collect();
-    if chars.len() <= 4 {
-        return String::new();
-    }
-    chars[chars.len() - 4..].iter().collect()
+    mask_access_key(access_key)
+        .trim_start_matches(SECRET_MASK)
+        .to_owned()
 }
 
 /// A subscription as the API shows it: credentials masked.
 pub fn view(s: &SubscriptionRecord) -> EventSubscription {
-    let access_key = if s.access_key_hint.is_empty() {
-        SECRET_MASK.to_owned()
-    } else {
-        mask_access_key(&format!("xxxxx{}", s.access_key_hint))
-    };
+    // Only the key's last characters are stored, so that is all the mask can show.
+    let access_key = format!("{SECRET_MASK}{}", s.access_key_hint);
     let (sqs, sns) = match &s.target {
         Target::Sqs { queue_url, region } => (
             Some(SqsDestination {
