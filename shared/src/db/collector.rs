@@ -12,7 +12,7 @@ use crate::domain::collector::{EntityType, Interest, Operation};
 use crate::oauth::TenantId;
 use crate::time::{Timestamp, rfc3339, serde_ts};
 
-use super::{Cond, Db, DbError, GSI1, Item, Keys, Tx, from_item, to_item};
+use super::{Cond, Db, DbError, GSI1, Keys, Tx, from_item, to_item};
 
 /// Kind of the tenant event items the dispatcher (and the notification feeds) read.
 pub const TENANT_EVENT: &str = "tenant_event";
@@ -244,37 +244,11 @@ impl Db {
 
     /// Runnable jobs due at or before `now`, from every shard of the due index.
     pub async fn due_jobs(&self, now: Timestamp) -> Result<Vec<JobRecord>, DbError> {
-        let upper = format!("{}#\u{10FFFF}", rfc3339(&now));
-        let mut jobs = Vec::new();
-        for shard in 0..DUE_SHARDS {
-            let mut start: Option<Item> = None;
-            loop {
-                let out = self
-                    .client()
-                    .await
-                    .query()
-                    .table_name(self.table())
-                    .index_name(GSI1)
-                    .key_condition_expression("gsi1pk = :pk AND gsi1sk <= :upper")
-                    .expression_attribute_values(
-                        ":pk",
-                        AttributeValue::S(format!("JOBDUE#{shard}")),
-                    )
-                    .expression_attribute_values(":upper", AttributeValue::S(upper.clone()))
-                    .set_exclusive_start_key(start.take())
-                    .send()
-                    .await
-                    .map_err(DbError::aws)?;
-                for item in out.items.unwrap_or_default() {
-                    jobs.push(from_item(item)?);
-                }
-                match out.last_evaluated_key {
-                    Some(k) if !k.is_empty() => start = Some(k),
-                    _ => break,
-                }
-            }
-        }
-        Ok(jobs)
+        self.due_in_shards(GSI1, "JOBDUE#", DUE_SHARDS, &now, None)
+            .await?
+            .into_iter()
+            .map(from_item)
+            .collect()
     }
 
     /// Records one run of a job for its due time, in one transaction: the job moves on to its

@@ -214,6 +214,53 @@ impl Db {
         Ok(items)
     }
 
+    /// Every item of the sharded index partitions `<prefix><0..shards>` whose sort key is at or
+    /// before `now` (sort keys start with an RFC 3339 time): what the once-a-minute jobs read
+    /// to find what is due. `projection` limits the attributes read.
+    pub async fn due_in_shards(
+        &self,
+        index: &str,
+        prefix: &str,
+        shards: u32,
+        now: &Timestamp,
+        projection: Option<&str>,
+    ) -> Result<Vec<Item>, DbError> {
+        let (pk_attr, sk_attr) = if index == GSI1 {
+            ("gsi1pk", "gsi1sk")
+        } else {
+            ("gsi2pk", "gsi2sk")
+        };
+        let upper = format!("{}#\u{10FFFF}", crate::time::rfc3339(now));
+        let mut items = Vec::new();
+        for shard in 0..shards {
+            let mut start: Option<Item> = None;
+            loop {
+                let out = self
+                    .client()
+                    .await
+                    .query()
+                    .table_name(&self.table)
+                    .index_name(index)
+                    .key_condition_expression("#pk = :pk AND #sk <= :upper")
+                    .expression_attribute_names("#pk", pk_attr)
+                    .expression_attribute_names("#sk", sk_attr)
+                    .expression_attribute_values(":pk", s(format!("{prefix}{shard}")))
+                    .expression_attribute_values(":upper", s(&upper))
+                    .set_projection_expression(projection.map(str::to_owned))
+                    .set_exclusive_start_key(start.take())
+                    .send()
+                    .await
+                    .map_err(DbError::aws)?;
+                items.extend(out.items.unwrap_or_default());
+                match out.last_evaluated_key {
+                    Some(k) if !k.is_empty() => start = Some(k),
+                    _ => break,
+                }
+            }
+        }
+        Ok(items)
+    }
+
     /// Reads many items by key (in chunks of 100, retrying unprocessed keys); missing keys are
     /// simply absent from the result.
     pub async fn batch_get(&self, keys: &[(String, String)]) -> Result<Vec<Item>, DbError> {

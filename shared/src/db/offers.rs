@@ -9,9 +9,7 @@ use crate::events::EventRecord;
 use crate::ids::{OfferId, OrgId};
 
 use super::referrals::referral_keys;
-use super::{
-    Cond, Db, DbError, GSI1, GSI2, Item, Keys, Tx, created_sk, from_item, kind_of, to_item,
-};
+use super::{Cond, Db, DbError, GSI1, GSI2, Keys, Tx, created_sk, from_item, kind_of, to_item};
 
 /// Partitions of the expiry index, so that no one index partition takes every offer.
 pub const EXPIRY_SHARDS: u32 = 16;
@@ -131,44 +129,13 @@ impl Db {
         &self,
         now: crate::time::Timestamp,
     ) -> Result<Vec<OfferId>, DbError> {
-        let upper = format!("{}#\u{10FFFF}", crate::time::rfc3339(&now));
-        let mut ids = Vec::new();
-        for shard in 0..EXPIRY_SHARDS {
-            let mut start: Option<Item> = None;
-            loop {
-                let out = self
-                    .client()
-                    .await
-                    .query()
-                    .table_name(self.table())
-                    .index_name(GSI2)
-                    .key_condition_expression("gsi2pk = :pk AND gsi2sk <= :upper")
-                    .expression_attribute_values(
-                        ":pk",
-                        AttributeValue::S(format!("OFFEREXP#{shard}")),
-                    )
-                    .expression_attribute_values(":upper", AttributeValue::S(upper.clone()))
-                    .projection_expression("id")
-                    .set_exclusive_start_key(start.take())
-                    .send()
-                    .await
-                    .map_err(DbError::aws)?;
-                for item in out.items.unwrap_or_default() {
-                    if let Some(Ok(id)) = item
-                        .get("id")
-                        .and_then(|v| v.as_s().ok())
-                        .map(|s| s.parse())
-                    {
-                        ids.push(id);
-                    }
-                }
-                match out.last_evaluated_key {
-                    Some(k) if !k.is_empty() => start = Some(k),
-                    _ => break,
-                }
-            }
-        }
-        Ok(ids)
+        let items = self
+            .due_in_shards(GSI2, "OFFEREXP#", EXPIRY_SHARDS, &now, Some("id"))
+            .await?;
+        Ok(items
+            .iter()
+            .filter_map(|item| item.get("id")?.as_s().ok()?.parse().ok())
+            .collect())
     }
 
     /// Every offer the demand organization created, newest first.
