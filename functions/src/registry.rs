@@ -414,6 +414,60 @@ pub static REGISTRY: &[Entry] = &[
         handler: Handler::Schedule(collector::run_jobs::call),
     },
     Entry {
+        name: "offers.outbox.send_message",
+        handler: http!(
+            AM,
+            "POST",
+            "/offers/v1/outbox/messages",
+            offers::outbox::messages::send
+        ),
+    },
+    Entry {
+        name: "offers.outbox.list_messages",
+        handler: http!(
+            AM,
+            "GET",
+            "/offers/v1/outbox/messages",
+            offers::outbox::messages::list
+        ),
+    },
+    Entry {
+        name: "offers.outbox.get_message",
+        handler: http!(
+            AM,
+            "GET",
+            "/offers/v1/outbox/messages/{message_id}",
+            offers::outbox::messages::get
+        ),
+    },
+    Entry {
+        name: "offers.inbox.send_message",
+        handler: http!(
+            AM,
+            "POST",
+            "/offers/v1/inbox/messages",
+            offers::inbox::messages::send
+        ),
+    },
+    Entry {
+        name: "offers.inbox.list_messages",
+        handler: http!(
+            AM,
+            "GET",
+            "/offers/v1/inbox/messages",
+            offers::inbox::messages::list
+        ),
+    },
+    Entry {
+        name: "offers.inbox.get_message",
+        handler: http!(
+            AM,
+            "GET",
+            "/offers/v1/inbox/messages/{message_id}",
+            offers::inbox::messages::get
+        ),
+    },
+    Entry {
         name: "offers.expire_offers",
         handler: Handler::Schedule(offers::expire::call),
     },

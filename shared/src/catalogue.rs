@@ -56,6 +56,8 @@ pub const EVENT_TYPES: &[EventType] = &[
     am("ReferralProcessed"),
     am("ReferralSupplyCancelled"),
     am("ReferralDemandCancelled"),
+    am("MessageSupplySent"),
+    am("MessageDemandSent"),
     // Listener API: the seed's `EventType` enum, then the types the ONAP NBI added later.
     listener("ServiceOrderCreationNotification"),
     listener("ServiceOrderStateChangeNotification"),
@@ -167,13 +169,15 @@ mod tests {
             EventName::ReferralProcessed,
             EventName::ReferralSupplyCancelled,
             EventName::ReferralDemandCancelled,
+            EventName::MessageSupplySent,
+            EventName::MessageDemandSent,
         ] {
             assert_eq!(
                 find(name.as_str()).map(|t| t.source),
                 Some(Source::AlayaMarket)
             );
         }
-        assert_eq!(names(Source::AlayaMarket).count(), 11);
+        assert_eq!(names(Source::AlayaMarket).count(), 13);
     }
 
     #[test]

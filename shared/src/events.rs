@@ -94,6 +94,8 @@ pub enum EventName {
     ReferralProcessed,
     ReferralSupplyCancelled,
     ReferralDemandCancelled,
+    MessageSupplySent,
+    MessageDemandSent,
 }
 
 impl EventName {
@@ -110,6 +112,8 @@ impl EventName {
             EventName::ReferralProcessed => "ReferralProcessed",
             EventName::ReferralSupplyCancelled => "ReferralSupplyCancelled",
             EventName::ReferralDemandCancelled => "ReferralDemandCancelled",
+            EventName::MessageSupplySent => "MessageSupplySent",
+            EventName::MessageDemandSent => "MessageDemandSent",
         }
     }
 }
@@ -166,6 +170,32 @@ pub struct ReferralEventPayload {
     pub client: ClientRef,
     pub demand: OrgRef,
     pub supply: OrgRef,
+}
+
+/// `sender` / `file` of a message event.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct NamedRef {
+    pub id: String,
+    pub name: String,
+}
+
+/// `OutboxMessageEventPayload` / `InboxMessageEventPayload` (`MessageEventPayloadCore`).
+#[serde_with::skip_serializing_none]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MessageEventPayload {
+    pub event_source: String,
+    pub event_name: EventName,
+    /// Deprecated by the spec: the event id.
+    pub id: EventId,
+    pub event_id: EventId,
+    pub timestamp: String,
+    pub message_id: crate::ids::MessageId,
+    pub sender: NamedRef,
+    pub category: crate::domain::message::MessageCategory,
+    pub offer_id: Option<OfferId>,
+    pub referral_id: Option<ReferralId>,
+    pub sequence_id: SequenceId,
+    pub file: Option<NamedRef>,
 }
 
 /// What a referral event says about the referral, independent of who receives it.
@@ -230,6 +260,35 @@ impl EventRecord {
             offer_id,
         };
         Self::new(event_id, channel, name, recipients, &payload, now)
+    }
+
+    pub fn message(
+        channel: Channel,
+        name: EventName,
+        recipient: OrgId,
+        message: &crate::domain::message::Message,
+        sender: NamedRef,
+        now: Timestamp,
+    ) -> Self {
+        let event_id = EventId::new();
+        let payload = MessageEventPayload {
+            event_source: "alayamarket.messages".into(),
+            event_name: name,
+            id: event_id,
+            event_id,
+            timestamp: rfc3339(&now),
+            message_id: message.id,
+            sender,
+            category: message.category,
+            offer_id: message.offer_id,
+            referral_id: None,
+            sequence_id: message.sequence_id,
+            file: message.file.as_ref().map(|f| NamedRef {
+                id: f.id.to_string(),
+                name: f.name.clone(),
+            }),
+        };
+        Self::new(event_id, channel, name, vec![recipient], &payload, now)
     }
 
     pub fn referral(

@@ -53,4 +53,6 @@ uuid_id!(
     VisitId,
     TaskId,
     EventId,
+    MessageId,
+    FileId,
 );

@@ -1,4 +1,4 @@
-//! The isolation matrix: every AlayaMarket operation on an offer or referral id, called by an
+//! The isolation matrix: every AlayaMarket operation on an offer, referral or message id, called by an
 //! organization that has no part in it, answers 404 with no data and writes nothing. The
 //! operations come from the handler registry, so a new route is covered the day it is added.
 
@@ -90,6 +90,28 @@ async fn every_operation_on_another_organizations_offer_or_referral_is_not_found
         .as_str()
         .unwrap()
         .to_owned();
+    let seq = t
+        .call(
+            "GET",
+            &format!("/offers/v1/inbox/offers/{offer_id}"),
+            Some(&supply_a),
+            None,
+        )
+        .await
+        .body["match"]["sequence_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let sent = t
+        .call(
+            "POST",
+            "/offers/v1/outbox/messages",
+            Some(&demand),
+            Some(json!({"sequence_id": seq, "category": "comment", "text": "Welcome aboard."})),
+        )
+        .await;
+    assert_eq!(sent.status, 201, "{:?}", sent.body);
+    let message_id = sent.body["message"]["id"].as_str().unwrap().to_owned();
     let before = t.items().await.len();
 
     let mut checked = 0;
@@ -103,12 +125,16 @@ async fn every_operation_on_another_organizations_offer_or_referral_is_not_found
         else {
             continue;
         };
-        if !path.contains("{offer_id}") && !path.contains("{referral_id}") {
+        if !["{offer_id}", "{referral_id}", "{message_id}"]
+            .iter()
+            .any(|p| path.contains(p))
+        {
             continue;
         }
         let url = path
             .replace("{offer_id}", &offer_id)
-            .replace("{referral_id}", &referral_id);
+            .replace("{referral_id}", &referral_id)
+            .replace("{message_id}", &message_id);
         // Outsiders of either kind, and the resource's other side.
         let other_side = if path.contains("/outbox/") {
             &supply_a
@@ -122,14 +148,16 @@ async fn every_operation_on_another_organizations_offer_or_referral_is_not_found
             assert_eq!(r.status, 404, "{} {url}: {:?}", entry.name, r.body);
             let text = r.body.to_string();
             assert!(
-                !text.contains(&offer_id) && !text.contains(&referral_id),
+                [&offer_id, &referral_id, &message_id]
+                    .iter()
+                    .all(|id| !text.contains(id.as_str())),
                 "{}: the error leaks the resource: {text}",
                 entry.name
             );
         }
         checked += 1;
     }
-    assert!(checked >= 12, "only {checked} operations were checked");
+    assert!(checked >= 14, "only {checked} operations were checked");
     assert_eq!(
         t.items().await.len(),
         before,

@@ -530,3 +530,132 @@ async fn referrals_are_processed_and_cancelled_with_an_event_to_the_other_side()
         "{names:?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn messages_flow_both_ways_in_a_sequence_and_only_its_parties_see_them() {
+    let t = TestStack::start().await;
+    let org = |u: &devstack::seed::User| u.organization.as_ref().unwrap().id;
+    let demand_sub = Subscriber::new(&t, org(&t.demo.demand)).await;
+    let a_sub = Subscriber::new(&t, org(&t.demo.supply_a)).await;
+    let b_sub = Subscriber::new(&t, org(&t.demo.supply_b)).await;
+    let demand = t.login(&t.demo.demand).await;
+    let supply_a = t.login(&t.demo.supply_a).await;
+    let supply_b = t.login(&t.demo.supply_b).await;
+    let offer_id = create_offer(&t, &demand).await;
+    // Each matched supplier has its own sequence with the demand.
+    let inbox = t
+        .call(
+            "GET",
+            &format!("/offers/v1/inbox/offers/{offer_id}"),
+            Some(&supply_a),
+            None,
+        )
+        .await;
+    let seq = inbox.body["match"]["sequence_id"]
+        .as_str()
+        .expect("sequence_id")
+        .to_owned();
+    t.settle().await;
+    for s in [&demand_sub, &a_sub, &b_sub] {
+        s.drain().await;
+    }
+
+    let sent = t
+        .call(
+            "POST",
+            "/offers/v1/outbox/messages",
+            Some(&demand),
+            Some(json!({"sequence_id": seq, "category": "comment", "text": "Can you start at 9:30?", "author": "Dana"})),
+        )
+        .await;
+    assert_eq!(sent.status, 201, "{:?}", sent.body);
+    assert_eq!(sent.body["message"]["sender_type"], "demand");
+    let reply = t
+        .call(
+            "POST",
+            "/offers/v1/inbox/messages",
+            Some(&supply_a),
+            Some(json!({"sequence_id": seq, "category": "client_attachment", "text": "Yes; consent attached.",
+                "file": {"url": "https://files.example.com/consent.pdf", "name": "consent.pdf", "size_in_bytes": 4821}})),
+        )
+        .await;
+    assert_eq!(reply.status, 201, "{:?}", reply.body);
+    let reply_id = reply.body["message"]["id"].as_str().unwrap().to_owned();
+
+    // Both sides read the thread, oldest first when asked so; filters apply.
+    let list = t
+        .call(
+            "GET",
+            &format!("/offers/v1/inbox/messages?sequence_id={seq}&sort_order=asc"),
+            Some(&supply_a),
+            None,
+        )
+        .await;
+    assert_eq!(list.status, 200, "{:?}", list.body);
+    assert_eq!(list.body["total_items"], 2);
+    assert_eq!(list.body["items"][0]["sender_type"], "demand");
+    assert_eq!(list.body["items"][1]["file"]["name"], "consent.pdf");
+    let only_supply = t
+        .call(
+            "GET",
+            &format!("/offers/v1/outbox/messages?sequence_id={seq}&sender_type=supply"),
+            Some(&demand),
+            None,
+        )
+        .await;
+    assert_eq!(only_supply.body["total_items"], 1);
+    let detail = t
+        .call(
+            "GET",
+            &format!("/offers/v1/outbox/messages/{reply_id}"),
+            Some(&demand),
+            None,
+        )
+        .await;
+    assert_eq!(detail.body["message"]["file"]["size_in_bytes"], 4821);
+
+    // Supplier B was matched to the same offer but is not a party to A's sequence.
+    for (method, path, body) in [
+        (
+            "GET",
+            format!("/offers/v1/inbox/messages?sequence_id={seq}"),
+            None,
+        ),
+        ("GET", format!("/offers/v1/inbox/messages/{reply_id}"), None),
+        (
+            "POST",
+            "/offers/v1/inbox/messages".to_owned(),
+            Some(json!({"sequence_id": seq, "category": "comment", "text": "hello"})),
+        ),
+    ] {
+        let r = t.call(method, &path, Some(&supply_b), body).await;
+        assert_eq!(r.status, 404, "{path}: {:?}", r.body);
+    }
+    // The sequence_id filter is required; a message must say something.
+    let r = t
+        .call("GET", "/offers/v1/outbox/messages", Some(&demand), None)
+        .await;
+    assert_eq!(r.status, 400);
+    let r = t
+        .call(
+            "POST",
+            "/offers/v1/outbox/messages",
+            Some(&demand),
+            Some(json!({"sequence_id": seq, "category": "comment"})),
+        )
+        .await;
+    assert_eq!(r.status, 422, "{:?}", r.body);
+
+    t.settle().await;
+    assert_eq!(
+        a_sub.names().await,
+        pairs(&[("inbox-messages", "MessageDemandSent")])
+    );
+    let got = demand_sub.drain().await;
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].name(), "MessageSupplySent");
+    assert_eq!(got[0].payload["message_id"], reply_id.as_str());
+    assert_eq!(got[0].payload["sender"]["name"], "Northern Care Partners");
+    assert_eq!(got[0].payload["file"]["name"], "consent.pdf");
+    assert!(b_sub.drain().await.is_empty());
+}

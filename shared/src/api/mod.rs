@@ -4,5 +4,6 @@
 pub mod auth;
 pub mod collector;
 pub mod common;
+pub mod messages;
 pub mod offers;
 pub mod referrals;

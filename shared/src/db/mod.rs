@@ -6,7 +6,8 @@
 //! | organization  | `ORG#<id>`      | `ORG`           |                                       |                                      |
 //! | trusted link  | `ORG#<demand>`  | `TRUST#<supply>`| `TRUSTED_BY#<supply>` / `<demand>`    |                                      |
 //! | offer         | `OFFER#<id>`    | `OFFER`         | `DEMAND#<org>#OFFER` / `<created>#<id>` | `OFFEREXP#<shard>` / `<expires>#<id>` (open only) |
-//! | offer match   | `OFFER#<offer>` | `MATCH#<supply>`| `SUPPLY#<org>#MATCH` / `<created>#<offer>` |                                 |
+//! | offer match   | `OFFER#<offer>` | `MATCH#<supply>`| `SUPPLY#<org>#MATCH` / `<created>#<offer>` | `SEQ#<sequence>` / `MATCH`       |
+//! | message       | `MSG#<id>`      | `MSG`           | `SEQ#<sequence>#MSG` / `<created>#<id>` |                                 |
 //! | referral      | `REFERRAL#<id>` | `REFERRAL`      | `DEMAND#<org>#REFERRAL` / `<created>#<id>` | `SUPPLY#<org>#REFERRAL` / same  |
 //! | event         | `EVT#<id>`      | `EVT`           |                                       |                                      |
 //! | machine client| `CLIENT#<id>`   | `CLIENT`        |                                       |                                      |
@@ -24,6 +25,7 @@ pub mod clients;
 pub mod collector;
 mod error;
 pub mod listener;
+pub mod messages;
 pub mod notifications;
 pub mod offers;
 pub mod organizations;

@@ -36,6 +36,8 @@ pub fn offer_keys(o: &Offer) -> Keys {
     }
 }
 
+/// A match's keys. gsi2 finds the match by its sequence: the match is what makes two
+/// organizations parties to a conversation.
 pub fn match_keys(m: &OfferMatch) -> Keys {
     Keys::new(
         format!("OFFER#{}", m.offer_id),
@@ -45,6 +47,7 @@ pub fn match_keys(m: &OfferMatch) -> Keys {
         format!("SUPPLY#{}#MATCH", m.supply_org_id),
         created_sk(&m.created_at, m.offer_id),
     )
+    .gsi2(format!("SEQ#{}", m.sequence_id), "MATCH")
 }
 
 fn response_value(m: &OfferMatch) -> AttributeValue {

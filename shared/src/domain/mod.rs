@@ -3,6 +3,7 @@
 
 pub mod collector;
 pub mod listener;
+pub mod message;
 pub mod notification;
 pub mod offer;
 pub mod organization;

@@ -6,6 +6,7 @@ pub mod collector;
 pub mod feed;
 pub mod hub;
 pub mod listener;
+pub mod messages;
 pub mod notification;
 pub mod oauth;
 pub mod offers;

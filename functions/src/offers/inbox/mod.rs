@@ -1,4 +1,5 @@
 //! `/offers/v1/inbox/*`: what a supply organization does with the offers sent to it.
 
+pub mod messages;
 pub mod offers;
 pub mod referrals;

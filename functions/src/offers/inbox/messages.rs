@@ -1,0 +1,33 @@
+//! `/offers/v1/inbox/messages[/{message_id}]`.
+
+use lambda_http::Request;
+use shared::domain::message::SenderType;
+use shared::http::{HttpResponse, authenticate, json, json_body, path_param, query};
+use shared::service::messages as svc;
+use shared::{ApiError, App};
+
+const SIDE: SenderType = SenderType::Supply;
+
+/// `POST /offers/v1/inbox/messages`
+pub async fn send(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
+    let supplier = authenticate(app, &req).await?.org_admin()?;
+    json(
+        201,
+        &svc::send(app, SIDE, supplier, json_body(&req)?).await?,
+    )
+}
+
+/// `GET /offers/v1/inbox/messages`
+pub async fn list(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
+    let supplier = authenticate(app, &req).await?.org_admin()?;
+    json(200, &svc::list(app, SIDE, supplier, query(&req)?).await?)
+}
+
+/// `GET /offers/v1/inbox/messages/{message_id}`
+pub async fn get(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
+    let supplier = authenticate(app, &req).await?.org_admin()?;
+    json(
+        200,
+        &svc::get(app, SIDE, supplier, path_param(&req, "message_id")?).await?,
+    )
+}

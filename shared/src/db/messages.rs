@@ -1,0 +1,58 @@
+//! Messages, by id and by sequence, and the parties of a sequence (found through its match).
+
+use crate::domain::message::{Message, SequenceParties};
+use crate::domain::offer::OfferMatch;
+use crate::events::EventRecord;
+use crate::ids::{MessageId, SequenceId};
+
+use super::{Cond, Db, DbError, GSI1, GSI2, Keys, Tx, created_sk, from_item, to_item};
+
+pub fn message_keys(m: &Message) -> Keys {
+    Keys::new(format!("MSG#{}", m.id), "MSG").gsi1(
+        format!("SEQ#{}#MSG", m.sequence_id),
+        created_sk(&m.created_at, m.id),
+    )
+}
+
+impl Db {
+    /// The organizations of a sequence, from the offer match that opened it.
+    pub async fn sequence_parties(
+        &self,
+        id: SequenceId,
+    ) -> Result<Option<SequenceParties>, DbError> {
+        let items = self
+            .query_all(Some(GSI2), &format!("SEQ#{id}"), None, true)
+            .await?;
+        let Some(item) = items.into_iter().next() else {
+            return Ok(None);
+        };
+        let m: OfferMatch = from_item(item)?;
+        Ok(Some(SequenceParties {
+            sequence_id: id,
+            offer_id: m.offer_id,
+            demand_org_id: m.demand_org_id,
+            supply_org_id: m.supply_org_id,
+        }))
+    }
+
+    /// Stores a new message with its event, in one transaction.
+    pub async fn put_message(&self, m: &Message, event: &EventRecord) -> Result<(), DbError> {
+        let mut tx = Tx::new(self.table());
+        tx.put(to_item("message", &message_keys(m), m)?, Cond::New);
+        tx.put(self.event_item(event)?, Cond::New);
+        self.transact(tx).await
+    }
+
+    pub async fn get_message(&self, id: MessageId) -> Result<Option<Message>, DbError> {
+        self.get(&format!("MSG#{id}"), "MSG").await
+    }
+
+    /// A sequence's messages, oldest first.
+    pub async fn messages_of_sequence(&self, id: SequenceId) -> Result<Vec<Message>, DbError> {
+        self.query_all(Some(GSI1), &format!("SEQ#{id}#MSG"), None, true)
+            .await?
+            .into_iter()
+            .map(from_item)
+            .collect()
+    }
+}

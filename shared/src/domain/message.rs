@@ -1,0 +1,263 @@
+//! Messages between a demand and a supply organization, in the sequence (conversation thread)
+//! that an offer match opens between them and its referral continues.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::ApiError;
+use crate::events::{Channel, EventName};
+use crate::ids::{FileId, MessageId, OfferId, OrgId, SequenceId};
+use crate::time::{Timestamp, serde_ts};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MessageCategory {
+    ClientAttachment,
+    Comment,
+}
+
+/// `MessageSenderTypeCore`: which side wrote a message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SenderType {
+    Demand,
+    Supply,
+}
+
+/// The two organizations of a sequence, and the offer that opened it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SequenceParties {
+    pub sequence_id: SequenceId,
+    pub offer_id: OfferId,
+    pub demand_org_id: OrgId,
+    pub supply_org_id: OrgId,
+}
+
+impl SequenceParties {
+    /// The organization of `side` in this sequence.
+    pub fn org(&self, side: SenderType) -> OrgId {
+        match side {
+            SenderType::Demand => self.demand_org_id,
+            SenderType::Supply => self.supply_org_id,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MessageFile {
+    pub id: FileId,
+    pub url: String,
+    pub name: String,
+    pub size_in_bytes: Option<u64>,
+}
+
+#[serde_with::skip_serializing_none]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Message {
+    pub id: MessageId,
+    pub sequence_id: SequenceId,
+    pub offer_id: Option<OfferId>,
+    pub demand_org_id: OrgId,
+    pub supply_org_id: OrgId,
+    pub sender_type: SenderType,
+    pub category: MessageCategory,
+    pub text: Option<String>,
+    pub author: Option<String>,
+    pub file: Option<MessageFile>,
+    #[serde(with = "serde_ts")]
+    pub created_at: Timestamp,
+}
+
+/// A file as the sender describes it.
+#[derive(Clone, Debug, Deserialize)]
+pub struct NewFile {
+    pub url: String,
+    pub name: String,
+    pub size_in_bytes: Option<u64>,
+}
+
+/// The largest attachment the spec allows (50 MiB).
+pub const MAX_FILE_BYTES: u64 = 52_428_800;
+
+impl Message {
+    /// A new message from `side` in the sequence. The spec's limits are 400s; a message with
+    /// neither text nor file says nothing and is refused (422).
+    pub fn compose(
+        parties: &SequenceParties,
+        side: SenderType,
+        category: MessageCategory,
+        text: Option<String>,
+        author: Option<String>,
+        file: Option<NewFile>,
+        now: Timestamp,
+    ) -> Result<Message, ApiError> {
+        let longer =
+            |v: &Option<String>, max: usize| v.as_ref().is_some_and(|s| s.chars().count() > max);
+        if longer(&text, 2500) {
+            return Err(ApiError::bad_request(
+                "text must be at most 2500 characters",
+            ));
+        }
+        if longer(&author, 100) {
+            return Err(ApiError::bad_request(
+                "author must be at most 100 characters",
+            ));
+        }
+        if let Some(f) = &file {
+            if f.url.trim().is_empty() || f.name.trim().is_empty() {
+                return Err(ApiError::bad_request("file needs a url and a name"));
+            }
+            if f.size_in_bytes.is_some_and(|n| n > MAX_FILE_BYTES) {
+                return Err(ApiError::bad_request(
+                    "file.size_in_bytes must be at most 52428800",
+                ));
+            }
+        }
+        let text = text.filter(|t| !t.trim().is_empty());
+        if text.is_none() && file.is_none() {
+            return Err(ApiError::unprocessable("A message needs text or a file"));
+        }
+        if category == MessageCategory::ClientAttachment && file.is_none() {
+            return Err(ApiError::unprocessable(
+                "A client_attachment message needs a file",
+            ));
+        }
+        Ok(Message {
+            id: MessageId::new(),
+            sequence_id: parties.sequence_id,
+            offer_id: Some(parties.offer_id),
+            demand_org_id: parties.demand_org_id,
+            supply_org_id: parties.supply_org_id,
+            sender_type: side,
+            category,
+            text,
+            author,
+            file: file.map(|f| MessageFile {
+                id: FileId::new(),
+                url: f.url,
+                name: f.name,
+                size_in_bytes: f.size_in_bytes,
+            }),
+            created_at: now,
+        })
+    }
+
+    /// Who hears about the message: the other side (`MessageDemandSent` on the supplier's
+    /// inbox-messages, `MessageSupplySent` on the demand's outbox-messages).
+    pub fn notice(&self) -> (Channel, EventName, OrgId) {
+        match self.sender_type {
+            SenderType::Demand => (
+                Channel::InboxMessages,
+                EventName::MessageDemandSent,
+                self.supply_org_id,
+            ),
+            SenderType::Supply => (
+                Channel::OutboxMessages,
+                EventName::MessageSupplySent,
+                self.demand_org_id,
+            ),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parties() -> SequenceParties {
+        SequenceParties {
+            sequence_id: SequenceId::new(),
+            offer_id: OfferId::new(),
+            demand_org_id: OrgId::new(),
+            supply_org_id: OrgId::new(),
+        }
+    }
+
+    fn file(size: u64) -> Option<NewFile> {
+        Some(NewFile {
+            url: "https://files.example.com/care-plan.pdf".into(),
+            name: "care-plan.pdf".into(),
+            size_in_bytes: Some(size),
+        })
+    }
+
+    #[test]
+    fn a_message_goes_to_the_other_side() {
+        let p = parties();
+        let now = crate::time::now();
+        let m = Message::compose(
+            &p,
+            SenderType::Demand,
+            MessageCategory::Comment,
+            Some("Hi".into()),
+            None,
+            None,
+            now,
+        )
+        .unwrap();
+        assert_eq!(
+            m.notice(),
+            (
+                Channel::InboxMessages,
+                EventName::MessageDemandSent,
+                p.supply_org_id
+            )
+        );
+        let m = Message::compose(
+            &p,
+            SenderType::Supply,
+            MessageCategory::ClientAttachment,
+            None,
+            Some("Sam".into()),
+            file(10),
+            now,
+        )
+        .unwrap();
+        assert_eq!(
+            m.notice(),
+            (
+                Channel::OutboxMessages,
+                EventName::MessageSupplySent,
+                p.demand_org_id
+            )
+        );
+        assert_eq!(m.file.as_ref().unwrap().name, "care-plan.pdf");
+    }
+
+    #[test]
+    fn the_spec_limits_hold() {
+        let p = parties();
+        let now = crate::time::now();
+        let compose = |text: Option<String>, author: Option<String>, f: Option<NewFile>, c| {
+            Message::compose(&p, SenderType::Demand, c, text, author, f, now)
+                .map(|_| ())
+                .map_err(|e| e.status().as_u16())
+        };
+        use MessageCategory::*;
+        assert_eq!(
+            compose(Some("x".repeat(2501)), None, None, Comment),
+            Err(400)
+        );
+        assert_eq!(
+            compose(Some("x".into()), Some("a".repeat(101)), None, Comment),
+            Err(400)
+        );
+        assert_eq!(
+            compose(None, None, file(MAX_FILE_BYTES + 1), ClientAttachment),
+            Err(400)
+        );
+        assert_eq!(compose(Some("  ".into()), None, None, Comment), Err(422));
+        assert_eq!(
+            compose(Some("see file".into()), None, None, ClientAttachment),
+            Err(422)
+        );
+        assert_eq!(
+            compose(
+                Some("x".repeat(2500)),
+                Some("a".repeat(100)),
+                file(MAX_FILE_BYTES),
+                ClientAttachment
+            ),
+            Ok(())
+        );
+    }
+}
