@@ -56,6 +56,7 @@ pub const EVENT_TYPES: &[EventType] = &[
     am("ReferralProcessed"),
     am("ReferralSupplyCancelled"),
     am("ReferralDemandCancelled"),
+    am("OrgTrustedNetworkUpdated"),
     // Listener API: the seed's `EventType` enum, then the types the ONAP NBI added later.
     listener("ServiceOrderCreationNotification"),
     listener("ServiceOrderStateChangeNotification"),
@@ -167,13 +168,14 @@ mod tests {
             EventName::ReferralProcessed,
             EventName::ReferralSupplyCancelled,
             EventName::ReferralDemandCancelled,
+            EventName::OrgTrustedNetworkUpdated,
         ] {
             assert_eq!(
                 find(name.as_str()).map(|t| t.source),
                 Some(Source::AlayaMarket)
             );
         }
-        assert_eq!(names(Source::AlayaMarket).count(), 11);
+        assert_eq!(names(Source::AlayaMarket).count(), 12);
     }
 
     #[test]

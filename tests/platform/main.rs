@@ -10,6 +10,7 @@ mod drift;
 mod listener;
 mod notification;
 mod oauth;
+mod organizations;
 mod samples;
 mod scenario;
 

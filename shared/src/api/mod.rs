@@ -5,4 +5,5 @@ pub mod auth;
 pub mod collector;
 pub mod common;
 pub mod offers;
+pub mod organizations;
 pub mod referrals;
