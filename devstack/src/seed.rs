@@ -59,6 +59,7 @@ pub fn demand_org(id: OrgId, name: &str, mode: AssignmentMode) -> Organization {
         }),
         supply: None,
         created_at: shared::time::now(),
+        version: 0,
     }
 }
 
@@ -74,6 +75,7 @@ pub fn supply_org(id: OrgId, name: &str, care_types: &[CareType]) -> Organizatio
             care_types: care_types.to_vec(),
         }),
         created_at: shared::time::now(),
+        version: 0,
     }
 }
 

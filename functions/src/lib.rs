@@ -10,6 +10,7 @@ pub mod externalapi;
 pub mod notification;
 pub mod oauth;
 pub mod offers;
+pub mod organizations;
 pub mod registry;
 
 pub use registry::{Handler, REGISTRY, find};

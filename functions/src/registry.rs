@@ -12,7 +12,7 @@ use shared::http::HttpResponse;
 use shared::time::Timestamp;
 use shared::{ApiError, App};
 
-use crate::{auth, collector, events, externalapi, notification, oauth, offers};
+use crate::{auth, collector, events, externalapi, notification, oauth, offers, organizations};
 
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 pub type HttpFn = for<'a> fn(&'a App, Request) -> BoxFuture<'a, HttpResponse>;
@@ -470,6 +470,109 @@ pub static REGISTRY: &[Entry] = &[
     Entry {
         name: "offers.expire_offers",
         handler: Handler::Schedule(offers::expire::call),
+    },
+    Entry {
+        name: "organizations.healthz",
+        handler: http!(
+            AM,
+            "GET",
+            "/organizations/v1/status/healthz",
+            organizations::healthz
+        ),
+    },
+    Entry {
+        name: "organizations.list_organizations",
+        handler: http!(AM, "GET", "/organizations/v1", organizations::list),
+    },
+    Entry {
+        name: "organizations.demand_persona.get_demand_persona",
+        handler: http!(
+            AM,
+            "GET",
+            "/organizations/v1/demand_persona",
+            organizations::demand_persona::get
+        ),
+    },
+    Entry {
+        name: "organizations.demand_persona.activate_demand_persona",
+        handler: http!(
+            AM,
+            "POST",
+            "/organizations/v1/demand_persona/activate",
+            organizations::demand_persona::activate
+        ),
+    },
+    Entry {
+        name: "organizations.demand_persona.deactivate_demand_persona",
+        handler: http!(
+            AM,
+            "POST",
+            "/organizations/v1/demand_persona/deactivate",
+            organizations::demand_persona::deactivate
+        ),
+    },
+    Entry {
+        name: "organizations.demand_persona.list_trusted_network",
+        handler: http!(
+            AM,
+            "GET",
+            "/organizations/v1/demand_persona/trusted_network",
+            organizations::demand_persona::trusted_network::list
+        ),
+    },
+    Entry {
+        name: "organizations.demand_persona.set_trusted_network",
+        handler: http!(
+            AM,
+            "POST",
+            "/organizations/v1/demand_persona/trusted_network",
+            organizations::demand_persona::trusted_network::set
+        ),
+    },
+    Entry {
+        name: "organizations.supply_persona.get_supply_persona",
+        handler: http!(
+            AM,
+            "GET",
+            "/organizations/v1/supply_persona",
+            organizations::supply_persona::get
+        ),
+    },
+    Entry {
+        name: "organizations.supply_persona.activate_supply_persona",
+        handler: http!(
+            AM,
+            "POST",
+            "/organizations/v1/supply_persona/activate",
+            organizations::supply_persona::activate
+        ),
+    },
+    Entry {
+        name: "organizations.supply_persona.deactivate_supply_persona",
+        handler: http!(
+            AM,
+            "POST",
+            "/organizations/v1/supply_persona/deactivate",
+            organizations::supply_persona::deactivate
+        ),
+    },
+    Entry {
+        name: "organizations.supply_persona.set_care_types",
+        handler: http!(
+            AM,
+            "POST",
+            "/organizations/v1/supply_persona/care_types",
+            organizations::supply_persona::care_types::set
+        ),
+    },
+    Entry {
+        name: "organizations.supply_persona.list_trusted_network",
+        handler: http!(
+            AM,
+            "GET",
+            "/organizations/v1/supply_persona/trusted_network",
+            organizations::supply_persona::trusted_network::list
+        ),
     },
     Entry {
         name: "notification.create_subscription",

@@ -58,6 +58,7 @@ pub const EVENT_TYPES: &[EventType] = &[
     am("ReferralDemandCancelled"),
     am("MessageSupplySent"),
     am("MessageDemandSent"),
+    am("OrgTrustedNetworkUpdated"),
     // Listener API: the seed's `EventType` enum, then the types the ONAP NBI added later.
     listener("ServiceOrderCreationNotification"),
     listener("ServiceOrderStateChangeNotification"),
@@ -171,13 +172,14 @@ mod tests {
             EventName::ReferralDemandCancelled,
             EventName::MessageSupplySent,
             EventName::MessageDemandSent,
+            EventName::OrgTrustedNetworkUpdated,
         ] {
             assert_eq!(
                 find(name.as_str()).map(|t| t.source),
                 Some(Source::AlayaMarket)
             );
         }
-        assert_eq!(names(Source::AlayaMarket).count(), 13);
+        assert_eq!(names(Source::AlayaMarket).count(), 14);
     }
 
     #[test]

@@ -96,6 +96,7 @@ pub enum EventName {
     ReferralDemandCancelled,
     MessageSupplySent,
     MessageDemandSent,
+    OrgTrustedNetworkUpdated,
 }
 
 impl EventName {
@@ -114,6 +115,7 @@ impl EventName {
             EventName::ReferralDemandCancelled => "ReferralDemandCancelled",
             EventName::MessageSupplySent => "MessageSupplySent",
             EventName::MessageDemandSent => "MessageDemandSent",
+            EventName::OrgTrustedNetworkUpdated => "OrgTrustedNetworkUpdated",
         }
     }
 }
@@ -128,6 +130,19 @@ pub struct OfferEventPayload {
     pub event_id: EventId,
     pub timestamp: String,
     pub offer_id: OfferId,
+}
+
+/// `DemandOrganizationEventPayload` (channel `demand-organizations`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DemandOrganizationEventPayload {
+    pub event_source: String,
+    pub event_name: EventName,
+    /// Deprecated by the spec but still required: the event id, as `event_id`.
+    pub id: EventId,
+    pub event_id: EventId,
+    pub timestamp: String,
+    /// The demand organization whose settings changed.
+    pub organization_id: OrgId,
 }
 
 /// `demand` / `supply` of a referral event.
@@ -291,6 +306,27 @@ impl EventRecord {
         Self::new(event_id, channel, name, vec![recipient], &payload, now)
     }
 
+    /// A `demand-organizations` event about `demand`, delivered to `demand` itself.
+    pub fn demand_organization(name: EventName, demand: OrgId, now: Timestamp) -> Self {
+        let event_id = EventId::new();
+        let payload = DemandOrganizationEventPayload {
+            event_source: "alayamarket.organizations".into(),
+            event_name: name,
+            id: event_id,
+            event_id,
+            timestamp: rfc3339(&now),
+            organization_id: demand,
+        };
+        Self::new(
+            event_id,
+            Channel::DemandOrganizations,
+            name,
+            vec![demand],
+            &payload,
+            now,
+        )
+    }
+
     pub fn referral(
         channel: Channel,
         name: EventName,
@@ -347,5 +383,24 @@ mod tests {
         assert_eq!(v["offer_id"], offer.to_string());
         assert_eq!(v["event_source"], "alayamarket.offers");
         assert_eq!(v["event_name"], "OfferAccepted");
+    }
+
+    #[test]
+    fn demand_organization_payload_names_the_organization() {
+        let org = OrgId::new();
+        let rec = EventRecord::demand_organization(
+            EventName::OrgTrustedNetworkUpdated,
+            org,
+            crate::time::now(),
+        );
+        assert_eq!(rec.channel, Channel::DemandOrganizations);
+        assert_eq!(rec.recipients, vec![org]);
+        let v: serde_json::Value = serde_json::from_str(&rec.payload).unwrap();
+        assert_eq!(v["event_source"], "alayamarket.organizations");
+        assert_eq!(v["event_name"], "OrgTrustedNetworkUpdated");
+        assert_eq!(v["event_id"], rec.event_id.to_string());
+        assert_eq!(v["id"], rec.event_id.to_string());
+        assert_eq!(v["organization_id"], org.to_string());
+        assert_eq!(v.as_object().unwrap().len(), 6);
     }
 }

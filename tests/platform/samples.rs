@@ -29,8 +29,15 @@ async fn every_handler_runs_on_its_sample_event() {
     let root = devstack::repo_root();
 
     // Login first: the confirm_forgot_password sample resets the demo user's password.
+    // Persona deactivations last: they would turn the later offer samples into 403s.
     let mut functions: Vec<_> = t.stack.functions.iter().collect();
-    functions.sort_by_key(|f| f.def.handler != "auth.login");
+    functions.sort_by_key(|f| {
+        (
+            f.def.handler != "auth.login",
+            f.def.handler.ends_with(".deactivate_demand_persona")
+                || f.def.handler.ends_with(".deactivate_supply_persona"),
+        )
+    });
     for f in functions {
         let text =
             std::fs::read_to_string(root.join(format!("events/{}.json", f.def.handler))).unwrap();
@@ -45,7 +52,9 @@ async fn every_handler_runs_on_its_sample_event() {
                         &machine
                     } else if f.def.handler.starts_with("oauth.") {
                         &admin
-                    } else if f.def.handler.starts_with("offers.inbox.") {
+                    } else if f.def.handler.starts_with("offers.inbox.")
+                        || f.def.handler.starts_with("organizations.supply_persona.")
+                    {
                         &supply
                     } else {
                         &demand
@@ -88,6 +97,13 @@ async fn every_handler_runs_on_its_sample_event() {
                     "notification.create_subscription",
                     "listener.create_event",
                     "hub.list_subscriptions",
+                    "organizations.healthz",
+                    "organizations.list_organizations",
+                    "organizations.demand_persona.get_demand_persona",
+                    "organizations.demand_persona.set_trusted_network",
+                    "organizations.supply_persona.get_supply_persona",
+                    "organizations.supply_persona.set_care_types",
+                    "organizations.supply_persona.list_trusted_network",
                 ]
                 .contains(&f.def.handler.as_str())
                 {

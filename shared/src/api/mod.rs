@@ -6,4 +6,5 @@ pub mod collector;
 pub mod common;
 pub mod messages;
 pub mod offers;
+pub mod organizations;
 pub mod referrals;

@@ -1,12 +1,26 @@
 //! Organizations, their personas and the trusted network (demand → supply links).
 
-use crate::domain::organization::{AssignmentMode, Organization};
+use crate::domain::organization::{AssignmentMode, Organization, TrustedNetworkChange};
+use crate::events::EventRecord;
 use crate::ids::OrgId;
 
-use super::{Cond, Db, DbError, Keys, from_item, kind_of, to_item};
+use super::{Cond, Db, DbError, GSI1, Keys, Tx, from_item, kind_of, to_item};
 
 pub fn org_keys(id: OrgId) -> Keys {
     Keys::new(format!("ORG#{id}"), "ORG")
+}
+
+/// The directory partition every organization is listed in (gsi1), by name.
+const DIRECTORY: &str = "ORGS";
+
+fn org_item(org: &Organization) -> Result<super::Item, DbError> {
+    let keys = org_keys(org.id).gsi1(DIRECTORY, format!("{}#{}", org.name.to_lowercase(), org.id));
+    to_item("organization", &keys, org)
+}
+
+fn trust_keys(demand: OrgId, supply: OrgId) -> Keys {
+    Keys::new(format!("ORG#{demand}"), format!("TRUST#{supply}"))
+        .gsi1(format!("TRUSTED_BY#{supply}"), demand.to_string())
 }
 
 #[derive(serde::Serialize, serde::Deserialize)]
@@ -35,17 +49,84 @@ impl Db {
 
     /// Creates or replaces an organization (used by sign-up and the local stack's seed data).
     pub async fn put_org(&self, org: &Organization) -> Result<(), DbError> {
-        let item = to_item("organization", &org_keys(org.id), org)?;
-        self.put_unconditionally(item).await
+        self.put_unconditionally(org_item(org)?).await
     }
 
-    /// Replaces an organization only if it still exists, so a concurrent delete is not undone.
-    pub async fn update_org(&self, org: &Organization) -> Result<(), DbError> {
-        self.put(
-            to_item("organization", &org_keys(org.id), org)?,
-            Cond::Exists,
-        )
-        .await
+    /// Replaces an organization read at version `next.version - 1` with `next`, with the
+    /// events announcing the change, in one transaction; `ConditionFailed` when another
+    /// request changed it first.
+    pub async fn save_org(
+        &self,
+        next: &Organization,
+        events: &[EventRecord],
+    ) -> Result<(), DbError> {
+        let mut tx = Tx::new(self.table());
+        self.stage_org(&mut tx, next, events)?;
+        self.transact(tx).await
+    }
+
+    fn stage_org(
+        &self,
+        tx: &mut Tx,
+        next: &Organization,
+        events: &[EventRecord],
+    ) -> Result<(), DbError> {
+        tx.put(
+            org_item(next)?,
+            Cond::Version(next.version.saturating_sub(1)),
+        );
+        for e in events {
+            tx.put(self.event_item(e)?, Cond::New);
+        }
+        Ok(())
+    }
+
+    /// Every organization of the directory, by name.
+    pub async fn list_orgs(&self) -> Result<Vec<Organization>, DbError> {
+        self.query_all(Some(GSI1), DIRECTORY, None, true)
+            .await?
+            .into_iter()
+            .filter(|i| kind_of(i) == Some("organization"))
+            .map(from_item)
+            .collect()
+    }
+
+    /// A trusted-network update: the demand organization (version guard), the links added
+    /// (must be new) and removed (must exist), and the event, all or nothing.
+    pub async fn apply_trusted_network(
+        &self,
+        next: &Organization,
+        change: &TrustedNetworkChange,
+        events: &[EventRecord],
+    ) -> Result<(), DbError> {
+        let mut tx = Tx::new(self.table());
+        self.stage_org(&mut tx, next, events)?;
+        for supply in &change.added {
+            let item = to_item(
+                "trust",
+                &trust_keys(next.id, *supply),
+                &TrustLink {
+                    demand_org_id: next.id,
+                    supply_org_id: *supply,
+                },
+            )?;
+            tx.put(item, Cond::New);
+        }
+        for supply in &change.removed {
+            let k = trust_keys(next.id, *supply);
+            tx.delete(&k.pk, &k.sk, Cond::Exists);
+        }
+        self.transact(tx).await
+    }
+
+    /// The demand organizations whose trusted network holds `supply`.
+    pub async fn trusted_by(&self, supply: OrgId) -> Result<Vec<OrgId>, DbError> {
+        self.query_all(Some(GSI1), &format!("TRUSTED_BY#{supply}"), None, true)
+            .await?
+            .into_iter()
+            .filter(|i| kind_of(i) == Some("trust"))
+            .map(|i| from_item::<TrustLink>(i).map(|l| l.demand_org_id))
+            .collect()
     }
 
     pub async fn set_assignment_mode(
@@ -57,15 +138,14 @@ impl Db {
         if let Some(demand) = updated.demand.as_mut() {
             demand.offer_assignment = mode;
         }
-        self.update_org(&updated).await
+        updated.version = org.version + 1;
+        self.save_org(&updated, &[]).await
     }
 
     pub async fn add_trusted_supplier(&self, demand: OrgId, supply: OrgId) -> Result<(), DbError> {
-        let keys = Keys::new(format!("ORG#{demand}"), format!("TRUST#{supply}"))
-            .gsi1(format!("TRUSTED_BY#{supply}"), demand.to_string());
         let item = to_item(
             "trust",
-            &keys,
+            &trust_keys(demand, supply),
             &TrustLink {
                 demand_org_id: demand,
                 supply_org_id: supply,

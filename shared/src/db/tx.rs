@@ -1,4 +1,4 @@
-use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem};
+use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, TransactWriteItem};
 
 use super::{DbError, Item};
 
@@ -15,10 +15,16 @@ pub enum Cond {
     Exists,
 }
 
+enum Write {
+    Put(Item),
+    /// Deletes the item with this key.
+    Delete(Item),
+}
+
 /// A transaction under construction (DynamoDB allows up to 100 writes in one).
 pub struct Tx {
     table: String,
-    puts: Vec<(Item, Cond)>,
+    puts: Vec<(Write, Cond)>,
 }
 
 pub const MAX_TRANSACTION_ITEMS: usize = 100;
@@ -32,7 +38,18 @@ impl Tx {
     }
 
     pub fn put(&mut self, item: Item, cond: Cond) -> &mut Self {
-        self.puts.push((item, cond));
+        self.puts.push((Write::Put(item), cond));
+        self
+    }
+
+    /// Deletes the item at `pk`/`sk` if `cond` holds (a missing item fails every condition
+    /// but `Cond::New`).
+    pub fn delete(&mut self, pk: &str, sk: &str, cond: Cond) -> &mut Self {
+        let key = Item::from([
+            ("pk".to_owned(), AttributeValue::S(pk.to_owned())),
+            ("sk".to_owned(), AttributeValue::S(sk.to_owned())),
+        ]);
+        self.puts.push((Write::Delete(key), cond));
         self
     }
 
@@ -53,22 +70,52 @@ impl Tx {
         }
         self.puts
             .into_iter()
-            .map(|(item, cond)| {
-                let put = Put::builder().table_name(&self.table).set_item(Some(item));
-                let put = match cond {
-                    Cond::New => put.condition_expression("attribute_not_exists(pk)"),
-                    Cond::Exists => put.condition_expression("attribute_exists(pk)"),
-                    Cond::Version(v) => put
-                        .condition_expression("#version = :expected")
-                        .expression_attribute_names("#version", "version")
-                        .expression_attribute_values(":expected", AttributeValue::N(v.to_string())),
-                    Cond::Equals(attr, value) => put
-                        .condition_expression("#attr = :expected")
-                        .expression_attribute_names("#attr", attr)
-                        .expression_attribute_values(":expected", value),
+            .map(|(write, cond)| {
+                let (expression, names, values) = match cond {
+                    Cond::New => ("attribute_not_exists(pk)", vec![], vec![]),
+                    Cond::Exists => ("attribute_exists(pk)", vec![], vec![]),
+                    Cond::Version(v) => (
+                        "#version = :expected",
+                        vec![("#version", "version")],
+                        vec![(":expected", AttributeValue::N(v.to_string()))],
+                    ),
+                    Cond::Equals(attr, value) => (
+                        "#attr = :expected",
+                        vec![("#attr", attr)],
+                        vec![(":expected", value)],
+                    ),
                 };
-                let put = put.build().map_err(|e| DbError::Aws(e.to_string()))?;
-                Ok(TransactWriteItem::builder().put(put).build())
+                let item = match write {
+                    Write::Put(item) => {
+                        let mut put = Put::builder()
+                            .table_name(&self.table)
+                            .set_item(Some(item))
+                            .condition_expression(expression);
+                        for (k, v) in names {
+                            put = put.expression_attribute_names(k, v);
+                        }
+                        for (k, v) in values {
+                            put = put.expression_attribute_values(k, v);
+                        }
+                        let put = put.build().map_err(|e| DbError::Aws(e.to_string()))?;
+                        TransactWriteItem::builder().put(put).build()
+                    }
+                    Write::Delete(key) => {
+                        let mut delete = Delete::builder()
+                            .table_name(&self.table)
+                            .set_key(Some(key))
+                            .condition_expression(expression);
+                        for (k, v) in names {
+                            delete = delete.expression_attribute_names(k, v);
+                        }
+                        for (k, v) in values {
+                            delete = delete.expression_attribute_values(k, v);
+                        }
+                        let delete = delete.build().map_err(|e| DbError::Aws(e.to_string()))?;
+                        TransactWriteItem::builder().delete(delete).build()
+                    }
+                };
+                Ok(item)
             })
             .collect()
     }

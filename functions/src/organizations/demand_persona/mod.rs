@@ -1,0 +1,36 @@
+//! `/organizations/v1/demand_persona`: the caller's demand persona.
+
+pub mod trusted_network;
+
+use lambda_http::Request;
+use shared::api::organizations::PersonaStatusView;
+use shared::domain::organization::PersonaStatus;
+use shared::http::{HttpResponse, authenticate, json, no_content};
+use shared::service::organizations as svc;
+use shared::{ApiError, App};
+
+/// `GET /organizations/v1/demand_persona`
+pub async fn get(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
+    let org = authenticate(app, &req).await?.org_admin()?;
+    let org = svc::own_org(app, org).await?;
+    json(
+        200,
+        &PersonaStatusView {
+            status: org.demand_status(),
+        },
+    )
+}
+
+/// `POST /organizations/v1/demand_persona/activate` (204; already active: 204, no write)
+pub async fn activate(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
+    let org = authenticate(app, &req).await?.org_admin()?;
+    svc::set_demand_status(app, org, PersonaStatus::Active).await?;
+    no_content()
+}
+
+/// `POST /organizations/v1/demand_persona/deactivate` (204; already disabled: 204, no write)
+pub async fn deactivate(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
+    let org = authenticate(app, &req).await?.org_admin()?;
+    svc::set_demand_status(app, org, PersonaStatus::Disabled).await?;
+    no_content()
+}

@@ -1,0 +1,29 @@
+//! `/organizations/v1/*`: the Organizations API, participant (`org_admin`) operations.
+
+pub mod demand_persona;
+pub mod supply_persona;
+
+use lambda_http::Request;
+use shared::api::auth::HealthResponse;
+use shared::api::organizations::OrgListQuery;
+use shared::http::{HttpResponse, authenticate, json, query};
+use shared::service::organizations as svc;
+use shared::{ApiError, App};
+
+/// `GET /organizations/v1/status/healthz`
+pub async fn healthz(_app: &App, _req: Request) -> Result<HttpResponse, ApiError> {
+    json(
+        200,
+        &HealthResponse {
+            status: "ok".into(),
+        },
+    )
+}
+
+/// `GET /organizations/v1`: the directory of organizations (id, name, persona statuses),
+/// sorted by name ascending, which an `org_admin` picks trusted networks from.
+pub async fn list(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
+    authenticate(app, &req).await?.org_admin()?;
+    let q: OrgListQuery = query(&req)?;
+    json(200, &svc::list(app, &q).await?)
+}
