@@ -163,6 +163,8 @@ impl Stack {
             // Hub callbacks may be plain-http receivers on loopback here, never when deployed
             // (template.yaml does not set this).
             environment.insert("ALLOW_LOOPBACK_CALLBACKS".into(), "true".into());
+            // Moto delivers to SQS but cannot reach https endpoints: queues stand in locally.
+            environment.insert("ALLOW_SQS_SUBSCRIPTIONS".into(), "true".into());
             environment.extend(options.environment.clone());
             let config = Config::from_lookup(|k| environment.get(k).cloned())
                 .map_err(|e| Error::Setup(format!("{}: {}", def.logical_id, e)))?;

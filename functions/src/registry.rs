@@ -472,6 +472,42 @@ pub static REGISTRY: &[Entry] = &[
         handler: Handler::Schedule(offers::expire::call),
     },
     Entry {
+        name: "organizations.subscribe",
+        handler: http!(
+            AM,
+            "POST",
+            "/organizations/v1/subscribe",
+            organizations::subscribe::subscribe
+        ),
+    },
+    Entry {
+        name: "organizations.sys_admin.subscribe",
+        handler: http!(
+            AM,
+            "POST",
+            "/organizations/v1/sys_admin/{organization_id}/subscribe",
+            organizations::sys_admin::subscribe
+        ),
+    },
+    Entry {
+        name: "organizations.sys_admin.unsubscribe",
+        handler: http!(
+            AM,
+            "POST",
+            "/organizations/v1/sys_admin/unsubscribe",
+            organizations::sys_admin::unsubscribe
+        ),
+    },
+    Entry {
+        name: "organizations.sys_admin.list_subscriptions",
+        handler: http!(
+            AM,
+            "GET",
+            "/organizations/v1/sys_admin/subscriptions",
+            organizations::sys_admin::list_subscriptions
+        ),
+    },
+    Entry {
         name: "organizations.healthz",
         handler: http!(
             AM,

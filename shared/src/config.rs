@@ -36,6 +36,9 @@ pub struct Config {
     /// How many notifications one pull returns at most (`notification_page_size`).
     pub notification_page_size: u32,
     /// Hub callbacks on `http://` loopback addresses are accepted (local stack and tests only).
+    /// Organizations may subscribe SQS queues to their topics (the local stack and tests
+    /// only; the published API allows https and email).
+    pub allow_sqs_subscriptions: bool,
     pub allow_loopback_callbacks: bool,
     /// Listener/hub requests one client may make per minute (0: unlimited).
     pub listener_client_rate_per_minute: u32,
@@ -101,6 +104,7 @@ impl Config {
                 .filter(|n| (1..=1000).contains(n))
                 .unwrap_or(100),
             allow_loopback_callbacks: get("ALLOW_LOOPBACK_CALLBACKS").as_deref() == Some("true"),
+            allow_sqs_subscriptions: get("ALLOW_SQS_SUBSCRIPTIONS").as_deref() == Some("true"),
             listener_client_rate_per_minute: get("LISTENER_CLIENT_RATE_PER_MINUTE")
                 .and_then(|v| v.parse().ok())
                 .unwrap_or(1200),

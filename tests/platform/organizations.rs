@@ -533,3 +533,146 @@ async fn organizations_are_isolated() {
         .await;
     assert_eq!(r.status, 404);
 }
+
+/// Every message body the queue holds (consumed), as the SNS envelopes' `Message`s.
+async fn drain_sns(t: &TestStack, url: &str) -> Vec<Value> {
+    let sqs = aws_sdk_sqs::Client::new(&t.stack.sdk);
+    let mut out = Vec::new();
+    loop {
+        let batch = sqs
+            .receive_message()
+            .queue_url(url)
+            .max_number_of_messages(10)
+            .send()
+            .await
+            .unwrap()
+            .messages
+            .unwrap_or_default();
+        if batch.is_empty() {
+            return out;
+        }
+        for m in batch {
+            let envelope: Value = serde_json::from_str(m.body().unwrap()).unwrap();
+            out.push(serde_json::from_str(envelope["Message"].as_str().unwrap()).unwrap());
+            sqs.delete_message()
+                .queue_url(url)
+                .receipt_handle(m.receipt_handle().unwrap())
+                .send()
+                .await
+                .unwrap();
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_organization_subscribes_to_its_own_events_and_a_sys_admin_manages_subscriptions() {
+    let t = TestStack::start().await;
+    let demand = t.login(&t.demo.demand).await;
+    let supply_a = t.login(&t.demo.supply_a).await;
+    let supply_b = t.login(&t.demo.supply_b).await;
+    let admin = t.login(&t.demo.sys_admin).await;
+    let sqs = aws_sdk_sqs::Client::new(&t.stack.sdk);
+    let name = format!("{}-maple-offers", t.stack.options.stack_name);
+    let url = sqs
+        .create_queue()
+        .queue_name(&name)
+        .send()
+        .await
+        .unwrap()
+        .queue_url
+        .unwrap();
+    let arn = format!(
+        "arn:aws:sqs:us-east-1:{}:{name}",
+        devstack::provision::ACCOUNT
+    );
+
+    // Endpoints must fit their protocol; nothing is subscribed by a refused request.
+    for bad in [
+        json!({"topic": "outbox-offers", "protocol": "https", "endpoint": "http://hooks.example.com"}),
+        json!({"topic": "outbox-offers", "protocol": "email", "endpoint": "not-an-address"}),
+        json!({"topic": "no-such-topic", "protocol": "email", "endpoint": "a@example.com"}),
+    ] {
+        let r = t
+            .call(
+                "POST",
+                "/organizations/v1/subscribe",
+                Some(&demand),
+                Some(json!({"subscriptions": [bad]})),
+            )
+            .await;
+        assert_eq!(r.status, 400, "{:?}", r.body);
+    }
+    let r = t
+        .call(
+            "POST",
+            "/organizations/v1/subscribe",
+            Some(&demand),
+            Some(json!({"subscriptions": [{"topic": "outbox-offers", "protocol": "sqs", "endpoint": arn}]})),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    let sub_arn = r.body["subscriptions"][0]["subscription_arn"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(r.body["subscriptions"][0]["topic"], "outbox-offers");
+
+    // The demand's own event arrives; nothing of any other organization does.
+    let offer_id = create_offer(&t, &demand).await;
+    let r = t
+        .call(
+            "POST",
+            &format!("/offers/v1/inbox/offers/{offer_id}/accept"),
+            Some(&supply_a),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 204);
+    t.settle().await;
+    let got = drain_sns(&t, &url).await;
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert_eq!(got[0]["event_name"], "OfferAccepted");
+    assert_eq!(got[0]["offer_id"], offer_id.as_str());
+
+    // Only a sys_admin lists and removes subscriptions.
+    let path = format!("/organizations/v1/sys_admin/subscriptions?endpoint={arn}");
+    assert_eq!(t.call("GET", &path, Some(&demand), None).await.status, 403);
+    let listed = t.call("GET", &path, Some(&admin), None).await;
+    assert_eq!(listed.status, 200, "{:?}", listed.body);
+    assert_eq!(listed.body["items"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        listed.body["items"][0]["subscription_arn"],
+        sub_arn.as_str()
+    );
+    let foreign = t
+        .call(
+            "POST",
+            "/organizations/v1/sys_admin/unsubscribe",
+            Some(&admin),
+            Some(
+                json!({"subscription_arn": "arn:aws:sns:us-east-1:123456789012:someone-else:abc"}),
+            ),
+        )
+        .await;
+    assert_eq!(foreign.status, 404);
+    let r = t
+        .call(
+            "POST",
+            "/organizations/v1/sys_admin/unsubscribe",
+            Some(&admin),
+            Some(json!({"subscription_arn": sub_arn})),
+        )
+        .await;
+    assert_eq!(r.status, 204, "{:?}", r.body);
+    let r = t
+        .call(
+            "POST",
+            &format!("/offers/v1/inbox/offers/{offer_id}/decline"),
+            Some(&supply_b),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 204);
+    t.settle().await;
+    assert!(drain_sns(&t, &url).await.is_empty());
+}

@@ -50,7 +50,9 @@ async fn every_handler_runs_on_its_sample_event() {
                 if let Some(auth) = event["headers"]["authorization"].as_str() {
                     let token = if auth.starts_with("Bearer ") {
                         &machine
-                    } else if f.def.handler.starts_with("oauth.") {
+                    } else if f.def.handler.starts_with("oauth.")
+                        || f.def.handler.starts_with("organizations.sys_admin.")
+                    {
                         &admin
                     } else if f.def.handler.starts_with("offers.inbox.")
                         || f.def.handler.starts_with("organizations.supply_persona.")

@@ -1,7 +1,9 @@
 //! `/organizations/v1/*`: the Organizations API, participant (`org_admin`) operations.
 
 pub mod demand_persona;
+pub mod subscribe;
 pub mod supply_persona;
+pub mod sys_admin;
 
 use lambda_http::Request;
 use shared::api::auth::HealthResponse;

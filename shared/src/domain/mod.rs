@@ -8,6 +8,7 @@ pub mod notification;
 pub mod offer;
 pub mod organization;
 pub mod referral;
+pub mod subscription;
 pub mod webhook;
 
 pub use offer::Rejection;
