@@ -98,10 +98,15 @@ impl FakeAws {
             "BatchGetItem" => {
                 let mut responses = serde_json::Map::new();
                 for (table, request) in request["RequestItems"].as_object()? {
+                    let projection = projection(request);
                     let found: Vec<Wire> = request["Keys"]
                         .as_array()?
                         .iter()
                         .filter_map(|k| self.lookup(k))
+                        .map(|item| match &projection {
+                            Some(names) => project(item, names),
+                            None => item,
+                        })
                         .collect();
                     responses.insert(table.clone(), Value::Array(found));
                 }
@@ -110,6 +115,28 @@ impl FakeAws {
             "TransactWriteItems" | "PutItem" => json!({}),
             _ => return None,
         })
+    }
+}
+
+/// The top-level attribute names of a request's `ProjectionExpression`, if it has one.
+fn projection(request: &Value) -> Option<Vec<String>> {
+    let expression = request["ProjectionExpression"].as_str()?;
+    let names = &request["ExpressionAttributeNames"];
+    Some(
+        expression
+            .split(',')
+            .map(str::trim)
+            .map(|n| names[n].as_str().unwrap_or(n).to_owned())
+            .collect(),
+    )
+}
+
+fn project(item: Wire, names: &[String]) -> Wire {
+    match item {
+        Value::Object(map) => {
+            Value::Object(map.into_iter().filter(|(k, _)| names.contains(k)).collect())
+        }
+        other => other,
     }
 }
 
@@ -328,5 +355,25 @@ pub fn lambda_env(cmd: &mut Command, handler: Option<&str>) {
         .stderr(std::process::Stdio::null());
     if let Some(h) = handler {
         cmd.env("_HANDLER", h);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn batch_get_applies_the_projection() {
+        let request = json!({
+            "ProjectionExpression": "#a0, #a1",
+            "ExpressionAttributeNames": {"#a0": "id", "#a1": "status"}
+        });
+        let names = projection(&request).unwrap();
+        let item = json!({"id": {"S": "1"}, "status": {"S": "open"}, "client": {"M": {}}});
+        assert_eq!(
+            project(item, &names),
+            json!({"id": {"S": "1"}, "status": {"S": "open"}})
+        );
+        assert_eq!(projection(&json!({"Keys": []})), None);
     }
 }

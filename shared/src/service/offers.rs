@@ -11,9 +11,7 @@ use crate::app::App;
 use crate::db::DbError;
 use crate::db::tx::MAX_TRANSACTION_ITEMS;
 use crate::domain::Rejection;
-use crate::domain::offer::{
-    MatchResponse, Offer, OfferMatch, OfferState, Transition, match_status,
-};
+use crate::domain::offer::{MatchResponse, Offer, OfferHead, OfferMatch, OfferState, Transition};
 use crate::domain::organization::{Organization, match_suppliers};
 use crate::domain::referral::Referral;
 use crate::error::ApiError;
@@ -377,20 +375,22 @@ pub async fn inbox_list(
     q: InboxOfferQuery,
 ) -> Result<Page<InboxOfferSummary>, ApiError> {
     let paging = PageRequest::parse(q.page, q.items_per_page, q.sort_order)?;
-    let mut pairs: Vec<(Offer, OfferMatch)> = app
+    let mut pairs: Vec<(OfferHead, OfferMatch)> = app
         .db
         .offers_of_supplier(supplier)
         .await?
         .into_iter()
-        .filter(|(o, m)| q.status.is_none_or(|s| s == match_status(o, m)))
+        .filter(|(o, m)| q.status.is_none_or(|s| s == o.match_status(m)))
         .filter(|(o, _)| q.shift_id.is_none_or(|s| o.shift_id == Some(s)))
         .collect();
     sort_by_last_modified(&mut pairs, paging.sort_order, |(o, m)| {
-        last_modified(o).max(m.updated_at.unwrap_or(m.created_at))
+        o.updated_at
+            .unwrap_or(o.created_at)
+            .max(m.updated_at.unwrap_or(m.created_at))
     });
     Ok(paginate(pairs, paging).map(|(o, m)| InboxOfferSummary {
         offer: (&o).into(),
-        match_: MatchView::new(&o, &m),
+        match_: MatchView::with_status(&m, o.match_status(&m)),
     }))
 }
 
