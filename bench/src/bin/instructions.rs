@@ -5,7 +5,9 @@
 //! request, with init and the first request (JWKS fetch, SDK set-up, first connection)
 //! cancelling out. The baseline, measured the same way in the same run, is `offers.healthz`
 //! (the Runtime API and API Gateway event round trip with no handler work); the empty
-//! `lambda_runtime` binary is shown too.
+//! `lambda_runtime` binary is shown too. A third run with no request counts init alone (process
+//! start to the first `/next`), the deterministic counterpart of `cold-init`'s clock, as a ratio
+//! to the empty binary's.
 //!
 //! usage: instructions [--requests N] [--inbox K] [--bin-dir target/release] [--valgrind PATH]
 
@@ -82,6 +84,7 @@ impl Bench {
 
 struct Row {
     name: String,
+    init: u64,
     first: u64,
     per_request: f64,
     calls_per_request: String,
@@ -157,6 +160,7 @@ async fn main() {
             Some(h) => bench.scenario.event(h),
             None => json!({}),
         };
+        let init = bench.run(binary, handler, vec![]).await;
         let one = bench.run(binary, handler, vec![event.clone()]).await;
         let many = bench.run(binary, handler, vec![event; requests + 1]).await;
         let calls_per_request = many
@@ -174,7 +178,8 @@ async fn main() {
         statuses.dedup();
         rows.push(Row {
             name: name.into(),
-            first: one.instructions,
+            init: init.instructions,
+            first: one.instructions - init.instructions,
             per_request: (many.instructions as f64 - one.instructions as f64) / requests as f64,
             calls_per_request,
             statuses,
@@ -184,18 +189,21 @@ async fn main() {
     let _ = std::fs::remove_dir_all(&out_dir);
 
     let base = rows[1].per_request;
+    let empty_init = rows[0].init as f64;
     println!(
         "instructions (callgrind) of the release binary, AWS answered by a local fake; \
          warm = (run of 1+{requests} requests - run of 1) / {requests}; inbox of {inbox} offers"
     );
     println!(
-        "{:<28} {:>14} {:>14} {:>8}  {}",
-        "handler", "init+1st", "per request", "ratio", "AWS calls per request / statuses"
+        "{:<28} {:>11} {:>6} {:>12} {:>12} {:>7}  AWS calls per request / statuses",
+        "handler", "init", "/empty", "1st request", "warm", "/healthz"
     );
     for r in &rows {
         println!(
-            "{:<28} {:>14} {:>14.0} {:>8.1}  {} {:?}",
+            "{:<28} {:>11} {:>6.2} {:>12} {:>12.0} {:>7.1}  {} {:?}",
             r.name,
+            r.init,
+            r.init as f64 / empty_init,
             r.first,
             r.per_request,
             r.per_request / base,
@@ -207,7 +215,10 @@ async fn main() {
             r.statuses
         );
     }
-    println!("ratio = instructions per warm request / those of offers.healthz");
+    println!(
+        "init: process start to the first /next (0 requests), /empty = ratio to the empty \
+         lambda_runtime binary's; warm /healthz = ratio to offers.healthz per warm request"
+    );
 }
 
 #[cfg(test)]
