@@ -402,19 +402,21 @@ fn offer_head_is_a_projection_of_the_stored_offer() {
     );
     for st in [&s, &accepted] {
         let stored = serde_json::to_value(&st.offer).unwrap();
+        // What a read returns: timestamps are stored to the millisecond.
+        let offer: Offer = serde_json::from_value(stored.clone()).unwrap();
         let stored = stored.as_object().unwrap();
         let projected: serde_json::Map<String, serde_json::Value> = OfferHead::ATTRIBUTES
             .iter()
             .filter_map(|a| stored.get(*a).map(|v| ((*a).to_owned(), v.clone())))
             .collect();
         let head: OfferHead = serde_json::from_value(projected.into()).unwrap();
-        assert_eq!(head.id, st.offer.id);
-        assert_eq!(head.status, st.offer.status);
-        assert_eq!(head.expires_at, st.offer.expires_at);
-        assert_eq!(head.updated_at, st.offer.updated_at);
-        assert_eq!(head.assigned_match_id, st.offer.assigned_match_id);
+        assert_eq!(head.id, offer.id);
+        assert_eq!(head.status, offer.status);
+        assert_eq!(head.expires_at, offer.expires_at);
+        assert_eq!(head.updated_at, offer.updated_at);
+        assert_eq!(head.assigned_match_id, offer.assigned_match_id);
         for m in &st.matches {
-            assert_eq!(head.match_status(m), match_status(&st.offer, m));
+            assert_eq!(head.match_status(m), match_status(&offer, m));
         }
     }
     let offer_fields = serde_json::to_value(&accepted.offer).unwrap();
