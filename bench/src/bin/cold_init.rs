@@ -41,7 +41,7 @@ async fn handle(emulator: Arc<Emulator>, req: Request<Incoming>) -> Response<Ful
 /// One cold start: milliseconds from spawn to the first `next`.
 async fn measure(binary: &PathBuf, handler: Option<&str>) -> f64 {
     let emulator = Arc::new(Emulator::default());
-    let addr = bench::serve_runtime_api(emulator.clone(), handle).await;
+    let addr = bench::serve(emulator.clone(), handle).await;
     let mut cmd = Command::new(binary);
     cmd.env_clear()
         .env("AWS_LAMBDA_RUNTIME_API", addr.to_string())

@@ -9,8 +9,8 @@ use super::common::{
     NonEmpty, NonEmptyList, OfferPrice, OfferType, OrganizationLean, Price, ReasonCode, Risk,
 };
 use crate::domain::offer::{
-    MatchResponse, MatchStatus, Offer, OfferMatch, OfferStatus, ResponseCounts, Service, Task,
-    Visit, match_status,
+    MatchResponse, MatchStatus, Offer, OfferHead, OfferMatch, OfferStatus, ResponseCounts, Service,
+    Task, Visit, match_status,
 };
 use crate::domain::organization::AssignmentMode;
 use crate::error::ApiError;
@@ -481,10 +481,15 @@ pub struct MatchView {
 
 impl MatchView {
     pub fn new(offer: &Offer, m: &OfferMatch) -> Self {
+        Self::with_status(m, match_status(offer, m))
+    }
+
+    /// The view of `m` whose derived status is already known.
+    pub fn with_status(m: &OfferMatch, status: MatchStatus) -> Self {
         Self {
             id: m.id,
             response: m.response,
-            status: match_status(offer, m),
+            status,
             sequence_id: m.sequence_id,
             reason_code: m.reason_code.clone(),
             comment: m.comment.clone(),
@@ -523,6 +528,25 @@ pub struct InboxOfferView {
     pub created_at: Timestamp,
     #[serde(with = "serde_ts::option")]
     pub updated_at: Option<Timestamp>,
+}
+
+impl From<&OfferHead> for InboxOfferView {
+    fn from(o: &OfferHead) -> Self {
+        Self {
+            id: o.id,
+            care_type: o.care_type,
+            offer_type: o.offer_type,
+            expires_at: o.expires_at,
+            start_at: o.start_at,
+            end_at: o.end_at,
+            comment: o.comment.clone(),
+            reason_code: o.reason_code,
+            reason_comment: o.reason_comment.clone(),
+            shift_id: o.shift_id,
+            created_at: o.created_at,
+            updated_at: o.updated_at,
+        }
+    }
 }
 
 impl From<&Offer> for InboxOfferView {

@@ -266,6 +266,15 @@ impl Db {
     /// Reads many items by key (in chunks of 100, retrying unprocessed keys); missing keys are
     /// simply absent from the result.
     pub async fn batch_get(&self, keys: &[(String, String)]) -> Result<Vec<Item>, DbError> {
+        self.batch_get_projected(keys, None).await
+    }
+
+    /// [`Db::batch_get`] of only the given top-level attributes, when `attributes` is given.
+    pub async fn batch_get_projected(
+        &self,
+        keys: &[(String, String)],
+        attributes: Option<&[&str]>,
+    ) -> Result<Vec<Item>, DbError> {
         let mut found = Vec::with_capacity(keys.len());
         let mut unique: Vec<&(String, String)> = Vec::new();
         for k in keys {
@@ -275,6 +284,14 @@ impl Db {
         }
         for chunk in unique.chunks(100) {
             let mut request = KeysAndAttributes::builder();
+            if let Some(attributes) = attributes {
+                // Placeholders for every name: several (`status`, `comment`) are reserved words.
+                let names: Vec<String> = (0..attributes.len()).map(|i| format!("#a{i}")).collect();
+                request = request.projection_expression(names.join(", "));
+                for (name, attribute) in names.into_iter().zip(attributes) {
+                    request = request.expression_attribute_names(name, *attribute);
+                }
+            }
             for (pk, sk) in chunk {
                 request = request.keys(HashMap::from([
                     ("pk".to_owned(), s(pk)),

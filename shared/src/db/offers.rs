@@ -1,9 +1,11 @@
 //! Offers and their matches. An offer and all its matches share one partition, so one query
 //! reads the whole [`OfferState`] a transition needs.
 
+use std::collections::HashMap;
+
 use aws_sdk_dynamodb::types::AttributeValue;
 
-use crate::domain::offer::{Offer, OfferMatch, OfferState, OfferStatus, Transition};
+use crate::domain::offer::{Offer, OfferHead, OfferMatch, OfferState, OfferStatus, Transition};
 use crate::domain::referral::Referral;
 use crate::events::EventRecord;
 use crate::ids::{OfferId, OrgId};
@@ -149,11 +151,12 @@ impl Db {
         items.into_iter().map(from_item).collect()
     }
 
-    /// Every offer matched to the supplier, with the supplier's match, newest first.
+    /// Every offer matched to the supplier (its [`OfferHead`], read as a projection), with the
+    /// supplier's match, newest first.
     pub async fn offers_of_supplier(
         &self,
         supplier: OrgId,
-    ) -> Result<Vec<(Offer, OfferMatch)>, DbError> {
+    ) -> Result<Vec<(OfferHead, OfferMatch)>, DbError> {
         let items = self
             .query_all(Some(GSI1), &format!("SUPPLY#{supplier}#MATCH"), None, false)
             .await?;
@@ -163,21 +166,17 @@ impl Db {
             .iter()
             .map(|m| (format!("OFFER#{}", m.offer_id), "OFFER".to_owned()))
             .collect();
-        let offers: Vec<Offer> = self
-            .batch_get(&keys)
+        let mut heads: HashMap<OfferId, OfferHead> = HashMap::with_capacity(keys.len());
+        for item in self
+            .batch_get_projected(&keys, Some(OfferHead::ATTRIBUTES))
             .await?
-            .into_iter()
-            .map(from_item)
-            .collect::<Result<_, _>>()?;
+        {
+            let head: OfferHead = from_item(item)?;
+            heads.insert(head.id, head);
+        }
         Ok(matches
             .into_iter()
-            .filter_map(|m| {
-                offers
-                    .iter()
-                    .find(|o| o.id == m.offer_id)
-                    .cloned()
-                    .map(|o| (o, m))
-            })
+            .filter_map(|m| heads.get(&m.offer_id).cloned().map(|o| (o, m)))
             .collect())
     }
 }

@@ -11,9 +11,7 @@ use crate::app::App;
 use crate::db::DbError;
 use crate::db::tx::MAX_TRANSACTION_ITEMS;
 use crate::domain::Rejection;
-use crate::domain::offer::{
-    MatchResponse, Offer, OfferMatch, OfferState, Transition, match_status,
-};
+use crate::domain::offer::{MatchResponse, Offer, OfferHead, OfferMatch, OfferState, Transition};
 use crate::domain::organization::{Organization, match_suppliers};
 use crate::domain::referral::Referral;
 use crate::error::ApiError;
@@ -119,26 +117,58 @@ pub async fn load_visible(app: &App, side: Side, id: OfferId) -> Result<OfferSta
     }
 }
 
+/// What a decision reads besides the offer and its matches.
+///
+/// Decline and close decide on the offer alone, so they do not read the demand organization:
+/// that `GetItem` is one of the three DynamoDB calls such a request makes (query the offer,
+/// read the organization, write the transaction). Accept needs the demand's assignment mode
+/// (auto mode assigns at once), and every assignment creates a referral whose events name both
+/// organizations, so accept and assign read it — with the state, on every attempt, so a change
+/// of assignment mode applies at once.
+trait Reads: Sized + Send + Sync {
+    fn load(
+        app: &App,
+        offer: &Offer,
+    ) -> impl std::future::Future<Output = Result<Self, ApiError>> + Send;
+    fn demand(&self) -> Option<&Organization>;
+}
+
+/// Decline and close: nothing beyond the offer.
+impl Reads for () {
+    async fn load(_: &App, _: &Offer) -> Result<Self, ApiError> {
+        Ok(())
+    }
+    fn demand(&self) -> Option<&Organization> {
+        None
+    }
+}
+
+/// Accept and assign: the demand organization.
+impl Reads for Organization {
+    async fn load(app: &App, offer: &Offer) -> Result<Self, ApiError> {
+        app.db.get_org(offer.demand_org_id).await?.ok_or_else(|| {
+            ApiError::internal(format!("demand organization of offer {} missing", offer.id))
+        })
+    }
+    fn demand(&self) -> Option<&Organization> {
+        Some(self)
+    }
+}
+
 /// Runs a transition to completion: read, decide, write conditionally; on a lost race read
-/// again and decide again, so the outcome is always the one the latest state allows. The
-/// demand organization is read with the state, so its assignment setting applies at once.
-async fn transition(
+/// again and decide again, so the outcome is always the one the latest state allows. What the
+/// decision needs besides the state (`R`, see [`Reads`]) is read with it on every attempt.
+async fn transition<R: Reads>(
     app: &App,
     side: Side,
     id: OfferId,
-    decide: impl Fn(&OfferState, &Organization, Timestamp) -> Result<Transition, Rejection>,
+    decide: impl Fn(&OfferState, &R, Timestamp) -> Result<Transition, Rejection>,
 ) -> Result<Transition, ApiError> {
     for attempt in 0..MAX_ATTEMPTS {
         let state = load_visible(app, side, id).await?;
-        let demand = app
-            .db
-            .get_org(state.offer.demand_org_id)
-            .await?
-            .ok_or_else(|| {
-                ApiError::internal(format!("demand organization of offer {id} missing"))
-            })?;
+        let reads = R::load(app, &state.offer).await?;
         let at = now();
-        let mut t = decide(&state, &demand, at)?;
+        let mut t = decide(&state, &reads, at)?;
         let mut events: Vec<EventRecord> = t
             .notices
             .iter()
@@ -146,6 +176,11 @@ async fn transition(
             .collect();
         let referral = match &t.assigned {
             Some(chosen) => {
+                let demand = reads.demand().ok_or_else(|| {
+                    ApiError::internal(format!(
+                        "offer {id}: a transition assigned without reading the demand"
+                    ))
+                })?;
                 let referral = Referral::from_assignment(&t.offer, chosen, at);
                 t.offer.referral_id = Some(referral.id);
                 let supply = app
@@ -158,7 +193,7 @@ async fn transition(
                             referral.supply_org_id
                         ))
                     })?;
-                events.extend(referral.created_events(&demand, &supply, at));
+                events.extend(referral.created_events(demand, &supply, at));
                 Some(referral)
             }
             None => None,
@@ -188,14 +223,19 @@ pub async fn accept(
     id: OfferId,
     request: AcceptOfferRequest,
 ) -> Result<(), ApiError> {
-    transition(app, Side::Supply(supplier), id, |state, demand, at| {
-        state.accept(
-            supplier,
-            request.comment.clone(),
-            demand.assignment_mode(),
-            at,
-        )
-    })
+    transition(
+        app,
+        Side::Supply(supplier),
+        id,
+        |state, demand: &Organization, at| {
+            state.accept(
+                supplier,
+                request.comment.clone(),
+                demand.assignment_mode(),
+                at,
+            )
+        },
+    )
     .await
     .map(drop)
 }
@@ -206,7 +246,7 @@ pub async fn decline(
     id: OfferId,
     request: DeclineOfferRequest,
 ) -> Result<(), ApiError> {
-    transition(app, Side::Supply(supplier), id, |state, _, at| {
+    transition(app, Side::Supply(supplier), id, |state, _: &(), at| {
         state.decline(
             supplier,
             request.reason_code.clone(),
@@ -224,7 +264,7 @@ pub async fn close(
     id: OfferId,
     request: CloseOfferRequest,
 ) -> Result<(), ApiError> {
-    transition(app, Side::Demand(demand), id, |state, _, at| {
+    transition(app, Side::Demand(demand), id, |state, _: &(), at| {
         state.close(request.reason_code, request.reason_comment.clone(), at)
     })
     .await
@@ -237,9 +277,14 @@ pub async fn assign(
     id: OfferId,
     request: AssignOfferRequest,
 ) -> Result<(), ApiError> {
-    transition(app, Side::Demand(demand), id, |state, org, at| {
-        state.assign(request.offer_match_id, org.assignment_mode(), at)
-    })
+    transition(
+        app,
+        Side::Demand(demand),
+        id,
+        |state, org: &Organization, at| {
+            state.assign(request.offer_match_id, org.assignment_mode(), at)
+        },
+    )
     .await
     .map(drop)
 }
@@ -330,20 +375,22 @@ pub async fn inbox_list(
     q: InboxOfferQuery,
 ) -> Result<Page<InboxOfferSummary>, ApiError> {
     let paging = PageRequest::parse(q.page, q.items_per_page, q.sort_order)?;
-    let mut pairs: Vec<(Offer, OfferMatch)> = app
+    let mut pairs: Vec<(OfferHead, OfferMatch)> = app
         .db
         .offers_of_supplier(supplier)
         .await?
         .into_iter()
-        .filter(|(o, m)| q.status.is_none_or(|s| s == match_status(o, m)))
+        .filter(|(o, m)| q.status.is_none_or(|s| s == o.match_status(m)))
         .filter(|(o, _)| q.shift_id.is_none_or(|s| o.shift_id == Some(s)))
         .collect();
     sort_by_last_modified(&mut pairs, paging.sort_order, |(o, m)| {
-        last_modified(o).max(m.updated_at.unwrap_or(m.created_at))
+        o.updated_at
+            .unwrap_or(o.created_at)
+            .max(m.updated_at.unwrap_or(m.created_at))
     });
     Ok(paginate(pairs, paging).map(|(o, m)| InboxOfferSummary {
         offer: (&o).into(),
-        match_: MatchView::new(&o, &m),
+        match_: MatchView::with_status(&m, o.match_status(&m)),
     }))
 }
 

@@ -434,3 +434,47 @@ fn an_offer_nobody_was_matched_to_expires_for_the_demand_only() {
         vec![(Channel::OutboxOffers, EventName::OfferExpired)]
     );
 }
+
+/// The inbox list reads an `OfferHead` projected from the stored offer: every attribute it
+/// names is a field of the stored offer, it decodes from exactly those attributes, and it
+/// derives the same match status as the whole offer.
+#[test]
+fn offer_head_is_a_projection_of_the_stored_offer() {
+    let s = state(2);
+    let m0 = s.matches[0].clone();
+    let accepted = apply(
+        &s,
+        &s.accept(m0.supply_org_id, None, AssignmentMode::Auto, now())
+            .unwrap(),
+    );
+    for st in [&s, &accepted] {
+        let stored = serde_json::to_value(&st.offer).unwrap();
+        // What a read returns: timestamps are stored to the millisecond.
+        let offer: Offer = serde_json::from_value(stored.clone()).unwrap();
+        let stored = stored.as_object().unwrap();
+        let projected: serde_json::Map<String, serde_json::Value> = OfferHead::ATTRIBUTES
+            .iter()
+            .filter_map(|a| stored.get(*a).map(|v| ((*a).to_owned(), v.clone())))
+            .collect();
+        let head: OfferHead = serde_json::from_value(projected.into()).unwrap();
+        assert_eq!(head.id, offer.id);
+        assert_eq!(head.status, offer.status);
+        assert_eq!(head.expires_at, offer.expires_at);
+        assert_eq!(head.updated_at, offer.updated_at);
+        assert_eq!(head.assigned_match_id, offer.assigned_match_id);
+        for m in &st.matches {
+            assert_eq!(head.match_status(m), match_status(&offer, m));
+        }
+    }
+    let offer_fields = serde_json::to_value(&accepted.offer).unwrap();
+    for a in OfferHead::ATTRIBUTES {
+        assert!(
+            offer_fields.get(*a).is_some()
+                || matches!(
+                    *a,
+                    "comment" | "reason_code" | "reason_comment" | "shift_id" | "end_at"
+                ),
+            "{a} is not a field of the stored offer"
+        );
+    }
+}
