@@ -2,7 +2,7 @@
 //! dead-letter queue, tenant isolation, and cron jobs under an injected clock.
 
 use base64::Engine;
-use platform_tests::{Response, TestStack};
+use platform_tests::{Response, TestStack, drain_queue};
 use serde_json::{Value, json};
 
 const ALL: [&str; 3] = [
@@ -97,31 +97,7 @@ async fn queue(t: &TestStack, name: &str) -> Queue {
 
 /// Every message body in the queue (consumed).
 async fn drain(t: &TestStack, url: &str) -> Vec<Value> {
-    let sqs = aws_sdk_sqs::Client::new(&t.stack.sdk);
-    let mut out = Vec::new();
-    loop {
-        let batch = sqs
-            .receive_message()
-            .queue_url(url)
-            .max_number_of_messages(10)
-            .send()
-            .await
-            .unwrap()
-            .messages
-            .unwrap_or_default();
-        if batch.is_empty() {
-            return out;
-        }
-        for m in batch {
-            out.push(serde_json::from_str(m.body().unwrap()).unwrap());
-            sqs.delete_message()
-                .queue_url(url)
-                .receipt_handle(m.receipt_handle().unwrap())
-                .send()
-                .await
-                .unwrap();
-        }
-    }
+    drain_queue(&aws_sdk_sqs::Client::new(&t.stack.sdk), url).await
 }
 
 fn sqs_subscription(id: &str, entity: &str, queue_url: &str, flags: [bool; 3]) -> Value {

@@ -3,7 +3,7 @@
 //! nothing, and isolation between organizations.
 
 use devstack::seed::{DEMAND_ORG, SUPPLY_A_ORG, SUPPLY_B_ORG, User};
-use platform_tests::{Subscriber, TestStack};
+use platform_tests::{Subscriber, TestStack, drain_queue};
 use serde_json::{Value, json};
 use shared::events::{Channel, EventName};
 use shared::ids::OrgId;
@@ -536,32 +536,11 @@ async fn organizations_are_isolated() {
 
 /// Every message body the queue holds (consumed), as the SNS envelopes' `Message`s.
 async fn drain_sns(t: &TestStack, url: &str) -> Vec<Value> {
-    let sqs = aws_sdk_sqs::Client::new(&t.stack.sdk);
-    let mut out = Vec::new();
-    loop {
-        let batch = sqs
-            .receive_message()
-            .queue_url(url)
-            .max_number_of_messages(10)
-            .send()
-            .await
-            .unwrap()
-            .messages
-            .unwrap_or_default();
-        if batch.is_empty() {
-            return out;
-        }
-        for m in batch {
-            let envelope: Value = serde_json::from_str(m.body().unwrap()).unwrap();
-            out.push(serde_json::from_str(envelope["Message"].as_str().unwrap()).unwrap());
-            sqs.delete_message()
-                .queue_url(url)
-                .receipt_handle(m.receipt_handle().unwrap())
-                .send()
-                .await
-                .unwrap();
-        }
-    }
+    drain_queue(&aws_sdk_sqs::Client::new(&t.stack.sdk), url)
+        .await
+        .iter()
+        .map(|envelope| serde_json::from_str(envelope["Message"].as_str().unwrap()).unwrap())
+        .collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

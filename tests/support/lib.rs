@@ -9,4 +9,4 @@ pub mod subscriber;
 
 pub use harness::{Response, TestStack};
 pub use receiver::{Delivery, Receiver};
-pub use subscriber::{Received, Subscriber};
+pub use subscriber::{Received, Subscriber, drain_queue};

@@ -76,24 +76,10 @@ impl Subscriber {
 
     /// Everything delivered since the last call, each validated against its AsyncAPI schema.
     pub async fn drain(&self) -> Vec<Received> {
-        let mut out = Vec::new();
-        loop {
-            let batch = self
-                .sqs
-                .receive_message()
-                .queue_url(&self.queue_url)
-                .max_number_of_messages(10)
-                .send()
-                .await
-                .unwrap()
-                .messages
-                .unwrap_or_default();
-            if batch.is_empty() {
-                return out;
-            }
-            for m in batch {
-                let envelope: Value =
-                    serde_json::from_str(m.body().unwrap_or_default()).expect("SNS envelope");
+        drain_queue(&self.sqs, &self.queue_url)
+            .await
+            .into_iter()
+            .map(|envelope| {
                 assert_eq!(envelope["Type"], "Notification");
                 let channel = self.topics[envelope["TopicArn"].as_str().unwrap()];
                 let payload: Value = serde_json::from_str(envelope["Message"].as_str().unwrap())
@@ -107,20 +93,13 @@ impl Subscriber {
                     envelope["MessageAttributes"]["event_name"]["Value"],
                     payload["event_name"]
                 );
-                out.push(Received {
+                Received {
                     channel,
                     payload,
                     attributes: envelope["MessageAttributes"].clone(),
-                });
-                self.sqs
-                    .delete_message()
-                    .queue_url(&self.queue_url)
-                    .receipt_handle(m.receipt_handle().unwrap())
-                    .send()
-                    .await
-                    .unwrap();
-            }
-        }
+                }
+            })
+            .collect()
     }
 
     /// `(channel, event_name)` of everything delivered since the last call, sorted.
@@ -133,5 +112,33 @@ impl Subscriber {
             .collect();
         v.sort();
         v
+    }
+}
+
+/// Every message in the queue, consumed, with its body parsed as JSON.
+pub async fn drain_queue(sqs: &aws_sdk_sqs::Client, url: &str) -> Vec<Value> {
+    let mut out = Vec::new();
+    loop {
+        let batch = sqs
+            .receive_message()
+            .queue_url(url)
+            .max_number_of_messages(10)
+            .send()
+            .await
+            .unwrap()
+            .messages
+            .unwrap_or_default();
+        if batch.is_empty() {
+            return out;
+        }
+        for m in batch {
+            out.push(serde_json::from_str(m.body().unwrap_or_default()).expect("a JSON body"));
+            sqs.delete_message()
+                .queue_url(url)
+                .receipt_handle(m.receipt_handle().unwrap())
+                .send()
+                .await
+                .unwrap();
+        }
     }
 }
