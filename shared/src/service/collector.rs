@@ -663,6 +663,17 @@ pub async fn run_due_jobs(app: &App, now: Timestamp) -> Result<JobRunReport, Api
 // Dispatch: stream → subscribed destinations
 // ---------------------------------------------------------------------------------------------
 
+/// Message attributes in the SDK's own value type (SQS and SNS each have one).
+fn attribute_map<T>(
+    pairs: &[(&str, &str)],
+    value: impl Fn(&str) -> Result<T, String>,
+) -> Result<HashMap<String, T>, String> {
+    pairs
+        .iter()
+        .map(|(name, v)| Ok(((*name).to_owned(), value(v)?)))
+        .collect()
+}
+
 async fn send(
     app: &App,
     target: &Target,
@@ -683,8 +694,13 @@ async fn send(
     let timeouts = aws_config::timeout::TimeoutConfig::builder()
         .operation_timeout(Duration::from_secs(5))
         .build();
-    let entity = d.entity_type.as_str();
     let interaction = crate::domain::collector::wire_name(&d.interaction_type);
+    // The same attributes on SQS messages and SNS notifications, for subscribers' filters.
+    let attributes = [
+        ("tenantId", d.tenant_id.as_str()),
+        ("entityType", d.entity_type.as_str()),
+        ("interactionType", interaction.as_str()),
+    ];
     match target {
         Target::Sqs { queue_url, region } => {
             let conf = aws_sdk_sqs::config::Builder::from(sdk)
@@ -693,20 +709,18 @@ async fn send(
                 .retry_config(aws_config::retry::RetryConfig::disabled())
                 .timeout_config(timeouts)
                 .build();
-            let attr = |v: &str| {
+            let attributes = attribute_map(&attributes, |v| {
                 aws_sdk_sqs::types::MessageAttributeValue::builder()
                     .data_type("String")
                     .string_value(v)
                     .build()
                     .map_err(|e| e.to_string())
-            };
+            })?;
             aws_sdk_sqs::Client::from_conf(conf)
                 .send_message()
                 .queue_url(queue_url)
                 .message_body(body)
-                .message_attributes("tenantId", attr(&d.tenant_id)?)
-                .message_attributes("entityType", attr(entity)?)
-                .message_attributes("interactionType", attr(&interaction)?)
+                .set_message_attributes(Some(attributes))
                 .send()
                 .await
                 .map(|_| ())
@@ -724,20 +738,18 @@ async fn send(
                 .retry_config(aws_config::retry::RetryConfig::disabled())
                 .timeout_config(timeouts)
                 .build();
-            let attr = |v: &str| {
+            let attributes = attribute_map(&attributes, |v| {
                 aws_sdk_sns::types::MessageAttributeValue::builder()
                     .data_type("String")
                     .string_value(v)
                     .build()
                     .map_err(|e| e.to_string())
-            };
+            })?;
             aws_sdk_sns::Client::from_conf(conf)
                 .publish()
                 .topic_arn(topic_arn)
                 .message(body)
-                .message_attributes("tenantId", attr(&d.tenant_id)?)
-                .message_attributes("entityType", attr(entity)?)
-                .message_attributes("interactionType", attr(&interaction)?)
+                .set_message_attributes(Some(attributes))
                 .send()
                 .await
                 .map(|_| ())
