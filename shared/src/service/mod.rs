@@ -26,6 +26,11 @@ use crate::ids::OrgId;
 /// with a 409. Losing means another request changed the same offer in between.
 pub const MAX_ATTEMPTS: usize = 8;
 
+/// The pause after losing race `attempt`, growing so that racing writers spread out.
+pub(crate) async fn backoff(attempt: usize) {
+    tokio::time::sleep(std::time::Duration::from_millis(5 * (attempt as u64 + 1))).await;
+}
+
 pub fn lean(org: &Organization) -> OrganizationLean {
     OrganizationLean {
         id: org.id,

@@ -206,8 +206,7 @@ async fn transition<R: Reads>(
             Ok(()) => return Ok(t),
             Err(DbError::ConditionFailed) => {
                 tracing::debug!(%id, attempt, "offer changed concurrently; deciding again");
-                tokio::time::sleep(std::time::Duration::from_millis(5 * (attempt as u64 + 1)))
-                    .await;
+                super::backoff(attempt).await;
             }
             Err(e) => return Err(e.into()),
         }

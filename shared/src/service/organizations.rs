@@ -17,7 +17,7 @@ use crate::ids::OrgId;
 use crate::paging::{Page, PageRequest, SortOrder, paginate};
 use crate::time::now;
 
-use super::MAX_ATTEMPTS;
+use super::{MAX_ATTEMPTS, backoff};
 
 /// The caller's organization, which must hold an active demand persona: outbox operations
 /// are refused (403) for an organization that only supplies.
@@ -74,10 +74,6 @@ async fn change_org(
         }
     }
     Err(busy())
-}
-
-async fn backoff(attempt: usize) {
-    tokio::time::sleep(std::time::Duration::from_millis(5 * (attempt as u64 + 1))).await;
 }
 
 fn busy() -> ApiError {
