@@ -21,6 +21,7 @@ pub mod ids;
 pub mod oauth;
 pub mod paging;
 pub mod publish;
+pub mod sealed;
 pub mod service;
 pub mod time;
 

@@ -7,9 +7,6 @@ use std::time::Duration;
 
 use aws_lambda_events::event::dynamodb::Event as StreamEvent;
 use aws_lambda_events::event::streams::{DynamoDbBatchItemFailure, DynamoDbEventResponse};
-use aws_sdk_kms::primitives::Blob;
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD;
 use serde::{Deserialize, Serialize};
 
 use crate::api::collector::{
@@ -27,6 +24,7 @@ use crate::domain::collector::{
 };
 use crate::error::ApiError;
 use crate::oauth::TenantId;
+use crate::sealed;
 use crate::time::{Timestamp, rfc3339};
 
 fn new_id() -> String {
@@ -132,11 +130,9 @@ fn destination_parts(d: &Destination) -> Result<(Target, Credentials), ApiError>
     }
 }
 
-fn encryption_context(tenant: &TenantId, id: &str) -> HashMap<String, String> {
-    HashMap::from([
-        ("tenant".to_owned(), tenant.to_string()),
-        ("subscription".to_owned(), id.to_owned()),
-    ])
+/// The encryption context that binds credentials to their tenant and subscription.
+fn context<'a>(tenant: &'a TenantId, id: &'a str) -> [(&'static str, &'a str); 2] {
+    [("tenant", tenant.as_str()), ("subscription", id)]
 }
 
 async fn encrypt(
@@ -146,41 +142,21 @@ async fn encrypt(
     creds: &Credentials,
 ) -> Result<String, ApiError> {
     let plain = serde_json::to_vec(creds).map_err(ApiError::internal)?;
-    let out = app
-        .aws
-        .kms()
-        .await
-        .encrypt()
-        .key_id(&app.config.credentials_key_id)
-        .plaintext(Blob::new(plain))
-        .set_encryption_context(Some(encryption_context(tenant, id)))
-        .send()
-        .await
-        .map_err(|e| ApiError::internal(format!("KMS Encrypt: {e:?}")))?;
-    let blob = out
-        .ciphertext_blob
-        .ok_or_else(|| ApiError::internal("KMS Encrypt returned no ciphertext"))?;
-    Ok(STANDARD.encode(blob.as_ref()))
+    sealed::seal(
+        &app.aws,
+        &app.config.credentials_key_id,
+        &context(tenant, id),
+        plain,
+    )
+    .await
+    .map_err(ApiError::internal)
 }
 
 async fn decrypt(app: &App, sub: &SubscriptionRecord) -> Result<Credentials, String> {
-    let blob = STANDARD
-        .decode(&sub.credentials)
-        .map_err(|e| format!("stored credentials: {e}"))?;
-    let out = app
-        .aws
-        .kms()
+    let plain = sealed::unseal(&app.aws, &sub.credentials, &context(&sub.tenant, &sub.id))
         .await
-        .decrypt()
-        .ciphertext_blob(Blob::new(blob))
-        .set_encryption_context(Some(encryption_context(&sub.tenant, &sub.id)))
-        .send()
-        .await
-        .map_err(|e| format!("KMS Decrypt: {e:?}"))?;
-    let plain = out
-        .plaintext
-        .ok_or_else(|| "KMS Decrypt returned no plaintext".to_owned())?;
-    serde_json::from_slice(plain.as_ref()).map_err(|e| format!("stored credentials: {e}"))
+        .map_err(|e| e.to_string())?;
+    serde_json::from_slice(&plain).map_err(|e| format!("stored credentials: {e}"))
 }
 
 /// What is kept of an access key in clear: its masked form's visible tail.

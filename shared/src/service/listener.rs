@@ -2,9 +2,6 @@
 //! accepting inbound events, and hub subscriptions.
 
 use aws_sdk_kms::error::ProvideErrorMetadata;
-use aws_sdk_kms::primitives::Blob;
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD;
 use serde::Serialize;
 
 use crate::app::App;
@@ -14,6 +11,7 @@ use crate::domain::listener::{HubQuery, HubSubscription, ListenerRecord, parse_l
 use crate::domain::webhook::{self, CallbackError, Host};
 use crate::error::ApiError;
 use crate::oauth::{MachineIdentity, Scope};
+use crate::sealed::{self, SealError};
 use crate::time::now;
 
 /// What every listener and hub request passes before its own checks, in this order:
@@ -218,6 +216,14 @@ fn kms_error<E: ProvideErrorMetadata + std::fmt::Debug>(op: &str, e: E) -> ApiEr
     }
 }
 
+/// KMS refusals are "unavailable" (throttling: over capacity); anything else is internal.
+fn seal_error(e: SealError) -> ApiError {
+    match e {
+        SealError::Kms { operation, error } => kms_error(operation, error),
+        other => ApiError::internal(other),
+    }
+}
+
 /// The encryption context binding a ciphertext to its subscription.
 const CONTEXT_KEY: &str = "hub_subscription";
 
@@ -233,27 +239,21 @@ pub async fn create_hub(
         .map_err(callback_refused)?;
     let id = uuid::Uuid::new_v4().to_string();
     let secret = webhook::generate_secret()?;
-    let encrypted = app
-        .aws
-        .kms()
-        .await
-        .encrypt()
-        .key_id(&app.config.credentials_key_id)
-        .plaintext(Blob::new(secret.as_bytes()))
-        .encryption_context(CONTEXT_KEY, &id)
-        .send()
-        .await
-        .map_err(|e| kms_error("Encrypt", e.into_service_error()))?;
-    let ciphertext = encrypted
-        .ciphertext_blob
-        .ok_or_else(|| ApiError::internal("KMS Encrypt returned no ciphertext"))?;
+    let secret_ciphertext = sealed::seal(
+        &app.aws,
+        &app.config.credentials_key_id,
+        &[(CONTEXT_KEY, &id)],
+        secret.as_bytes().to_vec(),
+    )
+    .await
+    .map_err(seal_error)?;
     let hub = HubSubscription {
         id,
         tenant: client.tenant.clone(),
         client_id: client.client_id.clone(),
         callback,
         query,
-        secret_ciphertext: STANDARD.encode(ciphertext.as_ref()),
+        secret_ciphertext,
         created_at: now(),
     };
     app.db.create_hub(&hub).await.map_err(unavailable_db)?;
@@ -262,23 +262,10 @@ pub async fn create_hub(
 
 /// Decrypts a subscription's signing secret.
 pub async fn hub_secret(app: &App, hub: &HubSubscription) -> Result<String, ApiError> {
-    let blob = STANDARD
-        .decode(&hub.secret_ciphertext)
-        .map_err(ApiError::internal)?;
-    let out = app
-        .aws
-        .kms()
+    let plain = sealed::unseal(&app.aws, &hub.secret_ciphertext, &[(CONTEXT_KEY, &hub.id)])
         .await
-        .decrypt()
-        .ciphertext_blob(Blob::new(blob))
-        .encryption_context(CONTEXT_KEY, &hub.id)
-        .send()
-        .await
-        .map_err(|e| kms_error("Decrypt", e.into_service_error()))?;
-    let plain = out
-        .plaintext
-        .ok_or_else(|| ApiError::internal("KMS Decrypt returned no plaintext"))?;
-    String::from_utf8(plain.into_inner()).map_err(ApiError::internal)
+        .map_err(seal_error)?;
+    String::from_utf8(plain).map_err(ApiError::internal)
 }
 
 fn hub_not_found() -> ApiError {
