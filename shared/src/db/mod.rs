@@ -31,6 +31,7 @@ pub mod offers;
 pub mod organizations;
 pub mod referrals;
 pub mod tx;
+pub mod visits;
 
 pub use error::DbError;
 pub use tx::{Cond, Tx};
