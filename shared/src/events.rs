@@ -275,7 +275,6 @@ pub struct VisitEventPayload {
     pub event_id: EventId,
     pub timestamp: String,
     pub visit_id: crate::ids::VisitId,
-    pub visit_outbox_id: Option<String>,
     pub referral_id: ReferralId,
     pub start_at: String,
     pub end_at: String,
@@ -470,7 +469,6 @@ impl EventRecord {
             event_id,
             timestamp: rfc3339(&now),
             visit_id: facts.visit_id,
-            visit_outbox_id: facts.visit_outbox_id.clone(),
             referral_id: facts.referral_id,
             start_at: rfc3339(&facts.start_at),
             end_at: rfc3339(&facts.end_at),
@@ -544,7 +542,12 @@ impl EventRecord {
             timestamp: rfc3339(&now),
             work_session_id: session.id,
             visit_id: session.visit_id,
-            visit_outbox_id: session.visit_outbox_id.clone(),
+            // The published schema declares this field a uuid; a demand id that is not one is
+            // left out (the field is optional) rather than sending an invalid message.
+            visit_outbox_id: session
+                .visit_outbox_id
+                .clone()
+                .filter(|id| uuid::Uuid::parse_str(id).is_ok()),
             start_at: rfc3339(&session.start_at),
             start_latitude: session.start_latitude,
             start_longitude: session.start_longitude,

@@ -523,12 +523,66 @@ fn events_go_to_the_demand_with_the_visit_and_service() {
     assert_eq!(p["event_name"], "VisitSupplyStatusChanged");
     assert_eq!(p["visit_id"], v.id.to_string());
     assert_eq!(p["id"], v.id.to_string());
-    assert_eq!(p["visit_outbox_id"], "visit-1");
+    assert!(
+        p.get("visit_outbox_id").is_none(),
+        "outbox-visits does not declare it"
+    );
     assert_eq!(p["service"]["id"], v.service_id.to_string());
     assert_eq!(p["service"]["outbox_id"], v.service_outbox_id);
-    // A supplier visit has no demand id to name.
-    let (_, s) = supplier_visit();
-    let c = act(&s, VisitAction::Hold).unwrap();
-    let p: serde_json::Value = serde_json::from_str(&Visit::event(&c, now).payload).unwrap();
-    assert!(p.get("visit_outbox_id").is_none());
+    // Tasks: every task as it now is, with the demand's ids.
+    let task = v.tasks[0].id;
+    let done = act(
+        &v,
+        VisitAction::CompleteTasks(vec![TaskCompletion {
+            id: task,
+            is_completed: true,
+            completed_at: None,
+            completion_comment: None,
+        }]),
+    )
+    .unwrap();
+    let e = Visit::event(&done, now);
+    assert_eq!(e.channel, Channel::OutboxVisitTasks);
+    let p: serde_json::Value = serde_json::from_str(&e.payload).unwrap();
+    assert_eq!(p["event_source"], "alayamarket.visit_tasks");
+    assert_eq!(p["visit_outbox_id"], "visit-1");
+    assert_eq!(p["tasks"][0]["outbox_id"], "task-1");
+    assert_eq!(p["tasks"][0]["is_completed"], true);
+}
+
+#[test]
+fn work_session_events_name_a_uuid_outbox_id_only() {
+    let (_, mut v) = demand_visit();
+    let now = crate::time::now();
+    let start = |v: &Visit| {
+        v.start_session(
+            ReferralStatus::Assigned,
+            &[],
+            "ws",
+            v.start_at,
+            Point::default(),
+            now,
+        )
+        .unwrap()
+    };
+    let s = start(&v);
+    let e = EventRecord::work_session(s.name, &s.session, now);
+    assert_eq!(e.recipients, vec![v.demand_org_id]);
+    let p: serde_json::Value = serde_json::from_str(&e.payload).unwrap();
+    assert_eq!(p["work_session_id"], s.session.id.to_string());
+    assert!(p.get("visit_outbox_id").is_none(), "visit-1 is not a uuid");
+    assert!(p.get("end_at").is_none());
+    let id = uuid::Uuid::new_v4().to_string();
+    v.outbox_id = Some(id.clone());
+    let s = start(&v);
+    let ended = s
+        .visit
+        .end_session(&s.session, v.end_at, Point::default())
+        .unwrap();
+    let p: serde_json::Value =
+        serde_json::from_str(&EventRecord::work_session(ended.name, &ended.session, now).payload)
+            .unwrap();
+    assert_eq!(p["visit_outbox_id"], id);
+    assert_eq!(p["event_name"], "WorkSessionEnded");
+    assert!(p["end_at"].is_string());
 }
