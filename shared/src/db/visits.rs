@@ -12,7 +12,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::domain::referral::Referral;
-use crate::domain::visit::{Visit, WorkSession, visits_for_referral};
+use crate::domain::visit::{Visit, WorkSession, check_visit_count, visits_for_referral};
 use crate::events::EventRecord;
 use crate::ids::{OrgId, ServiceId, VisitId};
 
@@ -51,8 +51,12 @@ fn inbox_ref_keys(supplier: OrgId, inbox_id: &str) -> Keys {
 
 /// Adds the visits a new referral brings (see [`visits_for_referral`]) to the transaction that
 /// creates it: every transaction that creates a referral calls this once.
+/// The caller has checked the count ([`check_visit_count`], a 422); this only keeps a missed
+/// check from becoming a half-written referral.
 pub fn put_referral_visits(tx: &mut Tx, referral: &Referral) -> Result<(), DbError> {
-    for v in visits_for_referral(referral) {
+    let visits = visits_for_referral(referral);
+    check_visit_count(visits.len()).map_err(|e| DbError::Codec(e.to_string()))?;
+    for v in visits {
         tx.put(to_item("visit", &visit_keys(&v), &v)?, Cond::New);
     }
     Ok(())

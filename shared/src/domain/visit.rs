@@ -68,6 +68,9 @@ pub enum VisitRejection {
     DuplicateSession,
     #[error("the work session has already ended")]
     SessionEnded,
+    /// 422: more visits than fit the transaction that creates the referral.
+    #[error("{0} visits exceed {MAX_VISITS_PER_REFERRAL}")]
+    TooManyVisits(usize),
 }
 
 impl VisitRejection {
@@ -78,6 +81,7 @@ impl VisitRejection {
             VisitRejection::EndsBeforeStart(..)
                 | VisitRejection::NothingToAdjust
                 | VisitRejection::UnknownTask(_)
+                | VisitRejection::TooManyVisits(_)
         )
     }
 }
@@ -115,6 +119,9 @@ impl From<VisitRejection> for crate::error::ApiError {
                 "A work session with this inbox_id already exists on this visit.".to_owned()
             }
             VisitRejection::SessionEnded => "The work session has already ended.".to_owned(),
+            VisitRejection::TooManyVisits(n) => {
+                format!("A referral describes at most {MAX_VISITS_PER_REFERRAL} visits, not {n}.")
+            }
         };
         if r.is_unprocessable() {
             crate::error::ApiError::unprocessable(message)
@@ -206,6 +213,17 @@ pub struct Visit {
     pub created_at: Timestamp,
     #[serde(default, with = "serde_ts::option")]
     pub updated_at: Option<Timestamp>,
+}
+
+/// Refuses a referral with more visits than its creating transaction can hold (422). Offers of
+/// type visit describe exactly one visit; a directly created referral must be checked with
+/// this before its transaction is built.
+pub fn check_visit_count(count: usize) -> Result<(), VisitRejection> {
+    if count > MAX_VISITS_PER_REFERRAL {
+        Err(VisitRejection::TooManyVisits(count))
+    } else {
+        Ok(())
+    }
 }
 
 /// The visit records a new referral brings: one per visit of a visit-type referral, with the

@@ -586,3 +586,14 @@ fn work_session_events_name_a_uuid_outbox_id_only() {
     assert_eq!(p["event_name"], "WorkSessionEnded");
     assert!(p["end_at"].is_string());
 }
+
+#[test]
+fn a_referral_brings_at_most_fifty_visits() {
+    assert_eq!(check_visit_count(MAX_VISITS_PER_REFERRAL), Ok(()));
+    let e = check_visit_count(MAX_VISITS_PER_REFERRAL + 1).unwrap_err();
+    assert_eq!(
+        e,
+        VisitRejection::TooManyVisits(MAX_VISITS_PER_REFERRAL + 1)
+    );
+    assert!(e.is_unprocessable());
+}
