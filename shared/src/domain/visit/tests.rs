@@ -244,7 +244,7 @@ fn the_ssn_is_masked_to_its_last_four() {
 }
 
 #[test]
-fn reschedule_moves_the_window_forwards_only() {
+fn reschedule_moves_the_window_and_refuses_one_ending_before_it_starts() {
     let (_, v) = demand_visit();
     let start = v.start_at + Duration::days(1);
     let r = act(
