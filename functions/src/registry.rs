@@ -288,6 +288,195 @@ pub static REGISTRY: &[Entry] = &[
         ),
     },
     Entry {
+        name: "offers.outbox.visits.list",
+        handler: http!(
+            AM,
+            "GET",
+            "/offers/v1/outbox/visits",
+            offers::outbox::visits::list
+        ),
+    },
+    Entry {
+        name: "offers.outbox.visits.get",
+        handler: http!(
+            AM,
+            "GET",
+            "/offers/v1/outbox/visits/{visit_id}",
+            offers::outbox::visits::get
+        ),
+    },
+    Entry {
+        name: "offers.outbox.work_sessions.list",
+        handler: http!(
+            AM,
+            "GET",
+            "/offers/v1/outbox/work_sessions",
+            offers::outbox::work_sessions::list
+        ),
+    },
+    Entry {
+        name: "offers.inbox.visits.list",
+        handler: http!(
+            AM,
+            "GET",
+            "/offers/v1/inbox/visits",
+            offers::inbox::visits::list
+        ),
+    },
+    Entry {
+        name: "offers.inbox.visits.get",
+        handler: http!(
+            AM,
+            "GET",
+            "/offers/v1/inbox/visits/{visit_id}",
+            offers::inbox::visits::get
+        ),
+    },
+    Entry {
+        name: "offers.inbox.visits.get_by_inbox_id",
+        handler: http!(
+            AM,
+            "GET",
+            "/offers/v1/inbox/visits/by_inbox_id/{visit_inbox_id}",
+            offers::inbox::visits::get_by_inbox_id
+        ),
+    },
+    Entry {
+        name: "offers.inbox.visits.schedule",
+        handler: http!(
+            AM,
+            "POST",
+            "/offers/v1/inbox/visits/schedule",
+            offers::inbox::visits::schedule
+        ),
+    },
+    Entry {
+        name: "offers.inbox.visits.assign",
+        handler: http!(
+            AM,
+            "POST",
+            "/offers/v1/inbox/visits/{visit_id}/assign",
+            offers::inbox::visits::assign
+        ),
+    },
+    Entry {
+        name: "offers.inbox.visits.unassign",
+        handler: http!(
+            AM,
+            "POST",
+            "/offers/v1/inbox/visits/{visit_id}/unassign",
+            offers::inbox::visits::unassign
+        ),
+    },
+    Entry {
+        name: "offers.inbox.visits.delete",
+        handler: http!(
+            AM,
+            "POST",
+            "/offers/v1/inbox/visits/{visit_id}/delete",
+            offers::inbox::visits::delete
+        ),
+    },
+    Entry {
+        name: "offers.inbox.visits.hold",
+        handler: http!(
+            AM,
+            "POST",
+            "/offers/v1/inbox/visits/{visit_id}/hold",
+            offers::inbox::visits::hold
+        ),
+    },
+    Entry {
+        name: "offers.inbox.visits.cancel",
+        handler: http!(
+            AM,
+            "POST",
+            "/offers/v1/inbox/visits/{visit_id}/cancel",
+            offers::inbox::visits::cancel
+        ),
+    },
+    Entry {
+        name: "offers.inbox.visits.reactivate",
+        handler: http!(
+            AM,
+            "POST",
+            "/offers/v1/inbox/visits/{visit_id}/reactivate",
+            offers::inbox::visits::reactivate
+        ),
+    },
+    Entry {
+        name: "offers.inbox.visits.adjust_timekeeping",
+        handler: http!(
+            AM,
+            "POST",
+            "/offers/v1/inbox/visits/{visit_id}/adjust_timekeeping",
+            offers::inbox::visits::adjust_timekeeping
+        ),
+    },
+    Entry {
+        name: "offers.inbox.visits.reschedule",
+        handler: http!(
+            AM,
+            "POST",
+            "/offers/v1/inbox/visits/{visit_id}/reschedule",
+            offers::inbox::visits::reschedule
+        ),
+    },
+    Entry {
+        name: "offers.inbox.visits.create_tasks",
+        handler: http!(
+            AM,
+            "POST",
+            "/offers/v1/inbox/visits/{visit_id}/tasks",
+            offers::inbox::visits::create_tasks
+        ),
+    },
+    Entry {
+        name: "offers.inbox.visits.complete_tasks",
+        handler: http!(
+            AM,
+            "POST",
+            "/offers/v1/inbox/visits/{visit_id}/tasks/complete",
+            offers::inbox::visits::complete_tasks
+        ),
+    },
+    Entry {
+        name: "offers.inbox.work_sessions.start",
+        handler: http!(
+            AM,
+            "POST",
+            "/offers/v1/inbox/work_sessions/start",
+            offers::inbox::work_sessions::start
+        ),
+    },
+    Entry {
+        name: "offers.inbox.work_sessions.end",
+        handler: http!(
+            AM,
+            "POST",
+            "/offers/v1/inbox/work_sessions/end",
+            offers::inbox::work_sessions::end
+        ),
+    },
+    Entry {
+        name: "offers.sys_admin.visits.list",
+        handler: http!(
+            AM,
+            "GET",
+            "/offers/v1/sys_admin/visits",
+            offers::sys_admin::visits::list
+        ),
+    },
+    Entry {
+        name: "offers.sys_admin.visits.get",
+        handler: http!(
+            AM,
+            "GET",
+            "/offers/v1/sys_admin/visits/{visit_id}",
+            offers::sys_admin::visits::get
+        ),
+    },
+    Entry {
         name: "oauth.token",
         handler: http!(
             OAUTH,

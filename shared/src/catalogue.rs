@@ -59,6 +59,16 @@ pub const EVENT_TYPES: &[EventType] = &[
     am("MessageSupplySent"),
     am("MessageDemandSent"),
     am("OrgTrustedNetworkUpdated"),
+    am("VisitSupplyScheduled"),
+    am("VisitSupplyAssigned"),
+    am("VisitSupplyUnassigned"),
+    am("VisitSupplyDeleted"),
+    am("VisitSupplyRescheduled"),
+    am("VisitSupplyTimekeepingAdjusted"),
+    am("VisitSupplyStatusChanged"),
+    am("VisitTasksCompleted"),
+    am("WorkSessionStarted"),
+    am("WorkSessionEnded"),
     // Listener API: the seed's `EventType` enum, then the types the ONAP NBI added later.
     listener("ServiceOrderCreationNotification"),
     listener("ServiceOrderStateChangeNotification"),
@@ -173,13 +183,23 @@ mod tests {
             EventName::MessageSupplySent,
             EventName::MessageDemandSent,
             EventName::OrgTrustedNetworkUpdated,
+            EventName::VisitSupplyScheduled,
+            EventName::VisitSupplyAssigned,
+            EventName::VisitSupplyUnassigned,
+            EventName::VisitSupplyDeleted,
+            EventName::VisitSupplyRescheduled,
+            EventName::VisitSupplyTimekeepingAdjusted,
+            EventName::VisitSupplyStatusChanged,
+            EventName::VisitTasksCompleted,
+            EventName::WorkSessionStarted,
+            EventName::WorkSessionEnded,
         ] {
             assert_eq!(
                 find(name.as_str()).map(|t| t.source),
                 Some(Source::AlayaMarket)
             );
         }
-        assert_eq!(names(Source::AlayaMarket).count(), 14);
+        assert_eq!(names(Source::AlayaMarket).count(), 24);
     }
 
     #[test]

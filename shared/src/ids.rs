@@ -55,4 +55,8 @@ uuid_id!(
     EventId,
     MessageId,
     FileId,
+    /// A caregiver's clock-in/clock-out on a visit.
+    WorkSessionId,
+    /// A supply employee as recorded on a visit assignment.
+    EmployeeId,
 );

@@ -1,5 +1,6 @@
-//! The isolation matrix: every AlayaMarket operation on an offer, referral or message id, called by an
-//! organization that has no part in it, answers 404 with no data and writes nothing. The
+//! The isolation matrix: every AlayaMarket operation on an offer, referral, message or visit id,
+//! called by an organization that has no part in it, answers 404 (403 on the sys_admin routes,
+//! as the spec says) with no data and writes nothing. The
 //! operations come from the handler registry, so a new route is covered the day it is added.
 
 use devstack::seed::User;
@@ -112,6 +113,21 @@ async fn every_operation_on_another_organizations_offer_or_referral_is_not_found
         .await;
     assert_eq!(sent.status, 201, "{:?}", sent.body);
     let message_id = sent.body["message"]["id"].as_str().unwrap().to_owned();
+    // A visit supplier A scheduled on the referral, under its own id.
+    let visit_inbox_id = "iso-visit-1";
+    let scheduled = t
+        .call(
+            "POST",
+            "/offers/v1/inbox/visits/schedule",
+            Some(&supply_a),
+            Some(
+                json!({"referral_id": referral_id, "inbox_id": visit_inbox_id,
+                        "start_at": "2030-01-15T09:00:00Z", "end_at": "2030-01-15T10:00:00Z"}),
+            ),
+        )
+        .await;
+    assert_eq!(scheduled.status, 201, "{:?}", scheduled.body);
+    let visit_id = scheduled.body["id"].as_str().unwrap().to_owned();
     let before = t.items().await.len();
 
     let mut checked = 0;
@@ -125,16 +141,30 @@ async fn every_operation_on_another_organizations_offer_or_referral_is_not_found
         else {
             continue;
         };
-        if !["{offer_id}", "{referral_id}", "{message_id}"]
-            .iter()
-            .any(|p| path.contains(p))
+        if ![
+            "{offer_id}",
+            "{referral_id}",
+            "{message_id}",
+            "{visit_id}",
+            "{visit_inbox_id}",
+        ]
+        .iter()
+        .any(|p| path.contains(p))
         {
             continue;
         }
         let url = path
             .replace("{offer_id}", &offer_id)
             .replace("{referral_id}", &referral_id)
-            .replace("{message_id}", &message_id);
+            .replace("{message_id}", &message_id)
+            .replace("{visit_id}", &visit_id)
+            .replace("{visit_inbox_id}", visit_inbox_id);
+        // The sys_admin views refuse every organization's user by role.
+        let refused = if path.contains("/sys_admin/") {
+            403
+        } else {
+            404
+        };
         // Outsiders of either kind, and the resource's other side.
         let other_side = if path.contains("/outbox/") {
             &supply_a
@@ -145,10 +175,10 @@ async fn every_operation_on_another_organizations_offer_or_referral_is_not_found
             let r = t
                 .call(method, &url, Some(token), sample_body(entry.name))
                 .await;
-            assert_eq!(r.status, 404, "{} {url}: {:?}", entry.name, r.body);
+            assert_eq!(r.status, refused, "{} {url}: {:?}", entry.name, r.body);
             let text = r.body.to_string();
             assert!(
-                [&offer_id, &referral_id, &message_id]
+                [&offer_id, &referral_id, &message_id, &visit_id]
                     .iter()
                     .all(|id| !text.contains(id.as_str())),
                 "{}: the error leaks the resource: {text}",
@@ -157,7 +187,7 @@ async fn every_operation_on_another_organizations_offer_or_referral_is_not_found
         }
         checked += 1;
     }
-    assert!(checked >= 14, "only {checked} operations were checked");
+    assert!(checked >= 28, "only {checked} operations were checked");
     assert_eq!(
         t.items().await.len(),
         before,

@@ -14,6 +14,7 @@ mod oauth;
 mod organizations;
 mod samples;
 mod scenario;
+mod visits;
 
 use serde_json::Value;
 

@@ -144,6 +144,7 @@ impl CreateOfferRequest {
                         name: t.name,
                         description: t.description,
                         is_required: t.is_required,
+                        inbox_id: None,
                     })
                     .collect(),
             })

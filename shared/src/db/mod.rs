@@ -9,6 +9,9 @@
 //! | offer match   | `OFFER#<offer>` | `MATCH#<supply>`| `SUPPLY#<org>#MATCH` / `<created>#<offer>` | `SEQ#<sequence>` / `MATCH`       |
 //! | message       | `MSG#<id>`      | `MSG`           | `SEQ#<sequence>#MSG` / `<created>#<id>` |                                 |
 //! | referral      | `REFERRAL#<id>` | `REFERRAL`      | `DEMAND#<org>#REFERRAL` / `<created>#<id>` | `SUPPLY#<org>#REFERRAL` / same  |
+//! | visit         | `VISIT#<id>`    | `VISIT`         | `DEMAND#<org>#VISITOUT#<outbox>` / `<created>#<id>` | `SERVICE#<service>#VISIT` / `<start>#<id>` |
+//! | work session  | `VISIT#<visit>` | `WS#<inbox_id>` |                                       |                                      |
+//! | visit inbox id| `VISITIN#<supplier>#<inbox_id>` | `VISITIN` |                            |                                      |
 //! | event         | `EVT#<id>`      | `EVT`           |                                       |                                      |
 //! | machine client| `CLIENT#<id>`   | `CLIENT`        |                                       |                                      |
 //! | tenant event  | `TEVT#<tenant>#<id>` | `TEVT`     |                                       |                                      |
@@ -31,6 +34,7 @@ pub mod offers;
 pub mod organizations;
 pub mod referrals;
 pub mod tx;
+pub mod visits;
 
 pub use error::DbError;
 pub use tx::{Cond, Tx};

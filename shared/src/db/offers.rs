@@ -122,6 +122,7 @@ impl Db {
         }
         if let Some(r) = referral {
             tx.put(to_item("referral", &referral_keys(r), r)?, Cond::New);
+            super::visits::put_referral_visits(&mut tx, r)?;
         }
         for e in events {
             tx.put(self.event_item(e)?, Cond::New);

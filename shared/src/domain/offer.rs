@@ -65,6 +65,10 @@ pub struct Task {
     pub name: NonEmpty,
     pub description: Option<String>,
     pub is_required: bool,
+    /// The supplier's id for this task (set by the referral's `tasks/update`); visit tasks the
+    /// supplier creates name it (`POST …/visits/{id}/tasks`).
+    #[serde(default)]
+    pub inbox_id: Option<String>,
 }
 
 #[serde_with::skip_serializing_none]

@@ -13,6 +13,7 @@ pub mod offers;
 pub mod organizations;
 pub mod referrals;
 pub mod subscriptions;
+pub mod visits;
 
 use std::collections::HashMap;
 

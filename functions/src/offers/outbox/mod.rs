@@ -3,3 +3,5 @@
 pub mod messages;
 pub mod offers;
 pub mod referrals;
+pub mod visits;
+pub mod work_sessions;

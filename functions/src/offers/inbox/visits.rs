@@ -1,0 +1,115 @@
+//! `/offers/v1/inbox/visits[...]`: the supplier reads, schedules and changes the visits of
+//! the referrals assigned to it.
+
+use lambda_http::Request;
+use shared::domain::visit::VisitAction;
+use shared::http::{HttpResponse, authenticate, json, json_body, no_content, path_param, query};
+use shared::ids::VisitId;
+use shared::service::visits as svc;
+use shared::{ApiError, App};
+
+/// The caller's organization (an `org_admin`) and the visit of the path.
+async fn target(app: &App, req: &Request) -> Result<(shared::ids::OrgId, VisitId), ApiError> {
+    let supplier = authenticate(app, req).await?.org_admin()?;
+    Ok((supplier, path_param(req, "visit_id")?))
+}
+
+/// `GET /offers/v1/inbox/visits`
+pub async fn list(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
+    let supplier = authenticate(app, &req).await?.org_admin()?;
+    json(200, &svc::inbox_list(app, supplier, query(&req)?).await?)
+}
+
+/// `GET /offers/v1/inbox/visits/{visit_id}`
+pub async fn get(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
+    let (supplier, id) = target(app, &req).await?;
+    json(200, &svc::inbox_get(app, supplier, id).await?)
+}
+
+/// `GET /offers/v1/inbox/visits/by_inbox_id/{visit_inbox_id}`
+pub async fn get_by_inbox_id(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
+    let supplier = authenticate(app, &req).await?.org_admin()?;
+    let inbox_id: String = path_param(&req, "visit_inbox_id")?;
+    json(
+        200,
+        &svc::inbox_get_by_inbox_id(app, supplier, &inbox_id).await?,
+    )
+}
+
+/// `POST /offers/v1/inbox/visits/schedule`
+pub async fn schedule(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
+    let supplier = authenticate(app, &req).await?.org_admin()?;
+    json(201, &svc::schedule(app, supplier, json_body(&req)?).await?)
+}
+
+/// `POST /offers/v1/inbox/visits/{visit_id}/assign`
+pub async fn assign(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
+    let (supplier, id) = target(app, &req).await?;
+    svc::assign(app, supplier, id, json_body(&req)?).await?;
+    no_content()
+}
+
+async fn simple(app: &App, req: Request, action: VisitAction) -> Result<HttpResponse, ApiError> {
+    let (supplier, id) = target(app, &req).await?;
+    svc::simple(app, supplier, id, action).await?;
+    no_content()
+}
+
+/// `POST /offers/v1/inbox/visits/{visit_id}/unassign`
+pub async fn unassign(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
+    simple(app, req, VisitAction::Unassign).await
+}
+
+/// `POST /offers/v1/inbox/visits/{visit_id}/delete`
+pub async fn delete(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
+    simple(app, req, VisitAction::Delete).await
+}
+
+/// `POST /offers/v1/inbox/visits/{visit_id}/hold`
+pub async fn hold(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
+    simple(app, req, VisitAction::Hold).await
+}
+
+/// `POST /offers/v1/inbox/visits/{visit_id}/cancel`
+pub async fn cancel(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
+    simple(app, req, VisitAction::Cancel).await
+}
+
+/// `POST /offers/v1/inbox/visits/{visit_id}/reactivate`
+pub async fn reactivate(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
+    simple(app, req, VisitAction::Reactivate).await
+}
+
+/// `POST /offers/v1/inbox/visits/{visit_id}/adjust_timekeeping`
+pub async fn adjust_timekeeping(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
+    let (supplier, id) = target(app, &req).await?;
+    svc::adjust_timekeeping(app, supplier, id, json_body(&req)?).await?;
+    no_content()
+}
+
+/// `POST /offers/v1/inbox/visits/{visit_id}/reschedule`
+pub async fn reschedule(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
+    let (supplier, id) = target(app, &req).await?;
+    json(
+        200,
+        &svc::reschedule(app, supplier, id, json_body(&req)?).await?,
+    )
+}
+
+/// `POST /offers/v1/inbox/visits/{visit_id}/tasks`
+pub async fn create_tasks(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
+    let (supplier, id) = target(app, &req).await?;
+    json(
+        200,
+        &svc::create_tasks(app, supplier, id, json_body(&req)?).await?,
+    )
+}
+
+/// `POST /offers/v1/inbox/visits/{visit_id}/tasks/complete`
+pub async fn complete_tasks(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
+    let (supplier, id) = target(app, &req).await?;
+    json(
+        200,
+        &svc::complete_tasks(app, supplier, id, json_body(&req)?).await?,
+    )
+}

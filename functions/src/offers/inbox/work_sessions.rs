@@ -1,0 +1,22 @@
+//! `/offers/v1/inbox/work_sessions/{start,end}`: the supplier clocks in and out of a visit.
+
+use lambda_http::Request;
+use shared::http::{HttpResponse, authenticate, json, json_body, no_content};
+use shared::service::visits as svc;
+use shared::{ApiError, App};
+
+/// `POST /offers/v1/inbox/work_sessions/start`
+pub async fn start(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
+    let supplier = authenticate(app, &req).await?.org_admin()?;
+    json(
+        201,
+        &svc::start_session(app, supplier, json_body(&req)?).await?,
+    )
+}
+
+/// `POST /offers/v1/inbox/work_sessions/end`
+pub async fn end(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
+    let supplier = authenticate(app, &req).await?.org_admin()?;
+    svc::end_session(app, supplier, json_body(&req)?).await?;
+    no_content()
+}

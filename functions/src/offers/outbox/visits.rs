@@ -1,0 +1,21 @@
+//! `/offers/v1/outbox/visits[/{visit_id}]`: the demand reads the visits of its referrals.
+
+use lambda_http::Request;
+use shared::http::{HttpResponse, authenticate, json, path_param, query};
+use shared::service::visits as svc;
+use shared::{ApiError, App};
+
+/// `GET /offers/v1/outbox/visits`
+pub async fn list(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
+    let demand = authenticate(app, &req).await?.org_admin()?;
+    json(200, &svc::outbox_list(app, demand, query(&req)?).await?)
+}
+
+/// `GET /offers/v1/outbox/visits/{visit_id}`
+pub async fn get(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
+    let demand = authenticate(app, &req).await?.org_admin()?;
+    json(
+        200,
+        &svc::outbox_get(app, demand, path_param(&req, "visit_id")?).await?,
+    )
+}

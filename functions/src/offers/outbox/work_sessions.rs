@@ -1,0 +1,12 @@
+//! `/offers/v1/outbox/work_sessions`: the demand reads the work sessions of its visits.
+
+use lambda_http::Request;
+use shared::http::{HttpResponse, authenticate, json, query};
+use shared::service::visits as svc;
+use shared::{ApiError, App};
+
+/// `GET /offers/v1/outbox/work_sessions`
+pub async fn list(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
+    let demand = authenticate(app, &req).await?.org_admin()?;
+    json(200, &svc::outbox_sessions(app, demand, query(&req)?).await?)
+}
