@@ -110,7 +110,6 @@ async fn every_handler_runs_on_its_sample_event() {
                     "organizations.sign_up",
                     "organizations.save_api_keys",
                     "organizations.sys_admin.sign_up",
-                    "organizations.sys_admin.confirm_sign_up",
                     "organizations.sys_admin.get_organization",
                     "organizations.sys_admin.list_organizations",
                     "organizations.sys_admin.edit_organization",
