@@ -621,9 +621,7 @@ async fn sys_admin_manages_another_organizations_settings() {
         clear,
         json!({"username": "northern-api", "password": "Northern-Api-Secret-2"})
     );
-    let r = t
-        .call("GET", &sa(&DEMAND_ORG.to_string()), Some(&admin), None)
-        .await;
+    let r = t.call("GET", &sa(DEMAND_ORG), Some(&admin), None).await;
     assert!(!r.body.to_string().contains("Maple-Api-Secret-1"));
     assert_eq!(r.body["username"], "demand-admin@example.com");
 }

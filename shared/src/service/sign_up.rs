@@ -94,10 +94,10 @@ pub async fn sign_up(
         profile,
         now(),
     )?;
-    if let Some(h) = &host {
-        if app.db.host_owner(h, details.branch_id).await?.is_some() {
-            return Err(host_taken());
-        }
+    if let Some(h) = &host
+        && app.db.host_owner(h, details.branch_id).await?.is_some()
+    {
+        return Err(host_taken());
     }
     let claim = app.db.claim_sign_up(username, org.id).await?;
     if claim.state == SignUpState::Done {
@@ -110,7 +110,7 @@ pub async fn sign_up(
     match finish(app, username, details, confirmation, &org, approval_id).await {
         Ok(()) => Ok(org),
         Err(e) => {
-            abandon(app, username, org.id).await;
+            abandon(app, username, org.id, confirmation).await;
             Err(e)
         }
     }
@@ -147,12 +147,20 @@ async fn finish(
             if app.db.get_org(org.id).await?.is_some() {
                 return Ok(());
             }
-            if let Some(h) = &org.host {
-                if app.db.host_owner(h, details.branch_id).await?.is_some() {
-                    return Err(host_taken());
-                }
+            if let Some(h) = &org.host
+                && app.db.host_owner(h, details.branch_id).await?.is_some()
+            {
+                return Err(host_taken());
             }
-            Err(ApiError::forbidden("The approval is not valid"))
+            if let Some(approval) = approval_id
+                && !app.db.approval_exists(approval).await?
+            {
+                return Err(ApiError::forbidden("The approval is not valid"));
+            }
+            // The claim was released or finished by a concurrent attempt of this sign-up.
+            Err(ApiError::conflict(
+                "The sign-up was changed by a concurrent request; retry.",
+            ))
         }
         Err(e) => Err(e.into()),
     }
@@ -212,8 +220,10 @@ async fn create_user(
     match created {
         Ok(()) => {}
         Err((Some(code), err)) if code == "UsernameExistsException" => {
-            // Ours only if it carries this sign-up's organization id (an earlier attempt).
-            if user_org(app, username).await?.as_deref() != Some(org_id.as_str()) {
+            // Ours only if it carries this sign-up's organization id (an earlier attempt),
+            // or, for `SignUp`, is still unconfirmed without one: an earlier attempt that
+            // stopped before setting it (only sign-up creates users for a claimed username).
+            if !is_ours(app, username, org.id, confirmation).await? {
                 return Err(err);
             }
         }
@@ -251,8 +261,25 @@ fn failure<E: ProvideErrorMetadata + std::fmt::Debug>(
     (e.code().map(str::to_owned), cognito_error(what, e))
 }
 
-/// The `custom:organization_id` of a Cognito user, `None` if it has none or does not exist.
-async fn user_org(app: &App, username: &str) -> Result<Option<String>, ApiError> {
+/// Whether the Cognito user `username` was created by this sign-up (organization `org`).
+async fn is_ours(
+    app: &App,
+    username: &str,
+    org: OrgId,
+    confirmation: Confirmation<'_>,
+) -> Result<bool, ApiError> {
+    Ok(match user_org(app, username).await? {
+        Some(Some(id)) => id == org.to_string(),
+        Some(None) => {
+            matches!(confirmation, Confirmation::ByCode) && !is_confirmed(app, username).await?
+        }
+        None => false,
+    })
+}
+
+/// The `custom:organization_id` of a Cognito user: `None` if the user does not exist,
+/// `Some(None)` if it has none.
+async fn user_org(app: &App, username: &str) -> Result<Option<Option<String>>, ApiError> {
     let got = app
         .aws
         .cognito()
@@ -263,11 +290,12 @@ async fn user_org(app: &App, username: &str) -> Result<Option<String>, ApiError>
         .send()
         .await;
     match got {
-        Ok(user) => Ok(user
-            .user_attributes()
-            .iter()
-            .find(|a| a.name() == ORG_ID_ATTRIBUTE)
-            .and_then(|a| a.value().map(str::to_owned))),
+        Ok(user) => Ok(Some(
+            user.user_attributes()
+                .iter()
+                .find(|a| a.name() == ORG_ID_ATTRIBUTE)
+                .and_then(|a| a.value().map(str::to_owned)),
+        )),
         Err(e) => {
             let e = e.into_service_error();
             if e.code() == Some("UserNotFoundException") {
@@ -282,12 +310,12 @@ async fn user_org(app: &App, username: &str) -> Result<Option<String>, ApiError>
 /// Undoes a failed sign-up: deletes the user if this sign-up created it (it carries the
 /// organization id) and releases the pending claim. Best effort: what it cannot undo is
 /// logged, and a retry of the sign-up picks the claim up again.
-async fn abandon(app: &App, username: &str, org: OrgId) {
+async fn abandon(app: &App, username: &str, org: OrgId, confirmation: Confirmation<'_>) {
     if app.db.get_org(org).await.ok().flatten().is_some() {
         return;
     }
-    let ours = match user_org(app, username).await {
-        Ok(found) => found.as_deref() == Some(org.to_string().as_str()),
+    let ours = match is_ours(app, username, org, confirmation).await {
+        Ok(ours) => ours,
         Err(e) => {
             tracing::error!(error = %e.message, "sign-up clean-up: reading the user");
             return;
