@@ -6,7 +6,7 @@ use aws_sdk_cognitoidentityprovider::types::{AttributeType, MessageActionType};
 use shared::api::common::CareType;
 use shared::auth::{ORG_ADMIN, SYS_ADMIN};
 use shared::domain::organization::{
-    AssignmentMode, DemandPersona, Organization, PersonaStatus, SupplyPersona,
+    AssignmentMode, DemandPersona, OrgProfile, Organization, PersonaStatus, Phone, SupplyPersona,
 };
 use shared::ids::OrgId;
 use shared::oauth::{ClientRecord, Scope, hash_secret};
@@ -47,6 +47,37 @@ pub const DEMAND_ORG: &str = "8d0b7a5e-1c7e-4f65-9a53-3b2f1d1e0a01";
 pub const SUPPLY_A_ORG: &str = "8d0b7a5e-1c7e-4f65-9a53-3b2f1d1e0a02";
 pub const SUPPLY_B_ORG: &str = "8d0b7a5e-1c7e-4f65-9a53-3b2f1d1e0a03";
 
+/// The approval the demo hands out for the anonymous sign-up (`POST /organizations/v1/sign_up`)
+/// and directory (`POST /organizations/v1`); it is used up by one sign-up.
+pub const DEMO_APPROVAL: &str = "demo-approval";
+
+/// The sign-up details an organization created by `sign_up` has: the demo organizations get
+/// them too, so they look the same to the sys_admin endpoints.
+pub fn with_profile(mut org: Organization, username: &str) -> Organization {
+    let address = serde_json::from_value(serde_json::json!({
+        "name": org.name,
+        "address": "100 King St W",
+        "city": "Toronto",
+        "state": "ON",
+        "zip": "M5X 1A9",
+        "country": "CA",
+        "latitude": 43.6487,
+        "longitude": -79.3817
+    }))
+    .expect("a valid address");
+    org.profile = Some(OrgProfile {
+        username: username.into(),
+        email: username.into(),
+        phone: Phone {
+            number: "+14165550100".into(),
+            extension: None,
+        },
+        address,
+        branch_id: None,
+    });
+    org
+}
+
 pub fn demand_org(id: OrgId, name: &str, mode: AssignmentMode) -> Organization {
     Organization {
         id,
@@ -58,6 +89,7 @@ pub fn demand_org(id: OrgId, name: &str, mode: AssignmentMode) -> Organization {
             offer_assignment: mode,
         }),
         supply: None,
+        profile: None,
         created_at: shared::time::now(),
         version: 0,
     }
@@ -74,6 +106,7 @@ pub fn supply_org(id: OrgId, name: &str, care_types: &[CareType]) -> Organizatio
             status: PersonaStatus::Active,
             care_types: care_types.to_vec(),
         }),
+        profile: None,
         created_at: shared::time::now(),
         version: 0,
     }
@@ -196,22 +229,36 @@ impl Stack {
     /// Loads the demo organizations and users.
     pub async fn seed_demo(&self) -> Result<Demo, Error> {
         let id = |s: &str| s.parse::<OrgId>().expect("valid demo id");
-        let demand = demand_org(id(DEMAND_ORG), "Maple Home Health", AssignmentMode::Manual);
-        let supply_a = supply_org(
-            id(SUPPLY_A_ORG),
-            "Northern Care Partners",
-            &[CareType::Psw, CareType::Nursing],
+        let demand = with_profile(
+            demand_org(id(DEMAND_ORG), "Maple Home Health", AssignmentMode::Manual),
+            "demand-admin@example.com",
         );
-        let supply_b = supply_org(
-            id(SUPPLY_B_ORG),
-            "Lakeside Nursing",
-            &[CareType::Psw, CareType::Nursing],
+        let supply_a = with_profile(
+            supply_org(
+                id(SUPPLY_A_ORG),
+                "Northern Care Partners",
+                &[CareType::Psw, CareType::Nursing],
+            ),
+            "supply-a-admin@example.com",
+        );
+        let supply_b = with_profile(
+            supply_org(
+                id(SUPPLY_B_ORG),
+                "Lakeside Nursing",
+                &[CareType::Psw, CareType::Nursing],
+            ),
+            "supply-b-admin@example.com",
         );
         for org in [&demand, &supply_a, &supply_b] {
             self.put_org(org).await?;
         }
         self.trust(demand.id, supply_a.id).await?;
         self.trust(demand.id, supply_b.id).await?;
+        self.app()
+            .db
+            .put_approval(DEMO_APPROVAL)
+            .await
+            .map_err(|e| Error::Aws(e.to_string()))?;
         Ok(Demo {
             sys_admin: self
                 .create_user(

@@ -800,6 +800,208 @@ pub static REGISTRY: &[Entry] = &[
         ),
     },
     Entry {
+        name: "organizations.anon_list_organizations",
+        handler: http!(AM, "POST", "/organizations/v1", organizations::anon_list),
+    },
+    Entry {
+        name: "organizations.sign_up",
+        handler: http!(
+            AM,
+            "POST",
+            "/organizations/v1/sign_up",
+            organizations::sign_up::sign_up
+        ),
+    },
+    Entry {
+        name: "organizations.save_api_keys",
+        handler: http!(
+            AM,
+            "POST",
+            "/organizations/v1/api_keys",
+            organizations::api_keys::save
+        ),
+    },
+    Entry {
+        name: "organizations.supply_persona.set_trusted_network",
+        handler: http!(
+            AM,
+            "POST",
+            "/organizations/v1/supply_persona/trusted_network",
+            organizations::supply_persona::trusted_network::set
+        ),
+    },
+    Entry {
+        name: "organizations.sys_admin.sign_up",
+        handler: http!(
+            AM,
+            "POST",
+            "/organizations/v1/sys_admin/sign_up",
+            organizations::sys_admin::sign_up::sign_up
+        ),
+    },
+    Entry {
+        name: "organizations.sys_admin.confirm_sign_up",
+        handler: http!(
+            AM,
+            "POST",
+            "/organizations/v1/sys_admin/confirm_sign_up",
+            organizations::sys_admin::sign_up::confirm
+        ),
+    },
+    Entry {
+        name: "organizations.sys_admin.admin_confirm_sign_up",
+        handler: http!(
+            AM,
+            "POST",
+            "/organizations/v1/sys_admin/admin_confirm_sign_up",
+            organizations::sys_admin::sign_up::admin_confirm
+        ),
+    },
+    Entry {
+        name: "organizations.sys_admin.list_organizations",
+        handler: http!(
+            AM,
+            "GET",
+            "/organizations/v1/sys_admin",
+            organizations::sys_admin::list
+        ),
+    },
+    Entry {
+        name: "organizations.sys_admin.get_organization",
+        handler: http!(
+            AM,
+            "GET",
+            "/organizations/v1/sys_admin/{organization_id}",
+            organizations::sys_admin::get
+        ),
+    },
+    Entry {
+        name: "organizations.sys_admin.save_api_keys",
+        handler: http!(
+            AM,
+            "POST",
+            "/organizations/v1/sys_admin/{organization_id}/api_keys",
+            organizations::sys_admin::save_api_keys
+        ),
+    },
+    Entry {
+        name: "organizations.sys_admin.edit_organization",
+        handler: http!(
+            AM,
+            "POST",
+            "/organizations/v1/sys_admin/{organization_id}/edit",
+            organizations::sys_admin::edit
+        ),
+    },
+    Entry {
+        name: "organizations.sys_admin.demand_persona.get_demand_persona",
+        handler: http!(
+            AM,
+            "GET",
+            "/organizations/v1/sys_admin/{organization_id}/demand_persona",
+            organizations::sys_admin::demand_persona::get
+        ),
+    },
+    Entry {
+        name: "organizations.sys_admin.demand_persona.activate_demand_persona",
+        handler: http!(
+            AM,
+            "POST",
+            "/organizations/v1/sys_admin/{organization_id}/demand_persona/activate",
+            organizations::sys_admin::demand_persona::activate
+        ),
+    },
+    Entry {
+        name: "organizations.sys_admin.demand_persona.deactivate_demand_persona",
+        handler: http!(
+            AM,
+            "POST",
+            "/organizations/v1/sys_admin/{organization_id}/demand_persona/deactivate",
+            organizations::sys_admin::demand_persona::deactivate
+        ),
+    },
+    Entry {
+        name: "organizations.sys_admin.demand_persona.list_trusted_network",
+        handler: http!(
+            AM,
+            "GET",
+            "/organizations/v1/sys_admin/{organization_id}/demand_persona/trusted_network",
+            organizations::sys_admin::demand_persona::list_trusted_network
+        ),
+    },
+    Entry {
+        name: "organizations.sys_admin.supply_persona.get_supply_persona",
+        handler: http!(
+            AM,
+            "GET",
+            "/organizations/v1/sys_admin/{organization_id}/supply_persona",
+            organizations::sys_admin::supply_persona::get
+        ),
+    },
+    Entry {
+        name: "organizations.sys_admin.supply_persona.activate_supply_persona",
+        handler: http!(
+            AM,
+            "POST",
+            "/organizations/v1/sys_admin/{organization_id}/supply_persona/activate",
+            organizations::sys_admin::supply_persona::activate
+        ),
+    },
+    Entry {
+        name: "organizations.sys_admin.supply_persona.deactivate_supply_persona",
+        handler: http!(
+            AM,
+            "POST",
+            "/organizations/v1/sys_admin/{organization_id}/supply_persona/deactivate",
+            organizations::sys_admin::supply_persona::deactivate
+        ),
+    },
+    Entry {
+        name: "organizations.sys_admin.supply_persona.list_trusted_network",
+        handler: http!(
+            AM,
+            "GET",
+            "/organizations/v1/sys_admin/{organization_id}/supply_persona/trusted_network",
+            organizations::sys_admin::supply_persona::list_trusted_network
+        ),
+    },
+    Entry {
+        name: "organizations.sys_admin.supply_persona.set_care_types",
+        handler: http!(
+            AM,
+            "POST",
+            "/organizations/v1/sys_admin/{organization_id}/supply_persona/care_types",
+            organizations::sys_admin::supply_persona::set_care_types
+        ),
+    },
+    Entry {
+        name: "organizations.sys_admin.demand_persona.set_trusted_network",
+        handler: http!(
+            AM,
+            "POST",
+            "/organizations/v1/sys_admin/{organization_id}/demand_persona/trusted_network",
+            organizations::sys_admin::demand_persona::set_trusted_network
+        ),
+    },
+    Entry {
+        name: "organizations.sys_admin.demand_persona.add_to_trusted_network",
+        handler: http!(
+            AM,
+            "POST",
+            "/organizations/v1/sys_admin/{organization_id}/demand_persona/trusted_network/add",
+            organizations::sys_admin::demand_persona::add_to_trusted_network
+        ),
+    },
+    Entry {
+        name: "organizations.sys_admin.demand_persona.remove_from_trusted_network",
+        handler: http!(
+            AM,
+            "POST",
+            "/organizations/v1/sys_admin/{organization_id}/demand_persona/trusted_network/remove",
+            organizations::sys_admin::demand_persona::remove_from_trusted_network
+        ),
+    },
+    Entry {
         name: "notification.create_subscription",
         handler: http!(
             NOTIFICATION,

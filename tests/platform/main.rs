@@ -11,6 +11,7 @@ mod isolation;
 mod listener;
 mod notification;
 mod oauth;
+mod org_admin;
 mod organizations;
 mod samples;
 mod scenario;

@@ -106,6 +106,15 @@ async fn every_handler_runs_on_its_sample_event() {
                     "organizations.supply_persona.get_supply_persona",
                     "organizations.supply_persona.set_care_types",
                     "organizations.supply_persona.list_trusted_network",
+                    "organizations.anon_list_organizations",
+                    "organizations.sign_up",
+                    "organizations.save_api_keys",
+                    "organizations.sys_admin.sign_up",
+                    "organizations.sys_admin.get_organization",
+                    "organizations.sys_admin.list_organizations",
+                    "organizations.sys_admin.edit_organization",
+                    "organizations.sys_admin.demand_persona.add_to_trusted_network",
+                    "organizations.sys_admin.supply_persona.set_care_types",
                 ]
                 .contains(&f.def.handler.as_str())
                 {

@@ -1,14 +1,16 @@
 //! `/organizations/v1/*`: the Organizations API, participant (`org_admin`) operations.
 
+pub mod api_keys;
 pub mod demand_persona;
+pub mod sign_up;
 pub mod subscribe;
 pub mod supply_persona;
 pub mod sys_admin;
 
 use lambda_http::Request;
 use shared::api::auth::HealthResponse;
-use shared::api::organizations::OrgListQuery;
-use shared::http::{HttpResponse, authenticate, json, query};
+use shared::api::organizations::{AnonListRequest, OrgListQuery};
+use shared::http::{HttpResponse, authenticate, json, json_body, query};
 use shared::service::organizations as svc;
 use shared::{ApiError, App};
 
@@ -28,4 +30,15 @@ pub async fn list(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
     authenticate(app, &req).await?.org_admin()?;
     let q: OrgListQuery = query(&req)?;
     json(200, &svc::list(app, &q).await?)
+}
+
+/// `POST /organizations/v1` (anonymous): the same directory for a holder of an approval
+/// (an organization signing up picks its trusted networks from it).
+pub async fn anon_list(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
+    let body: AnonListRequest = json_body(&req)?;
+    let q: OrgListQuery = query(&req)?;
+    json(
+        200,
+        &svc::anon_list(app, body.approval_id.as_str(), &q).await?,
+    )
 }

@@ -2,8 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::api::common::CareType;
-use crate::domain::organization::{Organization, PersonaStatus};
+use crate::api::common::{CareType, Latitude, Longitude, NonEmpty};
+use crate::domain::organization::{Organization, PersonaStatus, Phone};
 use crate::ids::OrgId;
 use crate::paging::SortOrder;
 
@@ -129,11 +129,14 @@ pub struct DemandTrustedNetworkQuery {
     pub items_per_page: Option<i64>,
     pub sort_by: Option<NameSort>,
     pub sort_order: Option<SortOrder>,
+    /// The supply persona's status (the sys_admin variant of the list has this filter).
+    pub status: Option<PersonaStatus>,
 }
 
 impl DemandTrustedNetworkQuery {
     pub fn matches(&self, o: &Organization) -> bool {
-        (self.supply_persona_id.is_empty() || self.supply_persona_id.contains(&o.id))
+        self.status.is_none_or(|s| s == o.supply_status())
+            && (self.supply_persona_id.is_empty() || self.supply_persona_id.contains(&o.id))
             && name_matches(self.name.as_deref(), &o.name)
             && (self.source_includes.is_empty() || self.source_includes.contains(&o.source))
             && !self.source_excludes.contains(&o.source)
@@ -208,4 +211,393 @@ pub struct SubscriptionView {
 #[derive(Debug, Serialize)]
 pub struct SubscriptionList {
     pub items: Vec<SubscriptionView>,
+}
+
+/// `AddressCore` of an organization: unlike an offer's address, the coordinates are required.
+#[serde_with::skip_serializing_none]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OrgAddress {
+    pub name: Option<String>,
+    pub address: NonEmpty,
+    pub address_suite: Option<String>,
+    pub city: NonEmpty,
+    pub state: NonEmpty,
+    pub zip: NonEmpty,
+    pub country: NonEmpty,
+    pub latitude: Latitude,
+    pub longitude: Longitude,
+}
+
+/// An email address: one `@` between a non-empty local part and a dotted domain, no spaces.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String")]
+pub struct Email(String);
+
+impl TryFrom<String> for Email {
+    type Error = &'static str;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        let valid = s.len() <= 254
+            && !s.chars().any(char::is_whitespace)
+            && s.split_once('@').is_some_and(|(local, domain)| {
+                !local.is_empty()
+                    && !domain.contains('@')
+                    && domain.split('.').count() >= 2
+                    && domain.split('.').all(|label| !label.is_empty())
+            });
+        if valid {
+            Ok(Self(s))
+        } else {
+            Err("must be an email address")
+        }
+    }
+}
+
+impl Email {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// `host`: `https://` and a domain of at least three labels of letters, digits and `-`, no
+/// trailing slash (the spec's pattern `^https:\/\/([A-Za-z0-9-]+\.){2,}([A-Za-z0-9-]+){1}$`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String")]
+pub struct Host(String);
+
+impl TryFrom<String> for Host {
+    type Error = &'static str;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        let valid = s.strip_prefix("https://").is_some_and(|domain| {
+            domain.split('.').count() >= 3
+                && domain.split('.').all(|label| {
+                    !label.is_empty()
+                        && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+                })
+        });
+        if valid {
+            Ok(Self(s))
+        } else {
+            Err("must be https:// and a fully qualified domain name without a trailing slash")
+        }
+    }
+}
+
+impl Host {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A password on its way to Cognito (or to the sealed API keys): never serialized, never
+/// printed.
+#[derive(Clone, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "String")]
+pub struct Password(String);
+
+impl TryFrom<String> for Password {
+    type Error = &'static str;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        if s.is_empty() {
+            Err("must not be empty")
+        } else {
+            Ok(Self(s))
+        }
+    }
+}
+
+impl Password {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Password {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Password(***)")
+    }
+}
+
+/// The organization part of `OrgSignUpRequest` / `SysAdminOrgSignUpRequest`.
+#[derive(Clone, Debug, Deserialize)]
+pub struct OrgSignUpDetails {
+    pub email: Email,
+    pub name: NonEmpty,
+    pub source: NonEmpty,
+    pub host: Option<Host>,
+    pub branch_id: Option<i64>,
+    pub password: Password,
+    pub phone_number: NonEmpty,
+    pub phone_extension: Option<String>,
+    pub address: OrgAddress,
+}
+
+impl OrgSignUpDetails {
+    pub fn phone(&self) -> Phone {
+        Phone {
+            number: self.phone_number.as_str().to_owned(),
+            extension: self.phone_extension.clone(),
+        }
+    }
+}
+
+/// `OrgSignUpRequest` (anonymous, with an approval): the username is the admin's email.
+#[derive(Debug, Deserialize)]
+pub struct OrgSignUpRequest {
+    pub approval_id: NonEmpty,
+    pub username: Email,
+    #[serde(flatten)]
+    pub details: OrgSignUpDetails,
+}
+
+/// `SysAdminOrgSignUpRequest`.
+#[derive(Debug, Deserialize)]
+pub struct SysAdminOrgSignUpRequest {
+    pub username: NonEmpty,
+    #[serde(flatten)]
+    pub details: OrgSignUpDetails,
+}
+
+/// `OrgSignUpResponse`.
+#[derive(Debug, Serialize)]
+pub struct OrgSignUpResponse {
+    pub id: OrgId,
+}
+
+/// `OrgConfirmSignUpRequest`.
+#[derive(Debug, Deserialize)]
+pub struct ConfirmSignUpRequest {
+    pub username: NonEmpty,
+    pub confirmation_code: NonEmpty,
+}
+
+/// `OrgConfirmSignUpAdminRequest`.
+#[derive(Debug, Deserialize)]
+pub struct AdminConfirmSignUpRequest {
+    pub username: NonEmpty,
+}
+
+/// `AnonOrgGetOrgsRequest`.
+#[derive(Debug, Deserialize)]
+pub struct AnonListRequest {
+    pub approval_id: NonEmpty,
+}
+
+/// `OrgSaveApiKeyRequest`: credentials of the organization's own system.
+#[derive(Debug, Deserialize)]
+pub struct SaveApiKeysRequest {
+    pub username: NonEmpty,
+    pub password: Password,
+}
+
+/// `SysAdminOrgEditRequest`.
+#[derive(Debug, Deserialize)]
+pub struct EditOrgRequest {
+    pub name: NonEmpty,
+    pub address: EditOrgAddress,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct EditOrgAddress {
+    pub name: Option<String>,
+}
+
+/// `SupplyUpdateDemandTrustedNetworkRequest`.
+#[derive(Debug, Deserialize)]
+pub struct SupplySetTrustedNetworkRequest {
+    pub demand_persona_ids: Vec<OrgId>,
+}
+
+/// Query of `GET /organizations/v1/sys_admin`.
+#[derive(Debug, Default, Deserialize)]
+pub struct SysAdminOrgListQuery {
+    pub is_demand: Option<bool>,
+    pub is_supply: Option<bool>,
+    #[serde(default)]
+    pub username: Vec<String>,
+    #[serde(default)]
+    pub email: Vec<String>,
+    #[serde(default)]
+    pub id: Vec<OrgId>,
+    pub name: Option<String>,
+    pub host: Option<String>,
+    #[serde(default)]
+    pub source_includes: Vec<String>,
+    #[serde(default)]
+    pub source_excludes: Vec<String>,
+    pub page: Option<i64>,
+    pub items_per_page: Option<i64>,
+}
+
+impl SysAdminOrgListQuery {
+    pub fn matches(&self, o: &Organization) -> bool {
+        let base = OrgListQuery {
+            is_demand: self.is_demand,
+            is_supply: self.is_supply,
+            id: self.id.clone(),
+            name: self.name.clone(),
+            host: self.host.clone(),
+            page: None,
+            items_per_page: None,
+        };
+        let profile = o.profile.as_ref();
+        base.matches(o)
+            && (self.username.is_empty()
+                || profile.is_some_and(|p| {
+                    self.username
+                        .iter()
+                        .any(|u| u.eq_ignore_ascii_case(&p.username))
+                }))
+            && (self.email.is_empty()
+                || profile
+                    .is_some_and(|p| self.email.iter().any(|e| e.eq_ignore_ascii_case(&p.email))))
+            && (self.source_includes.is_empty() || self.source_includes.contains(&o.source))
+            && !self.source_excludes.contains(&o.source)
+    }
+}
+
+/// `SysAdminOrgCollectionResponse`. An organization loaded without a sign-up (demo and test
+/// fixtures) has no profile: its username and email are empty.
+#[serde_with::skip_serializing_none]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SysAdminOrgItem {
+    pub username: String,
+    pub email: String,
+    pub id: OrgId,
+    pub name: String,
+    pub source: String,
+    pub host: Option<String>,
+    pub branch_id: Option<i64>,
+    pub demand_persona: PersonaStatusView,
+    pub supply_persona: PersonaStatusView,
+}
+
+impl SysAdminOrgItem {
+    pub fn of(o: &Organization) -> Self {
+        let p = o.profile.as_ref();
+        Self {
+            username: p.map(|p| p.username.clone()).unwrap_or_default(),
+            email: p.map(|p| p.email.clone()).unwrap_or_default(),
+            id: o.id,
+            name: o.name.clone(),
+            source: o.source.clone(),
+            host: o.host.clone(),
+            branch_id: p.and_then(|p| p.branch_id),
+            demand_persona: PersonaStatusView {
+                status: o.demand_status(),
+            },
+            supply_persona: PersonaStatusView {
+                status: o.supply_status(),
+            },
+        }
+    }
+}
+
+/// `OrgDetailResponse` (also `SysAdminOrgSignUpResponse`).
+#[serde_with::skip_serializing_none]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct OrgDetail {
+    pub username: String,
+    pub email: String,
+    pub id: OrgId,
+    pub name: String,
+    pub source: String,
+    pub host: Option<String>,
+    pub branch_id: Option<i64>,
+    pub phone: Option<Phone>,
+    pub address: Option<OrgAddress>,
+    pub demand_persona: PersonaStatusView,
+    pub supply_persona: SupplyDetail,
+}
+
+impl OrgDetail {
+    pub fn of(o: &Organization) -> Self {
+        let item = SysAdminOrgItem::of(o);
+        let p = o.profile.as_ref();
+        Self {
+            username: item.username,
+            email: item.email,
+            id: o.id,
+            name: item.name,
+            source: item.source,
+            host: item.host,
+            branch_id: item.branch_id,
+            phone: p.map(|p| p.phone.clone()),
+            address: p.map(|p| p.address.clone()),
+            demand_persona: item.demand_persona,
+            supply_persona: SupplyDetail::of(o),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails_need_a_local_part_and_a_dotted_domain() {
+        for ok in ["a@b.co", "first.last+tag@example.org"] {
+            assert!(Email::try_from(ok.to_owned()).is_ok(), "{ok}");
+        }
+        for bad in [
+            "", "a", "a@b", "@b.co", "a@@b.co", "a @b.co", "a@b..co", "a@.co",
+        ] {
+            assert!(Email::try_from(bad.to_owned()).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn hosts_follow_the_spec_pattern() {
+        for ok in ["https://org.alayacare.com", "https://a-b.c.d.example"] {
+            assert!(Host::try_from(ok.to_owned()).is_ok(), "{ok}");
+        }
+        for bad in [
+            "http://org.alayacare.com",
+            "https://alayacare.com",
+            "https://org.alayacare.com/",
+            "https://org.alaya_care.com",
+            "https://org..com",
+            "org.alayacare.com",
+        ] {
+            assert!(Host::try_from(bad.to_owned()).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_password_is_never_printed() {
+        let p = Password::try_from("s3cret".to_owned()).unwrap();
+        assert!(!format!("{p:?}").contains("s3cret"));
+        assert!(Password::try_from(String::new()).is_err());
+    }
+
+    #[test]
+    fn sign_up_requests_refuse_bad_fields() {
+        let good = serde_json::json!({
+            "approval_id": "x", "username": "admin@example.org", "email": "c@example.org",
+            "name": "N", "source": "internal", "password": "p", "phone_number": "1",
+            "host": "https://org.example.com",
+            "address": {"address": "a", "city": "c", "state": "s", "zip": "z", "country": "CA",
+                        "latitude": 1.0, "longitude": 2.0}
+        });
+        assert!(serde_json::from_value::<OrgSignUpRequest>(good.clone()).is_ok());
+        for (field, value) in [
+            ("username", serde_json::json!("not-an-email")),
+            ("email", serde_json::json!("nope")),
+            ("host", serde_json::json!("http://org.example.com")),
+            ("name", serde_json::json!("")),
+            ("password", serde_json::json!("")),
+        ] {
+            let mut bad = good.clone();
+            bad[field] = value;
+            assert!(
+                serde_json::from_value::<OrgSignUpRequest>(bad).is_err(),
+                "{field}"
+            );
+        }
+        let mut no_coords = good.clone();
+        no_coords["address"]
+            .as_object_mut()
+            .unwrap()
+            .remove("latitude");
+        assert!(serde_json::from_value::<OrgSignUpRequest>(no_coords).is_err());
+    }
 }

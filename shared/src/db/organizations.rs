@@ -166,3 +166,227 @@ impl Db {
             .collect()
     }
 }
+
+/// A sign-up in progress or done, keyed by the admin's username: it fixes the organization id
+/// before the Cognito user is created, so a retried sign-up reuses it (idempotent), and it
+/// keeps a username to one organization.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SignUpClaim {
+    pub username: String,
+    pub org_id: OrgId,
+    pub state: SignUpState,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SignUpState {
+    /// The organization is not written yet; its user may or may not exist.
+    Pending,
+    /// The organization and its user both exist.
+    Done,
+}
+
+fn sign_up_keys(username: &str) -> Keys {
+    Keys::new(format!("SIGNUP#{}", username.to_lowercase()), "SIGNUP")
+}
+
+/// One organization per `host` + `branch_id` (the spec's uniqueness rule).
+fn host_keys(host: &str, branch_id: Option<i64>) -> Keys {
+    let branch = branch_id.map_or_else(|| "-".to_owned(), |b| b.to_string());
+    Keys::new(format!("ORGHOST#{host}#{branch}"), "ORGHOST")
+}
+
+/// Approvals are stored by digest: the id is a bearer secret of the anonymous sign-up.
+fn approval_keys(approval_id: &str) -> Keys {
+    Keys::new(
+        format!("APPROVAL#{}", crate::oauth::hash_secret(approval_id)),
+        "APPROVAL",
+    )
+}
+
+fn api_keys_keys(org: OrgId) -> Keys {
+    Keys::new(format!("ORG#{org}"), "APIKEYS")
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct HostClaim {
+    org_id: OrgId,
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Approval {
+    created_at: String,
+}
+
+/// The organization's own API credentials, sealed with KMS (never stored in clear).
+#[derive(serde::Serialize, serde::Deserialize)]
+struct ApiKeys {
+    org_id: OrgId,
+    sealed: String,
+    updated_at: String,
+}
+
+/// What completes a sign-up besides the organization itself.
+pub struct SignUpWrite<'a> {
+    pub org: &'a Organization,
+    pub username: &'a str,
+    /// Consumed (deleted, must exist) by an anonymous sign-up.
+    pub approval_id: Option<&'a str>,
+}
+
+impl Db {
+    pub async fn get_sign_up(&self, username: &str) -> Result<Option<SignUpClaim>, DbError> {
+        let k = sign_up_keys(username);
+        self.get(&k.pk, &k.sk).await
+    }
+
+    /// Claims `username` for `org_id`, or returns the claim already there (a retry, or a
+    /// username taken by another sign-up).
+    pub async fn claim_sign_up(
+        &self,
+        username: &str,
+        org_id: OrgId,
+    ) -> Result<SignUpClaim, DbError> {
+        let claim = SignUpClaim {
+            username: username.to_owned(),
+            org_id,
+            state: SignUpState::Pending,
+        };
+        match self
+            .put(
+                to_item("sign_up", &sign_up_keys(username), &claim)?,
+                Cond::New,
+            )
+            .await
+        {
+            Ok(()) => Ok(claim),
+            Err(DbError::ConditionFailed) => self
+                .get_sign_up(username)
+                .await?
+                .ok_or(DbError::ConditionFailed),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Gives up a pending claim (the sign-up failed and its user was removed).
+    pub async fn release_sign_up(&self, username: &str) -> Result<(), DbError> {
+        let k = sign_up_keys(username);
+        let mut tx = Tx::new(self.table());
+        tx.delete(&k.pk, &k.sk, Cond::Equals("state", pending()));
+        self.transact(tx).await
+    }
+
+    /// The last write of a sign-up, all or nothing: the organization (new), its claim
+    /// (pending → done), its host + branch (new) and the approval it consumes.
+    pub async fn complete_sign_up(&self, w: &SignUpWrite<'_>) -> Result<(), DbError> {
+        let mut tx = Tx::new(self.table());
+        tx.put(org_item(w.org)?, Cond::New);
+        let claim = SignUpClaim {
+            username: w.username.to_owned(),
+            org_id: w.org.id,
+            state: SignUpState::Done,
+        };
+        tx.put(
+            to_item("sign_up", &sign_up_keys(w.username), &claim)?,
+            Cond::Equals("state", pending()),
+        );
+        if let Some(host) = &w.org.host {
+            let branch = w.org.profile.as_ref().and_then(|p| p.branch_id);
+            tx.put(
+                to_item(
+                    "org_host",
+                    &host_keys(host, branch),
+                    &HostClaim { org_id: w.org.id },
+                )?,
+                Cond::New,
+            );
+        }
+        if let Some(approval) = w.approval_id {
+            let k = approval_keys(approval);
+            tx.delete(&k.pk, &k.sk, Cond::Exists);
+        }
+        self.transact(tx).await
+    }
+
+    /// The organization already using `host` + `branch_id`, if any.
+    pub async fn host_owner(
+        &self,
+        host: &str,
+        branch_id: Option<i64>,
+    ) -> Result<Option<OrgId>, DbError> {
+        let k = host_keys(host, branch_id);
+        Ok(self.get::<HostClaim>(&k.pk, &k.sk).await?.map(|h| h.org_id))
+    }
+
+    pub async fn approval_exists(&self, approval_id: &str) -> Result<bool, DbError> {
+        let k = approval_keys(approval_id);
+        Ok(self.get::<Approval>(&k.pk, &k.sk).await?.is_some())
+    }
+
+    /// Records an approval handed to a prospective organization out of band.
+    pub async fn put_approval(&self, approval_id: &str) -> Result<(), DbError> {
+        let record = Approval {
+            created_at: crate::time::rfc3339(&crate::time::now()),
+        };
+        self.put_unconditionally(to_item("approval", &approval_keys(approval_id), &record)?)
+            .await
+    }
+
+    /// Replaces the organization's sealed API credentials.
+    pub async fn put_api_keys(&self, org: OrgId, sealed: String) -> Result<(), DbError> {
+        let record = ApiKeys {
+            org_id: org,
+            sealed,
+            updated_at: crate::time::rfc3339(&crate::time::now()),
+        };
+        self.put_unconditionally(to_item("api_keys", &api_keys_keys(org), &record)?)
+            .await
+    }
+
+    /// The sealed API credentials of `org`, if saved.
+    pub async fn get_api_keys(&self, org: OrgId) -> Result<Option<String>, DbError> {
+        let k = api_keys_keys(org);
+        Ok(self.get::<ApiKeys>(&k.pk, &k.sk).await?.map(|a| a.sealed))
+    }
+
+    /// A supplier joins and leaves demand networks: each changed demand organization (read
+    /// at `version - 1`), its link (new / must exist) and its event, all or nothing.
+    pub async fn apply_supplier_networks(
+        &self,
+        supply: OrgId,
+        joined: &[Organization],
+        left: &[Organization],
+        events: &[EventRecord],
+    ) -> Result<(), DbError> {
+        let mut tx = Tx::new(self.table());
+        for demand in joined.iter().chain(left) {
+            tx.put(
+                org_item(demand)?,
+                Cond::Version(demand.version.saturating_sub(1)),
+            );
+        }
+        for demand in joined {
+            let item = to_item(
+                "trust",
+                &trust_keys(demand.id, supply),
+                &TrustLink {
+                    demand_org_id: demand.id,
+                    supply_org_id: supply,
+                },
+            )?;
+            tx.put(item, Cond::New);
+        }
+        for demand in left {
+            let k = trust_keys(demand.id, supply);
+            tx.delete(&k.pk, &k.sk, Cond::Exists);
+        }
+        for e in events {
+            tx.put(self.event_item(e)?, Cond::New);
+        }
+        self.transact(tx).await
+    }
+}
+
+fn pending() -> aws_sdk_dynamodb::types::AttributeValue {
+    aws_sdk_dynamodb::types::AttributeValue::S("pending".into())
+}

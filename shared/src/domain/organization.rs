@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::api::common::CareType;
+use crate::api::organizations::OrgAddress;
 use crate::ids::OrgId;
 use crate::time::{Timestamp, serde_ts};
 
@@ -49,11 +50,35 @@ pub struct Organization {
     pub source: String,
     pub demand: Option<DemandPersona>,
     pub supply: Option<SupplyPersona>,
+    /// The sign-up details (admin username, contact, address); organizations loaded outside
+    /// sign-up may have none.
+    #[serde(default)]
+    pub profile: Option<OrgProfile>,
     #[serde(with = "serde_ts")]
     pub created_at: Timestamp,
     /// Bumped by every change; writes are conditioned on the version that was read.
     #[serde(default)]
     pub version: u64,
+}
+
+/// What sign-up records about an organization besides its name, host and source.
+#[serde_with::skip_serializing_none]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OrgProfile {
+    /// The Cognito username of the organization's first `org_admin`.
+    pub username: String,
+    /// The organization's contact email.
+    pub email: String,
+    pub phone: Phone,
+    pub address: OrgAddress,
+    pub branch_id: Option<i64>,
+}
+
+#[serde_with::skip_serializing_none]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Phone {
+    pub number: String,
+    pub extension: Option<String>,
 }
 
 impl Organization {
@@ -85,6 +110,14 @@ pub enum Rejection {
     OwnTrustedNetwork,
     #[error("a trusted network change of {0} links exceeds one transaction")]
     TooManyChanges(usize),
+    #[error("the organization has no active supply persona")]
+    SupplyNotActive,
+    #[error("demand persona {0} does not exist or is not active")]
+    UnknownDemand(OrgId),
+    #[error("a supplier can join or leave at most {MAX_NETWORK_CHANGES} networks at once, not {0}")]
+    TooManyNetworks(usize),
+    #[error("branch_id is required when source is alayacare")]
+    BranchIdRequired,
 }
 
 impl From<Rejection> for crate::error::ApiError {
@@ -103,6 +136,18 @@ impl From<Rejection> for crate::error::ApiError {
             Rejection::TooManyChanges(n) => ApiError::unprocessable(format!(
                 "supply_persona_ids: at most {MAX_TRUST_CHANGES} links can be added or removed at once, not {n}"
             )),
+            Rejection::SupplyNotActive => {
+                ApiError::forbidden("The organization has no active supply persona")
+            }
+            Rejection::UnknownDemand(id) => ApiError::unprocessable(format!(
+                "demand_persona_ids: {id} is not an organization with an active demand persona"
+            )),
+            Rejection::TooManyNetworks(n) => ApiError::unprocessable(format!(
+                "demand_persona_ids: at most {MAX_NETWORK_CHANGES} networks can be joined or left at once, not {n}"
+            )),
+            Rejection::BranchIdRequired => {
+                ApiError::unprocessable("branch_id: required when source is alayacare")
+            }
         }
     }
 }
@@ -198,6 +243,124 @@ impl Organization {
     }
 }
 
+impl Organization {
+    /// A new organization from a sign-up: both personas read as disabled until a sys_admin
+    /// (or the organization) activates them. An `alayacare` organization needs its branch.
+    pub fn signed_up(
+        id: OrgId,
+        name: String,
+        host: Option<String>,
+        source: String,
+        profile: OrgProfile,
+        created_at: Timestamp,
+    ) -> Result<Organization, Rejection> {
+        if source == "alayacare" && profile.branch_id.is_none() {
+            return Err(Rejection::BranchIdRequired);
+        }
+        Ok(Organization {
+            id,
+            name,
+            host,
+            source,
+            demand: None,
+            supply: None,
+            profile: Some(profile),
+            created_at,
+            version: 0,
+        })
+    }
+
+    /// `sys_admin/{id}/edit`: the name, and the address's display name when the
+    /// organization has a profile to hold it. `None` when nothing changes.
+    pub fn edit(&self, name: &str, address_name: Option<&str>) -> Change {
+        let mut next = self.clone();
+        next.name = name.to_owned();
+        if let Some(p) = next.profile.as_mut() {
+            p.address.name = address_name.map(str::to_owned);
+        }
+        (next != *self).then(|| self.bumped(|o| *o = next.clone()))
+    }
+}
+
+/// `sys_admin/.../trusted_network/add`: the network plus `ids` (each once, current first).
+pub fn with_added(current: &[OrgId], ids: &[OrgId]) -> Vec<OrgId> {
+    let mut out = current.to_vec();
+    for id in ids {
+        if !out.contains(id) {
+            out.push(*id);
+        }
+    }
+    out
+}
+
+/// `sys_admin/.../trusted_network/remove`: the network without `ids` (absent ones ignored).
+pub fn without(current: &[OrgId], ids: &[OrgId]) -> Vec<OrgId> {
+    current
+        .iter()
+        .filter(|id| !ids.contains(id))
+        .copied()
+        .collect()
+}
+
+/// Networks a supplier joins plus leaves in one request: each changed demand organization
+/// costs three writes in the transaction (its version, the link, its event).
+pub const MAX_NETWORK_CHANGES: usize = 33;
+
+/// What `POST supply_persona/trusted_network` writes: the demand networks joined and left.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SupplierNetworkChange {
+    pub joined: Vec<OrgId>,
+    pub left: Vec<OrgId>,
+}
+
+/// `POST supply_persona/trusted_network`: the supplier becomes a member of exactly the
+/// `requested` demand networks. These are the same links a demand edits, so they decide
+/// which offers reach the supplier. The supplier needs an active supply persona; a network
+/// can only be joined if its organization (in `demands`) has an active demand persona, and
+/// left whatever its state.
+pub fn set_supplier_networks(
+    supply: &Organization,
+    current: &[OrgId],
+    requested: &[OrgId],
+    demands: &[Organization],
+) -> Result<Option<SupplierNetworkChange>, Rejection> {
+    if supply.supply_status() != PersonaStatus::Active {
+        return Err(Rejection::SupplyNotActive);
+    }
+    let mut wanted: Vec<OrgId> = Vec::new();
+    for id in requested {
+        if *id == supply.id {
+            return Err(Rejection::OwnTrustedNetwork);
+        }
+        if !wanted.contains(id) {
+            wanted.push(*id);
+        }
+    }
+    let joined: Vec<OrgId> = wanted
+        .iter()
+        .filter(|id| !current.contains(id))
+        .copied()
+        .collect();
+    for id in &joined {
+        if !demands.iter().any(|d| d.id == *id && d.is_active_demand()) {
+            return Err(Rejection::UnknownDemand(*id));
+        }
+    }
+    let left: Vec<OrgId> = current
+        .iter()
+        .filter(|id| !wanted.contains(id))
+        .copied()
+        .collect();
+    let n = joined.len() + left.len();
+    if n == 0 {
+        return Ok(None);
+    }
+    if n > MAX_NETWORK_CHANGES {
+        return Err(Rejection::TooManyNetworks(n));
+    }
+    Ok(Some(SupplierNetworkChange { joined, left }))
+}
+
 /// What a trusted-network update writes: the links to add and to remove.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TrustedNetworkChange {
@@ -280,6 +443,7 @@ mod tests {
                 status,
                 care_types: care_types.to_vec(),
             }),
+            profile: None,
             created_at: crate::time::now(),
             version: 3,
         }
@@ -432,5 +596,134 @@ mod tests {
     fn assignment_defaults_to_manual() {
         let org = supplier(&[], PersonaStatus::Active);
         assert_eq!(org.assignment_mode(), AssignmentMode::Manual);
+    }
+
+    fn profile(branch_id: Option<i64>) -> OrgProfile {
+        OrgProfile {
+            username: "admin@example.org".into(),
+            email: "contact@example.org".into(),
+            phone: Phone {
+                number: "+14165550100".into(),
+                extension: None,
+            },
+            address: serde_json::from_value(serde_json::json!({
+                "address": "1 King St W", "city": "Toronto", "state": "ON", "zip": "M5H",
+                "country": "CA", "latitude": 43.6, "longitude": -79.3
+            }))
+            .unwrap(),
+            branch_id,
+        }
+    }
+
+    #[test]
+    fn a_signed_up_organization_starts_with_disabled_personas() {
+        let id = OrgId::new();
+        let org = Organization::signed_up(
+            id,
+            "New".into(),
+            None,
+            "internal".into(),
+            profile(None),
+            crate::time::now(),
+        )
+        .unwrap();
+        assert_eq!(org.id, id);
+        assert_eq!(org.demand_status(), PersonaStatus::Disabled);
+        assert_eq!(org.supply_status(), PersonaStatus::Disabled);
+        assert_eq!(org.version, 0);
+    }
+
+    #[test]
+    fn an_alayacare_sign_up_needs_a_branch() {
+        let sign_up = |branch| {
+            Organization::signed_up(
+                OrgId::new(),
+                "AC".into(),
+                None,
+                "alayacare".into(),
+                profile(branch),
+                crate::time::now(),
+            )
+        };
+        assert_eq!(sign_up(None), Err(Rejection::BranchIdRequired));
+        assert!(sign_up(Some(1000)).is_ok());
+    }
+
+    #[test]
+    fn edit_renames_and_names_the_address_once() {
+        let mut org = demand(PersonaStatus::Active);
+        org.profile = Some(profile(None));
+        let next = org.edit("Renamed", Some("Head office")).unwrap();
+        assert_eq!(next.name, "Renamed");
+        assert_eq!(
+            next.profile.as_ref().unwrap().address.name.as_deref(),
+            Some("Head office")
+        );
+        assert_eq!(next.version, org.version + 1);
+        assert_eq!(next.edit("Renamed", Some("Head office")), None);
+        // Without a profile only the name is kept.
+        let bare = demand(PersonaStatus::Active);
+        let renamed = bare.edit("Other", Some("Ignored")).unwrap();
+        assert!(renamed.profile.is_none());
+    }
+
+    #[test]
+    fn add_and_remove_compute_the_next_network() {
+        let (a, b, c) = (OrgId::new(), OrgId::new(), OrgId::new());
+        assert_eq!(with_added(&[a, b], &[b, c, c]), vec![a, b, c]);
+        assert_eq!(without(&[a, b], &[b, c]), vec![a]);
+    }
+
+    #[test]
+    fn a_supplier_joins_and_leaves_exactly_the_requested_networks() {
+        let s = supplier(&[CareType::Psw], PersonaStatus::Active);
+        let (d1, d2, d3) = (
+            demand(PersonaStatus::Active),
+            demand(PersonaStatus::Active),
+            demand(PersonaStatus::Disabled),
+        );
+        let all = [d1.clone(), d2.clone(), d3.clone()];
+        let change = set_supplier_networks(&s, &[d1.id, d3.id], &[d2.id, d2.id], &all)
+            .unwrap()
+            .unwrap();
+        assert_eq!(change.joined, vec![d2.id]);
+        // Leaving a network works whatever its demand persona's state.
+        assert_eq!(change.left, vec![d1.id, d3.id]);
+        assert_eq!(
+            set_supplier_networks(&s, &[d1.id], &[d1.id], &all),
+            Ok(None)
+        );
+    }
+
+    #[test]
+    fn supplier_network_rejections() {
+        let s = supplier(&[CareType::Psw], PersonaStatus::Active);
+        let inactive = demand(PersonaStatus::Disabled);
+        let unknown = OrgId::new();
+        assert_eq!(
+            set_supplier_networks(&s, &[], &[inactive.id], std::slice::from_ref(&inactive)),
+            Err(Rejection::UnknownDemand(inactive.id))
+        );
+        assert_eq!(
+            set_supplier_networks(&s, &[], &[unknown], &[]),
+            Err(Rejection::UnknownDemand(unknown))
+        );
+        assert_eq!(
+            set_supplier_networks(&s, &[], &[s.id], &[]),
+            Err(Rejection::OwnTrustedNetwork)
+        );
+        let disabled = supplier(&[CareType::Psw], PersonaStatus::Disabled);
+        assert_eq!(
+            set_supplier_networks(&disabled, &[], &[], &[]),
+            Err(Rejection::SupplyNotActive)
+        );
+        let many: Vec<Organization> = (0..=MAX_NETWORK_CHANGES)
+            .map(|_| demand(PersonaStatus::Active))
+            .collect();
+        let ids: Vec<OrgId> = many.iter().map(|d| d.id).collect();
+        assert_eq!(
+            set_supplier_networks(&s, &[], &ids, &many),
+            Err(Rejection::TooManyNetworks(MAX_NETWORK_CHANGES + 1))
+        );
     }
 }

@@ -12,6 +12,7 @@ pub mod oauth;
 pub mod offers;
 pub mod organizations;
 pub mod referrals;
+pub mod sign_up;
 pub mod subscriptions;
 pub mod visits;
 

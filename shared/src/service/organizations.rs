@@ -4,7 +4,7 @@
 use crate::api::common::CareType;
 use crate::api::organizations::{
     DemandTrustedNetworkQuery, OrgListItem, OrgListQuery, SupplyTrustedNetworkQuery,
-    TrustedNetworkItem,
+    SysAdminOrgItem, SysAdminOrgListQuery, TrustedNetworkItem,
 };
 use crate::app::App;
 use crate::db::DbError;
@@ -185,17 +185,42 @@ pub async fn set_trusted_network(
     id: OrgId,
     requested: &[OrgId],
 ) -> Result<(), ApiError> {
-    let existing: Vec<OrgId> = app
-        .db
-        .get_orgs(requested)
-        .await?
-        .into_iter()
-        .map(|o| o.id)
-        .collect();
+    change_trusted_network(app, id, |_| requested.to_vec()).await
+}
+
+/// `POST sys_admin/{id}/demand_persona/trusted_network/add`: the network plus `ids`.
+pub async fn add_to_trusted_network(app: &App, id: OrgId, ids: &[OrgId]) -> Result<(), ApiError> {
+    change_trusted_network(app, id, |current| domain::with_added(current, ids)).await
+}
+
+/// `POST sys_admin/{id}/demand_persona/trusted_network/remove`: the network without `ids`.
+pub async fn remove_from_trusted_network(
+    app: &App,
+    id: OrgId,
+    ids: &[OrgId],
+) -> Result<(), ApiError> {
+    change_trusted_network(app, id, |current| domain::without(current, ids)).await
+}
+
+/// Every trusted-network edit of a demand: the next network is computed from the one read,
+/// so add/remove racing each other lose nothing (the version guard makes the loser retry).
+async fn change_trusted_network(
+    app: &App,
+    id: OrgId,
+    next_network: impl Fn(&[OrgId]) -> Vec<OrgId>,
+) -> Result<(), ApiError> {
     for attempt in 0..MAX_ATTEMPTS {
         let org = own_org(app, id).await?;
         let current = app.db.trusted_suppliers(id).await?;
-        let Some(change) = domain::set_trusted_network(&org, &current, requested, &existing)?
+        let requested = next_network(&current);
+        let existing: Vec<OrgId> = app
+            .db
+            .get_orgs(&requested)
+            .await?
+            .into_iter()
+            .map(|o| o.id)
+            .collect();
+        let Some(change) = domain::set_trusted_network(&org, &current, &requested, &existing)?
         else {
             return Ok(());
         };
@@ -210,4 +235,137 @@ pub async fn set_trusted_network(
         }
     }
     Err(busy())
+}
+
+/// `POST /organizations/v1/supply_persona/trusted_network`: the supplier is in exactly the
+/// given demand networks. Each demand organization whose network changes gets a new version
+/// and its own `OrgTrustedNetworkUpdated`, in one transaction with the links.
+pub async fn set_supplier_networks(
+    app: &App,
+    id: OrgId,
+    requested: &[OrgId],
+) -> Result<(), ApiError> {
+    for attempt in 0..MAX_ATTEMPTS {
+        let supply = own_org(app, id).await?;
+        let current = app.db.trusted_by(id).await?;
+        let mut ids = domain::with_added(&current, requested);
+        ids.retain(|d| *d != id);
+        let demands = app.db.get_orgs(&ids).await?;
+        let Some(change) = domain::set_supplier_networks(&supply, &current, requested, &demands)?
+        else {
+            return Ok(());
+        };
+        let bumped = |which: &[OrgId]| -> Vec<Organization> {
+            demands
+                .iter()
+                .filter(|d| which.contains(&d.id))
+                .map(|d| Organization {
+                    version: d.version + 1,
+                    ..d.clone()
+                })
+                .collect()
+        };
+        let (joined, left) = (bumped(&change.joined), bumped(&change.left));
+        let at = now();
+        let events: Vec<EventRecord> = joined
+            .iter()
+            .chain(&left)
+            .map(|d| {
+                EventRecord::demand_organization(EventName::OrgTrustedNetworkUpdated, d.id, at)
+            })
+            .collect();
+        match app
+            .db
+            .apply_supplier_networks(id, &joined, &left, &events)
+            .await
+        {
+            Ok(()) => return Ok(()),
+            Err(DbError::ConditionFailed) => backoff(attempt).await,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(busy())
+}
+
+/// `GET /organizations/v1/sys_admin`: the directory with the sign-up details, by name.
+pub async fn sys_admin_list(
+    app: &App,
+    q: &SysAdminOrgListQuery,
+) -> Result<Page<SysAdminOrgItem>, ApiError> {
+    let page = PageRequest::parse(q.page, q.items_per_page, Some(SortOrder::Asc))?;
+    let mut orgs: Vec<Organization> = app
+        .db
+        .list_orgs()
+        .await?
+        .into_iter()
+        .filter(|o| q.matches(o))
+        .collect();
+    sort_by_name(&mut orgs, SortOrder::Asc);
+    Ok(paginate(orgs, page).map(|o| SysAdminOrgItem::of(&o)))
+}
+
+/// `POST /organizations/v1/sys_admin/{id}/edit`.
+pub async fn edit(
+    app: &App,
+    id: OrgId,
+    name: &str,
+    address_name: Option<&str>,
+) -> Result<(), ApiError> {
+    change_org(app, id, |o| o.edit(name, address_name)).await
+}
+
+/// `POST /organizations/v1/api_keys` and the sys_admin variant: the credentials of the
+/// organization's own system, sealed with KMS under an encryption context naming the
+/// organization (a copied ciphertext does not decrypt for another) and never returned.
+pub async fn save_api_keys(
+    app: &App,
+    id: OrgId,
+    username: &str,
+    password: &str,
+) -> Result<(), ApiError> {
+    own_org(app, id).await?;
+    let plaintext = serde_json::to_vec(&serde_json::json!({
+        "username": username,
+        "password": password,
+    }))
+    .map_err(ApiError::internal)?;
+    let org = id.to_string();
+    let sealed = crate::sealed::seal(
+        &app.aws,
+        &app.config.credentials_key_id,
+        &api_keys_context(&org),
+        plaintext,
+    )
+    .await
+    .map_err(ApiError::internal)?;
+    app.db.put_api_keys(id, sealed).await?;
+    Ok(())
+}
+
+/// The encryption context of an organization's API keys.
+pub fn api_keys_context(org: &str) -> [(&'static str, &str); 2] {
+    [
+        ("organization_id", org),
+        ("purpose", "organization_api_keys"),
+    ]
+}
+
+/// `POST /organizations/v1` (anonymous): the directory, for a holder of a valid approval.
+pub async fn anon_list(
+    app: &App,
+    approval_id: &str,
+    q: &OrgListQuery,
+) -> Result<Page<OrgListItem>, ApiError> {
+    require_approval(app, approval_id).await?;
+    list(app, q).await
+}
+
+/// An anonymous caller must hold an unused approval; any other answer is the same 403, so
+/// the endpoint does not tell guessed ids apart.
+pub async fn require_approval(app: &App, approval_id: &str) -> Result<(), ApiError> {
+    if app.db.approval_exists(approval_id).await? {
+        Ok(())
+    } else {
+        Err(ApiError::forbidden("The approval is not valid"))
+    }
 }

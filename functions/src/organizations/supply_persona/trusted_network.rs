@@ -2,8 +2,8 @@
 //! the caller.
 
 use lambda_http::Request;
-use shared::api::organizations::SupplyTrustedNetworkQuery;
-use shared::http::{HttpResponse, authenticate, json, query};
+use shared::api::organizations::{SupplySetTrustedNetworkRequest, SupplyTrustedNetworkQuery};
+use shared::http::{HttpResponse, authenticate, json, json_body, no_content, query};
 use shared::service::organizations as svc;
 use shared::{ApiError, App};
 
@@ -12,4 +12,13 @@ pub async fn list(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
     let org = authenticate(app, &req).await?.org_admin()?;
     let q: SupplyTrustedNetworkQuery = query(&req)?;
     json(200, &svc::supply_trusted_network(app, org, &q).await?)
+}
+
+/// `POST /organizations/v1/supply_persona/trusted_network`: the caller is in exactly these
+/// demand networks (joins and leaves; each changed demand gets `OrgTrustedNetworkUpdated`).
+pub async fn set(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
+    let org = authenticate(app, &req).await?.org_admin()?;
+    let body: SupplySetTrustedNetworkRequest = json_body(&req)?;
+    svc::set_supplier_networks(app, org, &body.demand_persona_ids).await?;
+    no_content()
 }

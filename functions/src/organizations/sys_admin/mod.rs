@@ -1,0 +1,80 @@
+//! `/organizations/v1/sys_admin/*` (`sys_admin` only): any organization, named in the path,
+//! through the same use cases as the participants' own operations.
+
+pub mod demand_persona;
+pub mod sign_up;
+pub mod supply_persona;
+
+use lambda_http::Request;
+use shared::api::organizations::{
+    EditOrgRequest, OrgDetail, SaveApiKeysRequest, SubscribeItem, SubscriptionArn,
+    SysAdminOrgListQuery, UnsubscribeRequest,
+};
+use shared::http::{HttpResponse, authenticate, json, json_body, no_content, path_param, query};
+use shared::ids::OrgId;
+use shared::service::organizations as orgs;
+use shared::service::subscriptions as svc;
+use shared::{ApiError, App};
+
+/// The organization of a sys_admin route: the caller must be a sys_admin (403 before
+/// anything else is read); an unknown organization is a 404 in the use case.
+async fn target(app: &App, req: &Request) -> Result<OrgId, ApiError> {
+    svc::require_sys_admin(&authenticate(app, req).await?)?;
+    path_param(req, "organization_id")
+}
+
+/// `GET /organizations/v1/sys_admin`
+pub async fn list(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
+    svc::require_sys_admin(&authenticate(app, &req).await?)?;
+    let q: SysAdminOrgListQuery = query(&req)?;
+    json(200, &orgs::sys_admin_list(app, &q).await?)
+}
+
+/// `GET /organizations/v1/sys_admin/{organization_id}`
+pub async fn get(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
+    let org = target(app, &req).await?;
+    json(200, &OrgDetail::of(&orgs::own_org(app, org).await?))
+}
+
+/// `POST /organizations/v1/sys_admin/{organization_id}/edit` (204; unchanged: no write)
+pub async fn edit(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
+    let org = target(app, &req).await?;
+    let body: EditOrgRequest = json_body(&req)?;
+    orgs::edit(app, org, body.name.as_str(), body.address.name.as_deref()).await?;
+    no_content()
+}
+
+/// `POST /organizations/v1/sys_admin/{organization_id}/api_keys`
+pub async fn save_api_keys(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
+    let org = target(app, &req).await?;
+    let body: SaveApiKeysRequest = json_body(&req)?;
+    orgs::save_api_keys(app, org, body.username.as_str(), body.password.expose()).await?;
+    no_content()
+}
+
+/// `POST /organizations/v1/sys_admin/{organization_id}/subscribe`
+pub async fn subscribe(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
+    svc::require_sys_admin(&authenticate(app, &req).await?)?;
+    let org: OrgId = path_param(&req, "organization_id")?;
+    let item: SubscribeItem = json_body(&req)?;
+    if app.db.get_org(org).await?.is_none() {
+        return Err(ApiError::not_found("Organization"));
+    }
+    let mut made = svc::subscribe(app, org, vec![item]).await?;
+    let subscription_arn = made.pop().map(|m| m.subscription_arn).unwrap_or_default();
+    json(200, &SubscriptionArn { subscription_arn })
+}
+
+/// `POST /organizations/v1/sys_admin/unsubscribe`
+pub async fn unsubscribe(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
+    svc::require_sys_admin(&authenticate(app, &req).await?)?;
+    let body: UnsubscribeRequest = json_body(&req)?;
+    svc::unsubscribe(app, &body.subscription_arn).await?;
+    no_content()
+}
+
+/// `GET /organizations/v1/sys_admin/subscriptions[?endpoint=…]`
+pub async fn list_subscriptions(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
+    svc::require_sys_admin(&authenticate(app, &req).await?)?;
+    json(200, &svc::list(app, &query(&req)?).await?)
+}

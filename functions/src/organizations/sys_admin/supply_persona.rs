@@ -1,0 +1,44 @@
+//! `/organizations/v1/sys_admin/{organization_id}/supply_persona/*`: the participant's
+//! supply-persona use cases for the organization in the path.
+
+use lambda_http::Request;
+use shared::api::organizations::{SetCareTypesRequest, SupplyDetail, SupplyTrustedNetworkQuery};
+use shared::domain::organization::PersonaStatus;
+use shared::http::{HttpResponse, json, json_body, no_content, query};
+use shared::service::organizations as svc;
+use shared::{ApiError, App};
+
+use super::target;
+
+/// `GET …/supply_persona`
+pub async fn get(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
+    let org = svc::own_org(app, target(app, &req).await?).await?;
+    json(200, &SupplyDetail::of(&org))
+}
+
+/// `POST …/supply_persona/activate`
+pub async fn activate(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
+    svc::set_supply_status(app, target(app, &req).await?, PersonaStatus::Active).await?;
+    no_content()
+}
+
+/// `POST …/supply_persona/deactivate`
+pub async fn deactivate(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
+    svc::set_supply_status(app, target(app, &req).await?, PersonaStatus::Disabled).await?;
+    no_content()
+}
+
+/// `POST …/supply_persona/care_types`
+pub async fn set_care_types(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
+    let org = target(app, &req).await?;
+    let body: SetCareTypesRequest = json_body(&req)?;
+    svc::set_care_types(app, org, &body.care_types).await?;
+    no_content()
+}
+
+/// `GET …/supply_persona/trusted_network`: the demand networks the supplier is in.
+pub async fn list_trusted_network(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
+    let org = target(app, &req).await?;
+    let q: SupplyTrustedNetworkQuery = query(&req)?;
+    json(200, &svc::supply_trusted_network(app, org, &q).await?)
+}
