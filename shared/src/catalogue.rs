@@ -59,6 +59,8 @@ pub const EVENT_TYPES: &[EventType] = &[
     am("MessageSupplySent"),
     am("MessageDemandSent"),
     am("OrgTrustedNetworkUpdated"),
+    am("FormSubmissionSupplyApproved"),
+    am("FormTemplateDemandPublished"),
     // Listener API: the seed's `EventType` enum, then the types the ONAP NBI added later.
     listener("ServiceOrderCreationNotification"),
     listener("ServiceOrderStateChangeNotification"),
@@ -173,13 +175,15 @@ mod tests {
             EventName::MessageSupplySent,
             EventName::MessageDemandSent,
             EventName::OrgTrustedNetworkUpdated,
+            EventName::FormSubmissionSupplyApproved,
+            EventName::FormTemplateDemandPublished,
         ] {
             assert_eq!(
                 find(name.as_str()).map(|t| t.source),
                 Some(Source::AlayaMarket)
             );
         }
-        assert_eq!(names(Source::AlayaMarket).count(), 14);
+        assert_eq!(names(Source::AlayaMarket).count(), 16);
     }
 
     #[test]

@@ -7,6 +7,7 @@ mod concurrency;
 mod conformance;
 mod delivery;
 mod drift;
+mod forms;
 mod isolation;
 mod listener;
 mod notification;
@@ -14,6 +15,7 @@ mod oauth;
 mod organizations;
 mod samples;
 mod scenario;
+mod sequences;
 
 use serde_json::Value;
 

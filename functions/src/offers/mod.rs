@@ -1,9 +1,11 @@
 //! `/offers/v1/*`: the Offers API.
 
 pub mod demand_personas;
+pub mod downloads;
 pub mod expire;
 pub mod inbox;
 pub mod outbox;
+pub mod sys_admin;
 
 use lambda_http::Request;
 use shared::api::auth::HealthResponse;

@@ -4,7 +4,9 @@
 pub mod auth;
 pub mod collector;
 pub mod common;
+pub mod forms;
 pub mod messages;
 pub mod offers;
 pub mod organizations;
 pub mod referrals;
+pub mod sequences;
