@@ -215,9 +215,52 @@ async fn a_trusted_supplier_reads_the_latest_form_and_its_submission_reaches_the
     assert_eq!(created.body["service_id"], service_id.as_str());
     assert_eq!(created.body["fields"][1]["value"], attachment);
 
+    // A form about one of the referral's visits (supplier B holds none of them).
+    let referral = t
+        .call(
+            "GET",
+            &format!("/offers/v1/outbox/referrals/{referral_id}"),
+            Some(&demand),
+            None,
+        )
+        .await;
+    let visit_id = referral.body["visits"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let visit_body = json!({
+        "form_template_id": latest.body["form_template_id"],
+        "visit_id": visit_id,
+        "fields": [{"field_id": field(0), "value_type": "boolean", "value": "false"}],
+        "hidden_fields": [],
+    });
+    let r = t
+        .call(
+            "POST",
+            "/offers/v1/inbox/form_submissions",
+            Some(&supply_b),
+            Some(visit_body.clone()),
+        )
+        .await;
+    assert_eq!(r.status, 404, "{:?}", r.body);
+    let by_visit = t
+        .call(
+            "POST",
+            "/offers/v1/inbox/form_submissions",
+            Some(&supply_a),
+            Some(visit_body),
+        )
+        .await;
+    assert_eq!(by_visit.status, 201, "{:?}", by_visit.body);
+    assert_eq!(by_visit.body["visit_id"], visit_id.as_str());
+    assert!(by_visit.body.get("service_id").is_none());
+
     t.settle().await;
-    let got = demand_sub.drain().await;
-    assert_eq!(got.len(), 1);
+    let mut got = demand_sub.drain().await;
+    assert_eq!(got.len(), 2);
+    got.sort_by_key(|e| e.payload.get("visit_id").is_some());
+    assert_eq!(got[1].payload["visit_id"], visit_id.as_str());
+    assert_eq!(got[1].payload["form_submission_id"], by_visit.body["id"]);
     assert_eq!(got[0].channel.as_str(), "outbox-form-submissions");
     assert_eq!(got[0].name(), "FormSubmissionSupplyApproved");
     assert_eq!(got[0].payload["form_submission_id"], submission_id.as_str());

@@ -91,6 +91,36 @@ async fn sequences_list_only_the_callers_threads_and_files_reach_only_their_part
     .await;
     let file_id = reply["file"]["id"].as_str().unwrap().to_owned();
 
+    // Concurrent messages in one thread all land and the summary keeps the latest of them
+    // (each send retries when another moved the summary first).
+    let burst = futures::future::join_all((0..3).map(|i| {
+        let (t, demand, seq_b) = (&t, &demand, &seq_b);
+        async move {
+            send(
+                t,
+                "outbox",
+                demand,
+                json!({"sequence_id": seq_b, "category": "comment", "text": format!("Ping {i}")}),
+            )
+            .await
+        }
+    }))
+    .await;
+    let to_b = burst
+        .into_iter()
+        .chain([to_b])
+        .max_by_key(|m| m["created_at"].as_str().unwrap().to_owned())
+        .unwrap();
+    let thread_b = t
+        .call(
+            "GET",
+            &format!("/offers/v1/outbox/messages?sequence_id={seq_b}"),
+            Some(&demand),
+            None,
+        )
+        .await;
+    assert_eq!(thread_b.body["total_items"], 4);
+
     // The demand sees both threads, latest message first; each supplier only its own.
     let outbox = t
         .call("GET", "/offers/v1/outbox/sequences", Some(&demand), None)
