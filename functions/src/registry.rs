@@ -1094,6 +1094,141 @@ pub static REGISTRY: &[Entry] = &[
         name: "events.hub_delivery",
         handler: Handler::DynamoDbStream(events::hub_delivery::call),
     },
+    Entry {
+        name: "offers.outbox.messages.get_file",
+        handler: http!(
+            AM,
+            "GET",
+            "/offers/v1/outbox/messages/files/{file_id}",
+            offers::outbox::messages::get_file
+        ),
+    },
+    Entry {
+        name: "offers.outbox.messages.presign_file",
+        handler: http!(
+            AM,
+            "GET",
+            "/offers/v1/outbox/messages/files/{file_id}/presigned",
+            offers::outbox::messages::presign_file
+        ),
+    },
+    Entry {
+        name: "offers.inbox.messages.get_file",
+        handler: http!(
+            AM,
+            "GET",
+            "/offers/v1/inbox/messages/files/{file_id}",
+            offers::inbox::messages::get_file
+        ),
+    },
+    Entry {
+        name: "offers.inbox.messages.presign_file",
+        handler: http!(
+            AM,
+            "GET",
+            "/offers/v1/inbox/messages/files/{file_id}/presigned",
+            offers::inbox::messages::presign_file
+        ),
+    },
+    Entry {
+        name: "offers.sys_admin.messages.by_file_id",
+        handler: http!(
+            AM,
+            "GET",
+            "/offers/v1/sys_admin/messages/by_file_id/{file_id}",
+            offers::sys_admin::messages::by_file_id
+        ),
+    },
+    Entry {
+        name: "offers.sys_admin.messages.list",
+        handler: http!(
+            AM,
+            "GET",
+            "/offers/v1/sys_admin/messages",
+            offers::sys_admin::messages::list
+        ),
+    },
+    Entry {
+        name: "offers.outbox.sequences.list",
+        handler: http!(
+            AM,
+            "GET",
+            "/offers/v1/outbox/sequences",
+            offers::outbox::sequences::list
+        ),
+    },
+    Entry {
+        name: "offers.inbox.sequences.list",
+        handler: http!(
+            AM,
+            "GET",
+            "/offers/v1/inbox/sequences",
+            offers::inbox::sequences::list
+        ),
+    },
+    Entry {
+        name: "offers.sys_admin.sequences.list",
+        handler: http!(
+            AM,
+            "GET",
+            "/offers/v1/sys_admin/sequences",
+            offers::sys_admin::sequences::list
+        ),
+    },
+    Entry {
+        name: "offers.inbox.form_submissions.create",
+        handler: http!(
+            AM,
+            "POST",
+            "/offers/v1/inbox/form_submissions",
+            offers::inbox::form_submissions::create
+        ),
+    },
+    Entry {
+        name: "offers.inbox.form_templates.latest",
+        handler: http!(
+            AM,
+            "GET",
+            "/offers/v1/inbox/form_templates/by_demand_persona_id/{demand_persona_id}/by_schema_id/{schema_id}/latest",
+            offers::inbox::form_templates::latest
+        ),
+    },
+    Entry {
+        name: "offers.outbox.form_submissions.get",
+        handler: http!(
+            AM,
+            "GET",
+            "/offers/v1/outbox/form_submissions/{form_submission_id}",
+            offers::outbox::form_submissions::get
+        ),
+    },
+    Entry {
+        name: "offers.outbox.form_submissions.presign_attachment",
+        handler: http!(
+            AM,
+            "GET",
+            "/offers/v1/outbox/form_submissions/fields/{form_submission_field_id}/attachment/presigned",
+            offers::outbox::form_submissions::presign_attachment
+        ),
+    },
+    Entry {
+        name: "offers.outbox.form_templates.publish",
+        handler: http!(
+            AM,
+            "POST",
+            "/offers/v1/outbox/form_templates",
+            offers::outbox::form_templates::publish
+        ),
+    },
+    Entry {
+        name: "offers.downloads.get",
+        handler: http!(
+            AM,
+            "GET",
+            "/offers/v1/downloads/{token}",
+            offers::downloads::get
+        ),
+    },
 ];
 
 pub fn find(name: &str) -> Option<&'static Entry> {

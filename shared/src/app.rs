@@ -88,6 +88,7 @@ pub struct App {
     pub db: Db,
     pub verifier: Arc<TokenVerifier>,
     pub machine: Arc<MachineVerifier>,
+    pub downloads: Arc<crate::presign::DownloadVerifier>,
 }
 
 impl App {
@@ -108,6 +109,7 @@ impl App {
             db: Db::new(aws.clone(), &config.table_name, config.event_ttl_seconds),
             verifier: Arc::new(TokenVerifier::new(&config)),
             machine: Arc::new(MachineVerifier::new(&config)),
+            downloads: Arc::new(crate::presign::DownloadVerifier::new(&config)),
             config: Arc::new(config),
             aws,
         }

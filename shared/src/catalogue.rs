@@ -69,6 +69,8 @@ pub const EVENT_TYPES: &[EventType] = &[
     am("VisitTasksCompleted"),
     am("WorkSessionStarted"),
     am("WorkSessionEnded"),
+    am("FormSubmissionSupplyApproved"),
+    am("FormTemplateDemandPublished"),
     // Listener API: the seed's `EventType` enum, then the types the ONAP NBI added later.
     listener("ServiceOrderCreationNotification"),
     listener("ServiceOrderStateChangeNotification"),
@@ -193,13 +195,15 @@ mod tests {
             EventName::VisitTasksCompleted,
             EventName::WorkSessionStarted,
             EventName::WorkSessionEnded,
+            EventName::FormSubmissionSupplyApproved,
+            EventName::FormTemplateDemandPublished,
         ] {
             assert_eq!(
                 find(name.as_str()).map(|t| t.source),
                 Some(Source::AlayaMarket)
             );
         }
-        assert_eq!(names(Source::AlayaMarket).count(), 24);
+        assert_eq!(names(Source::AlayaMarket).count(), 26);
     }
 
     #[test]

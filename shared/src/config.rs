@@ -44,6 +44,8 @@ pub struct Config {
     pub listener_client_rate_per_minute: u32,
     /// Listener/hub requests the whole API accepts per minute (0: unlimited).
     pub listener_capacity_per_minute: u32,
+    /// How long a download URL (message file, form attachment) stays valid after it is issued.
+    pub download_url_ttl_seconds: i64,
 }
 
 impl Config {
@@ -111,6 +113,10 @@ impl Config {
             listener_capacity_per_minute: get("LISTENER_CAPACITY_PER_MINUTE")
                 .and_then(|v| v.parse().ok())
                 .unwrap_or(0),
+            download_url_ttl_seconds: get("DOWNLOAD_URL_TTL_SECONDS")
+                .and_then(|v| v.parse().ok())
+                .filter(|n| *n > 0)
+                .unwrap_or(300),
         })
     }
 

@@ -59,4 +59,13 @@ uuid_id!(
     WorkSessionId,
     /// A supply employee as recorded on a visit assignment.
     EmployeeId,
+    /// One published version of a demand's form (a schema has one template per version).
+    FormTemplateId,
+    /// A form's identity across its versions, chosen by the demand.
+    FormSchemaId,
+    /// A field of one form template version.
+    FormFieldId,
+    FormSubmissionId,
+    /// One answered field of a form submission.
+    FormSubmissionFieldId,
 );

@@ -20,6 +20,7 @@ pub mod http;
 pub mod ids;
 pub mod oauth;
 pub mod paging;
+pub mod presign;
 pub mod publish;
 pub mod sealed;
 pub mod service;

@@ -218,7 +218,7 @@ impl MachineIdentity {
 
 /// Signs `claims` with the KMS key: `header.claims` signed as RSASSA-PKCS1-v1_5 SHA-256,
 /// which is JWS `RS256`.
-pub async fn sign(aws: &Aws, key_id: &str, claims: &AccessClaims) -> Result<String, ApiError> {
+pub async fn sign<C: Serialize>(aws: &Aws, key_id: &str, claims: &C) -> Result<String, ApiError> {
     let header = serde_json::json!({"alg": "RS256", "typ": "JWT", "kid": key_id}).to_string();
     let body = serde_json::to_vec(claims).map_err(ApiError::internal)?;
     let signing_input = format!(
@@ -246,6 +246,30 @@ pub async fn sign(aws: &Aws, key_id: &str, claims: &AccessClaims) -> Result<Stri
     ))
 }
 
+/// The public half of the KMS signing key, as a verifier needs it.
+pub async fn public_key(aws: &Aws, key_id: &str) -> Result<DecodingKey, ApiError> {
+    let out = aws
+        .kms()
+        .await
+        .get_public_key()
+        .key_id(key_id)
+        .send()
+        .await
+        .map_err(|e| ApiError::internal(format!("KMS GetPublicKey: {e:?}")))?;
+    let der = out
+        .public_key
+        .ok_or_else(|| ApiError::internal("KMS returned no public key"))?;
+    // KMS returns a DER SubjectPublicKeyInfo; jsonwebtoken reads it as PEM.
+    let body = STANDARD.encode(der.as_ref());
+    let mut pem = String::from("-----BEGIN PUBLIC KEY-----\n");
+    for line in body.as_bytes().chunks(64) {
+        pem.push_str(std::str::from_utf8(line).expect("base64 is ASCII"));
+        pem.push('\n');
+    }
+    pem.push_str("-----END PUBLIC KEY-----\n");
+    DecodingKey::from_rsa_pem(pem.as_bytes()).map_err(ApiError::internal)
+}
+
 /// Verifies machine tokens against the KMS key's public half, fetched on first use.
 pub struct MachineVerifier {
     key_id: String,
@@ -269,28 +293,7 @@ impl MachineVerifier {
 
     async fn key(&self, aws: &Aws) -> Result<&DecodingKey, ApiError> {
         self.key
-            .get_or_try_init(|| async {
-                let out = aws
-                    .kms()
-                    .await
-                    .get_public_key()
-                    .key_id(&self.key_id)
-                    .send()
-                    .await
-                    .map_err(|e| ApiError::internal(format!("KMS GetPublicKey: {e:?}")))?;
-                let der = out
-                    .public_key
-                    .ok_or_else(|| ApiError::internal("KMS returned no public key"))?;
-                // KMS returns a DER SubjectPublicKeyInfo; jsonwebtoken reads it as PEM.
-                let body = STANDARD.encode(der.as_ref());
-                let mut pem = String::from("-----BEGIN PUBLIC KEY-----\n");
-                for line in body.as_bytes().chunks(64) {
-                    pem.push_str(std::str::from_utf8(line).expect("base64 is ASCII"));
-                    pem.push('\n');
-                }
-                pem.push_str("-----END PUBLIC KEY-----\n");
-                DecodingKey::from_rsa_pem(pem.as_bytes()).map_err(ApiError::internal)
-            })
+            .get_or_try_init(|| public_key(aws, &self.key_id))
             .await
     }
 

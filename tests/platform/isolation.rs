@@ -108,11 +108,48 @@ async fn every_operation_on_another_organizations_offer_or_referral_is_not_found
             "POST",
             "/offers/v1/outbox/messages",
             Some(&demand),
-            Some(json!({"sequence_id": seq, "category": "comment", "text": "Welcome aboard."})),
+            Some(
+                json!({"sequence_id": seq, "category": "comment", "text": "Welcome aboard.",
+                "file": {"url": "https://files.example.com/welcome.pdf", "name": "welcome.pdf"}}),
+            ),
         )
         .await;
     assert_eq!(sent.status, 201, "{:?}", sent.body);
     let message_id = sent.body["message"]["id"].as_str().unwrap().to_owned();
+    let file_id = sent.body["message"]["file"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    // A form of the demand, submitted by supplier A about the referral's service.
+    let demand_org = t.demo.demand.organization.as_ref().unwrap().id.to_string();
+    let (template, schema_id) = published_template(&t, &demand).await;
+    let service_id = referrals.body["items"][0]["service"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let field = |i: usize| template["fields"][i]["field_id"].clone();
+    let submitted = t
+        .call(
+            "POST",
+            "/offers/v1/inbox/form_submissions",
+            Some(&supply_a),
+            Some(json!({"form_template_id": template["form_template_id"], "service_id": service_id,
+                "fields": [{"field_id": field(0), "value_type": "boolean", "value": "false"},
+                    {"field_id": field(2), "value_type": "attachment", "value": "https://files.example.com/plan.pdf"}]})),
+        )
+        .await;
+    assert_eq!(submitted.status, 201, "{:?}", submitted.body);
+    let submission_id = submitted.body["id"].as_str().unwrap().to_owned();
+    let detail = t
+        .call(
+            "GET",
+            &format!("/offers/v1/outbox/form_submissions/{submission_id}"),
+            Some(&demand),
+            None,
+        )
+        .await;
+    let field_id = detail.body["fields"][1]["id"].as_str().unwrap().to_owned();
     // A visit supplier A scheduled on the referral, under its own id.
     let visit_inbox_id = "iso-visit-1";
     let scheduled = t
@@ -147,6 +184,10 @@ async fn every_operation_on_another_organizations_offer_or_referral_is_not_found
             "{message_id}",
             "{visit_id}",
             "{visit_inbox_id}",
+            "{file_id}",
+            "{form_submission_id}",
+            "{form_submission_field_id}",
+            "{demand_persona_id}",
         ]
         .iter()
         .any(|p| path.contains(p))
@@ -157,10 +198,16 @@ async fn every_operation_on_another_organizations_offer_or_referral_is_not_found
             .replace("{offer_id}", &offer_id)
             .replace("{referral_id}", &referral_id)
             .replace("{message_id}", &message_id)
+            .replace("{file_id}", &file_id)
+            .replace("{form_submission_id}", &submission_id)
+            .replace("{form_submission_field_id}", &field_id)
+            .replace("{demand_persona_id}", &demand_org)
+            .replace("{schema_id}", &schema_id)
             .replace("{visit_id}", &visit_id)
             .replace("{visit_inbox_id}", visit_inbox_id);
-        // The sys_admin views refuse every organization's user by role.
-        let refused = if path.contains("/sys_admin/") {
+        // The sys_admin operations refuse every organization's token by role (the spec's
+        // "Required role: sys_admin"), before looking at the resource.
+        let expected = if path.starts_with("/offers/v1/sys_admin/") {
             403
         } else {
             404
@@ -175,12 +222,21 @@ async fn every_operation_on_another_organizations_offer_or_referral_is_not_found
             let r = t
                 .call(method, &url, Some(token), sample_body(entry.name))
                 .await;
-            assert_eq!(r.status, refused, "{} {url}: {:?}", entry.name, r.body);
+            assert_eq!(r.status, expected, "{} {url}: {:?}", entry.name, r.body);
             let text = r.body.to_string();
             assert!(
-                [&offer_id, &referral_id, &message_id, &visit_id]
-                    .iter()
-                    .all(|id| !text.contains(id.as_str())),
+                [
+                    &offer_id,
+                    &referral_id,
+                    &message_id,
+                    &file_id,
+                    &submission_id,
+                    &field_id,
+                    &schema_id,
+                    &visit_id,
+                ]
+                .iter()
+                .all(|id| !text.contains(id.as_str())),
                 "{}: the error leaks the resource: {text}",
                 entry.name
             );
@@ -193,4 +249,22 @@ async fn every_operation_on_another_organizations_offer_or_referral_is_not_found
         before,
         "a refused request wrote something"
     );
+}
+
+/// A form template the demand publishes (the sample body, under a new schema):
+/// `(template, schema_id)`.
+async fn published_template(t: &TestStack, demand: &str) -> (Value, String) {
+    let mut body = sample_body("offers.outbox.form_templates.publish").unwrap();
+    let schema_id = uuid::Uuid::new_v4().to_string();
+    body["schema_id"] = json!(schema_id);
+    let r = t
+        .call(
+            "POST",
+            "/offers/v1/outbox/form_templates",
+            Some(demand),
+            Some(body),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    (r.body, schema_id)
 }

@@ -7,6 +7,7 @@ mod concurrency;
 mod conformance;
 mod delivery;
 mod drift;
+mod forms;
 mod isolation;
 mod listener;
 mod notification;
@@ -15,6 +16,7 @@ mod org_admin;
 mod organizations;
 mod samples;
 mod scenario;
+mod sequences;
 mod visits;
 
 use serde_json::Value;

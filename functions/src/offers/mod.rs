@@ -1,6 +1,7 @@
 //! `/offers/v1/*`: the Offers API.
 
 pub mod demand_personas;
+pub mod downloads;
 pub mod expire;
 pub mod inbox;
 pub mod outbox;

@@ -2,7 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::domain::message::{Message, MessageCategory, NewFile, SenderType};
+use crate::api::common::OrganizationLean;
+use crate::domain::message::{Message, MessageCategory, MessageFile, NewFile, SenderType};
 use crate::ids::{FileId, MessageId, SequenceId};
 use crate::paging::SortOrder;
 use crate::time::{Timestamp, serde_ts};
@@ -120,13 +121,27 @@ impl From<&Message> for MessageDetail {
                 text: m.text.clone(),
                 author: m.author.clone(),
                 created_at: m.created_at,
-                file: m.file.as_ref().map(|f| FileDetail {
-                    id: f.id,
-                    url: f.url.clone(),
-                    name: f.name.clone(),
-                    size_in_bytes: f.size_in_bytes,
-                }),
+                file: m.file.as_ref().map(FileDetail::from),
             },
         }
     }
+}
+
+impl From<&MessageFile> for FileDetail {
+    fn from(f: &MessageFile) -> Self {
+        Self {
+            id: f.id,
+            url: f.url.clone(),
+            name: f.name.clone(),
+            size_in_bytes: f.size_in_bytes,
+        }
+    }
+}
+
+/// `SysAdminMessageDetailResponse`: a message with who sent it to whom.
+#[derive(Debug, Serialize)]
+pub struct SysAdminMessageDetail {
+    pub message: MessageDetailBody,
+    pub sender: OrganizationLean,
+    pub recipient: OrganizationLean,
 }

@@ -4,8 +4,10 @@
 pub mod auth;
 pub mod collector;
 pub mod common;
+pub mod forms;
 pub mod messages;
 pub mod offers;
 pub mod organizations;
 pub mod referrals;
+pub mod sequences;
 pub mod visits;

@@ -2,16 +2,23 @@
 
 use crate::domain::message::{Message, SequenceParties};
 use crate::domain::offer::OfferMatch;
+use crate::domain::sequence::Sequence;
 use crate::events::EventRecord;
-use crate::ids::{MessageId, SequenceId};
+use crate::ids::{FileId, MessageId, SequenceId};
 
+use super::sequences::sequence_keys;
 use super::{Cond, Db, DbError, GSI1, GSI2, Keys, Tx, created_sk, from_item, to_item};
 
 pub fn message_keys(m: &Message) -> Keys {
-    Keys::new(format!("MSG#{}", m.id), "MSG").gsi1(
+    let keys = Keys::new(format!("MSG#{}", m.id), "MSG").gsi1(
         format!("SEQ#{}#MSG", m.sequence_id),
         created_sk(&m.created_at, m.id),
-    )
+    );
+    // A file is found by its id alone (file endpoints, sys_admin by_file_id).
+    match &m.file {
+        Some(f) => keys.gsi2(format!("FILE#{}", f.id), "MSG"),
+        None => keys,
+    }
 }
 
 impl Db {
@@ -35,12 +42,32 @@ impl Db {
         }))
     }
 
-    /// Stores a new message with its event, in one transaction.
-    pub async fn put_message(&self, m: &Message, event: &EventRecord) -> Result<(), DbError> {
+    /// Stores a new message with its event and the sequence's new summary, in one
+    /// transaction; the summary is written only over the version it was read at (`read`,
+    /// `None` when the sequence had no message yet).
+    pub async fn put_message(
+        &self,
+        m: &Message,
+        event: &EventRecord,
+        sequence: &Sequence,
+        read: Option<u64>,
+    ) -> Result<(), DbError> {
         let mut tx = Tx::new(self.table());
         tx.put(to_item("message", &message_keys(m), m)?, Cond::New);
         tx.put(self.event_item(event)?, Cond::New);
+        tx.put(
+            to_item("sequence", &sequence_keys(sequence), sequence)?,
+            read.map_or(Cond::New, Cond::Version),
+        );
         self.transact(tx).await
+    }
+
+    /// The message that carries file `id`.
+    pub async fn message_of_file(&self, id: FileId) -> Result<Option<Message>, DbError> {
+        let items = self
+            .query_all(Some(GSI2), &format!("FILE#{id}"), None, true)
+            .await?;
+        items.into_iter().next().map(from_item).transpose()
     }
 
     pub async fn get_message(&self, id: MessageId) -> Result<Option<Message>, DbError> {

@@ -27,12 +27,14 @@
 pub mod clients;
 pub mod collector;
 mod error;
+pub mod forms;
 pub mod listener;
 pub mod messages;
 pub mod notifications;
 pub mod offers;
 pub mod organizations;
 pub mod referrals;
+pub mod sequences;
 pub mod tx;
 pub mod visits;
 

@@ -2,12 +2,14 @@
 //! state to a decision. No I/O happens here, so every rule is unit-tested directly.
 
 pub mod collector;
+pub mod form;
 pub mod listener;
 pub mod message;
 pub mod notification;
 pub mod offer;
 pub mod organization;
 pub mod referral;
+pub mod sequence;
 pub mod subscription;
 pub mod visit;
 pub mod webhook;

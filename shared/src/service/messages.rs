@@ -2,12 +2,21 @@
 //! new message. A sequence the caller is not a party to (on the side it calls from) is "not
 //! found".
 
-use crate::api::messages::{MessageDetail, MessageQuery, MessageSendRequest, MessageSummary};
+use crate::api::messages::{
+    FileDetail, MessageDetail, MessageQuery, MessageSendRequest, MessageSummary,
+    SysAdminMessageDetail,
+};
+use crate::api::sequences::PresignedUrl;
 use crate::app::App;
+use crate::db::DbError;
 use crate::domain::message::{Message, SenderType, SequenceParties};
+use crate::domain::sequence::Sequence;
 use crate::error::ApiError;
 use crate::events::{EventRecord, NamedRef};
-use crate::ids::{MessageId, OrgId, SequenceId};
+use crate::ids::{FileId, MessageId, OrgId, SequenceId};
+use crate::presign::{DownloadKind, presign};
+
+use super::{MAX_ATTEMPTS, backoff, lean_of, leans};
 use crate::paging::{Page, PageRequest, SortOrder, paginate};
 use crate::time::now;
 
@@ -25,6 +34,9 @@ async fn parties(
 }
 
 /// `POST /offers/v1/{outbox,inbox}/messages`
+///
+/// The message, its event and the sequence's summary (latest message time, count) are one
+/// transaction; a message racing another in the same sequence reads the summary again.
 pub async fn send(
     app: &App,
     side: SenderType,
@@ -51,8 +63,33 @@ pub async fn send(
         },
         at,
     );
-    app.db.put_message(&message, &event).await?;
-    Ok(MessageDetail::from(&message))
+    for attempt in 0..MAX_ATTEMPTS {
+        let read = app.db.get_sequence(p.sequence_id).await?;
+        let (summary, version) = match &read {
+            Some(s) => (s.with_message(&message)?, Some(s.version)),
+            None => {
+                let offer = app.db.get_offer(p.offer_id).await?.ok_or_else(|| {
+                    ApiError::internal(format!("offer {} of a match is missing", p.offer_id))
+                })?;
+                (Sequence::first_message(&p, &offer, &message)?, None)
+            }
+        };
+        match app
+            .db
+            .put_message(&message, &event, &summary, version)
+            .await
+        {
+            Ok(()) => return Ok(MessageDetail::from(&message)),
+            Err(DbError::ConditionFailed) => {
+                tracing::debug!(sequence = %p.sequence_id, attempt, "sequence moved; reading again");
+                backoff(attempt).await;
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(ApiError::conflict(
+        "The sequence is being written by other requests; retry.",
+    ))
 }
 
 /// `GET /offers/v1/{outbox,inbox}/messages?sequence_id=…`
@@ -95,4 +132,118 @@ pub async fn get(
         })
         .ok_or_else(|| ApiError::not_found("Message"))?;
     Ok(MessageDetail::from(&m))
+}
+
+/// The message carrying file `id`, if the caller's organization is its party on `side`.
+async fn message_of_file(
+    app: &App,
+    side: SenderType,
+    org: OrgId,
+    id: FileId,
+) -> Result<Message, ApiError> {
+    app.db
+        .message_of_file(id)
+        .await?
+        .filter(|m| match side {
+            SenderType::Demand => m.demand_org_id == org,
+            SenderType::Supply => m.supply_org_id == org,
+        })
+        .ok_or_else(|| ApiError::not_found("File"))
+}
+
+/// `GET /offers/v1/{outbox,inbox}/messages/files/{file_id}`: the file's description.
+pub async fn file(
+    app: &App,
+    side: SenderType,
+    org: OrgId,
+    id: FileId,
+) -> Result<FileDetail, ApiError> {
+    let m = message_of_file(app, side, org, id).await?;
+    m.file
+        .as_ref()
+        .map(FileDetail::from)
+        .ok_or_else(|| ApiError::internal(format!("message {} indexed without a file", m.id)))
+}
+
+/// `GET /offers/v1/{outbox,inbox}/messages/files/{file_id}/presigned`: an expiring download
+/// URL of this platform (see `crate::presign`).
+pub async fn presign_file(
+    app: &App,
+    base_url: &str,
+    side: SenderType,
+    org: OrgId,
+    id: FileId,
+) -> Result<PresignedUrl, ApiError> {
+    message_of_file(app, side, org, id).await?;
+    Ok(PresignedUrl {
+        url: presign(app, base_url, DownloadKind::MessageFile, id.0, org).await?,
+    })
+}
+
+/// A message with its sender and recipient organizations, as a sys_admin reads it.
+async fn sys_admin_details(
+    app: &App,
+    messages: Vec<Message>,
+) -> Result<Vec<SysAdminMessageDetail>, ApiError> {
+    let orgs = leans(
+        app,
+        messages
+            .iter()
+            .flat_map(|m| [m.demand_org_id, m.supply_org_id]),
+    )
+    .await?;
+    messages
+        .iter()
+        .map(|m| {
+            let (from, to) = match m.sender_type {
+                SenderType::Demand => (m.demand_org_id, m.supply_org_id),
+                SenderType::Supply => (m.supply_org_id, m.demand_org_id),
+            };
+            Ok(SysAdminMessageDetail {
+                message: MessageDetail::from(m).message,
+                sender: lean_of(&orgs, from)?,
+                recipient: lean_of(&orgs, to)?,
+            })
+        })
+        .collect()
+}
+
+/// `GET /offers/v1/sys_admin/messages?sequence_id=…`
+pub async fn sys_admin_list(
+    app: &App,
+    q: MessageQuery,
+) -> Result<Page<SysAdminMessageDetail>, ApiError> {
+    let paging = PageRequest::parse(q.page, q.items_per_page, q.sort_order)?;
+    let mut messages: Vec<Message> = app
+        .db
+        .messages_of_sequence(q.sequence_id)
+        .await?
+        .into_iter()
+        .filter(|m| q.matches(m))
+        .collect();
+    messages.sort_by_key(|m| (m.created_at, m.id));
+    if paging.sort_order == SortOrder::Desc {
+        messages.reverse();
+    }
+    let page = paginate(messages, paging);
+    Ok(Page {
+        items: sys_admin_details(app, page.items).await?,
+        page: page.page,
+        items_per_page: page.items_per_page,
+        total_items: page.total_items,
+        total_pages: page.total_pages,
+    })
+}
+
+/// `GET /offers/v1/sys_admin/messages/by_file_id/{file_id}`
+pub async fn sys_admin_by_file(app: &App, id: FileId) -> Result<SysAdminMessageDetail, ApiError> {
+    let m = app
+        .db
+        .message_of_file(id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("File"))?;
+    sys_admin_details(app, vec![m])
+        .await?
+        .pop()
+        .ok_or_else(|| ApiError::internal("no detail for the message"))
 }

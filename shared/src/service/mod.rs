@@ -3,7 +3,9 @@
 //! authenticating and parsing; nothing here knows about HTTP.
 
 pub mod collector;
+pub mod downloads;
 pub mod feed;
+pub mod forms;
 pub mod hub;
 pub mod listener;
 pub mod messages;
@@ -12,6 +14,7 @@ pub mod oauth;
 pub mod offers;
 pub mod organizations;
 pub mod referrals;
+pub mod sequences;
 pub mod sign_up;
 pub mod subscriptions;
 pub mod visits;

@@ -1,8 +1,9 @@
-//! `/offers/v1/outbox/messages[/{message_id}]`.
+//! `/offers/v1/outbox/messages[/{message_id}]` and `/offers/v1/outbox/messages/files/{file_id}[/presigned]`.
 
 use lambda_http::Request;
 use shared::domain::message::SenderType;
 use shared::http::{HttpResponse, authenticate, json, json_body, path_param, query};
+use shared::presign::base_url;
 use shared::service::messages as svc;
 use shared::{ApiError, App};
 
@@ -26,5 +27,24 @@ pub async fn get(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
     json(
         200,
         &svc::get(app, SIDE, demand, path_param(&req, "message_id")?).await?,
+    )
+}
+
+/// `GET /offers/v1/outbox/messages/files/{file_id}`
+pub async fn get_file(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
+    let demand = authenticate(app, &req).await?.org_admin()?;
+    json(
+        200,
+        &svc::file(app, SIDE, demand, path_param(&req, "file_id")?).await?,
+    )
+}
+
+/// `GET /offers/v1/outbox/messages/files/{file_id}/presigned`
+pub async fn presign_file(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
+    let demand = authenticate(app, &req).await?.org_admin()?;
+    let base = base_url(&req)?;
+    json(
+        200,
+        &svc::presign_file(app, &base, SIDE, demand, path_param(&req, "file_id")?).await?,
     )
 }

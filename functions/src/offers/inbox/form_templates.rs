@@ -1,0 +1,21 @@
+//! `/offers/v1/inbox/form_templates/...`.
+
+use lambda_http::Request;
+use shared::http::{HttpResponse, authenticate, json, path_param};
+use shared::service::forms as svc;
+use shared::{ApiError, App};
+
+/// `GET /offers/v1/inbox/form_templates/by_demand_persona_id/{demand_persona_id}/by_schema_id/{schema_id}/latest`
+pub async fn latest(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
+    let supplier = authenticate(app, &req).await?.org_admin()?;
+    json(
+        200,
+        &svc::latest(
+            app,
+            supplier,
+            path_param(&req, "demand_persona_id")?,
+            path_param(&req, "schema_id")?,
+        )
+        .await?,
+    )
+}

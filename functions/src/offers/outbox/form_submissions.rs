@@ -1,0 +1,32 @@
+//! `/offers/v1/outbox/form_submissions/...`.
+
+use lambda_http::Request;
+use shared::http::{HttpResponse, authenticate, json, path_param};
+use shared::presign::base_url;
+use shared::service::forms as svc;
+use shared::{ApiError, App};
+
+/// `GET /offers/v1/outbox/form_submissions/{form_submission_id}`
+pub async fn get(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
+    let demand = authenticate(app, &req).await?.org_admin()?;
+    json(
+        200,
+        &svc::get(app, demand, path_param(&req, "form_submission_id")?).await?,
+    )
+}
+
+/// `GET /offers/v1/outbox/form_submissions/fields/{form_submission_field_id}/attachment/presigned`
+pub async fn presign_attachment(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
+    let demand = authenticate(app, &req).await?.org_admin()?;
+    let base = base_url(&req)?;
+    json(
+        200,
+        &svc::presign_attachment(
+            app,
+            &base,
+            demand,
+            path_param(&req, "form_submission_field_id")?,
+        )
+        .await?,
+    )
+}

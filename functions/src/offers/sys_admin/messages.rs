@@ -1,0 +1,23 @@
+//! `/offers/v1/sys_admin/messages[/by_file_id/{file_id}]`.
+
+use lambda_http::Request;
+use shared::http::{HttpResponse, json, path_param, query};
+use shared::service::messages as svc;
+use shared::{ApiError, App};
+
+use super::sys_admin;
+
+/// `GET /offers/v1/sys_admin/messages`
+pub async fn list(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
+    sys_admin(app, &req).await?;
+    json(200, &svc::sys_admin_list(app, query(&req)?).await?)
+}
+
+/// `GET /offers/v1/sys_admin/messages/by_file_id/{file_id}`
+pub async fn by_file_id(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
+    sys_admin(app, &req).await?;
+    json(
+        200,
+        &svc::sys_admin_by_file(app, path_param(&req, "file_id")?).await?,
+    )
+}

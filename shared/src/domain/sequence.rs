@@ -1,0 +1,191 @@
+//! A sequence's summary: the demand↔supply thread of an offer match as the sequence lists show
+//! it (client, service, latest message time). It is written by the message-send transaction, so
+//! a sequence is listed from its first message on and its `latest_message_created_at` is exact.
+
+use serde::{Deserialize, Serialize};
+
+use crate::domain::message::{Message, SequenceParties};
+use crate::domain::offer::Offer;
+use crate::error::ApiError;
+use crate::ids::{ClientId, OfferId, OrgId, SequenceId};
+use crate::time::{Timestamp, serde_ts};
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SequenceClient {
+    pub id: ClientId,
+    pub outbox_id: String,
+    pub first_name: String,
+    pub last_name: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SequenceService {
+    pub outbox_id: String,
+    pub name: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Sequence {
+    pub id: SequenceId,
+    pub offer_id: OfferId,
+    pub demand_org_id: OrgId,
+    pub supply_org_id: OrgId,
+    pub client: SequenceClient,
+    pub service: SequenceService,
+    #[serde(with = "serde_ts")]
+    pub latest_message_created_at: Timestamp,
+    pub message_count: u64,
+    /// Optimistic-concurrency version: every message that moves the summary increments it.
+    pub version: u64,
+}
+
+impl Sequence {
+    /// The summary a sequence gets with its first message; the client and service are the
+    /// offer's (the thread is about that care).
+    pub fn first_message(
+        parties: &SequenceParties,
+        offer: &Offer,
+        message: &Message,
+    ) -> Result<Sequence, ApiError> {
+        if offer.id != parties.offer_id || message.sequence_id != parties.sequence_id {
+            return Err(ApiError::internal(format!(
+                "sequence {} does not belong to offer {}",
+                parties.sequence_id, offer.id
+            )));
+        }
+        Ok(Sequence {
+            id: parties.sequence_id,
+            offer_id: offer.id,
+            demand_org_id: parties.demand_org_id,
+            supply_org_id: parties.supply_org_id,
+            client: SequenceClient {
+                id: offer.client_id,
+                outbox_id: offer.client.outbox_id.as_str().to_owned(),
+                first_name: offer.client.demographics.first_name.as_str().to_owned(),
+                last_name: offer.client.demographics.last_name.as_str().to_owned(),
+            },
+            service: SequenceService {
+                outbox_id: offer.service.outbox_id.as_str().to_owned(),
+                name: offer.service.name.as_str().to_owned(),
+            },
+            latest_message_created_at: message.created_at,
+            message_count: 1,
+            version: 1,
+        })
+    }
+
+    /// The summary after one more message. The latest time never moves backwards, so a message
+    /// whose transaction commits after a later one's leaves the later time in place.
+    pub fn with_message(&self, message: &Message) -> Result<Sequence, ApiError> {
+        if message.sequence_id != self.id {
+            return Err(ApiError::internal(format!(
+                "message {} is not in sequence {}",
+                message.id, self.id
+            )));
+        }
+        let mut next = self.clone();
+        next.latest_message_created_at = self.latest_message_created_at.max(message.created_at);
+        next.message_count += 1;
+        next.version += 1;
+        Ok(next)
+    }
+
+    /// The organization on `side` of the thread.
+    pub fn visible_to(&self, side: crate::domain::message::SenderType, org: OrgId) -> bool {
+        match side {
+            crate::domain::message::SenderType::Demand => self.demand_org_id == org,
+            crate::domain::message::SenderType::Supply => self.supply_org_id == org,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::message::{MessageCategory, SenderType};
+
+    fn message(p: &SequenceParties, at: Timestamp) -> Message {
+        Message::compose(
+            p,
+            SenderType::Demand,
+            MessageCategory::Comment,
+            Some("hello".into()),
+            None,
+            None,
+            at,
+        )
+        .unwrap()
+    }
+
+    fn summary(p: &SequenceParties, at: Timestamp) -> Sequence {
+        Sequence {
+            id: p.sequence_id,
+            offer_id: p.offer_id,
+            demand_org_id: p.demand_org_id,
+            supply_org_id: p.supply_org_id,
+            client: SequenceClient {
+                id: ClientId::new(),
+                outbox_id: "c-1".into(),
+                first_name: "Ada".into(),
+                last_name: "Lovelace".into(),
+            },
+            service: SequenceService {
+                outbox_id: "s-1".into(),
+                name: "Personal care".into(),
+            },
+            latest_message_created_at: at,
+            message_count: 1,
+            version: 1,
+        }
+    }
+
+    fn parties() -> SequenceParties {
+        SequenceParties {
+            sequence_id: SequenceId::new(),
+            offer_id: OfferId::new(),
+            demand_org_id: OrgId::new(),
+            supply_org_id: OrgId::new(),
+        }
+    }
+
+    #[test]
+    fn a_later_message_moves_the_latest_time_and_counts() {
+        let p = parties();
+        let t0 = crate::time::now();
+        let t1 = t0 + chrono::Duration::seconds(5);
+        let s = summary(&p, t0).with_message(&message(&p, t1)).unwrap();
+        assert_eq!(s.latest_message_created_at, t1);
+        assert_eq!((s.message_count, s.version), (2, 2));
+    }
+
+    #[test]
+    fn an_earlier_message_committed_late_keeps_the_latest_time() {
+        let p = parties();
+        let t1 = crate::time::now();
+        let t0 = t1 - chrono::Duration::seconds(5);
+        let s = summary(&p, t1).with_message(&message(&p, t0)).unwrap();
+        assert_eq!(s.latest_message_created_at, t1);
+        assert_eq!(s.message_count, 2);
+    }
+
+    #[test]
+    fn a_message_of_another_sequence_is_refused() {
+        let p = parties();
+        let now = crate::time::now();
+        assert!(
+            summary(&p, now)
+                .with_message(&message(&parties(), now))
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn each_side_sees_only_its_own_threads() {
+        let p = parties();
+        let s = summary(&p, crate::time::now());
+        assert!(s.visible_to(SenderType::Demand, p.demand_org_id));
+        assert!(s.visible_to(SenderType::Supply, p.supply_org_id));
+        assert!(!s.visible_to(SenderType::Demand, p.supply_org_id));
+        assert!(!s.visible_to(SenderType::Supply, OrgId::new()));
+    }
+}

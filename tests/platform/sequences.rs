@@ -1,0 +1,342 @@
+//! Sequences and message files: each side lists only its own threads, ordered by their latest
+//! message; a message's file is visible to the sequence's two parties only, through metadata
+//! and an expiring download URL; sys_admins read across organizations.
+
+use platform_tests::TestStack;
+use serde_json::{Value, json};
+
+use crate::create_offer;
+use crate::forms::{download, tampered};
+
+async fn send(t: &TestStack, side: &str, token: &str, body: Value) -> Value {
+    let r = t
+        .call(
+            "POST",
+            &format!("/offers/v1/{side}/messages"),
+            Some(token),
+            Some(body),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    r.body["message"].clone()
+}
+
+fn ids(list: &Value) -> Vec<&str> {
+    list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["id"].as_str().unwrap())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sequences_list_only_the_callers_threads_and_files_reach_only_their_parties() {
+    let t = TestStack::start_with(&[("DOWNLOAD_URL_TTL_SECONDS", "3")]).await;
+    let org = |u: &devstack::seed::User| u.organization.as_ref().unwrap().id.to_string();
+    let (demand_org, a_org, b_org) = (
+        org(&t.demo.demand),
+        org(&t.demo.supply_a),
+        org(&t.demo.supply_b),
+    );
+    let demand = t.login(&t.demo.demand).await;
+    let supply_a = t.login(&t.demo.supply_a).await;
+    let supply_b = t.login(&t.demo.supply_b).await;
+    let sys_admin = t.login(&t.demo.sys_admin).await;
+    let offer_id = create_offer(&t, &demand).await;
+    let mut seqs = Vec::new();
+    for token in [&supply_a, &supply_b] {
+        let r = t
+            .call(
+                "GET",
+                &format!("/offers/v1/inbox/offers/{offer_id}"),
+                Some(token),
+                None,
+            )
+            .await;
+        seqs.push(r.body["match"]["sequence_id"].as_str().unwrap().to_owned());
+    }
+    let (seq_a, seq_b) = (seqs[0].clone(), seqs[1].clone());
+
+    // Before any message, no thread is listed.
+    let r = t
+        .call("GET", "/offers/v1/outbox/sequences", Some(&demand), None)
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert_eq!(r.body["total_items"], 0);
+
+    // A: the demand writes, A replies with a file; then the demand writes to B.
+    send(
+        &t,
+        "outbox",
+        &demand,
+        json!({"sequence_id": seq_a, "category": "comment", "text": "Can you start Monday?"}),
+    )
+    .await;
+    let file_url = "https://files.example.com/consent.pdf";
+    let reply = send(
+        &t,
+        "inbox",
+        &supply_a,
+        json!({"sequence_id": seq_a, "category": "client_attachment", "text": "Consent attached.",
+            "file": {"url": file_url, "name": "consent.pdf", "size_in_bytes": 4821}}),
+    )
+    .await;
+    let to_b = send(
+        &t,
+        "outbox",
+        &demand,
+        json!({"sequence_id": seq_b, "category": "comment", "text": "Are you available?"}),
+    )
+    .await;
+    let file_id = reply["file"]["id"].as_str().unwrap().to_owned();
+
+    // Concurrent messages in one thread all land and the summary keeps the latest of them
+    // (each send retries when another moved the summary first).
+    let burst = futures::future::join_all((0..3).map(|i| {
+        let (t, demand, seq_b) = (&t, &demand, &seq_b);
+        async move {
+            send(
+                t,
+                "outbox",
+                demand,
+                json!({"sequence_id": seq_b, "category": "comment", "text": format!("Ping {i}")}),
+            )
+            .await
+        }
+    }))
+    .await;
+    let to_b = burst
+        .into_iter()
+        .chain([to_b])
+        .max_by_key(|m| m["created_at"].as_str().unwrap().to_owned())
+        .unwrap();
+    let thread_b = t
+        .call(
+            "GET",
+            &format!("/offers/v1/outbox/messages?sequence_id={seq_b}"),
+            Some(&demand),
+            None,
+        )
+        .await;
+    assert_eq!(thread_b.body["total_items"], 4);
+
+    // The demand sees both threads, latest message first; each supplier only its own.
+    let outbox = t
+        .call("GET", "/offers/v1/outbox/sequences", Some(&demand), None)
+        .await;
+    assert_eq!(outbox.status, 200, "{:?}", outbox.body);
+    assert_eq!(ids(&outbox.body), [seq_b.as_str(), seq_a.as_str()]);
+    let a_item = &outbox.body["items"][1];
+    assert_eq!(a_item["latest_message_created_at"], reply["created_at"]);
+    assert_eq!(a_item["supply"]["id"], a_org.as_str());
+    assert_eq!(a_item["supply"]["name"], "Northern Care Partners");
+    assert_eq!(a_item["offer"]["id"], offer_id.as_str());
+    assert!(a_item["client"]["outbox_id"].is_string());
+    assert_eq!(
+        outbox.body["items"][0]["latest_message_created_at"],
+        to_b["created_at"]
+    );
+    let asc = t
+        .call(
+            "GET",
+            "/offers/v1/outbox/sequences?sort_order=asc",
+            Some(&demand),
+            None,
+        )
+        .await;
+    assert_eq!(ids(&asc.body), [seq_a.as_str(), seq_b.as_str()]);
+    let inbox_a = t
+        .call("GET", "/offers/v1/inbox/sequences", Some(&supply_a), None)
+        .await;
+    assert_eq!(inbox_a.status, 200, "{:?}", inbox_a.body);
+    assert_eq!(ids(&inbox_a.body), [seq_a.as_str()]);
+    assert_eq!(
+        inbox_a.body["items"][0]["demand"]["id"],
+        demand_org.as_str()
+    );
+    assert_eq!(
+        inbox_a.body["items"][0]["latest_message_created_at"],
+        reply["created_at"]
+    );
+    // The demand's own ids of the client and service are not the supplier's to see.
+    assert!(
+        inbox_a.body["items"][0]["client"]
+            .get("outbox_id")
+            .is_none()
+    );
+    let inbox_b = t
+        .call("GET", "/offers/v1/inbox/sequences", Some(&supply_b), None)
+        .await;
+    assert_eq!(ids(&inbox_b.body), [seq_b.as_str()]);
+
+    // Filters; another organization's sequence id simply matches nothing.
+    for (token, query, expect) in [
+        (
+            &demand,
+            format!("supply_persona_id={a_org}"),
+            vec![seq_a.as_str()],
+        ),
+        (
+            &demand,
+            format!("sequence_id={seq_b}"),
+            vec![seq_b.as_str()],
+        ),
+        (
+            &demand,
+            format!("sequence_id={seq_a}&sequence_id={seq_b}&sort_order=asc"),
+            vec![seq_a.as_str(), seq_b.as_str()],
+        ),
+        (&demand, "client_outbox_id=nobody".to_owned(), vec![]),
+    ] {
+        let r = t
+            .call(
+                "GET",
+                &format!("/offers/v1/outbox/sequences?{query}"),
+                Some(token),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, 200, "{query}: {:?}", r.body);
+        assert_eq!(ids(&r.body), expect, "{query}");
+    }
+    let r = t
+        .call(
+            "GET",
+            &format!("/offers/v1/inbox/sequences?sequence_id={seq_a}"),
+            Some(&supply_b),
+            None,
+        )
+        .await;
+    assert_eq!(r.body["total_items"], 0);
+    let too_many: Vec<String> = (0..101)
+        .map(|_| format!("sequence_id={}", uuid::Uuid::new_v4()))
+        .collect();
+    let r = t
+        .call(
+            "GET",
+            &format!("/offers/v1/outbox/sequences?{}", too_many.join("&")),
+            Some(&demand),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 400);
+
+    // The file: its parties read it, on their own side only; others get 404.
+    for (side, token) in [("outbox", &demand), ("inbox", &supply_a)] {
+        let r = t
+            .call(
+                "GET",
+                &format!("/offers/v1/{side}/messages/files/{file_id}"),
+                Some(token),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, 200, "{side}: {:?}", r.body);
+        assert_eq!(r.body["name"], "consent.pdf");
+        assert_eq!(r.body["size_in_bytes"], 4821);
+    }
+    for (side, token) in [
+        ("inbox", &supply_b),
+        ("inbox", &demand),
+        ("outbox", &supply_a),
+    ] {
+        for suffix in ["", "/presigned"] {
+            let r = t
+                .call(
+                    "GET",
+                    &format!("/offers/v1/{side}/messages/files/{file_id}{suffix}"),
+                    Some(token),
+                    None,
+                )
+                .await;
+            assert_eq!(r.status, 404, "{side}{suffix}: {:?}", r.body);
+            assert!(!r.body.to_string().contains(file_url));
+        }
+    }
+    // Each party's download URL leads to the file until it expires; a forged one nowhere.
+    let mut urls = Vec::new();
+    for (side, token) in [("outbox", &demand), ("inbox", &supply_a)] {
+        let r = t
+            .call(
+                "GET",
+                &format!("/offers/v1/{side}/messages/files/{file_id}/presigned"),
+                Some(token),
+                None,
+            )
+            .await;
+        assert_eq!(r.status, 200, "{:?}", r.body);
+        let url = r.body["url"].as_str().unwrap().to_owned();
+        assert!(
+            !url.contains(file_url),
+            "the URL is the platform's, not the file's"
+        );
+        assert_eq!(download(&url).await, (302, Some(file_url.to_owned())));
+        urls.push(url);
+    }
+    assert_eq!(download(&tampered(&urls[0])).await.0, 403);
+
+    // sys_admin: every organization's threads, a thread's messages, a message by its file.
+    let r = t
+        .call(
+            "GET",
+            &format!("/offers/v1/sys_admin/sequences?demand_persona_id={demand_org}"),
+            Some(&sys_admin),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert_eq!(ids(&r.body), [seq_b.as_str(), seq_a.as_str()]);
+    assert_eq!(r.body["items"][0]["supply"]["id"], b_org.as_str());
+    assert_eq!(r.body["items"][0]["demand"]["id"], demand_org.as_str());
+    let all = t
+        .call(
+            "GET",
+            "/offers/v1/sys_admin/sequences",
+            Some(&sys_admin),
+            None,
+        )
+        .await;
+    assert_eq!(all.status, 200, "{:?}", all.body);
+    assert_eq!(all.body["total_items"], 2);
+    let msgs = t
+        .call(
+            "GET",
+            &format!("/offers/v1/sys_admin/messages?sequence_id={seq_a}&sort_order=asc"),
+            Some(&sys_admin),
+            None,
+        )
+        .await;
+    assert_eq!(msgs.status, 200, "{:?}", msgs.body);
+    assert_eq!(msgs.body["total_items"], 2);
+    assert_eq!(msgs.body["items"][1]["sender"]["id"], a_org.as_str());
+    assert_eq!(
+        msgs.body["items"][1]["recipient"]["id"],
+        demand_org.as_str()
+    );
+    let by_file = t
+        .call(
+            "GET",
+            &format!("/offers/v1/sys_admin/messages/by_file_id/{file_id}"),
+            Some(&sys_admin),
+            None,
+        )
+        .await;
+    assert_eq!(by_file.status, 200, "{:?}", by_file.body);
+    assert_eq!(by_file.body["message"]["id"], reply["id"]);
+    assert_eq!(by_file.body["message"]["file"]["url"], file_url);
+    assert_eq!(by_file.body["sender"]["name"], "Northern Care Partners");
+    // The sys_admin operations are the role's alone.
+    for path in [
+        "/offers/v1/sys_admin/sequences".to_owned(),
+        format!("/offers/v1/sys_admin/messages/by_file_id/{file_id}"),
+    ] {
+        let r = t.call("GET", &path, Some(&demand), None).await;
+        assert_eq!(r.status, 403, "{path}: {:?}", r.body);
+    }
+
+    tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+    for url in &urls {
+        assert_eq!(download(url).await.0, 403, "the URL has expired");
+    }
+}
