@@ -215,19 +215,20 @@ async fn a_trusted_supplier_reads_the_latest_form_and_its_submission_reaches_the
     assert_eq!(created.body["service_id"], service_id.as_str());
     assert_eq!(created.body["fields"][1]["value"], attachment);
 
-    // A form about one of the referral's visits (supplier B holds none of them).
-    let referral = t
+    // A form about a visit supplier A scheduled on the referral (supplier B holds none).
+    let scheduled = t
         .call(
-            "GET",
-            &format!("/offers/v1/outbox/referrals/{referral_id}"),
-            Some(&demand),
-            None,
+            "POST",
+            "/offers/v1/inbox/visits/schedule",
+            Some(&supply_a),
+            Some(
+                json!({"referral_id": referral_id, "inbox_id": "forms-visit-1",
+                "start_at": "2030-01-15T09:00:00Z", "end_at": "2030-01-15T10:00:00Z"}),
+            ),
         )
         .await;
-    let visit_id = referral.body["visits"][0]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    assert_eq!(scheduled.status, 201, "{:?}", scheduled.body);
+    let visit_id = scheduled.body["id"].as_str().unwrap().to_owned();
     let visit_body = json!({
         "form_template_id": latest.body["form_template_id"],
         "visit_id": visit_id,
@@ -256,7 +257,13 @@ async fn a_trusted_supplier_reads_the_latest_form_and_its_submission_reaches_the
     assert!(by_visit.body.get("service_id").is_none());
 
     t.settle().await;
-    let mut got = demand_sub.drain().await;
+    let (visit_events, mut got): (Vec<_>, Vec<_>) = demand_sub
+        .drain()
+        .await
+        .into_iter()
+        .partition(|e| e.channel.as_str() == "outbox-visits");
+    assert_eq!(visit_events.len(), 1);
+    assert_eq!(visit_events[0].name(), "VisitSupplyScheduled");
     assert_eq!(got.len(), 2);
     got.sort_by_key(|e| e.payload.get("visit_id").is_some());
     assert_eq!(got[1].payload["visit_id"], visit_id.as_str());
