@@ -468,6 +468,24 @@ pub static REGISTRY: &[Entry] = &[
         ),
     },
     Entry {
+        name: "offers.outbox.create_shift_offers",
+        handler: http!(
+            AM,
+            "POST",
+            "/offers/v1/outbox/shift/offers",
+            offers::outbox::offers::create_shift
+        ),
+    },
+    Entry {
+        name: "offers.outbox.create_bundle_offers",
+        handler: http!(
+            AM,
+            "POST",
+            "/offers/v1/outbox/bundle/offers",
+            offers::outbox::offers::create_bundle
+        ),
+    },
+    Entry {
         name: "offers.expire_offers",
         handler: Handler::Schedule(offers::expire::call),
     },

@@ -12,6 +12,7 @@ mod listener;
 mod notification;
 mod oauth;
 mod organizations;
+mod referrals;
 mod samples;
 mod scenario;
 

@@ -52,6 +52,60 @@ pub fn match_keys(m: &OfferMatch) -> Keys {
     .gsi2(format!("SEQ#{}", m.sequence_id), "MATCH")
 }
 
+/// The item by which a `visit` offer holds its visit (see [`Offer::held_visit`]): one per
+/// demand organization and visit outbox id, created with the offer (it must not exist) and
+/// deleted by the transition that lets the visit go.
+fn visit_hold_key(demand: OrgId, visit_outbox_id: &str) -> (String, String) {
+    (
+        format!("DEMAND#{demand}#VISIT#{visit_outbox_id}"),
+        "VISIT_HOLD".to_owned(),
+    )
+}
+
+#[derive(serde::Serialize)]
+struct VisitHold {
+    offer_id: OfferId,
+}
+
+/// The writes of one new offer: the offer, its matches, the hold on its visit (for a visit
+/// offer) and its events.
+fn put_new_offer(
+    db: &Db,
+    tx: &mut Tx,
+    state: &OfferState,
+    events: &[EventRecord],
+) -> Result<(), DbError> {
+    tx.put(
+        to_item("offer", &offer_keys(&state.offer), &state.offer)?,
+        Cond::New,
+    );
+    for m in &state.matches {
+        tx.put(to_item("match", &match_keys(m), m)?, Cond::New);
+    }
+    if let Some(visit) = state.offer.held_visit() {
+        let (pk, sk) = visit_hold_key(state.offer.demand_org_id, visit);
+        tx.put(
+            to_item(
+                "visit_hold",
+                &Keys::new(pk, sk),
+                &VisitHold {
+                    offer_id: state.offer.id,
+                },
+            )?,
+            Cond::New,
+        );
+    }
+    for e in events {
+        tx.put(db.event_item(e)?, Cond::New);
+    }
+    Ok(())
+}
+
+/// How many writes [`Db::create_offers`] makes for one offer.
+pub fn new_offer_writes(state: &OfferState, events: &[EventRecord]) -> usize {
+    1 + state.matches.len() + usize::from(state.offer.held_visit().is_some()) + events.len()
+}
+
 fn response_value(m: &OfferMatch) -> AttributeValue {
     let v = serde_json::to_value(m.response).expect("enum serializes");
     AttributeValue::S(v.as_str().unwrap_or_default().to_owned())
@@ -74,22 +128,16 @@ impl Db {
         Ok(offer.map(|offer| OfferState { offer, matches }))
     }
 
-    /// Writes a new offer, its matches and its events in one transaction.
-    pub async fn create_offer(
+    /// Writes new offers, each with its matches, visit hold and events, in one transaction:
+    /// all of them or none. A condition failure means a visit is already held by another
+    /// open or assigned visit offer.
+    pub async fn create_offers(
         &self,
-        state: &OfferState,
-        events: &[EventRecord],
+        offers: &[(OfferState, Vec<EventRecord>)],
     ) -> Result<(), DbError> {
         let mut tx = Tx::new(self.table());
-        tx.put(
-            to_item("offer", &offer_keys(&state.offer), &state.offer)?,
-            Cond::New,
-        );
-        for m in &state.matches {
-            tx.put(to_item("match", &match_keys(m), m)?, Cond::New);
-        }
-        for e in events {
-            tx.put(self.event_item(e)?, Cond::New);
+        for (state, events) in offers {
+            put_new_offer(self, &mut tx, state, events)?;
         }
         self.transact(tx).await
     }
@@ -122,6 +170,14 @@ impl Db {
         }
         if let Some(r) = referral {
             tx.put(to_item("referral", &referral_keys(r), r)?, Cond::New);
+        }
+        if let (Some(visit), None) = (before.offer.held_visit(), transition.offer.held_visit()) {
+            let (pk, sk) = visit_hold_key(before.offer.demand_org_id, visit);
+            tx.delete(
+                &pk,
+                &sk,
+                Cond::Equals("offer_id", AttributeValue::S(before.offer.id.to_string())),
+            );
         }
         for e in events {
             tx.put(self.event_item(e)?, Cond::New);

@@ -149,6 +149,21 @@ pub struct Offer {
     pub direct_supply_persona_ids: Vec<OrgId>,
 }
 
+impl Offer {
+    /// The visit (its outbox id) this offer holds. The spec: "Multiple open or assigned
+    /// offers with offer_type `visit` are not permitted for the same visit". So a `visit`
+    /// offer holds its visit while open or assigned, and lets go of it when it is closed,
+    /// expires or is declined by all.
+    pub fn held_visit(&self) -> Option<&str> {
+        if self.offer_type != OfferType::Visit
+            || !matches!(self.status, OfferStatus::Open | OfferStatus::Assigned)
+        {
+            return None;
+        }
+        self.visits.first().map(|v| v.outbox_id.as_str())
+    }
+}
+
 /// One supplier's view of an offer.
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
