@@ -486,6 +486,33 @@ pub static REGISTRY: &[Entry] = &[
         ),
     },
     Entry {
+        name: "offers.outbox.create_referral",
+        handler: http!(
+            AM,
+            "POST",
+            "/offers/v1/outbox/referrals",
+            offers::outbox::referrals::create
+        ),
+    },
+    Entry {
+        name: "offers.outbox.update_referral",
+        handler: http!(
+            AM,
+            "POST",
+            "/offers/v1/outbox/referrals/{referral_id}/update",
+            offers::outbox::referrals::update
+        ),
+    },
+    Entry {
+        name: "offers.inbox.update_referral_tasks",
+        handler: http!(
+            AM,
+            "POST",
+            "/offers/v1/inbox/referrals/{referral_id}/tasks/update",
+            offers::inbox::referrals::update_tasks
+        ),
+    },
+    Entry {
         name: "offers.expire_offers",
         handler: Handler::Schedule(offers::expire::call),
     },

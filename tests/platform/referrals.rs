@@ -1,7 +1,7 @@
 //! Shift and bundle offers, the one-offer-per-visit rule, direct referrals and their
 //! revisions, referral tasks, and the sys_admin reads and settings of the Offers API.
 
-use platform_tests::TestStack;
+use platform_tests::{Subscriber, TestStack};
 use serde_json::{Value, json};
 
 use crate::offer_body;
@@ -184,4 +184,312 @@ async fn a_visit_has_at_most_one_open_or_assigned_visit_offer() {
         .await;
     assert_eq!(close.status, 204, "{:?}", close.body);
     assert_eq!(create(visit_offer("visit-7001")).await.status, 201);
+}
+
+/// Direct referral of the sample body to supplier A; returns the response body.
+async fn direct_referral(t: &TestStack, demand: &str, body: Value) -> Value {
+    let r = t
+        .call(
+            "POST",
+            "/offers/v1/outbox/referrals",
+            Some(demand),
+            Some(body),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    r.body
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_direct_referral_is_revised_with_the_old_revision_archived() {
+    let t = TestStack::start().await;
+    let org = |u: &devstack::seed::User| u.organization.as_ref().unwrap().id;
+    let demand_sub = Subscriber::new(&t, org(&t.demo.demand)).await;
+    let a_sub = Subscriber::new(&t, org(&t.demo.supply_a)).await;
+    let b_sub = Subscriber::new(&t, org(&t.demo.supply_b)).await;
+    let demand = t.login(&t.demo.demand).await;
+    let supply_a = t.login(&t.demo.supply_a).await;
+    let supply_b = t.login(&t.demo.supply_b).await;
+
+    let created = direct_referral(&t, &demand, sample_body("offers.outbox.create_referral")).await;
+    let id = created["referral"]["id"].as_str().unwrap().to_owned();
+    assert_eq!(created["referral"]["status"], "assigned");
+    assert_eq!(created["supply"]["name"], "Northern Care Partners");
+    assert_eq!(created["revision"]["revision_number"], 1);
+    assert_eq!(created["revision"]["revision_group_id"], id.as_str());
+    assert!(created["referral"].get("offer_id").is_none());
+    // The supplier sees it in full; the other supplier does not see it at all.
+    let inbox = t
+        .call(
+            "GET",
+            &format!("/offers/v1/inbox/referrals/{id}"),
+            Some(&supply_a),
+            None,
+        )
+        .await;
+    assert_eq!(inbox.status, 200, "{:?}", inbox.body);
+    assert_eq!(
+        inbox.body["client"]["demographics"]["first_name"],
+        "Margaret"
+    );
+    assert_eq!(
+        t.call(
+            "GET",
+            &format!("/offers/v1/inbox/referrals/{id}"),
+            Some(&supply_b),
+            None
+        )
+        .await
+        .status,
+        404
+    );
+    t.settle().await;
+    let heard = |got: Vec<platform_tests::Received>| {
+        got.iter()
+            .map(|r| {
+                (
+                    r.channel.as_str().to_owned(),
+                    r.name().to_owned(),
+                    r.payload["referral_id"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    // `drain` validates every payload against the AsyncAPI schema of its channel.
+    let d = demand_sub.drain().await;
+    assert_eq!(d[0].payload["supply"]["name"], "Northern Care Partners");
+    assert_eq!(
+        heard(d),
+        vec![(
+            "outbox-referrals".into(),
+            "ReferralCreated".into(),
+            id.clone()
+        )]
+    );
+    assert_eq!(
+        heard(a_sub.drain().await),
+        vec![(
+            "inbox-referrals".into(),
+            "ReferralCreated".into(),
+            id.clone()
+        )]
+    );
+    assert!(b_sub.drain().await.is_empty(), "supplier B heard of it");
+
+    // Revision 2: the response is the new revision, in the same group and sequence.
+    let update = format!("/offers/v1/outbox/referrals/{id}/update");
+    let revised = t
+        .call(
+            "POST",
+            &update,
+            Some(&demand),
+            Some(sample_body("offers.outbox.update_referral")),
+        )
+        .await;
+    assert_eq!(revised.status, 201, "{:?}", revised.body);
+    let id2 = revised.body["referral"]["id"].as_str().unwrap().to_owned();
+    assert_ne!(id2, id);
+    assert_eq!(revised.body["revision"]["revision_number"], 2);
+    assert_eq!(revised.body["revision"]["revision_group_id"], id.as_str());
+    assert_eq!(revised.body["revision"]["is_latest_revision"], true);
+    assert_eq!(
+        revised.body["revision"]["revision_reasons"],
+        json!(["schedule_change"])
+    );
+    assert_eq!(
+        revised.body["referral"]["sequence_id"],
+        created["referral"]["sequence_id"]
+    );
+    assert_eq!(revised.body["price"]["rate"], 45.0);
+    let old = t
+        .call(
+            "GET",
+            &format!("/offers/v1/outbox/referrals/{id}"),
+            Some(&demand),
+            None,
+        )
+        .await;
+    assert_eq!(old.body["revision"]["is_latest_revision"], false);
+
+    // The lists: latest by default, archived, all; by group on the outbox.
+    let ids = |body: &Value| {
+        let mut v: Vec<(String, u64)> = body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| {
+                (
+                    i["referral"]["id"].as_str().unwrap().to_owned(),
+                    i["revision"]["revision_number"].as_u64().unwrap(),
+                )
+            })
+            .collect();
+        v.sort_by_key(|x| x.1);
+        v
+    };
+    for (token, base) in [
+        (&demand, "/offers/v1/outbox/referrals"),
+        (&supply_a, "/offers/v1/inbox/referrals"),
+    ] {
+        for (q, want) in [
+            ("", vec![(id2.clone(), 2)]),
+            ("?revisions=latest", vec![(id2.clone(), 2)]),
+            ("?revisions=archived", vec![(id.clone(), 1)]),
+            ("?revisions=all", vec![(id.clone(), 1), (id2.clone(), 2)]),
+        ] {
+            let r = t
+                .call("GET", &format!("{base}{q}"), Some(token), None)
+                .await;
+            assert_eq!(ids(&r.body), want, "{base}{q}");
+        }
+    }
+    let group = t
+        .call(
+            "GET",
+            &format!("/offers/v1/outbox/referrals?revisions=all&revision_group_id={id}&sort_by=revision_number&sort_order=asc"),
+            Some(&demand),
+            None,
+        )
+        .await;
+    assert_eq!(group.body["total_items"], 2);
+    assert_eq!(group.body["items"][0]["revision"]["revision_number"], 1);
+
+    // Both sides hear of the new revision; supplier B still hears nothing.
+    t.settle().await;
+    assert_eq!(
+        heard(demand_sub.drain().await),
+        vec![(
+            "outbox-referrals".into(),
+            "ReferralCreated".into(),
+            id2.clone()
+        )]
+    );
+    assert_eq!(
+        heard(a_sub.drain().await),
+        vec![(
+            "inbox-referrals".into(),
+            "ReferralCreated".into(),
+            id2.clone()
+        )]
+    );
+    assert!(b_sub.drain().await.is_empty());
+
+    // The archived revision cannot be revised again; a cancelled one neither.
+    let before = t.items().await.len();
+    let again = t
+        .call(
+            "POST",
+            &update,
+            Some(&demand),
+            Some(sample_body("offers.outbox.update_referral")),
+        )
+        .await;
+    assert_eq!(again.status, 409, "{:?}", again.body);
+    let cancel = t
+        .call(
+            "POST",
+            &format!("/offers/v1/outbox/referrals/{id2}/cancel"),
+            Some(&demand),
+            Some(json!({"reason_code": "client_request"})),
+        )
+        .await;
+    assert_eq!(cancel.status, 204);
+    let cancelled = t
+        .call(
+            "POST",
+            &format!("/offers/v1/outbox/referrals/{id2}/update"),
+            Some(&demand),
+            Some(sample_body("offers.outbox.update_referral")),
+        )
+        .await;
+    assert_eq!(cancelled.status, 409, "{:?}", cancelled.body);
+    // Only the cancellation (referral + its event) was written since.
+    assert_eq!(t.items().await.len(), before + 1);
+    // Another demand organization's update is a 404, not a 403: supplier A is no demand.
+    assert_eq!(
+        t.call(
+            "POST",
+            &format!("/offers/v1/outbox/referrals/{id2}/update"),
+            Some(&supply_a),
+            Some(sample_body("offers.outbox.update_referral")),
+        )
+        .await
+        .status,
+        404
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn visit_referrals_are_not_revised_and_tasks_take_the_suppliers_ids() {
+    let t = TestStack::start().await;
+    let demand = t.login(&t.demo.demand).await;
+    let supply_a = t.login(&t.demo.supply_a).await;
+    let supply_b = t.login(&t.demo.supply_b).await;
+    let mut body = sample_body("offers.outbox.create_referral");
+    body["referral"]["referral_type"] = json!("visit");
+    body["visits"] = json!([body["visits"][0].clone()]);
+    let created = direct_referral(&t, &demand, body).await;
+    let id = created["referral"]["id"].as_str().unwrap().to_owned();
+    let update = t
+        .call(
+            "POST",
+            &format!("/offers/v1/outbox/referrals/{id}/update"),
+            Some(&demand),
+            Some(sample_body("offers.outbox.update_referral")),
+        )
+        .await;
+    assert_eq!(update.status, 409, "{:?}", update.body);
+
+    // A referral to an organization without an active supply persona is refused.
+    let mut to_demand = sample_body("offers.outbox.create_referral");
+    to_demand["supply_persona_id"] = json!(devstack::seed::DEMAND_ORG);
+    let refused = t
+        .call(
+            "POST",
+            "/offers/v1/outbox/referrals",
+            Some(&demand),
+            Some(to_demand),
+        )
+        .await;
+    assert_eq!(refused.status, 422, "{:?}", refused.body);
+
+    let task = created["visits"][0]["tasks"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let path = format!("/offers/v1/inbox/referrals/{id}/tasks/update");
+    let tasks = json!({"client_tasks": [{"id": task, "inbox_id": "our-task-17"}]});
+    // Only the referral's supplier may; a task of no referral is a 422.
+    assert_eq!(
+        t.call("POST", &path, Some(&supply_b), Some(tasks.clone()))
+            .await
+            .status,
+        404
+    );
+    let stranger = json!({"client_tasks": [{"id": uuid::Uuid::new_v4(), "inbox_id": "x"}]});
+    assert_eq!(
+        t.call("POST", &path, Some(&supply_a), Some(stranger))
+            .await
+            .status,
+        422
+    );
+    let done = t.call("POST", &path, Some(&supply_a), Some(tasks)).await;
+    assert_eq!(done.status, 204, "{:?}", done.body);
+    let detail = t
+        .call(
+            "GET",
+            &format!("/offers/v1/outbox/referrals/{id}"),
+            Some(&demand),
+            None,
+        )
+        .await;
+    assert_eq!(
+        detail.body["visits"][0]["tasks"][0]["inbox_id"],
+        "our-task-17"
+    );
+    assert!(
+        detail.body["visits"][0]["tasks"][1]
+            .get("inbox_id")
+            .is_none()
+    );
 }

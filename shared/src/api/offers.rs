@@ -80,6 +80,70 @@ pub struct VisitRequest {
     pub tasks: Vec<TaskRequest>,
 }
 
+/// The time rules of a service and its visits that a schema cannot express (422).
+pub fn check_times(service: &ServiceRequest, visits: &[VisitRequest]) -> Result<(), ApiError> {
+    for (i, v) in visits.iter().enumerate() {
+        if v.end_at <= v.start_at {
+            return Err(ApiError::unprocessable(format!(
+                "visits[{i}].end_at must be after start_at"
+            )));
+        }
+    }
+    if let (Some(start), Some(end)) = (service.start_at, service.end_at)
+        && end < start
+    {
+        return Err(ApiError::unprocessable(
+            "service.end_at must not be before service.start_at",
+        ));
+    }
+    Ok(())
+}
+
+impl VisitRequest {
+    /// The visit with fresh ids for it and its tasks.
+    pub fn into_visit(self) -> Visit {
+        Visit {
+            id: VisitId::new(),
+            outbox_id: self.outbox_id,
+            start_at: self.start_at,
+            end_at: self.end_at,
+            instructions: self.instructions,
+            tasks: self
+                .tasks
+                .into_iter()
+                .map(|t| Task {
+                    id: TaskId::new(),
+                    outbox_id: t.outbox_id,
+                    name: t.name,
+                    description: t.description,
+                    is_required: t.is_required,
+                    inbox_id: None,
+                })
+                .collect(),
+        }
+    }
+}
+
+impl ServiceRequest {
+    pub fn into_service(self, id: ServiceId) -> Service {
+        Service {
+            id,
+            name: self.name,
+            outbox_id: self.outbox_id,
+            start_at: self.start_at,
+            expected_start_at: self.expected_start_at,
+            end_at: self.end_at,
+            instructions: self.instructions,
+            notes: self.notes,
+            skills: self.skills,
+            custom_fields: self.custom_fields,
+            use_client_address: self.use_client_address,
+            address: self.address,
+            referral_only_custom_fields: self.referral_only_custom_fields,
+        }
+    }
+}
+
 /// `OutboxOfferCreateRequest`.
 #[derive(Debug, Deserialize)]
 pub struct CreateOfferRequest {
@@ -107,20 +171,7 @@ impl CreateOfferRequest {
                 "offer.expires_at must be in the future",
             ));
         }
-        for (i, v) in self.visits.iter().enumerate() {
-            if v.end_at <= v.start_at {
-                return Err(ApiError::unprocessable(format!(
-                    "visits[{i}].end_at must be after start_at"
-                )));
-            }
-        }
-        if let (Some(start), Some(end)) = (self.service.start_at, self.service.end_at)
-            && end < start
-        {
-            return Err(ApiError::unprocessable(
-                "service.end_at must not be before service.start_at",
-            ));
-        }
+        check_times(&self.service, &self.visits)?;
         if self.offer.offer_type == OfferType::Visit && self.visits.len() != 1 {
             return Err(ApiError::unprocessable(
                 "an offer of type visit describes exactly one visit",
@@ -129,24 +180,7 @@ impl CreateOfferRequest {
         let visits: Vec<Visit> = self
             .visits
             .into_iter()
-            .map(|v| Visit {
-                id: VisitId::new(),
-                outbox_id: v.outbox_id,
-                start_at: v.start_at,
-                end_at: v.end_at,
-                instructions: v.instructions,
-                tasks: v
-                    .tasks
-                    .into_iter()
-                    .map(|t| Task {
-                        id: TaskId::new(),
-                        outbox_id: t.outbox_id,
-                        name: t.name,
-                        description: t.description,
-                        is_required: t.is_required,
-                    })
-                    .collect(),
-            })
+            .map(VisitRequest::into_visit)
             .collect();
         let s = self.service;
         // The offer's window is derived from its visits, else from the service.
@@ -195,21 +229,7 @@ impl CreateOfferRequest {
             referral_id: None,
             client_id: ClientId::new(),
             client: self.client,
-            service: Service {
-                id: ServiceId::new(),
-                name: s.name,
-                outbox_id: s.outbox_id,
-                start_at: s.start_at,
-                expected_start_at: s.expected_start_at,
-                end_at: s.end_at,
-                instructions: s.instructions,
-                notes: s.notes,
-                skills: s.skills,
-                custom_fields: s.custom_fields,
-                use_client_address: s.use_client_address,
-                address: s.address,
-                referral_only_custom_fields: s.referral_only_custom_fields,
-            },
+            service: s.into_service(ServiceId::new()),
             visits,
             price: self.price,
             case_manager: self.case_manager,

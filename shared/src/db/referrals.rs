@@ -34,6 +34,65 @@ impl Db {
         self.transact(tx).await
     }
 
+    /// The writes that create a referral: the referral and its events, all new. Whatever else
+    /// a new referral brings (its visit records) is added to this list, so it is written in
+    /// the same transaction.
+    pub fn referral_creation(
+        &self,
+        referral: &Referral,
+        events: &[EventRecord],
+    ) -> Result<Tx, DbError> {
+        let mut tx = Tx::new(self.table());
+        tx.put(
+            to_item("referral", &referral_keys(referral), referral)?,
+            Cond::New,
+        );
+        for e in events {
+            tx.put(self.event_item(e)?, Cond::New);
+        }
+        Ok(tx)
+    }
+
+    /// Writes a new referral with its events, all or nothing.
+    pub async fn create_referral(
+        &self,
+        referral: &Referral,
+        events: &[EventRecord],
+    ) -> Result<(), DbError> {
+        let tx = self.referral_creation(referral, events)?;
+        self.transact(tx).await
+    }
+
+    /// Archives the revision read (only at the version read) and writes its successor with
+    /// the successor's events: two revisions can never both be the latest.
+    pub async fn apply_revision(
+        &self,
+        read_version: u64,
+        archived: &Referral,
+        latest: &Referral,
+        events: &[EventRecord],
+    ) -> Result<(), DbError> {
+        let mut tx = self.referral_creation(latest, events)?;
+        tx.put(
+            to_item("referral", &referral_keys(archived), archived)?,
+            Cond::Version(read_version),
+        );
+        self.transact(tx).await
+    }
+
+    /// Writes a changed referral that announces nothing, only over the version it was read at.
+    pub async fn put_referral_over(
+        &self,
+        read_version: u64,
+        referral: &Referral,
+    ) -> Result<(), DbError> {
+        self.put(
+            to_item("referral", &referral_keys(referral), referral)?,
+            Cond::Version(read_version),
+        )
+        .await
+    }
+
     pub async fn referrals_of_demand(&self, demand: OrgId) -> Result<Vec<Referral>, DbError> {
         let items = self
             .query_all(

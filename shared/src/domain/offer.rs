@@ -65,6 +65,9 @@ pub struct Task {
     pub name: NonEmpty,
     pub description: Option<String>,
     pub is_required: bool,
+    /// The supplier's own id of the task, once it maps it (`tasks/update`).
+    #[serde(default)]
+    pub inbox_id: Option<String>,
 }
 
 #[serde_with::skip_serializing_none]
