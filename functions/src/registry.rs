@@ -513,6 +513,105 @@ pub static REGISTRY: &[Entry] = &[
         ),
     },
     Entry {
+        name: "offers.sys_admin.list_offers",
+        handler: http!(
+            AM,
+            "GET",
+            "/offers/v1/sys_admin/offers",
+            offers::sys_admin::list_offers
+        ),
+    },
+    Entry {
+        name: "offers.sys_admin.get_offer",
+        handler: http!(
+            AM,
+            "GET",
+            "/offers/v1/sys_admin/offers/{offer_id}",
+            offers::sys_admin::get_offer
+        ),
+    },
+    Entry {
+        name: "offers.sys_admin.list_offer_matches",
+        handler: http!(
+            AM,
+            "GET",
+            "/offers/v1/sys_admin/offers/{offer_id}/matches",
+            offers::sys_admin::list_offer_matches
+        ),
+    },
+    Entry {
+        name: "offers.sys_admin.list_referrals",
+        handler: http!(
+            AM,
+            "GET",
+            "/offers/v1/sys_admin/referrals",
+            offers::sys_admin::list_referrals
+        ),
+    },
+    Entry {
+        name: "offers.sys_admin.get_referral",
+        handler: http!(
+            AM,
+            "GET",
+            "/offers/v1/sys_admin/referrals/{referral_id}",
+            offers::sys_admin::get_referral
+        ),
+    },
+    Entry {
+        name: "offers.sys_admin.get_assignment_setting",
+        handler: http!(
+            AM,
+            "GET",
+            "/offers/v1/sys_admin/demand_personas/{demand_persona_id}/settings/assignment",
+            offers::sys_admin::get_assignment
+        ),
+    },
+    Entry {
+        name: "offers.sys_admin.set_assignment_setting",
+        handler: http!(
+            AM,
+            "POST",
+            "/offers/v1/sys_admin/demand_personas/{demand_persona_id}/settings/assignment",
+            offers::sys_admin::set_assignment
+        ),
+    },
+    Entry {
+        name: "offers.sys_admin.list_demand_take_rates",
+        handler: http!(
+            AM,
+            "GET",
+            "/offers/v1/sys_admin/take_rates/demand_take_rates",
+            offers::sys_admin::list_demand_take_rates
+        ),
+    },
+    Entry {
+        name: "offers.sys_admin.set_demand_take_rate",
+        handler: http!(
+            AM,
+            "POST",
+            "/offers/v1/sys_admin/take_rates/demand_take_rates/{demand_persona_id}",
+            offers::sys_admin::set_demand_take_rate
+        ),
+    },
+    Entry {
+        name: "offers.sys_admin.get_regional_take_rate",
+        handler: http!(
+            AM,
+            "GET",
+            "/offers/v1/sys_admin/take_rates/regional_take_rate",
+            offers::sys_admin::get_regional_take_rate
+        ),
+    },
+    Entry {
+        name: "offers.sys_admin.set_regional_take_rate",
+        handler: http!(
+            AM,
+            "POST",
+            "/offers/v1/sys_admin/take_rates/regional_take_rate",
+            offers::sys_admin::set_regional_take_rate
+        ),
+    },
+    Entry {
         name: "offers.expire_offers",
         handler: Handler::Schedule(offers::expire::call),
     },

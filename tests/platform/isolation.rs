@@ -125,9 +125,11 @@ async fn every_operation_on_another_organizations_offer_or_referral_is_not_found
         else {
             continue;
         };
-        if !["{offer_id}", "{referral_id}", "{message_id}"]
-            .iter()
-            .any(|p| path.contains(p))
+        // sys_admin operations refuse participants by role (403): see the test below.
+        if path.contains("/sys_admin/")
+            || !["{offer_id}", "{referral_id}", "{message_id}"]
+                .iter()
+                .any(|p| path.contains(p))
         {
             continue;
         }
@@ -158,6 +160,68 @@ async fn every_operation_on_another_organizations_offer_or_referral_is_not_found
         checked += 1;
     }
     assert!(checked >= 14, "only {checked} operations were checked");
+    assert_eq!(
+        t.items().await.len(),
+        before,
+        "a refused request wrote something"
+    );
+}
+
+/// Every Offers API `sys_admin` operation refuses an org_admin with a 403 ("Required role:
+/// sys_admin"), shows no data and writes nothing; the sys_admin gets through.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_offers_sys_admin_operation_refuses_participants() {
+    let t = TestStack::start().await;
+    let demand = t.login(&t.demo.demand).await;
+    let supply_a = t.login(&t.demo.supply_a).await;
+    let admin = t.login(&t.demo.sys_admin).await;
+    let offer_id = create_offer(&t, &demand).await;
+    let before = t.items().await.len();
+    let mut checked = 0;
+    for entry in REGISTRY {
+        let Handler::Http {
+            method,
+            path,
+            family: Family::AlayaMarket,
+            ..
+        } = entry.handler
+        else {
+            continue;
+        };
+        if !path.starts_with("/offers/v1/sys_admin/") {
+            continue;
+        }
+        let url = path
+            .replace("{offer_id}", &offer_id)
+            .replace("{referral_id}", &uuid::Uuid::new_v4().to_string())
+            .replace("{demand_persona_id}", devstack::seed::DEMAND_ORG);
+        for token in [&demand, &supply_a] {
+            let r = t
+                .call(method, &url, Some(token), sample_body(entry.name))
+                .await;
+            assert_eq!(r.status, 403, "{} {url}: {:?}", entry.name, r.body);
+            assert!(
+                !r.body.to_string().contains(&offer_id),
+                "{}: the refusal leaks data",
+                entry.name
+            );
+        }
+        if method == "GET" {
+            let r = t.call(method, &url, Some(&admin), None).await;
+            assert!(
+                r.status == 200 || (r.status == 404 && url.contains("/referrals/")),
+                "{} {url} as sys_admin: {} {:?}",
+                entry.name,
+                r.status,
+                r.body
+            );
+        }
+        checked += 1;
+    }
+    assert!(
+        checked >= 11,
+        "only {checked} sys_admin operations were checked"
+    );
     assert_eq!(
         t.items().await.len(),
         before,

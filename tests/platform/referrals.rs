@@ -493,3 +493,171 @@ async fn visit_referrals_are_not_revised_and_tasks_take_the_suppliers_ids() {
             .is_none()
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sys_admin_reads_everything_and_take_rates_set_what_suppliers_are_paid() {
+    use devstack::seed::{DEMAND_ORG, SUPPLY_B_ORG};
+    let t = TestStack::start().await;
+    let admin = t.login(&t.demo.sys_admin).await;
+    let demand = t.login(&t.demo.demand).await;
+    let supply_a = t.login(&t.demo.supply_a).await;
+    let regional = "/offers/v1/sys_admin/take_rates/regional_take_rate";
+    let demand_rate = format!("/offers/v1/sys_admin/take_rates/demand_take_rates/{DEMAND_ORG}");
+    let demand_rates = "/offers/v1/sys_admin/take_rates/demand_take_rates";
+
+    // Rates: a fraction in [0, 1]; the demand's own rate wins over the regional one.
+    let r = t.call("GET", regional, Some(&admin), None).await;
+    assert_eq!(r.body, json!({"rate": 0.0}));
+    let r = t
+        .call("POST", regional, Some(&admin), Some(json!({"rate": 1.5})))
+        .await;
+    assert_eq!(r.status, 400, "{:?}", r.body);
+    let r = t
+        .call("POST", regional, Some(&admin), Some(json!({"rate": 0.1})))
+        .await;
+    assert_eq!((r.status, &r.body), (200, &json!({"rate": 0.1})));
+    let r = t
+        .call(
+            "POST",
+            &demand_rate,
+            Some(&admin),
+            Some(json!({"rate": 0.2})),
+        )
+        .await;
+    assert_eq!(r.status, 204, "{:?}", r.body);
+    let r = t.call("GET", demand_rates, Some(&admin), None).await;
+    assert_eq!(
+        r.body,
+        json!({"items": [{"demand_persona_id": DEMAND_ORG, "rate": 0.2}]})
+    );
+    let unknown = format!(
+        "/offers/v1/sys_admin/take_rates/demand_take_rates/{}",
+        uuid::Uuid::new_v4()
+    );
+    let r = t
+        .call("POST", &unknown, Some(&admin), Some(json!({"rate": 0.2})))
+        .await;
+    assert_eq!(r.status, 404);
+
+    // An offer at 42.50/h: the demand sees its price, the supplier 20 % less.
+    let first = crate::create_offer(&t, &demand).await;
+    let inbox = t
+        .call(
+            "GET",
+            &format!("/offers/v1/inbox/offers/{first}"),
+            Some(&supply_a),
+            None,
+        )
+        .await;
+    assert_eq!(
+        inbox.body["price"],
+        json!({"rate": 34.0, "unit": "per_hour"})
+    );
+    let detail = t
+        .call(
+            "GET",
+            &format!("/offers/v1/sys_admin/offers/{first}"),
+            Some(&admin),
+            None,
+        )
+        .await;
+    assert_eq!(detail.status, 200, "{:?}", detail.body);
+    assert_eq!(
+        detail.body["price"]["default"],
+        json!({"rate_demand": 42.5, "rate_supply": 34.0, "unit": "per_hour"})
+    );
+    assert_eq!(detail.body["demand"]["name"], "Maple Home Health");
+    // Cleared, the regional rate applies to the next offer; the first keeps its rate.
+    let r = t
+        .call(
+            "POST",
+            &demand_rate,
+            Some(&admin),
+            Some(json!({"rate": null})),
+        )
+        .await;
+    assert_eq!(r.status, 204);
+    assert_eq!(
+        t.call("GET", demand_rates, Some(&admin), None).await.body,
+        json!({"items": []})
+    );
+    let created = direct_referral(&t, &demand, sample_body("offers.outbox.create_referral")).await;
+    let referral = created["referral"]["id"].as_str().unwrap().to_owned();
+    assert_eq!(created["price"]["rate"], 42.5);
+    let inbox = t
+        .call(
+            "GET",
+            &format!("/offers/v1/inbox/referrals/{referral}"),
+            Some(&supply_a),
+            None,
+        )
+        .await;
+    assert_eq!(
+        inbox.body["price"],
+        json!({"rate": 38.25, "unit": "per_hour"})
+    );
+
+    // The lists and their filters.
+    let list = |q: String| {
+        let t = &t;
+        let admin = &admin;
+        async move {
+            let r = t.call("GET", &q, Some(admin), None).await;
+            assert_eq!(r.status, 200, "{q}: {:?}", r.body);
+            r.body
+        }
+    };
+    let all = list("/offers/v1/sys_admin/offers".into()).await;
+    assert_eq!(all["total_items"], 1);
+    assert_eq!(all["items"][0]["offer"]["id"], first.as_str());
+    for (q, n) in [
+        (format!("?demand_persona_id={DEMAND_ORG}"), 1),
+        (format!("?demand_persona_id={}", uuid::Uuid::new_v4()), 0),
+        (format!("?id={first}"), 1),
+        ("?status=closed".to_owned(), 0),
+        ("?care_type=psw&status=open".to_owned(), 1),
+    ] {
+        let body = list(format!("/offers/v1/sys_admin/offers{q}")).await;
+        assert_eq!(body["total_items"], n, "{q}");
+    }
+    let matches = list(format!("/offers/v1/sys_admin/offers/{first}/matches")).await;
+    assert_eq!(matches["total_items"], 2);
+    let refs = list("/offers/v1/sys_admin/referrals".into()).await;
+    assert_eq!(refs["total_items"], 1);
+    assert_eq!(refs["items"][0]["referral"]["id"], referral.as_str());
+    assert_eq!(refs["items"][0]["demand"]["name"], "Maple Home Health");
+    assert_eq!(refs["items"][0]["supply"]["name"], "Northern Care Partners");
+    let none = list(format!(
+        "/offers/v1/sys_admin/referrals?supply_persona_id={SUPPLY_B_ORG}"
+    ))
+    .await;
+    assert_eq!(none["total_items"], 0);
+    let one = list(format!("/offers/v1/sys_admin/referrals/{referral}")).await;
+    assert_eq!(one["demand"]["name"], "Maple Home Health");
+    assert_eq!(one["price"]["rate"], 42.5);
+
+    // Another organization's assignment setting, as the participant's own endpoint sees it.
+    let setting = format!("/offers/v1/sys_admin/demand_personas/{DEMAND_ORG}/settings/assignment");
+    assert_eq!(
+        list(setting.clone()).await,
+        json!({"offer_assignment": "manual"})
+    );
+    let r = t
+        .call(
+            "POST",
+            &setting,
+            Some(&admin),
+            Some(json!({"offer_assignment": "auto"})),
+        )
+        .await;
+    assert_eq!(r.status, 204, "{:?}", r.body);
+    let own = t
+        .call(
+            "GET",
+            "/offers/v1/demand_personas/settings/assignment",
+            Some(&demand),
+            None,
+        )
+        .await;
+    assert_eq!(own.body, json!({"offer_assignment": "auto"}));
+}

@@ -4,6 +4,7 @@ pub mod demand_personas;
 pub mod expire;
 pub mod inbox;
 pub mod outbox;
+pub mod sys_admin;
 
 use lambda_http::Request;
 use shared::api::auth::HealthResponse;

@@ -8,3 +8,4 @@ pub mod messages;
 pub mod offers;
 pub mod organizations;
 pub mod referrals;
+pub mod sys_admin;

@@ -235,6 +235,7 @@ impl CreateOfferRequest {
             case_manager: self.case_manager,
             alayacare: self.alayacare.map(serde_json::Value::Object),
             direct_supply_persona_ids: direct,
+            take_rate: None,
         })
     }
 }
@@ -689,7 +690,12 @@ impl InboxOfferDetail {
         Self {
             offer: o.into(),
             case_manager: o.case_manager.clone(),
-            price: o.price.as_ref().map(|p| p.for_supplier(m.supply_org_id)),
+            // What this supplier would be paid: its price less the offer's take rate.
+            price: o.price.as_ref().map(|p| {
+                o.take_rate
+                    .unwrap_or(crate::domain::take_rate::TakeRate::ZERO)
+                    .supply_price(&p.for_supplier(m.supply_org_id))
+            }),
             client: AnonClient {
                 address: (&o.client.address).into(),
                 allergies: o.client.allergies.clone(),

@@ -400,7 +400,7 @@ impl InboxReferralDetail {
             demand,
             alayacare: r.alayacare.clone(),
             case_manager: r.case_manager.clone(),
-            price: r.price.clone(),
+            price: r.supply_price(),
             client: InboxClient {
                 id: r.client_id,
                 address: c.address.clone(),

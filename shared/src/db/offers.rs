@@ -11,7 +11,10 @@ use crate::events::EventRecord;
 use crate::ids::{OfferId, OrgId};
 
 use super::referrals::referral_keys;
-use super::{Cond, Db, DbError, GSI1, GSI2, Keys, Tx, created_sk, from_item, kind_of, to_item};
+use super::{
+    Cond, Db, DbError, GSI1, GSI2, Keys, Tx, created_sk, from_item, kind_of, sysadmin_partition,
+    to_item,
+};
 
 /// Partitions of the expiry index, so that no one index partition takes every offer.
 pub const EXPIRY_SHARDS: u32 = 16;
@@ -24,10 +27,15 @@ fn expiry_shard(id: OfferId) -> u32 {
 /// An offer's keys. An open offer is also in the expiry index (gsi2), by expiry time; any
 /// other status drops it from there, as the offer item is rewritten whole.
 pub fn offer_keys(o: &Offer) -> Keys {
-    let keys = Keys::new(format!("OFFER#{}", o.id), "OFFER").gsi1(
-        format!("DEMAND#{}#OFFER", o.demand_org_id),
-        created_sk(&o.created_at, o.id),
-    );
+    let keys = Keys::new(format!("OFFER#{}", o.id), "OFFER")
+        .gsi1(
+            format!("DEMAND#{}#OFFER", o.demand_org_id),
+            created_sk(&o.created_at, o.id),
+        )
+        .gsi3(
+            sysadmin_partition("OFFER", &o.id.0),
+            created_sk(&o.created_at, o.id),
+        );
     if o.status == OfferStatus::Open {
         keys.gsi2(
             format!("OFFEREXP#{}", expiry_shard(o.id)),
@@ -197,6 +205,12 @@ impl Db {
             .iter()
             .filter_map(|item| item.get("id")?.as_s().ok()?.parse().ok())
             .collect())
+    }
+
+    /// Every offer of every organization, newest first (the sys_admin list).
+    pub async fn all_offers(&self) -> Result<Vec<Offer>, DbError> {
+        let items = self.sysadmin_list("OFFER").await?;
+        items.into_iter().map(from_item).collect()
     }
 
     /// Every offer the demand organization created, newest first.

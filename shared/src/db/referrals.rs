@@ -4,13 +4,16 @@ use crate::domain::referral::Referral;
 use crate::events::EventRecord;
 use crate::ids::{OrgId, ReferralId};
 
-use super::{Cond, Db, DbError, GSI1, GSI2, Keys, Tx, created_sk, from_item, to_item};
+use super::{
+    Cond, Db, DbError, GSI1, GSI2, Keys, Tx, created_sk, from_item, sysadmin_partition, to_item,
+};
 
 pub fn referral_keys(r: &Referral) -> Keys {
     let sk = created_sk(&r.created_at, r.id);
     Keys::new(format!("REFERRAL#{}", r.id), "REFERRAL")
         .gsi1(format!("DEMAND#{}#REFERRAL", r.demand_org_id), sk.clone())
-        .gsi2(format!("SUPPLY#{}#REFERRAL", r.supply_org_id), sk)
+        .gsi2(format!("SUPPLY#{}#REFERRAL", r.supply_org_id), sk.clone())
+        .gsi3(sysadmin_partition("REFERRAL", &r.id.0), sk)
 }
 
 impl Db {
@@ -91,6 +94,12 @@ impl Db {
             Cond::Version(read_version),
         )
         .await
+    }
+
+    /// Every referral of every organization, newest first (the sys_admin list).
+    pub async fn all_referrals(&self) -> Result<Vec<Referral>, DbError> {
+        let items = self.sysadmin_list("REFERRAL").await?;
+        items.into_iter().map(from_item).collect()
     }
 
     pub async fn referrals_of_demand(&self, demand: OrgId) -> Result<Vec<Referral>, DbError> {

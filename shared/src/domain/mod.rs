@@ -9,6 +9,7 @@ pub mod offer;
 pub mod organization;
 pub mod referral;
 pub mod subscription;
+pub mod take_rate;
 pub mod webhook;
 
 pub use offer::Rejection;

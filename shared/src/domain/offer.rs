@@ -150,6 +150,9 @@ pub struct Offer {
     pub alayacare: Option<serde_json::Value>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub direct_supply_persona_ids: Vec<OrgId>,
+    /// The take rate fixed when the offer was created (see [`super::take_rate`]).
+    #[serde(default)]
+    pub take_rate: Option<super::take_rate::TakeRate>,
 }
 
 impl Offer {

@@ -10,6 +10,7 @@ use crate::time::{Timestamp, serde_ts};
 
 use super::offer::{Offer, OfferMatch, Service, Visit};
 use super::organization::Organization;
+use super::take_rate::TakeRate;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -176,9 +177,19 @@ pub struct Referral {
     pub price: Option<Price>,
     pub case_manager: Option<CaseManager>,
     pub alayacare: Option<serde_json::Value>,
+    /// The take rate of the offer it came from, or fixed at direct creation: `price` is what
+    /// the demand pays, the supplier is shown it less this share.
+    #[serde(default)]
+    pub take_rate: Option<TakeRate>,
 }
 
 impl Referral {
+    /// The price the supplier is shown.
+    pub fn supply_price(&self) -> Option<Price> {
+        let take = self.take_rate.unwrap_or(TakeRate::ZERO);
+        self.price.as_ref().map(|p| take.supply_price(p))
+    }
+
     /// The referral an assignment creates: the offer's care details, for the chosen supplier,
     /// at the supplier's price, in the match's sequence.
     pub fn from_assignment(offer: &Offer, chosen: &OfferMatch, now: Timestamp) -> Referral {
@@ -219,6 +230,7 @@ impl Referral {
                 .map(|p| p.for_supplier(chosen.supply_org_id)),
             case_manager: offer.case_manager.clone(),
             alayacare: offer.alayacare.clone(),
+            take_rate: offer.take_rate,
         }
     }
 
@@ -303,6 +315,7 @@ impl Referral {
         draft: ReferralDraft,
         demand: OrgId,
         supplier: OrgId,
+        take_rate: TakeRate,
         now: Timestamp,
     ) -> Referral {
         let id = ReferralId::new();
@@ -339,6 +352,7 @@ impl Referral {
             price: draft.content.price,
             case_manager: draft.content.case_manager,
             alayacare: draft.content.alayacare,
+            take_rate: Some(take_rate),
         }
     }
 

@@ -13,6 +13,7 @@ pub mod offers;
 pub mod organizations;
 pub mod referrals;
 pub mod subscriptions;
+pub mod sys_admin;
 
 use std::collections::HashMap;
 

@@ -17,6 +17,7 @@ use crate::domain::Rejection;
 use crate::domain::offer::{MatchResponse, Offer, OfferHead, OfferMatch, OfferState, Transition};
 use crate::domain::organization::{Organization, match_suppliers};
 use crate::domain::referral::Referral;
+use crate::domain::take_rate::TakeRate;
 use crate::error::ApiError;
 use crate::events::{Channel, EventName, EventRecord};
 use crate::ids::{MatchId, OfferId, OrgId, SequenceId};
@@ -33,6 +34,7 @@ const MAX_MATCHES: usize = MAX_TRANSACTION_ITEMS - 2;
 /// organization that could be matched (its trusted network plus the direct suppliers named).
 struct Candidates {
     demand: Organization,
+    take_rate: TakeRate,
     trusted: Vec<OrgId>,
     orgs: Vec<Organization>,
 }
@@ -44,8 +46,10 @@ impl Candidates {
         let mut ids = trusted.clone();
         ids.extend(direct.iter().copied());
         let orgs = app.db.get_orgs(&ids).await?;
+        let (own, regional) = app.db.take_rates_for(demand).await?;
         Ok(Self {
             demand: demand_org,
+            take_rate: TakeRate::effective(own, regional),
             trusted,
             orgs,
         })
@@ -62,6 +66,7 @@ impl Candidates {
         let demand = self.demand.id;
         let mut offer = request.into_offer(demand, at)?;
         offer.shift_id = shift_id;
+        offer.take_rate = Some(self.take_rate);
         if let Some(unknown) = offer
             .direct_supply_persona_ids
             .iter()
@@ -232,6 +237,8 @@ pub async fn create_bundle(
 pub enum Side {
     Demand(OrgId),
     Supply(OrgId),
+    /// A sys_admin: every offer.
+    Any,
 }
 
 impl Side {
@@ -239,6 +246,7 @@ impl Side {
         match self {
             Side::Demand(org) => state.offer.demand_org_id == org,
             Side::Supply(org) => state.match_of(org).is_some(),
+            Side::Any => true,
         }
     }
 }
@@ -445,8 +453,13 @@ pub async fn outbox_list(
         .into_iter()
         .filter(|o| q.matches(o))
         .collect();
-    sort_by_last_modified(&mut offers, paging.sort_order, last_modified);
+    sort_offers(&mut offers, paging.sort_order);
     Ok(paginate(offers, paging).map(|o| OutboxOfferSummary::from(&o)))
+}
+
+/// Offers in the lists' order: by last modification.
+pub(crate) fn sort_offers(offers: &mut [Offer], order: SortOrder) {
+    sort_by_last_modified(offers, order, last_modified);
 }
 
 pub async fn outbox_get(
@@ -455,6 +468,15 @@ pub async fn outbox_get(
     id: OfferId,
 ) -> Result<OutboxOfferDetail, ApiError> {
     let state = load_visible(app, Side::Demand(demand), id).await?;
+    detail_of(app, &state).await
+}
+
+/// The demand's view of an offer, with the assigned supplier if any.
+pub(crate) async fn detail_of(
+    app: &App,
+    state: &OfferState,
+) -> Result<OutboxOfferDetail, ApiError> {
+    let demand = state.offer.demand_org_id;
     let assigned = state
         .offer
         .assigned_match_id
@@ -480,8 +502,17 @@ pub async fn outbox_matches(
     id: OfferId,
     q: MatchQuery,
 ) -> Result<Page<OutboxMatchSummary>, ApiError> {
-    let paging = PageRequest::parse(q.page, q.items_per_page, q.sort_order)?;
     let state = load_visible(app, Side::Demand(demand), id).await?;
+    matches_page(app, &state, q).await
+}
+
+/// One page of an offer's matches, filtered as `q` asks.
+pub(crate) async fn matches_page(
+    app: &App,
+    state: &OfferState,
+    q: MatchQuery,
+) -> Result<Page<OutboxMatchSummary>, ApiError> {
+    let paging = PageRequest::parse(q.page, q.items_per_page, q.sort_order)?;
     let mut matches: Vec<&OfferMatch> = state
         .matches
         .iter()

@@ -13,6 +13,7 @@ use crate::app::App;
 use crate::db::DbError;
 use crate::domain::organization::{Organization, PersonaStatus};
 use crate::domain::referral::{Referral, ReferralChange, ReferralRejection, ReferralSide};
+use crate::domain::take_rate::TakeRate;
 use crate::error::ApiError;
 use crate::events::EventRecord;
 use crate::ids::{OrgId, ReferralId};
@@ -22,7 +23,7 @@ use crate::time::{Timestamp, now};
 use super::organizations::demand_org;
 use super::{MAX_ATTEMPTS, lean, lean_of, leans};
 
-fn sort(referrals: &mut [Referral], by: ReferralSortBy, order: SortOrder) {
+pub(crate) fn sort(referrals: &mut [Referral], by: ReferralSortBy, order: SortOrder) {
     let modified = |r: &Referral| r.updated_at.unwrap_or(r.created_at);
     match (by, order) {
         (ReferralSortBy::LastModified, SortOrder::Asc) => referrals.sort_by_key(modified),
@@ -239,7 +240,9 @@ pub async fn create_direct(
                 "supply_persona_id: {supplier} is not an active supply persona"
             ))
         })?;
-    let referral = Referral::direct(draft, demand, supplier, at);
+    let (own, regional) = app.db.take_rates_for(demand).await?;
+    let take_rate = TakeRate::effective(own, regional);
+    let referral = Referral::direct(draft, demand, supplier, take_rate, at);
     let events = referral.created_events(&demand_org, &supply_org, at);
     app.db.create_referral(&referral, &events).await?;
     Ok(OutboxReferralDetail::new(&referral, lean(&supply_org)))

@@ -91,6 +91,7 @@ pub(crate) fn state(suppliers: usize) -> OfferState {
         case_manager: None,
         alayacare: None,
         direct_supply_persona_ids: vec![],
+        take_rate: None,
     };
     let matches = (0..suppliers)
         .map(|_| OfferMatch {
