@@ -174,13 +174,6 @@ async fn create_group(
             w[0]
         )));
     }
-    let writes: usize = created.iter().map(|(s, e)| new_offer_writes(s, e)).sum();
-    if writes > MAX_TRANSACTION_ITEMS {
-        return Err(ApiError::unprocessable(format!(
-            "these offers and their matches need {writes} writes; one request can make at most \
-             {MAX_TRANSACTION_ITEMS}: send fewer items or fewer suppliers"
-        )));
-    }
     write_new_offers(app, &created).await?;
     Ok((group, created.into_iter().map(|(s, _)| s.offer).collect()))
 }
@@ -189,6 +182,13 @@ async fn write_new_offers(
     app: &App,
     offers: &[(OfferState, Vec<EventRecord>)],
 ) -> Result<(), ApiError> {
+    let writes: usize = offers.iter().map(|(s, e)| new_offer_writes(s, e)).sum();
+    if writes > MAX_TRANSACTION_ITEMS {
+        return Err(ApiError::unprocessable(format!(
+            "these offers and their matches need {writes} writes; one request can make at most \
+             {MAX_TRANSACTION_ITEMS}: send fewer items or fewer suppliers"
+        )));
+    }
     match app.db.create_offers(offers).await {
         Ok(()) => Ok(()),
         // Every other write of a new offer is to a fresh key: only a visit hold can exist.
