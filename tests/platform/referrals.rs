@@ -119,6 +119,18 @@ async fn shift_and_bundle_offers_share_one_id_and_are_created_whole_or_not_at_al
         )
         .await;
     assert_eq!(refused.status, 400, "{:?}", refused.body);
+    // The spec's `maxItems: 10` of a bundle.
+    let mut big = sample_body("offers.outbox.create_bundle_offers");
+    big["items"] = json!(vec![big["items"][0].clone(); 11]);
+    let refused = t
+        .call(
+            "POST",
+            "/offers/v1/outbox/bundle/offers",
+            Some(&demand),
+            Some(big),
+        )
+        .await;
+    assert_eq!(refused.status, 400, "{:?}", refused.body);
     assert_eq!(
         t.items().await.len(),
         before,
