@@ -657,6 +657,150 @@ pub static REGISTRY: &[Entry] = &[
         ),
     },
     Entry {
+        name: "offers.outbox.create_shift_offers",
+        handler: http!(
+            AM,
+            "POST",
+            "/offers/v1/outbox/shift/offers",
+            offers::outbox::offers::create_shift
+        ),
+    },
+    Entry {
+        name: "offers.outbox.create_bundle_offers",
+        handler: http!(
+            AM,
+            "POST",
+            "/offers/v1/outbox/bundle/offers",
+            offers::outbox::offers::create_bundle
+        ),
+    },
+    Entry {
+        name: "offers.outbox.create_referral",
+        handler: http!(
+            AM,
+            "POST",
+            "/offers/v1/outbox/referrals",
+            offers::outbox::referrals::create
+        ),
+    },
+    Entry {
+        name: "offers.outbox.update_referral",
+        handler: http!(
+            AM,
+            "POST",
+            "/offers/v1/outbox/referrals/{referral_id}/update",
+            offers::outbox::referrals::update
+        ),
+    },
+    Entry {
+        name: "offers.inbox.update_referral_tasks",
+        handler: http!(
+            AM,
+            "POST",
+            "/offers/v1/inbox/referrals/{referral_id}/tasks/update",
+            offers::inbox::referrals::update_tasks
+        ),
+    },
+    Entry {
+        name: "offers.sys_admin.list_offers",
+        handler: http!(
+            AM,
+            "GET",
+            "/offers/v1/sys_admin/offers",
+            offers::sys_admin::offers::list_offers
+        ),
+    },
+    Entry {
+        name: "offers.sys_admin.get_offer",
+        handler: http!(
+            AM,
+            "GET",
+            "/offers/v1/sys_admin/offers/{offer_id}",
+            offers::sys_admin::offers::get_offer
+        ),
+    },
+    Entry {
+        name: "offers.sys_admin.list_offer_matches",
+        handler: http!(
+            AM,
+            "GET",
+            "/offers/v1/sys_admin/offers/{offer_id}/matches",
+            offers::sys_admin::offers::list_offer_matches
+        ),
+    },
+    Entry {
+        name: "offers.sys_admin.list_referrals",
+        handler: http!(
+            AM,
+            "GET",
+            "/offers/v1/sys_admin/referrals",
+            offers::sys_admin::referrals::list_referrals
+        ),
+    },
+    Entry {
+        name: "offers.sys_admin.get_referral",
+        handler: http!(
+            AM,
+            "GET",
+            "/offers/v1/sys_admin/referrals/{referral_id}",
+            offers::sys_admin::referrals::get_referral
+        ),
+    },
+    Entry {
+        name: "offers.sys_admin.get_assignment_setting",
+        handler: http!(
+            AM,
+            "GET",
+            "/offers/v1/sys_admin/demand_personas/{demand_persona_id}/settings/assignment",
+            offers::sys_admin::demand_personas::get_assignment
+        ),
+    },
+    Entry {
+        name: "offers.sys_admin.set_assignment_setting",
+        handler: http!(
+            AM,
+            "POST",
+            "/offers/v1/sys_admin/demand_personas/{demand_persona_id}/settings/assignment",
+            offers::sys_admin::demand_personas::set_assignment
+        ),
+    },
+    Entry {
+        name: "offers.sys_admin.list_demand_take_rates",
+        handler: http!(
+            AM,
+            "GET",
+            "/offers/v1/sys_admin/take_rates/demand_take_rates",
+            offers::sys_admin::take_rates::list_demand_take_rates
+        ),
+    },
+    Entry {
+        name: "offers.sys_admin.set_demand_take_rate",
+        handler: http!(
+            AM,
+            "POST",
+            "/offers/v1/sys_admin/take_rates/demand_take_rates/{demand_persona_id}",
+            offers::sys_admin::take_rates::set_demand_take_rate
+        ),
+    },
+    Entry {
+        name: "offers.sys_admin.get_regional_take_rate",
+        handler: http!(
+            AM,
+            "GET",
+            "/offers/v1/sys_admin/take_rates/regional_take_rate",
+            offers::sys_admin::take_rates::get_regional_take_rate
+        ),
+    },
+    Entry {
+        name: "offers.sys_admin.set_regional_take_rate",
+        handler: http!(
+            AM,
+            "POST",
+            "/offers/v1/sys_admin/take_rates/regional_take_rate",
+            offers::sys_admin::take_rates::set_regional_take_rate
+        ),
+    },
+    Entry {
         name: "offers.expire_offers",
         handler: Handler::Schedule(offers::expire::call),
     },

@@ -32,6 +32,16 @@ impl Identity {
         self.groups.iter().any(|g| g == group)
     }
 
+    /// A `sys_admin` caller passes; anyone else is refused with 403 (the role is wrong, whatever
+    /// the resource).
+    pub fn sys_admin(&self) -> Result<(), ApiError> {
+        if self.in_group(SYS_ADMIN) {
+            Ok(())
+        } else {
+            Err(ApiError::forbidden("Required role: sys_admin"))
+        }
+    }
+
     /// The organization of an `org_admin` caller; anything else is refused.
     pub fn org_admin(&self) -> Result<OrgId, ApiError> {
         if !self.in_group(ORG_ADMIN) {

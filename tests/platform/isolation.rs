@@ -268,3 +268,66 @@ async fn published_template(t: &TestStack, demand: &str) -> (Value, String) {
     assert_eq!(r.status, 201, "{:?}", r.body);
     (r.body, schema_id)
 }
+
+/// Every Offers API `sys_admin` operation refuses an org_admin with a 403 ("Required role:
+/// sys_admin"), shows no data and writes nothing; the sys_admin gets through.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_offers_sys_admin_operation_refuses_participants() {
+    let t = TestStack::start().await;
+    let demand = t.login(&t.demo.demand).await;
+    let supply_a = t.login(&t.demo.supply_a).await;
+    let admin = t.login(&t.demo.sys_admin).await;
+    let offer_id = create_offer(&t, &demand).await;
+    let before = t.items().await.len();
+    let mut checked = 0;
+    for entry in REGISTRY {
+        let Handler::Http {
+            method,
+            path,
+            family: Family::AlayaMarket,
+            ..
+        } = entry.handler
+        else {
+            continue;
+        };
+        if !path.starts_with("/offers/v1/sys_admin/") {
+            continue;
+        }
+        let url = path
+            .replace("{offer_id}", &offer_id)
+            .replace("{referral_id}", &uuid::Uuid::new_v4().to_string())
+            .replace("{demand_persona_id}", devstack::seed::DEMAND_ORG);
+        for token in [&demand, &supply_a] {
+            let r = t
+                .call(method, &url, Some(token), sample_body(entry.name))
+                .await;
+            assert_eq!(r.status, 403, "{} {url}: {:?}", entry.name, r.body);
+            assert!(
+                !r.body.to_string().contains(&offer_id),
+                "{}: the refusal leaks data",
+                entry.name
+            );
+        }
+        if method == "GET" {
+            // Past the role check: a list may want a filter (400), an id may not exist (404).
+            let r = t.call(method, &url, Some(&admin), None).await;
+            assert!(
+                r.status != 403 && r.status < 500,
+                "{} {url} as sys_admin: {} {:?}",
+                entry.name,
+                r.status,
+                r.body
+            );
+        }
+        checked += 1;
+    }
+    assert!(
+        checked >= 11,
+        "only {checked} sys_admin operations were checked"
+    );
+    assert_eq!(
+        t.items().await.len(),
+        before,
+        "a refused request wrote something"
+    );
+}

@@ -14,6 +14,7 @@ mod notification;
 mod oauth;
 mod org_admin;
 mod organizations;
+mod referrals;
 mod samples;
 mod scenario;
 mod sequences;

@@ -10,4 +10,5 @@ pub mod offers;
 pub mod organizations;
 pub mod referrals;
 pub mod sequences;
+pub mod sys_admin;
 pub mod visits;

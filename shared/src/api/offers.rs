@@ -80,6 +80,70 @@ pub struct VisitRequest {
     pub tasks: Vec<TaskRequest>,
 }
 
+/// The time rules of a service and its visits that a schema cannot express (422).
+pub fn check_times(service: &ServiceRequest, visits: &[VisitRequest]) -> Result<(), ApiError> {
+    for (i, v) in visits.iter().enumerate() {
+        if v.end_at <= v.start_at {
+            return Err(ApiError::unprocessable(format!(
+                "visits[{i}].end_at must be after start_at"
+            )));
+        }
+    }
+    if let (Some(start), Some(end)) = (service.start_at, service.end_at)
+        && end < start
+    {
+        return Err(ApiError::unprocessable(
+            "service.end_at must not be before service.start_at",
+        ));
+    }
+    Ok(())
+}
+
+impl VisitRequest {
+    /// The visit with fresh ids for it and its tasks.
+    pub fn into_visit(self) -> Visit {
+        Visit {
+            id: VisitId::new(),
+            outbox_id: self.outbox_id,
+            start_at: self.start_at,
+            end_at: self.end_at,
+            instructions: self.instructions,
+            tasks: self
+                .tasks
+                .into_iter()
+                .map(|t| Task {
+                    id: TaskId::new(),
+                    outbox_id: t.outbox_id,
+                    name: t.name,
+                    description: t.description,
+                    is_required: t.is_required,
+                    inbox_id: None,
+                })
+                .collect(),
+        }
+    }
+}
+
+impl ServiceRequest {
+    pub fn into_service(self, id: ServiceId) -> Service {
+        Service {
+            id,
+            name: self.name,
+            outbox_id: self.outbox_id,
+            start_at: self.start_at,
+            expected_start_at: self.expected_start_at,
+            end_at: self.end_at,
+            instructions: self.instructions,
+            notes: self.notes,
+            skills: self.skills,
+            custom_fields: self.custom_fields,
+            use_client_address: self.use_client_address,
+            address: self.address,
+            referral_only_custom_fields: self.referral_only_custom_fields,
+        }
+    }
+}
+
 /// `OutboxOfferCreateRequest`.
 #[derive(Debug, Deserialize)]
 pub struct CreateOfferRequest {
@@ -107,20 +171,7 @@ impl CreateOfferRequest {
                 "offer.expires_at must be in the future",
             ));
         }
-        for (i, v) in self.visits.iter().enumerate() {
-            if v.end_at <= v.start_at {
-                return Err(ApiError::unprocessable(format!(
-                    "visits[{i}].end_at must be after start_at"
-                )));
-            }
-        }
-        if let (Some(start), Some(end)) = (self.service.start_at, self.service.end_at)
-            && end < start
-        {
-            return Err(ApiError::unprocessable(
-                "service.end_at must not be before service.start_at",
-            ));
-        }
+        check_times(&self.service, &self.visits)?;
         if self.offer.offer_type == OfferType::Visit && self.visits.len() != 1 {
             return Err(ApiError::unprocessable(
                 "an offer of type visit describes exactly one visit",
@@ -129,25 +180,7 @@ impl CreateOfferRequest {
         let visits: Vec<Visit> = self
             .visits
             .into_iter()
-            .map(|v| Visit {
-                id: VisitId::new(),
-                outbox_id: v.outbox_id,
-                start_at: v.start_at,
-                end_at: v.end_at,
-                instructions: v.instructions,
-                tasks: v
-                    .tasks
-                    .into_iter()
-                    .map(|t| Task {
-                        id: TaskId::new(),
-                        outbox_id: t.outbox_id,
-                        name: t.name,
-                        description: t.description,
-                        is_required: t.is_required,
-                        inbox_id: None,
-                    })
-                    .collect(),
-            })
+            .map(VisitRequest::into_visit)
             .collect();
         let s = self.service;
         // The offer's window is derived from its visits, else from the service.
@@ -196,26 +229,13 @@ impl CreateOfferRequest {
             referral_id: None,
             client_id: ClientId::new(),
             client: self.client,
-            service: Service {
-                id: ServiceId::new(),
-                name: s.name,
-                outbox_id: s.outbox_id,
-                start_at: s.start_at,
-                expected_start_at: s.expected_start_at,
-                end_at: s.end_at,
-                instructions: s.instructions,
-                notes: s.notes,
-                skills: s.skills,
-                custom_fields: s.custom_fields,
-                use_client_address: s.use_client_address,
-                address: s.address,
-                referral_only_custom_fields: s.referral_only_custom_fields,
-            },
+            service: s.into_service(ServiceId::new()),
             visits,
             price: self.price,
             case_manager: self.case_manager,
             alayacare: self.alayacare.map(serde_json::Value::Object),
             direct_supply_persona_ids: direct,
+            take_rate: None,
         })
     }
 }
@@ -670,7 +690,12 @@ impl InboxOfferDetail {
         Self {
             offer: o.into(),
             case_manager: o.case_manager.clone(),
-            price: o.price.as_ref().map(|p| p.for_supplier(m.supply_org_id)),
+            // What this supplier would be paid: its price less the offer's take rate.
+            price: o.price.as_ref().map(|p| {
+                o.take_rate
+                    .unwrap_or(crate::domain::take_rate::TakeRate::ZERO)
+                    .supply_price(&p.for_supplier(m.supply_org_id))
+            }),
             client: AnonClient {
                 address: (&o.client.address).into(),
                 allergies: o.client.allergies.clone(),
@@ -824,4 +849,240 @@ mod tests {
             );
         }
     }
+}
+
+// ------------------------------------------------------ shift and bundle offers
+
+/// `OutboxShiftOfferCore`: what every offer of a shift shares.
+#[derive(Debug, Deserialize)]
+pub struct ShiftOfferCore {
+    pub care_type: CareType,
+    #[serde(with = "serde_ts")]
+    pub expires_at: Timestamp,
+    #[serde(default)]
+    pub comment: Option<String>,
+    #[serde(default)]
+    pub demand_labels: Option<NonEmptyList<String>>,
+}
+
+/// `OutboxShiftOfferItem`: one visit offer of the shift.
+#[derive(Debug, Deserialize)]
+pub struct ShiftOfferItem {
+    pub client: Client,
+    pub service: ServiceRequest,
+    pub visits: Vec<VisitRequest>,
+    #[serde(default)]
+    pub price: Option<OfferPrice>,
+}
+
+/// `OutboxShiftOfferCreateRequest`.
+#[derive(Debug, Deserialize)]
+pub struct CreateShiftOfferRequest {
+    pub offer: ShiftOfferCore,
+    pub items: NonEmptyList<ShiftOfferItem>,
+    #[serde(default)]
+    pub case_manager: Option<CaseManager>,
+    #[serde(default)]
+    pub direct_supply_persona_ids: Vec<OrgId>,
+}
+
+impl CreateShiftOfferRequest {
+    /// One `visit` offer request per item, each as `POST /outbox/offers` would take it, so
+    /// the single-offer rules (one visit per visit offer, times) apply to every item.
+    pub fn into_offer_requests(self) -> Vec<CreateOfferRequest> {
+        let core = self.offer;
+        self.items
+            .into_vec()
+            .into_iter()
+            .map(|item| CreateOfferRequest {
+                offer: OfferCoreRequest {
+                    care_type: core.care_type,
+                    offer_type: OfferType::Visit,
+                    expires_at: core.expires_at,
+                    comment: core.comment.clone(),
+                    demand_labels: core.demand_labels.clone(),
+                },
+                alayacare: None,
+                case_manager: self.case_manager.clone(),
+                direct_supply_persona_ids: self.direct_supply_persona_ids.clone(),
+                price: item.price,
+                client: item.client,
+                service: item.service,
+                visits: item.visits,
+            })
+            .collect()
+    }
+}
+
+/// `OutboxBundleOfferCreateOfferRequest`.
+#[derive(Debug, Deserialize)]
+pub struct BundleOfferCore {
+    #[serde(with = "serde_ts")]
+    pub expires_at: Timestamp,
+    #[serde(default)]
+    pub comment: Option<String>,
+}
+
+/// `OutboxBundleOfferCreateItemRequest`: one service offer of the bundle.
+#[derive(Debug, Deserialize)]
+pub struct BundleOfferItem {
+    pub care_type: CareType,
+    pub client: Client,
+    pub service: ServiceRequest,
+    #[serde(default)]
+    pub alayacare: Option<serde_json::Map<String, serde_json::Value>>,
+    #[serde(default)]
+    pub demand_labels: Option<NonEmptyList<String>>,
+    #[serde(default)]
+    pub price: Option<OfferPrice>,
+}
+
+/// The spec's `maxItems` of a bundle.
+pub const MAX_BUNDLE_ITEMS: usize = 10;
+
+/// `OutboxBundleOfferCreateRequest`.
+#[derive(Debug, Deserialize)]
+pub struct CreateBundleOfferRequest {
+    pub offer: BundleOfferCore,
+    pub items: NonEmptyList<BundleOfferItem>,
+    #[serde(default)]
+    pub case_manager: Option<CaseManager>,
+    #[serde(default)]
+    pub direct_supply_persona_ids: Vec<OrgId>,
+}
+
+impl CreateBundleOfferRequest {
+    /// One `service` offer request per item (at most [`MAX_BUNDLE_ITEMS`], else 400).
+    pub fn into_offer_requests(self) -> Result<Vec<CreateOfferRequest>, ApiError> {
+        let items = self.items.into_vec();
+        if items.len() > MAX_BUNDLE_ITEMS {
+            return Err(ApiError::bad_request(format!(
+                "items: a bundle has at most {MAX_BUNDLE_ITEMS} items"
+            )));
+        }
+        let core = self.offer;
+        Ok(items
+            .into_iter()
+            .map(|item| CreateOfferRequest {
+                offer: OfferCoreRequest {
+                    care_type: item.care_type,
+                    offer_type: OfferType::Service,
+                    expires_at: core.expires_at,
+                    comment: core.comment.clone(),
+                    demand_labels: item.demand_labels,
+                },
+                alayacare: item.alayacare,
+                case_manager: self.case_manager.clone(),
+                direct_supply_persona_ids: self.direct_supply_persona_ids.clone(),
+                price: item.price,
+                client: item.client,
+                service: item.service,
+                visits: vec![],
+            })
+            .collect())
+    }
+}
+
+/// The offer of a shift or bundle creation response item.
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Serialize)]
+pub struct CreatedOfferView {
+    pub id: OfferId,
+    pub care_type: CareType,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub demand_labels: Vec<String>,
+    #[serde(with = "serde_ts")]
+    pub start_at: Timestamp,
+    #[serde(with = "serde_ts::option")]
+    pub end_at: Option<Timestamp>,
+    #[serde(with = "serde_ts")]
+    pub expires_at: Timestamp,
+    pub status: OfferStatus,
+}
+
+#[derive(Debug, Serialize)]
+pub struct VisitRef {
+    pub id: VisitId,
+    pub outbox_id: NonEmpty,
+}
+
+/// An item of `OutboxShiftOfferCreateResponse` / `OutboxBundleOfferCreateResponse`.
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Serialize)]
+pub struct CreatedOfferItem {
+    pub offer: CreatedOfferView,
+    pub client: ClientNames,
+    pub service: ServiceLean,
+    /// Only a shift's items list their visits.
+    pub visits: Option<Vec<VisitRef>>,
+    pub response_counts: ResponseCounts,
+}
+
+/// The client of a creation response item: its outbox id and name.
+#[derive(Debug, Serialize)]
+pub struct ClientNames {
+    pub outbox_id: NonEmpty,
+    pub demographics: Names,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Names {
+    pub first_name: NonEmpty,
+    pub last_name: NonEmpty,
+}
+
+impl CreatedOfferItem {
+    pub fn new(o: &Offer, with_visits: bool) -> Self {
+        Self {
+            offer: CreatedOfferView {
+                id: o.id,
+                care_type: o.care_type,
+                demand_labels: o.demand_labels.clone(),
+                start_at: o.start_at,
+                end_at: o.end_at,
+                expires_at: o.expires_at,
+                status: o.status,
+            },
+            client: ClientNames {
+                outbox_id: o.client.outbox_id.clone(),
+                demographics: Names {
+                    first_name: o.client.demographics.first_name.clone(),
+                    last_name: o.client.demographics.last_name.clone(),
+                },
+            },
+            service: ServiceLean {
+                outbox_id: o.service.outbox_id.clone(),
+                name: o.service.name.clone(),
+            },
+            visits: with_visits.then(|| {
+                o.visits
+                    .iter()
+                    .map(|v| VisitRef {
+                        id: v.id,
+                        outbox_id: v.outbox_id.clone(),
+                    })
+                    .collect()
+            }),
+            response_counts: o.counts.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct GroupRef {
+    pub id: uuid::Uuid,
+}
+
+/// `OutboxShiftOfferCreateResponse`.
+#[derive(Debug, Serialize)]
+pub struct ShiftOffersCreated {
+    pub shift: GroupRef,
+    pub items: Vec<CreatedOfferItem>,
+}
+
+/// `OutboxBundleOfferCreateResponse`.
+#[derive(Debug, Serialize)]
+pub struct BundleOffersCreated {
+    pub bundle: GroupRef,
+    pub items: Vec<CreatedOfferItem>,
 }

@@ -35,6 +35,7 @@ pub mod offers;
 pub mod organizations;
 pub mod referrals;
 pub mod sequences;
+pub mod take_rates;
 pub mod tx;
 pub mod visits;
 
@@ -57,6 +58,18 @@ pub type Item = HashMap<String, AttributeValue>;
 
 pub const GSI1: &str = "gsi1";
 pub const GSI2: &str = "gsi2";
+/// The sys_admin lists (every organization's offers and referrals), sharded.
+pub const GSI3: &str = "gsi3";
+/// Partitions of each sys_admin list in gsi3.
+pub const SYSADMIN_SHARDS: u32 = 16;
+
+/// The gsi3 partition of a record in a sys_admin list: `SYSADMIN#<what>#<shard>`, the shard
+/// from the record's random id, so that every partition takes an even share of the writes.
+pub fn sysadmin_partition(what: &str, id: &uuid::Uuid) -> String {
+    let shard =
+        u32::from_be_bytes(id.as_bytes()[..4].try_into().expect("4 bytes")) % SYSADMIN_SHARDS;
+    format!("SYSADMIN#{what}#{shard}")
+}
 
 /// Attribute that tells what an item is; the stream publisher keeps only `event` items.
 pub const KIND: &str = "kind";
@@ -75,6 +88,7 @@ pub struct Keys {
     pub sk: String,
     pub gsi1: Option<(String, String)>,
     pub gsi2: Option<(String, String)>,
+    pub gsi3: Option<(String, String)>,
 }
 
 impl Keys {
@@ -91,6 +105,10 @@ impl Keys {
     }
     pub fn gsi2(mut self, pk: impl Into<String>, sk: impl Into<String>) -> Self {
         self.gsi2 = Some((pk.into(), sk.into()));
+        self
+    }
+    pub fn gsi3(mut self, pk: impl Into<String>, sk: impl Into<String>) -> Self {
+        self.gsi3 = Some((pk.into(), sk.into()));
         self
     }
 }
@@ -118,6 +136,10 @@ pub fn to_item<T: Serialize>(kind: &str, keys: &Keys, record: &T) -> Result<Item
     if let Some((pk, sk)) = &keys.gsi2 {
         item.insert("gsi2pk".into(), s(pk));
         item.insert("gsi2sk".into(), s(sk));
+    }
+    if let Some((pk, sk)) = &keys.gsi3 {
+        item.insert("gsi3pk".into(), s(pk));
+        item.insert("gsi3sk".into(), s(sk));
     }
     Ok(item)
 }
@@ -187,6 +209,7 @@ impl Db {
         let (pk_attr, sk_attr) = match index {
             None => ("pk", "sk"),
             Some(GSI1) => ("gsi1pk", "gsi1sk"),
+            Some(GSI3) => ("gsi3pk", "gsi3sk"),
             Some(_) => ("gsi2pk", "gsi2sk"),
         };
         let mut condition = "#pk = :pk".to_owned();
@@ -219,6 +242,23 @@ impl Db {
                 _ => break,
             }
         }
+        Ok(items)
+    }
+
+    /// Every item of a sys_admin list (gsi3 `SYSADMIN#<what>#<0..15>`), newest first. The
+    /// shards are read concurrently and merged by sort key (creation time).
+    pub async fn sysadmin_list(&self, what: &str) -> Result<Vec<Item>, DbError> {
+        let reads = (0..SYSADMIN_SHARDS).map(|shard| {
+            let pk = format!("SYSADMIN#{what}#{shard}");
+            async move { self.query_all(Some(GSI3), &pk, None, false).await }
+        });
+        let mut items: Vec<Item> = futures::future::try_join_all(reads)
+            .await?
+            .into_iter()
+            .flatten()
+            .collect();
+        let sk = |i: &Item| i.get("gsi3sk").and_then(|v| v.as_s().ok()).cloned();
+        items.sort_by_key(|i| std::cmp::Reverse(sk(i)));
         Ok(items)
     }
 

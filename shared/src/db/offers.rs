@@ -11,7 +11,10 @@ use crate::events::EventRecord;
 use crate::ids::{OfferId, OrgId};
 
 use super::referrals::referral_keys;
-use super::{Cond, Db, DbError, GSI1, GSI2, Keys, Tx, created_sk, from_item, kind_of, to_item};
+use super::{
+    Cond, Db, DbError, GSI1, GSI2, Keys, Tx, created_sk, from_item, kind_of, sysadmin_partition,
+    to_item,
+};
 
 /// Partitions of the expiry index, so that no one index partition takes every offer.
 pub const EXPIRY_SHARDS: u32 = 16;
@@ -24,10 +27,15 @@ fn expiry_shard(id: OfferId) -> u32 {
 /// An offer's keys. An open offer is also in the expiry index (gsi2), by expiry time; any
 /// other status drops it from there, as the offer item is rewritten whole.
 pub fn offer_keys(o: &Offer) -> Keys {
-    let keys = Keys::new(format!("OFFER#{}", o.id), "OFFER").gsi1(
-        format!("DEMAND#{}#OFFER", o.demand_org_id),
-        created_sk(&o.created_at, o.id),
-    );
+    let keys = Keys::new(format!("OFFER#{}", o.id), "OFFER")
+        .gsi1(
+            format!("DEMAND#{}#OFFER", o.demand_org_id),
+            created_sk(&o.created_at, o.id),
+        )
+        .gsi3(
+            sysadmin_partition("OFFER", &o.id.0),
+            created_sk(&o.created_at, o.id),
+        );
     if o.status == OfferStatus::Open {
         keys.gsi2(
             format!("OFFEREXP#{}", expiry_shard(o.id)),
@@ -52,6 +60,60 @@ pub fn match_keys(m: &OfferMatch) -> Keys {
     .gsi2(format!("SEQ#{}", m.sequence_id), "MATCH")
 }
 
+/// The item by which a `visit` offer holds its visit (see [`Offer::held_visit`]): one per
+/// demand organization and visit outbox id, created with the offer (it must not exist) and
+/// deleted by the transition that lets the visit go.
+fn visit_hold_key(demand: OrgId, visit_outbox_id: &str) -> (String, String) {
+    (
+        format!("DEMAND#{demand}#VISIT#{visit_outbox_id}"),
+        "VISIT_HOLD".to_owned(),
+    )
+}
+
+#[derive(serde::Serialize)]
+struct VisitHold {
+    offer_id: OfferId,
+}
+
+/// The writes of one new offer: the offer, its matches, the hold on its visit (for a visit
+/// offer) and its events.
+fn put_new_offer(
+    db: &Db,
+    tx: &mut Tx,
+    state: &OfferState,
+    events: &[EventRecord],
+) -> Result<(), DbError> {
+    tx.put(
+        to_item("offer", &offer_keys(&state.offer), &state.offer)?,
+        Cond::New,
+    );
+    for m in &state.matches {
+        tx.put(to_item("match", &match_keys(m), m)?, Cond::New);
+    }
+    if let Some(visit) = state.offer.held_visit() {
+        let (pk, sk) = visit_hold_key(state.offer.demand_org_id, visit);
+        tx.put(
+            to_item(
+                "visit_hold",
+                &Keys::new(pk, sk),
+                &VisitHold {
+                    offer_id: state.offer.id,
+                },
+            )?,
+            Cond::New,
+        );
+    }
+    for e in events {
+        tx.put(db.event_item(e)?, Cond::New);
+    }
+    Ok(())
+}
+
+/// How many writes [`Db::create_offers`] makes for one offer.
+pub fn new_offer_writes(state: &OfferState, events: &[EventRecord]) -> usize {
+    1 + state.matches.len() + usize::from(state.offer.held_visit().is_some()) + events.len()
+}
+
 fn response_value(m: &OfferMatch) -> AttributeValue {
     let v = serde_json::to_value(m.response).expect("enum serializes");
     AttributeValue::S(v.as_str().unwrap_or_default().to_owned())
@@ -74,22 +136,16 @@ impl Db {
         Ok(offer.map(|offer| OfferState { offer, matches }))
     }
 
-    /// Writes a new offer, its matches and its events in one transaction.
-    pub async fn create_offer(
+    /// Writes new offers, each with its matches, visit hold and events, in one transaction:
+    /// all of them or none. A condition failure means a visit is already held by another
+    /// open or assigned visit offer.
+    pub async fn create_offers(
         &self,
-        state: &OfferState,
-        events: &[EventRecord],
+        offers: &[(OfferState, Vec<EventRecord>)],
     ) -> Result<(), DbError> {
         let mut tx = Tx::new(self.table());
-        tx.put(
-            to_item("offer", &offer_keys(&state.offer), &state.offer)?,
-            Cond::New,
-        );
-        for m in &state.matches {
-            tx.put(to_item("match", &match_keys(m), m)?, Cond::New);
-        }
-        for e in events {
-            tx.put(self.event_item(e)?, Cond::New);
+        for (state, events) in offers {
+            put_new_offer(self, &mut tx, state, events)?;
         }
         self.transact(tx).await
     }
@@ -124,6 +180,14 @@ impl Db {
             tx.put(to_item("referral", &referral_keys(r), r)?, Cond::New);
             super::visits::put_referral_visits(&mut tx, r)?;
         }
+        if let (Some(visit), None) = (before.offer.held_visit(), transition.offer.held_visit()) {
+            let (pk, sk) = visit_hold_key(before.offer.demand_org_id, visit);
+            tx.delete(
+                &pk,
+                &sk,
+                Cond::Equals("offer_id", AttributeValue::S(before.offer.id.to_string())),
+            );
+        }
         for e in events {
             tx.put(self.event_item(e)?, Cond::New);
         }
@@ -142,6 +206,12 @@ impl Db {
             .iter()
             .filter_map(|item| item.get("id")?.as_s().ok()?.parse().ok())
             .collect())
+    }
+
+    /// Every offer of every organization, newest first (the sys_admin list).
+    pub async fn all_offers(&self) -> Result<Vec<Offer>, DbError> {
+        let items = self.sysadmin_list("OFFER").await?;
+        items.into_iter().map(from_item).collect()
     }
 
     /// Every offer the demand organization created, newest first.

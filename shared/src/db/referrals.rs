@@ -4,13 +4,16 @@ use crate::domain::referral::Referral;
 use crate::events::EventRecord;
 use crate::ids::{OrgId, ReferralId};
 
-use super::{Cond, Db, DbError, GSI1, GSI2, Keys, Tx, created_sk, from_item, to_item};
+use super::{
+    Cond, Db, DbError, GSI1, GSI2, Keys, Tx, created_sk, from_item, sysadmin_partition, to_item,
+};
 
 pub fn referral_keys(r: &Referral) -> Keys {
     let sk = created_sk(&r.created_at, r.id);
     Keys::new(format!("REFERRAL#{}", r.id), "REFERRAL")
         .gsi1(format!("DEMAND#{}#REFERRAL", r.demand_org_id), sk.clone())
-        .gsi2(format!("SUPPLY#{}#REFERRAL", r.supply_org_id), sk)
+        .gsi2(format!("SUPPLY#{}#REFERRAL", r.supply_org_id), sk.clone())
+        .gsi3(sysadmin_partition("REFERRAL", &r.id.0), sk)
 }
 
 impl Db {
@@ -32,6 +35,72 @@ impl Db {
         );
         tx.put(self.event_item(event)?, Cond::New);
         self.transact(tx).await
+    }
+
+    /// The writes that create a referral: the referral and its events, all new. Whatever else
+    /// a new referral brings (its visit records) is added to this list, so it is written in
+    /// the same transaction.
+    pub fn referral_creation(
+        &self,
+        referral: &Referral,
+        events: &[EventRecord],
+    ) -> Result<Tx, DbError> {
+        let mut tx = Tx::new(self.table());
+        tx.put(
+            to_item("referral", &referral_keys(referral), referral)?,
+            Cond::New,
+        );
+        super::visits::put_referral_visits(&mut tx, referral)?;
+        for e in events {
+            tx.put(self.event_item(e)?, Cond::New);
+        }
+        Ok(tx)
+    }
+
+    /// Writes a new referral with its events, all or nothing.
+    pub async fn create_referral(
+        &self,
+        referral: &Referral,
+        events: &[EventRecord],
+    ) -> Result<(), DbError> {
+        let tx = self.referral_creation(referral, events)?;
+        self.transact(tx).await
+    }
+
+    /// Archives the revision read (only at the version read) and writes its successor with
+    /// the successor's events: two revisions can never both be the latest.
+    pub async fn apply_revision(
+        &self,
+        read_version: u64,
+        archived: &Referral,
+        latest: &Referral,
+        events: &[EventRecord],
+    ) -> Result<(), DbError> {
+        let mut tx = self.referral_creation(latest, events)?;
+        tx.put(
+            to_item("referral", &referral_keys(archived), archived)?,
+            Cond::Version(read_version),
+        );
+        self.transact(tx).await
+    }
+
+    /// Writes a changed referral that announces nothing, only over the version it was read at.
+    pub async fn put_referral_over(
+        &self,
+        read_version: u64,
+        referral: &Referral,
+    ) -> Result<(), DbError> {
+        self.put(
+            to_item("referral", &referral_keys(referral), referral)?,
+            Cond::Version(read_version),
+        )
+        .await
+    }
+
+    /// Every referral of every organization, newest first (the sys_admin list).
+    pub async fn all_referrals(&self) -> Result<Vec<Referral>, DbError> {
+        let items = self.sysadmin_list("REFERRAL").await?;
+        items.into_iter().map(from_item).collect()
     }
 
     pub async fn referrals_of_demand(&self, demand: OrgId) -> Result<Vec<Referral>, DbError> {

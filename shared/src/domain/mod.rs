@@ -11,6 +11,7 @@ pub mod organization;
 pub mod referral;
 pub mod sequence;
 pub mod subscription;
+pub mod take_rate;
 pub mod visit;
 pub mod webhook;
 

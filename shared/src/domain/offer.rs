@@ -151,6 +151,24 @@ pub struct Offer {
     pub alayacare: Option<serde_json::Value>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub direct_supply_persona_ids: Vec<OrgId>,
+    /// The take rate fixed when the offer was created (see [`super::take_rate`]).
+    #[serde(default)]
+    pub take_rate: Option<super::take_rate::TakeRate>,
+}
+
+impl Offer {
+    /// The visit (its outbox id) this offer holds. The spec: "Multiple open or assigned
+    /// offers with offer_type `visit` are not permitted for the same visit". So a `visit`
+    /// offer holds its visit while open or assigned, and lets go of it when it is closed,
+    /// expires or is declined by all.
+    pub fn held_visit(&self) -> Option<&str> {
+        if self.offer_type != OfferType::Visit
+            || !matches!(self.status, OfferStatus::Open | OfferStatus::Assigned)
+        {
+            return None;
+        }
+        self.visits.first().map(|v| v.outbox_id.as_str())
+    }
 }
 
 /// One supplier's view of an offer.

@@ -17,6 +17,7 @@ pub mod referrals;
 pub mod sequences;
 pub mod sign_up;
 pub mod subscriptions;
+pub mod sys_admin;
 pub mod visits;
 
 use std::collections::HashMap;

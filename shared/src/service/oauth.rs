@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::app::App;
-use crate::auth::{Identity, SYS_ADMIN};
+use crate::auth::Identity;
 use crate::db::DbError;
 use crate::error::ApiError;
 use crate::oauth::{
@@ -62,20 +62,12 @@ pub struct TokenResponse {
     pub scope: String,
 }
 
-fn require_sys_admin(identity: &Identity) -> Result<(), ApiError> {
-    if identity.in_group(SYS_ADMIN) {
-        Ok(())
-    } else {
-        Err(ApiError::forbidden("Required role: sys_admin"))
-    }
-}
-
 pub async fn create_client(
     app: &App,
     identity: &Identity,
     new: NewClient,
 ) -> Result<ClientView, ApiError> {
-    require_sys_admin(identity)?;
+    identity.sys_admin()?;
     if new.scopes.is_empty() {
         return Err(ApiError::bad_request("scopes must not be empty"));
     }
@@ -113,7 +105,7 @@ pub async fn get_client(
     identity: &Identity,
     id: &ClientId,
 ) -> Result<ClientView, ApiError> {
-    require_sys_admin(identity)?;
+    identity.sys_admin()?;
     let record = app
         .db
         .get_client(id)
@@ -129,7 +121,7 @@ pub async fn deactivate_client(
     identity: &Identity,
     id: &ClientId,
 ) -> Result<(), ApiError> {
-    require_sys_admin(identity)?;
+    identity.sys_admin()?;
     let mut record = app
         .db
         .get_client(id)

@@ -3,17 +3,21 @@
 use std::cmp::Reverse;
 
 use crate::api::offers::{
-    AcceptOfferRequest, AssignOfferRequest, CloseOfferRequest, CreateOfferRequest,
-    DeclineOfferRequest, InboxOfferDetail, InboxOfferQuery, InboxOfferSummary, MatchQuery,
-    MatchView, OutboxMatchSummary, OutboxOfferDetail, OutboxOfferQuery, OutboxOfferSummary,
+    AcceptOfferRequest, AssignOfferRequest, BundleOffersCreated, CloseOfferRequest,
+    CreateBundleOfferRequest, CreateOfferRequest, CreateShiftOfferRequest, CreatedOfferItem,
+    DeclineOfferRequest, GroupRef, InboxOfferDetail, InboxOfferQuery, InboxOfferSummary,
+    MatchQuery, MatchView, OutboxMatchSummary, OutboxOfferDetail, OutboxOfferQuery,
+    OutboxOfferSummary, ShiftOffersCreated,
 };
 use crate::app::App;
 use crate::db::DbError;
+use crate::db::offers::new_offer_writes;
 use crate::db::tx::MAX_TRANSACTION_ITEMS;
 use crate::domain::Rejection;
 use crate::domain::offer::{MatchResponse, Offer, OfferHead, OfferMatch, OfferState, Transition};
 use crate::domain::organization::{Organization, match_suppliers};
 use crate::domain::referral::Referral;
+use crate::domain::take_rate::TakeRate;
 use crate::error::ApiError;
 use crate::events::{Channel, EventName, EventRecord};
 use crate::ids::{MatchId, OfferId, OrgId, SequenceId};
@@ -26,72 +30,206 @@ use super::{MAX_ATTEMPTS, lean, lean_of, leans};
 /// A transaction holds the offer, one item per match and one event item.
 const MAX_MATCHES: usize = MAX_TRANSACTION_ITEMS - 2;
 
+/// What creating offers reads once per request: the demand organization and every
+/// organization that could be matched (its trusted network plus the direct suppliers named).
+struct Candidates {
+    demand: Organization,
+    take_rate: TakeRate,
+    trusted: Vec<OrgId>,
+    orgs: Vec<Organization>,
+}
+
+impl Candidates {
+    async fn read(app: &App, demand: OrgId, direct: &[OrgId]) -> Result<Self, ApiError> {
+        let demand_org = demand_org(app, demand).await?;
+        let trusted = app.db.trusted_suppliers(demand).await?;
+        let mut ids = trusted.clone();
+        ids.extend(direct.iter().copied());
+        let orgs = app.db.get_orgs(&ids).await?;
+        let (own, regional) = app.db.take_rates_for(demand).await?;
+        Ok(Self {
+            demand: demand_org,
+            take_rate: TakeRate::effective(own, regional),
+            trusted,
+            orgs,
+        })
+    }
+
+    /// The offer of `request`, matched, with its `OfferMatched` event; the single-offer rules
+    /// apply to every offer, whichever endpoint created it.
+    fn offer(
+        &self,
+        request: CreateOfferRequest,
+        shift_id: Option<uuid::Uuid>,
+        at: Timestamp,
+    ) -> Result<(OfferState, Vec<EventRecord>), ApiError> {
+        let demand = self.demand.id;
+        let mut offer = request.into_offer(demand, at)?;
+        offer.shift_id = shift_id;
+        offer.take_rate = Some(self.take_rate);
+        if let Some(unknown) = offer
+            .direct_supply_persona_ids
+            .iter()
+            .find(|id| !self.orgs.iter().any(|o| o.id == **id))
+        {
+            return Err(ApiError::unprocessable(format!(
+                "direct_supply_persona_ids: unknown supply persona {unknown}"
+            )));
+        }
+        let mut candidates = self.trusted.clone();
+        candidates.extend(offer.direct_supply_persona_ids.iter().copied());
+        let ordered = candidates
+            .iter()
+            .filter_map(|id| self.orgs.iter().find(|o| o.id == *id));
+        let suppliers = match_suppliers(demand, offer.care_type, ordered);
+        if suppliers.len() > MAX_MATCHES {
+            return Err(ApiError::unprocessable(format!(
+                "an offer can be sent to at most {MAX_MATCHES} suppliers"
+            )));
+        }
+        offer.counts.sent = suppliers.len() as u32;
+        let matches: Vec<OfferMatch> = suppliers
+            .iter()
+            .map(|s| OfferMatch {
+                id: MatchId::new(),
+                offer_id: offer.id,
+                demand_org_id: demand,
+                supply_org_id: *s,
+                response: MatchResponse::Pending,
+                sequence_id: SequenceId::new(),
+                reason_code: None,
+                comment: None,
+                created_at: at,
+                updated_at: None,
+            })
+            .collect();
+        let events = if suppliers.is_empty() {
+            vec![]
+        } else {
+            vec![EventRecord::offer(
+                Channel::InboxOffers,
+                EventName::OfferMatched,
+                suppliers,
+                offer.id,
+                at,
+            )]
+        };
+        Ok((OfferState { offer, matches }, events))
+    }
+}
+
 /// Creates the offer, matches it to suppliers, and announces `OfferMatched` to each of them.
 pub async fn create(
     app: &App,
     demand: OrgId,
     request: CreateOfferRequest,
 ) -> Result<OutboxOfferDetail, ApiError> {
-    let demand_org = demand_org(app, demand).await?;
-    let at = now();
-    let mut offer = request.into_offer(demand, at)?;
-
-    let mut candidates = app.db.trusted_suppliers(demand).await?;
-    candidates.extend(offer.direct_supply_persona_ids.iter().copied());
-    let orgs = app.db.get_orgs(&candidates).await?;
-    if let Some(unknown) = offer
-        .direct_supply_persona_ids
-        .iter()
-        .find(|id| !orgs.iter().any(|o| o.id == **id))
-    {
-        return Err(ApiError::unprocessable(format!(
-            "direct_supply_persona_ids: unknown supply persona {unknown}"
-        )));
-    }
-    let ordered = candidates
-        .iter()
-        .filter_map(|id| orgs.iter().find(|o| o.id == *id));
-    let suppliers = match_suppliers(demand, offer.care_type, ordered);
-    if suppliers.len() > MAX_MATCHES {
-        return Err(ApiError::unprocessable(format!(
-            "an offer can be sent to at most {MAX_MATCHES} suppliers"
-        )));
-    }
-
-    offer.counts.sent = suppliers.len() as u32;
-    let matches: Vec<OfferMatch> = suppliers
-        .iter()
-        .map(|s| OfferMatch {
-            id: MatchId::new(),
-            offer_id: offer.id,
-            demand_org_id: demand,
-            supply_org_id: *s,
-            response: MatchResponse::Pending,
-            sequence_id: SequenceId::new(),
-            reason_code: None,
-            comment: None,
-            created_at: at,
-            updated_at: None,
-        })
-        .collect();
-    let events = if suppliers.is_empty() {
-        vec![]
-    } else {
-        vec![EventRecord::offer(
-            Channel::InboxOffers,
-            EventName::OfferMatched,
-            suppliers,
-            offer.id,
-            at,
-        )]
-    };
-    let state = OfferState { offer, matches };
-    app.db.create_offer(&state, &events).await?;
+    let candidates = Candidates::read(app, demand, &request.direct_supply_persona_ids).await?;
+    let created = candidates.offer(request, None, now())?;
+    write_new_offers(app, std::slice::from_ref(&created)).await?;
     Ok(OutboxOfferDetail::new(
-        &state.offer,
-        lean(&demand_org),
+        &created.0.offer,
+        lean(&candidates.demand),
         None,
     ))
+}
+
+/// Creates the offers of a shift or bundle, which share one id (`shift_id`), all in one
+/// transaction: one invalid item, one visit already held or one lost race, and nothing is
+/// written. The price is a limit on size: every offer, match, visit hold and event must fit in
+/// DynamoDB's 100 writes of one transaction, otherwise the request is refused with a 422.
+async fn create_group(
+    app: &App,
+    demand: OrgId,
+    requests: Vec<CreateOfferRequest>,
+) -> Result<(uuid::Uuid, Vec<Offer>), ApiError> {
+    let mut direct: Vec<OrgId> = Vec::new();
+    for r in &requests {
+        direct.extend(r.direct_supply_persona_ids.iter().copied());
+    }
+    let candidates = Candidates::read(app, demand, &direct).await?;
+    let group = uuid::Uuid::new_v4();
+    let at = now();
+    let mut created = Vec::with_capacity(requests.len());
+    for (i, request) in requests.into_iter().enumerate() {
+        let offer = candidates
+            .offer(request, Some(group), at)
+            .map_err(|mut e| {
+                // Say which item broke a rule; internal messages stay generic.
+                if e.internal.is_none() {
+                    e.message = format!("items[{i}]: {}", e.message);
+                }
+                e
+            })?;
+        created.push(offer);
+    }
+    let mut visits: Vec<&str> = created
+        .iter()
+        .filter_map(|(s, _)| s.offer.held_visit())
+        .collect();
+    visits.sort_unstable();
+    if let Some(w) = visits.windows(2).find(|w| w[0] == w[1]) {
+        return Err(ApiError::unprocessable(format!(
+            "visit {} is offered twice in one request",
+            w[0]
+        )));
+    }
+    write_new_offers(app, &created).await?;
+    Ok((group, created.into_iter().map(|(s, _)| s.offer).collect()))
+}
+
+async fn write_new_offers(
+    app: &App,
+    offers: &[(OfferState, Vec<EventRecord>)],
+) -> Result<(), ApiError> {
+    let writes: usize = offers.iter().map(|(s, e)| new_offer_writes(s, e)).sum();
+    if writes > MAX_TRANSACTION_ITEMS {
+        return Err(ApiError::unprocessable(format!(
+            "these offers and their matches need {writes} writes; one request can make at most \
+             {MAX_TRANSACTION_ITEMS}: send fewer items or fewer suppliers"
+        )));
+    }
+    match app.db.create_offers(offers).await {
+        Ok(()) => Ok(()),
+        // Every other write of a new offer is to a fresh key: only a visit hold can exist.
+        Err(DbError::ConditionFailed) => Err(ApiError::conflict(
+            "A visit of this request already has an open or assigned visit offer.",
+        )),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// `POST /offers/v1/outbox/shift/offers`: one `visit` offer per item, sharing a `shift_id`.
+pub async fn create_shift(
+    app: &App,
+    demand: OrgId,
+    request: CreateShiftOfferRequest,
+) -> Result<ShiftOffersCreated, ApiError> {
+    let (id, offers) = create_group(app, demand, request.into_offer_requests()).await?;
+    Ok(ShiftOffersCreated {
+        shift: GroupRef { id },
+        items: offers
+            .iter()
+            .map(|o| CreatedOfferItem::new(o, true))
+            .collect(),
+    })
+}
+
+/// `POST /offers/v1/outbox/bundle/offers`: one `service` offer per item, sharing a bundle id
+/// (their `shift_id` everywhere else).
+pub async fn create_bundle(
+    app: &App,
+    demand: OrgId,
+    request: CreateBundleOfferRequest,
+) -> Result<BundleOffersCreated, ApiError> {
+    let (id, offers) = create_group(app, demand, request.into_offer_requests()?).await?;
+    Ok(BundleOffersCreated {
+        bundle: GroupRef { id },
+        items: offers
+            .iter()
+            .map(|o| CreatedOfferItem::new(o, false))
+            .collect(),
+    })
 }
 
 /// Who is asking about an offer; an offer the caller has no part in is "not found".
@@ -99,6 +237,8 @@ pub async fn create(
 pub enum Side {
     Demand(OrgId),
     Supply(OrgId),
+    /// A sys_admin: every offer.
+    Any,
 }
 
 impl Side {
@@ -106,6 +246,7 @@ impl Side {
         match self {
             Side::Demand(org) => state.offer.demand_org_id == org,
             Side::Supply(org) => state.match_of(org).is_some(),
+            Side::Any => true,
         }
     }
 }
@@ -312,8 +453,13 @@ pub async fn outbox_list(
         .into_iter()
         .filter(|o| q.matches(o))
         .collect();
-    sort_by_last_modified(&mut offers, paging.sort_order, last_modified);
+    sort_offers(&mut offers, paging.sort_order);
     Ok(paginate(offers, paging).map(|o| OutboxOfferSummary::from(&o)))
+}
+
+/// Offers in the lists' order: by last modification.
+pub(crate) fn sort_offers(offers: &mut [Offer], order: SortOrder) {
+    sort_by_last_modified(offers, order, last_modified);
 }
 
 pub async fn outbox_get(
@@ -322,6 +468,15 @@ pub async fn outbox_get(
     id: OfferId,
 ) -> Result<OutboxOfferDetail, ApiError> {
     let state = load_visible(app, Side::Demand(demand), id).await?;
+    detail_of(app, &state).await
+}
+
+/// The demand's view of an offer, with the assigned supplier if any.
+pub(crate) async fn detail_of(
+    app: &App,
+    state: &OfferState,
+) -> Result<OutboxOfferDetail, ApiError> {
+    let demand = state.offer.demand_org_id;
     let assigned = state
         .offer
         .assigned_match_id
@@ -347,8 +502,17 @@ pub async fn outbox_matches(
     id: OfferId,
     q: MatchQuery,
 ) -> Result<Page<OutboxMatchSummary>, ApiError> {
-    let paging = PageRequest::parse(q.page, q.items_per_page, q.sort_order)?;
     let state = load_visible(app, Side::Demand(demand), id).await?;
+    matches_page(app, &state, q).await
+}
+
+/// One page of an offer's matches, filtered as `q` asks.
+pub(crate) async fn matches_page(
+    app: &App,
+    state: &OfferState,
+    q: MatchQuery,
+) -> Result<Page<OutboxMatchSummary>, ApiError> {
+    let paging = PageRequest::parse(q.page, q.items_per_page, q.sort_order)?;
     let mut matches: Vec<&OfferMatch> = state
         .matches
         .iter()

@@ -4,22 +4,27 @@
 use std::cmp::Reverse;
 
 use crate::api::referrals::{
-    InboxReferralCancelRequest, InboxReferralDetail, InboxReferralQuery, InboxReferralSummary,
-    OutboxReferralCancelRequest, OutboxReferralDetail, OutboxReferralQuery, OutboxReferralSummary,
-    ReferralSortBy,
+    ClientTasksUpdateRequest, CreateReferralRequest, InboxReferralCancelRequest,
+    InboxReferralDetail, InboxReferralQuery, InboxReferralSummary, OutboxReferralCancelRequest,
+    OutboxReferralDetail, OutboxReferralQuery, OutboxReferralSummary, ReferralSortBy,
+    UpdateReferralRequest,
 };
 use crate::app::App;
 use crate::db::DbError;
+use crate::domain::organization::{Organization, PersonaStatus};
 use crate::domain::referral::{Referral, ReferralChange, ReferralRejection, ReferralSide};
+use crate::domain::take_rate::TakeRate;
+use crate::domain::visit::check_visit_count;
 use crate::error::ApiError;
 use crate::events::EventRecord;
 use crate::ids::{OrgId, ReferralId};
 use crate::paging::{Page, PageRequest, SortOrder, paginate};
 use crate::time::{Timestamp, now};
 
-use super::{MAX_ATTEMPTS, lean_of, leans};
+use super::organizations::demand_org;
+use super::{MAX_ATTEMPTS, lean, lean_of, leans};
 
-fn sort(referrals: &mut [Referral], by: ReferralSortBy, order: SortOrder) {
+pub(crate) fn sort(referrals: &mut [Referral], by: ReferralSortBy, order: SortOrder) {
     let modified = |r: &Referral| r.updated_at.unwrap_or(r.created_at);
     match (by, order) {
         (ReferralSortBy::LastModified, SortOrder::Asc) => referrals.sort_by_key(modified),
@@ -197,4 +202,128 @@ pub async fn outbox_cancel(
         r.cancel(ReferralSide::Demand, req.reason_code, comment.clone(), at)
     })
     .await
+}
+
+/// Reads both organizations of a referral (the events name them).
+async fn parties(
+    app: &App,
+    demand: OrgId,
+    supply: OrgId,
+) -> Result<(Organization, Organization), ApiError> {
+    let orgs = app.db.get_orgs(&[demand, supply]).await?;
+    let find = |id: OrgId| {
+        orgs.iter()
+            .find(|o| o.id == id)
+            .cloned()
+            .ok_or_else(|| ApiError::internal(format!("organization {id} missing")))
+    };
+    Ok((find(demand)?, find(supply)?))
+}
+
+/// `POST /offers/v1/outbox/referrals`: a referral straight to one supplier, without an offer.
+/// Both sides hear `ReferralCreated`. The supplier must have an active supply persona (any
+/// other id, including an unknown one, is a 422: it is a field of the body, not the path).
+pub async fn create_direct(
+    app: &App,
+    demand: OrgId,
+    request: CreateReferralRequest,
+) -> Result<OutboxReferralDetail, ApiError> {
+    let demand_org = demand_org(app, demand).await?;
+    let at = now();
+    let (supplier, draft) = request.into_draft(at)?;
+    let supply_org = app
+        .db
+        .get_org(supplier)
+        .await?
+        .filter(|o| o.supply_status() == PersonaStatus::Active && supplier != demand)
+        .ok_or_else(|| {
+            ApiError::unprocessable(format!(
+                "supply_persona_id: {supplier} is not an active supply persona"
+            ))
+        })?;
+    let (own, regional) = app.db.take_rates_for(demand).await?;
+    let take_rate = TakeRate::effective(own, regional);
+    let referral = Referral::direct(draft, demand, supplier, take_rate, at);
+    // A visit referral writes one visit item per visit in its creating transaction.
+    check_visit_count(referral.visits.len())?;
+    let events = referral.created_events(&demand_org, &supply_org, at);
+    app.db.create_referral(&referral, &events).await?;
+    Ok(OutboxReferralDetail::new(&referral, lean(&supply_org)))
+}
+
+/// `POST /offers/v1/outbox/referrals/{id}/update`: a new revision. The archived revision is
+/// written over the version read, so of two concurrent updates one wins and the other is
+/// decided again on the archived revision (409). The new revision is announced as
+/// `ReferralCreated` on both sides: the published channels have no update event, the new
+/// revision is a new referral id, and the supplier has to fetch it to act on it.
+pub async fn update(
+    app: &App,
+    demand: OrgId,
+    id: ReferralId,
+    request: UpdateReferralRequest,
+) -> Result<OutboxReferralDetail, ApiError> {
+    let (supplier, revision) = request.into_update(now())?;
+    for attempt in 0..MAX_ATTEMPTS {
+        let r = app
+            .db
+            .get_referral(id)
+            .await?
+            .filter(|r| r.demand_org_id == demand)
+            .ok_or_else(|| ApiError::not_found("Referral"))?;
+        let at = now();
+        let revised = r.revise(supplier, revision.clone(), at)?;
+        let (demand_org, supply_org) = parties(app, r.demand_org_id, r.supply_org_id).await?;
+        let events = revised.latest.created_events(&demand_org, &supply_org, at);
+        match app
+            .db
+            .apply_revision(r.version, &revised.archived, &revised.latest, &events)
+            .await
+        {
+            Ok(()) => {
+                return Ok(OutboxReferralDetail::new(
+                    &revised.latest,
+                    lean(&supply_org),
+                ));
+            }
+            Err(DbError::ConditionFailed) => {
+                tracing::debug!(%id, attempt, "referral changed concurrently; deciding again");
+                super::backoff(attempt).await;
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(ApiError::conflict(
+        "The referral is being changed by other requests; retry.",
+    ))
+}
+
+/// `POST /offers/v1/inbox/referrals/{id}/tasks/update`: the supplier's ids for the referral's
+/// visit tasks. No published event announces it, so the referral is written alone.
+pub async fn update_tasks(
+    app: &App,
+    supplier: OrgId,
+    id: ReferralId,
+    request: ClientTasksUpdateRequest,
+) -> Result<(), ApiError> {
+    let tasks = request.pairs();
+    for attempt in 0..MAX_ATTEMPTS {
+        let r = app
+            .db
+            .get_referral(id)
+            .await?
+            .filter(|r| r.supply_org_id == supplier)
+            .ok_or_else(|| ApiError::not_found("Referral"))?;
+        let mapped = r.map_tasks(&tasks, now())?;
+        match app.db.put_referral_over(r.version, &mapped).await {
+            Ok(()) => return Ok(()),
+            Err(DbError::ConditionFailed) => {
+                tracing::debug!(%id, attempt, "referral changed concurrently; deciding again");
+                super::backoff(attempt).await;
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(ApiError::conflict(
+        "The referral is being changed by other requests; retry.",
+    ))
 }

@@ -7,19 +7,10 @@ use crate::api::organizations::{
     SubscribeItem, SubscribedItem, SubscriptionList, SubscriptionQuery, SubscriptionView,
 };
 use crate::app::App;
-use crate::auth::{Identity, SYS_ADMIN};
 use crate::domain::subscription::{check_endpoint, filter_policy};
 use crate::error::ApiError;
 use crate::events::Channel;
 use crate::ids::OrgId;
-
-pub fn require_sys_admin(identity: &Identity) -> Result<(), ApiError> {
-    if identity.in_group(SYS_ADMIN) {
-        Ok(())
-    } else {
-        Err(ApiError::forbidden("Required role: sys_admin"))
-    }
-}
 
 fn sns_error<E: ProvideErrorMetadata + std::fmt::Debug>(what: &str, e: E) -> ApiError {
     match e.code() {

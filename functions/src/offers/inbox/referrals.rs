@@ -34,3 +34,11 @@ pub async fn cancel(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
     svc::inbox_cancel(app, supplier, id, json_body(&req)?).await?;
     no_content()
 }
+
+/// `POST /offers/v1/inbox/referrals/{referral_id}/tasks/update`
+pub async fn update_tasks(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
+    let supplier = authenticate(app, &req).await?.org_admin()?;
+    let id = path_param(&req, "referral_id")?;
+    svc::update_tasks(app, supplier, id, json_body(&req)?).await?;
+    no_content()
+}

@@ -57,3 +57,21 @@ pub async fn assign(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
     svc::assign(app, demand, path_param(&req, "offer_id")?, json_body(&req)?).await?;
     no_content()
 }
+
+/// `POST /offers/v1/outbox/shift/offers`
+pub async fn create_shift(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
+    let demand = authenticate(app, &req).await?.org_admin()?;
+    json(
+        201,
+        &svc::create_shift(app, demand, json_body(&req)?).await?,
+    )
+}
+
+/// `POST /offers/v1/outbox/bundle/offers`
+pub async fn create_bundle(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
+    let demand = authenticate(app, &req).await?.org_admin()?;
+    json(
+        201,
+        &svc::create_bundle(app, demand, json_body(&req)?).await?,
+    )
+}

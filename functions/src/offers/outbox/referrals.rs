@@ -27,3 +27,19 @@ pub async fn cancel(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
     svc::outbox_cancel(app, demand, id, json_body(&req)?).await?;
     no_content()
 }
+
+/// `POST /offers/v1/outbox/referrals`
+pub async fn create(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
+    let demand = authenticate(app, &req).await?.org_admin()?;
+    json(
+        201,
+        &svc::create_direct(app, demand, json_body(&req)?).await?,
+    )
+}
+
+/// `POST /offers/v1/outbox/referrals/{referral_id}/update`
+pub async fn update(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
+    let demand = authenticate(app, &req).await?.org_admin()?;
+    let id = path_param(&req, "referral_id")?;
+    json(201, &svc::update(app, demand, id, json_body(&req)?).await?)
+}

@@ -1,20 +1,21 @@
 //! `/offers/v1/sys_admin/visits[/{visit_id}]`.
 
 use lambda_http::Request;
-use shared::http::{HttpResponse, authenticate, json, path_param, query};
-use shared::service::subscriptions::require_sys_admin;
+use shared::http::{HttpResponse, json, path_param, query};
 use shared::service::visits as svc;
 use shared::{ApiError, App};
 
+use super::sys_admin;
+
 /// `GET /offers/v1/sys_admin/visits`
 pub async fn list(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
-    require_sys_admin(&authenticate(app, &req).await?)?;
+    sys_admin(app, &req).await?;
     json(200, &svc::sys_admin_list(app, query(&req)?).await?)
 }
 
 /// `GET /offers/v1/sys_admin/visits/{visit_id}`
 pub async fn get(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
-    require_sys_admin(&authenticate(app, &req).await?)?;
+    sys_admin(app, &req).await?;
     json(
         200,
         &svc::sys_admin_get(app, path_param(&req, "visit_id")?).await?,

@@ -19,13 +19,13 @@ use shared::{ApiError, App};
 /// The organization of a sys_admin route: the caller must be a sys_admin (403 before
 /// anything else is read); an unknown organization is a 404 in the use case.
 async fn target(app: &App, req: &Request) -> Result<OrgId, ApiError> {
-    svc::require_sys_admin(&authenticate(app, req).await?)?;
+    authenticate(app, req).await?.sys_admin()?;
     path_param(req, "organization_id")
 }
 
 /// `GET /organizations/v1/sys_admin`
 pub async fn list(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
-    svc::require_sys_admin(&authenticate(app, &req).await?)?;
+    authenticate(app, &req).await?.sys_admin()?;
     let q: SysAdminOrgListQuery = query(&req)?;
     json(200, &orgs::sys_admin_list(app, &q).await?)
 }
@@ -54,7 +54,7 @@ pub async fn save_api_keys(app: &App, req: Request) -> Result<HttpResponse, ApiE
 
 /// `POST /organizations/v1/sys_admin/{organization_id}/subscribe`
 pub async fn subscribe(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
-    svc::require_sys_admin(&authenticate(app, &req).await?)?;
+    authenticate(app, &req).await?.sys_admin()?;
     let org: OrgId = path_param(&req, "organization_id")?;
     let item: SubscribeItem = json_body(&req)?;
     if app.db.get_org(org).await?.is_none() {
@@ -67,7 +67,7 @@ pub async fn subscribe(app: &App, req: Request) -> Result<HttpResponse, ApiError
 
 /// `POST /organizations/v1/sys_admin/unsubscribe`
 pub async fn unsubscribe(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
-    svc::require_sys_admin(&authenticate(app, &req).await?)?;
+    authenticate(app, &req).await?.sys_admin()?;
     let body: UnsubscribeRequest = json_body(&req)?;
     svc::unsubscribe(app, &body.subscription_arn).await?;
     no_content()
@@ -75,6 +75,6 @@ pub async fn unsubscribe(app: &App, req: Request) -> Result<HttpResponse, ApiErr
 
 /// `GET /organizations/v1/sys_admin/subscriptions[?endpoint=…]`
 pub async fn list_subscriptions(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
-    svc::require_sys_admin(&authenticate(app, &req).await?)?;
+    authenticate(app, &req).await?.sys_admin()?;
     json(200, &svc::list(app, &query(&req)?).await?)
 }

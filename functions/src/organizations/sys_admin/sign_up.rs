@@ -6,13 +6,12 @@ use shared::api::organizations::{
 };
 use shared::http::{HttpResponse, authenticate, json, json_body, no_content};
 use shared::service::sign_up::{self as svc, Confirmation};
-use shared::service::subscriptions::require_sys_admin;
 use shared::{ApiError, App};
 
 /// `POST /organizations/v1/sys_admin/sign_up`: the organization and its unconfirmed
 /// `org_admin` (Cognito sends the confirmation code).
 pub async fn sign_up(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
-    require_sys_admin(&authenticate(app, &req).await?)?;
+    authenticate(app, &req).await?.sys_admin()?;
     let body: SysAdminOrgSignUpRequest = json_body(&req)?;
     let org = svc::sign_up(
         app,
@@ -26,7 +25,7 @@ pub async fn sign_up(app: &App, req: Request) -> Result<HttpResponse, ApiError> 
 
 /// `POST /organizations/v1/sys_admin/confirm_sign_up`: with the code the user received.
 pub async fn confirm(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
-    require_sys_admin(&authenticate(app, &req).await?)?;
+    authenticate(app, &req).await?.sys_admin()?;
     let body: ConfirmSignUpRequest = json_body(&req)?;
     svc::confirm(
         app,
@@ -39,7 +38,7 @@ pub async fn confirm(app: &App, req: Request) -> Result<HttpResponse, ApiError> 
 
 /// `POST /organizations/v1/sys_admin/admin_confirm_sign_up`: without a code.
 pub async fn admin_confirm(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
-    require_sys_admin(&authenticate(app, &req).await?)?;
+    authenticate(app, &req).await?.sys_admin()?;
     let body: AdminConfirmSignUpRequest = json_body(&req)?;
     svc::confirm(app, body.username.as_str(), None).await?;
     no_content()

@@ -91,6 +91,7 @@ pub(crate) fn state(suppliers: usize) -> OfferState {
         case_manager: None,
         alayacare: None,
         direct_supply_persona_ids: vec![],
+        take_rate: None,
     };
     let matches = (0..suppliers)
         .map(|_| OfferMatch {
@@ -477,4 +478,50 @@ fn offer_head_is_a_projection_of_the_stored_offer() {
             "{a} is not a field of the stored offer"
         );
     }
+}
+
+/// A visit offer of `state(suppliers)` for the visit `visit-1`.
+fn visit_offer(suppliers: usize) -> OfferState {
+    let mut s = state(suppliers);
+    s.offer.offer_type = OfferType::Visit;
+    s.offer.visits = vec![Visit {
+        id: VisitId::new(),
+        outbox_id: ne("visit-1"),
+        start_at: s.offer.start_at,
+        end_at: s.offer.start_at + Duration::hours(1),
+        instructions: None,
+        tasks: vec![],
+    }];
+    s
+}
+
+#[test]
+fn a_visit_offer_holds_its_visit_while_open_or_assigned() {
+    let s = visit_offer(2);
+    assert_eq!(s.offer.held_visit(), Some("visit-1"));
+    // Assigned (auto mode on the first acceptance) still holds it.
+    let supplier = s.matches[0].supply_org_id;
+    let assigned = s
+        .accept(supplier, None, AssignmentMode::Auto, now())
+        .unwrap();
+    assert_eq!(assigned.offer.status, OfferStatus::Assigned);
+    assert_eq!(assigned.offer.held_visit(), Some("visit-1"));
+    // Closed, expired and declined by all let go of it.
+    let closed = s.close(None, None, now()).unwrap();
+    assert_eq!(closed.offer.held_visit(), None);
+    let expired = s.expire(s.offer.expires_at + Duration::seconds(1)).unwrap();
+    assert_eq!(expired.offer.held_visit(), None);
+    let one = visit_offer(1);
+    let declined = one
+        .decline(one.matches[0].supply_org_id, None, None, now())
+        .unwrap();
+    assert_eq!(declined.offer.status, OfferStatus::DeclinedByAll);
+    assert_eq!(declined.offer.held_visit(), None);
+}
+
+#[test]
+fn a_service_offer_holds_no_visit() {
+    let mut s = state(1);
+    s.offer.visits = visit_offer(1).offer.visits;
+    assert_eq!(s.offer.held_visit(), None);
 }

@@ -1,0 +1,33 @@
+//! `/offers/v1/sys_admin/offers[/{offer_id}[/matches]]`: every organization's offers.
+
+use lambda_http::Request;
+use shared::http::{HttpResponse, json, path_param, query};
+use shared::service::sys_admin as svc;
+use shared::{ApiError, App};
+
+use super::sys_admin;
+
+/// `GET /offers/v1/sys_admin/offers`
+pub async fn list_offers(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
+    sys_admin(app, &req).await?;
+    json(
+        200,
+        &svc::list_offers(app, query(&req)?, query(&req)?).await?,
+    )
+}
+
+/// `GET /offers/v1/sys_admin/offers/{offer_id}`
+pub async fn get_offer(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
+    sys_admin(app, &req).await?;
+    json(
+        200,
+        &svc::get_offer(app, path_param(&req, "offer_id")?).await?,
+    )
+}
+
+/// `GET /offers/v1/sys_admin/offers/{offer_id}/matches`
+pub async fn list_offer_matches(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
+    sys_admin(app, &req).await?;
+    let id = path_param(&req, "offer_id")?;
+    json(200, &svc::offer_matches(app, id, query(&req)?).await?)
+}

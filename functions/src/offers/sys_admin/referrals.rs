@@ -1,0 +1,26 @@
+//! `/offers/v1/sys_admin/referrals[/{referral_id}]`: every organization's referrals.
+
+use lambda_http::Request;
+use shared::http::{HttpResponse, json, path_param, query};
+use shared::service::sys_admin as svc;
+use shared::{ApiError, App};
+
+use super::sys_admin;
+
+/// `GET /offers/v1/sys_admin/referrals`
+pub async fn list_referrals(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
+    sys_admin(app, &req).await?;
+    json(
+        200,
+        &svc::list_referrals(app, query(&req)?, query(&req)?).await?,
+    )
+}
+
+/// `GET /offers/v1/sys_admin/referrals/{referral_id}`
+pub async fn get_referral(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
+    sys_admin(app, &req).await?;
+    json(
+        200,
+        &svc::get_referral(app, path_param(&req, "referral_id")?).await?,
+    )
+}
