@@ -9,7 +9,7 @@ use platform_tests::TestStack;
 use serde_json::{Value, json};
 use shared::error::Family;
 
-use crate::create_offer;
+use crate::{create_offer, sample_body};
 
 async fn outsider(
     t: &TestStack,
@@ -29,13 +29,6 @@ async fn outsider(
         .await
         .unwrap();
     t.login(&user).await
-}
-
-/// The body of the route's sample event, which is a valid request body.
-fn sample_body(handler: &str) -> Option<Value> {
-    let path = devstack::repo_root().join(format!("events/{handler}.json"));
-    let event: Value = serde_json::from_str(&std::fs::read_to_string(path).ok()?).ok()?;
-    serde_json::from_str(event["body"].as_str()?).ok()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -22,12 +22,17 @@ mod visits;
 
 use serde_json::Value;
 
-/// The create-offer body of the sample event: one request body shared by the docs, `cargo
-/// lambda invoke` and the tests.
+/// The body of a handler's sample event (`events/<handler>.json`), which is a valid request
+/// body: one body shared by the docs, `cargo lambda invoke` and the tests.
+pub fn sample_body(handler: &str) -> Option<Value> {
+    let path = devstack::repo_root().join(format!("events/{handler}.json"));
+    let event: Value = serde_json::from_str(&std::fs::read_to_string(path).ok()?).ok()?;
+    serde_json::from_str(event["body"].as_str()?).ok()
+}
+
+/// The create-offer body of the sample event.
 pub fn offer_body() -> Value {
-    let path = devstack::repo_root().join("events/offers.outbox.create_offer.json");
-    let event: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    serde_json::from_str(event["body"].as_str().unwrap()).unwrap()
+    sample_body("offers.outbox.create_offer").expect("the create-offer sample has a body")
 }
 
 /// Creates an offer from the sample body as `demand` and returns its id.

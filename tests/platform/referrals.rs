@@ -4,14 +4,7 @@
 use platform_tests::{Subscriber, TestStack};
 use serde_json::{Value, json};
 
-use crate::offer_body;
-
-/// The request body of a handler's sample event.
-fn sample_body(handler: &str) -> Value {
-    let path = devstack::repo_root().join(format!("events/{handler}.json"));
-    let event: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    serde_json::from_str(event["body"].as_str().unwrap()).unwrap()
-}
+use crate::{offer_body, sample_body};
 
 async fn total(t: &TestStack, token: &str, path: &str) -> u64 {
     let r = t.call("GET", path, Some(token), None).await;
@@ -40,7 +33,7 @@ async fn shift_and_bundle_offers_share_one_id_and_are_created_whole_or_not_at_al
             "POST",
             "/offers/v1/outbox/shift/offers",
             Some(&demand),
-            Some(sample_body("offers.outbox.create_shift_offers")),
+            Some(sample_body("offers.outbox.create_shift_offers").unwrap()),
         )
         .await;
     assert_eq!(shift.status, 201, "{:?}", shift.body);
@@ -72,7 +65,7 @@ async fn shift_and_bundle_offers_share_one_id_and_are_created_whole_or_not_at_al
             "POST",
             "/offers/v1/outbox/bundle/offers",
             Some(&demand),
-            Some(sample_body("offers.outbox.create_bundle_offers")),
+            Some(sample_body("offers.outbox.create_bundle_offers").unwrap()),
         )
         .await;
     assert_eq!(bundle.status, 201, "{:?}", bundle.body);
@@ -88,7 +81,7 @@ async fn shift_and_bundle_offers_share_one_id_and_are_created_whole_or_not_at_al
 
     // One bad item (a visit offer must describe exactly one visit): nothing is written.
     let before = t.items().await.len();
-    let mut bad = sample_body("offers.outbox.create_shift_offers");
+    let mut bad = sample_body("offers.outbox.create_shift_offers").unwrap();
     bad["items"][0]["visits"][0]["outbox_id"] = json!("visit-5001");
     bad["items"][1]["visits"] = json!([]);
     let refused = t
@@ -108,7 +101,7 @@ async fn shift_and_bundle_offers_share_one_id_and_are_created_whole_or_not_at_al
         "{:?}",
         refused.body
     );
-    let mut bad = sample_body("offers.outbox.create_bundle_offers");
+    let mut bad = sample_body("offers.outbox.create_bundle_offers").unwrap();
     bad["items"][1]["care_type"] = json!("surgery");
     let refused = t
         .call(
@@ -120,7 +113,7 @@ async fn shift_and_bundle_offers_share_one_id_and_are_created_whole_or_not_at_al
         .await;
     assert_eq!(refused.status, 400, "{:?}", refused.body);
     // The spec's `maxItems: 10` of a bundle.
-    let mut big = sample_body("offers.outbox.create_bundle_offers");
+    let mut big = sample_body("offers.outbox.create_bundle_offers").unwrap();
     big["items"] = json!(vec![big["items"][0].clone(); 11]);
     let refused = t
         .call(
@@ -158,7 +151,7 @@ async fn a_visit_has_at_most_one_open_or_assigned_visit_offer() {
     // its other visit stays free.
     let again = create(visit_offer("visit-7001")).await;
     assert_eq!(again.status, 409, "{:?}", again.body);
-    let mut shift = sample_body("offers.outbox.create_shift_offers");
+    let mut shift = sample_body("offers.outbox.create_shift_offers").unwrap();
     shift["items"][0]["visits"][0]["outbox_id"] = json!("visit-7002");
     shift["items"][1]["visits"][0]["outbox_id"] = json!("visit-7001");
     let refused = t
@@ -223,7 +216,12 @@ async fn a_direct_referral_is_revised_with_the_old_revision_archived() {
     let supply_a = t.login(&t.demo.supply_a).await;
     let supply_b = t.login(&t.demo.supply_b).await;
 
-    let created = direct_referral(&t, &demand, sample_body("offers.outbox.create_referral")).await;
+    let created = direct_referral(
+        &t,
+        &demand,
+        sample_body("offers.outbox.create_referral").unwrap(),
+    )
+    .await;
     let id = created["referral"]["id"].as_str().unwrap().to_owned();
     assert_eq!(created["referral"]["status"], "assigned");
     assert_eq!(created["supply"]["name"], "Northern Care Partners");
@@ -295,7 +293,7 @@ async fn a_direct_referral_is_revised_with_the_old_revision_archived() {
             "POST",
             &update,
             Some(&demand),
-            Some(sample_body("offers.outbox.update_referral")),
+            Some(sample_body("offers.outbox.update_referral").unwrap()),
         )
         .await;
     assert_eq!(revised.status, 201, "{:?}", revised.body);
@@ -393,7 +391,7 @@ async fn a_direct_referral_is_revised_with_the_old_revision_archived() {
             "POST",
             &update,
             Some(&demand),
-            Some(sample_body("offers.outbox.update_referral")),
+            Some(sample_body("offers.outbox.update_referral").unwrap()),
         )
         .await;
     assert_eq!(again.status, 409, "{:?}", again.body);
@@ -411,7 +409,7 @@ async fn a_direct_referral_is_revised_with_the_old_revision_archived() {
             "POST",
             &format!("/offers/v1/outbox/referrals/{id2}/update"),
             Some(&demand),
-            Some(sample_body("offers.outbox.update_referral")),
+            Some(sample_body("offers.outbox.update_referral").unwrap()),
         )
         .await;
     assert_eq!(cancelled.status, 409, "{:?}", cancelled.body);
@@ -423,7 +421,7 @@ async fn a_direct_referral_is_revised_with_the_old_revision_archived() {
             "POST",
             &format!("/offers/v1/outbox/referrals/{id2}/update"),
             Some(&supply_a),
-            Some(sample_body("offers.outbox.update_referral")),
+            Some(sample_body("offers.outbox.update_referral").unwrap()),
         )
         .await
         .status,
@@ -437,7 +435,7 @@ async fn visit_referrals_are_not_revised_and_tasks_take_the_suppliers_ids() {
     let demand = t.login(&t.demo.demand).await;
     let supply_a = t.login(&t.demo.supply_a).await;
     let supply_b = t.login(&t.demo.supply_b).await;
-    let mut body = sample_body("offers.outbox.create_referral");
+    let mut body = sample_body("offers.outbox.create_referral").unwrap();
     body["referral"]["referral_type"] = json!("visit");
     body["visits"] = json!([body["visits"][0].clone()]);
     let created = direct_referral(&t, &demand, body).await;
@@ -447,13 +445,13 @@ async fn visit_referrals_are_not_revised_and_tasks_take_the_suppliers_ids() {
             "POST",
             &format!("/offers/v1/outbox/referrals/{id}/update"),
             Some(&demand),
-            Some(sample_body("offers.outbox.update_referral")),
+            Some(sample_body("offers.outbox.update_referral").unwrap()),
         )
         .await;
     assert_eq!(update.status, 409, "{:?}", update.body);
 
     // A referral to an organization without an active supply persona is refused.
-    let mut to_demand = sample_body("offers.outbox.create_referral");
+    let mut to_demand = sample_body("offers.outbox.create_referral").unwrap();
     to_demand["supply_persona_id"] = json!(devstack::seed::DEMAND_ORG);
     let refused = t
         .call(
@@ -593,7 +591,12 @@ async fn sys_admin_reads_everything_and_take_rates_set_what_suppliers_are_paid()
         t.call("GET", demand_rates, Some(&admin), None).await.body,
         json!({"items": []})
     );
-    let created = direct_referral(&t, &demand, sample_body("offers.outbox.create_referral")).await;
+    let created = direct_referral(
+        &t,
+        &demand,
+        sample_body("offers.outbox.create_referral").unwrap(),
+    )
+    .await;
     let referral = created["referral"]["id"].as_str().unwrap().to_owned();
     assert_eq!(created["price"]["rate"], 42.5);
     let inbox = t

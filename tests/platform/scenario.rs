@@ -5,7 +5,7 @@
 use platform_tests::{Subscriber, TestStack};
 use serde_json::json;
 
-use crate::{create_offer, offer_body};
+use crate::{create_offer, offer_body, sample_body};
 
 fn pairs(v: &[(&str, &str)]) -> Vec<(String, String)> {
     let mut v: Vec<(String, String)> = v
@@ -658,4 +658,270 @@ async fn messages_flow_both_ways_in_a_sequence_and_only_its_parties_see_them() {
     assert_eq!(got[0].payload["sender"]["name"], "Northern Care Partners");
     assert_eq!(got[0].payload["file"]["name"], "consent.pdf");
     assert!(b_sub.drain().await.is_empty());
+}
+
+/// The whole care flow as the issue describes it, driven over HTTP: offer → accept → assign →
+/// referral processed → a visit scheduled and assigned → its tasks mapped → work session
+/// started and ended → tasks completed → messages both ways → form template published and a
+/// submission approved → referral cancelled. Every organization's subscription gets exactly its
+/// own events (each validated against the AsyncAPI on receipt) and nobody else's.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_whole_care_flow_reaches_each_organization_with_exactly_its_events() {
+    let t = TestStack::start().await;
+    let demo = &t.demo;
+    let org = |u: &devstack::seed::User| u.organization.as_ref().unwrap().id;
+    let demand_sub = Subscriber::new(&t, org(&demo.demand)).await;
+    let a_sub = Subscriber::new(&t, org(&demo.supply_a)).await;
+    let b_sub = Subscriber::new(&t, org(&demo.supply_b)).await;
+    let outsider_sub = Subscriber::new(&t, shared::ids::OrgId::new()).await;
+    let demand = t.login(&demo.demand).await;
+    let supply_a = t.login(&demo.supply_a).await;
+    let supply_b = t.login(&demo.supply_b).await;
+    let ok = |r: &platform_tests::Response, status: u16, what: &str| {
+        assert_eq!(r.status, status, "{what}: {:?}", r.body);
+    };
+
+    // Offer → accept (A) / decline (B) → assign.
+    let offer_id = create_offer(&t, &demand).await;
+    let accept = format!("/offers/v1/inbox/offers/{offer_id}/accept");
+    ok(
+        &t.call("POST", &accept, Some(&supply_a), None).await,
+        204,
+        "accept",
+    );
+    let decline = format!("/offers/v1/inbox/offers/{offer_id}/decline");
+    let body = json!({"reason_code": "no_employee_availability"});
+    ok(
+        &t.call("POST", &decline, Some(&supply_b), Some(body)).await,
+        204,
+        "decline",
+    );
+    let matches = t
+        .call(
+            "GET",
+            &format!("/offers/v1/outbox/offers/{offer_id}/matches?response=accepted"),
+            Some(&demand),
+            None,
+        )
+        .await;
+    let match_id = matches.body["items"][0]["match"]["id"].clone();
+    let sequence_id = matches.body["items"][0]["match"]["sequence_id"].clone();
+    let assign = format!("/offers/v1/outbox/offers/{offer_id}/assign");
+    let body = json!({"offer_match_id": match_id});
+    ok(
+        &t.call("POST", &assign, Some(&demand), Some(body)).await,
+        204,
+        "assign",
+    );
+
+    // The referral: processed by the supplier, which maps the client's task to its own id.
+    let referrals = t
+        .call("GET", "/offers/v1/inbox/referrals", Some(&supply_a), None)
+        .await;
+    let referral_id = referrals.body["items"][0]["referral"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let referral = t
+        .call(
+            "GET",
+            &format!("/offers/v1/inbox/referrals/{referral_id}"),
+            Some(&supply_a),
+            None,
+        )
+        .await;
+    ok(&referral, 200, "referral detail");
+    let client_task = referral.body["visits"][0]["tasks"][0]["id"].clone();
+    let inbox = format!("/offers/v1/inbox/referrals/{referral_id}");
+    ok(
+        &t.call(
+            "POST",
+            &format!("{inbox}/mark_processed"),
+            Some(&supply_a),
+            None,
+        )
+        .await,
+        204,
+        "mark_processed",
+    );
+    let tasks = json!({"client_tasks": [{"id": client_task, "inbox_id": "task-bath"}]});
+    ok(
+        &t.call(
+            "POST",
+            &format!("{inbox}/tasks/update"),
+            Some(&supply_a),
+            Some(tasks),
+        )
+        .await,
+        204,
+        "tasks/update",
+    );
+
+    // A visit scheduled on the (service) referral and assigned to a caregiver, with the
+    // client's task on it.
+    let scheduled = t
+        .call(
+            "POST",
+            "/offers/v1/inbox/visits/schedule",
+            Some(&supply_a),
+            Some(json!({"referral_id": referral_id, "inbox_id": "visit-0001",
+                "start_at": "2030-01-15T09:00:00Z", "end_at": "2030-01-15T10:00:00Z"})),
+        )
+        .await;
+    ok(&scheduled, 201, "schedule");
+    let visit_id = scheduled.body["id"].as_str().unwrap().to_owned();
+    let visit = format!("/offers/v1/inbox/visits/{visit_id}");
+    let caregiver = json!({"employee_id": 42, "first_name": "Grace", "last_name": "Hopper"});
+    ok(
+        &t.call(
+            "POST",
+            &format!("{visit}/assign"),
+            Some(&supply_a),
+            Some(caregiver),
+        )
+        .await,
+        204,
+        "assign caregiver",
+    );
+    let mapped = t
+        .call(
+            "POST",
+            &format!("{visit}/tasks"),
+            Some(&supply_a),
+            Some(json!({"inbox_ids": ["task-bath"]})),
+        )
+        .await;
+    ok(&mapped, 200, "visit tasks");
+    let visit_task = mapped.body["tasks"][0]["id"].clone();
+    assert!(visit_task.is_string(), "{:?}", mapped.body);
+
+    // The caregiver works the visit.
+    let started = t
+        .call(
+            "POST",
+            "/offers/v1/inbox/work_sessions/start",
+            Some(&supply_a),
+            Some(json!({"visit_id": visit_id, "inbox_id": "ws-1",
+                "start_at": "2030-01-15T09:02:00Z", "start_latitude": 45.5, "start_longitude": -73.6})),
+        )
+        .await;
+    ok(&started, 201, "work session start");
+    let ended = t
+        .call(
+            "POST",
+            "/offers/v1/inbox/work_sessions/end",
+            Some(&supply_a),
+            Some(
+                json!({"visit_id": visit_id, "work_session_id": started.body["id"],
+                "end_at": "2030-01-15T09:58:00Z"}),
+            ),
+        )
+        .await;
+    ok(&ended, 204, "work session end");
+    let completed = t
+        .call(
+            "POST",
+            &format!("{visit}/tasks/complete"),
+            Some(&supply_a),
+            Some(json!({"tasks": [{"id": visit_task, "is_completed": true,
+                "completion_comment": "Done"}]})),
+        )
+        .await;
+    ok(&completed, 200, "tasks/complete");
+
+    // Messages both ways in the match's sequence.
+    for (path, token, text) in [
+        (
+            "/offers/v1/outbox/messages",
+            &demand,
+            "How did the first visit go?",
+        ),
+        (
+            "/offers/v1/inbox/messages",
+            &supply_a,
+            "Well; notes to follow.",
+        ),
+    ] {
+        let body = json!({"sequence_id": sequence_id, "category": "comment", "text": text});
+        ok(
+            &t.call("POST", path, Some(token), Some(body)).await,
+            201,
+            path,
+        );
+    }
+
+    // The demand publishes its visit-note form; the supplier submits one about the visit.
+    let mut template = sample_body("offers.outbox.form_templates.publish").unwrap();
+    template["schema_id"] = json!(uuid::Uuid::new_v4().to_string());
+    let published = t
+        .call(
+            "POST",
+            "/offers/v1/outbox/form_templates",
+            Some(&demand),
+            Some(template),
+        )
+        .await;
+    ok(&published, 201, "publish template");
+    let field = published.body["fields"][0]["field_id"].clone();
+    let submitted = t
+        .call(
+            "POST",
+            "/offers/v1/inbox/form_submissions",
+            Some(&supply_a),
+            Some(
+                json!({"form_template_id": published.body["form_template_id"],
+                "visit_id": visit_id,
+                "fields": [{"field_id": field, "value_type": "boolean", "value": "true"}]}),
+            ),
+        )
+        .await;
+    ok(&submitted, 201, "form submission");
+
+    // Finally the demand cancels the referral.
+    let cancel = format!("/offers/v1/outbox/referrals/{referral_id}/cancel");
+    let body = json!({"reason_code": "client_request", "comment": "Client moved away"});
+    ok(
+        &t.call("POST", &cancel, Some(&demand), Some(body)).await,
+        204,
+        "cancel",
+    );
+
+    t.settle().await;
+    assert_eq!(
+        demand_sub.names().await,
+        pairs(&[
+            ("outbox-form-submissions", "FormSubmissionSupplyApproved"),
+            ("outbox-messages", "MessageSupplySent"),
+            ("outbox-offers", "OfferAccepted"),
+            ("outbox-offers", "OfferDeclined"),
+            ("outbox-referrals", "ReferralCreated"),
+            ("outbox-referrals", "ReferralProcessed"),
+            ("outbox-visit-tasks", "VisitTasksCompleted"),
+            ("outbox-visits", "VisitSupplyAssigned"),
+            ("outbox-visits", "VisitSupplyScheduled"),
+            ("outbox-work-sessions", "WorkSessionEnded"),
+            ("outbox-work-sessions", "WorkSessionStarted"),
+        ])
+    );
+    assert_eq!(
+        a_sub.names().await,
+        pairs(&[
+            ("inbox-form-templates", "FormTemplateDemandPublished"),
+            ("inbox-messages", "MessageDemandSent"),
+            ("inbox-offers", "OfferMatched"),
+            ("inbox-referrals", "ReferralCreated"),
+            ("inbox-referrals", "ReferralDemandCancelled"),
+        ])
+    );
+    // B declined: it hears the offer, its fulfilment by A and the form of a demand that
+    // trusts it, and nothing of A's referral, visit, sessions or messages.
+    assert_eq!(
+        b_sub.names().await,
+        pairs(&[
+            ("inbox-form-templates", "FormTemplateDemandPublished"),
+            ("inbox-offers", "OfferFulfilled"),
+            ("inbox-offers", "OfferMatched"),
+        ])
+    );
+    assert!(outsider_sub.drain().await.is_empty());
 }
