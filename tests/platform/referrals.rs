@@ -676,3 +676,71 @@ async fn sys_admin_reads_everything_and_take_rates_set_what_suppliers_are_paid()
         .await;
     assert_eq!(own.body, json!({"offer_assignment": "auto"}));
 }
+
+/// A direct referral opens its own sequence (there is no offer match): both sides message in
+/// it, its revisions keep it, the lists show it without an offer, and other suppliers see none
+/// of it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_direct_referrals_sequence_carries_messages_across_revisions() {
+    let t = TestStack::start().await;
+    let org = |u: &devstack::seed::User| u.organization.as_ref().unwrap().id;
+    let demand_sub = Subscriber::new(&t, org(&t.demo.demand)).await;
+    let a_sub = Subscriber::new(&t, org(&t.demo.supply_a)).await;
+    let demand = t.login(&t.demo.demand).await;
+    let supply_a = t.login(&t.demo.supply_a).await;
+    let supply_b = t.login(&t.demo.supply_b).await;
+    let created = direct_referral(
+        &t,
+        &demand,
+        sample_body("offers.outbox.create_referral").unwrap(),
+    )
+    .await;
+    let id = created["referral"]["id"].as_str().unwrap().to_owned();
+    let sequence = created["referral"]["sequence_id"].clone();
+    let send = |path: &'static str, token: String, text: &'static str| {
+        let t = &t;
+        let body = json!({"sequence_id": sequence, "category": "comment", "text": text});
+        async move { t.call("POST", path, Some(&token), Some(body)).await }
+    };
+    let first = send("/offers/v1/outbox/messages", demand.clone(), "Welcome").await;
+    assert_eq!(first.status, 201, "{:?}", first.body);
+    // A revision keeps the sequence, and messages keep flowing in it.
+    let update = t
+        .call(
+            "POST",
+            &format!("/offers/v1/outbox/referrals/{id}/update"),
+            Some(&demand),
+            Some(sample_body("offers.outbox.update_referral").unwrap()),
+        )
+        .await;
+    assert_eq!(update.status, 201, "{:?}", update.body);
+    assert_eq!(update.body["referral"]["sequence_id"], sequence);
+    let reply = send("/offers/v1/inbox/messages", supply_a.clone(), "Thanks").await;
+    assert_eq!(reply.status, 201, "{:?}", reply.body);
+    let outsider = send("/offers/v1/inbox/messages", supply_b.clone(), "Hello?").await;
+    assert_eq!(outsider.status, 404, "{:?}", outsider.body);
+
+    let listed = t
+        .call("GET", "/offers/v1/outbox/sequences", Some(&demand), None)
+        .await;
+    assert_eq!(listed.status, 200, "{:?}", listed.body);
+    assert_eq!(listed.body["total_items"], 1);
+    let item = &listed.body["items"][0];
+    assert_eq!(item["id"], sequence);
+    assert!(item.get("offer").is_none(), "{item}");
+    assert_eq!(item["client"]["demographics"]["first_name"], "Margaret");
+    let b_list = t
+        .call("GET", "/offers/v1/inbox/sequences", Some(&supply_b), None)
+        .await;
+    assert_eq!(b_list.body["total_items"], 0);
+
+    t.settle().await;
+    let names = |got: Vec<platform_tests::Received>| {
+        got.into_iter()
+            .filter(|r| r.channel.as_str().ends_with("-messages"))
+            .map(|r| r.name().to_owned())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(names(a_sub.drain().await), ["MessageDemandSent"]);
+    assert_eq!(names(demand_sub.drain().await), ["MessageSupplySent"]);
+}

@@ -102,7 +102,8 @@ pub struct SequenceSummary {
     pub supply: Option<OrganizationLean>,
     pub client: SequenceClientBody,
     pub service: SequenceServiceBody,
-    pub offer: IdRef,
+    /// The offer whose match opened the sequence (a direct referral's has none).
+    pub offer: Option<IdRef>,
     #[serde(with = "serde_ts")]
     pub latest_message_created_at: Timestamp,
 }
@@ -131,7 +132,7 @@ impl SequenceSummary {
                 outbox_id: demand_ids.then(|| s.service.outbox_id.clone()),
                 name: s.service.name.clone(),
             },
-            offer: IdRef { id: s.offer_id },
+            offer: s.offer_id.map(|id| IdRef { id }),
             latest_message_created_at: s.latest_message_created_at,
         }
     }

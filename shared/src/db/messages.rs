@@ -1,13 +1,13 @@
 //! Messages, by id and by sequence, and the parties of a sequence (found through its match).
 
-use crate::domain::message::{Message, SequenceParties};
+use crate::domain::message::{Message, SequenceOrigin, SequenceParties};
 use crate::domain::offer::OfferMatch;
 use crate::domain::sequence::Sequence;
 use crate::events::EventRecord;
 use crate::ids::{FileId, MessageId, SequenceId};
 
 use super::sequences::sequence_keys;
-use super::{Cond, Db, DbError, GSI1, GSI2, Keys, Tx, created_sk, from_item, to_item};
+use super::{Cond, Db, DbError, GSI1, GSI2, Item, Keys, Tx, created_sk, from_item, to_item};
 
 pub fn message_keys(m: &Message) -> Keys {
     let keys = Keys::new(format!("MSG#{}", m.id), "MSG").gsi1(
@@ -21,8 +21,23 @@ pub fn message_keys(m: &Message) -> Keys {
     }
 }
 
+fn parties_keys(id: SequenceId) -> Keys {
+    Keys::new(format!("SEQ#{id}"), "PARTIES")
+}
+
+/// The item that names a direct referral's sequence parties (an offer's are on its matches):
+/// written, only if new, by the transaction that creates the sequence's first revision.
+pub fn sequence_parties_item(parties: &SequenceParties) -> Result<Item, DbError> {
+    to_item(
+        "sequence_parties",
+        &parties_keys(parties.sequence_id),
+        parties,
+    )
+}
+
 impl Db {
-    /// The organizations of a sequence, from the offer match that opened it.
+    /// The organizations of a sequence: from the offer match that opened it, or else from the
+    /// parties item its direct referral wrote ([`sequence_parties_item`]).
     pub async fn sequence_parties(
         &self,
         id: SequenceId,
@@ -30,16 +45,17 @@ impl Db {
         let items = self
             .query_all(Some(GSI2), &format!("SEQ#{id}"), None, true)
             .await?;
-        let Some(item) = items.into_iter().next() else {
-            return Ok(None);
-        };
-        let m: OfferMatch = from_item(item)?;
-        Ok(Some(SequenceParties {
-            sequence_id: id,
-            offer_id: m.offer_id,
-            demand_org_id: m.demand_org_id,
-            supply_org_id: m.supply_org_id,
-        }))
+        if let Some(item) = items.into_iter().next() {
+            let m: OfferMatch = from_item(item)?;
+            return Ok(Some(SequenceParties {
+                sequence_id: id,
+                origin: SequenceOrigin::Offer(m.offer_id),
+                demand_org_id: m.demand_org_id,
+                supply_org_id: m.supply_org_id,
+            }));
+        }
+        let keys = parties_keys(id);
+        self.get(&keys.pk, &keys.sk).await
     }
 
     /// Stores a new message with its event and the sequence's new summary, in one

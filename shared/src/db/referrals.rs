@@ -1,5 +1,6 @@
 //! Referrals, listed by either side through their own index.
 
+use crate::domain::message::{SequenceOrigin, SequenceParties};
 use crate::domain::referral::Referral;
 use crate::events::EventRecord;
 use crate::ids::{OrgId, ReferralId};
@@ -51,6 +52,17 @@ impl Db {
             Cond::New,
         );
         super::visits::put_referral_visits(&mut tx, referral)?;
+        // A direct referral opens its own sequence: its parties are written with its first
+        // revision, so messages can find them (an offer's sequence has its matches).
+        if referral.offer_id.is_none() && referral.revision.revision_number == 1 {
+            let parties = SequenceParties {
+                sequence_id: referral.sequence_id,
+                origin: SequenceOrigin::DirectReferral(referral.id),
+                demand_org_id: referral.demand_org_id,
+                supply_org_id: referral.supply_org_id,
+            };
+            tx.put(super::messages::sequence_parties_item(&parties)?, Cond::New);
+        }
         for e in events {
             tx.put(self.event_item(e)?, Cond::New);
         }

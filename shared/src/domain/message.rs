@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::ApiError;
 use crate::events::{Channel, EventName};
-use crate::ids::{FileId, MessageId, OfferId, OrgId, SequenceId};
+use crate::ids::{FileId, MessageId, OfferId, OrgId, ReferralId, SequenceId};
 use crate::time::{Timestamp, serde_ts};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -23,11 +23,28 @@ pub enum SenderType {
     Supply,
 }
 
-/// The two organizations of a sequence, and the offer that opened it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// What opened a sequence: an offer match, or a referral the demand made directly (no offer).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind", content = "id")]
+pub enum SequenceOrigin {
+    Offer(OfferId),
+    DirectReferral(ReferralId),
+}
+
+impl SequenceOrigin {
+    pub fn offer_id(self) -> Option<OfferId> {
+        match self {
+            SequenceOrigin::Offer(id) => Some(id),
+            SequenceOrigin::DirectReferral(_) => None,
+        }
+    }
+}
+
+/// The two organizations of a sequence, and what opened it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SequenceParties {
     pub sequence_id: SequenceId,
-    pub offer_id: OfferId,
+    pub origin: SequenceOrigin,
     pub demand_org_id: OrgId,
     pub supply_org_id: OrgId,
 }
@@ -124,7 +141,7 @@ impl Message {
         Ok(Message {
             id: MessageId::new(),
             sequence_id: parties.sequence_id,
-            offer_id: Some(parties.offer_id),
+            offer_id: parties.origin.offer_id(),
             demand_org_id: parties.demand_org_id,
             supply_org_id: parties.supply_org_id,
             sender_type: side,
@@ -166,7 +183,7 @@ mod tests {
     fn parties() -> SequenceParties {
         SequenceParties {
             sequence_id: SequenceId::new(),
-            offer_id: OfferId::new(),
+            origin: SequenceOrigin::Offer(OfferId::new()),
             demand_org_id: OrgId::new(),
             supply_org_id: OrgId::new(),
         }

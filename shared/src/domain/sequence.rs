@@ -1,11 +1,12 @@
-//! A sequence's summary: the demand↔supply thread of an offer match as the sequence lists show
-//! it (client, service, latest message time). It is written by the message-send transaction, so
+//! A sequence's summary: the demand↔supply thread of an offer match (or of a direct referral)
+//! as the sequence lists show it (client, service, latest message time). It is written by the message-send transaction, so
 //! a sequence is listed from its first message on and its `latest_message_created_at` is exact.
 
 use serde::{Deserialize, Serialize};
 
+use crate::api::common::Client;
 use crate::domain::message::{Message, SequenceParties};
-use crate::domain::offer::Offer;
+use crate::domain::offer::Service;
 use crate::error::ApiError;
 use crate::ids::{ClientId, OfferId, OrgId, SequenceId};
 use crate::time::{Timestamp, serde_ts};
@@ -27,7 +28,9 @@ pub struct SequenceService {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Sequence {
     pub id: SequenceId,
-    pub offer_id: OfferId,
+    /// The offer whose match opened the sequence; none for a direct referral's.
+    #[serde(default)]
+    pub offer_id: Option<OfferId>,
     pub demand_org_id: OrgId,
     pub supply_org_id: OrgId,
     pub client: SequenceClient,
@@ -39,35 +42,50 @@ pub struct Sequence {
     pub version: u64,
 }
 
+/// The care a sequence is about: the client and service of the offer or referral that opened it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SequenceCare {
+    pub client: SequenceClient,
+    pub service: SequenceService,
+}
+
+impl SequenceCare {
+    pub fn new(client_id: ClientId, client: &Client, service: &Service) -> Self {
+        SequenceCare {
+            client: SequenceClient {
+                id: client_id,
+                outbox_id: client.outbox_id.as_str().to_owned(),
+                first_name: client.demographics.first_name.as_str().to_owned(),
+                last_name: client.demographics.last_name.as_str().to_owned(),
+            },
+            service: SequenceService {
+                outbox_id: service.outbox_id.as_str().to_owned(),
+                name: service.name.as_str().to_owned(),
+            },
+        }
+    }
+}
+
 impl Sequence {
-    /// The summary a sequence gets with its first message; the client and service are the
-    /// offer's (the thread is about that care).
+    /// The summary a sequence gets with its first message, about the care that opened it.
     pub fn first_message(
         parties: &SequenceParties,
-        offer: &Offer,
+        care: SequenceCare,
         message: &Message,
     ) -> Result<Sequence, ApiError> {
-        if offer.id != parties.offer_id || message.sequence_id != parties.sequence_id {
+        if message.sequence_id != parties.sequence_id {
             return Err(ApiError::internal(format!(
-                "sequence {} does not belong to offer {}",
-                parties.sequence_id, offer.id
+                "message {} is not of sequence {}",
+                message.id, parties.sequence_id
             )));
         }
         Ok(Sequence {
             id: parties.sequence_id,
-            offer_id: offer.id,
+            offer_id: parties.origin.offer_id(),
             demand_org_id: parties.demand_org_id,
             supply_org_id: parties.supply_org_id,
-            client: SequenceClient {
-                id: offer.client_id,
-                outbox_id: offer.client.outbox_id.as_str().to_owned(),
-                first_name: offer.client.demographics.first_name.as_str().to_owned(),
-                last_name: offer.client.demographics.last_name.as_str().to_owned(),
-            },
-            service: SequenceService {
-                outbox_id: offer.service.outbox_id.as_str().to_owned(),
-                name: offer.service.name.as_str().to_owned(),
-            },
+            client: care.client,
+            service: care.service,
             latest_message_created_at: message.created_at,
             message_count: 1,
             version: 1,
@@ -120,7 +138,7 @@ mod tests {
     fn summary(p: &SequenceParties, at: Timestamp) -> Sequence {
         Sequence {
             id: p.sequence_id,
-            offer_id: p.offer_id,
+            offer_id: p.origin.offer_id(),
             demand_org_id: p.demand_org_id,
             supply_org_id: p.supply_org_id,
             client: SequenceClient {
@@ -142,7 +160,7 @@ mod tests {
     fn parties() -> SequenceParties {
         SequenceParties {
             sequence_id: SequenceId::new(),
-            offer_id: OfferId::new(),
+            origin: crate::domain::message::SequenceOrigin::Offer(OfferId::new()),
             demand_org_id: OrgId::new(),
             supply_org_id: OrgId::new(),
         }

@@ -9,8 +9,8 @@ use crate::api::messages::{
 use crate::api::sequences::PresignedUrl;
 use crate::app::App;
 use crate::db::DbError;
-use crate::domain::message::{Message, SenderType, SequenceParties};
-use crate::domain::sequence::Sequence;
+use crate::domain::message::{Message, SenderType, SequenceOrigin, SequenceParties};
+use crate::domain::sequence::{Sequence, SequenceCare};
 use crate::error::ApiError;
 use crate::events::{EventRecord, NamedRef};
 use crate::ids::{FileId, MessageId, OrgId, SequenceId};
@@ -67,12 +67,10 @@ pub async fn send(
         let read = app.db.get_sequence(p.sequence_id).await?;
         let (summary, version) = match &read {
             Some(s) => (s.with_message(&message)?, Some(s.version)),
-            None => {
-                let offer = app.db.get_offer(p.offer_id).await?.ok_or_else(|| {
-                    ApiError::internal(format!("offer {} of a match is missing", p.offer_id))
-                })?;
-                (Sequence::first_message(&p, &offer, &message)?, None)
-            }
+            None => (
+                Sequence::first_message(&p, care_of(app, p.origin).await?, &message)?,
+                None,
+            ),
         };
         match app
             .db
@@ -90,6 +88,32 @@ pub async fn send(
     Err(ApiError::conflict(
         "The sequence is being written by other requests; retry.",
     ))
+}
+
+/// The client and service a sequence is about: its offer's, or its direct referral's.
+async fn care_of(app: &App, origin: SequenceOrigin) -> Result<SequenceCare, ApiError> {
+    match origin {
+        SequenceOrigin::Offer(id) => {
+            let offer = app.db.get_offer(id).await?.ok_or_else(|| {
+                ApiError::internal(format!("offer {id} of a sequence is missing"))
+            })?;
+            Ok(SequenceCare::new(
+                offer.client_id,
+                &offer.client,
+                &offer.service,
+            ))
+        }
+        SequenceOrigin::DirectReferral(id) => {
+            let referral = app.db.get_referral(id).await?.ok_or_else(|| {
+                ApiError::internal(format!("referral {id} of a sequence is missing"))
+            })?;
+            Ok(SequenceCare::new(
+                referral.client_id,
+                &referral.client,
+                &referral.service,
+            ))
+        }
+    }
 }
 
 /// `GET /offers/v1/{outbox,inbox}/messages?sequence_id=…`
