@@ -8,14 +8,18 @@
 //!   tenth of them (moto slows down as a table grows: it deep-copies the table in every
 //!   transaction).
 //!
-//! Every handler gets a fresh stack (fresh tables, in the same moto), so one measurement does
-//! not inherit another's items: create starts on an empty table, list reads an inbox of
-//! `--inbox` offers created beforehand, accept accepts offers created beforehand, one each.
+//! Every handler runs in batches of `--batch` invocations (default 100), and every batch gets a
+//! fresh stack (fresh tables, in the same moto) and a fresh process, so no measurement inherits
+//! another's items: create starts on an empty table, list reads an inbox of `--inbox` offers
+//! created beforehand, accept accepts offers created beforehand, one each. Batches keep a run of
+//! 1,000 linear: moto copies the whole table in every transaction, so one table of 1,000 writes
+//! costs O(n²). Warm figures pool the warm invocations of all batches; init and the first
+//! invocation are the medians over the batches.
 //!
 //! The baseline, measured on each fresh stack before its handler runs, is one DynamoDB
 //! `GetItem` from this process to the same moto: warm latency is reported as "moto round trips".
 //!
-//! usage: invoke [--invocations N] [--inbox K] [--bin-dir target/release]
+//! usage: invoke [--invocations N] [--batch B] [--inbox K] [--bin-dir target/release]
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -28,10 +32,22 @@ use serde_json::Value;
 use shared::api::offers::CreateOfferRequest;
 use shared::ids::OrgId;
 
-struct Figures {
+/// One batch: one process on one fresh table.
+struct Batch {
     base_ms: f64,
     init_ms: f64,
     first_ms: f64,
+    /// Warm latencies in the order they ran.
+    warm: Vec<f64>,
+    statuses: Vec<u16>,
+}
+
+struct Figures {
+    batches: usize,
+    base_ms: f64,
+    init_ms: f64,
+    first_ms: f64,
+    warm_n: usize,
     p50_ms: f64,
     p99_ms: f64,
     first_tenth_p50: f64,
@@ -39,12 +55,42 @@ struct Figures {
     statuses: Vec<u16>,
 }
 
+impl Figures {
+    fn of(batches: Vec<Batch>) -> Figures {
+        let mut first_tenths = Vec::new();
+        let mut last_tenths = Vec::new();
+        let mut warm = Vec::new();
+        for b in &batches {
+            let tenth = (b.warm.len() / 10).max(1).min(b.warm.len());
+            first_tenths.extend_from_slice(&b.warm[..tenth]);
+            last_tenths.extend_from_slice(&b.warm[b.warm.len() - tenth..]);
+            warm.extend_from_slice(&b.warm);
+        }
+        warm.sort_by(f64::total_cmp);
+        let mut statuses: Vec<u16> = batches.iter().flat_map(|b| b.statuses.clone()).collect();
+        statuses.sort_unstable();
+        statuses.dedup();
+        Figures {
+            batches: batches.len(),
+            base_ms: median_of(batches.iter().map(|b| b.base_ms).collect()),
+            init_ms: median_of(batches.iter().map(|b| b.init_ms).collect()),
+            first_ms: median_of(batches.iter().map(|b| b.first_ms).collect()),
+            warm_n: warm.len(),
+            p50_ms: percentile(&warm, 0.5),
+            p99_ms: percentile(&warm, 0.99),
+            first_tenth_p50: median_of(first_tenths),
+            last_tenth_p50: median_of(last_tenths),
+            statuses,
+        }
+    }
+}
+
 fn median_of(mut v: Vec<f64>) -> f64 {
     v.sort_by(f64::total_cmp);
     percentile(&v, 0.5)
 }
 
-async fn run(binary: &Path, function: &devstack::Function, events: Vec<Value>) -> Figures {
+async fn run(binary: &Path, function: &devstack::Function, events: Vec<Value>) -> Batch {
     let n = events.len();
     let mut cmd = Command::new(binary);
     cmd.env_clear()
@@ -78,19 +124,11 @@ async fn run(binary: &Path, function: &devstack::Function, events: Vec<Value>) -
         .skip(1)
         .map(|(h, (a, _))| ms(*a - *h))
         .collect();
-    let tenth = (warm_in_order.len() / 10).max(1);
-    let first_tenth_p50 = median_of(warm_in_order[..tenth].to_vec());
-    let last_tenth_p50 = median_of(warm_in_order[warm_in_order.len() - tenth..].to_vec());
-    let mut warm = warm_in_order;
-    warm.sort_by(f64::total_cmp);
-    Figures {
+    Batch {
         base_ms: 0.0,
         init_ms: ms(em.first_next.lock().unwrap().expect("next") - started),
         first_ms: ms(answered[0].0 - handed[0]),
-        p50_ms: percentile(&warm, 0.5),
-        p99_ms: percentile(&warm, 0.99),
-        first_tenth_p50,
-        last_tenth_p50,
+        warm: warm_in_order,
         statuses: answered.iter().map(|(_, s)| *s).collect(),
     }
 }
@@ -173,31 +211,72 @@ impl Fresh {
         ids
     }
 
-    async fn measure(&self, binary: &Path, handler: &str, events: Vec<Value>) -> Figures {
+    async fn measure(&self, binary: &Path, handler: &str, events: Vec<Value>) -> Batch {
         let function = self.stack.function(handler).unwrap();
-        let mut f = run(binary, function, events).await;
-        f.base_ms = self.base_ms;
-        f
+        let mut b = run(binary, function, events).await;
+        b.base_ms = self.base_ms;
+        b
+    }
+}
+
+/// What a handler is measured on: its events for one batch, given that batch's fresh stack.
+#[derive(Clone, Copy)]
+enum Workload {
+    Healthz,
+    Create,
+    /// The first supplier's inbox of this many offers.
+    List(usize),
+    /// One offer per invocation, created beforehand.
+    Accept,
+}
+
+impl Workload {
+    fn handler(self) -> &'static str {
+        match self {
+            Workload::Healthz => "offers.healthz",
+            Workload::Create => "offers.outbox.create_offer",
+            Workload::List(_) => "offers.inbox.list_offers",
+            Workload::Accept => "offers.inbox.accept_offer",
+        }
+    }
+
+    async fn events(self, stack: &Fresh, n: usize) -> Vec<Value> {
+        match self {
+            Workload::Healthz => vec![sample_event(self.handler(), "", None); n],
+            Workload::Create => vec![sample_event(self.handler(), &stack.demand_token, None); n],
+            Workload::List(inbox) => {
+                stack.create_offers(inbox).await;
+                vec![sample_event(self.handler(), &stack.supplier_token, None); n]
+            }
+            Workload::Accept => stack
+                .create_offers(n)
+                .await
+                .iter()
+                .map(|id| sample_event(self.handler(), &stack.supplier_token, Some(id)))
+                .collect(),
+        }
     }
 }
 
 #[tokio::main]
 async fn main() {
     let mut invocations = 1000usize;
+    let mut batch = 100usize;
     let mut inbox = 100usize;
     let mut bin_dir = PathBuf::from("target/release");
     let mut args = std::env::args().skip(1);
+    let number = |v: Option<String>, what: &str| -> usize {
+        v.and_then(|v| v.parse().ok())
+            .filter(|n| *n > 1)
+            .unwrap_or_else(|| panic!("{what}: a number above 1"))
+    };
     while let Some(a) = args.next() {
         match a.as_str() {
-            "--invocations" => {
-                invocations = args
-                    .next()
-                    .and_then(|v| v.parse().ok())
-                    .expect("--invocations N")
-            }
-            "--inbox" => inbox = args.next().and_then(|v| v.parse().ok()).expect("--inbox K"),
+            "--invocations" => invocations = number(args.next(), "--invocations N"),
+            "--batch" => batch = number(args.next(), "--batch B"),
+            "--inbox" => inbox = number(args.next(), "--inbox K"),
             "--bin-dir" => bin_dir = PathBuf::from(args.next().expect("--bin-dir DIR")),
-            _ => panic!("usage: invoke [--invocations N] [--inbox K] [--bin-dir DIR]"),
+            _ => panic!("usage: invoke [--invocations N] [--batch B] [--inbox K] [--bin-dir DIR]"),
         }
     }
     let binary = bin_dir.join("bootstrap");
@@ -207,70 +286,38 @@ async fn main() {
         binary.display()
     );
 
+    let workloads = [
+        Workload::Healthz,
+        Workload::Create,
+        Workload::List(inbox),
+        Workload::Accept,
+    ];
+    let mut endpoint: Option<String> = None;
     let mut rows: Vec<(&str, Figures)> = Vec::new();
-
-    // healthz and create: create starts on an empty table.
-    let first = fresh("bench-create", None).await;
-    let endpoint = Some(first.stack.endpoint.clone());
-    let health = sample_event("offers.healthz", "", None);
-    rows.push((
-        "offers.healthz",
-        first
-            .measure(&binary, "offers.healthz", vec![health; invocations])
-            .await,
-    ));
-    eprintln!("measured offers.healthz");
-    let create = sample_event("offers.outbox.create_offer", &first.demand_token, None);
-    rows.push((
-        "offers.outbox.create_offer",
-        first
-            .measure(
-                &binary,
-                "offers.outbox.create_offer",
-                vec![create; invocations],
-            )
-            .await,
-    ));
-    eprintln!("measured offers.outbox.create_offer");
-
-    // list: a fresh table with an inbox of `inbox` offers.
-    let list_stack = fresh("bench-list", endpoint.clone()).await;
-    list_stack.create_offers(inbox).await;
-    let list = sample_event("offers.inbox.list_offers", &list_stack.supplier_token, None);
-    rows.push((
-        "offers.inbox.list_offers",
-        list_stack
-            .measure(&binary, "offers.inbox.list_offers", vec![list; invocations])
-            .await,
-    ));
-    eprintln!("measured offers.inbox.list_offers");
-
-    // accept: a fresh table with one offer per invocation.
-    let accept_stack = fresh("bench-accept", endpoint).await;
-    let accepts: Vec<Value> = accept_stack
-        .create_offers(invocations)
-        .await
-        .iter()
-        .map(|id| {
-            sample_event(
-                "offers.inbox.accept_offer",
-                &accept_stack.supplier_token,
-                Some(id),
-            )
-        })
-        .collect();
-    rows.push((
-        "offers.inbox.accept_offer",
-        accept_stack
-            .measure(&binary, "offers.inbox.accept_offer", accepts)
-            .await,
-    ));
+    for (w, workload) in workloads.into_iter().enumerate() {
+        let mut batches = Vec::new();
+        let mut done = 0;
+        while done < invocations {
+            let n = batch.min(invocations - done);
+            let stack = fresh(&format!("bench-{w}-{}", batches.len()), endpoint.clone()).await;
+            endpoint.get_or_insert_with(|| stack.stack.endpoint.clone());
+            let events = workload.events(&stack, n).await;
+            batches.push(stack.measure(&binary, workload.handler(), events).await);
+            done += n;
+        }
+        eprintln!("measured {} ({done} invocations)", workload.handler());
+        rows.push((workload.handler(), Figures::of(batches)));
+    }
 
     println!(
         "invocations of the release binary under a Runtime API emulator, against moto; \
-         {invocations} per handler, each handler on a fresh table; list reads an inbox of {inbox}"
+         {invocations} per handler in batches of {batch}, each batch a fresh process on a fresh \
+         table; list reads an inbox of {inbox}"
     );
-    println!("baseline: DynamoDB GetItem round trip to the same moto on the same fresh table\n");
+    println!(
+        "baseline: DynamoDB GetItem round trip to the same moto on the same fresh table \
+         (median over the batches); init and first: medians over the batches\n"
+    );
     println!(
         "{:<28} {:>8} {:>8} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9}",
         "handler",
@@ -298,10 +345,10 @@ async fn main() {
             f.first_tenth_p50,
             f.last_tenth_p50,
         );
-        let mut statuses = f.statuses.clone();
-        statuses.sort_unstable();
-        statuses.dedup();
-        println!("{:<28} statuses {statuses:?}", "");
+        println!(
+            "{:<28} {} batches, {} warm invocations, statuses {:?}",
+            "", f.batches, f.warm_n, f.statuses
+        );
     }
     println!(
         "1st 10% / last 10%: p50 (ms) of the first and of the last tenth of the warm invocations"
