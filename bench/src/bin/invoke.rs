@@ -293,6 +293,8 @@ async fn main() {
         Workload::Accept,
     ];
     let mut endpoint: Option<String> = None;
+    // The first stack started moto, which lives as long as that stack does.
+    let mut moto_owner: Option<Fresh> = None;
     let mut rows: Vec<(&str, Figures)> = Vec::new();
     for (w, workload) in workloads.into_iter().enumerate() {
         let mut batches = Vec::new();
@@ -304,6 +306,7 @@ async fn main() {
             let events = workload.events(&stack, n).await;
             batches.push(stack.measure(&binary, workload.handler(), events).await);
             done += n;
+            moto_owner.get_or_insert(stack);
         }
         eprintln!("measured {} ({done} invocations)", workload.handler());
         rows.push((workload.handler(), Figures::of(batches)));
