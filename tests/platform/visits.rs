@@ -688,3 +688,72 @@ async fn the_supplier_schedules_visits_on_a_service_referral() {
     assert_eq!(deleted.1["service"]["id"], service_id.as_str());
     assert!(visit_events(&a_sub).await.is_empty());
 }
+
+/// A visit change decided on a referral that has changed since (here: cancelled by the demand
+/// between the supplier's read and its write) does not land: the transaction checks the
+/// referral's version, so the change is decided again on the new state and refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_visit_change_racing_the_referrals_cancellation_does_not_land() {
+    let t = TestStack::start().await;
+    let referral_id = referral_from(&t, offer_body()).await;
+    let supply_a = t.login(&t.demo.supply_a).await;
+    let demand = t.login(&t.demo.demand).await;
+    let scheduled = t
+        .call(
+            "POST",
+            "/offers/v1/inbox/visits/schedule",
+            Some(&supply_a),
+            Some(json!({"referral_id": referral_id, "inbox_id": "race-1",
+                "start_at": "2030-01-15T09:00:00Z", "end_at": "2030-01-15T10:00:00Z"})),
+        )
+        .await;
+    assert_eq!(scheduled.status, 201, "{:?}", scheduled.body);
+    let db = &t.stack.app().db;
+    let visit_id = serde_json::from_value(scheduled.body["id"].clone()).unwrap();
+    let read_visit = db.get_visit(visit_id).await.unwrap().unwrap();
+    let read_referral = db
+        .get_referral(serde_json::from_value(json!(referral_id)).unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    // The supplier decided to hold the visit on what it read...
+    let now = shared::time::now();
+    let held = read_visit
+        .apply(
+            read_referral.status,
+            shared::domain::visit::VisitAction::Hold,
+            now,
+        )
+        .unwrap();
+    // ...and the demand cancels the referral before the hold is written.
+    let cancel = t
+        .call(
+            "POST",
+            &format!("/offers/v1/outbox/referrals/{referral_id}/cancel"),
+            Some(&demand),
+            Some(json!({"reason_code": "client_request"})),
+        )
+        .await;
+    assert_eq!(cancel.status, 204, "{:?}", cancel.body);
+    let stale = db
+        .apply_visit_change(read_visit.version, &held.visit, None, &read_referral)
+        .await;
+    assert!(
+        matches!(stale, Err(shared::db::DbError::ConditionFailed)),
+        "{stale:?}"
+    );
+    assert_eq!(
+        db.get_visit(visit_id).await.unwrap().unwrap().status,
+        shared::domain::visit::VisitStatus::Scheduled
+    );
+    // Through the API the same hold is decided on the cancelled referral: 409.
+    let hold = t
+        .call(
+            "POST",
+            &format!("/offers/v1/inbox/visits/{visit_id}/hold"),
+            Some(&supply_a),
+            None,
+        )
+        .await;
+    assert_eq!(hold.status, 409, "{:?}", hold.body);
+}

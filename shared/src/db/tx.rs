@@ -1,4 +1,4 @@
-use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, TransactWriteItem};
+use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, Delete, Put, TransactWriteItem};
 
 use super::{DbError, Item};
 
@@ -19,6 +19,8 @@ enum Write {
     Put(Item),
     /// Deletes the item with this key.
     Delete(Item),
+    /// Writes nothing: the item with this key must meet the condition.
+    Check(Item),
 }
 
 /// A transaction under construction (DynamoDB allows up to 100 writes in one).
@@ -50,6 +52,17 @@ impl Tx {
             ("sk".to_owned(), AttributeValue::S(sk.to_owned())),
         ]);
         self.puts.push((Write::Delete(key), cond));
+        self
+    }
+
+    /// Writes nothing to the item at `pk`/`sk`, but the transaction holds only if `cond` does:
+    /// a write that depends on another item's state it read, without changing it.
+    pub fn check(&mut self, pk: &str, sk: &str, cond: Cond) -> &mut Self {
+        let key = Item::from([
+            ("pk".to_owned(), AttributeValue::S(pk.to_owned())),
+            ("sk".to_owned(), AttributeValue::S(sk.to_owned())),
+        ]);
+        self.puts.push((Write::Check(key), cond));
         self
     }
 
@@ -113,6 +126,20 @@ impl Tx {
                         }
                         let delete = delete.build().map_err(|e| DbError::Aws(e.to_string()))?;
                         TransactWriteItem::builder().delete(delete).build()
+                    }
+                    Write::Check(key) => {
+                        let mut check = ConditionCheck::builder()
+                            .table_name(&self.table)
+                            .set_key(Some(key))
+                            .condition_expression(expression);
+                        for (k, v) in names {
+                            check = check.expression_attribute_names(k, v);
+                        }
+                        for (k, v) in values {
+                            check = check.expression_attribute_values(k, v);
+                        }
+                        let check = check.build().map_err(|e| DbError::Aws(e.to_string()))?;
+                        TransactWriteItem::builder().condition_check(check).build()
                     }
                 };
                 Ok(item)

@@ -62,6 +62,12 @@ pub fn put_referral_visits(tx: &mut Tx, referral: &Referral) -> Result<(), DbErr
     Ok(())
 }
 
+/// The referral a visit decision read must still be at that version when the decision lands.
+fn check_referral(tx: &mut Tx, referral: &Referral) {
+    let keys = super::referrals::referral_keys(referral);
+    tx.check(&keys.pk, &keys.sk, Cond::Version(referral.version));
+}
+
 impl Db {
     pub async fn get_visit(&self, id: VisitId) -> Result<Option<Visit>, DbError> {
         self.get(&format!("VISIT#{id}"), "VISIT").await
@@ -145,18 +151,22 @@ impl Db {
         self.transact(tx).await
     }
 
-    /// Writes a changed visit over the version it was read at, with its event if it has one.
+    /// Writes a changed visit over the version it was read at, with its event if it has one,
+    /// only while its referral is still at the version the decision read (a referral
+    /// cancelled meanwhile makes the change decide again, and be refused).
     pub async fn apply_visit_change(
         &self,
         read_version: u64,
         visit: &Visit,
         event: Option<&EventRecord>,
+        referral: &Referral,
     ) -> Result<(), DbError> {
         let mut tx = Tx::new(self.table());
         tx.put(
             to_item("visit", &visit_keys(visit), visit)?,
             Cond::Version(read_version),
         );
+        check_referral(&mut tx, referral);
         if let Some(e) = event {
             tx.put(self.event_item(e)?, Cond::New);
         }
@@ -164,7 +174,8 @@ impl Db {
     }
 
     /// A started (`session_read_version` = None: new) or ended session, with the visit that
-    /// tracks the open one (over the version read) and the event.
+    /// tracks the open one (over the version read) and the event; a start also holds only
+    /// while the referral it read is unchanged.
     pub async fn apply_session_change(
         &self,
         visit_read_version: u64,
@@ -172,8 +183,12 @@ impl Db {
         session_read_version: Option<u64>,
         session: &WorkSession,
         event: &EventRecord,
+        referral: Option<&Referral>,
     ) -> Result<(), DbError> {
         let mut tx = Tx::new(self.table());
+        if let Some(r) = referral {
+            check_referral(&mut tx, r);
+        }
         tx.put(
             to_item("visit", &visit_keys(visit), visit)?,
             Cond::Version(visit_read_version),

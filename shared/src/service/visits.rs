@@ -377,7 +377,7 @@ async fn change<T>(
         };
         match app
             .db
-            .apply_visit_change(v.version, &changed, d.event.as_ref())
+            .apply_visit_change(v.version, &changed, d.event.as_ref(), &referral)
             .await
         {
             Ok(()) => return Ok((changed, d.answer)),
@@ -549,10 +549,10 @@ pub async fn start_session(
     let visit_ref = req.visit()?;
     for attempt in 0..MAX_ATTEMPTS {
         let (v, sessions) = session_visit(app, supplier, &visit_ref).await?;
-        let referral_status = referral_of(app, &v).await?.status;
+        let referral = referral_of(app, &v).await?;
         let at = now();
         let c = v.start_session(
-            referral_status,
+            referral.status,
             &sessions,
             req.inbox_id.as_str(),
             req.start_at,
@@ -562,7 +562,14 @@ pub async fn start_session(
         let event = EventRecord::work_session(c.name, &c.session, at);
         match app
             .db
-            .apply_session_change(v.version, &c.visit, None, &c.session, &event)
+            .apply_session_change(
+                v.version,
+                &c.visit,
+                None,
+                &c.session,
+                &event,
+                Some(&referral),
+            )
             .await
         {
             Ok(()) => {
@@ -610,6 +617,7 @@ pub async fn end_session(
                 Some(session.version),
                 &c.session,
                 &event,
+                None,
             )
             .await
         {
