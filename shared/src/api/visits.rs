@@ -418,19 +418,29 @@ pub struct SupplyRef {
     pub id: OrgId,
 }
 
+/// The `visit` of a detail response: the side's summary and the verified times.
 #[derive(Debug, Serialize)]
-pub struct OutboxVisitDetailCore {
+pub struct VisitDetailCore<S> {
     #[serde(flatten)]
-    pub summary: OutboxVisitSummary,
+    pub summary: S,
     #[serde(flatten)]
     pub verified: Verified,
+}
+
+impl<S: for<'a> From<&'a Visit>> From<&Visit> for VisitDetailCore<S> {
+    fn from(v: &Visit) -> Self {
+        Self {
+            summary: v.into(),
+            verified: v.into(),
+        }
+    }
 }
 
 /// `OutboxVisitDetailResponse`.
 #[serde_with::skip_serializing_none]
 #[derive(Debug, Serialize)]
 pub struct OutboxVisitDetail {
-    pub visit: OutboxVisitDetailCore,
+    pub visit: VisitDetailCore<OutboxVisitSummary>,
     pub supply: SupplyRef,
     pub supply_employee: Option<EmployeeView>,
     pub tasks: Vec<VisitTaskView>,
@@ -439,10 +449,7 @@ pub struct OutboxVisitDetail {
 impl From<&Visit> for OutboxVisitDetail {
     fn from(v: &Visit) -> Self {
         Self {
-            visit: OutboxVisitDetailCore {
-                summary: v.into(),
-                verified: v.into(),
-            },
+            visit: v.into(),
             supply: SupplyRef {
                 id: v.supply_org_id,
             },
@@ -452,19 +459,11 @@ impl From<&Visit> for OutboxVisitDetail {
     }
 }
 
-#[derive(Debug, Serialize)]
-pub struct InboxVisitDetailCore {
-    #[serde(flatten)]
-    pub summary: InboxVisitSummary,
-    #[serde(flatten)]
-    pub verified: Verified,
-}
-
 /// `InboxVisitDetailResponse`.
 #[serde_with::skip_serializing_none]
 #[derive(Debug, Serialize)]
 pub struct InboxVisitDetail {
-    pub visit: InboxVisitDetailCore,
+    pub visit: VisitDetailCore<InboxVisitSummary>,
     pub supply_employee: Option<EmployeeView>,
     pub tasks: Vec<VisitTaskView>,
 }
@@ -472,29 +471,18 @@ pub struct InboxVisitDetail {
 impl From<&Visit> for InboxVisitDetail {
     fn from(v: &Visit) -> Self {
         Self {
-            visit: InboxVisitDetailCore {
-                summary: v.into(),
-                verified: v.into(),
-            },
+            visit: v.into(),
             supply_employee: v.employee.as_ref().map(|e| EmployeeView::new(v, e, true)),
             tasks: v.tasks.iter().map(VisitTaskView::from).collect(),
         }
     }
 }
 
-#[derive(Debug, Serialize)]
-pub struct SysAdminVisitDetailCore {
-    #[serde(flatten)]
-    pub summary: SysAdminVisitSummary,
-    #[serde(flatten)]
-    pub verified: Verified,
-}
-
 /// `SysAdminVisitDetailResponse`.
 #[serde_with::skip_serializing_none]
 #[derive(Debug, Serialize)]
 pub struct SysAdminVisitDetail {
-    pub visit: SysAdminVisitDetailCore,
+    pub visit: VisitDetailCore<SysAdminVisitSummary>,
     pub supply: SupplyRef,
     pub supply_employee: Option<EmployeeView>,
     pub tasks: Vec<VisitTaskView>,
@@ -503,10 +491,7 @@ pub struct SysAdminVisitDetail {
 impl From<&Visit> for SysAdminVisitDetail {
     fn from(v: &Visit) -> Self {
         Self {
-            visit: SysAdminVisitDetailCore {
-                summary: v.into(),
-                verified: v.into(),
-            },
+            visit: v.into(),
             supply: SupplyRef {
                 id: v.supply_org_id,
             },
