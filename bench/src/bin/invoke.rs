@@ -295,23 +295,6 @@ async fn main() {
     let mut endpoint: Option<String> = None;
     // The first stack started moto, which lives as long as that stack does.
     let mut moto_owner: Option<Fresh> = None;
-    let mut rows: Vec<(&str, Figures)> = Vec::new();
-    for (w, workload) in workloads.into_iter().enumerate() {
-        let mut batches = Vec::new();
-        let mut done = 0;
-        while done < invocations {
-            let n = batch.min(invocations - done);
-            let stack = fresh(&format!("bench-{w}-{}", batches.len()), endpoint.clone()).await;
-            endpoint.get_or_insert_with(|| stack.stack.endpoint.clone());
-            let events = workload.events(&stack, n).await;
-            batches.push(stack.measure(&binary, workload.handler(), events).await);
-            done += n;
-            moto_owner.get_or_insert(stack);
-        }
-        eprintln!("measured {} ({done} invocations)", workload.handler());
-        rows.push((workload.handler(), Figures::of(batches)));
-    }
-
     println!(
         "invocations of the release binary under a Runtime API emulator, against moto; \
          {invocations} per handler in batches of {batch}, each batch a fresh process on a fresh \
@@ -334,7 +317,29 @@ async fn main() {
         "1st 10%",
         "last 10%"
     );
-    for (name, f) in &rows {
+    for (w, workload) in workloads.into_iter().enumerate() {
+        let mut batches = Vec::new();
+        let mut done = 0;
+        while done < invocations {
+            let n = batch.min(invocations - done);
+            let stack = fresh(&format!("bench-{w}-{}", batches.len()), endpoint.clone()).await;
+            endpoint.get_or_insert_with(|| stack.stack.endpoint.clone());
+            let events = workload.events(&stack, n).await;
+            batches.push(stack.measure(&binary, workload.handler(), events).await);
+            done += n;
+            // moto keeps every table (and its stream records) in memory: drop the batch's.
+            let db = &stack.stack.app().db;
+            db.client()
+                .await
+                .delete_table()
+                .table_name(db.table())
+                .send()
+                .await
+                .expect("the batch's table is deleted");
+            moto_owner.get_or_insert(stack);
+        }
+        // Each row as soon as it is measured: a long run shows its figures as it goes.
+        let (name, f) = (workload.handler(), Figures::of(batches));
         println!(
             "{:<28} {:>8.2} {:>8.2} {:>9.2} {:>9.2} {:>9.2} {:>9.1} {:>9.1} {:>9.2} {:>9.2}",
             name,
@@ -353,6 +358,7 @@ async fn main() {
             "", f.batches, f.warm_n, f.statuses
         );
     }
+
     println!(
         "1st 10% / last 10%: p50 (ms) of the first and of the last tenth of the warm invocations"
     );
