@@ -70,13 +70,37 @@ pub fn sample_event(handler: &str, token: &str, path_id: Option<&str>) -> Value 
     event
 }
 
+/// Every function of the templates as (handler, binary), in template order: the binary is the
+/// artifact Lambda runs the handler from (`BuildProperties.Binary`, which
+/// tests/platform/drift.rs ties to the registry). Read from the templates rather than from
+/// `functions::REGISTRY`, whose function pointers would link every handler into each
+/// benchmark that only starts binaries (and add minutes of LTO to every release build).
+pub fn deployed_handlers() -> Vec<(String, String)> {
+    let root = devstack::repo_root();
+    let template = devstack::template::Template::load(&root.join("template.yaml"))
+        .expect("template.yaml parses");
+    template
+        .all_functions()
+        .expect("functions are readable")
+        .into_iter()
+        .map(|f| {
+            let binary = f
+                .binary
+                .unwrap_or_else(|| panic!("{} has no BuildProperties.Binary", f.logical_id));
+            (f.handler, binary)
+        })
+        .collect()
+}
+
 /// The release binary that serves `handler` in Lambda: its stack's artifact in `bin_dir`
-/// (`offers` for `offers.healthz`). Panics, with the build command, when the handler is not
-/// registered or the binary is not built.
+/// (`offers` for `offers.healthz`). Panics, with the build command, when no function runs the
+/// handler or the binary is not built.
 pub fn binary_of(bin_dir: &Path, handler: &str) -> PathBuf {
-    let stack = functions::registry::stack_of(handler)
-        .unwrap_or_else(|| panic!("no handler is registered as {handler:?}"));
-    let binary = bin_dir.join(stack.binary);
+    let (_, binary) = deployed_handlers()
+        .into_iter()
+        .find(|(h, _)| h == handler)
+        .unwrap_or_else(|| panic!("no function in the templates runs {handler:?}"));
+    let binary = bin_dir.join(binary);
     assert!(
         binary.exists(),
         "{} missing: cargo build --release -p functions -p bench",

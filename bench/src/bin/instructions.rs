@@ -185,14 +185,16 @@ async fn main() {
         });
         eprintln!("measured {name}");
     }
-    // Init alone in every other stack's binary: no request, so any of its handlers will do.
-    let mut inits = Vec::new();
-    for stack in functions::REGISTRY.iter().filter(|s| s.binary != "offers") {
-        let handler = stack.entries[0].name;
-        let binary = bench::binary_of(&bin_dir, handler);
-        let init = bench.run(&binary, Some(handler), vec![]).await;
-        inits.push((stack.binary, handler, init.instructions));
-        eprintln!("measured init of {}", stack.binary);
+    // Init alone in every other stack's binary: no request, so its first handler will do.
+    let mut inits: Vec<(String, String, u64)> = Vec::new();
+    for (handler, binary) in bench::deployed_handlers() {
+        if binary == "offers" || inits.iter().any(|(b, _, _)| *b == binary) {
+            continue;
+        }
+        let path = bench::binary_of(&bin_dir, &handler);
+        let init = bench.run(&path, Some(&handler), vec![]).await;
+        eprintln!("measured init of {binary}");
+        inits.push((binary, handler, init.instructions));
     }
     let _ = std::fs::remove_dir_all(&out_dir);
 
