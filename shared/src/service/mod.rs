@@ -2,6 +2,7 @@
 //! transaction, retrying when a concurrent request won the race. Handlers call these after
 //! authenticating and parsing; nothing here knows about HTTP.
 
+pub mod auto_sign_up;
 pub mod collector;
 pub mod downloads;
 pub mod feed;
