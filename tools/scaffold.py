@@ -2,13 +2,16 @@
 """Scaffold the declarative parts of a new HTTP route, so they agree from the start.
 
 A route lives in four places that tests/platform/drift.rs ties together: a function in
-stacks/<stack>.yaml, a registry entry (functions/src/registry.rs, written by hand), a sample
-event in events/<handler>.json and an operation in docs/openapi.yaml. This writes the three
-declarative ones:
+stacks/<stack>.yaml, a registry entry in that stack's list (functions/src/registry.rs, e.g.
+`OFFERS_HANDLERS` for stacks/offers.yaml, written by hand), a sample event in
+events/<handler>.json and an operation in docs/openapi.yaml. This writes the three declarative
+ones:
 
   python3 tools/scaffold.py route --stack offers --handler offers.inbox.visits.schedule \
       --method POST --path /offers/v1/inbox/visits/schedule --access write --tag "visit inbox"
 
+- The function is built from its stack's binary (`BuildProperties.Binary: <stack>`, the
+  `functions` crate's src/bin/<stack>.rs), which links only that stack's registry list.
 - The function gets least-privilege table access (`--access read|write|none`); anything else it
   needs (Cognito, SNS, KMS) is added by hand afterwards.
 - The OpenAPI operation is copied from the published spec of its family (same path without the
@@ -192,7 +195,8 @@ def add_function(args) -> None:
         "    Metadata:",
         "      BuildMethod: rust-cargolambda",
         "      BuildProperties:",
-        "        Binary: bootstrap",
+        # The stack's own artifact; drift.rs fails if the handler's registry list is another's.
+        f"        Binary: {args.stack}",
         "    Properties:",
         "      CodeUri: ..",
         f"      Handler: {args.handler}",
@@ -322,7 +326,10 @@ def main() -> None:
     op = {} if args.no_openapi else add_openapi(args)
     add_function(args)
     add_event(args, op)
-    print(f"scaffolded {args.handler}: add its registry entry and code")
+    print(
+        f"scaffolded {args.handler}: add its code and its entry in "
+        f"registry::{args.stack.upper()}_HANDLERS"
+    )
 
 
 if __name__ == "__main__":

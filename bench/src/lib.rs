@@ -7,6 +7,7 @@ pub mod fake_aws;
 use std::convert::Infallible;
 use std::future::Future;
 use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use http_body_util::Full;
@@ -69,6 +70,21 @@ pub fn sample_event(handler: &str, token: &str, path_id: Option<&str>) -> Value 
     event
 }
 
+/// The release binary that serves `handler` in Lambda: its stack's artifact in `bin_dir`
+/// (`offers` for `offers.healthz`). Panics, with the build command, when the handler is not
+/// registered or the binary is not built.
+pub fn binary_of(bin_dir: &Path, handler: &str) -> PathBuf {
+    let stack = functions::registry::stack_of(handler)
+        .unwrap_or_else(|| panic!("no handler is registered as {handler:?}"));
+    let binary = bin_dir.join(stack.binary);
+    assert!(
+        binary.exists(),
+        "{} missing: cargo build --release -p functions -p bench",
+        binary.display()
+    );
+    binary
+}
+
 /// Order statistic `p` (0..=1) of sorted samples, nearest rank.
 pub fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
@@ -85,6 +101,16 @@ mod tests {
         assert_eq!(percentile(&v, 0.99), 99.0);
         assert_eq!(percentile(&v, 0.0), 1.0);
         assert_eq!(percentile(&[7.0], 0.99), 7.0);
+    }
+
+    #[test]
+    fn a_handler_runs_in_its_stacks_binary() {
+        let dir = std::env::temp_dir().join(format!("bench-binary-of-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("offers"), b"").unwrap();
+        assert_eq!(binary_of(&dir, "events.publish"), dir.join("offers"));
+        assert_eq!(binary_of(&dir, "offers.healthz"), dir.join("offers"));
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

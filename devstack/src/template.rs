@@ -238,6 +238,9 @@ pub struct FunctionDef {
     /// The nested application (its logical id in the root template) that declares the
     /// function; `None` for the root template.
     pub stack: Option<String>,
+    /// The binary `sam build` builds for it (`Metadata.BuildProperties.Binary`). The local
+    /// stack runs handlers in-process and does not use it; tests/platform/drift.rs checks it.
+    pub binary: Option<String>,
 }
 
 /// A state machine (`AWS::Serverless::StateMachine`) with its `Definition` inline.
@@ -461,7 +464,11 @@ impl Template {
                     None => {}
                 }
             }
+            let binary = self.doc["Resources"][&id]["Metadata"]["BuildProperties"]["Binary"]
+                .as_str()
+                .map(str::to_owned);
             out.push(FunctionDef {
+                binary,
                 logical_id: id,
                 handler,
                 environment,

@@ -1,6 +1,7 @@
-//! Every Lambda handler of the platform. One binary (`bootstrap`) serves all functions: it
-//! reads the function's `Handler` setting (`_HANDLER`) and runs the handler registered under
-//! that name. The module path of a handler mirrors its route:
+//! Every Lambda handler of the platform. Each nested stack's functions share one binary
+//! (`src/bin/<stack>.rs`), which reads the function's `Handler` setting (`_HANDLER`) and runs
+//! the handler registered under that name in its stack's list ([`registry`], [`run`]). The
+//! module path of a handler mirrors its route:
 //! `POST /offers/v1/inbox/offers/{offer_id}/accept` → `offers::inbox::offers::accept`.
 
 pub mod auth;
@@ -12,5 +13,7 @@ pub mod oauth;
 pub mod offers;
 pub mod organizations;
 pub mod registry;
+pub mod runtime;
 
 pub use registry::{Handler, REGISTRY, find};
+pub use runtime::run;

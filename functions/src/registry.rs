@@ -1,5 +1,10 @@
-//! The handler registry: the one list that ties a `Handler` name in template.yaml to code.
-//! A test checks it against template.yaml, `events/` and `docs/openapi.yaml`.
+//! The handler registry: the lists that tie a `Handler` name in the stack templates to code.
+//! There is one list per nested stack (stacks/<stack>.yaml), and each is the whole content of
+//! that stack's binary (`src/bin/<stack>.rs`), so a function links only its own family's
+//! handlers and the clients they call. [`REGISTRY`] names them all, for the local stack and the
+//! tests; no binary refers to it. A test (tests/platform/drift.rs) checks the lists against
+//! the templates (including each function's `BuildProperties.Binary`), `events/` and
+//! `docs/openapi.yaml`.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -99,7 +104,8 @@ const TWC: Family = Family::EventCollector;
 const NOTIFICATION: Family = Family::Notification;
 const LISTENER: Family = Family::Listener;
 
-pub static REGISTRY: &[Entry] = &[
+/// stacks/auth.yaml: the Auth API (`auth.*`) and the machine clients (`oauth.*`).
+pub static AUTH_HANDLERS: &[Entry] = &[
     Entry {
         name: "auth.healthz",
         handler: http!(AM, "GET", "/auth/v1/status/healthz", auth::healthz),
@@ -144,6 +150,42 @@ pub static REGISTRY: &[Entry] = &[
             auth::confirm_forgot_password
         ),
     },
+    Entry {
+        name: "oauth.token",
+        handler: http!(
+            OAUTH,
+            "POST",
+            "/auth/realms/{realm}/protocol/openid-connect/token",
+            oauth::token
+        ),
+    },
+    Entry {
+        name: "oauth.create_client",
+        handler: http!(OAUTH, "POST", "/oauth/v1/clients", oauth::create_client),
+    },
+    Entry {
+        name: "oauth.get_client",
+        handler: http!(
+            OAUTH,
+            "GET",
+            "/oauth/v1/clients/{client_id}",
+            oauth::get_client
+        ),
+    },
+    Entry {
+        name: "oauth.delete_client",
+        handler: http!(
+            OAUTH,
+            "DELETE",
+            "/oauth/v1/clients/{client_id}",
+            oauth::delete_client
+        ),
+    },
+];
+
+/// stacks/offers.yaml: the Offers API, offer expiry and the outbox/inbox publisher
+/// (`events.publish`).
+pub static OFFERS_HANDLERS: &[Entry] = &[
     Entry {
         name: "offers.healthz",
         handler: http!(AM, "GET", "/offers/v1/status/healthz", offers::healthz),
@@ -509,132 +551,6 @@ pub static REGISTRY: &[Entry] = &[
         ),
     },
     Entry {
-        name: "oauth.token",
-        handler: http!(
-            OAUTH,
-            "POST",
-            "/auth/realms/{realm}/protocol/openid-connect/token",
-            oauth::token
-        ),
-    },
-    Entry {
-        name: "oauth.create_client",
-        handler: http!(OAUTH, "POST", "/oauth/v1/clients", oauth::create_client),
-    },
-    Entry {
-        name: "oauth.get_client",
-        handler: http!(
-            OAUTH,
-            "GET",
-            "/oauth/v1/clients/{client_id}",
-            oauth::get_client
-        ),
-    },
-    Entry {
-        name: "oauth.delete_client",
-        handler: http!(
-            OAUTH,
-            "DELETE",
-            "/oauth/v1/clients/{client_id}",
-            oauth::delete_client
-        ),
-    },
-    Entry {
-        name: "collector.events.create",
-        handler: http!(TWC, "POST", "/api/v1/events", collector::events::create),
-    },
-    Entry {
-        name: "collector.events.get",
-        handler: http!(
-            TWC,
-            "GET",
-            "/api/v1/events/{eventId}",
-            collector::events::get
-        ),
-    },
-    Entry {
-        name: "collector.event_subscription.create",
-        handler: http!(
-            TWC,
-            "POST",
-            "/api/v1/event-subscription",
-            collector::event_subscription::create
-        ),
-    },
-    Entry {
-        name: "collector.event_subscription.update",
-        handler: http!(
-            TWC,
-            "PUT",
-            "/api/v1/event-subscription",
-            collector::event_subscription::update
-        ),
-    },
-    Entry {
-        name: "collector.event_subscription.list",
-        handler: http!(
-            TWC,
-            "GET",
-            "/api/v1/event-subscription",
-            collector::event_subscription::list
-        ),
-    },
-    Entry {
-        name: "collector.event_subscription.get",
-        handler: http!(
-            TWC,
-            "GET",
-            "/api/v1/event-subscription/{id}",
-            collector::event_subscription::get
-        ),
-    },
-    Entry {
-        name: "collector.event_subscription.deactivate",
-        handler: http!(
-            TWC,
-            "PUT",
-            "/api/v1/event-subscription/{id}/deactivate",
-            collector::event_subscription::deactivate
-        ),
-    },
-    Entry {
-        name: "collector.jobs.create",
-        handler: http!(TWC, "POST", "/api/v1/jobs", collector::jobs::create),
-    },
-    Entry {
-        name: "collector.jobs.list",
-        handler: http!(TWC, "GET", "/api/v1/jobs", collector::jobs::list),
-    },
-    Entry {
-        name: "collector.jobs.get",
-        handler: http!(TWC, "GET", "/api/v1/jobs/{jobId}", collector::jobs::get),
-    },
-    Entry {
-        name: "collector.jobs.update",
-        handler: http!(TWC, "PUT", "/api/v1/jobs/{jobId}", collector::jobs::update),
-    },
-    Entry {
-        name: "collector.jobs.delete_post",
-        handler: http!(TWC, "POST", "/api/v1/jobs/{jobId}", collector::jobs::delete),
-    },
-    Entry {
-        name: "collector.jobs.delete",
-        handler: http!(
-            TWC,
-            "DELETE",
-            "/api/v1/jobs/{jobId}",
-            collector::jobs::delete
-        ),
-    },
-    Entry {
-        name: "collector.dispatch",
-        handler: Handler::DynamoDbStream(collector::dispatch::call),
-    },
-    Entry {
-        name: "collector.run_jobs",
-        handler: Handler::Schedule(collector::run_jobs::call),
-    },
-    Entry {
         name: "offers.outbox.send_message",
         handler: http!(
             AM,
@@ -836,6 +752,149 @@ pub static REGISTRY: &[Entry] = &[
         name: "offers.expire_offers",
         handler: Handler::Schedule(offers::expire::call),
     },
+    Entry {
+        name: "events.publish",
+        handler: Handler::DynamoDbStream(events::publish::call),
+    },
+    Entry {
+        name: "offers.outbox.messages.get_file",
+        handler: http!(
+            AM,
+            "GET",
+            "/offers/v1/outbox/messages/files/{file_id}",
+            offers::outbox::messages::get_file
+        ),
+    },
+    Entry {
+        name: "offers.outbox.messages.presign_file",
+        handler: http!(
+            AM,
+            "GET",
+            "/offers/v1/outbox/messages/files/{file_id}/presigned",
+            offers::outbox::messages::presign_file
+        ),
+    },
+    Entry {
+        name: "offers.inbox.messages.get_file",
+        handler: http!(
+            AM,
+            "GET",
+            "/offers/v1/inbox/messages/files/{file_id}",
+            offers::inbox::messages::get_file
+        ),
+    },
+    Entry {
+        name: "offers.inbox.messages.presign_file",
+        handler: http!(
+            AM,
+            "GET",
+            "/offers/v1/inbox/messages/files/{file_id}/presigned",
+            offers::inbox::messages::presign_file
+        ),
+    },
+    Entry {
+        name: "offers.sys_admin.messages.by_file_id",
+        handler: http!(
+            AM,
+            "GET",
+            "/offers/v1/sys_admin/messages/by_file_id/{file_id}",
+            offers::sys_admin::messages::by_file_id
+        ),
+    },
+    Entry {
+        name: "offers.sys_admin.messages.list",
+        handler: http!(
+            AM,
+            "GET",
+            "/offers/v1/sys_admin/messages",
+            offers::sys_admin::messages::list
+        ),
+    },
+    Entry {
+        name: "offers.outbox.sequences.list",
+        handler: http!(
+            AM,
+            "GET",
+            "/offers/v1/outbox/sequences",
+            offers::outbox::sequences::list
+        ),
+    },
+    Entry {
+        name: "offers.inbox.sequences.list",
+        handler: http!(
+            AM,
+            "GET",
+            "/offers/v1/inbox/sequences",
+            offers::inbox::sequences::list
+        ),
+    },
+    Entry {
+        name: "offers.sys_admin.sequences.list",
+        handler: http!(
+            AM,
+            "GET",
+            "/offers/v1/sys_admin/sequences",
+            offers::sys_admin::sequences::list
+        ),
+    },
+    Entry {
+        name: "offers.inbox.form_submissions.create",
+        handler: http!(
+            AM,
+            "POST",
+            "/offers/v1/inbox/form_submissions",
+            offers::inbox::form_submissions::create
+        ),
+    },
+    Entry {
+        name: "offers.inbox.form_templates.latest",
+        handler: http!(
+            AM,
+            "GET",
+            "/offers/v1/inbox/form_templates/by_demand_persona_id/{demand_persona_id}/by_schema_id/{schema_id}/latest",
+            offers::inbox::form_templates::latest
+        ),
+    },
+    Entry {
+        name: "offers.outbox.form_submissions.get",
+        handler: http!(
+            AM,
+            "GET",
+            "/offers/v1/outbox/form_submissions/{form_submission_id}",
+            offers::outbox::form_submissions::get
+        ),
+    },
+    Entry {
+        name: "offers.outbox.form_submissions.presign_attachment",
+        handler: http!(
+            AM,
+            "GET",
+            "/offers/v1/outbox/form_submissions/fields/{form_submission_field_id}/attachment/presigned",
+            offers::outbox::form_submissions::presign_attachment
+        ),
+    },
+    Entry {
+        name: "offers.outbox.form_templates.publish",
+        handler: http!(
+            AM,
+            "POST",
+            "/offers/v1/outbox/form_templates",
+            offers::outbox::form_templates::publish
+        ),
+    },
+    Entry {
+        name: "offers.downloads.get",
+        handler: http!(
+            AM,
+            "GET",
+            "/offers/v1/downloads/{token}",
+            offers::downloads::get
+        ),
+    },
+];
+
+/// stacks/organizations.yaml: the Organizations API.
+pub static ORGANIZATIONS_HANDLERS: &[Entry] = &[
     Entry {
         name: "organizations.subscribe",
         handler: http!(
@@ -1202,6 +1261,110 @@ pub static REGISTRY: &[Entry] = &[
             organizations::sys_admin::demand_persona::remove_from_trusted_network
         ),
     },
+];
+
+/// stacks/collector.yaml: the Event Collector API with its dispatcher and job scheduler.
+pub static COLLECTOR_HANDLERS: &[Entry] = &[
+    Entry {
+        name: "collector.events.create",
+        handler: http!(TWC, "POST", "/api/v1/events", collector::events::create),
+    },
+    Entry {
+        name: "collector.events.get",
+        handler: http!(
+            TWC,
+            "GET",
+            "/api/v1/events/{eventId}",
+            collector::events::get
+        ),
+    },
+    Entry {
+        name: "collector.event_subscription.create",
+        handler: http!(
+            TWC,
+            "POST",
+            "/api/v1/event-subscription",
+            collector::event_subscription::create
+        ),
+    },
+    Entry {
+        name: "collector.event_subscription.update",
+        handler: http!(
+            TWC,
+            "PUT",
+            "/api/v1/event-subscription",
+            collector::event_subscription::update
+        ),
+    },
+    Entry {
+        name: "collector.event_subscription.list",
+        handler: http!(
+            TWC,
+            "GET",
+            "/api/v1/event-subscription",
+            collector::event_subscription::list
+        ),
+    },
+    Entry {
+        name: "collector.event_subscription.get",
+        handler: http!(
+            TWC,
+            "GET",
+            "/api/v1/event-subscription/{id}",
+            collector::event_subscription::get
+        ),
+    },
+    Entry {
+        name: "collector.event_subscription.deactivate",
+        handler: http!(
+            TWC,
+            "PUT",
+            "/api/v1/event-subscription/{id}/deactivate",
+            collector::event_subscription::deactivate
+        ),
+    },
+    Entry {
+        name: "collector.jobs.create",
+        handler: http!(TWC, "POST", "/api/v1/jobs", collector::jobs::create),
+    },
+    Entry {
+        name: "collector.jobs.list",
+        handler: http!(TWC, "GET", "/api/v1/jobs", collector::jobs::list),
+    },
+    Entry {
+        name: "collector.jobs.get",
+        handler: http!(TWC, "GET", "/api/v1/jobs/{jobId}", collector::jobs::get),
+    },
+    Entry {
+        name: "collector.jobs.update",
+        handler: http!(TWC, "PUT", "/api/v1/jobs/{jobId}", collector::jobs::update),
+    },
+    Entry {
+        name: "collector.jobs.delete_post",
+        handler: http!(TWC, "POST", "/api/v1/jobs/{jobId}", collector::jobs::delete),
+    },
+    Entry {
+        name: "collector.jobs.delete",
+        handler: http!(
+            TWC,
+            "DELETE",
+            "/api/v1/jobs/{jobId}",
+            collector::jobs::delete
+        ),
+    },
+    Entry {
+        name: "collector.dispatch",
+        handler: Handler::DynamoDbStream(collector::dispatch::call),
+    },
+    Entry {
+        name: "collector.run_jobs",
+        handler: Handler::Schedule(collector::run_jobs::call),
+    },
+];
+
+/// stacks/notification.yaml: the Notification API and its feed consumer
+/// (`events.notification_feed`).
+pub static NOTIFICATION_HANDLERS: &[Entry] = &[
     Entry {
         name: "notification.create_subscription",
         handler: http!(
@@ -1238,6 +1401,15 @@ pub static REGISTRY: &[Entry] = &[
             notification::subscriptions::notifications
         ),
     },
+    Entry {
+        name: "events.notification_feed",
+        handler: Handler::DynamoDbStream(events::notification_feed::call),
+    },
+];
+
+/// stacks/listener.yaml: the Listener API, the hub (`hub.*`) and hub delivery
+/// (`events.hub_delivery`).
+pub static LISTENER_HANDLERS: &[Entry] = &[
     Entry {
         name: "listener.create_event",
         handler: http!(
@@ -1284,154 +1456,60 @@ pub static REGISTRY: &[Entry] = &[
         ),
     },
     Entry {
-        name: "events.publish",
-        handler: Handler::DynamoDbStream(events::publish::call),
-    },
-    Entry {
-        name: "events.notification_feed",
-        handler: Handler::DynamoDbStream(events::notification_feed::call),
-    },
-    Entry {
         name: "events.hub_delivery",
         handler: Handler::DynamoDbStream(events::hub_delivery::call),
     },
-    Entry {
-        name: "offers.outbox.messages.get_file",
-        handler: http!(
-            AM,
-            "GET",
-            "/offers/v1/outbox/messages/files/{file_id}",
-            offers::outbox::messages::get_file
-        ),
+];
+
+/// One Lambda artifact: the binary `sam build` builds for every function of one nested stack
+/// (`BuildProperties.Binary`), and the handlers it serves.
+pub struct Stack {
+    /// The `[[bin]]` name, which is also the stack's file name: stacks/<binary>.yaml.
+    pub binary: &'static str,
+    pub entries: &'static [Entry],
+}
+
+/// Every stack's handlers, in the root template's order. Referring to this links every
+/// handler, so only the local stack, the tests and the benchmarks use it.
+pub static REGISTRY: &[Stack] = &[
+    Stack {
+        binary: "auth",
+        entries: AUTH_HANDLERS,
     },
-    Entry {
-        name: "offers.outbox.messages.presign_file",
-        handler: http!(
-            AM,
-            "GET",
-            "/offers/v1/outbox/messages/files/{file_id}/presigned",
-            offers::outbox::messages::presign_file
-        ),
+    Stack {
+        binary: "offers",
+        entries: OFFERS_HANDLERS,
     },
-    Entry {
-        name: "offers.inbox.messages.get_file",
-        handler: http!(
-            AM,
-            "GET",
-            "/offers/v1/inbox/messages/files/{file_id}",
-            offers::inbox::messages::get_file
-        ),
+    Stack {
+        binary: "organizations",
+        entries: ORGANIZATIONS_HANDLERS,
     },
-    Entry {
-        name: "offers.inbox.messages.presign_file",
-        handler: http!(
-            AM,
-            "GET",
-            "/offers/v1/inbox/messages/files/{file_id}/presigned",
-            offers::inbox::messages::presign_file
-        ),
+    Stack {
+        binary: "collector",
+        entries: COLLECTOR_HANDLERS,
     },
-    Entry {
-        name: "offers.sys_admin.messages.by_file_id",
-        handler: http!(
-            AM,
-            "GET",
-            "/offers/v1/sys_admin/messages/by_file_id/{file_id}",
-            offers::sys_admin::messages::by_file_id
-        ),
+    Stack {
+        binary: "notification",
+        entries: NOTIFICATION_HANDLERS,
     },
-    Entry {
-        name: "offers.sys_admin.messages.list",
-        handler: http!(
-            AM,
-            "GET",
-            "/offers/v1/sys_admin/messages",
-            offers::sys_admin::messages::list
-        ),
-    },
-    Entry {
-        name: "offers.outbox.sequences.list",
-        handler: http!(
-            AM,
-            "GET",
-            "/offers/v1/outbox/sequences",
-            offers::outbox::sequences::list
-        ),
-    },
-    Entry {
-        name: "offers.inbox.sequences.list",
-        handler: http!(
-            AM,
-            "GET",
-            "/offers/v1/inbox/sequences",
-            offers::inbox::sequences::list
-        ),
-    },
-    Entry {
-        name: "offers.sys_admin.sequences.list",
-        handler: http!(
-            AM,
-            "GET",
-            "/offers/v1/sys_admin/sequences",
-            offers::sys_admin::sequences::list
-        ),
-    },
-    Entry {
-        name: "offers.inbox.form_submissions.create",
-        handler: http!(
-            AM,
-            "POST",
-            "/offers/v1/inbox/form_submissions",
-            offers::inbox::form_submissions::create
-        ),
-    },
-    Entry {
-        name: "offers.inbox.form_templates.latest",
-        handler: http!(
-            AM,
-            "GET",
-            "/offers/v1/inbox/form_templates/by_demand_persona_id/{demand_persona_id}/by_schema_id/{schema_id}/latest",
-            offers::inbox::form_templates::latest
-        ),
-    },
-    Entry {
-        name: "offers.outbox.form_submissions.get",
-        handler: http!(
-            AM,
-            "GET",
-            "/offers/v1/outbox/form_submissions/{form_submission_id}",
-            offers::outbox::form_submissions::get
-        ),
-    },
-    Entry {
-        name: "offers.outbox.form_submissions.presign_attachment",
-        handler: http!(
-            AM,
-            "GET",
-            "/offers/v1/outbox/form_submissions/fields/{form_submission_field_id}/attachment/presigned",
-            offers::outbox::form_submissions::presign_attachment
-        ),
-    },
-    Entry {
-        name: "offers.outbox.form_templates.publish",
-        handler: http!(
-            AM,
-            "POST",
-            "/offers/v1/outbox/form_templates",
-            offers::outbox::form_templates::publish
-        ),
-    },
-    Entry {
-        name: "offers.downloads.get",
-        handler: http!(
-            AM,
-            "GET",
-            "/offers/v1/downloads/{token}",
-            offers::downloads::get
-        ),
+    Stack {
+        binary: "listener",
+        entries: LISTENER_HANDLERS,
     },
 ];
 
+/// Every registered handler, stack by stack.
+pub fn entries() -> impl Iterator<Item = &'static Entry> {
+    REGISTRY.iter().flat_map(|s| s.entries)
+}
+
 pub fn find(name: &str) -> Option<&'static Entry> {
-    REGISTRY.iter().find(|e| e.name == name)
+    entries().find(|e| e.name == name)
+}
+
+/// The stack (and so the binary) whose list holds `name`.
+pub fn stack_of(name: &str) -> Option<&'static Stack> {
+    REGISTRY
+        .iter()
+        .find(|s| s.entries.iter().any(|e| e.name == name))
 }

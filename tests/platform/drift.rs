@@ -1,9 +1,11 @@
 //! template.yaml, the handler registry, `events/` and docs/openapi.yaml describe the same
-//! functions: this test fails on any difference, so none of them can drift.
+//! functions, and each function is built from the binary whose list holds its handler: these
+//! tests fail on any difference, so none of them can drift.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use devstack::template::Template;
+use functions::registry::entries;
 use functions::{Handler, REGISTRY};
 use serde_json::Value;
 
@@ -195,7 +197,7 @@ fn template_registry_events_and_openapi_agree() {
             ));
         }
     }
-    for entry in REGISTRY {
+    for entry in entries() {
         if !handlers.contains(entry.name) {
             problems.push(format!(
                 "registry entry {} has no function in template.yaml",
@@ -225,4 +227,113 @@ fn template_registry_events_and_openapi_agree() {
         }
     }
     assert!(problems.is_empty(), "drift:\n  {}", problems.join("\n  "));
+}
+
+/// One binary per nested stack: a function's `BuildProperties.Binary` names the binary whose
+/// registry list holds its handler, that list holds exactly the handlers its stack declares,
+/// no handler is in two lists, and each binary is a `[[bin]]` that serves its own list. A
+/// mismatch would otherwise show only in AWS, as a function that fails at init.
+#[test]
+fn each_function_is_built_from_its_stacks_binary() {
+    let root = devstack::repo_root();
+    let template = Template::load(&root.join("template.yaml")).expect("template.yaml parses");
+    let mut problems: Vec<String> = Vec::new();
+
+    // The nested application's logical id -> its file name, stacks/<name>.yaml, which is also
+    // the name of its binary.
+    let stack_names: BTreeMap<String, String> = template
+        .applications()
+        .expect("nested applications load")
+        .into_iter()
+        .map(|app| {
+            let path = app.template.path.expect("loaded from a file");
+            let name = path.file_stem().unwrap().to_string_lossy().into_owned();
+            (app.logical_id, name)
+        })
+        .collect();
+
+    let mut owner: BTreeMap<&str, &str> = BTreeMap::new();
+    for stack in REGISTRY {
+        for entry in stack.entries {
+            if let Some(other) = owner.insert(entry.name, stack.binary) {
+                problems.push(format!(
+                    "{} is in two registry lists: {other} and {}",
+                    entry.name, stack.binary
+                ));
+            }
+        }
+    }
+
+    let mut declared: BTreeSet<(String, String)> = BTreeSet::new();
+    for f in template.all_functions().expect("functions are readable") {
+        let Some(stack) = f.stack.as_ref().map(|id| &stack_names[id]) else {
+            problems.push(format!(
+                "{}: declared in template.yaml, whose functions have no binary; declare it in a \
+                 nested stack",
+                f.logical_id
+            ));
+            continue;
+        };
+        declared.insert((stack.clone(), f.handler.clone()));
+        // A handler in no list is reported by the test above.
+        let Some(binary) = owner.get(f.handler.as_str()) else {
+            continue;
+        };
+        if f.binary.as_deref() != Some(binary) {
+            problems.push(format!(
+                "stacks/{stack}.yaml: {} has BuildProperties.Binary {:?}, but {} is in the list \
+                 of the {binary:?} binary",
+                f.logical_id, f.binary, f.handler
+            ));
+        }
+        if stack != binary {
+            problems.push(format!(
+                "stacks/{stack}.yaml declares {} ({}), which is in the registry list of \
+                 stacks/{binary}.yaml",
+                f.logical_id, f.handler
+            ));
+        }
+    }
+    for stack in REGISTRY {
+        for entry in stack.entries {
+            if !declared.contains(&(stack.binary.to_owned(), entry.name.to_owned())) {
+                problems.push(format!(
+                    "registry list {} holds {}, which stacks/{}.yaml does not declare",
+                    stack.binary, entry.name, stack.binary
+                ));
+            }
+        }
+    }
+
+    // Each list is served by a [[bin]] of the same name whose main passes that list.
+    let manifest = std::fs::read_to_string(root.join("functions/Cargo.toml")).unwrap();
+    let bins: BTreeSet<String> = manifest
+        .split("[[bin]]")
+        .skip(1)
+        .filter_map(|section| {
+            section.lines().find_map(|l| {
+                let v = l.trim().strip_prefix("name")?.trim().strip_prefix('=')?;
+                Some(v.trim().trim_matches('"').to_owned())
+            })
+        })
+        .collect();
+    let lists: BTreeSet<String> = REGISTRY.iter().map(|s| s.binary.to_owned()).collect();
+    if bins != lists {
+        problems.push(format!(
+            "functions/Cargo.toml has the binaries {bins:?}, the registry the lists {lists:?}"
+        ));
+    }
+    for stack in REGISTRY {
+        let main = format!("functions/src/bin/{}.rs", stack.binary);
+        let list = format!("registry::{}_HANDLERS", stack.binary.to_uppercase());
+        match std::fs::read_to_string(root.join(&main)) {
+            Ok(text) if text.contains(&list) => {}
+            _ => problems.push(format!("{main} does not serve {list}")),
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "binaries:\n  {}",
+        problems.join("\n  ")
+    );
 }

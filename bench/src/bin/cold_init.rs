@@ -1,12 +1,14 @@
 //! Cold-init benchmark: starts a binary under a minimal Lambda Runtime API emulator, with the
 //! environment Lambda gives a function, and times process start → its first
 //! `GET /2018-06-01/runtime/invocation/next` (the moment Lambda's "Init Duration" ends).
-//! Every handler of the registry is measured against the empty lambda_runtime binary in the
-//! same run, interleaved, and reported as a ratio of medians.
+//! Every handler of the registry is measured with its own stack's binary (the artifact Lambda
+//! runs it from) against the empty lambda_runtime binary in the same run, interleaved, and
+//! reported as a ratio of medians. Each binary's size and dynamic relocation count (what the
+//! loader works through before `main`) are printed first.
 //!
 //! usage: cold-init [--runs N] [--bin-dir target/release]
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -39,7 +41,7 @@ async fn handle(emulator: Arc<Emulator>, req: Request<Incoming>) -> Response<Ful
 }
 
 /// One cold start: milliseconds from spawn to the first `next`.
-async fn measure(binary: &PathBuf, handler: Option<&str>) -> f64 {
+async fn measure(binary: &Path, handler: Option<&str>) -> f64 {
     let emulator = Arc::new(Emulator::default());
     let addr = bench::serve(emulator.clone(), handle).await;
     let mut cmd = Command::new(binary);
@@ -83,6 +85,19 @@ fn median(mut v: Vec<f64>) -> f64 {
     v[v.len() / 2]
 }
 
+/// Lines of `readelf -r`, the dynamic relocation count docs/performance.md tracks (a few header
+/// lines per section included); `None` without binutils.
+fn relocations(binary: &Path) -> Option<usize> {
+    let out = Command::new("readelf")
+        .arg("-r")
+        .arg(binary)
+        .output()
+        .ok()?;
+    out.status
+        .success()
+        .then(|| out.stdout.iter().filter(|b| **b == b'\n').count())
+}
+
 #[tokio::main]
 async fn main() {
     let mut runs = 30;
@@ -96,38 +111,70 @@ async fn main() {
         }
     }
     let empty = bin_dir.join("empty-lambda");
-    let platform = bin_dir.join("bootstrap");
-    for b in [&empty, &platform] {
-        assert!(
-            b.exists(),
-            "{} missing: cargo build --release -p functions -p bench",
-            b.display()
+    assert!(
+        empty.exists(),
+        "{} missing: cargo build --release -p bench",
+        empty.display()
+    );
+    println!(
+        "{:<16} {:>9} {:>10} {:>12}",
+        "binary", "handlers", "MB", "readelf -r"
+    );
+    let mut binaries = vec![("empty-lambda", 0, empty.clone())];
+    for stack in functions::REGISTRY {
+        let path = bench::binary_of(&bin_dir, stack.entries[0].name);
+        binaries.push((stack.binary, stack.entries.len(), path));
+    }
+    for (name, handlers, path) in &binaries {
+        let size = std::fs::metadata(path).expect("binary is readable").len();
+        let relocs = relocations(path).map_or("n/a".to_owned(), |n| n.to_string());
+        println!(
+            "{name:<16} {handlers:>9} {:>10.1} {relocs:>12}",
+            size as f64 / 1e6
         );
     }
+    println!();
+
     let mut baseline = Vec::new();
-    let mut results: Vec<(&str, Vec<f64>)> = functions::REGISTRY
+    let mut results: Vec<(&str, &str, PathBuf, Vec<f64>)> = functions::REGISTRY
         .iter()
-        .map(|e| (e.name, Vec::new()))
+        .flat_map(|stack| {
+            let path = bin_dir.join(stack.binary);
+            stack
+                .entries
+                .iter()
+                .map(move |e| (e.name, stack.binary, path.clone(), Vec::new()))
+        })
         .collect();
     for _ in 0..runs {
         // Interleaved, so drift in machine load hits baseline and handlers alike.
         baseline.push(measure(&empty, None).await);
-        for (name, samples) in results.iter_mut() {
-            samples.push(measure(&platform, Some(name)).await);
+        for (name, _, binary, samples) in results.iter_mut() {
+            samples.push(measure(binary, Some(name)).await);
         }
     }
     let base = median(baseline);
     println!("cold init, median of {runs} runs (process start -> first /runtime/invocation/next)");
-    println!("{:<48} {:>9} {:>7}", "binary / handler", "ms", "ratio");
     println!(
-        "{:<48} {:>9.2} {:>7.2}",
-        "empty lambda_runtime (baseline)", base, 1.0
+        "{:<66} {:<14} {:>7} {:>7}",
+        "handler", "binary", "ms", "ratio"
     );
-    let mut worst: f64 = 0.0;
-    for (name, samples) in results {
-        let m = median(samples);
-        worst = worst.max(m / base);
-        println!("{:<48} {:>9.2} {:>7.2}", name, m, m / base);
+    println!(
+        "{:<66} {:<14} {:>7.2} {:>7.2}",
+        "empty lambda_runtime (baseline)", "empty-lambda", base, 1.0
+    );
+    let mut worst_of: Vec<(&str, f64)> = Vec::new();
+    for (name, binary, _, samples) in results {
+        let ratio = median(samples) / base;
+        println!("{name:<66} {binary:<14} {:>7.2} {ratio:>7.2}", ratio * base);
+        match worst_of.iter_mut().find(|(b, _)| *b == binary) {
+            Some((_, w)) => *w = w.max(ratio),
+            None => worst_of.push((binary, ratio)),
+        }
+    }
+    let worst = worst_of.iter().map(|(_, w)| *w).fold(0.0, f64::max);
+    for (binary, w) in worst_of {
+        println!("worst ratio of {binary}: {w:.2}");
     }
     println!("worst ratio {worst:.2} (target <= 1.30)");
 }

@@ -1,13 +1,14 @@
 //! Instructions per warm request, counted by callgrind (deterministic, unlike a clock): the
-//! release `bootstrap` runs under `valgrind --tool=callgrind` and the loopback Runtime API
-//! emulator, with every AWS call answered by the local fake of `bench::fake_aws`. Each handler
-//! runs twice, with 1 and with 1 + N requests; the difference divided by N is the cost of a warm
-//! request, with init and the first request (JWKS fetch, SDK set-up, first connection)
-//! cancelling out. The baseline, measured the same way in the same run, is `offers.healthz`
+//! release `offers` binary (the offers stack's artifact) runs under `valgrind --tool=callgrind`
+//! and the loopback Runtime API emulator, with every AWS call answered by the local fake of
+//! `bench::fake_aws`. Each handler runs twice, with 1 and with 1 + N requests; the difference
+//! divided by N is the cost of a warm request, with init and the first request (JWKS fetch,
+//! SDK set-up, first connection) cancelling out. The baseline, measured the same way in the same run, is `offers.healthz`
 //! (the Runtime API and API Gateway event round trip with no handler work); the empty
 //! `lambda_runtime` binary is shown too. A third run with no request counts init alone (process
 //! start to the first `/next`), the deterministic counterpart of `cold-init`'s clock, as a ratio
-//! to the empty binary's.
+//! to the empty binary's; it is also counted for the first handler of every other stack's
+//! binary, so each artifact's init is known.
 //!
 //! usage: instructions [--requests N] [--inbox K] [--bin-dir target/release] [--valgrind PATH]
 
@@ -115,14 +116,12 @@ async fn main() {
         }
     }
     let empty = bin_dir.join("empty-lambda");
-    let platform = bin_dir.join("bootstrap");
-    for b in [&empty, &platform] {
-        assert!(
-            b.exists(),
-            "{} missing: cargo build --release -p functions -p bench",
-            b.display()
-        );
-    }
+    assert!(
+        empty.exists(),
+        "{} missing: cargo build --release -p bench",
+        empty.display()
+    );
+    let offers = bench::binary_of(&bin_dir, "offers.healthz");
     let out_dir = std::env::temp_dir().join(format!("bench-instructions-{}", std::process::id()));
     std::fs::create_dir_all(&out_dir).unwrap();
     let bench = Bench {
@@ -137,22 +136,22 @@ async fn main() {
         (
             "offers.healthz (baseline)",
             Some("offers.healthz"),
-            platform.as_path(),
+            offers.as_path(),
         ),
         (
             "offers.outbox.create_offer",
             Some("offers.outbox.create_offer"),
-            platform.as_path(),
+            offers.as_path(),
         ),
         (
             "offers.inbox.accept_offer",
             Some("offers.inbox.accept_offer"),
-            platform.as_path(),
+            offers.as_path(),
         ),
         (
             "offers.inbox.list_offers",
             Some("offers.inbox.list_offers"),
-            platform.as_path(),
+            offers.as_path(),
         ),
     ];
     for (name, handler, binary) in cases {
@@ -185,6 +184,15 @@ async fn main() {
             statuses,
         });
         eprintln!("measured {name}");
+    }
+    // Init alone in every other stack's binary: no request, so any of its handlers will do.
+    let mut inits = Vec::new();
+    for stack in functions::REGISTRY.iter().filter(|s| s.binary != "offers") {
+        let handler = stack.entries[0].name;
+        let binary = bench::binary_of(&bin_dir, handler);
+        let init = bench.run(&binary, Some(handler), vec![]).await;
+        inits.push((stack.binary, handler, init.instructions));
+        eprintln!("measured init of {}", stack.binary);
     }
     let _ = std::fs::remove_dir_all(&out_dir);
 
@@ -219,6 +227,24 @@ async fn main() {
         "init: process start to the first /next (0 requests), /empty = ratio to the empty \
          lambda_runtime binary's; warm /healthz = ratio to offers.healthz per warm request"
     );
+    println!("\ninit of the other stacks' binaries (0 requests)");
+    println!(
+        "{:<14} {:<34} {:>11} {:>6}",
+        "binary", "handler", "init", "/empty"
+    );
+    println!(
+        "{:<14} {:<34} {:>11} {:>6.2}",
+        "offers",
+        rows[1].name,
+        rows[1].init,
+        rows[1].init as f64 / empty_init
+    );
+    for (binary, handler, init) in inits {
+        println!(
+            "{binary:<14} {handler:<34} {init:>11} {:>6.2}",
+            init as f64 / empty_init
+        );
+    }
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
-//! Invocation benchmark: runs the deployable binary under a loopback Lambda Runtime API
-//! emulator against moto (a stack provisioned from template.yaml, as the local stack does) and
-//! measures, per handler:
+//! Invocation benchmark: runs each handler's deployable binary (its stack's artifact, `offers`
+//! for every handler measured here) under a loopback Lambda Runtime API emulator against moto
+//! (a stack provisioned from template.yaml, as the local stack does) and measures, per handler:
 //! - init: process start → first `GET /runtime/invocation/next`;
 //! - first invocation: the first event handed out → its response (the SDK configuration and
 //!   the first connections are paid here);
@@ -279,12 +279,6 @@ async fn main() {
             _ => panic!("usage: invoke [--invocations N] [--batch B] [--inbox K] [--bin-dir DIR]"),
         }
     }
-    let binary = bin_dir.join("bootstrap");
-    assert!(
-        binary.exists(),
-        "{} missing: cargo build --release -p functions",
-        binary.display()
-    );
 
     let workloads = [
         Workload::Healthz,
@@ -292,6 +286,11 @@ async fn main() {
         Workload::List(inbox),
         Workload::Accept,
     ];
+    // Checked before any moto starts: a missing binary fails at once.
+    let binaries: Vec<PathBuf> = workloads
+        .iter()
+        .map(|w| bench::binary_of(&bin_dir, w.handler()))
+        .collect();
     println!(
         "invocations of the release binary under a Runtime API emulator, against moto; \
          {invocations} per handler in batches of {batch}, each batch a fresh process on a fresh \
@@ -324,7 +323,11 @@ async fn main() {
             // with each batch's table deleted), and a swapping machine measures nothing.
             let stack = fresh(&format!("bench-{w}-{}", batches.len()), None).await;
             let events = workload.events(&stack, n).await;
-            batches.push(stack.measure(&binary, workload.handler(), events).await);
+            batches.push(
+                stack
+                    .measure(&binaries[w], workload.handler(), events)
+                    .await,
+            );
             done += n;
         }
         // Each row as soon as it is measured: a long run shows its figures as it goes.

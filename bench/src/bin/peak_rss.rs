@@ -1,8 +1,9 @@
-//! Peak resident memory of a warm function: the release `bootstrap` serves N invocations of a
-//! handler under the loopback Runtime API emulator, with every AWS call answered by the local
-//! fake of `bench::fake_aws`, and its `VmHWM` (peak RSS) is read from `/proc` before it is
-//! stopped. The baseline, measured the same way in the same run, is the empty `lambda_runtime`
-//! binary. Target: every handler ≤ 32 MB, so a 128 MB function keeps its headroom.
+//! Peak resident memory of a warm function: the release `offers` binary (the offers stack's
+//! artifact) serves N invocations of a handler under the loopback Runtime API emulator, with
+//! every AWS call answered by the local fake of `bench::fake_aws`, and its `VmHWM` (peak RSS)
+//! is read from `/proc` before it is stopped. The baseline, measured the same way in the same
+//! run, is the empty `lambda_runtime` binary. Target: every handler ≤ 32 MB, so a 128 MB
+//! function keeps its headroom.
 //!
 //! usage: peak-rss [--invocations N] [--inbox K] [--big-inbox K] [--bin-dir target/release]
 
@@ -57,14 +58,12 @@ async fn main() {
         }
     }
     let empty = bin_dir.join("empty-lambda");
-    let platform = bin_dir.join("bootstrap");
-    for b in [&empty, &platform] {
-        assert!(
-            b.exists(),
-            "{} missing: cargo build --release -p functions -p bench",
-            b.display()
-        );
-    }
+    assert!(
+        empty.exists(),
+        "{} missing: cargo build --release -p bench",
+        empty.display()
+    );
+    let offers = bench::binary_of(&bin_dir, "offers.healthz");
     let scenario = Scenario::start(inbox).await;
     let big = Scenario::start(big_inbox).await;
     let list = "offers.inbox.list_offers";
@@ -79,31 +78,31 @@ async fn main() {
             "offers.healthz".into(),
             &scenario,
             Some("offers.healthz"),
-            platform.as_path(),
+            offers.as_path(),
         ),
         (
             "offers.outbox.create_offer".into(),
             &scenario,
             Some("offers.outbox.create_offer"),
-            platform.as_path(),
+            offers.as_path(),
         ),
         (
             "offers.inbox.accept_offer".into(),
             &scenario,
             Some("offers.inbox.accept_offer"),
-            platform.as_path(),
+            offers.as_path(),
         ),
         (
             format!("{list} ({inbox} offers)"),
             &scenario,
             Some(list),
-            platform.as_path(),
+            offers.as_path(),
         ),
         (
             format!("{list} ({big_inbox} offers)"),
             &big,
             Some(list),
-            platform.as_path(),
+            offers.as_path(),
         ),
     ];
 

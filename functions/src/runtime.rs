@@ -1,19 +1,33 @@
-//! The one Lambda artifact. Every function in template.yaml runs this binary; `_HANDLER` (the
-//! function's `Handler` property) selects which registered handler serves it.
+//! What every binary runs: pick the function's handler from the binary's own list and serve it
+//! through the Lambda Runtime API. The dispatch on the handler's kind lives here, once, so a new
+//! kind of handler is added in one place for every binary.
 
 use aws_lambda_events::event::cloudwatch_events::CloudWatchEvent;
 use aws_lambda_events::event::dynamodb::Event as DynamoDbEvent;
-use functions::Handler;
 use lambda_runtime::{Diagnostic, Error, LambdaEvent, service_fn};
 use shared::App;
 
-#[tokio::main]
-async fn main() -> Result<(), Error> {
+use crate::registry::{Entry, Handler};
+
+/// Serves the handler that `_HANDLER` (the function's `Handler` property) names among
+/// `entries`, the list of the stack whose binary this is. `binary` is only for the message when
+/// the handler is not in the list: that means the function's `BuildProperties.Binary` names
+/// another stack's binary, and it fails at init rather than at the first request.
+///
+/// Only `entries` is searched, never the whole registry: a reference to every list would link
+/// every handler into every binary.
+pub async fn run(binary: &str, entries: &'static [Entry]) -> Result<(), Error> {
     lambda_runtime::tracing::init_default_subscriber();
     let name =
         std::env::var("_HANDLER").map_err(|_| "_HANDLER is not set: set the function's Handler")?;
-    let entry =
-        functions::find(&name).ok_or_else(|| format!("no handler is registered as {name:?}"))?;
+    let entry = entries.iter().find(|e| e.name == name).ok_or_else(|| {
+        format!(
+            "handler {name:?} is not in the {binary:?} binary, which serves the {} handlers of \
+             stacks/{binary}.yaml: set the function's BuildProperties.Binary to the binary of \
+             the stack that declares it",
+            entries.len()
+        )
+    })?;
     // Built once per execution environment and shared by every invocation it serves.
     let app: &'static App = Box::leak(Box::new(App::from_env()?));
     match entry.handler {
@@ -47,7 +61,7 @@ async fn main() -> Result<(), Error> {
                             tracing::error!(error = %detail, "task failed");
                         }
                         Diagnostic {
-                            error_type: functions::registry::task_error_name(&e).to_owned(),
+                            error_type: crate::registry::task_error_name(&e).to_owned(),
                             error_message: e.message,
                         }
                     })

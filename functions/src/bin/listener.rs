@@ -1,0 +1,10 @@
+//! The Lambda artifact of every function in stacks/listener.yaml: see `functions::run`.
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_runtime::Error> {
+    functions::run(
+        env!("CARGO_BIN_NAME"),
+        functions::registry::LISTENER_HANDLERS,
+    )
+    .await
+}
