@@ -7,6 +7,7 @@
 //! same registry the Lambda binary uses, each with the environment template.yaml gives it.
 //! The tests use the same library, so what they exercise is what the README's command runs.
 
+pub mod executions;
 pub mod moto;
 pub mod provision;
 pub mod seed;
@@ -73,6 +74,8 @@ impl Default for Options {
 /// A function of the template, ready to invoke in-process.
 pub struct Function {
     pub def: FunctionDef,
+    /// What `Fn::GetAtt <function>.Arn` resolves to (a state machine's Task names it).
+    pub arn: String,
     pub entry: &'static Entry,
     pub app: App,
     pub environment: BTreeMap<String, String>,
@@ -97,6 +100,9 @@ pub struct Stack {
     pub functions: Vec<Function>,
     pub options: Options,
     pub(crate) streams: streams::Positions,
+    pub state_machines: Vec<executions::LocalStateMachine>,
+    /// How each execution the stack ran ended, by execution ARN.
+    pub(crate) executions: tokio::sync::Mutex<BTreeMap<String, executions::Outcome>>,
 }
 
 /// The URL of the queue an ARN names (`arn:aws:sqs:<region>:<account>:<name>`).
@@ -180,12 +186,44 @@ impl Stack {
                 });
             }
             let app = App::new(config, &sdk);
+            let arn = ctx
+                .resources
+                .get(&def.logical_id)
+                .and_then(|p| p.attrs.get("Arn"))
+                .cloned()
+                .unwrap_or_default();
             functions.push(Function {
+                arn,
                 def,
                 entry,
                 app,
                 environment,
                 streams,
+            });
+        }
+        let mut state_machines = Vec::new();
+        for machine in template.all_state_machines()? {
+            let ctx = match &machine.stack {
+                Some(app) => &nested[app],
+                None => &context,
+            };
+            let definition = executions::Definition::parse(&machine.render(ctx)?)
+                .map_err(|e| Error::Template(format!("{}: {e}", machine.logical_id)))?;
+            for resource in definition.task_resources() {
+                let runs_a_task = functions.iter().any(|f| {
+                    f.arn == resource && matches!(f.entry.handler, functions::Handler::Task(_))
+                });
+                if !runs_a_task {
+                    return Err(Error::Template(format!(
+                        "{}: the Task resource {resource} is not a function with a Task handler",
+                        machine.logical_id
+                    )));
+                }
+            }
+            state_machines.push(executions::LocalStateMachine {
+                arn: ctx.resolve(&serde_json::json!({ "Ref": machine.logical_id }))?,
+                logical_id: machine.logical_id,
+                definition,
             });
         }
         Ok(Arc::new(Self {
@@ -197,6 +235,8 @@ impl Stack {
             functions,
             options,
             streams: Default::default(),
+            state_machines,
+            executions: Default::default(),
         }))
     }
 

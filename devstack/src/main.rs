@@ -88,6 +88,7 @@ async fn run(args: Args) -> Result<(), devstack::Error> {
     let server = devstack::server::serve(stack.clone(), args.addr).await?;
     let pump = stack.spawn_stream_pump(Duration::from_millis(250));
     let scheduler = stack.spawn_scheduler();
+    let executions = stack.spawn_execution_runner(Duration::from_millis(250));
     let demo = if args.seed {
         Some(stack.seed_demo().await?)
     } else {
@@ -155,6 +156,7 @@ async fn run(args: Args) -> Result<(), devstack::Error> {
         .map_err(|e| devstack::Error::Setup(e.to_string()))?;
     pump.abort();
     scheduler.abort();
+    executions.abort();
     drop(server);
     println!("Stopped.");
     Ok(())

@@ -357,13 +357,15 @@ async fn create_group(sdk: &SdkConfig, ctx: &Context, p: &Value) -> Result<Physi
 
 /// Resource types the local stack does not create: the functions and the API are run
 /// in-process, and IAM has nothing to enforce against moto.
-const NOT_CREATED: [&str; 5] = [
+const NOT_CREATED: [&str; 6] = [
     "AWS::Serverless::Function",
     "AWS::Serverless::HttpApi",
     // Nested applications are provisioned as their own templates (`provision_nested`).
     "AWS::Serverless::Application",
     "AWS::SQS::QueuePolicy",
     "AWS::IAM::Role",
+    // Created once the functions they call have their ARNs (below).
+    "AWS::Serverless::StateMachine",
 ];
 
 /// Creates every supported resource, in dependency order, and returns the resolution context.
@@ -447,5 +449,33 @@ async fn provision_into(
             },
         );
     }
+    for machine in template.state_machines()? {
+        let physical = create_state_machine(sdk, ctx, &machine).await?;
+        ctx.resources.insert(machine.logical_id.clone(), physical);
+    }
     Ok(())
+}
+
+/// Creates the state machine in moto, which records its executions; the local stack runs
+/// them (`executions`). `Ref` gives its ARN, as in CloudFormation.
+async fn create_state_machine(
+    sdk: &SdkConfig,
+    ctx: &Context,
+    machine: &crate::template::StateMachineDef,
+) -> Result<Physical, Error> {
+    let stack = &ctx.pseudo["AWS::StackName"];
+    let name = format!("{stack}-{}", machine.logical_id);
+    let arn = aws_sdk_sfn::Client::new(sdk)
+        .create_state_machine()
+        .name(&name)
+        .definition(machine.render(ctx)?.to_string())
+        .role_arn(format!("arn:aws:iam::{ACCOUNT}:role/{name}"))
+        .send()
+        .await
+        .map_err(sdk_err("CreateStateMachine"))?
+        .state_machine_arn;
+    Ok(Physical {
+        reference: arn.clone(),
+        attrs: [("Arn".to_owned(), arn), ("Name".to_owned(), name)].into(),
+    })
 }

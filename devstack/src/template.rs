@@ -243,6 +243,46 @@ pub struct FunctionDef {
     pub binary: Option<String>,
 }
 
+/// A state machine (`AWS::Serverless::StateMachine`) with its `Definition` inline.
+#[derive(Clone, Debug)]
+pub struct StateMachineDef {
+    pub logical_id: String,
+    /// The definition as written, `${name}` placeholders unreplaced.
+    pub definition: Value,
+    /// `DefinitionSubstitutions`, unresolved.
+    pub substitutions: Map<String, Value>,
+    /// The nested application that declares it; `None` for the root template.
+    pub stack: Option<String>,
+}
+
+impl StateMachineDef {
+    /// The definition with each `${name}` of `DefinitionSubstitutions` replaced by its value
+    /// resolved in `ctx`, as Step Functions receives it.
+    pub fn render(&self, ctx: &Context) -> Result<Value, Error> {
+        let mut values = Vec::new();
+        for (name, v) in &self.substitutions {
+            values.push((format!("${{{name}}}"), ctx.resolve(v)?));
+        }
+        fn replace(v: &Value, values: &[(String, String)]) -> Value {
+            match v {
+                Value::String(s) => Value::String(
+                    values
+                        .iter()
+                        .fold(s.clone(), |s, (from, to)| s.replace(from, to)),
+                ),
+                Value::Array(a) => Value::Array(a.iter().map(|x| replace(x, values)).collect()),
+                Value::Object(m) => Value::Object(
+                    m.iter()
+                        .map(|(k, x)| (k.clone(), replace(x, values)))
+                        .collect(),
+                ),
+                other => other.clone(),
+            }
+        }
+        Ok(replace(&self.definition, &values))
+    }
+}
+
 /// A nested application of the root template (`AWS::Serverless::Application` with a local
 /// `Location`), with the parameters the root passes it, unresolved.
 #[derive(Clone, Debug)]
@@ -294,6 +334,40 @@ impl Template {
             }
         }
         Ok(all)
+    }
+
+    /// The state machines of this template and of its nested applications.
+    pub fn all_state_machines(&self) -> Result<Vec<StateMachineDef>, Error> {
+        let mut all = self.state_machines()?;
+        for app in self.applications()? {
+            for mut m in app.template.state_machines()? {
+                m.stack = Some(app.logical_id.clone());
+                all.push(m);
+            }
+        }
+        Ok(all)
+    }
+
+    pub fn state_machines(&self) -> Result<Vec<StateMachineDef>, Error> {
+        self.resources_of("AWS::Serverless::StateMachine")
+            .into_iter()
+            .map(|(id, p)| {
+                let definition = p.get("Definition").cloned().ok_or_else(|| {
+                    Error::Template(format!(
+                        "{id}: only an inline Definition is supported locally"
+                    ))
+                })?;
+                Ok(StateMachineDef {
+                    logical_id: id,
+                    definition,
+                    substitutions: p["DefinitionSubstitutions"]
+                        .as_object()
+                        .cloned()
+                        .unwrap_or_default(),
+                    stack: None,
+                })
+            })
+            .collect()
     }
 
     pub fn parse(text: &str) -> Result<Self, Error> {

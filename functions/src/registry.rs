@@ -25,6 +25,9 @@ pub type StreamFn = for<'a> fn(&'a App, DynamoDbEvent) -> BoxFuture<'a, DynamoDb
 /// A scheduled function, given the scheduled event's time as its clock.
 pub type ScheduleFn =
     for<'a> fn(&'a App, Timestamp) -> BoxFuture<'a, Result<serde_json::Value, ApiError>>;
+/// A Step Functions Task state's function: the state's input in, its result out.
+pub type TaskFn =
+    for<'a> fn(&'a App, serde_json::Value) -> BoxFuture<'a, Result<serde_json::Value, ApiError>>;
 
 #[derive(Clone, Copy)]
 pub enum Handler {
@@ -40,6 +43,16 @@ pub enum Handler {
     DynamoDbStream(StreamFn),
     /// An EventBridge schedule target.
     Schedule(ScheduleFn),
+    /// A Task state of a Step Functions state machine. A failure is reported with the
+    /// error kind's code as its error name ([`task_error_name`]), which the state machine's
+    /// `Retry` and `Catch` match.
+    Task(TaskFn),
+}
+
+/// The error name a failed task reports to Step Functions: the error kind's code
+/// (`internal_error`, `conflict`, ...), stable for the state machine's `Retry` rules.
+pub fn task_error_name(e: &ApiError) -> &'static str {
+    e.kind.code()
 }
 
 pub struct Entry {
@@ -63,6 +76,25 @@ macro_rules! http {
             family: $family,
             call,
         }
+    }};
+}
+
+/// Wraps `async fn(&App, Input) -> Result<Output, ApiError>` into a [`TaskFn`]: the state's
+/// input is decoded into `Input` (a 400-kind error if it does not fit) and the output encoded.
+macro_rules! task {
+    ($f:path) => {{
+        fn call(
+            app: &App,
+            input: serde_json::Value,
+        ) -> BoxFuture<'_, Result<serde_json::Value, ApiError>> {
+            Box::pin(async move {
+                let input = serde_json::from_value(input)
+                    .map_err(|e| ApiError::bad_request(format!("task input: {e}")))?;
+                let output = $f(app, input).await?;
+                serde_json::to_value(output).map_err(ApiError::internal)
+            })
+        }
+        Handler::Task(call)
     }};
 }
 
@@ -1059,6 +1091,31 @@ pub static ORGANIZATIONS_HANDLERS: &[Entry] = &[
             "/organizations/v1/sys_admin/admin_confirm_sign_up",
             organizations::sys_admin::sign_up::admin_confirm
         ),
+    },
+    Entry {
+        name: "organizations.sys_admin.auto_sign_up",
+        handler: http!(
+            AM,
+            "POST",
+            "/organizations/v1/sys_admin/auto_sign_up",
+            organizations::sys_admin::auto_sign_up::start
+        ),
+    },
+    Entry {
+        name: "organizations.sys_admin.auto_sign_up.sign_up",
+        handler: task!(organizations::sys_admin::auto_sign_up::sign_up),
+    },
+    Entry {
+        name: "organizations.sys_admin.auto_sign_up.configure_demand",
+        handler: task!(organizations::sys_admin::auto_sign_up::configure_demand),
+    },
+    Entry {
+        name: "organizations.sys_admin.auto_sign_up.configure_supply",
+        handler: task!(organizations::sys_admin::auto_sign_up::configure_supply),
+    },
+    Entry {
+        name: "organizations.sys_admin.auto_sign_up.subscribe",
+        handler: task!(organizations::sys_admin::auto_sign_up::subscribe),
     },
     Entry {
         name: "organizations.sys_admin.list_organizations",

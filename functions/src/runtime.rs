@@ -4,7 +4,7 @@
 
 use aws_lambda_events::event::cloudwatch_events::CloudWatchEvent;
 use aws_lambda_events::event::dynamodb::Event as DynamoDbEvent;
-use lambda_runtime::{Error, LambdaEvent, service_fn};
+use lambda_runtime::{Diagnostic, Error, LambdaEvent, service_fn};
 use shared::App;
 
 use crate::registry::{Entry, Handler};
@@ -49,6 +49,22 @@ pub async fn run(binary: &str, entries: &'static [Entry]) -> Result<(), Error> {
             lambda_runtime::run(service_fn(
                 move |event: LambdaEvent<CloudWatchEvent>| async move {
                     call(app, event.payload.time).await.map_err(Error::from)
+                },
+            ))
+            .await
+        }
+        Handler::Task(call) => {
+            lambda_runtime::run(service_fn(
+                move |event: LambdaEvent<serde_json::Value>| async move {
+                    call(app, event.payload).await.map_err(|e| {
+                        if let Some(detail) = &e.internal {
+                            tracing::error!(error = %detail, "task failed");
+                        }
+                        Diagnostic {
+                            error_type: crate::registry::task_error_name(&e).to_owned(),
+                            error_message: e.message,
+                        }
+                    })
                 },
             ))
             .await

@@ -24,6 +24,7 @@ pub struct Aws {
     cognito: OnceCell<aws_sdk_cognitoidentityprovider::Client>,
     kms: OnceCell<aws_sdk_kms::Client>,
     sqs: OnceCell<aws_sdk_sqs::Client>,
+    sfn: OnceCell<aws_sdk_sfn::Client>,
 }
 
 impl Aws {
@@ -70,6 +71,13 @@ impl Aws {
         let sdk = self.sdk().await;
         self.sqs
             .get_or_init(|| async { aws_sdk_sqs::Client::new(sdk) })
+            .await
+    }
+
+    pub async fn sfn(&self) -> &aws_sdk_sfn::Client {
+        let sdk = self.sdk().await;
+        self.sfn
+            .get_or_init(|| async { aws_sdk_sfn::Client::new(sdk) })
             .await
     }
 

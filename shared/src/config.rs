@@ -46,6 +46,8 @@ pub struct Config {
     pub listener_capacity_per_minute: u32,
     /// How long a download URL (message file, form attachment) stays valid after it is issued.
     pub download_url_ttl_seconds: i64,
+    /// The Step Functions state machine that runs auto sign-ups (`service::auto_sign_up`).
+    pub auto_sign_up_state_machine_arn: String,
 }
 
 impl Config {
@@ -117,6 +119,8 @@ impl Config {
                 .and_then(|v| v.parse().ok())
                 .filter(|n| *n > 0)
                 .unwrap_or(300),
+            auto_sign_up_state_machine_arn: get("AUTO_SIGN_UP_STATE_MACHINE_ARN")
+                .unwrap_or_default(),
         })
     }
 

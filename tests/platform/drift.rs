@@ -117,6 +117,20 @@ fn template_registry_events_and_openapi_agree() {
                     ));
                 }
             }
+            Handler::Task(_) => {
+                if !f.routes.is_empty() || !f.streams.is_empty() || !f.schedules.is_empty() {
+                    problems.push(format!(
+                        "{}: a Task handler is invoked by its state machine only, never by an event",
+                        f.logical_id
+                    ));
+                }
+                if event.as_ref().is_some_and(|e| !e.is_object()) {
+                    problems.push(format!(
+                        "events/{}.json is not a state's input (an object)",
+                        f.handler
+                    ));
+                }
+            }
             Handler::DynamoDbStream(_) => {
                 if f.streams.is_empty() || !f.routes.is_empty() {
                     problems.push(format!(
@@ -136,6 +150,51 @@ fn template_registry_events_and_openapi_agree() {
                     }
                 }
             }
+        }
+    }
+    // Each Task state names, through DefinitionSubstitutions, a function with a Task handler,
+    // and each Task handler's function is the Task of exactly one state.
+    let mut tasks: Vec<String> = Vec::new();
+    for machine in template
+        .all_state_machines()
+        .expect("state machines are readable")
+    {
+        let definition = match devstack::executions::Definition::parse(&machine.definition) {
+            Ok(d) => d,
+            Err(e) => {
+                problems.push(format!("{}: {e}", machine.logical_id));
+                continue;
+            }
+        };
+        for resource in definition.task_resources() {
+            let target = resource
+                .strip_prefix("${")
+                .and_then(|r| r.strip_suffix('}'))
+                .and_then(|name| machine.substitutions.get(name))
+                .and_then(|v| v["Fn::GetAtt"][0].as_str());
+            let function = functions
+                .iter()
+                .find(|f| Some(f.logical_id.as_str()) == target && f.stack == machine.stack);
+            match function {
+                Some(f) => tasks.push(f.handler.clone()),
+                None => problems.push(format!(
+                    "{}: Task resource {resource} is not `${{Name}}` with Name: !GetAtt <function>.Arn of the same template",
+                    machine.logical_id
+                )),
+            }
+        }
+    }
+    for f in &functions {
+        let is_task = matches!(
+            functions::find(&f.handler).map(|e| e.handler),
+            Some(Handler::Task(_))
+        );
+        let uses = tasks.iter().filter(|h| **h == f.handler).count();
+        if is_task != (uses == 1) {
+            problems.push(format!(
+                "{}: {} Task state(s) run it; a Task handler needs exactly one, any other none",
+                f.logical_id, uses
+            ));
         }
     }
     for entry in entries() {

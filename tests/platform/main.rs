@@ -1,6 +1,7 @@
 //! The platform's integration tests: one binary, one shared moto, a stack per test.
 
 mod auth;
+mod auto_sign_up;
 mod bad_input;
 mod collector;
 mod concurrency;

@@ -12,6 +12,7 @@ pub async fn sign_up(app: &App, req: Request) -> Result<HttpResponse, ApiError> 
     let org = svc::sign_up(
         app,
         body.username.as_str(),
+        &body.password,
         &body.details,
         Confirmation::Approved {
             approval_id: body.approval_id.as_str(),

@@ -299,6 +299,9 @@ impl TryFrom<String> for Password {
     fn try_from(s: String) -> Result<Self, Self::Error> {
         if s.is_empty() {
             Err("must not be empty")
+        } else if s.chars().count() > 256 {
+            // Cognito's limit; it also keeps a sealed password within one KMS Encrypt.
+            Err("must be at most 256 characters")
         } else {
             Ok(Self(s))
         }
@@ -317,15 +320,17 @@ impl std::fmt::Debug for Password {
     }
 }
 
-/// The organization part of `OrgSignUpRequest` / `SysAdminOrgSignUpRequest`.
-#[derive(Clone, Debug, Deserialize)]
+/// The organization part of `OrgSignUpRequest` / `SysAdminOrgSignUpRequest`, without the
+/// password: it is serialized into an auto sign-up's execution input, where the password
+/// travels sealed ([`AutoSignUpExecution`]).
+#[serde_with::skip_serializing_none]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct OrgSignUpDetails {
     pub email: Email,
     pub name: NonEmpty,
     pub source: NonEmpty,
     pub host: Option<Host>,
     pub branch_id: Option<i64>,
-    pub password: Password,
     pub phone_number: NonEmpty,
     pub phone_extension: Option<String>,
     pub address: OrgAddress,
@@ -345,6 +350,7 @@ impl OrgSignUpDetails {
 pub struct OrgSignUpRequest {
     pub approval_id: NonEmpty,
     pub username: Email,
+    pub password: Password,
     #[serde(flatten)]
     pub details: OrgSignUpDetails,
 }
@@ -353,8 +359,60 @@ pub struct OrgSignUpRequest {
 #[derive(Debug, Deserialize)]
 pub struct SysAdminOrgSignUpRequest {
     pub username: NonEmpty,
+    pub password: Password,
     #[serde(flatten)]
     pub details: OrgSignUpDetails,
+}
+
+/// `SysAdminOrgAutoSignUpRequest`: a sign-up and the organization's first configuration.
+#[derive(Debug, Deserialize)]
+pub struct AutoSignUpRequest {
+    pub organization: SysAdminOrgSignUpRequest,
+    pub demand_configuration: Option<DemandConfiguration>,
+    pub supply_configuration: Option<SupplyConfiguration>,
+    #[serde(default)]
+    pub subscriptions: Vec<SubscribeItem>,
+    /// Required by the spec but deprecated: every auto sign-up is confirmed.
+    pub auto_confirm: bool,
+}
+
+/// `demand_configuration`: given at all, the demand persona is activated.
+#[serde_with::skip_serializing_none]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct DemandConfiguration {
+    pub trusted_network: Option<Vec<OrgId>>,
+    pub offer_assignment: Option<crate::domain::organization::AssignmentMode>,
+}
+
+/// `supply_configuration`: given at all, the supply persona is activated.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct SupplyConfiguration {
+    pub care_types: Vec<CareType>,
+    /// Demand organizations whose trusted networks the new supplier joins.
+    #[serde(default)]
+    pub trusted_demand_personas: Vec<OrgId>,
+}
+
+/// `SysAdminOrgAutoSignUpResponse`.
+#[derive(Debug, Serialize)]
+pub struct AutoSignUpResponse {
+    pub execution_arn: String,
+}
+
+/// The input of an auto sign-up execution, which every step receives whole. It shows in the
+/// execution's history, so the password is in it only sealed with KMS, bound to the
+/// organization id (`service::auto_sign_up`). The organization id is chosen before the
+/// execution starts, which makes the sign-up step safe to retry.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct AutoSignUpExecution {
+    pub organization_id: OrgId,
+    pub username: NonEmpty,
+    pub sealed_password: String,
+    pub organization: OrgSignUpDetails,
+    pub demand_configuration: Option<DemandConfiguration>,
+    pub supply_configuration: Option<SupplyConfiguration>,
+    #[serde(default)]
+    pub subscriptions: Vec<SubscribeItem>,
 }
 
 /// `OrgSignUpResponse`.

@@ -313,6 +313,38 @@ pub struct SupplierNetworkChange {
     pub left: Vec<OrgId>,
 }
 
+/// An auto sign-up's first configuration, checked before its execution starts: the
+/// trusted network names existing organizations (`found`), the networks to join belong to
+/// organizations with an active demand persona, and each list fits the one transaction that
+/// writes it. The steps decide again when they write.
+pub fn check_first_configuration(
+    trusted_network: &[OrgId],
+    trusted_demands: &[OrgId],
+    found: &[Organization],
+) -> Result<(), Rejection> {
+    let suppliers = with_added(&[], trusted_network);
+    if let Some(id) = suppliers
+        .iter()
+        .find(|id| !found.iter().any(|o| o.id == **id))
+    {
+        return Err(Rejection::UnknownSupplier(*id));
+    }
+    if suppliers.len() > MAX_TRUST_CHANGES {
+        return Err(Rejection::TooManyChanges(suppliers.len()));
+    }
+    let demands = with_added(&[], trusted_demands);
+    if let Some(id) = demands
+        .iter()
+        .find(|id| !found.iter().any(|o| o.id == **id && o.is_active_demand()))
+    {
+        return Err(Rejection::UnknownDemand(*id));
+    }
+    if demands.len() > MAX_NETWORK_CHANGES {
+        return Err(Rejection::TooManyNetworks(demands.len()));
+    }
+    Ok(())
+}
+
 /// `POST supply_persona/trusted_network`: the supplier becomes a member of exactly the
 /// `requested` demand networks. These are the same links a demand edits, so they decide
 /// which offers reach the supplier. The supplier needs an active supply persona; a network
@@ -723,6 +755,57 @@ mod tests {
         let ids: Vec<OrgId> = many.iter().map(|d| d.id).collect();
         assert_eq!(
             set_supplier_networks(&s, &[], &ids, &many),
+            Err(Rejection::TooManyNetworks(MAX_NETWORK_CHANGES + 1))
+        );
+    }
+
+    #[test]
+    fn a_first_configuration_names_existing_suppliers_and_active_demands() {
+        let s = supplier(&[CareType::Psw], PersonaStatus::Disabled);
+        let active = demand(PersonaStatus::Active);
+        let inactive = demand(PersonaStatus::Disabled);
+        let found = [s.clone(), active.clone(), inactive.clone()];
+        // A supplier is trusted whatever its persona's state; repeats count once.
+        assert_eq!(
+            check_first_configuration(&[s.id, s.id], &[active.id, active.id], &found),
+            Ok(())
+        );
+        assert_eq!(check_first_configuration(&[], &[], &[]), Ok(()));
+        let unknown = OrgId::new();
+        assert_eq!(
+            check_first_configuration(&[unknown], &[], &found),
+            Err(Rejection::UnknownSupplier(unknown))
+        );
+        assert_eq!(
+            check_first_configuration(&[], &[inactive.id], &found),
+            Err(Rejection::UnknownDemand(inactive.id))
+        );
+        assert_eq!(
+            check_first_configuration(&[], &[s.id], &found),
+            Err(Rejection::UnknownDemand(s.id))
+        );
+    }
+
+    #[test]
+    fn a_first_configuration_fits_one_transaction_per_list() {
+        let suppliers: Vec<Organization> = (0..=MAX_TRUST_CHANGES)
+            .map(|_| supplier(&[], PersonaStatus::Active))
+            .collect();
+        let ids: Vec<OrgId> = suppliers.iter().map(|o| o.id).collect();
+        assert_eq!(
+            check_first_configuration(&ids, &[], &suppliers),
+            Err(Rejection::TooManyChanges(MAX_TRUST_CHANGES + 1))
+        );
+        assert_eq!(
+            check_first_configuration(&ids[..MAX_TRUST_CHANGES], &[], &suppliers),
+            Ok(())
+        );
+        let demands: Vec<Organization> = (0..=MAX_NETWORK_CHANGES)
+            .map(|_| demand(PersonaStatus::Active))
+            .collect();
+        let ids: Vec<OrgId> = demands.iter().map(|o| o.id).collect();
+        assert_eq!(
+            check_first_configuration(&[], &ids, &demands),
             Err(Rejection::TooManyNetworks(MAX_NETWORK_CHANGES + 1))
         );
     }

@@ -8,7 +8,6 @@ use crate::api::forms::{
 };
 use crate::api::sequences::PresignedUrl;
 use crate::app::App;
-use crate::db::DbError;
 use crate::domain::form::{FormSubmission, FormTemplate, Subject, SubmissionDraft, TemplateDraft};
 use crate::domain::referral::Referral;
 use crate::domain::visit::VisitStatus;
@@ -20,7 +19,7 @@ use crate::ids::{
 use crate::presign::{DownloadKind, presign};
 use crate::time::now;
 
-use super::{MAX_ATTEMPTS, backoff};
+use super::{retry_lost_races, won};
 
 /// `POST /offers/v1/outbox/form_templates` (this platform's extension: the published API has
 /// no operation for it): the next version of the schema becomes the latest.
@@ -30,29 +29,24 @@ pub async fn publish(
     draft: TemplateDraft,
 ) -> Result<FormTemplateDetail, ApiError> {
     let recipients = app.db.trusted_suppliers(demand).await?;
-    for attempt in 0..MAX_ATTEMPTS {
-        let latest = app.db.latest_form_template(demand, draft.schema_id).await?;
-        let at = now();
-        let t = FormTemplate::publish(demand, draft.clone(), latest.as_ref(), at)?;
-        // Nobody to tell when the demand trusts no supplier yet.
-        let event = (!recipients.is_empty())
-            .then(|| EventRecord::form_template(&t, recipients.clone(), at));
-        match app
-            .db
-            .publish_form_template(&t, latest.map(|l| l.schema_version), event.as_ref())
-            .await
-        {
-            Ok(()) => return Ok(FormTemplateDetail::from(&t)),
-            Err(DbError::ConditionFailed) => {
-                tracing::debug!(schema = %draft.schema_id, attempt, "another version won; reading again");
-                backoff(attempt).await;
-            }
-            Err(e) => return Err(e.into()),
-        }
-    }
-    Err(ApiError::conflict(
+    let (draft, recipients) = (&draft, &recipients);
+    retry_lost_races(
         "The form template is being published by other requests; retry.",
-    ))
+        || async move {
+            let latest = app.db.latest_form_template(demand, draft.schema_id).await?;
+            let at = now();
+            let t = FormTemplate::publish(demand, draft.clone(), latest.as_ref(), at)?;
+            // Nobody to tell when the demand trusts no supplier yet.
+            let event = (!recipients.is_empty())
+                .then(|| EventRecord::form_template(&t, recipients.clone(), at));
+            let written = app
+                .db
+                .publish_form_template(&t, latest.map(|l| l.schema_version), event.as_ref())
+                .await;
+            Ok(won(written)?.map(|()| FormTemplateDetail::from(&t)))
+        },
+    )
+    .await
 }
 
 /// `GET /offers/v1/inbox/form_templates/by_demand_persona_id/{d}/by_schema_id/{s}/latest`:

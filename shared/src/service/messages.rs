@@ -8,7 +8,6 @@ use crate::api::messages::{
 };
 use crate::api::sequences::PresignedUrl;
 use crate::app::App;
-use crate::db::DbError;
 use crate::domain::message::{Message, SenderType, SequenceOrigin, SequenceParties};
 use crate::domain::sequence::{Sequence, SequenceCare};
 use crate::error::ApiError;
@@ -16,7 +15,7 @@ use crate::events::{EventRecord, NamedRef};
 use crate::ids::{FileId, MessageId, OrgId, SequenceId};
 use crate::presign::{DownloadKind, presign};
 
-use super::{MAX_ATTEMPTS, backoff, lean_of, leans};
+use super::{lean_of, leans, retry_lost_races, won};
 use crate::paging::{Page, PageRequest, SortOrder, paginate};
 use crate::time::now;
 
@@ -63,31 +62,23 @@ pub async fn send(
         },
         at,
     );
-    for attempt in 0..MAX_ATTEMPTS {
-        let read = app.db.get_sequence(p.sequence_id).await?;
-        let (summary, version) = match &read {
-            Some(s) => (s.with_message(&message)?, Some(s.version)),
-            None => (
-                Sequence::first_message(&p, care_of(app, p.origin).await?, &message)?,
-                None,
-            ),
-        };
-        match app
-            .db
-            .put_message(&message, &event, &summary, version)
-            .await
-        {
-            Ok(()) => return Ok(MessageDetail::from(&message)),
-            Err(DbError::ConditionFailed) => {
-                tracing::debug!(sequence = %p.sequence_id, attempt, "sequence moved; reading again");
-                backoff(attempt).await;
-            }
-            Err(e) => return Err(e.into()),
-        }
-    }
-    Err(ApiError::conflict(
+    let (p, message, event) = (&p, &message, &event);
+    retry_lost_races(
         "The sequence is being written by other requests; retry.",
-    ))
+        || async move {
+            let read = app.db.get_sequence(p.sequence_id).await?;
+            let (summary, version) = match &read {
+                Some(s) => (s.with_message(message)?, Some(s.version)),
+                None => (
+                    Sequence::first_message(p, care_of(app, p.origin).await?, message)?,
+                    None,
+                ),
+            };
+            let written = app.db.put_message(message, event, &summary, version).await;
+            Ok(won(written)?.map(|()| MessageDetail::from(message)))
+        },
+    )
+    .await
 }
 
 /// The client and service a sequence is about: its offer's, or its direct referral's.

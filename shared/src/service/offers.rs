@@ -25,7 +25,7 @@ use crate::paging::{Page, PageRequest, SortOrder, paginate};
 use crate::time::{Timestamp, now};
 
 use super::organizations::demand_org;
-use super::{MAX_ATTEMPTS, lean, lean_of, leans};
+use super::{MAX_ATTEMPTS, lean, lean_of, leans, retry_lost_races, won};
 
 /// A transaction holds the offer, one item per match and one event item.
 const MAX_MATCHES: usize = MAX_TRANSACTION_ITEMS - 2;
@@ -305,7 +305,8 @@ async fn transition<R: Reads>(
     id: OfferId,
     decide: impl Fn(&OfferState, &R, Timestamp) -> Result<Transition, Rejection>,
 ) -> Result<Transition, ApiError> {
-    for attempt in 0..MAX_ATTEMPTS {
+    let decide = &decide;
+    retry_lost_races(OFFER_BUSY, || async move {
         let state = load_visible(app, side, id).await?;
         let reads = R::load(app, &state.offer).await?;
         let at = now();
@@ -339,23 +340,16 @@ async fn transition<R: Reads>(
             }
             None => None,
         };
-        match app
+        let written = app
             .db
             .apply_offer_transition(&state, &t, referral.as_ref(), &events)
-            .await
-        {
-            Ok(()) => return Ok(t),
-            Err(DbError::ConditionFailed) => {
-                tracing::debug!(%id, attempt, "offer changed concurrently; deciding again");
-                super::backoff(attempt).await;
-            }
-            Err(e) => return Err(e.into()),
-        }
-    }
-    Err(ApiError::conflict(
-        "The offer is being changed by other requests; retry.",
-    ))
+            .await;
+        Ok(won(written)?.map(|()| t))
+    })
+    .await
 }
+
+const OFFER_BUSY: &str = "The offer is being changed by other requests; retry.";
 
 pub async fn accept(
     app: &App,

@@ -7,7 +7,6 @@ use crate::api::organizations::{
     SysAdminOrgItem, SysAdminOrgListQuery, TrustedNetworkItem,
 };
 use crate::app::App;
-use crate::db::DbError;
 use crate::domain::organization::{
     self as domain, AssignmentMode, Change, Organization, PersonaStatus,
 };
@@ -17,7 +16,7 @@ use crate::ids::OrgId;
 use crate::paging::{Page, PageRequest, SortOrder, paginate};
 use crate::time::now;
 
-use super::{MAX_ATTEMPTS, backoff};
+use super::{retry_lost_races, won};
 
 /// The caller's organization, which must hold an active demand persona: outbox operations
 /// are refused (403) for an organization that only supplies.
@@ -60,25 +59,20 @@ async fn change_org(
     id: OrgId,
     decide: impl Fn(&Organization) -> Change,
 ) -> Result<(), ApiError> {
-    for attempt in 0..MAX_ATTEMPTS {
+    let decide = &decide;
+    retry_lost_races(BUSY, || async move {
         let org = own_org(app, id).await?;
         let Some(next) = decide(&org) else {
-            return Ok(());
+            return Ok(Some(()));
         };
         // The published events of the organizations channel announce trusted-network
         // changes only; persona and care-type changes have no event to write.
-        match app.db.save_org(&next, &[]).await {
-            Ok(()) => return Ok(()),
-            Err(DbError::ConditionFailed) => backoff(attempt).await,
-            Err(e) => return Err(e.into()),
-        }
-    }
-    Err(busy())
+        won(app.db.save_org(&next, &[]).await)
+    })
+    .await
 }
 
-fn busy() -> ApiError {
-    ApiError::conflict("The organization is being changed by other requests; retry.")
-}
+const BUSY: &str = "The organization is being changed by other requests; retry.";
 
 pub async fn set_demand_status(
     app: &App,
@@ -209,7 +203,8 @@ async fn change_trusted_network(
     id: OrgId,
     next_network: impl Fn(&[OrgId]) -> Vec<OrgId>,
 ) -> Result<(), ApiError> {
-    for attempt in 0..MAX_ATTEMPTS {
+    let next_network = &next_network;
+    retry_lost_races(BUSY, || async move {
         let org = own_org(app, id).await?;
         let current = app.db.trusted_suppliers(id).await?;
         let requested = next_network(&current);
@@ -222,19 +217,15 @@ async fn change_trusted_network(
             .collect();
         let Some(change) = domain::set_trusted_network(&org, &current, &requested, &existing)?
         else {
-            return Ok(());
+            return Ok(Some(()));
         };
         let mut next = org.clone();
         next.version = org.version + 1;
         let event =
             EventRecord::demand_organization(EventName::OrgTrustedNetworkUpdated, id, now());
-        match app.db.apply_trusted_network(&next, &change, &[event]).await {
-            Ok(()) => return Ok(()),
-            Err(DbError::ConditionFailed) => backoff(attempt).await,
-            Err(e) => return Err(e.into()),
-        }
-    }
-    Err(busy())
+        won(app.db.apply_trusted_network(&next, &change, &[event]).await)
+    })
+    .await
 }
 
 /// `POST /organizations/v1/supply_persona/trusted_network`: the supplier is in exactly the
@@ -245,7 +236,7 @@ pub async fn set_supplier_networks(
     id: OrgId,
     requested: &[OrgId],
 ) -> Result<(), ApiError> {
-    for attempt in 0..MAX_ATTEMPTS {
+    retry_lost_races(BUSY, || async move {
         let supply = own_org(app, id).await?;
         let current = app.db.trusted_by(id).await?;
         let mut ids = domain::with_added(&current, requested);
@@ -253,7 +244,7 @@ pub async fn set_supplier_networks(
         let demands = app.db.get_orgs(&ids).await?;
         let Some(change) = domain::set_supplier_networks(&supply, &current, requested, &demands)?
         else {
-            return Ok(());
+            return Ok(Some(()));
         };
         let bumped = |which: &[OrgId]| -> Vec<Organization> {
             demands
@@ -274,17 +265,12 @@ pub async fn set_supplier_networks(
                 EventRecord::demand_organization(EventName::OrgTrustedNetworkUpdated, d.id, at)
             })
             .collect();
-        match app
+        won(app
             .db
             .apply_supplier_networks(id, &joined, &left, &events)
-            .await
-        {
-            Ok(()) => return Ok(()),
-            Err(DbError::ConditionFailed) => backoff(attempt).await,
-            Err(e) => return Err(e.into()),
-        }
-    }
-    Err(busy())
+            .await)
+    })
+    .await
 }
 
 /// `GET /organizations/v1/sys_admin`: the directory with the sign-up details, by name.

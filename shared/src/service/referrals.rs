@@ -10,7 +10,6 @@ use crate::api::referrals::{
     UpdateReferralRequest,
 };
 use crate::app::App;
-use crate::db::DbError;
 use crate::domain::organization::{Organization, PersonaStatus};
 use crate::domain::referral::{Referral, ReferralChange, ReferralRejection, ReferralSide};
 use crate::domain::take_rate::TakeRate;
@@ -22,7 +21,7 @@ use crate::paging::{Page, PageRequest, SortOrder, paginate};
 use crate::time::{Timestamp, now};
 
 use super::organizations::demand_org;
-use super::{MAX_ATTEMPTS, lean, lean_of, leans};
+use super::{lean, lean_of, leans, retry_lost_races, won};
 
 pub(crate) fn sort(referrals: &mut [Referral], by: ReferralSortBy, order: SortOrder) {
     let modified = |r: &Referral| r.updated_at.unwrap_or(r.created_at);
@@ -132,7 +131,8 @@ async fn change(
     id: ReferralId,
     decide: impl Fn(&Referral, Timestamp) -> Result<ReferralChange, ReferralRejection>,
 ) -> Result<(), ApiError> {
-    for attempt in 0..MAX_ATTEMPTS {
+    let decide = &decide;
+    retry_lost_races(REFERRAL_BUSY, || async move {
         let r = app
             .db
             .get_referral(id)
@@ -152,22 +152,15 @@ async fn change(
         };
         let facts = r.facts(find(r.demand_org_id)?, find(r.supply_org_id)?);
         let event = EventRecord::referral(c.channel, c.name, vec![c.recipient], &facts, at);
-        match app
+        won(app
             .db
             .apply_referral_change(r.version, &c.referral, &event)
-            .await
-        {
-            Ok(()) => return Ok(()),
-            Err(DbError::ConditionFailed) => {
-                tracing::debug!(%id, attempt, "referral changed concurrently; deciding again");
-            }
-            Err(e) => return Err(e.into()),
-        }
-    }
-    Err(ApiError::conflict(
-        "The referral is being changed by other requests; retry.",
-    ))
+            .await)
+    })
+    .await
 }
+
+const REFERRAL_BUSY: &str = "The referral is being changed by other requests; retry.";
 
 /// `POST /offers/v1/inbox/referrals/{id}/mark_processed`
 pub async fn mark_processed(app: &App, supplier: OrgId, id: ReferralId) -> Result<(), ApiError> {
@@ -262,8 +255,8 @@ pub async fn update(
     id: ReferralId,
     request: UpdateReferralRequest,
 ) -> Result<OutboxReferralDetail, ApiError> {
-    let (supplier, revision) = request.into_update(now())?;
-    for attempt in 0..MAX_ATTEMPTS {
+    let (supplier, revision) = &request.into_update(now())?;
+    retry_lost_races(REFERRAL_BUSY, || async move {
         let r = app
             .db
             .get_referral(id)
@@ -271,30 +264,16 @@ pub async fn update(
             .filter(|r| r.demand_org_id == demand)
             .ok_or_else(|| ApiError::not_found("Referral"))?;
         let at = now();
-        let revised = r.revise(supplier, revision.clone(), at)?;
+        let revised = r.revise(*supplier, revision.clone(), at)?;
         let (demand_org, supply_org) = parties(app, r.demand_org_id, r.supply_org_id).await?;
         let events = revised.latest.created_events(&demand_org, &supply_org, at);
-        match app
+        let written = app
             .db
             .apply_revision(r.version, &revised.archived, &revised.latest, &events)
-            .await
-        {
-            Ok(()) => {
-                return Ok(OutboxReferralDetail::new(
-                    &revised.latest,
-                    lean(&supply_org),
-                ));
-            }
-            Err(DbError::ConditionFailed) => {
-                tracing::debug!(%id, attempt, "referral changed concurrently; deciding again");
-                super::backoff(attempt).await;
-            }
-            Err(e) => return Err(e.into()),
-        }
-    }
-    Err(ApiError::conflict(
-        "The referral is being changed by other requests; retry.",
-    ))
+            .await;
+        Ok(won(written)?.map(|()| OutboxReferralDetail::new(&revised.latest, lean(&supply_org))))
+    })
+    .await
 }
 
 /// `POST /offers/v1/inbox/referrals/{id}/tasks/update`: the supplier's ids for the referral's
@@ -305,25 +284,16 @@ pub async fn update_tasks(
     id: ReferralId,
     request: ClientTasksUpdateRequest,
 ) -> Result<(), ApiError> {
-    let tasks = request.pairs();
-    for attempt in 0..MAX_ATTEMPTS {
+    let tasks = &request.pairs();
+    retry_lost_races(REFERRAL_BUSY, || async move {
         let r = app
             .db
             .get_referral(id)
             .await?
             .filter(|r| r.supply_org_id == supplier)
             .ok_or_else(|| ApiError::not_found("Referral"))?;
-        let mapped = r.map_tasks(&tasks, now())?;
-        match app.db.put_referral_over(r.version, &mapped).await {
-            Ok(()) => return Ok(()),
-            Err(DbError::ConditionFailed) => {
-                tracing::debug!(%id, attempt, "referral changed concurrently; deciding again");
-                super::backoff(attempt).await;
-            }
-            Err(e) => return Err(e.into()),
-        }
-    }
-    Err(ApiError::conflict(
-        "The referral is being changed by other requests; retry.",
-    ))
+        let mapped = r.map_tasks(tasks, now())?;
+        won(app.db.put_referral_over(r.version, &mapped).await)
+    })
+    .await
 }

@@ -12,7 +12,7 @@
 use aws_sdk_cognitoidentityprovider::error::ProvideErrorMetadata;
 use aws_sdk_cognitoidentityprovider::types::{AttributeType, MessageActionType, UserStatusType};
 
-use crate::api::organizations::{Email, OrgSignUpDetails};
+use crate::api::organizations::{Email, OrgSignUpDetails, Password};
 use crate::app::App;
 use crate::auth::ORG_ADMIN;
 use crate::db::DbError;
@@ -31,6 +31,8 @@ pub enum Confirmation<'a> {
     /// Anonymous `sign_up` with an approval: the approval vouches for the organization, so
     /// the user is created confirmed with its password, and the approval is used up.
     Approved { approval_id: &'a str },
+    /// `sys_admin/auto_sign_up`: the sys_admin vouches; the user is created confirmed.
+    BySysAdmin,
 }
 
 const ORG_ID_ATTRIBUTE: &str = "custom:organization_id";
@@ -67,6 +69,85 @@ fn attr(name: &str, value: &str) -> AttributeType {
 pub async fn sign_up(
     app: &App,
     username: &str,
+    password: &Password,
+    details: &OrgSignUpDetails,
+    confirmation: Confirmation<'_>,
+) -> Result<Organization, ApiError> {
+    run(app, None, username, password, details, confirmation).await
+}
+
+/// [`sign_up`] with the organization id chosen by the caller. A sign-up of the username that
+/// already finished with this id is answered with that organization, so a repeated step of
+/// an auto sign-up (`service::auto_sign_up`) finds its own work done.
+pub async fn sign_up_as(
+    app: &App,
+    id: OrgId,
+    username: &str,
+    password: &Password,
+    details: &OrgSignUpDetails,
+) -> Result<Organization, ApiError> {
+    run(
+        app,
+        Some(id),
+        username,
+        password,
+        details,
+        Confirmation::BySysAdmin,
+    )
+    .await
+}
+
+/// The organization a sign-up would create, or why the request is refused: decided before
+/// anything is written, so a refused request leaves no trace.
+pub fn new_organization(
+    id: OrgId,
+    username: &str,
+    details: &OrgSignUpDetails,
+) -> Result<Organization, ApiError> {
+    let profile = OrgProfile {
+        username: username.to_owned(),
+        email: details.email.as_str().to_owned(),
+        phone: details.phone(),
+        address: details.address.clone(),
+        branch_id: details.branch_id,
+    };
+    Ok(Organization::signed_up(
+        id,
+        details.name.as_str().to_owned(),
+        details.host.as_ref().map(|h| h.as_str().to_owned()),
+        details.source.as_str().to_owned(),
+        profile,
+        now(),
+    )?)
+}
+
+/// Refuses a sign-up whose username or host and branch are already taken (a 409), before
+/// anything is written. The sign-up itself checks both again when it writes.
+pub async fn check_available(
+    app: &App,
+    username: &str,
+    details: &OrgSignUpDetails,
+) -> Result<(), ApiError> {
+    if let Some(h) = &details.host
+        && app
+            .db
+            .host_owner(h.as_str(), details.branch_id)
+            .await?
+            .is_some()
+    {
+        return Err(host_taken());
+    }
+    match app.db.get_sign_up(username).await? {
+        Some(c) if c.state == SignUpState::Done => Err(username_taken()),
+        _ => Ok(()),
+    }
+}
+
+async fn run(
+    app: &App,
+    fixed_id: Option<OrgId>,
+    username: &str,
+    password: &Password,
     details: &OrgSignUpDetails,
     confirmation: Confirmation<'_>,
 ) -> Result<Organization, ApiError> {
@@ -75,39 +156,43 @@ pub async fn sign_up(
             super::organizations::require_approval(app, approval_id).await?;
             Some(approval_id)
         }
-        Confirmation::ByCode => None,
+        Confirmation::ByCode | Confirmation::BySysAdmin => None,
     };
-    let host = details.host.as_ref().map(|h| h.as_str().to_owned());
-    let profile = OrgProfile {
-        username: username.to_owned(),
-        email: details.email.as_str().to_owned(),
-        phone: details.phone(),
-        address: details.address.clone(),
-        branch_id: details.branch_id,
-    };
-    // Decided before anything is written: a refused request leaves no trace.
-    let mut org = Organization::signed_up(
-        OrgId::new(),
-        details.name.as_str().to_owned(),
-        host.clone(),
-        details.source.as_str().to_owned(),
-        profile,
-        now(),
-    )?;
-    if let Some(h) = &host
-        && app.db.host_owner(h, details.branch_id).await?.is_some()
-    {
-        return Err(host_taken());
+    // Without a fixed id, a fresh one (`OrgId::default` is a new random id).
+    let mut org = new_organization(fixed_id.unwrap_or_default(), username, details)?;
+    let ours = |owner: OrgId| fixed_id == Some(owner);
+    if let Some(h) = &org.host {
+        match app.db.host_owner(h, details.branch_id).await? {
+            Some(owner) if ours(owner) => return own_finished(app, owner).await,
+            Some(_) => return Err(host_taken()),
+            None => {}
+        }
     }
     let claim = app.db.claim_sign_up(username, org.id).await?;
-    if claim.state == SignUpState::Done {
-        return Err(ApiError::conflict(
-            "An organization was already signed up with this username.",
-        ));
+    match claim.state {
+        SignUpState::Done if ours(claim.org_id) => return own_finished(app, claim.org_id).await,
+        SignUpState::Done => return Err(username_taken()),
+        // Another sign-up of this username, with its own id, is under way.
+        _ if fixed_id.is_some() && claim.org_id != org.id => {
+            return Err(ApiError::conflict(
+                "Another sign-up of this username is in progress.",
+            ));
+        }
+        _ => {}
     }
     // A retry (the claim was pending) continues with the id of the first attempt.
     org.id = claim.org_id;
-    match finish(app, username, details, confirmation, &org, approval_id).await {
+    match finish(
+        app,
+        username,
+        password,
+        details,
+        confirmation,
+        &org,
+        approval_id,
+    )
+    .await
+    {
         Ok(()) => Ok(org),
         Err(e) => {
             abandon(app, username, org.id, confirmation).await;
@@ -116,15 +201,28 @@ pub async fn sign_up(
     }
 }
 
+/// This sign-up's own organization, written by an earlier attempt with the same id.
+async fn own_finished(app: &App, id: OrgId) -> Result<Organization, ApiError> {
+    app.db
+        .get_org(id)
+        .await?
+        .ok_or_else(|| ApiError::conflict("The sign-up is being finished by another attempt."))
+}
+
+fn username_taken() -> ApiError {
+    ApiError::conflict("An organization was already signed up with this username.")
+}
+
 async fn finish(
     app: &App,
     username: &str,
+    password: &Password,
     details: &OrgSignUpDetails,
     confirmation: Confirmation<'_>,
     org: &Organization,
     approval_id: Option<&str>,
 ) -> Result<(), ApiError> {
-    create_user(app, username, details, confirmation, org).await?;
+    create_user(app, username, password, details, confirmation, org).await?;
     app.aws
         .cognito()
         .await
@@ -183,6 +281,7 @@ fn user_email<'a>(username: &'a str, details: &'a OrgSignUpDetails) -> &'a str {
 async fn create_user(
     app: &App,
     username: &str,
+    password: &Password,
     details: &OrgSignUpDetails,
     confirmation: Confirmation<'_>,
     org: &Organization,
@@ -196,14 +295,14 @@ async fn create_user(
             .sign_up()
             .client_id(&app.config.user_pool_client_id)
             .username(username)
-            .password(details.password.expose())
+            .password(password.expose())
             .user_attributes(attr("email", email))
             .user_attributes(attr("name", &org.name))
             .send()
             .await
             .map(|_| ())
             .map_err(|e| failure("SignUp", e.into_service_error())),
-        Confirmation::Approved { .. } => cognito
+        Confirmation::Approved { .. } | Confirmation::BySysAdmin => cognito
             .admin_create_user()
             .user_pool_id(pool)
             .username(username)
@@ -240,11 +339,11 @@ async fn create_user(
             .await
             .map(|_| ())
             .map_err(|e| cognito_error("AdminUpdateUserAttributes", e.into_service_error())),
-        Confirmation::Approved { .. } => cognito
+        Confirmation::Approved { .. } | Confirmation::BySysAdmin => cognito
             .admin_set_user_password()
             .user_pool_id(pool)
             .username(username)
-            .password(details.password.expose())
+            .password(password.expose())
             .permanent(true)
             .send()
             .await

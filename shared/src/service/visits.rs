@@ -23,7 +23,7 @@ use crate::ids::{OrgId, ReferralId, ServiceId, VisitId};
 use crate::paging::{Page, PageRequest, SortOrder, paginate};
 use crate::time::{Timestamp, now};
 
-use super::{MAX_ATTEMPTS, backoff};
+use super::{retry_lost_races, won};
 
 /// Which side reads: each sees only the visits of its own referrals.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -368,30 +368,24 @@ async fn change<T>(
     id: VisitId,
     decide: impl Fn(&Visit, &Referral, Timestamp) -> Result<Decision<T>, VisitRejection>,
 ) -> Result<(Visit, T), ApiError> {
-    for attempt in 0..MAX_ATTEMPTS {
+    let decide = &decide;
+    retry_lost_races(VISIT_BUSY, || async move {
         let v = visible(app, Side::Supply(supplier), id).await?;
         let referral = referral_of(app, &v).await?;
         let d = decide(&v, &referral, now())?;
         let Some(changed) = d.visit else {
-            return Ok((v, d.answer));
+            return Ok(Some((v, d.answer)));
         };
-        match app
+        let written = app
             .db
             .apply_visit_change(v.version, &changed, d.event.as_ref(), &referral)
-            .await
-        {
-            Ok(()) => return Ok((changed, d.answer)),
-            Err(DbError::ConditionFailed) => {
-                tracing::debug!(%id, attempt, "visit changed concurrently; deciding again");
-                backoff(attempt).await;
-            }
-            Err(e) => return Err(e.into()),
-        }
-    }
-    Err(ApiError::conflict(
-        "The visit is being changed by other requests; retry.",
-    ))
+            .await;
+        Ok(won(written)?.map(|()| (changed, d.answer)))
+    })
+    .await
 }
+
+const VISIT_BUSY: &str = "The visit is being changed by other requests; retry.";
 
 /// A status, assignment, window or task change: the new visit and its event.
 async fn act(
@@ -546,9 +540,11 @@ pub async fn start_session(
     supplier: OrgId,
     req: StartWorkSessionRequest,
 ) -> Result<StartWorkSessionResponse, ApiError> {
-    let visit_ref = req.visit()?;
-    for attempt in 0..MAX_ATTEMPTS {
-        let (v, sessions) = session_visit(app, supplier, &visit_ref).await?;
+    let visit_ref = &req.visit()?;
+    let req_ref = &req;
+    let id = retry_lost_races(VISIT_BUSY, || async move {
+        let req = req_ref;
+        let (v, sessions) = session_visit(app, supplier, visit_ref).await?;
         let referral = referral_of(app, &v).await?;
         let at = now();
         let c = v.start_session(
@@ -560,7 +556,7 @@ pub async fn start_session(
             at,
         )?;
         let event = EventRecord::work_session(c.name, &c.session, at);
-        match app
+        let written = app
             .db
             .apply_session_change(
                 v.version,
@@ -570,24 +566,11 @@ pub async fn start_session(
                 &event,
                 Some(&referral),
             )
-            .await
-        {
-            Ok(()) => {
-                return Ok(StartWorkSessionResponse {
-                    id: c.session.id,
-                    request: req,
-                });
-            }
-            Err(DbError::ConditionFailed) => {
-                tracing::debug!(visit = %v.id, attempt, "visit changed concurrently; deciding again");
-                backoff(attempt).await;
-            }
-            Err(e) => return Err(e.into()),
-        }
-    }
-    Err(ApiError::conflict(
-        "The visit is being changed by other requests; retry.",
-    ))
+            .await;
+        Ok(won(written)?.map(|()| c.session.id))
+    })
+    .await?;
+    Ok(StartWorkSessionResponse { id, request: req })
 }
 
 /// `POST /offers/v1/inbox/work_sessions/end`
@@ -596,42 +579,36 @@ pub async fn end_session(
     supplier: OrgId,
     req: EndWorkSessionRequest,
 ) -> Result<(), ApiError> {
-    let (session_ref, visit_ref) = req.refs()?;
-    for attempt in 0..MAX_ATTEMPTS {
-        let (v, sessions) = session_visit(app, supplier, &visit_ref).await?;
-        let session = sessions
-            .iter()
-            .find(|s| match &session_ref {
-                SessionRef::Id(id) => s.id == *id,
-                SessionRef::InboxId(inbox) => &s.inbox_id == inbox,
-            })
-            .ok_or_else(|| ApiError::not_found("Work session"))?;
-        let at = now();
-        let c = v.end_session(session, req.end_at, req.point())?;
-        let event = EventRecord::work_session(c.name, &c.session, at);
-        match app
-            .db
-            .apply_session_change(
-                v.version,
-                &c.visit,
-                Some(session.version),
-                &c.session,
-                &event,
-                None,
-            )
-            .await
-        {
-            Ok(()) => return Ok(()),
-            Err(DbError::ConditionFailed) => {
-                tracing::debug!(visit = %v.id, attempt, "work session changed concurrently; deciding again");
-                backoff(attempt).await;
-            }
-            Err(e) => return Err(e.into()),
-        }
-    }
-    Err(ApiError::conflict(
+    let (session_ref, visit_ref) = &req.refs()?;
+    let req = &req;
+    retry_lost_races(
         "The work session is being changed by other requests; retry.",
-    ))
+        || async move {
+            let (v, sessions) = session_visit(app, supplier, visit_ref).await?;
+            let session = sessions
+                .iter()
+                .find(|s| match session_ref {
+                    SessionRef::Id(id) => s.id == *id,
+                    SessionRef::InboxId(inbox) => &s.inbox_id == inbox,
+                })
+                .ok_or_else(|| ApiError::not_found("Work session"))?;
+            let at = now();
+            let c = v.end_session(session, req.end_at, req.point())?;
+            let event = EventRecord::work_session(c.name, &c.session, at);
+            won(app
+                .db
+                .apply_session_change(
+                    v.version,
+                    &c.visit,
+                    Some(session.version),
+                    &c.session,
+                    &event,
+                    None,
+                )
+                .await)
+        },
+    )
+    .await
 }
 
 /// `GET /offers/v1/outbox/work_sessions`: the sessions of one of the demand's visits (or of

@@ -1,6 +1,7 @@
 //! `/organizations/v1/sys_admin/*` (`sys_admin` only): any organization, named in the path,
 //! through the same use cases as the participants' own operations.
 
+pub mod auto_sign_up;
 pub mod demand_persona;
 pub mod sign_up;
 pub mod supply_persona;

@@ -16,6 +16,7 @@ pub async fn sign_up(app: &App, req: Request) -> Result<HttpResponse, ApiError> 
     let org = svc::sign_up(
         app,
         body.username.as_str(),
+        &body.password,
         &body.details,
         Confirmation::ByCode,
     )

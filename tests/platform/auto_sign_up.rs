@@ -1,0 +1,279 @@
+//! `POST /organizations/v1/sys_admin/auto_sign_up`: the request starts a Step Functions
+//! execution (in moto), the local stack runs it, and the organization comes out signed up,
+//! configured on both sides, subscribed, with its admin able to log in. A request that cannot
+//! succeed starts nothing; an execution that fails stops at the failing step; every step is
+//! safe to run again.
+
+use devstack::executions::Outcome;
+use devstack::seed::{DEMAND_ORG, SUPPLY_A_ORG, User};
+use functions::Handler;
+use platform_tests::TestStack;
+use serde_json::{Value, json};
+use shared::events::EventName;
+
+const PATH: &str = "/organizations/v1/sys_admin/auto_sign_up";
+const PASSWORD: &str = "Auto-Passw0rd!";
+
+fn request(username: &str) -> Value {
+    json!({
+        "organization": {
+            "username": username, "email": "contact@auto.example.org", "name": "Auto Care",
+            "source": "internal", "password": PASSWORD, "phone_number": "+14165550123",
+            "address": {"address": "1 King St W", "city": "Toronto", "state": "ON",
+                        "zip": "M5H 1A1", "country": "CA", "latitude": 43.65, "longitude": -79.38}
+        },
+        "auto_confirm": false
+    })
+}
+
+async fn executions(t: &TestStack) -> Vec<String> {
+    let machine = &t.stack.state_machines[0];
+    aws_sdk_sfn::Client::new(&t.stack.sdk)
+        .list_executions()
+        .state_machine_arn(&machine.arn)
+        .send()
+        .await
+        .unwrap()
+        .executions()
+        .iter()
+        .map(|e| e.execution_arn().to_owned())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sys_admin_auto_signs_up_a_configured_subscribed_organization() {
+    let t = TestStack::start().await;
+    let admin = t.login(&t.demo.sys_admin).await;
+    let demand = t.login(&t.demo.demand).await;
+    let username = "auto-admin@auto.example.org";
+    let sqs = aws_sdk_sqs::Client::new(&t.stack.sdk);
+    let queue = format!("{}-auto-offers", t.stack.options.stack_name);
+    sqs.create_queue().queue_name(&queue).send().await.unwrap();
+    let queue_arn = format!(
+        "arn:aws:sqs:us-east-1:{}:{queue}",
+        devstack::provision::ACCOUNT
+    );
+    let mut body = request(username);
+    body["demand_configuration"] =
+        json!({"trusted_network": [SUPPLY_A_ORG], "offer_assignment": "auto"});
+    body["supply_configuration"] =
+        json!({"care_types": ["nursing"], "trusted_demand_personas": [DEMAND_ORG]});
+    body["subscriptions"] =
+        json!([{"topic": "outbox-offers", "protocol": "sqs", "endpoint": queue_arn}]);
+
+    // Refused before anything starts: not a sys_admin, a malformed body, organizations that
+    // cannot be trusted or joined, an endpoint that does not fit its protocol.
+    let r = t
+        .call("POST", PATH, Some(&demand), Some(body.clone()))
+        .await;
+    assert_eq!(r.status, 403, "{:?}", r.body);
+    let mut refused = Vec::new();
+    let mut no_confirm = body.clone();
+    no_confirm.as_object_mut().unwrap().remove("auto_confirm");
+    refused.push((no_confirm, 400));
+    let mut unknown_supplier = body.clone();
+    unknown_supplier["demand_configuration"]["trusted_network"] =
+        json!([shared::ids::OrgId::new()]);
+    refused.push((unknown_supplier, 422));
+    let mut not_a_demand = body.clone();
+    not_a_demand["supply_configuration"]["trusted_demand_personas"] = json!([SUPPLY_A_ORG]);
+    refused.push((not_a_demand, 422));
+    let mut bad_endpoint = body.clone();
+    bad_endpoint["subscriptions"][0] =
+        json!({"topic": "outbox-offers", "protocol": "https", "endpoint": "http://plain.example"});
+    refused.push((bad_endpoint, 400));
+    for (bad, status) in refused {
+        let r = t.call("POST", PATH, Some(&admin), Some(bad.clone())).await;
+        assert_eq!(r.status, status, "{bad}: {:?}", r.body);
+    }
+    assert!(executions(&t).await.is_empty());
+
+    let r = t.call("POST", PATH, Some(&admin), Some(body.clone())).await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    let arn = r.body["execution_arn"].as_str().unwrap().to_owned();
+    assert!(
+        arn.starts_with(
+            &format!("{}:", t.stack.state_machines[0].arn).replace(":stateMachine:", ":execution:")
+        ),
+        "{arn}"
+    );
+    let org_id = arn.rsplit(':').next().unwrap().to_owned();
+    assert_eq!(executions(&t).await, vec![arn.clone()]);
+    // The execution's input, which its history shows, holds the password only sealed.
+    let described = aws_sdk_sfn::Client::new(&t.stack.sdk)
+        .describe_execution()
+        .execution_arn(&arn)
+        .send()
+        .await
+        .unwrap();
+    let input: Value = serde_json::from_str(described.input().unwrap()).unwrap();
+    assert_eq!(input["organization_id"], org_id.as_str());
+    assert!(!input.to_string().contains(PASSWORD));
+    assert!(
+        input["sealed_password"]
+            .as_str()
+            .is_some_and(|s| s.len() > 20)
+    );
+
+    assert_eq!(t.stack.run_executions().await.unwrap(), 1);
+    assert!(
+        matches!(
+            t.stack.execution_outcome(&arn).await,
+            Some(Outcome::Succeeded { .. })
+        ),
+        "{:?}",
+        t.stack.execution_outcome(&arn).await
+    );
+    assert_eq!(t.stack.run_executions().await.unwrap(), 0);
+
+    // The admin is confirmed and logs in to its organization.
+    let user = User {
+        email: username.into(),
+        password: PASSWORD.into(),
+        group: "org_admin",
+        organization: None,
+    };
+    let token = t.login(&user).await;
+    let me = t
+        .call("GET", "/auth/v1/current_identity", Some(&token), None)
+        .await;
+    assert_eq!(me.body["organization_id"], org_id.as_str());
+
+    // Both personas active and configured.
+    let r = t
+        .call(
+            "GET",
+            &format!("/organizations/v1/sys_admin/{org_id}"),
+            Some(&admin),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert_eq!(r.body["demand_persona"], json!({"status": "active"}));
+    assert_eq!(
+        r.body["supply_persona"],
+        json!({"status": "active", "care_types": ["nursing"]})
+    );
+    let r = t
+        .call(
+            "GET",
+            "/organizations/v1/demand_persona/trusted_network",
+            Some(&token),
+            None,
+        )
+        .await;
+    let trusted: Vec<&str> = r.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(trusted, vec![SUPPLY_A_ORG]);
+    let r = t
+        .call(
+            "GET",
+            "/offers/v1/demand_personas/settings/assignment",
+            Some(&token),
+            None,
+        )
+        .await;
+    assert_eq!(r.body["offer_assignment"], "auto", "{:?}", r.body);
+    let r = t
+        .call(
+            "GET",
+            "/organizations/v1/supply_persona/trusted_network",
+            Some(&token),
+            None,
+        )
+        .await;
+    assert_eq!(r.body["items"][0]["id"], DEMAND_ORG, "{:?}", r.body);
+
+    // Subscribed to its topic with its own filter.
+    let r = t
+        .call(
+            "GET",
+            &format!("/organizations/v1/sys_admin/subscriptions?endpoint={queue_arn}"),
+            Some(&admin),
+            None,
+        )
+        .await;
+    assert_eq!(r.body["items"].as_array().unwrap().len(), 1, "{:?}", r.body);
+    assert!(
+        r.body["items"][0]["topic_arn"]
+            .as_str()
+            .unwrap()
+            .ends_with("-outbox-offers")
+    );
+
+    // Every step again, on the same input (as a retry would run it), changes nothing.
+    let events_before = t.event_items().await.len();
+    let network_events = |events: &[shared::events::EventRecord]| {
+        events
+            .iter()
+            .filter(|e| e.event_name == EventName::OrgTrustedNetworkUpdated)
+            .count()
+    };
+    let network_before = network_events(&t.event_items().await);
+    for step_arn in t.stack.state_machines[0].definition.path() {
+        let f = t
+            .stack
+            .functions
+            .iter()
+            .find(|f| f.arn == step_arn)
+            .unwrap();
+        let Handler::Task(call) = f.entry.handler else {
+            panic!("a Task handler")
+        };
+        let again = call(&f.app, input.clone()).await;
+        assert!(again.is_ok(), "{}: {again:?}", f.def.handler);
+    }
+    let events = t.event_items().await;
+    assert_eq!(events.len(), events_before);
+    assert_eq!(network_events(&events), network_before);
+    let r = t
+        .call(
+            "GET",
+            &format!("/organizations/v1/sys_admin/subscriptions?endpoint={queue_arn}"),
+            Some(&admin),
+            None,
+        )
+        .await;
+    assert_eq!(r.body["items"].as_array().unwrap().len(), 1);
+
+    // The username is taken now: a second request is refused before it starts.
+    let r = t.call("POST", PATH, Some(&admin), Some(body)).await;
+    assert_eq!(r.status, 409, "{:?}", r.body);
+    assert_eq!(executions(&t).await.len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_auto_sign_up_that_cannot_finish_fails_its_execution_and_leaves_no_organization() {
+    let t = TestStack::start().await;
+    let admin = t.login(&t.demo.sys_admin).await;
+    // A Cognito user of that name exists, but no sign-up made it: found only by step 1.
+    let taken = t.demo.demand.email.clone();
+    let r = t
+        .call("POST", PATH, Some(&admin), Some(request(&taken)))
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    let arn = r.body["execution_arn"].as_str().unwrap().to_owned();
+    let org_id = arn.rsplit(':').next().unwrap().to_owned();
+    t.stack.run_executions().await.unwrap();
+    match t.stack.execution_outcome(&arn).await {
+        Some(Outcome::Failed { error, cause }) => {
+            assert_eq!(error, "conflict", "{cause}");
+        }
+        other => panic!("{other:?}"),
+    }
+    let r = t
+        .call(
+            "GET",
+            &format!("/organizations/v1/sys_admin/{org_id}"),
+            Some(&admin),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 404, "{:?}", r.body);
+    // The existing user is untouched: its owner still logs in.
+    t.login(&t.demo.demand).await;
+}
