@@ -263,16 +263,11 @@ impl Stack {
 
     /// One Task state: its function, retried as its `Retry` rules say.
     async fn run_task(&self, task: &Task, input: Value) -> Result<Value, (String, String)> {
-        let Some(f) = self.functions.iter().find(|f| f.arn == task.resource) else {
+        // The stack refuses at start a Task whose resource is not such a function.
+        let Some((f, call)) = self.task(&task.resource) else {
             return Err((
                 "Lambda.ResourceNotFoundException".into(),
-                format!("no function has the ARN {}", task.resource),
-            ));
-        };
-        let functions::Handler::Task(call) = f.entry.handler else {
-            return Err((
-                "States.TaskFailed".into(),
-                format!("{} is not a Task handler", f.def.handler),
+                format!("no Task function has the ARN {}", task.resource),
             ));
         };
         let mut attempts: Vec<u32> = vec![0; task.retry.len()];
@@ -345,14 +340,8 @@ impl Stack {
         self: &std::sync::Arc<Self>,
         every: Duration,
     ) -> tokio::task::JoinHandle<()> {
-        let stack = self.clone();
-        tokio::spawn(async move {
-            loop {
-                if let Err(e) = stack.run_executions().await {
-                    tracing::warn!(error = %e, "state machine executions");
-                }
-                tokio::time::sleep(every).await;
-            }
+        self.spawn_polling(every, "state machine executions", |stack| async move {
+            stack.run_executions().await
         })
     }
 }

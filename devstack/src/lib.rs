@@ -118,6 +118,19 @@ async fn queue_url(sdk: &SdkConfig, arn: &str) -> Result<String, Error> {
         .ok_or_else(|| Error::Aws(format!("no URL for queue {name}")))
 }
 
+fn task_of<'a>(
+    functions: &'a [Function],
+    arn: &str,
+) -> Option<(&'a Function, functions::registry::TaskFn)> {
+    functions
+        .iter()
+        .find(|f| f.arn == arn)
+        .and_then(|f| match f.entry.handler {
+            functions::Handler::Task(call) => Some((f, call)),
+            _ => None,
+        })
+}
+
 /// SDK configuration for moto: dummy credentials, fixed region, the loopback endpoint.
 pub async fn sdk_config(endpoint: &str, region: &str) -> SdkConfig {
     aws_config::defaults(BehaviorVersion::latest())
@@ -210,10 +223,7 @@ impl Stack {
             let definition = executions::Definition::parse(&machine.render(ctx)?)
                 .map_err(|e| Error::Template(format!("{}: {e}", machine.logical_id)))?;
             for resource in definition.task_resources() {
-                let runs_a_task = functions.iter().any(|f| {
-                    f.arn == resource && matches!(f.entry.handler, functions::Handler::Task(_))
-                });
-                if !runs_a_task {
+                if task_of(&functions, resource).is_none() {
                     return Err(Error::Template(format!(
                         "{}: the Task resource {resource} is not a function with a Task handler",
                         machine.logical_id
@@ -288,6 +298,35 @@ impl Stack {
 
     pub fn resource(&self, logical_id: &str) -> Option<&Physical> {
         self.context.resources.get(logical_id)
+    }
+
+    /// The function a state machine's Task state with this resource ARN runs, and its
+    /// Task handler.
+    pub fn task(&self, arn: &str) -> Option<(&Function, functions::registry::TaskFn)> {
+        task_of(&self.functions, arn)
+    }
+
+    /// Runs `poll` every `every` in the background, logging what fails: the local stand-in
+    /// for the AWS services that poll (event source mappings, Step Functions).
+    pub(crate) fn spawn_polling<F, Fut>(
+        self: &Arc<Self>,
+        every: std::time::Duration,
+        what: &'static str,
+        poll: F,
+    ) -> tokio::task::JoinHandle<()>
+    where
+        F: Fn(Arc<Self>) -> Fut + Send + 'static,
+        Fut: std::future::Future<Output = Result<usize, Error>> + Send,
+    {
+        let stack = self.clone();
+        tokio::spawn(async move {
+            loop {
+                if let Err(e) = poll(stack.clone()).await {
+                    tracing::warn!(error = %e, "{what}");
+                }
+                tokio::time::sleep(every).await;
+            }
+        })
     }
 
     pub fn function(&self, handler: &str) -> Option<&Function> {

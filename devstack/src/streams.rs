@@ -175,14 +175,8 @@ impl Stack {
         self: &std::sync::Arc<Self>,
         every: Duration,
     ) -> tokio::task::JoinHandle<()> {
-        let stack = self.clone();
-        tokio::spawn(async move {
-            loop {
-                if let Err(e) = stack.pump_streams().await {
-                    tracing::warn!(error = %e, "stream pump");
-                }
-                tokio::time::sleep(every).await;
-            }
+        self.spawn_polling(every, "stream pump", |stack| async move {
+            stack.pump_streams().await
         })
     }
 }

@@ -6,7 +6,6 @@
 
 use devstack::executions::Outcome;
 use devstack::seed::{DEMAND_ORG, SUPPLY_A_ORG, User};
-use functions::Handler;
 use platform_tests::TestStack;
 use serde_json::{Value, json};
 use shared::events::EventName;
@@ -215,15 +214,7 @@ async fn a_sys_admin_auto_signs_up_a_configured_subscribed_organization() {
     };
     let network_before = network_events(&t.event_items().await);
     for step_arn in t.stack.state_machines[0].definition.path() {
-        let f = t
-            .stack
-            .functions
-            .iter()
-            .find(|f| f.arn == step_arn)
-            .unwrap();
-        let Handler::Task(call) = f.entry.handler else {
-            panic!("a Task handler")
-        };
+        let (f, call) = t.stack.task(step_arn).expect("a Task function");
         let again = call(&f.app, input.clone()).await;
         assert!(again.is_ok(), "{}: {again:?}", f.def.handler);
     }

@@ -152,10 +152,7 @@ async fn every_handler_runs_on_its_sample_event() {
     // the one before, as the execution would run them.
     for machine in &t.stack.state_machines {
         for arn in machine.definition.path() {
-            let f = t.stack.functions.iter().find(|f| f.arn == arn).unwrap();
-            let Handler::Task(call) = f.entry.handler else {
-                panic!("{} is not a Task handler", f.def.handler)
-            };
+            let (f, call) = t.stack.task(arn).expect("a Task function");
             let text = std::fs::read_to_string(root.join(format!("events/{}.json", f.def.handler)))
                 .unwrap();
             let mut input: Value = serde_json::from_str(&text).unwrap();
