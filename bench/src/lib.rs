@@ -73,8 +73,8 @@ pub fn sample_event(handler: &str, token: &str, path_id: Option<&str>) -> Value 
 /// Every function of the templates as (handler, binary), in template order: the binary is the
 /// artifact Lambda runs the handler from (`BuildProperties.Binary`, which
 /// tests/platform/drift.rs ties to the registry). Read from the templates rather than from
-/// `functions::REGISTRY`, whose function pointers would link every handler into each
-/// benchmark that only starts binaries (and add minutes of LTO to every release build).
+/// `functions::REGISTRY`, whose function pointers would link every handler, and all it calls,
+/// into each benchmark that only starts binaries.
 pub fn deployed_handlers() -> Vec<(String, String)> {
     let root = devstack::repo_root();
     let template = devstack::template::Template::load(&root.join("template.yaml"))
@@ -114,6 +114,18 @@ pub fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
 }
 
+/// The median of unsorted samples (nearest rank).
+pub fn median(mut samples: Vec<f64>) -> f64 {
+    samples.sort_by(f64::total_cmp);
+    percentile(&samples, 0.5)
+}
+
+/// The median of `measured[i] / baseline[i]` over pairs taken moments apart: a change in
+/// machine load that slows both starts of a pair alike leaves its ratio as it was.
+pub fn paired_ratio(pairs: impl IntoIterator<Item = (f64, f64)>) -> f64 {
+    median(pairs.into_iter().map(|(m, b)| m / b).collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -125,6 +137,23 @@ mod tests {
         assert_eq!(percentile(&v, 0.99), 99.0);
         assert_eq!(percentile(&v, 0.0), 1.0);
         assert_eq!(percentile(&[7.0], 0.99), 7.0);
+    }
+
+    #[test]
+    fn paired_ratio_is_immune_to_drift_between_pairs() {
+        // The machine gets four times slower halfway; every handler start costs 1.2 × the
+        // baseline start just before it.
+        let pairs = (0..30).map(|i| {
+            let load = if i < 15 { 1.0 } else { 4.0 };
+            (1.2 * 2.0 * load, 2.0 * load)
+        });
+        assert!((paired_ratio(pairs) - 1.2).abs() < 1e-9);
+    }
+
+    #[test]
+    fn median_sorts_and_takes_the_nearest_rank() {
+        assert_eq!(median(vec![1.0, 3.0, 2.0]), 2.0);
+        assert_eq!(median(vec![4.0, 1.0]), 4.0);
     }
 
     #[test]

@@ -72,22 +72,17 @@ impl Figures {
         statuses.dedup();
         Figures {
             batches: batches.len(),
-            base_ms: median_of(batches.iter().map(|b| b.base_ms).collect()),
-            init_ms: median_of(batches.iter().map(|b| b.init_ms).collect()),
-            first_ms: median_of(batches.iter().map(|b| b.first_ms).collect()),
+            base_ms: bench::median(batches.iter().map(|b| b.base_ms).collect()),
+            init_ms: bench::median(batches.iter().map(|b| b.init_ms).collect()),
+            first_ms: bench::median(batches.iter().map(|b| b.first_ms).collect()),
             warm_n: warm.len(),
             p50_ms: percentile(&warm, 0.5),
             p99_ms: percentile(&warm, 0.99),
-            first_tenth_p50: median_of(first_tenths),
-            last_tenth_p50: median_of(last_tenths),
+            first_tenth_p50: bench::median(first_tenths),
+            last_tenth_p50: bench::median(last_tenths),
             statuses,
         }
     }
-}
-
-fn median_of(mut v: Vec<f64>) -> f64 {
-    v.sort_by(f64::total_cmp);
-    percentile(&v, 0.5)
 }
 
 async fn run(binary: &Path, function: &devstack::Function, events: Vec<Value>) -> Batch {
@@ -189,7 +184,7 @@ async fn fresh(name: &str, endpoint: Option<String>) -> Fresh {
         demand,
         demand_token,
         supplier_token,
-        base_ms: median_of(baseline),
+        base_ms: bench::median(baseline),
     }
 }
 
