@@ -79,7 +79,7 @@ pub struct TokenVerifier {
     jwks_url: String,
     validation: Validation,
     keys: RwLock<Option<Keys>>,
-    /// Built on first use: loading the TLS trust store would add milliseconds to cold start.
+    /// Built on first use, with the compiled-in roots of `crate::tls`.
     http: OnceLock<reqwest::Client>,
 }
 
@@ -101,6 +101,7 @@ impl TokenVerifier {
     async fn fetch(&self) -> Result<JwkSet, ApiError> {
         let http = self.http.get_or_init(|| {
             reqwest::Client::builder()
+                .tls_backend_preconfigured(crate::tls::client_config())
                 .timeout(Duration::from_secs(5))
                 .build()
                 .expect("static HTTP client configuration")

@@ -25,6 +25,7 @@ pub mod publish;
 pub mod sealed;
 pub mod service;
 pub mod time;
+pub mod tls;
 
 pub use app::App;
 pub use error::{ApiError, ErrorKind};

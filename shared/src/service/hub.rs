@@ -42,8 +42,8 @@ impl reqwest::dns::Resolve for GuardedResolver {
     }
 }
 
-/// One HTTP client per policy for the life of the execution environment (building one loads
-/// the TLS trust store). No redirects (a 3xx could point inwards) and no proxies.
+/// One HTTP client per policy for the life of the execution environment, with the compiled-in
+/// roots of `crate::tls`. No redirects (a 3xx could point inwards) and no proxies.
 fn http_client(allow_loopback: bool) -> Result<&'static reqwest::Client, String> {
     static STRICT: OnceLock<reqwest::Client> = OnceLock::new();
     static LOOPBACK: OnceLock<reqwest::Client> = OnceLock::new();
@@ -52,6 +52,7 @@ fn http_client(allow_loopback: bool) -> Result<&'static reqwest::Client, String>
         return Ok(c);
     }
     let client = reqwest::Client::builder()
+        .tls_backend_preconfigured(crate::tls::client_config())
         .redirect(reqwest::redirect::Policy::none())
         .no_proxy()
         .timeout(ATTEMPT_TIMEOUT)
