@@ -100,13 +100,19 @@ pub fn binary_of(bin_dir: &Path, handler: &str) -> PathBuf {
         .into_iter()
         .find(|(h, _)| h == handler)
         .unwrap_or_else(|| panic!("no function in the templates runs {handler:?}"));
-    let binary = bin_dir.join(binary);
+    built(bin_dir, &binary)
+}
+
+/// The release binary named `binary` in `bin_dir`, for a caller that already has the name from
+/// [`deployed_handlers`]. Panics, with the build command, when it is not built.
+pub fn built(bin_dir: &Path, binary: &str) -> PathBuf {
+    let path = bin_dir.join(binary);
     assert!(
-        binary.exists(),
+        path.exists(),
         "{} missing: cargo build --release -p functions -p bench",
-        binary.display()
+        path.display()
     );
-    binary
+    path
 }
 
 /// Order statistic `p` (0..=1) of sorted samples, nearest rank.

@@ -122,7 +122,7 @@ async fn main() {
         match groups.iter_mut().find(|(b, _, _)| *b == binary) {
             Some((_, _, handlers)) => handlers.push(handler),
             None => {
-                let path = bench::binary_of(&bin_dir, &handler);
+                let path = bench::built(&bin_dir, &binary);
                 groups.push((binary, path, vec![handler]));
             }
         }

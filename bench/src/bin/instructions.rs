@@ -3,12 +3,12 @@
 //! and the loopback Runtime API emulator, with every AWS call answered by the local fake of
 //! `bench::fake_aws`. Each handler runs twice, with 1 and with 1 + N requests; the difference
 //! divided by N is the cost of a warm request, with init and the first request (JWKS fetch,
-//! SDK set-up, first connection) cancelling out. The baseline, measured the same way in the same run, is `offers.healthz`
-//! (the Runtime API and API Gateway event round trip with no handler work); the empty
-//! `lambda_runtime` binary is shown too. A third run with no request counts init alone (process
-//! start to the first `/next`), the deterministic counterpart of `cold-init`'s clock, as a ratio
-//! to the empty binary's; it is also counted for the first handler of every other stack's
-//! binary, so each artifact's init is known.
+//! SDK set-up, first connection) cancelling out. The baseline, measured the same way in the
+//! same run, is `offers.healthz` (the Runtime API and API Gateway event round trip with no
+//! handler work); the empty `lambda_runtime` binary is shown too. A third run with no request
+//! counts init alone (process start to the first `/next`), the deterministic counterpart of
+//! `cold-init`'s clock, as a ratio to the empty binary's; it is also counted for the first
+//! handler of every other stack's binary, so each artifact's init is known.
 //!
 //! usage: instructions [--requests N] [--inbox K] [--bin-dir target/release] [--valgrind PATH]
 
@@ -191,7 +191,7 @@ async fn main() {
         if binary == "offers" || inits.iter().any(|(b, _, _)| *b == binary) {
             continue;
         }
-        let path = bench::binary_of(&bin_dir, &handler);
+        let path = bench::built(&bin_dir, &binary);
         let init = bench.run(&path, Some(&handler), vec![]).await;
         eprintln!("measured init of {binary}");
         inits.push((binary, handler, init.instructions));
