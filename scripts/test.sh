@@ -15,6 +15,8 @@ echo "==> cargo clippy"
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 echo "==> template"
 scripts/validate-template.sh
+echo "==> moto patches against moto's own behaviour"
+.venv/bin/python -m unittest discover -s tools -p 'test_*.py'
 echo "==> doc tests"
 cargo test --workspace --doc --quiet
 echo "==> tests (cargo nextest)"

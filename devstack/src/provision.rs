@@ -3,8 +3,8 @@
 
 use aws_config::SdkConfig;
 use aws_sdk_cognitoidentityprovider::types::{
-    AttributeDataType, ExplicitAuthFlowsType, PasswordPolicyType, SchemaAttributeType,
-    StringAttributeConstraintsType, UserPoolPolicyType, UsernameAttributeType,
+    AdminCreateUserConfigType, AttributeDataType, ExplicitAuthFlowsType, PasswordPolicyType,
+    SchemaAttributeType, StringAttributeConstraintsType, UserPoolPolicyType, UsernameAttributeType,
 };
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection,
@@ -249,6 +249,13 @@ async fn create_user_pool(
     for a in list(&p["UsernameAttributes"]).filter_map(Value::as_str) {
         req = req.username_attributes(UsernameAttributeType::from(a));
     }
+    if let Some(admin_only) = p["AdminCreateUserConfig"]["AllowAdminCreateUserOnly"].as_bool() {
+        req = req.admin_create_user_config(
+            AdminCreateUserConfigType::builder()
+                .allow_admin_create_user_only(admin_only)
+                .build(),
+        );
+    }
     let pw = &p["Policies"]["PasswordPolicy"];
     if pw.is_object() {
         let flag = |k: &str| pw[k].as_bool().unwrap_or(false);
@@ -326,6 +333,14 @@ async fn create_user_pool_client(
         .generate_secret(p["GenerateSecret"].as_bool().unwrap_or(false));
     for flow in list(&p["ExplicitAuthFlows"]).filter_map(Value::as_str) {
         req = req.explicit_auth_flows(ExplicitAuthFlowsType::from(flow));
+    }
+    // Which attributes the client may read and write: what keeps a user from rewriting the
+    // attributes that decide authorization (moto enforces it with tools/moto_server.py).
+    for a in list(&p["ReadAttributes"]).filter_map(Value::as_str) {
+        req = req.read_attributes(a);
+    }
+    for a in list(&p["WriteAttributes"]).filter_map(Value::as_str) {
+        req = req.write_attributes(a);
     }
     let c = req
         .send()

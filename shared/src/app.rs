@@ -96,6 +96,8 @@ pub struct App {
     pub db: Db,
     pub verifier: Arc<TokenVerifier>,
     pub machine: Arc<MachineVerifier>,
+    /// Which machine clients are still active (a few seconds' memory per container).
+    pub clients: Arc<crate::oauth::ClientStates>,
     pub downloads: Arc<crate::presign::DownloadVerifier>,
 }
 
@@ -117,6 +119,9 @@ impl App {
             db: Db::new(aws.clone(), &config.table_name, config.event_ttl_seconds),
             verifier: Arc::new(TokenVerifier::new(&config)),
             machine: Arc::new(MachineVerifier::new(&config)),
+            clients: Arc::new(crate::oauth::ClientStates::new(
+                std::time::Duration::from_secs(config.machine_client_cache_seconds),
+            )),
             downloads: Arc::new(crate::presign::DownloadVerifier::new(&config)),
             config: Arc::new(config),
             aws,

@@ -15,6 +15,9 @@ use crate::error::ApiError;
 use crate::ids::OrgId;
 
 pub const ORG_ADMIN: &str = "org_admin";
+/// The user attributes whose claims decide authorization. None may ever be writable by the
+/// user (template.yaml; `tests/platform/security.rs` fails if one becomes writable).
+pub const AUTHORIZATION_ATTRIBUTES: [&str; 1] = ["custom:organization_id"];
 pub const SYS_ADMIN: &str = "sys_admin";
 
 /// Who is calling, from a verified IdToken.

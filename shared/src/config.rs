@@ -10,6 +10,9 @@ pub struct Config {
     pub topic_arn_prefix: String,
     pub user_pool_id: String,
     pub user_pool_client_id: String,
+    /// The platform's own secret-bearing app client, the only one allowed to write
+    /// `custom:organization_id` (at sign-up, once); set only for the sys_admin sign-up.
+    pub sign_up_client_id: String,
     pub region: String,
     /// Where the pool's JWKS is served. Real Cognito derives it from the issuer; the local
     /// stack points it at moto.
@@ -26,6 +29,8 @@ pub struct Config {
     pub credentials_key_id: String,
     /// Where deliveries that failed every attempt are parked (an SQS queue URL).
     pub delivery_dlq_url: String,
+    /// Where the publisher parks messages SNS can never accept (the stream failure queue).
+    pub stream_failure_queue_url: String,
     /// Attempts per delivery before it is parked, and the first backoff (doubled each time).
     pub delivery_attempts: u32,
     pub delivery_backoff_ms: u64,
@@ -42,6 +47,9 @@ pub struct Config {
     pub allow_loopback_callbacks: bool,
     /// Listener/hub requests one client may make per minute (0: unlimited).
     pub listener_client_rate_per_minute: u32,
+    /// How long a container trusts that a machine client is still active before reading it
+    /// again: the most a deactivated client's token keeps working.
+    pub machine_client_cache_seconds: u64,
     /// Listener/hub requests the whole API accepts per minute (0: unlimited).
     pub listener_capacity_per_minute: u32,
     /// How long a download URL (message file, form attachment) stays valid after it is issued.
@@ -78,6 +86,7 @@ impl Config {
             table_name: need("TABLE_NAME")?,
             topic_arn_prefix: get("TOPIC_ARN_PREFIX").unwrap_or_default(),
             user_pool_client_id: get("USER_POOL_CLIENT_ID").unwrap_or_default(),
+            sign_up_client_id: get("SIGN_UP_CLIENT_ID").unwrap_or_default(),
             user_pool_id,
             region,
             jwks_url,
@@ -91,6 +100,7 @@ impl Config {
                 .unwrap_or(3600),
             credentials_key_id: get("CREDENTIALS_KEY_ID").unwrap_or_default(),
             delivery_dlq_url: get("DELIVERY_DLQ_URL").unwrap_or_default(),
+            stream_failure_queue_url: get("STREAM_FAILURE_QUEUE_URL").unwrap_or_default(),
             delivery_attempts: get("DELIVERY_ATTEMPTS")
                 .and_then(|v| v.parse().ok())
                 .filter(|n| *n >= 1)
@@ -109,6 +119,9 @@ impl Config {
                 .unwrap_or(100),
             allow_loopback_callbacks: get("ALLOW_LOOPBACK_CALLBACKS").as_deref() == Some("true"),
             allow_sqs_subscriptions: get("ALLOW_SQS_SUBSCRIPTIONS").as_deref() == Some("true"),
+            machine_client_cache_seconds: get("MACHINE_CLIENT_CACHE_SECONDS")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(5),
             listener_client_rate_per_minute: get("LISTENER_CLIENT_RATE_PER_MINUTE")
                 .and_then(|v| v.parse().ok())
                 .unwrap_or(1200),

@@ -10,6 +10,7 @@ use serde::de::DeserializeOwned;
 use crate::app::App;
 use crate::auth::Identity;
 use crate::error::{ApiError, ErrorKind, Family};
+use crate::limits;
 use crate::oauth::{MachineIdentity, Scope, TenantId};
 
 pub type HttpResponse = Response<Body>;
@@ -23,13 +24,23 @@ fn body_bytes(req: &Request) -> &[u8] {
     }
 }
 
-/// Parses the JSON body. A missing body, malformed JSON, a missing field or a value outside
-/// its enum or bounds is a 400 naming the problem.
+/// Parses the JSON body. A missing body, a body over its size limits
+/// ([`crate::limits::DEFAULT`]), malformed JSON, a missing field or a value outside its enum
+/// or bounds is a 400 naming the problem.
 pub fn json_body<T: DeserializeOwned>(req: &Request) -> Result<T, ApiError> {
+    json_body_within(req, &limits::DEFAULT)
+}
+
+/// [`json_body`] with an operation's own size limits (form documents).
+pub fn json_body_within<T: DeserializeOwned>(
+    req: &Request,
+    limits: &limits::Limits,
+) -> Result<T, ApiError> {
     let bytes = body_bytes(req);
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(ApiError::bad_request("Request body is required"));
     }
+    limits::check(bytes, limits).map_err(|e| ApiError::bad_request(e.to_string()))?;
     serde_json::from_slice(bytes)
         .map_err(|e| ApiError::bad_request(format!("Invalid request body: {e}")))
 }
@@ -80,7 +91,15 @@ pub async fn authenticate(app: &App, req: &Request) -> Result<Identity, ApiError
 
 /// Parses an `application/x-www-form-urlencoded` body (the OAuth token request).
 pub fn form_body<T: DeserializeOwned>(req: &Request) -> Result<T, ApiError> {
-    serde_html_form::from_bytes(body_bytes(req))
+    let bytes = body_bytes(req);
+    if bytes.len() > limits::DEFAULT.body_bytes {
+        return Err(ApiError::bad_request(format!(
+            "the request body is {} bytes; at most {} are accepted",
+            bytes.len(),
+            limits::DEFAULT.body_bytes
+        )));
+    }
+    serde_html_form::from_bytes(bytes)
         .map_err(|e| ApiError::bad_request(format!("Invalid form body: {e}")))
 }
 
@@ -113,8 +132,9 @@ pub fn basic_credentials(req: &Request) -> Result<Option<(String, String)>, ApiE
     Ok(Some((unescape(id), unescape(secret))))
 }
 
-/// Verifies a machine access token (`Authorization: Bearer …`) and that it carries `scope`:
-/// 401 without a valid token, 403 without the scope.
+/// Verifies a machine access token (`Authorization: Bearer …`), that it carries `scope` and
+/// that its client is still active: 401 without a valid token or for a deactivated client,
+/// 403 without the scope.
 pub async fn authenticate_machine(
     app: &App,
     req: &Request,
@@ -122,6 +142,9 @@ pub async fn authenticate_machine(
 ) -> Result<MachineIdentity, ApiError> {
     let identity = machine_identity(app, req).await?;
     identity.require(scope)?;
+    if !crate::service::oauth::client_is_active(app, &identity).await? {
+        return Err(ApiError::unauthorized());
+    }
     Ok(identity)
 }
 

@@ -18,6 +18,7 @@ pub mod error;
 pub mod events;
 pub mod http;
 pub mod ids;
+pub mod limits;
 pub mod oauth;
 pub mod paging;
 pub mod presign;

@@ -321,6 +321,57 @@ impl MachineVerifier {
     }
 }
 
+/// Whether machine clients may still call, remembered per container for a short window, so a
+/// deactivated client is refused within seconds (not when its token expires) at the cost of
+/// one read per client per window. Deactivation is final, so a refusal is remembered for good.
+pub struct ClientStates {
+    window: std::time::Duration,
+    seen: std::sync::Mutex<std::collections::HashMap<ClientId, (std::time::Instant, bool)>>,
+}
+
+/// Bounds the memory one container spends on remembered clients.
+const MAX_REMEMBERED_CLIENTS: usize = 10_000;
+
+impl ClientStates {
+    pub fn new(window: std::time::Duration) -> Self {
+        Self {
+            window,
+            seen: Default::default(),
+        }
+    }
+
+    /// Whether `identity`'s client is active and still belongs to the token's tenant;
+    /// `load` reads the stored client when the remembered answer is missing or stale.
+    pub async fn is_active<F>(&self, identity: &MachineIdentity, load: F) -> Result<bool, ApiError>
+    where
+        F: Future<Output = Result<Option<ClientRecord>, ApiError>>,
+    {
+        let remembered = self
+            .seen
+            .lock()
+            .expect("client states lock")
+            .get(&identity.client_id)
+            .copied();
+        match remembered {
+            Some((_, false)) => return Ok(false),
+            Some((at, true)) if at.elapsed() < self.window => return Ok(true),
+            _ => {}
+        }
+        let active = load
+            .await?
+            .is_some_and(|c| c.active && c.tenant == identity.tenant);
+        let mut seen = self.seen.lock().expect("client states lock");
+        if seen.len() >= MAX_REMEMBERED_CLIENTS {
+            seen.retain(|_, (_, active)| !*active);
+        }
+        seen.insert(
+            identity.client_id.clone(),
+            (std::time::Instant::now(), active),
+        );
+        Ok(active)
+    }
+}
+
 /// A registered machine client as stored (the secret only as its digest).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ClientRecord {

@@ -6,6 +6,11 @@
 //! failures are checked, and a record that could not be fully published is reported in
 //! `batchItemFailures` so Lambda retries from it (at-least-once; `event_id` lets subscribers
 //! drop the rare duplicate).
+//!
+//! Batches are packed by count and by bytes (SNS's 256 KiB per call), so one large message
+//! never makes a call fail for its neighbours. A message that no call could ever carry is
+//! parked on the stream failure queue (a description, not the payload) instead of being
+//! retried: retrying it would only hold its shard and re-publish the records after it.
 
 use std::collections::{BTreeMap, HashSet};
 
@@ -19,6 +24,14 @@ use crate::events::EventRecord;
 /// SNS accepts at most 10 entries per `PublishBatch`.
 pub const MAX_BATCH: usize = 10;
 
+/// SNS accepts at most 256 KiB per `PublishBatch` (and per message), counting every
+/// message and its attributes' names, types and values.
+pub const MAX_BATCH_BYTES: usize = 262_144;
+
+/// The message attributes every entry carries, by name: their bytes count against
+/// [`MAX_BATCH_BYTES`].
+const ATTRIBUTES: [&str; 3] = ["organization_id", "event_name", "event_id"];
+
 /// One message to publish.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Entry {
@@ -28,6 +41,90 @@ pub struct Entry {
     pub organization_id: String,
     pub event_name: String,
     pub event_id: String,
+}
+
+impl Entry {
+    /// What this entry counts against [`MAX_BATCH_BYTES`].
+    pub fn bytes(&self) -> usize {
+        let values = [&self.organization_id, &self.event_name, &self.event_id];
+        self.message.len()
+            + ATTRIBUTES
+                .iter()
+                .zip(values)
+                .map(|(name, value)| name.len() + "String".len() + value.len())
+                .sum::<usize>()
+    }
+}
+
+/// Splits one topic's entries into calls of at most [`MAX_BATCH`] entries and
+/// [`MAX_BATCH_BYTES`], in order; entries too large for any call come back apart.
+pub fn pack(entries: Vec<Entry>) -> (Vec<Vec<Entry>>, Vec<Entry>) {
+    let mut calls: Vec<Vec<Entry>> = Vec::new();
+    let mut too_large = Vec::new();
+    let mut bytes = 0;
+    for entry in entries {
+        let size = entry.bytes();
+        if size > MAX_BATCH_BYTES {
+            too_large.push(entry);
+            continue;
+        }
+        match calls.last_mut() {
+            Some(call) if call.len() < MAX_BATCH && bytes + size <= MAX_BATCH_BYTES => {
+                bytes += size;
+                call.push(entry);
+            }
+            _ => {
+                bytes = size;
+                calls.push(vec![entry]);
+            }
+        }
+    }
+    (calls, too_large)
+}
+
+/// Where a message that can never be published goes, so an operator sees it (the stream
+/// failure queue): `true` once it is parked.
+pub trait ParkPort {
+    fn park(&self, topic_arn: &str, entry: &Entry) -> impl Future<Output = bool> + Send;
+}
+
+/// Parks on an SQS queue (the stream failure queue) a description of the message: its event,
+/// recipient, topic and size. The payload stays in the table's event item while it lives.
+pub struct QueueParking<'a> {
+    pub sqs: &'a aws_sdk_sqs::Client,
+    /// Empty when the function has no failure queue: nothing can be parked, so the record is
+    /// reported failed as before.
+    pub queue_url: &'a str,
+}
+
+impl ParkPort for QueueParking<'_> {
+    async fn park(&self, topic_arn: &str, entry: &Entry) -> bool {
+        if self.queue_url.is_empty() {
+            return false;
+        }
+        let body = serde_json::json!({
+            "reason": "message_too_large",
+            "detail": format!("{} bytes; SNS accepts at most {MAX_BATCH_BYTES}", entry.bytes()),
+            "event_id": entry.event_id,
+            "event_name": entry.event_name,
+            "organization_id": entry.organization_id,
+            "topic_arn": topic_arn,
+        });
+        match self
+            .sqs
+            .send_message()
+            .queue_url(self.queue_url)
+            .message_body(body.to_string())
+            .send()
+            .await
+        {
+            Ok(_) => true,
+            Err(e) => {
+                tracing::error!(error = ?e, "parking an unpublishable message failed");
+                false
+            }
+        }
+    }
 }
 
 /// The SNS side of publishing, so the logic can run against a fake in tests and benchmarks.
@@ -122,9 +219,11 @@ fn parse(record: &StreamRecord) -> Parsed {
     }
 }
 
-/// Publishes every event item of the batch. `topic_arn` maps a channel name to its topic.
-pub async fn publish_stream_batch<P: SnsPort>(
+/// Publishes every event item of the batch. `topic_arn` maps a channel name to its topic;
+/// what no call could carry goes to `parking`.
+pub async fn publish_stream_batch<P: SnsPort, K: ParkPort>(
     sns: &P,
+    parking: &K,
     topic_arn: impl Fn(&str) -> String,
     batch: &Event,
 ) -> DynamoDbEventResponse {
@@ -154,12 +253,31 @@ pub async fn publish_stream_batch<P: SnsPort>(
         }
     }
 
-    let calls = by_topic.iter().flat_map(|(topic, entries)| {
-        entries
-            .chunks(MAX_BATCH)
-            .map(move |chunk| sns.publish_batch(topic, chunk.to_vec()))
+    let mut calls = Vec::new();
+    let mut unpublishable = Vec::new();
+    for (topic, entries) in by_topic {
+        let (batches, too_large) = pack(entries);
+        calls.extend(batches.into_iter().map(|b| (topic.clone(), b)));
+        unpublishable.extend(too_large.into_iter().map(|e| (topic.clone(), e)));
+    }
+    let calls = calls
+        .iter()
+        .map(|(topic, batch)| sns.publish_batch(topic, batch.clone()));
+    let parked = unpublishable.iter().map(|(topic, entry)| async move {
+        tracing::error!(
+            event_id = %entry.event_id,
+            organization_id = %entry.organization_id,
+            bytes = entry.bytes(),
+            "message too large for SNS: parked"
+        );
+        (!parking.park(topic, entry).await).then(|| entry.id.clone())
     });
-    for failed_id in join_all(calls).await.into_iter().flatten() {
+    let (published, parked) = futures::join!(join_all(calls), join_all(parked));
+    let failed_ids = published
+        .into_iter()
+        .flatten()
+        .chain(parked.into_iter().flatten());
+    for failed_id in failed_ids {
         if let Some(index) = failed_id
             .split('-')
             .next()

@@ -18,6 +18,7 @@ mod organizations;
 mod referrals;
 mod samples;
 mod scenario;
+mod security;
 mod sequences;
 mod visits;
 

@@ -1,7 +1,7 @@
 //! `/api/v1/events[/{eventId}]`.
 
 use lambda_http::Request;
-use shared::http::{HttpResponse, json, json_body, path_param};
+use shared::http::{HttpResponse, json, json_body_within, path_param};
 use shared::oauth::Scope;
 use shared::service::collector as svc;
 use shared::{ApiError, App};
@@ -10,8 +10,13 @@ use shared::{ApiError, App};
 /// before.
 pub async fn create(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
     let tenant = super::tenant(app, &req, Scope::CollectorEvents).await?;
-    let (created, event) =
-        svc::create_event(app, &tenant, json_body(&req)?, shared::time::now()).await?;
+    let (created, event) = svc::create_event(
+        app,
+        &tenant,
+        json_body_within(&req, &shared::limits::EVENTS)?,
+        shared::time::now(),
+    )
+    .await?;
     json(if created { 201 } else { 200 }, &event)
 }
 

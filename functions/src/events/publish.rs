@@ -1,17 +1,23 @@
 //! `events.publish`: DynamoDB stream → SNS. The logic is `shared::publish`; this adapter only
-//! supplies the SNS client and the topic naming.
+//! supplies the SNS client, the topic naming and where unpublishable messages are parked.
 
 use aws_lambda_events::event::dynamodb::Event;
 use aws_lambda_events::event::streams::DynamoDbEventResponse;
 use shared::App;
+use shared::publish::QueueParking;
 
 use crate::registry::BoxFuture;
 
 pub fn call(app: &App, event: Event) -> BoxFuture<'_, DynamoDbEventResponse> {
     Box::pin(async move {
         let config = &app.config;
+        let parking = QueueParking {
+            sqs: app.aws.sqs().await,
+            queue_url: &config.stream_failure_queue_url,
+        };
         shared::publish::publish_stream_batch(
             app.aws.sns().await,
+            &parking,
             |channel| config.topic_arn(channel),
             &event,
         )

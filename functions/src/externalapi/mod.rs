@@ -50,5 +50,7 @@ pub(crate) fn json_bytes(req: &Request) -> Result<&[u8], ApiError> {
         ))
         .with_code(codes::INVALID_HEADER));
     }
+    shared::limits::check(bytes, &shared::limits::EVENTS)
+        .map_err(|e| ApiError::bad_request(e.to_string()).with_code(codes::INVALID_BODY))?;
     Ok(bytes)
 }

@@ -51,6 +51,54 @@ impl<T> NonEmptyList<T> {
     }
 }
 
+/// The most ids one request may name in a list of organizations (a trusted network, the
+/// networks a supplier joins, a directory filter): a quota that keeps the work a request
+/// causes linear and small (docs/security.md, "Sizes").
+pub const MAX_ORG_IDS: usize = 1_000;
+
+/// A list field of at most `N` items (`#[serde(deserialize_with = "at_most::<N, _, _>")]`):
+/// the parser stops at item `N + 1` and refuses the body with a 400, before anything is
+/// allocated for, de-duplicated or read for the rest.
+pub fn at_most<'de, const N: usize, D, T>(deserializer: D) -> Result<Vec<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    struct AtMost<const N: usize, T>(std::marker::PhantomData<T>);
+    impl<'de, const N: usize, T: Deserialize<'de>> serde::de::Visitor<'de> for AtMost<N, T> {
+        type Value = Vec<T>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            write!(f, "a list of at most {N} items")
+        }
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<T>, A::Error> {
+            let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(N));
+            while let Some(item) = seq.next_element()? {
+                if out.len() == N {
+                    return Err(serde::de::Error::invalid_length(N + 1, &self));
+                }
+                out.push(item);
+            }
+            Ok(out)
+        }
+    }
+    deserializer.deserialize_seq(AtMost::<N, T>(std::marker::PhantomData))
+}
+
+/// [`at_most`] for an optional list.
+pub fn at_most_opt<'de, const N: usize, D, T>(deserializer: D) -> Result<Option<Vec<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    struct List<const N: usize, T>(Vec<T>);
+    impl<'de, const N: usize, T: Deserialize<'de>> Deserialize<'de> for List<N, T> {
+        fn deserialize<D2: serde::Deserializer<'de>>(d: D2) -> Result<Self, D2::Error> {
+            at_most::<N, _, _>(d).map(List)
+        }
+    }
+    Ok(Option::<List<N, T>>::deserialize(deserializer)?.map(|l| l.0))
+}
+
 macro_rules! bounded_f64 {
     ($name:ident, $min:expr, $max:expr) => {
         #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
@@ -323,6 +371,28 @@ pub struct Price {
     pub unit: PriceUnit,
 }
 
+/// A rate is money per visit, per hour or in all: never negative, and at most this many units
+/// of the currency (a larger figure is a typo or an attack, and would overflow the sums
+/// derived from it).
+pub const MAX_RATE: i64 = 1_000_000;
+
+/// Refuses a negative or absurd rate with a 400 naming `field`. Checked on requests only:
+/// stored prices decode unchecked, so a rule change never makes old records unreadable.
+pub fn check_rate(rate: Decimal, field: &str) -> Result<(), crate::error::ApiError> {
+    if rate.is_sign_negative() && !rate.is_zero() || rate > Decimal::from(MAX_RATE) {
+        return Err(crate::error::ApiError::bad_request(format!(
+            "{field}: a rate from 0 to {MAX_RATE}"
+        )));
+    }
+    Ok(())
+}
+
+impl Price {
+    pub fn check(&self, field: &str) -> Result<(), crate::error::ApiError> {
+        check_rate(self.rate, &format!("{field}.rate"))
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CustomPrice {
     pub rate: Decimal,
@@ -334,11 +404,24 @@ pub struct CustomPrice {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct OfferPrice {
     pub default: Price,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "at_most::<MAX_ORG_IDS, _, _>"
+    )]
     pub custom: Vec<CustomPrice>,
 }
 
 impl OfferPrice {
+    /// Every rate of the price ([`check_rate`]).
+    pub fn check(&self) -> Result<(), crate::error::ApiError> {
+        self.default.check("price.default")?;
+        for (i, c) in self.custom.iter().enumerate() {
+            check_rate(c.rate, &format!("price.custom[{i}].rate"))?;
+        }
+        Ok(())
+    }
+
     /// The price one supplier sees: its custom price if it has one, else the default.
     pub fn for_supplier(&self, supplier: OrgId) -> Price {
         self.custom

@@ -6,7 +6,8 @@ use serde::{Deserialize, Serialize};
 
 use super::common::{
     Address, AddressAnon, Allergy, CareType, CaseManager, Client, CustomField, DemographicsLean,
-    NonEmpty, NonEmptyList, OfferPrice, OfferType, OrganizationLean, Price, ReasonCode, Risk,
+    MAX_ORG_IDS, NonEmpty, NonEmptyList, OfferPrice, OfferType, OrganizationLean, Price,
+    ReasonCode, Risk, at_most,
 };
 use crate::domain::offer::{
     MatchResponse, MatchStatus, Offer, OfferHead, OfferMatch, OfferStatus, ResponseCounts, Service,
@@ -152,7 +153,7 @@ pub struct CreateOfferRequest {
     pub alayacare: Option<serde_json::Map<String, serde_json::Value>>,
     #[serde(default)]
     pub case_manager: Option<CaseManager>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "at_most::<MAX_ORG_IDS, _, _>")]
     pub direct_supply_persona_ids: Vec<OrgId>,
     #[serde(default)]
     pub price: Option<OfferPrice>,
@@ -166,6 +167,9 @@ impl CreateOfferRequest {
     /// Checks the rules a schema cannot express (422) and builds the offer, with fresh ids for
     /// it, its client, service, visits and tasks.
     pub fn into_offer(self, demand: OrgId, now: Timestamp) -> Result<Offer, ApiError> {
+        if let Some(price) = &self.price {
+            price.check()?;
+        }
         if self.offer.expires_at <= now {
             return Err(ApiError::unprocessable(
                 "offer.expires_at must be in the future",
@@ -192,12 +196,7 @@ impl CreateOfferRequest {
             .or(s.expected_start_at)
             .unwrap_or(now);
         let end_at = visits.iter().map(|v| v.end_at).max().or(s.end_at);
-        let mut direct = Vec::new();
-        for id in self.direct_supply_persona_ids {
-            if !direct.contains(&id) {
-                direct.push(id);
-            }
-        }
+        let direct = crate::ids::unique(self.direct_supply_persona_ids);
         Ok(Offer {
             id: OfferId::new(),
             demand_org_id: demand,
@@ -882,7 +881,7 @@ pub struct CreateShiftOfferRequest {
     pub items: NonEmptyList<ShiftOfferItem>,
     #[serde(default)]
     pub case_manager: Option<CaseManager>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "at_most::<MAX_ORG_IDS, _, _>")]
     pub direct_supply_persona_ids: Vec<OrgId>,
 }
 
@@ -947,7 +946,7 @@ pub struct CreateBundleOfferRequest {
     pub items: NonEmptyList<BundleOfferItem>,
     #[serde(default)]
     pub case_manager: Option<CaseManager>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "at_most::<MAX_ORG_IDS, _, _>")]
     pub direct_supply_persona_ids: Vec<OrgId>,
 }
 

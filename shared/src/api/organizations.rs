@@ -2,7 +2,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::api::common::{CareType, Latitude, Longitude, NonEmpty};
+use crate::api::common::{
+    CareType, Latitude, Longitude, MAX_ORG_IDS, NonEmpty, at_most, at_most_opt,
+};
 use crate::domain::organization::{Organization, PersonaStatus, Phone};
 use crate::ids::OrgId;
 use crate::paging::SortOrder;
@@ -69,6 +71,7 @@ pub struct SetCareTypesRequest {
 /// `DemandUpdateTrustedNetworkRequest`.
 #[derive(Debug, Deserialize)]
 pub struct SetTrustedNetworkRequest {
+    #[serde(deserialize_with = "at_most::<MAX_ORG_IDS, _, _>")]
     pub supply_persona_ids: Vec<OrgId>,
 }
 
@@ -380,6 +383,7 @@ pub struct AutoSignUpRequest {
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct DemandConfiguration {
+    #[serde(default, deserialize_with = "at_most_opt::<MAX_ORG_IDS, _, _>")]
     pub trusted_network: Option<Vec<OrgId>>,
     pub offer_assignment: Option<crate::domain::organization::AssignmentMode>,
 }
@@ -389,7 +393,7 @@ pub struct DemandConfiguration {
 pub struct SupplyConfiguration {
     pub care_types: Vec<CareType>,
     /// Demand organizations whose trusted networks the new supplier joins.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "at_most::<MAX_ORG_IDS, _, _>")]
     pub trusted_demand_personas: Vec<OrgId>,
 }
 
@@ -462,6 +466,7 @@ pub struct EditOrgAddress {
 /// `SupplyUpdateDemandTrustedNetworkRequest`.
 #[derive(Debug, Deserialize)]
 pub struct SupplySetTrustedNetworkRequest {
+    #[serde(deserialize_with = "at_most::<MAX_ORG_IDS, _, _>")]
     pub demand_persona_ids: Vec<OrgId>,
 }
 

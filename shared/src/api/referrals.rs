@@ -528,6 +528,9 @@ fn content(
 impl CreateReferralRequest {
     /// Checks what a schema cannot express (422) and gives the draft and its supplier.
     pub fn into_draft(self, now: Timestamp) -> Result<(OrgId, ReferralDraft), ApiError> {
+        if let Some(price) = &self.price {
+            price.check("price")?;
+        }
         check_times(&self.service, &self.visits)?;
         if self.referral.referral_type == OfferType::Visit && self.visits.len() != 1 {
             return Err(ApiError::unprocessable(
@@ -594,6 +597,9 @@ pub struct UpdateReferralRequest {
 
 impl UpdateReferralRequest {
     pub fn into_update(self, now: Timestamp) -> Result<(OrgId, RevisionUpdate), ApiError> {
+        if let Some(price) = &self.price {
+            price.check("price")?;
+        }
         check_times(&self.service, &self.visits)?;
         let (start_at, end_at) = window(&self.service, &self.visits, now);
         Ok((

@@ -322,12 +322,7 @@ impl Db {
         attributes: Option<&[&str]>,
     ) -> Result<Vec<Item>, DbError> {
         let mut found = Vec::with_capacity(keys.len());
-        let mut unique: Vec<&(String, String)> = Vec::new();
-        for k in keys {
-            if !unique.contains(&k) {
-                unique.push(k);
-            }
-        }
+        let unique = crate::ids::unique(keys);
         for chunk in unique.chunks(100) {
             let mut request = KeysAndAttributes::builder();
             if let Some(attributes) = attributes {

@@ -4,7 +4,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::api::common::CareType;
 use crate::api::organizations::OrgAddress;
-use crate::ids::OrgId;
+use std::collections::HashSet;
+
+use crate::ids::{OrgId, unique};
 use crate::time::{Timestamp, serde_ts};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -284,17 +286,12 @@ impl Organization {
 
 /// `sys_admin/.../trusted_network/add`: the network plus `ids` (each once, current first).
 pub fn with_added(current: &[OrgId], ids: &[OrgId]) -> Vec<OrgId> {
-    let mut out = current.to_vec();
-    for id in ids {
-        if !out.contains(id) {
-            out.push(*id);
-        }
-    }
-    out
+    unique(current.iter().chain(ids).copied())
 }
 
 /// `sys_admin/.../trusted_network/remove`: the network without `ids` (absent ones ignored).
 pub fn without(current: &[OrgId], ids: &[OrgId]) -> Vec<OrgId> {
+    let ids: HashSet<&OrgId> = ids.iter().collect();
     current
         .iter()
         .filter(|id| !ids.contains(id))
@@ -359,28 +356,28 @@ pub fn set_supplier_networks(
     if supply.supply_status() != PersonaStatus::Active {
         return Err(Rejection::SupplyNotActive);
     }
-    let mut wanted: Vec<OrgId> = Vec::new();
-    for id in requested {
-        if *id == supply.id {
-            return Err(Rejection::OwnTrustedNetwork);
-        }
-        if !wanted.contains(id) {
-            wanted.push(*id);
-        }
+    if requested.contains(&supply.id) {
+        return Err(Rejection::OwnTrustedNetwork);
     }
+    let wanted = unique(requested.iter().copied());
+    let (current_set, wanted_set): (HashSet<&OrgId>, HashSet<&OrgId>) =
+        (current.iter().collect(), wanted.iter().collect());
+    let active_demands: HashSet<OrgId> = demands
+        .iter()
+        .filter(|d| d.is_active_demand())
+        .map(|d| d.id)
+        .collect();
     let joined: Vec<OrgId> = wanted
         .iter()
-        .filter(|id| !current.contains(id))
+        .filter(|id| !current_set.contains(id))
         .copied()
         .collect();
-    for id in &joined {
-        if !demands.iter().any(|d| d.id == *id && d.is_active_demand()) {
-            return Err(Rejection::UnknownDemand(*id));
-        }
+    if let Some(id) = joined.iter().find(|id| !active_demands.contains(id)) {
+        return Err(Rejection::UnknownDemand(*id));
     }
     let left: Vec<OrgId> = current
         .iter()
-        .filter(|id| !wanted.contains(id))
+        .filter(|id| !wanted_set.contains(id))
         .copied()
         .collect();
     let n = joined.len() + left.len();
@@ -412,7 +409,7 @@ pub fn set_trusted_network(
     if !demand.is_active_demand() {
         return Err(Rejection::DemandNotActive);
     }
-    let mut wanted: Vec<OrgId> = Vec::new();
+    let existing: HashSet<&OrgId> = existing.iter().collect();
     for id in requested {
         if *id == demand.id {
             return Err(Rejection::OwnTrustedNetwork);
@@ -420,18 +417,18 @@ pub fn set_trusted_network(
         if !existing.contains(id) {
             return Err(Rejection::UnknownSupplier(*id));
         }
-        if !wanted.contains(id) {
-            wanted.push(*id);
-        }
     }
+    let wanted = unique(requested.iter().copied());
+    let (current_set, wanted_set): (HashSet<&OrgId>, HashSet<&OrgId>) =
+        (current.iter().collect(), wanted.iter().collect());
     let added: Vec<OrgId> = wanted
         .iter()
-        .filter(|id| !current.contains(id))
+        .filter(|id| !current_set.contains(id))
         .copied()
         .collect();
     let removed: Vec<OrgId> = current
         .iter()
-        .filter(|id| !wanted.contains(id))
+        .filter(|id| !wanted_set.contains(id))
         .copied()
         .collect();
     let n = added.len() + removed.len();
@@ -451,13 +448,12 @@ pub fn match_suppliers<'a>(
     care_type: CareType,
     candidates: impl IntoIterator<Item = &'a Organization>,
 ) -> Vec<OrgId> {
-    let mut out: Vec<OrgId> = Vec::new();
-    for org in candidates {
-        if org.id != demand && org.supplies(care_type) && !out.contains(&org.id) {
-            out.push(org.id);
-        }
-    }
-    out
+    unique(
+        candidates
+            .into_iter()
+            .filter(|org| org.id != demand && org.supplies(care_type))
+            .map(|org| org.id),
+    )
 }
 
 #[cfg(test)]

@@ -27,6 +27,22 @@ impl SnsPort for FakeSns {
     }
 }
 
+/// Records what it parks; refuses when `broken` (the queue is unreachable).
+#[derive(Default)]
+struct FakePark {
+    parked: Mutex<Vec<Entry>>,
+    broken: bool,
+}
+
+impl ParkPort for FakePark {
+    async fn park(&self, _topic_arn: &str, entry: &Entry) -> bool {
+        if !self.broken {
+            self.parked.lock().unwrap().push(entry.clone());
+        }
+        !self.broken
+    }
+}
+
 fn stream_record(seq: u64, item: crate::db::Item) -> StreamRecord {
     let image: serde_dynamo::Item = item.into();
     let json = serde_json::json!({
@@ -85,6 +101,7 @@ async fn one_message_per_recipient_in_batches_of_ten() {
     let sns = FakeSns::default();
     let out = publish_stream_batch(
         &sns,
+        &FakePark::default(),
         arn,
         &batch(vec![stream_record(
             1,
@@ -120,7 +137,13 @@ async fn state_items_and_non_inserts_are_skipped() {
     .unwrap();
     let mut modify = stream_record(2, event_item(Channel::OutboxOffers, vec![OrgId::new()]));
     modify.event_name = "MODIFY".into();
-    let out = publish_stream_batch(&sns, arn, &batch(vec![stream_record(1, state), modify])).await;
+    let out = publish_stream_batch(
+        &sns,
+        &FakePark::default(),
+        arn,
+        &batch(vec![stream_record(1, state), modify]),
+    )
+    .await;
     assert!(out.batch_item_failures.is_empty());
     assert!(sns.calls.lock().unwrap().is_empty());
 }
@@ -140,7 +163,7 @@ async fn failed_entries_report_their_records_sequence_numbers() {
         ),
         stream_record(300, event_item(Channel::InboxOffers, vec![OrgId::new()])),
     ];
-    let out = publish_stream_batch(&sns, arn, &batch(records)).await;
+    let out = publish_stream_batch(&sns, &FakePark::default(), arn, &batch(records)).await;
     let ids: Vec<_> = out
         .batch_item_failures
         .iter()
@@ -158,10 +181,99 @@ async fn undecodable_event_items_fail_instead_of_vanishing() {
         &serde_json::json!({"channel": "nowhere"}),
     )
     .unwrap();
-    let out = publish_stream_batch(&sns, arn, &batch(vec![stream_record(7, broken)])).await;
+    let out = publish_stream_batch(
+        &sns,
+        &FakePark::default(),
+        arn,
+        &batch(vec![stream_record(7, broken)]),
+    )
+    .await;
     assert_eq!(out.batch_item_failures.len(), 1);
     assert_eq!(
         out.batch_item_failures[0].item_identifier.as_deref(),
         Some("7")
     );
+}
+
+fn event_with_payload(recipients: Vec<OrgId>, payload_bytes: usize) -> crate::db::Item {
+    let mut item = event_item(Channel::InboxOffers, recipients);
+    item.insert(
+        "payload".into(),
+        aws_sdk_dynamodb::types::AttributeValue::S("x".repeat(payload_bytes)),
+    );
+    item
+}
+
+#[test]
+fn batches_are_packed_by_bytes_as_well_as_count() {
+    let entry = |n: usize, bytes: usize| Entry {
+        id: n.to_string(),
+        message: "m".repeat(bytes),
+        organization_id: OrgId::new().to_string(),
+        event_name: "OfferMatched".into(),
+        event_id: OfferId::new().to_string(),
+    };
+    // Three messages of 100 KiB: no two and a neighbour fit one call of 256 KiB.
+    let (calls, too_large) = pack((0..3).map(|n| entry(n, 100 * 1024)).collect());
+    assert_eq!(calls.iter().map(Vec::len).collect::<Vec<_>>(), vec![2, 1]);
+    assert!(too_large.is_empty());
+    for call in &calls {
+        assert!(call.iter().map(Entry::bytes).sum::<usize>() <= MAX_BATCH_BYTES);
+    }
+    // Small ones still go ten to a call; one over the limit goes apart.
+    let mut entries: Vec<Entry> = (0..12).map(|n| entry(n, 10)).collect();
+    entries.insert(5, entry(99, MAX_BATCH_BYTES));
+    let (calls, too_large) = pack(entries);
+    assert_eq!(calls.iter().map(Vec::len).collect::<Vec<_>>(), vec![10, 2]);
+    assert_eq!(too_large.len(), 1);
+    assert_eq!(too_large[0].id, "99");
+}
+
+/// An event too large for SNS is parked, not retried: its neighbours (other organizations'
+/// events) are published once and no record is reported failed.
+#[tokio::test]
+async fn an_oversized_event_is_parked_without_failing_its_neighbours() {
+    let sns = FakeSns::default();
+    let park = FakePark::default();
+    let (a, b) = (OrgId::new(), OrgId::new());
+    let records = vec![
+        stream_record(1, event_item(Channel::InboxOffers, vec![a])),
+        stream_record(2, event_with_payload(vec![b], MAX_BATCH_BYTES + 1)),
+        stream_record(3, event_item(Channel::InboxOffers, vec![a])),
+    ];
+    let out = publish_stream_batch(&sns, &park, arn, &batch(records)).await;
+    assert!(out.batch_item_failures.is_empty());
+    let published: Vec<String> = sns
+        .calls
+        .lock()
+        .unwrap()
+        .iter()
+        .flat_map(|(_, e)| e.iter().map(|e| e.organization_id.clone()))
+        .collect();
+    assert_eq!(published, vec![a.to_string(), a.to_string()]);
+    let parked = park.parked.lock().unwrap();
+    assert_eq!(parked.len(), 1);
+    assert_eq!(parked[0].organization_id, b.to_string());
+}
+
+/// If the message cannot even be parked, its record is reported so Lambda retries it and,
+/// after the retries, its on-failure destination describes it.
+#[tokio::test]
+async fn an_oversized_event_that_cannot_be_parked_is_reported() {
+    let sns = FakeSns::default();
+    let park = FakePark {
+        broken: true,
+        ..FakePark::default()
+    };
+    let records = vec![stream_record(
+        7,
+        event_with_payload(vec![OrgId::new()], MAX_BATCH_BYTES + 1),
+    )];
+    let out = publish_stream_batch(&sns, &park, arn, &batch(records)).await;
+    let failed: Vec<&str> = out
+        .batch_item_failures
+        .iter()
+        .map(|f| f.item_identifier.as_deref().unwrap_or_default())
+        .collect();
+    assert_eq!(failed, vec!["7"]);
 }

@@ -23,12 +23,7 @@ pub async fn gate(
     scope: Scope,
 ) -> Result<MachineIdentity, ApiError> {
     verified.require(scope)?;
-    let active = app
-        .db
-        .get_client(&verified.client_id)
-        .await?
-        .is_some_and(|c| c.active && c.tenant == verified.tenant);
-    if !active {
+    if !crate::service::oauth::client_is_active(app, &verified).await? {
         return Err(ApiError::forbidden("The client has been deactivated")
             .with_code(codes::FORBIDDEN_REQUESTER));
     }

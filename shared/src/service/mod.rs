@@ -81,15 +81,9 @@ pub async fn leans(
     app: &App,
     ids: impl IntoIterator<Item = OrgId>,
 ) -> Result<HashMap<OrgId, OrganizationLean>, ApiError> {
-    let mut unique: Vec<OrgId> = Vec::new();
-    for id in ids {
-        if !unique.contains(&id) {
-            unique.push(id);
-        }
-    }
     Ok(app
         .db
-        .get_orgs(&unique)
+        .get_orgs(&crate::ids::unique(ids))
         .await?
         .iter()
         .map(|o| (o.id, lean(o)))

@@ -7,7 +7,8 @@ use crate::auth::Identity;
 use crate::db::DbError;
 use crate::error::ApiError;
 use crate::oauth::{
-    self, AUDIENCE, AccessClaims, ClientId, ClientRecord, Scope, TenantId, TokenRequest,
+    self, AUDIENCE, AccessClaims, ClientId, ClientRecord, MachineIdentity, Scope, TenantId,
+    TokenRequest,
 };
 use crate::time::{Timestamp, now, serde_ts};
 
@@ -114,8 +115,19 @@ pub async fn get_client(
     Ok(ClientView::of(record, None))
 }
 
-/// Deactivates a client: it gets no new tokens; tokens already issued run out within
-/// `ACCESS_TOKEN_TTL_SECONDS`.
+/// Whether the client of a verified machine token may still call: active, and of the
+/// token's tenant. Every machine API asks this on every request (cached for
+/// `MACHINE_CLIENT_CACHE_SECONDS`).
+pub async fn client_is_active(app: &App, identity: &MachineIdentity) -> Result<bool, ApiError> {
+    app.clients
+        .is_active(identity, async {
+            Ok(app.db.get_client(&identity.client_id).await?)
+        })
+        .await
+}
+
+/// Deactivates a client: it gets no new tokens, and tokens already issued are refused by
+/// every machine API within `MACHINE_CLIENT_CACHE_SECONDS` ([`client_is_active`]).
 pub async fn deactivate_client(
     app: &App,
     identity: &Identity,

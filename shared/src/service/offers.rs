@@ -1,6 +1,7 @@
 //! The offer lifecycle use cases.
 
 use std::cmp::Reverse;
+use std::collections::HashMap;
 
 use crate::api::offers::{
     AcceptOfferRequest, AssignOfferRequest, BundleOffersCreated, CloseOfferRequest,
@@ -67,10 +68,11 @@ impl Candidates {
         let mut offer = request.into_offer(demand, at)?;
         offer.shift_id = shift_id;
         offer.take_rate = Some(self.take_rate);
+        let orgs: HashMap<OrgId, &Organization> = self.orgs.iter().map(|o| (o.id, o)).collect();
         if let Some(unknown) = offer
             .direct_supply_persona_ids
             .iter()
-            .find(|id| !self.orgs.iter().any(|o| o.id == **id))
+            .find(|id| !orgs.contains_key(id))
         {
             return Err(ApiError::unprocessable(format!(
                 "direct_supply_persona_ids: unknown supply persona {unknown}"
@@ -78,9 +80,7 @@ impl Candidates {
         }
         let mut candidates = self.trusted.clone();
         candidates.extend(offer.direct_supply_persona_ids.iter().copied());
-        let ordered = candidates
-            .iter()
-            .filter_map(|id| self.orgs.iter().find(|o| o.id == *id));
+        let ordered = candidates.iter().filter_map(|id| orgs.get(id).copied());
         let suppliers = match_suppliers(demand, offer.care_type, ordered);
         if suppliers.len() > MAX_MATCHES {
             return Err(ApiError::unprocessable(format!(

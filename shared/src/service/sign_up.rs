@@ -195,7 +195,7 @@ async fn run(
     {
         Ok(()) => Ok(org),
         Err(e) => {
-            abandon(app, username, org.id, confirmation).await;
+            abandon(app, username, org.id).await;
             Err(e)
         }
     }
@@ -291,17 +291,25 @@ async fn create_user(
     let org_id = org.id.to_string();
     let email = user_email(username, details);
     let created = match confirmation {
-        Confirmation::ByCode => cognito
-            .sign_up()
-            .client_id(&app.config.user_pool_client_id)
-            .username(username)
-            .password(password.expose())
-            .user_attributes(attr("email", email))
-            .user_attributes(attr("name", &org.name))
-            .send()
-            .await
-            .map(|_| ())
-            .map_err(|e| failure("SignUp", e.into_service_error())),
+        // The organization id is immutable (template.yaml): it is written here, at creation,
+        // through the platform's own client, the only one whose WriteAttributes hold it.
+        Confirmation::ByCode => {
+            let client = &app.config.sign_up_client_id;
+            let secret_hash = secret_hash(&sign_up_client_secret(app).await?, client, username);
+            cognito
+                .sign_up()
+                .client_id(client)
+                .secret_hash(secret_hash)
+                .username(username)
+                .password(password.expose())
+                .user_attributes(attr("email", email))
+                .user_attributes(attr("name", &org.name))
+                .user_attributes(attr(ORG_ID_ATTRIBUTE, &org_id))
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(|e| failure("SignUp", e.into_service_error()))
+        }
         Confirmation::Approved { .. } | Confirmation::BySysAdmin => cognito
             .admin_create_user()
             .user_pool_id(pool)
@@ -319,26 +327,17 @@ async fn create_user(
     match created {
         Ok(()) => {}
         Err((Some(code), err)) if code == "UsernameExistsException" => {
-            // Ours only if it carries this sign-up's organization id (an earlier attempt),
-            // or, for `SignUp`, is still unconfirmed without one: an earlier attempt that
-            // stopped before setting it (only sign-up creates users for a claimed username).
-            if !is_ours(app, username, org.id, confirmation).await? {
+            // Ours only if it carries this sign-up's organization id (an earlier attempt).
+            // A user without one was made by someone else (self sign-up on the public
+            // client): never adopt it, since its password is not this request's.
+            if !is_ours(app, username, org.id).await? {
                 return Err(err);
             }
         }
         Err((_, err)) => return Err(err),
     }
     match confirmation {
-        // The attribute is set with admin rights: the app client cannot write it.
-        Confirmation::ByCode => cognito
-            .admin_update_user_attributes()
-            .user_pool_id(pool)
-            .username(username)
-            .user_attributes(attr(ORG_ID_ATTRIBUTE, &org_id))
-            .send()
-            .await
-            .map(|_| ())
-            .map_err(|e| cognito_error("AdminUpdateUserAttributes", e.into_service_error())),
+        Confirmation::ByCode => Ok(()),
         Confirmation::Approved { .. } | Confirmation::BySysAdmin => cognito
             .admin_set_user_password()
             .user_pool_id(pool)
@@ -360,20 +359,38 @@ fn failure<E: ProvideErrorMetadata + std::fmt::Debug>(
     (e.code().map(str::to_owned), cognito_error(what, e))
 }
 
-/// Whether the Cognito user `username` was created by this sign-up (organization `org`).
-async fn is_ours(
-    app: &App,
-    username: &str,
-    org: OrgId,
-    confirmation: Confirmation<'_>,
-) -> Result<bool, ApiError> {
-    Ok(match user_org(app, username).await? {
-        Some(Some(id)) => id == org.to_string(),
-        Some(None) => {
-            matches!(confirmation, Confirmation::ByCode) && !is_confirmed(app, username).await?
-        }
-        None => false,
-    })
+/// Whether the Cognito user `username` was created by this sign-up (organization `org`):
+/// the organization id is written only at creation, so carrying it proves it.
+async fn is_ours(app: &App, username: &str, org: OrgId) -> Result<bool, ApiError> {
+    Ok(matches!(user_org(app, username).await?, Some(Some(id)) if id == org.to_string()))
+}
+
+/// The sign-up client's secret, read from Cognito when needed (sign-ups are rare), so it is
+/// never in the function's environment or logs.
+async fn sign_up_client_secret(app: &App) -> Result<String, ApiError> {
+    let described = app
+        .aws
+        .cognito()
+        .await
+        .describe_user_pool_client()
+        .user_pool_id(&app.config.user_pool_id)
+        .client_id(&app.config.sign_up_client_id)
+        .send()
+        .await
+        .map_err(|e| cognito_error("DescribeUserPoolClient", e.into_service_error()))?;
+    described
+        .user_pool_client
+        .and_then(|c| c.client_secret)
+        .ok_or_else(|| ApiError::internal("the sign-up client has no secret"))
+}
+
+/// Cognito's `SECRET_HASH`: base64(HMAC-SHA256(secret, username + client id)).
+fn secret_hash(secret: &str, client_id: &str, username: &str) -> String {
+    use aws_lc_rs::hmac;
+    use base64::Engine as _;
+    let key = hmac::Key::new(hmac::HMAC_SHA256, secret.as_bytes());
+    let tag = hmac::sign(&key, format!("{username}{client_id}").as_bytes());
+    base64::engine::general_purpose::STANDARD.encode(tag.as_ref())
 }
 
 /// The `custom:organization_id` of a Cognito user: `None` if the user does not exist,
@@ -409,11 +426,11 @@ async fn user_org(app: &App, username: &str) -> Result<Option<Option<String>>, A
 /// Undoes a failed sign-up: deletes the user if this sign-up created it (it carries the
 /// organization id) and releases the pending claim. Best effort: what it cannot undo is
 /// logged, and a retry of the sign-up picks the claim up again.
-async fn abandon(app: &App, username: &str, org: OrgId, confirmation: Confirmation<'_>) {
+async fn abandon(app: &App, username: &str, org: OrgId) {
     if app.db.get_org(org).await.ok().flatten().is_some() {
         return;
     }
-    let ours = match is_ours(app, username, org, confirmation).await {
+    let ours = match is_ours(app, username, org).await {
         Ok(ours) => ours,
         Err(e) => {
             tracing::error!(error = %e.message, "sign-up clean-up: reading the user");
@@ -493,4 +510,16 @@ async fn is_confirmed(app: &App, username: &str) -> Result<bool, ApiError> {
         .await
         .map_err(|e| cognito_error("AdminGetUser", e.into_service_error()))?;
     Ok(user.user_status() == Some(&UserStatusType::Confirmed))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn secret_hash_is_cognitos_hmac_of_username_and_client() {
+        // Computed independently: base64(HMAC-SHA256("client-secret", username + client id)).
+        assert_eq!(
+            super::secret_hash("client-secret", "abc123client", "ada@example.com"),
+            "KYj9eSVpeeE9NwYi7yTxc9M1jcZNY52bmbXQjJoD1tA="
+        );
+    }
 }

@@ -2,12 +2,20 @@
 //! operation for a demand to publish a form).
 
 use lambda_http::Request;
-use shared::http::{HttpResponse, authenticate, json, json_body};
+use shared::http::{HttpResponse, authenticate, json, json_body_within};
 use shared::service::forms as svc;
 use shared::{ApiError, App};
 
 /// `POST /offers/v1/outbox/form_templates`
 pub async fn publish(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
     let demand = authenticate(app, &req).await?.org_admin()?;
-    json(201, &svc::publish(app, demand, json_body(&req)?).await?)
+    json(
+        201,
+        &svc::publish(
+            app,
+            demand,
+            json_body_within(&req, &shared::limits::DOCUMENTS)?,
+        )
+        .await?,
+    )
 }
