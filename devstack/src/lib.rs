@@ -10,6 +10,7 @@
 pub mod executions;
 pub mod moto;
 pub mod provision;
+pub mod queues;
 pub mod seed;
 pub mod server;
 pub mod streams;
@@ -81,6 +82,16 @@ pub struct Function {
     pub environment: BTreeMap<String, String>,
     /// `def.streams`, resolved: the stream ARN and the on-failure queue's URL.
     pub streams: Vec<ResolvedStream>,
+    /// `def.queues`, resolved.
+    pub queues: Vec<ResolvedQueue>,
+}
+
+/// A queue trigger, resolved.
+#[derive(Clone, Debug)]
+pub struct ResolvedQueue {
+    pub queue_arn: String,
+    pub queue_url: String,
+    pub batch_size: usize,
 }
 
 #[derive(Clone, Debug)]
@@ -198,6 +209,15 @@ impl Stack {
                     on_failure_queue_url,
                 });
             }
+            let mut queues = Vec::new();
+            for trigger in &def.queues {
+                let queue_arn = ctx.resolve(&trigger.queue)?;
+                queues.push(ResolvedQueue {
+                    queue_url: queue_url(&sdk, &queue_arn).await?,
+                    queue_arn,
+                    batch_size: trigger.batch_size,
+                });
+            }
             let app = App::new(config, &sdk);
             let arn = ctx
                 .resources
@@ -212,6 +232,7 @@ impl Stack {
                 app,
                 environment,
                 streams,
+                queues,
             });
         }
         let mut state_machines = Vec::new();

@@ -87,6 +87,7 @@ async fn run(args: Args) -> Result<(), devstack::Error> {
     let stack = Stack::start(options).await?;
     let server = devstack::server::serve(stack.clone(), args.addr).await?;
     let pump = stack.spawn_stream_pump(Duration::from_millis(250));
+    let queue_pump = stack.spawn_queue_pump(Duration::from_millis(250));
     let scheduler = stack.spawn_scheduler();
     let executions = stack.spawn_execution_runner(Duration::from_millis(250));
     let demo = if args.seed {
@@ -155,6 +156,7 @@ async fn run(args: Args) -> Result<(), devstack::Error> {
         .await
         .map_err(|e| devstack::Error::Setup(e.to_string()))?;
     pump.abort();
+    queue_pump.abort();
     scheduler.abort();
     executions.abort();
     drop(server);

@@ -139,11 +139,23 @@ async fn create_queue(
     id: &str,
     p: &Value,
 ) -> Result<Physical, Error> {
+    use aws_sdk_sqs::types::QueueAttributeName;
     let client = aws_sdk_sqs::Client::new(sdk);
     let name = physical_name(ctx, p, "QueueName", id)?;
-    let url = client
-        .create_queue()
-        .queue_name(&name)
+    let mut request = client.create_queue().queue_name(&name);
+    // What the platform relies on: how long a received message stays hidden, and where SQS
+    // moves a message received too often.
+    if let Some(v) = p["VisibilityTimeout"].as_u64() {
+        request = request.attributes(QueueAttributeName::VisibilityTimeout, v.to_string());
+    }
+    if p["RedrivePolicy"].is_object() {
+        let policy = serde_json::json!({
+            "deadLetterTargetArn": ctx.resolve(&p["RedrivePolicy"]["deadLetterTargetArn"])?,
+            "maxReceiveCount": p["RedrivePolicy"]["maxReceiveCount"].as_u64().unwrap_or(5),
+        });
+        request = request.attributes(QueueAttributeName::RedrivePolicy, policy.to_string());
+    }
+    let url = request
         .send()
         .await
         .map_err(sdk_err("CreateQueue"))?

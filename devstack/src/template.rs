@@ -225,6 +225,14 @@ pub struct StreamTrigger {
     pub on_failure: Option<Value>,
 }
 
+/// A function's SQS trigger.
+#[derive(Clone, Debug)]
+pub struct QueueTrigger {
+    /// The queue's ARN, unresolved (`!GetAtt Queue.Arn`).
+    pub queue: Value,
+    pub batch_size: usize,
+}
+
 #[derive(Clone, Debug)]
 pub struct FunctionDef {
     pub logical_id: String,
@@ -233,6 +241,7 @@ pub struct FunctionDef {
     pub environment: BTreeMap<String, Value>,
     pub routes: Vec<Route>,
     pub streams: Vec<StreamTrigger>,
+    pub queues: Vec<QueueTrigger>,
     /// EventBridge schedule expressions (`rate(1 minute)`, `cron(...)`).
     pub schedules: Vec<String>,
     /// The nested application (its logical id in the root template) that declares the
@@ -433,6 +442,7 @@ impl Template {
             }
             let mut routes = Vec::new();
             let mut streams = Vec::new();
+            let mut queues = Vec::new();
             let mut schedules = Vec::new();
             for (_, event) in props["Events"].as_object().into_iter().flatten() {
                 let p = &event["Properties"];
@@ -450,6 +460,10 @@ impl Template {
                         on_failure: p["DestinationConfig"]["OnFailure"]
                             .get("Destination")
                             .cloned(),
+                    }),
+                    Some("SQS") => queues.push(QueueTrigger {
+                        queue: p["Queue"].clone(),
+                        batch_size: p["BatchSize"].as_u64().unwrap_or(10) as usize,
                     }),
                     Some("Schedule" | "ScheduleV2") => schedules.push(
                         p["Schedule"]
@@ -474,6 +488,7 @@ impl Template {
                 environment,
                 routes,
                 streams,
+                queues,
                 schedules,
                 stack: None,
             });

@@ -10,6 +10,7 @@ use std::future::Future;
 use std::pin::Pin;
 
 use aws_lambda_events::event::dynamodb::Event as DynamoDbEvent;
+use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
 use aws_lambda_events::event::streams::DynamoDbEventResponse;
 use lambda_http::Request;
 use shared::error::Family;
@@ -22,6 +23,8 @@ use crate::{auth, collector, events, externalapi, notification, oauth, offers, o
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 pub type HttpFn = for<'a> fn(&'a App, Request) -> BoxFuture<'a, HttpResponse>;
 pub type StreamFn = for<'a> fn(&'a App, DynamoDbEvent) -> BoxFuture<'a, DynamoDbEventResponse>;
+/// An SQS consumer: a batch of messages in, the ones to receive again out.
+pub type QueueFn = for<'a> fn(&'a App, SqsEvent) -> BoxFuture<'a, SqsBatchResponse>;
 /// A scheduled function, given the scheduled event's time as its clock.
 pub type ScheduleFn =
     for<'a> fn(&'a App, Timestamp) -> BoxFuture<'a, Result<serde_json::Value, ApiError>>;
@@ -41,6 +44,8 @@ pub enum Handler {
     },
     /// A DynamoDB stream consumer that reports `batchItemFailures`.
     DynamoDbStream(StreamFn),
+    /// An SQS queue consumer that reports `batchItemFailures` (the delivery senders).
+    Queue(QueueFn),
     /// An EventBridge schedule target.
     Schedule(ScheduleFn),
     /// A Task state of a Step Functions state machine. A failure is reported with the
@@ -1357,6 +1362,10 @@ pub static COLLECTOR_HANDLERS: &[Entry] = &[
         handler: Handler::DynamoDbStream(collector::dispatch::call),
     },
     Entry {
+        name: "collector.deliver",
+        handler: Handler::Queue(collector::deliver::call),
+    },
+    Entry {
         name: "collector.run_jobs",
         handler: Handler::Schedule(collector::run_jobs::call),
     },
@@ -1458,6 +1467,10 @@ pub static LISTENER_HANDLERS: &[Entry] = &[
     Entry {
         name: "events.hub_delivery",
         handler: Handler::DynamoDbStream(events::hub_delivery::call),
+    },
+    Entry {
+        name: "events.hub_send",
+        handler: Handler::Queue(events::hub_send::call),
     },
 ];
 

@@ -4,6 +4,7 @@
 
 use aws_lambda_events::event::cloudwatch_events::CloudWatchEvent;
 use aws_lambda_events::event::dynamodb::Event as DynamoDbEvent;
+use aws_lambda_events::event::sqs::SqsEvent;
 use lambda_runtime::{Diagnostic, Error, LambdaEvent, service_fn};
 use shared::App;
 
@@ -43,6 +44,12 @@ pub async fn run(binary: &str, entries: &'static [Entry]) -> Result<(), Error> {
                     Ok::<_, Error>(call(app, event.payload).await)
                 },
             ))
+            .await
+        }
+        Handler::Queue(call) => {
+            lambda_runtime::run(service_fn(move |event: LambdaEvent<SqsEvent>| async move {
+                Ok::<_, Error>(call(app, event.payload).await)
+            }))
             .await
         }
         Handler::Schedule(call) => {

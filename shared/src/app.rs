@@ -98,10 +98,22 @@ pub struct App {
     pub machine: Arc<MachineVerifier>,
     /// Which machine clients are still active (a few seconds' memory per container).
     pub clients: Arc<crate::oauth::ClientStates>,
+    /// The delivery senders' per-subscription circuit breakers (per container).
+    pub breakers: Arc<crate::delivery::Breakers>,
     pub downloads: Arc<crate::presign::DownloadVerifier>,
 }
 
 impl App {
+    /// How this function's delivery sender treats its queue (`crate::delivery`).
+    pub fn delivery_settings(&self) -> crate::delivery::Settings {
+        crate::delivery::Settings {
+            queue_url: self.config.delivery_queue_url.clone(),
+            attempts: self.config.delivery_attempts,
+            backoff: std::time::Duration::from_millis(self.config.delivery_backoff_ms),
+            tenant_concurrency: self.config.tenant_delivery_concurrency,
+        }
+    }
+
     /// The application of a deployed function: settings from its environment, AWS clients
     /// from the standard AWS environment.
     pub fn from_env() -> Result<Self, ApiError> {
@@ -121,6 +133,10 @@ impl App {
             machine: Arc::new(MachineVerifier::new(&config)),
             clients: Arc::new(crate::oauth::ClientStates::new(
                 std::time::Duration::from_secs(config.machine_client_cache_seconds),
+            )),
+            breakers: Arc::new(crate::delivery::Breakers::new(
+                config.breaker_threshold,
+                std::time::Duration::from_secs(config.breaker_cooldown_seconds),
             )),
             downloads: Arc::new(crate::presign::DownloadVerifier::new(&config)),
             config: Arc::new(config),

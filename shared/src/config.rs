@@ -21,6 +21,8 @@ pub struct Config {
     pub event_ttl_seconds: i64,
     /// The KMS asymmetric key (RSA, SIGN_VERIFY) that signs machine access tokens.
     pub token_signing_key_id: String,
+    /// The KMS asymmetric key that signs expiring download URLs (a key of its own).
+    pub download_signing_key_id: String,
     /// The `iss` of machine access tokens.
     pub token_issuer: String,
     /// Lifetime of a machine access token.
@@ -31,9 +33,29 @@ pub struct Config {
     pub delivery_dlq_url: String,
     /// Where the publisher parks messages SNS can never accept (the stream failure queue).
     pub stream_failure_queue_url: String,
-    /// Attempts per delivery before it is parked, and the first backoff (doubled each time).
+    /// Tries per delivery before it is parked, and the delay before the second (doubled for
+    /// each later one; a queued delivery waits whole seconds, at most 15 minutes).
     pub delivery_attempts: u32,
     pub delivery_backoff_ms: u64,
+    /// The family's delivery queue: the stream function puts one job per delivery there and
+    /// the sender takes them (`crate::delivery`).
+    pub delivery_queue_url: String,
+    /// How long one delivery try may take (a hub callback's whole request; an SQS or SNS call).
+    pub delivery_timeout_ms: u64,
+    /// Failed tries in a row that open a subscription's circuit breaker, and for how long.
+    pub breaker_threshold: u32,
+    pub breaker_cooldown_seconds: u64,
+    /// At most this many of one tenant's deliveries are tried at once by one invocation.
+    pub tenant_delivery_concurrency: usize,
+    /// Per-tenant quotas (`crate::domain::quota`): active event subscriptions, notification
+    /// jobs, hub subscriptions and Notification API subscriptions.
+    pub max_event_subscriptions_per_tenant: usize,
+    pub max_jobs_per_tenant: usize,
+    pub max_hub_subscriptions_per_tenant: usize,
+    pub max_notification_subscriptions_per_tenant: usize,
+    /// An organization's subscriptions to the platform's topics (each is a filter policy, of
+    /// which SNS allows 200 per topic by default; docs/scaling.md).
+    pub max_topic_subscriptions_per_organization: usize,
     /// Where hub deliveries that failed every attempt are parked (an SQS queue URL).
     pub hub_dlq_url: String,
     /// Notifications older than this are never handed out (whether or not TTL removed them).
@@ -66,6 +88,8 @@ impl Config {
     /// Reads settings through `get`, so tests and the local stack can supply them directly.
     pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, ApiError> {
         let need = |k: &str| get(k).ok_or_else(|| ApiError::internal(format!("{k} is not set")));
+        let quota =
+            |k: &str, default: usize| get(k).and_then(|v| v.parse().ok()).unwrap_or(default);
         let region = get("AWS_REGION")
             .or_else(|| get("AWS_DEFAULT_REGION"))
             .unwrap_or_else(|| "us-east-1".into());
@@ -94,6 +118,7 @@ impl Config {
                 .and_then(|v| v.parse().ok())
                 .unwrap_or(7 * 24 * 3600),
             token_signing_key_id: get("TOKEN_SIGNING_KEY_ID").unwrap_or_default(),
+            download_signing_key_id: get("DOWNLOAD_SIGNING_KEY_ID").unwrap_or_default(),
             token_issuer: get("TOKEN_ISSUER").unwrap_or_else(|| "urn:platform:oauth".into()),
             access_token_ttl_seconds: get("ACCESS_TOKEN_TTL_SECONDS")
                 .and_then(|v| v.parse().ok())
@@ -108,6 +133,32 @@ impl Config {
             delivery_backoff_ms: get("DELIVERY_BACKOFF_MS")
                 .and_then(|v| v.parse().ok())
                 .unwrap_or(200),
+            delivery_queue_url: get("DELIVERY_QUEUE_URL").unwrap_or_default(),
+            delivery_timeout_ms: get("DELIVERY_TIMEOUT_MS")
+                .and_then(|v| v.parse().ok())
+                .filter(|n| *n >= 1)
+                .unwrap_or(5_000),
+            breaker_threshold: get("BREAKER_THRESHOLD")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(5),
+            breaker_cooldown_seconds: get("BREAKER_COOLDOWN_SECONDS")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(60),
+            max_event_subscriptions_per_tenant: quota("MAX_EVENT_SUBSCRIPTIONS_PER_TENANT", 50),
+            max_jobs_per_tenant: quota("MAX_JOBS_PER_TENANT", 50),
+            max_hub_subscriptions_per_tenant: quota("MAX_HUB_SUBSCRIPTIONS_PER_TENANT", 20),
+            max_notification_subscriptions_per_tenant: quota(
+                "MAX_NOTIFICATION_SUBSCRIPTIONS_PER_TENANT",
+                20,
+            ),
+            max_topic_subscriptions_per_organization: quota(
+                "MAX_TOPIC_SUBSCRIPTIONS_PER_ORGANIZATION",
+                20,
+            ),
+            tenant_delivery_concurrency: get("TENANT_DELIVERY_CONCURRENCY")
+                .and_then(|v| v.parse().ok())
+                .filter(|n| *n >= 1)
+                .unwrap_or(4),
             hub_dlq_url: get("HUB_DLQ_URL").unwrap_or_default(),
             notification_retention_seconds: get("NOTIFICATION_RETENTION_SECONDS")
                 .and_then(|v| v.parse().ok())

@@ -3,9 +3,10 @@
 //!
 //! Files stay where their sender put them (the message or form field holds their URL), so a
 //! pre-signed URL points at this platform: `GET /offers/v1/downloads/{token}` checks the token
-//! and redirects to the file. The token is a JWT signed by the platform's KMS signing key (the
-//! one that signs machine tokens; its private half never leaves KMS), with an audience of its
-//! own so it can never pass as an access token, naming one file and expiring after
+//! and redirects to the file. The token is a JWT signed by a KMS key of its own
+//! (`DOWNLOAD_SIGNING_KEY_ID`, never the key of machine tokens, so a function that can sign a
+//! download cannot sign an access token; the private half never leaves KMS), with an audience
+//! of its own, naming one file and expiring after
 //! `DOWNLOAD_URL_TTL_SECONDS`. Only a party of the file's message or submission is handed one,
 //! so a URL proves that a party asked for it recently; nobody can forge or extend one.
 
@@ -108,7 +109,7 @@ pub async fn presign(
         crate::time::now(),
         app.config.download_url_ttl_seconds,
     );
-    let token = crate::oauth::sign(&app.aws, &app.config.token_signing_key_id, &claims).await?;
+    let token = crate::oauth::sign(&app.aws, &app.config.download_signing_key_id, &claims).await?;
     Ok(format!(
         "{}/offers/v1/downloads/{token}",
         base_url.trim_end_matches('/')
@@ -131,7 +132,7 @@ impl DownloadVerifier {
         // An expired URL is expired: no clock leeway beyond a second.
         validation.leeway = 1;
         Self {
-            key_id: config.token_signing_key_id.clone(),
+            key_id: config.download_signing_key_id.clone(),
             validation,
             key: OnceCell::new(),
         }

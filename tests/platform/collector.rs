@@ -370,7 +370,8 @@ async fn tokens_scopes_and_the_tenant_header_are_checked() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failing_destination_is_dead_lettered_without_blocking_the_others() {
-    let t = TestStack::start().await;
+    let t =
+        TestStack::start_with(&[("DELIVERY_ATTEMPTS", "3"), ("DELIVERY_BACKOFF_MS", "0")]).await;
     let shop = Tenant::new(&t, "shop-a", &ALL).await;
     let good = queue(&t, "good").await;
     let missing_url = good.url.replace("-good", "-does-not-exist");

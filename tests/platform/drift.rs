@@ -150,6 +150,24 @@ fn template_registry_events_and_openapi_agree() {
                     }
                 }
             }
+            Handler::Queue(_) => {
+                if f.queues.is_empty() || !f.routes.is_empty() || !f.streams.is_empty() {
+                    problems.push(format!(
+                        "{}: a queue handler needs exactly an SQS event",
+                        f.logical_id
+                    ));
+                }
+                if let Some(event) = &event {
+                    match serde_json::from_value::<aws_lambda_events::event::sqs::SqsEvent>(
+                        event.clone(),
+                    ) {
+                        Ok(e) if !e.records.is_empty() => {}
+                        _ => {
+                            problems.push(format!("events/{}.json is not an SQS event", f.handler))
+                        }
+                    }
+                }
+            }
         }
     }
     // Each Task state names, through DefinitionSubstitutions, a function with a Task handler,

@@ -124,7 +124,8 @@ async fn a_hub_callback_receives_a_signed_delivery_of_matching_events() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failing_callback_is_retried_then_dead_lettered_without_holding_up_others() {
-    let t = TestStack::start_with(&[("DELIVERY_BACKOFF_MS", "20")]).await;
+    let t =
+        TestStack::start_with(&[("DELIVERY_ATTEMPTS", "3"), ("DELIVERY_BACKOFF_MS", "0")]).await;
     let failing = Receiver::start(500).await;
     let healthy = Receiver::start(200).await;
     let token = t

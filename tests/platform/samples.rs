@@ -143,6 +143,16 @@ async fn every_handler_runs_on_its_sample_event() {
                     response.batch_item_failures
                 );
             }
+            Handler::Queue(call) => {
+                let batch = serde_json::from_value(event).expect("SQS sample deserializes");
+                let response = call(&f.app, batch).await;
+                assert!(
+                    response.batch_item_failures.is_empty(),
+                    "{}: {:?}",
+                    f.def.handler,
+                    response.batch_item_failures
+                );
+            }
             // Run below, in the order their state machine runs them.
             Handler::Task(_) => {}
         }

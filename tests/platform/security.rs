@@ -2,8 +2,10 @@
 
 use std::collections::BTreeSet;
 
+use std::sync::{Arc, Mutex};
+
 use devstack::template::Template;
-use platform_tests::TestStack;
+use platform_tests::{Receiver, Tarpit, TestStack};
 use serde_json::{Value, json};
 use shared::auth::AUTHORIZATION_ATTRIBUTES;
 
@@ -416,4 +418,421 @@ async fn state_items(t: &TestStack) -> usize {
             !matches!(item.get("pk"), Some(aws_sdk_dynamodb::types::AttributeValue::S(pk)) if pk.starts_with("RATE#"))
         })
         .count()
+}
+
+/// High (slow webhooks): one tenant's callback accepts connections and never answers; another
+/// tenant's delivery, posted after it, still arrives before the first hung try is even given
+/// up, and the hung one ends in the hub dead-letter queue after its tries. (Before, the stream
+/// function delivered record by record: the other tenant waited for every retry of the first.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hung_webhook_never_delays_another_tenants_delivery() {
+    let t = TestStack::start_with(&[
+        ("DELIVERY_ATTEMPTS", "3"),
+        ("DELIVERY_BACKOFF_MS", "0"),
+        ("DELIVERY_TIMEOUT_MS", "1000"),
+    ])
+    .await;
+    let timeline: Arc<Mutex<Vec<String>>> = Arc::default();
+    let tarpit = Tarpit::start(timeline.clone()).await;
+    let healthy = Receiver::start(200).await;
+    let slow = t
+        .machine_bearer("slow-shop", &["listener:events", "listener:hub"])
+        .await;
+    let fast = t
+        .machine_bearer("fast-shop", &["listener:events", "listener:hub"])
+        .await;
+    let hub = "/externalapi/hub/v1/hub";
+    let listener = "/externalapi/listener/v1/listener";
+    let t = &t;
+    let post = |token: &str, path: &'static str, body: Value| {
+        let token = token.to_owned();
+        async move {
+            let headers = [
+                ("authorization", token.as_str()),
+                ("content-type", "application/json"),
+            ];
+            t.request("POST", path, &headers, Some(&body.to_string()))
+                .await
+        }
+    };
+    let r = post(
+        &slow,
+        hub,
+        json!({"callback": tarpit.url("/hook"), "query": ""}),
+    )
+    .await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    let slow_subscription = r.body["id"].as_str().unwrap().to_owned();
+    let r = post(
+        &fast,
+        hub,
+        json!({"callback": healthy.url("/hook"), "query": ""}),
+    )
+    .await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    let event = |id: &str| {
+        json!({"eventId": id, "eventDate": "2026-11-22T10:00:00.000Z",
+               "eventType": "ServiceOrderStateChangeNotification",
+               "event": {"id": "so-1", "state": "completed"}})
+    };
+    // The hung tenant's event first.
+    assert_eq!(post(&slow, listener, event("evt-slow")).await.status, 201);
+    assert_eq!(post(&fast, listener, event("evt-fast")).await.status, 201);
+
+    let watcher = {
+        let timeline = timeline.clone();
+        let healthy = healthy.deliveries_handle();
+        tokio::spawn(async move {
+            while healthy.lock().unwrap().is_empty() {
+                tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+            }
+            timeline.lock().unwrap().push("healthy: delivered".into());
+        })
+    };
+    t.settle().await;
+    watcher.await.unwrap();
+
+    let timeline = timeline.lock().unwrap().clone();
+    assert_eq!(
+        timeline.first().map(String::as_str),
+        Some("healthy: delivered"),
+        "the healthy delivery waited for the hung callback: {timeline:?}"
+    );
+    assert_eq!(
+        timeline.iter().filter(|e| e.starts_with("tarpit")).count(),
+        3,
+        "DELIVERY_ATTEMPTS tries at the hung callback: {timeline:?}"
+    );
+    assert_eq!(healthy.deliveries().len(), 1);
+
+    let dlq = &t.stack.resource("HubDeadLetterQueue").unwrap().reference;
+    let parked = platform_tests::drain_queue(&aws_sdk_sqs::Client::new(&t.stack.sdk), dlq).await;
+    assert_eq!(parked.len(), 1, "{parked:?}");
+    assert_eq!(parked[0]["subscription_id"], slow_subscription.as_str());
+    assert_eq!(parked[0]["tenant"], "slow-shop");
+    assert_eq!(parked[0]["attempts"], 3);
+}
+
+/// Writes an event item as a write's transaction would, with a payload of `payload_bytes`.
+async fn put_event(t: &TestStack, recipient: shared::ids::OrgId, payload_bytes: Option<usize>) {
+    use shared::events::{Channel, EventName, EventRecord};
+    let mut record = EventRecord::offer(
+        Channel::OutboxOffers,
+        EventName::OfferAccepted,
+        vec![recipient],
+        shared::ids::OfferId::new(),
+        shared::time::now(),
+    );
+    if let Some(n) = payload_bytes {
+        let mut payload: Value = serde_json::from_str(&record.payload).unwrap();
+        payload["padding"] = json!("x".repeat(n));
+        record.payload = payload.to_string();
+    }
+    let keys = shared::db::Keys::new(format!("EVT#{}", record.event_id), "EVT");
+    let mut item = shared::db::to_item("event", &keys, &record).unwrap();
+    item.insert(
+        "ttl".into(),
+        aws_sdk_dynamodb::types::AttributeValue::N("4102444800".into()),
+    );
+    t.stack
+        .app()
+        .db
+        .put(item, shared::db::Cond::New)
+        .await
+        .unwrap();
+}
+
+/// High (oversized events): an event too large for SNS and for a feed item, written between
+/// two ordinary ones, is parked (described on the stream failure queue) by the publisher and
+/// by the feed writer; its neighbours reach the organization's subscriber and its tenant's
+/// feed once each, and no stream batch is reported failed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_oversized_event_is_parked_and_blocks_no_neighbour() {
+    let t = TestStack::start().await;
+    let demand = t.demo.demand.organization.as_ref().unwrap().id;
+    let subscriber = platform_tests::Subscriber::new(&t, demand).await;
+    let tenant = demand.to_string();
+    let (_, admin) = t
+        .machine_login(&tenant, &["notification:consent:administrator"])
+        .await;
+    let (consumer_id, consumer) = t
+        .machine_login(&tenant, &["notification:consent:consumer"])
+        .await;
+    let created = t
+        .request(
+            "POST",
+            "/notification/v1/subscriptions",
+            &[("authorization", &admin)],
+            Some(
+                &json!({"event_type_ids": ["OfferAccepted"], "client_id": consumer_id}).to_string(),
+            ),
+        )
+        .await;
+    assert_eq!(created.status, 201, "{:?}", created.body);
+    let feed = format!(
+        "/notification/v1/subscriptions/{}/notifications",
+        created.body["id"].as_str().unwrap()
+    );
+
+    put_event(&t, demand, None).await;
+    put_event(&t, demand, Some(360_000)).await;
+    put_event(&t, demand, None).await;
+    t.settle().await;
+
+    let published = subscriber.drain().await;
+    assert_eq!(published.len(), 2, "the two ordinary events, once each");
+    let pulled = t
+        .request("GET", &feed, &[("authorization", &consumer)], None)
+        .await;
+    assert_eq!(pulled.body["size"], 2, "{:?}", pulled.body);
+
+    let failures = &t.stack.resource("StreamFailureQueue").unwrap().reference;
+    let parked =
+        platform_tests::drain_queue(&aws_sdk_sqs::Client::new(&t.stack.sdk), failures).await;
+    let mut reasons: Vec<&str> = parked
+        .iter()
+        .map(|p| p["reason"].as_str().unwrap_or("a failed stream batch"))
+        .collect();
+    reasons.sort_unstable();
+    assert_eq!(
+        reasons,
+        ["feed_item_too_large", "message_too_large"],
+        "{parked:?}"
+    );
+}
+
+/// Medium (quotas): every resource a tenant creates is capped per tenant (template
+/// parameters; 2 here): the create past the cap is refused in the family's error shape, and
+/// another tenant is unaffected. The scheduler refuses a schedule finer than a minute.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tenant_resources_have_quotas_and_schedules_a_minimum_interval() {
+    let t = TestStack::start_with(&[
+        ("MAX_EVENT_SUBSCRIPTIONS_PER_TENANT", "2"),
+        ("MAX_JOBS_PER_TENANT", "2"),
+        ("MAX_HUB_SUBSCRIPTIONS_PER_TENANT", "2"),
+        ("MAX_NOTIFICATION_SUBSCRIPTIONS_PER_TENANT", "2"),
+    ])
+    .await;
+    let t = &t;
+    let scopes = [
+        "collector:subscriptions",
+        "collector:jobs",
+        "listener:hub",
+        "notification:consent:administrator",
+        "notification:consent:consumer",
+    ];
+    let receiver = Receiver::start(200).await;
+    for tenant in ["quota-a", "quota-b"] {
+        let (client_id, bearer) = t.machine_login(tenant, &scopes).await;
+        let headers = [
+            ("authorization", bearer.as_str()),
+            ("x-twc-tenant", tenant),
+            ("content-type", "application/json"),
+        ];
+        let post = |path: &'static str, body: Value| async move {
+            t.request("POST", path, &headers, Some(&body.to_string()))
+                .await
+        };
+        let subscription = |n: usize| {
+            let mut s = crate::sample_body("collector.event_subscription.create").unwrap();
+            s["id"] = json!(format!("sub-{n}"));
+            s
+        };
+        let job = |n: usize| {
+            let mut j = crate::sample_body("collector.jobs.create").unwrap();
+            j["id"] = json!(format!("job-{n}"));
+            j
+        };
+        let hub = |_: usize| json!({"callback": receiver.url("/hook"), "query": ""});
+        let feed = |_: usize| json!({"event_type_ids": ["OfferAccepted"], "client_id": client_id});
+        type Body<'a> = &'a dyn Fn(usize) -> Value;
+        let resources: [(&str, Body, u16); 4] = [
+            ("/api/v1/event-subscription", &subscription, 409),
+            ("/api/v1/jobs", &job, 409),
+            ("/externalapi/hub/v1/hub", &hub, 403),
+            ("/notification/v1/subscriptions", &feed, 409),
+        ];
+        for (path, body, refused) in resources {
+            for n in 0..2 {
+                let r = post(path, body(n)).await;
+                assert_eq!(r.status, 201, "{tenant} {path} #{n}: {:?}", r.body);
+            }
+            let r = post(path, body(2)).await;
+            assert_eq!(
+                r.status, refused,
+                "{tenant} {path} past its quota: {:?}",
+                r.body
+            );
+            assert!(
+                r.body.to_string().contains("at most 2 per tenant"),
+                "{path}: {:?}",
+                r.body
+            );
+        }
+        let mut every_second = job(9);
+        every_second["schedule"] = json!("*/10 * * * * *");
+        let r = post("/api/v1/jobs", every_second).await;
+        assert_eq!(r.status, 400, "{:?}", r.body);
+    }
+}
+
+/// Every IAM statement of every function in the nested templates, with its handler.
+fn statements() -> Vec<(String, Value)> {
+    let mut out = Vec::new();
+    for (_, doc) in nested_templates() {
+        for r in doc["Resources"].as_object().unwrap().values() {
+            if r["Type"] != "AWS::Serverless::Function" {
+                continue;
+            }
+            let handler = r["Properties"]["Handler"].as_str().unwrap().to_owned();
+            for policy in r["Properties"]["Policies"].as_array().into_iter().flatten() {
+                for s in policy["Statement"].as_array().into_iter().flatten() {
+                    out.push((handler.clone(), s.clone()));
+                }
+            }
+        }
+    }
+    out
+}
+
+fn actions(statement: &Value) -> Vec<String> {
+    match &statement["Action"] {
+        Value::String(a) => vec![a.clone()],
+        v => strings(v).into_iter().collect(),
+    }
+}
+
+/// Medium (key separation): only the token endpoint can sign with the machine-token key
+/// (downloads have a key of their own), and every use of the credentials key is bound by a
+/// condition on the encryption context to the one kind of secret the function handles.
+#[test]
+fn signing_keys_are_separate_and_secrets_are_bound_to_their_kind() {
+    let mut credential_uses = 0;
+    for (handler, s) in statements() {
+        let acts = actions(&s);
+        let resource = s["Resource"].to_string();
+        if acts.iter().any(|a| a == "kms:Sign") && resource.contains("TokenSigningKeyArn") {
+            assert_eq!(
+                handler, "oauth.token",
+                "{handler} can sign machine access tokens"
+            );
+        }
+        if acts
+            .iter()
+            .any(|a| a == "kms:Encrypt" || a == "kms:Decrypt")
+            && resource.contains("CredentialsKeyArn")
+        {
+            credential_uses += 1;
+            assert!(
+                s["Condition"].is_object(),
+                "{handler}: {acts:?} on the credentials key without an encryption-context condition"
+            );
+        }
+    }
+    assert!(
+        credential_uses >= 7,
+        "{credential_uses} uses of the credentials key found"
+    );
+}
+
+/// Medium (key separation), against KMS: a download token signed with the machine-token key
+/// (what any function that could sign a download could make) is refused by the download
+/// verifier; one signed with the download key is accepted.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_token_signed_with_the_machine_key_opens_no_download() {
+    let t = TestStack::start().await;
+    let downloads = &t.stack.function("offers.downloads.get").unwrap().app;
+    let tokens = &t.stack.function("oauth.token").unwrap().app;
+    let claims = shared::presign::DownloadClaims::new(
+        &downloads.config.token_issuer,
+        shared::presign::DownloadKind::MessageFile,
+        uuid::Uuid::new_v4(),
+        t.demo.demand.organization.as_ref().unwrap().id,
+        shared::time::now(),
+        300,
+    );
+    let forged = shared::oauth::sign(&tokens.aws, &tokens.config.token_signing_key_id, &claims)
+        .await
+        .unwrap();
+    assert!(
+        downloads
+            .downloads
+            .verify(downloads, &forged)
+            .await
+            .is_err(),
+        "a download token signed with the machine-token key was accepted"
+    );
+    let genuine = shared::oauth::sign(
+        &downloads.aws,
+        &downloads.config.download_signing_key_id,
+        &claims,
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        downloads
+            .downloads
+            .verify(downloads, &genuine)
+            .await
+            .unwrap(),
+        claims
+    );
+}
+
+/// Medium (quotas), AlayaMarket: an organization's subscriptions to the platform's topics are
+/// capped (each is an SNS filter policy); unsubscribing frees a place, and another
+/// organization is unaffected.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_organizations_topic_subscriptions_have_a_quota() {
+    let t = TestStack::start_with(&[("MAX_TOPIC_SUBSCRIPTIONS_PER_ORGANIZATION", "2")]).await;
+    let t = &t;
+    let admin = t.login(&t.demo.sys_admin).await;
+    let item = |topic: &str, n: usize| {
+        json!({"topic": topic, "protocol": "https",
+               "endpoint": format!("https://hooks.example.com/{topic}/{n}")})
+    };
+    for user in [&t.demo.demand, &t.demo.supply_a] {
+        let token = t.login(user).await;
+        let token = &token;
+        let subscribe = |items: Vec<Value>| async move {
+            t.call(
+                "POST",
+                "/organizations/v1/subscribe",
+                Some(token),
+                Some(json!({ "subscriptions": items })),
+            )
+            .await
+        };
+        let made = subscribe(vec![item("outbox-offers", 1), item("outbox-referrals", 1)]).await;
+        assert_eq!(made.status, 200, "{:?}", made.body);
+        let refused = subscribe(vec![item("outbox-messages", 1)]).await;
+        assert_eq!(refused.status, 409, "{:?}", refused.body);
+        assert!(
+            refused.body["message"]
+                .as_str()
+                .unwrap()
+                .contains("at most 2 per organization"),
+            "{:?}",
+            refused.body
+        );
+        let arn = made.body["subscriptions"][0]["subscription_arn"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let gone = t
+            .call(
+                "POST",
+                "/organizations/v1/sys_admin/unsubscribe",
+                Some(&admin),
+                Some(json!({ "subscription_arn": arn })),
+            )
+            .await;
+        assert_eq!(gone.status, 204, "{:?}", gone.body);
+        let again = subscribe(vec![item("outbox-messages", 1)]).await;
+        assert_eq!(
+            again.status, 200,
+            "a freed place is usable: {:?}",
+            again.body
+        );
+    }
 }

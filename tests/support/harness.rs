@@ -194,12 +194,13 @@ impl TestStack {
         )
     }
 
-    /// Runs the stream functions until every written event has been published.
+    /// Runs the stream and queue functions until every written event has been published and
+    /// every delivery it caused has been made or parked.
     pub async fn settle(&self) {
         self.stack
-            .pump_streams_until_idle()
+            .pump_until_idle()
             .await
-            .expect("streams pump");
+            .expect("streams and queues pump");
     }
 
     /// Every item in the table (to prove a refused request wrote nothing).

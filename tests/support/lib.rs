@@ -8,5 +8,5 @@ pub mod receiver;
 pub mod subscriber;
 
 pub use harness::{Response, TestStack};
-pub use receiver::{Delivery, Receiver};
+pub use receiver::{Delivery, Receiver, Tarpit};
 pub use subscriber::{Received, Subscriber, drain_queue};

@@ -108,7 +108,55 @@ impl Receiver {
         self.received.lock().unwrap().clone()
     }
 
+    /// The live list of what was received, for a test that watches it from another task.
+    pub fn deliveries_handle(&self) -> Arc<Mutex<Vec<Delivery>>> {
+        self.received.clone()
+    }
+
     pub fn answer(&self, status: u16) {
         self.status.store(status, Ordering::SeqCst);
+    }
+}
+
+/// A callback that accepts connections and never answers (a hung webhook). It records, in a
+/// timeline shared with the test, when each connection was given up by the caller.
+pub struct Tarpit {
+    pub addr: SocketAddr,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for Tarpit {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+impl Tarpit {
+    pub async fn start(timeline: Arc<Mutex<Vec<String>>>) -> Self {
+        use tokio::io::AsyncReadExt;
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("binds");
+        let addr = listener.local_addr().unwrap();
+        let task = tokio::spawn(async move {
+            loop {
+                let Ok((mut socket, _)) = listener.accept().await else {
+                    continue;
+                };
+                let timeline = timeline.clone();
+                tokio::spawn(async move {
+                    let mut buf = [0u8; 4096];
+                    // Read and never write, until the caller hangs up.
+                    while matches!(socket.read(&mut buf).await, Ok(n) if n > 0) {}
+                    timeline
+                        .lock()
+                        .unwrap()
+                        .push("tarpit: caller gave up".into());
+                });
+            }
+        });
+        Self { addr, task }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
     }
 }

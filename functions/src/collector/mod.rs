@@ -2,6 +2,7 @@
 //! (`Authorization: Bearer …`) with the operation's scope and an `X-TWC-Tenant` header naming
 //! the token's tenant.
 
+pub mod deliver;
 pub mod dispatch;
 pub mod event_subscription;
 pub mod events;

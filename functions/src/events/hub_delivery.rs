@@ -1,4 +1,5 @@
-//! `events.hub_delivery`: DynamoDB stream → signed hub callbacks (`shared::service::hub`).
+//! `events.hub_delivery`: DynamoDB stream → one job per matching hub subscription on the hub
+//! delivery queue (`shared::service::hub`).
 
 use aws_lambda_events::event::dynamodb::Event;
 use aws_lambda_events::event::streams::DynamoDbEventResponse;
@@ -7,5 +8,5 @@ use shared::App;
 use crate::registry::BoxFuture;
 
 pub fn call(app: &App, event: Event) -> BoxFuture<'_, DynamoDbEventResponse> {
-    Box::pin(async move { shared::service::hub::deliver_stream_batch(app, &event).await })
+    Box::pin(async move { shared::service::hub::fan_out_stream_batch(app, &event).await })
 }

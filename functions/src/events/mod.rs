@@ -1,5 +1,6 @@
-//! Stream-triggered functions.
+//! Stream- and queue-triggered functions.
 
 pub mod hub_delivery;
+pub mod hub_send;
 pub mod notification_feed;
 pub mod publish;

@@ -390,3 +390,49 @@ impl Db {
 fn pending() -> aws_sdk_dynamodb::types::AttributeValue {
     aws_sdk_dynamodb::types::AttributeValue::S("pending".into())
 }
+
+/// An organization's subscription to one of the platform's topics, kept so that the
+/// subscriptions of one organization can be counted (its quota) without listing every
+/// subscriber of every topic.
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+struct TopicSubscription {
+    organization_id: OrgId,
+    subscription_arn: String,
+}
+
+fn topic_subscription_keys(org: OrgId, arn: &str) -> Keys {
+    Keys::new(format!("TOPICSUBS#{org}"), arn)
+}
+
+impl Db {
+    /// How many topic subscriptions `org` has (as recorded by the platform's subscribe).
+    pub async fn topic_subscription_count(&self, org: OrgId) -> Result<usize, DbError> {
+        Ok(self
+            .query_all(None, &format!("TOPICSUBS#{org}"), None, true)
+            .await?
+            .len())
+    }
+
+    /// Records a subscription; recording the same ARN again changes nothing (SNS answers a
+    /// repeated subscribe with the same ARN).
+    pub async fn record_topic_subscription(&self, org: OrgId, arn: &str) -> Result<(), DbError> {
+        let record = TopicSubscription {
+            organization_id: org,
+            subscription_arn: arn.to_owned(),
+        };
+        let item = to_item(
+            "topic_subscription",
+            &topic_subscription_keys(org, arn),
+            &record,
+        )?;
+        match self.put(item, Cond::New).await {
+            Err(DbError::ConditionFailed) => Ok(()),
+            other => other,
+        }
+    }
+
+    pub async fn forget_topic_subscription(&self, org: OrgId, arn: &str) -> Result<(), DbError> {
+        let k = topic_subscription_keys(org, arn);
+        self.delete_existing(&k.pk, &k.sk).await.map(|_| ())
+    }
+}

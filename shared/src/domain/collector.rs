@@ -205,8 +205,9 @@ pub fn is_masked(value: &str) -> bool {
 
 /// A validated cron schedule. Accepts 5 fields (minute resolution), 6 fields with seconds
 /// (Spring's `@Scheduled` form, which the upstream service used) and 7 with a year; `?`, `L`,
-/// `W` and `#` work as in Quartz. Jobs run from a once-a-minute scheduler, so a schedule finer
-/// than a minute runs at most once per scheduler tick.
+/// `W` and `#` work as in Quartz. Jobs run from a once-a-minute scheduler, so a schedule that
+/// fires more often than once a minute is refused (a tenant cannot ask for more runs than
+/// the scheduler makes, nor make it look behind).
 #[derive(Clone, Debug)]
 pub struct Schedule {
     cron: Cron,
@@ -230,9 +231,19 @@ impl Schedule {
         };
         // A pattern such as `0 0 30 2 *` parses but never fires.
         let probe = chrono::DateTime::from_timestamp(0, 0).expect("epoch");
-        if schedule.next_after(probe).is_none() {
+        let Some(first) = schedule.next_after(probe) else {
             return Err(ApiError::bad_request(format!(
                 "{field} never fires ({expression:?})"
+            )));
+        };
+        // Cron fields combine independently: if the seconds field fires twice in a minute, it
+        // does so in every minute that fires, the first one included.
+        if schedule
+            .next_after(first)
+            .is_some_and(|second| second - first < chrono::Duration::minutes(1))
+        {
+            return Err(ApiError::bad_request(format!(
+                "{field} fires more often than once a minute ({expression:?}); jobs run at most once a minute"
             )));
         }
         Ok(schedule)
@@ -378,7 +389,16 @@ mod tests {
         ] {
             assert!(Schedule::parse("schedule", ok).is_ok(), "{ok}");
         }
-        for bad in ["", "string", "* * *", "61 * * * *", "0 0 30 2 *"] {
+        for bad in [
+            "",
+            "string",
+            "* * *",
+            "61 * * * *",
+            "0 0 30 2 *",
+            "* * * * * *",
+            "*/30 * * * * *",
+            "0,59 0 12 1 1 *",
+        ] {
             let e = Schedule::parse("schedule", bad).unwrap_err();
             assert_eq!(e.kind, crate::ErrorKind::BadRequest, "{bad}");
             assert!(e.message.starts_with("schedule "), "{}", e.message);

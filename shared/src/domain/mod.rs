@@ -8,6 +8,7 @@ pub mod message;
 pub mod notification;
 pub mod offer;
 pub mod organization;
+pub mod quota;
 pub mod referral;
 pub mod sequence;
 pub mod subscription;

@@ -1,27 +1,20 @@
 //! Event Collector use cases: tenant events, event subscriptions (credentials encrypted with
-//! KMS, never returned), notification jobs and their scheduler, and the stream dispatcher
-//! that delivers events to subscribed SQS queues and SNS topics.
+//! KMS, never returned), notification jobs and their scheduler. Delivering events to the
+//! subscribed queues and topics is `super::collector_dispatch`.
 
-use std::collections::HashMap;
-use std::time::Duration;
-
-use aws_lambda_events::event::dynamodb::Event as StreamEvent;
-use aws_lambda_events::event::streams::{DynamoDbBatchItemFailure, DynamoDbEventResponse};
 use serde::{Deserialize, Serialize};
 
 use crate::api::collector::{
-    DeactivateResponse, Delivery, Destination, Event, EventSubscription, Job, JobUpdate,
-    SnsDestination, SqsDestination, check_id,
+    DeactivateResponse, Destination, Event, EventSubscription, Job, JobUpdate, SnsDestination,
+    SqsDestination, check_id,
 };
 use crate::app::App;
-use crate::db::collector::{
-    JobRecord, Origin, SubscriptionRecord, TENANT_EVENT, Target, TenantEventRecord,
-};
-use crate::db::{Cond, DbError, KIND};
-use crate::delivery::{DeadLetter, with_retries};
+use crate::db::collector::{JobRecord, Origin, SubscriptionRecord, Target, TenantEventRecord};
+use crate::db::{Cond, DbError};
 use crate::domain::collector::{
     SECRET_MASK, Schedule, catalogue_name, due_run, entity_of, is_masked, mask_access_key,
 };
+use crate::domain::quota::Quota;
 use crate::error::ApiError;
 use crate::oauth::TenantId;
 use crate::sealed;
@@ -87,9 +80,9 @@ pub async fn get_event(app: &App, tenant: &TenantId, id: &str) -> Result<Event, 
 
 #[derive(Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct Credentials {
-    access_key: String,
-    access_secret: String,
+pub(crate) struct Credentials {
+    pub(crate) access_key: String,
+    pub(crate) access_secret: String,
 }
 
 /// A destination as given: its target and the credentials it came with.
@@ -152,7 +145,7 @@ async fn encrypt(
     .map_err(ApiError::internal)
 }
 
-async fn decrypt(app: &App, sub: &SubscriptionRecord) -> Result<Credentials, String> {
+pub(crate) async fn decrypt(app: &App, sub: &SubscriptionRecord) -> Result<Credentials, String> {
     let plain = sealed::unseal(&app.aws, &sub.credentials, &context(&sub.tenant, &sub.id))
         .await
         .map_err(|e| e.to_string())?;
@@ -205,6 +198,27 @@ pub fn view(s: &SubscriptionRecord) -> EventSubscription {
     }
 }
 
+/// Active event subscriptions are capped per tenant (a deactivated one does not count, and
+/// counts again when reactivated). `except` is the subscription being reactivated.
+async fn active_subscriptions_quota(
+    app: &App,
+    tenant: &TenantId,
+    except: Option<&str>,
+) -> Result<(), ApiError> {
+    let subs = app.db.list_event_subscriptions(tenant).await?;
+    let active = subs
+        .iter()
+        .filter(|s| s.active && Some(s.id.as_str()) != except)
+        .count();
+    Quota {
+        what: "active event subscriptions",
+        per: "tenant",
+        max: app.config.max_event_subscriptions_per_tenant,
+    }
+    .admits_one_more(active)?;
+    Ok(())
+}
+
 pub async fn create_subscription(
     app: &App,
     tenant: &TenantId,
@@ -214,6 +228,9 @@ pub async fn create_subscription(
     let id = sub.id.clone().unwrap_or_else(new_id);
     check_id("id", &id)?;
     let (target, creds) = destination_parts(&sub.destination)?;
+    if sub.active.unwrap_or(true) {
+        active_subscriptions_quota(app, tenant, None).await?;
+    }
     if is_masked(&creds.access_key) || is_masked(&creds.access_secret) {
         return Err(ApiError::bad_request(
             "destination credentials are required (masked values are only accepted on update)",
@@ -281,6 +298,9 @@ pub async fn update_subscription(
     record.destination_type = sub.destination.kind.clone();
     record.entity_type = sub.entity_type;
     if let Some(v) = sub.active {
+        if v && !record.active {
+            active_subscriptions_quota(app, tenant, Some(&record.id)).await?;
+        }
         record.active = v;
     }
     if let Some(v) = sub.subscribe_create {
@@ -399,6 +419,14 @@ pub async fn create_job(
     let id = job.id.clone().unwrap_or_else(new_id);
     check_id("id", &id)?;
     let schedule = job_schedule(job.schedule.as_deref(), job.schedule_expression.as_deref())?;
+    let jobs = app.db.list_jobs(tenant).await?;
+    let existing = jobs.iter().filter(|j| !j.deleted && j.id != id).count();
+    Quota {
+        what: "notification jobs",
+        per: "tenant",
+        max: app.config.max_jobs_per_tenant,
+    }
+    .admits_one_more(existing)?;
     check_items(job.number_of_items_in_email)?;
     let record = JobRecord {
         tenant: tenant.clone(),
@@ -633,247 +661,4 @@ pub async fn run_due_jobs(app: &App, now: Timestamp) -> Result<JobRunReport, Api
         }
     }
     Ok(report)
-}
-
-// ---------------------------------------------------------------------------------------------
-// Dispatch: stream → subscribed destinations
-// ---------------------------------------------------------------------------------------------
-
-/// Message attributes in the SDK's own value type (SQS and SNS each have one).
-fn attribute_map<T>(
-    pairs: &[(&str, &str)],
-    value: impl Fn(&str) -> Result<T, String>,
-) -> Result<HashMap<String, T>, String> {
-    pairs
-        .iter()
-        .map(|(name, v)| Ok(((*name).to_owned(), value(v)?)))
-        .collect()
-}
-
-async fn send(
-    app: &App,
-    target: &Target,
-    creds: &Credentials,
-    body: &str,
-    d: &Delivery,
-) -> Result<(), String> {
-    use aws_sdk_sqs::config::{Credentials as SqsCredentials, Region};
-    let sdk = app.aws.sdk().await;
-    // The subscriber's own credentials, its queue's region; our retries, not the SDK's.
-    let credentials = SqsCredentials::new(
-        &creds.access_key,
-        &creds.access_secret,
-        None,
-        None,
-        "event-subscription",
-    );
-    let timeouts = aws_config::timeout::TimeoutConfig::builder()
-        .operation_timeout(Duration::from_secs(5))
-        .build();
-    let interaction = crate::domain::collector::wire_name(&d.interaction_type);
-    // The same attributes on SQS messages and SNS notifications, for subscribers' filters.
-    let attributes = [
-        ("tenantId", d.tenant_id.as_str()),
-        ("entityType", d.entity_type.as_str()),
-        ("interactionType", interaction.as_str()),
-    ];
-    match target {
-        Target::Sqs { queue_url, region } => {
-            let conf = aws_sdk_sqs::config::Builder::from(sdk)
-                .region(Region::new(region.clone()))
-                .credentials_provider(credentials)
-                .retry_config(aws_config::retry::RetryConfig::disabled())
-                .timeout_config(timeouts)
-                .build();
-            let attributes = attribute_map(&attributes, |v| {
-                aws_sdk_sqs::types::MessageAttributeValue::builder()
-                    .data_type("String")
-                    .string_value(v)
-                    .build()
-                    .map_err(|e| e.to_string())
-            })?;
-            aws_sdk_sqs::Client::from_conf(conf)
-                .send_message()
-                .queue_url(queue_url)
-                .message_body(body)
-                .set_message_attributes(Some(attributes))
-                .send()
-                .await
-                .map(|_| ())
-                .map_err(|e| {
-                    format!(
-                        "SQS SendMessage: {}",
-                        aws_sdk_sqs::error::DisplayErrorContext(e)
-                    )
-                })
-        }
-        Target::Sns { topic_arn, region } => {
-            let conf = aws_sdk_sns::config::Builder::from(sdk)
-                .region(aws_sdk_sns::config::Region::new(region.clone()))
-                .credentials_provider(credentials)
-                .retry_config(aws_config::retry::RetryConfig::disabled())
-                .timeout_config(timeouts)
-                .build();
-            let attributes = attribute_map(&attributes, |v| {
-                aws_sdk_sns::types::MessageAttributeValue::builder()
-                    .data_type("String")
-                    .string_value(v)
-                    .build()
-                    .map_err(|e| e.to_string())
-            })?;
-            aws_sdk_sns::Client::from_conf(conf)
-                .publish()
-                .topic_arn(topic_arn)
-                .message(body)
-                .set_message_attributes(Some(attributes))
-                .send()
-                .await
-                .map(|_| ())
-                .map_err(|e| {
-                    format!(
-                        "SNS Publish: {}",
-                        aws_sdk_sns::error::DisplayErrorContext(e)
-                    )
-                })
-        }
-    }
-}
-
-fn target_name(t: &Target) -> String {
-    match t {
-        Target::Sqs { queue_url, .. } => queue_url.clone(),
-        Target::Sns { topic_arn, .. } => topic_arn.clone(),
-    }
-}
-
-/// Delivers to one subscription, retrying; a delivery that fails every attempt is parked in
-/// the dead-letter queue. Only a failure to park is an error (the record is then retried).
-async fn deliver(app: &App, sub: &SubscriptionRecord, delivery: &Delivery) -> Result<(), String> {
-    let body = serde_json::to_string(delivery).map_err(|e| e.to_string())?;
-    let attempts = app.config.delivery_attempts;
-    let result = match decrypt(app, sub).await {
-        Ok(creds) => {
-            with_retries(
-                attempts,
-                Duration::from_millis(app.config.delivery_backoff_ms),
-                |_| send(app, &sub.target, &creds, &body, delivery),
-            )
-            .await
-        }
-        Err(e) => Err(e),
-    };
-    let Err(error) = result else {
-        return Ok(());
-    };
-    tracing::warn!(tenant = %sub.tenant, subscription = %sub.id, error, "delivery failed; parking it");
-    let letter = DeadLetter {
-        subscription_id: sub.id.clone(),
-        tenant: sub.tenant.to_string(),
-        destination: target_name(&sub.target),
-        attempts,
-        error,
-        message: body,
-    };
-    app.aws
-        .sqs()
-        .await
-        .send_message()
-        .queue_url(&app.config.delivery_dlq_url)
-        .message_body(serde_json::to_string(&letter).map_err(|e| e.to_string())?)
-        .send()
-        .await
-        .map(|_| ())
-        .map_err(|e| {
-            format!(
-                "dead-letter queue: {}",
-                aws_sdk_sqs::error::DisplayErrorContext(e)
-            )
-        })
-}
-
-/// Delivers one stored event to every subscription that wants it, concurrently.
-async fn dispatch_event(
-    app: &App,
-    record: &TenantEventRecord,
-    subscriptions: &[SubscriptionRecord],
-) -> Result<(), String> {
-    let (Some(entity), Some(operation)) = (record.entity_type, record.operation) else {
-        return Ok(());
-    };
-    let Some(interaction) = operation.interaction() else {
-        return Ok(());
-    };
-    let event: Event = serde_json::from_str(&record.body).map_err(|e| e.to_string())?;
-    let decoded = event.validate().map_err(|e| e.message)?;
-    let deliveries = subscriptions
-        .iter()
-        .filter(|s| s.interest().wants(entity, interaction))
-        .map(|s| {
-            let delivery = Delivery {
-                id: record.id.clone(),
-                tenant_id: record.tenant.to_string(),
-                subscription_id: s.id.clone(),
-                entity_type: entity,
-                interaction_type: interaction,
-                operation,
-                entity_id: event.entity_id.clone().or_else(|| {
-                    event
-                        .event_payload
-                        .as_ref()
-                        .and_then(|p| p.entity_id.clone())
-                }),
-                created_at: record.created_at,
-                event: event.clone(),
-                payload: decoded.payload.clone(),
-                fault: decoded.fault.clone(),
-            };
-            async move { deliver(app, s, &delivery).await }
-        });
-    let failures: Vec<String> = futures::future::join_all(deliveries)
-        .await
-        .into_iter()
-        .filter_map(Result::err)
-        .collect();
-    if failures.is_empty() {
-        Ok(())
-    } else {
-        Err(failures.join("; "))
-    }
-}
-
-/// The stream handler: each new tenant event goes to its tenant's matching subscriptions.
-/// Records are handled in order; the first that cannot be completed is reported in
-/// `batchItemFailures` and the rest are left for Lambda's retry, which restarts there.
-pub async fn dispatch(app: &App, batch: &StreamEvent) -> DynamoDbEventResponse {
-    let mut response = DynamoDbEventResponse::default();
-    let mut subscriptions: HashMap<TenantId, Vec<SubscriptionRecord>> = HashMap::new();
-    for record in &batch.records {
-        let image = &record.change.new_image;
-        let is_tenant_event = matches!(image.get(KIND), Some(serde_dynamo::AttributeValue::S(k)) if k == TENANT_EVENT);
-        if record.event_name != "INSERT" || !is_tenant_event {
-            continue;
-        }
-        let outcome = async {
-            let event: TenantEventRecord =
-                serde_dynamo::from_item(image.clone()).map_err(|e| e.to_string())?;
-            if !subscriptions.contains_key(&event.tenant) {
-                let subs = app
-                    .db
-                    .list_event_subscriptions(&event.tenant)
-                    .await
-                    .map_err(|e| e.to_string())?;
-                subscriptions.insert(event.tenant.clone(), subs);
-            }
-            dispatch_event(app, &event, &subscriptions[&event.tenant]).await
-        }
-        .await;
-        if let Err(error) = outcome {
-            tracing::error!(sequence = ?record.change.sequence_number, error, "event not dispatched");
-            let mut failure = DynamoDbBatchItemFailure::default();
-            failure.item_identifier = record.change.sequence_number.clone();
-            response.batch_item_failures.push(failure);
-            break;
-        }
-    }
-    response
 }

@@ -80,9 +80,15 @@ pub fn feed_event(record: &StreamRecord) -> Result<Option<FeedEvent>, DbError> {
     }
 }
 
-/// Appends every event of the batch to the feeds that want it. A record that fails is
-/// reported in `batchItemFailures`; appends are idempotent, so retrying it (and the records
-/// after it) adds nothing twice.
+/// The largest payload a feed item carries: the item (payload, ids, keys) stays inside
+/// DynamoDB's 400 KB. Request size limits keep real events far below it; a larger one is
+/// parked rather than retried forever.
+pub const MAX_FEED_PAYLOAD_BYTES: usize = 350_000;
+
+/// Appends every event of the batch to the feeds that want it. Every record is tried, so one
+/// that fails (or one tenant's broken subscription) does not hold up the rest; the failed ones
+/// are reported in `batchItemFailures`. Appends are idempotent, so Lambda's retry from the
+/// first failure adds nothing twice.
 pub async fn feed_stream_batch(app: &App, batch: &Event) -> DynamoDbEventResponse {
     let mut subscriptions: HashMap<TenantId, Vec<Subscription>> = HashMap::new();
     let mut response = DynamoDbEventResponse::default();
@@ -92,11 +98,37 @@ pub async fn feed_stream_batch(app: &App, batch: &Event) -> DynamoDbEventRespons
             let mut failure = DynamoDbBatchItemFailure::default();
             failure.item_identifier = record.change.sequence_number.clone();
             response.batch_item_failures.push(failure);
-            // Lambda retries from the first failure; later records come again anyway.
-            break;
         }
     }
     response
+}
+
+/// Describes on the stream failure queue an event too large for a feed item (not the
+/// payload, which stays in its event item while that lives).
+async fn park_oversized(app: &App, event: &FeedEvent) -> Result<(), DbError> {
+    if app.config.stream_failure_queue_url.is_empty() {
+        return Err(DbError::Codec(format!(
+            "event {} is too large for a feed item and STREAM_FAILURE_QUEUE_URL is not set",
+            event.event_id
+        )));
+    }
+    let body = serde_json::json!({
+        "reason": "feed_item_too_large",
+        "detail": format!("{} bytes of payload; a feed item carries at most {MAX_FEED_PAYLOAD_BYTES}", event.payload.len()),
+        "event_id": event.event_id,
+        "event_type": event.event_type,
+        "tenants": event.tenants,
+    });
+    app.aws
+        .sqs()
+        .await
+        .send_message()
+        .queue_url(&app.config.stream_failure_queue_url)
+        .message_body(body.to_string())
+        .send()
+        .await
+        .map(|_| ())
+        .map_err(|e| DbError::Codec(format!("parking an oversized event: {e:?}")))
 }
 
 async fn feed_record(
@@ -107,6 +139,10 @@ async fn feed_record(
     let Some(event) = feed_event(record)? else {
         return Ok(());
     };
+    if event.payload.len() > MAX_FEED_PAYLOAD_BYTES {
+        tracing::error!(event_id = %event.event_id, bytes = event.payload.len(), "event too large for a feed item: parked");
+        return park_oversized(app, &event).await;
+    }
     let ttl = event.created_millis / 1000 + app.config.notification_retention_seconds;
     for tenant in &event.tenants {
         if !cache.contains_key(tenant) {

@@ -1,7 +1,11 @@
-//! Hub delivery (stream-triggered): every Listener event is POSTed, in its `Listener` envelope,
-//! to each hub subscription of its tenant whose query matches, signed with Standard Webhooks
-//! headers. A failed delivery is retried with exponential backoff; after the last attempt it is
-//! parked on the hub dead-letter queue. One failing callback never holds up the others.
+//! Hub delivery: every Listener event is POSTed, in its `Listener` envelope, to each hub
+//! subscription of its tenant whose query matches, signed with Standard Webhooks headers.
+//!
+//! The stream function (`events.hub_delivery`) only fans out: one job per matching
+//! subscription on the hub delivery queue ([`fan_out_stream_batch`]). The queue function
+//! (`events.hub_send`) makes one try per job ([`send_queue_batch`], `crate::delivery`): a
+//! callback that hangs costs its own jobs a timeout, never another tenant's delivery. After
+//! the last try a job is parked on the hub dead-letter queue.
 
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
@@ -9,18 +13,21 @@ use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use aws_lambda_events::event::dynamodb::{Event, EventRecord as StreamRecord};
+use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
 use aws_lambda_events::event::streams::{DynamoDbBatchItemFailure, DynamoDbEventResponse};
-use futures::future::join_all;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::app::App;
+use crate::delivery::{self, Destination, Job};
 use crate::domain::listener::{HubQuery, HubSubscription, ListenerRecord};
 use crate::domain::webhook::{self, CallbackError};
 use crate::oauth::TenantId;
 use crate::time::{now, rfc3339};
 
-/// How long one delivery attempt may take.
-pub const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(5);
+/// The longest a connection to a callback may take to open: a host that does not answer
+/// fails fast instead of using up the try's whole time.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// Resolves callback hosts and refuses any that resolves to a forbidden address, at connect
 /// time: a name that passed the check at subscription time cannot be re-pointed inwards.
@@ -43,8 +50,12 @@ impl reqwest::dns::Resolve for GuardedResolver {
 }
 
 /// One HTTP client per policy for the life of the execution environment, with the compiled-in
-/// roots of `crate::tls`. No redirects (a 3xx could point inwards) and no proxies.
-fn http_client(allow_loopback: bool) -> Result<&'static reqwest::Client, String> {
+/// roots of `crate::tls`. No redirects (a 3xx could point inwards) and no proxies. A try may
+/// take `timeout` in all (`DELIVERY_TIMEOUT_MS`), of which at most 2 s to connect.
+fn http_client(
+    allow_loopback: bool,
+    timeout: Duration,
+) -> Result<&'static reqwest::Client, String> {
     static STRICT: OnceLock<reqwest::Client> = OnceLock::new();
     static LOOPBACK: OnceLock<reqwest::Client> = OnceLock::new();
     let cell = if allow_loopback { &LOOPBACK } else { &STRICT };
@@ -55,7 +66,8 @@ fn http_client(allow_loopback: bool) -> Result<&'static reqwest::Client, String>
         .tls_backend_preconfigured(crate::tls::client_config())
         .redirect(reqwest::redirect::Policy::none())
         .no_proxy()
-        .timeout(ATTEMPT_TIMEOUT)
+        .connect_timeout(CONNECT_TIMEOUT.min(timeout))
+        .timeout(timeout)
         .user_agent("platform-hub/1")
         .dns_resolver(Arc::new(GuardedResolver { allow_loopback }))
         .build()
@@ -103,88 +115,95 @@ async fn post_once(
     }
 }
 
-/// The outcome of delivering one message to one subscription.
-#[derive(Debug, PartialEq, Eq)]
-pub enum Outcome {
-    Delivered { attempts: u32 },
-    Failed { attempts: u32, last_error: String },
+/// What a hub job sends: the event's envelope under its Standard Webhooks message id.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct HubWork {
+    pub message_id: String,
+    pub event_id: String,
+    pub event_type: String,
+    /// The `Listener` envelope, as sent.
+    pub payload: String,
 }
 
-/// Delivers with up to `attempts` tries, waiting `backoff`, then twice that, and so on.
-pub async fn deliver(
-    app: &App,
-    hub: &HubSubscription,
-    secret: &str,
-    message_id: &str,
-    body: &str,
-) -> Outcome {
-    let allow_loopback = app.config.allow_loopback_callbacks;
-    let attempts = app.config.delivery_attempts.max(1);
-    let mut last_error = String::new();
-    for attempt in 1..=attempts {
-        if attempt > 1 {
-            let factor = 1u64 << (attempt - 2).min(16);
-            tokio::time::sleep(Duration::from_millis(
-                app.config.delivery_backoff_ms.saturating_mul(factor),
-            ))
-            .await;
-        }
-        // Checked again on every attempt: the policy may have changed since subscribing.
-        let result = match webhook::parse_callback(&hub.callback, allow_loopback) {
-            Err(e) => Err(e.to_string()),
-            Ok(callback) => match http_client(allow_loopback) {
-                Ok(client) => post_once(client, &callback.url, secret, message_id, body).await,
-                Err(e) => Err(e),
-            },
+/// Hub callbacks as a [`Destination`]: a try reads the subscription as it is now (deleted:
+/// the job is dropped; re-pointed: the new callback is used) and POSTs once.
+pub struct HubCallbacks<'a> {
+    pub app: &'a App,
+}
+
+impl HubCallbacks<'_> {
+    async fn subscription(&self, job: &Job<HubWork>) -> Result<Option<HubSubscription>, String> {
+        let hub = self
+            .app
+            .db
+            .get_hub(&job.subscription_id)
+            .await
+            .map_err(|e| e.to_string())?;
+        Ok(hub.filter(|h| h.tenant.as_str() == job.tenant))
+    }
+}
+
+impl Destination for HubCallbacks<'_> {
+    type Work = HubWork;
+
+    async fn attempt(&self, job: &Job<HubWork>) -> Result<(), String> {
+        let Some(hub) = self.subscription(job).await? else {
+            tracing::info!(subscription = %job.subscription_id, "hub subscription deleted; delivery dropped");
+            return Ok(());
         };
-        match result {
-            Ok(()) => return Outcome::Delivered { attempts: attempt },
-            Err(e) => {
-                tracing::warn!(subscription = %hub.id, attempt, error = %e, "hub delivery failed");
-                last_error = e;
-            }
-        }
+        let app = self.app;
+        let allow_loopback = app.config.allow_loopback_callbacks;
+        // Checked again on every try: the policy may have changed since subscribing.
+        let callback =
+            webhook::parse_callback(&hub.callback, allow_loopback).map_err(|e| e.to_string())?;
+        let secret = crate::service::listener::hub_secret(app, &hub)
+            .await
+            .map_err(|e| format!("subscription {}: {}", hub.id, e.message))?;
+        let client = http_client(
+            allow_loopback,
+            Duration::from_millis(app.config.delivery_timeout_ms),
+        )?;
+        let w = &job.work;
+        post_once(client, &callback.url, &secret, &w.message_id, &w.payload).await
     }
-    Outcome::Failed {
-        attempts,
-        last_error,
-    }
-}
 
-/// Parks a delivery that failed every attempt: the envelope, the subscription and the error.
-async fn park(
-    app: &App,
-    hub: &HubSubscription,
-    event: &ListenerRecord,
-    attempts: u32,
-    last_error: &str,
-) -> Result<(), String> {
-    if app.config.hub_dlq_url.is_empty() {
-        return Err("HUB_DLQ_URL is not set".into());
+    /// The envelope, the subscription, the webhook-id and the last error: enough to inspect
+    /// the failure and replay it.
+    async fn park(&self, job: &Job<HubWork>, error: &str) -> Result<(), String> {
+        let app = self.app;
+        if app.config.hub_dlq_url.is_empty() {
+            return Err("HUB_DLQ_URL is not set".into());
+        }
+        let callback = self
+            .subscription(job)
+            .await
+            .ok()
+            .flatten()
+            .map(|h| h.callback);
+        let envelope: Value = serde_json::from_str(&job.work.payload).map_err(|e| e.to_string())?;
+        let body = json!({
+            "subscription_id": job.subscription_id,
+            "tenant": job.tenant,
+            "callback": callback,
+            "webhook_id": job.work.message_id,
+            "event_id": job.work.event_id,
+            "event_type": job.work.event_type,
+            "attempts": job.attempt,
+            "last_error": error,
+            "failed_at": rfc3339(&now()),
+            "envelope": envelope,
+        });
+        app.aws
+            .sqs()
+            .await
+            .send_message()
+            .queue_url(&app.config.hub_dlq_url)
+            .message_body(body.to_string())
+            .send()
+            .await
+            .map_err(|e| format!("SQS SendMessage: {e:?}"))?;
+        Ok(())
     }
-    let envelope: Value = serde_json::from_str(&event.payload).map_err(|e| e.to_string())?;
-    let body = json!({
-        "subscription_id": hub.id,
-        "tenant": hub.tenant,
-        "callback": hub.callback,
-        "webhook_id": event.message_id,
-        "event_id": event.event_id,
-        "event_type": event.event_type,
-        "attempts": attempts,
-        "last_error": last_error,
-        "failed_at": rfc3339(&now()),
-        "envelope": envelope,
-    });
-    app.aws
-        .sqs()
-        .await
-        .send_message()
-        .queue_url(&app.config.hub_dlq_url)
-        .message_body(body.to_string())
-        .send()
-        .await
-        .map_err(|e| format!("SQS SendMessage: {e:?}"))?;
-    Ok(())
 }
 
 fn listener_event(record: &StreamRecord) -> Result<Option<ListenerRecord>, String> {
@@ -201,48 +220,34 @@ fn listener_event(record: &StreamRecord) -> Result<Option<ListenerRecord>, Strin
         .map_err(|e| e.to_string())
 }
 
-/// Delivers one event to every matching subscription of its tenant, concurrently. `Err` only
-/// when something could not be delivered *and* could not be parked, so the record must run
-/// again (a subscriber may then see a duplicate `webhook-id`, which Standard Webhooks
-/// receivers drop).
-async fn deliver_event(
-    app: &App,
-    event: &ListenerRecord,
-    hubs: &[HubSubscription],
-) -> Result<(), String> {
+/// The jobs of one event: one per subscription of its tenant whose query matches.
+fn jobs_of(event: &ListenerRecord, hubs: &[HubSubscription]) -> Result<Vec<Job<HubWork>>, String> {
     let body: Value = serde_json::from_str(&event.payload).map_err(|e| e.to_string())?;
-    let matching: Vec<&HubSubscription> = hubs
+    Ok(hubs
         .iter()
         .filter(|h| {
             HubQuery::parse(&h.query)
                 .map(|q| q.matches(&event.event_type, &body["event"]))
                 .unwrap_or(false)
         })
-        .collect();
-    let results = join_all(matching.into_iter().map(|hub| async move {
-        let secret = crate::service::listener::hub_secret(app, hub)
-            .await
-            .map_err(|e| format!("subscription {}: {e}", hub.id))?;
-        match deliver(app, hub, &secret, &event.message_id, &event.payload).await {
-            Outcome::Delivered { .. } => Ok(()),
-            Outcome::Failed {
-                attempts,
-                last_error,
-            } => park(app, hub, event, attempts, &last_error).await,
-        }
-    }))
-    .await;
-    let errors: Vec<String> = results.into_iter().filter_map(Result::err).collect();
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(errors.join("; "))
-    }
+        .map(|h| Job {
+            tenant: event.tenant.to_string(),
+            subscription_id: h.id.clone(),
+            attempt: 1,
+            work: HubWork {
+                message_id: event.message_id.clone(),
+                event_id: event.event_id.clone(),
+                event_type: event.event_type.clone(),
+                payload: event.payload.clone(),
+            },
+        })
+        .collect())
 }
 
-/// The stream handler's logic. A record that could not be fully handled is reported in
-/// `batchItemFailures` (Lambda retries from it).
-pub async fn deliver_stream_batch(app: &App, batch: &Event) -> DynamoDbEventResponse {
+/// The stream function: each Listener event becomes one job per matching subscription on the
+/// delivery queue. Only a record whose jobs could not be queued is reported (Lambda retries
+/// from it); nothing here waits on a callback.
+pub async fn fan_out_stream_batch(app: &App, batch: &Event) -> DynamoDbEventResponse {
     let mut hubs: HashMap<TenantId, Vec<HubSubscription>> = HashMap::new();
     let mut response = DynamoDbEventResponse::default();
     for record in &batch.records {
@@ -258,16 +263,39 @@ pub async fn deliver_stream_batch(app: &App, batch: &Event) -> DynamoDbEventResp
                     .map_err(|e| e.to_string())?;
                 hubs.insert(event.tenant.clone(), list);
             }
-            deliver_event(app, &event, &hubs[&event.tenant]).await
+            let jobs = jobs_of(&event, &hubs[&event.tenant])?;
+            if jobs.is_empty() {
+                return Ok(());
+            }
+            delivery::enqueue(
+                app.aws.sqs().await,
+                &app.config.delivery_queue_url,
+                &jobs,
+                Duration::ZERO,
+            )
+            .await
         }
         .await;
         if let Err(e) = result {
-            tracing::error!(event_id = %record.event_id, error = %e, "hub delivery incomplete");
+            tracing::error!(event_id = %record.event_id, error = %e, "hub fan-out incomplete");
             let mut failure = DynamoDbBatchItemFailure::default();
             failure.item_identifier = record.change.sequence_number.clone();
             response.batch_item_failures.push(failure);
+            // Lambda retries from here; the records after it are fanned out then, once.
             break;
         }
     }
     response
+}
+
+/// The queue function: one try per job.
+pub async fn send_queue_batch(app: &App, event: SqsEvent) -> SqsBatchResponse {
+    delivery::run_jobs(
+        app.aws.sqs().await,
+        &app.delivery_settings(),
+        &app.breakers,
+        &HubCallbacks { app },
+        event,
+    )
+    .await
 }

@@ -229,6 +229,15 @@ pub async fn create_hub(
 ) -> Result<HubView, ApiError> {
     let (callback, query) = parse_hub_body(body)?;
     HubQuery::parse(&query).map_err(|e| invalid_field(format!("query: {e}")))?;
+    let existing = app.db.hubs_of(&client.tenant).await?.len();
+    // The catalogue has no 409: past its quota a tenant is refused as over a limit (53).
+    crate::domain::quota::Quota {
+        what: "hub subscriptions",
+        per: "tenant",
+        max: app.config.max_hub_subscriptions_per_tenant,
+    }
+    .admits_one_more(existing)
+    .map_err(|q| ApiError::forbidden(q.to_string()).with_code(codes::TOO_MANY_REQUESTS))?;
     check_callback(&callback, app.config.allow_loopback_callbacks)
         .await
         .map_err(callback_refused)?;

@@ -4,6 +4,7 @@
 
 pub mod auto_sign_up;
 pub mod collector;
+pub mod collector_dispatch;
 pub mod downloads;
 pub mod feed;
 pub mod forms;

@@ -101,6 +101,13 @@ pub async fn create(
     notifications_url: impl Fn(&str) -> String,
 ) -> Result<SubscriptionView, ApiError> {
     check_event_types(&new.event_type_ids)?;
+    let existing = app.db.subscriptions_of(&admin.tenant).await?.len();
+    crate::domain::quota::Quota {
+        what: "notification subscriptions",
+        per: "tenant",
+        max: app.config.max_notification_subscriptions_per_tenant,
+    }
+    .admits_one_more(existing)?;
     let invalid_client = |m: String| ApiError::bad_request(m).with_code(codes::INVALID_CLIENT_ID);
     let client_id: ClientId = new
         .client_id

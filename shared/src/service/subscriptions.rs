@@ -7,6 +7,7 @@ use crate::api::organizations::{
     SubscribeItem, SubscribedItem, SubscriptionList, SubscriptionQuery, SubscriptionView,
 };
 use crate::app::App;
+use crate::domain::quota::Quota;
 use crate::domain::subscription::{check_endpoint, filter_policy};
 use crate::error::ApiError;
 use crate::events::Channel;
@@ -36,6 +37,14 @@ pub async fn subscribe(
             app.config.allow_sqs_subscriptions,
         )?;
     }
+    // A repeated subscription (same topic, protocol, endpoint) counts again here although SNS
+    // answers it with the existing ARN: the quota errs towards refusing.
+    Quota {
+        what: "topic subscriptions",
+        per: "organization",
+        max: app.config.max_topic_subscriptions_per_organization,
+    }
+    .admits(app.db.topic_subscription_count(org).await?, items.len())?;
     let sns = app.aws.sns().await;
     let mut done: Vec<SubscribedItem> = Vec::with_capacity(items.len());
     for item in items {
@@ -49,9 +58,20 @@ pub async fn subscribe(
             .return_subscription_arn(true)
             .send()
             .await;
-        match result {
-            Ok(out) => done.push(SubscribedItem {
-                subscription_arn: out.subscription_arn.unwrap_or_default(),
+        let made = match result {
+            Ok(out) => {
+                let arn = out.subscription_arn.unwrap_or_default();
+                app.db
+                    .record_topic_subscription(org, &arn)
+                    .await
+                    .map(|()| arn)
+                    .map_err(ApiError::from)
+            }
+            Err(e) => Err(sns_error("Subscribe", e.into_service_error())),
+        };
+        match made {
+            Ok(subscription_arn) => done.push(SubscribedItem {
+                subscription_arn,
                 item,
             }),
             Err(e) => {
@@ -63,9 +83,15 @@ pub async fn subscribe(
                         .await
                     {
                         tracing::error!(arn = %made.subscription_arn, error = ?undo, "could not undo a subscription");
+                    } else if let Err(undo) = app
+                        .db
+                        .forget_topic_subscription(org, &made.subscription_arn)
+                        .await
+                    {
+                        tracing::error!(arn = %made.subscription_arn, error = %undo, "could not forget an undone subscription");
                     }
                 }
-                return Err(sns_error("Subscribe", e.into_service_error()));
+                return Err(e);
             }
         }
     }
@@ -116,13 +142,24 @@ pub async fn unsubscribe(app: &App, arn: &str) -> Result<(), ApiError> {
     if !ours {
         return Err(ApiError::not_found("Subscription"));
     }
-    app.aws
-        .sns()
+    let sns = app.aws.sns().await;
+    // Whose it is: the organization its filter policy names (it was made by `subscribe`).
+    let org = sns
+        .get_subscription_attributes()
+        .subscription_arn(arn)
+        .send()
         .await
-        .unsubscribe()
+        .map_err(|e| sns_error("GetSubscriptionAttributes", e.into_service_error()))?
+        .attributes
+        .and_then(|a| a.get("FilterPolicy").cloned())
+        .and_then(|p| crate::domain::subscription::organization_of(&p));
+    sns.unsubscribe()
         .subscription_arn(arn)
         .send()
         .await
         .map_err(|e| sns_error("Unsubscribe", e.into_service_error()))?;
+    if let Some(org) = org {
+        app.db.forget_topic_subscription(org, arn).await?;
+    }
     Ok(())
 }

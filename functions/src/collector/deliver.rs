@@ -1,0 +1,11 @@
+//! `collector.deliver`: the collector delivery queue → one SQS message or SNS notification
+//! per job, with the subscriber's credentials (`shared::service::collector_dispatch`).
+
+use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
+use shared::App;
+
+use crate::registry::BoxFuture;
+
+pub fn call(app: &App, event: SqsEvent) -> BoxFuture<'_, SqsBatchResponse> {
+    Box::pin(async move { shared::service::collector_dispatch::send_queue_batch(app, event).await })
+}
