@@ -6,7 +6,9 @@ use std::future::Future;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use aws_lambda_events::event::dynamodb::{Event as StreamEvent, EventRecord as StreamRecord};
 use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent};
+use aws_lambda_events::event::streams::{DynamoDbBatchItemFailure, DynamoDbEventResponse};
 use aws_sdk_sqs::types::SendMessageBatchRequestEntry;
 use futures::future::join_all;
 use serde::de::DeserializeOwned;
@@ -181,6 +183,45 @@ pub async fn enqueue<W: Serialize>(
         }
     }
     Ok(())
+}
+
+/// The stream side of a delivery family: which jobs a stream record asks for.
+pub trait FanOut {
+    type Work: Serialize + Sync;
+    /// The record's jobs (none for a record that is not the family's); `Err` when they cannot
+    /// be known now (the subscriptions could not be read, the record does not decode).
+    fn jobs_of(
+        &mut self,
+        record: &StreamRecord,
+    ) -> impl Future<Output = Result<Vec<Job<Self::Work>>, String>> + Send;
+}
+
+/// Queues the jobs of every record of `batch`, in record order, without waiting on any
+/// destination. The first record whose jobs could not be known or queued is reported, and the
+/// records after it wait: Lambda retries from it, so each record is fanned out once (a repeat
+/// only after a partial failure, with the same message ids).
+pub async fn fan_out<F: FanOut>(
+    sqs: &aws_sdk_sqs::Client,
+    queue_url: &str,
+    batch: &StreamEvent,
+    family: &mut F,
+) -> DynamoDbEventResponse {
+    let mut response = DynamoDbEventResponse::default();
+    for record in &batch.records {
+        let queued = match family.jobs_of(record).await {
+            Ok(jobs) if jobs.is_empty() => Ok(()),
+            Ok(jobs) => enqueue(sqs, queue_url, &jobs, Duration::ZERO).await,
+            Err(e) => Err(e),
+        };
+        if let Err(error) = queued {
+            tracing::error!(sequence = ?record.change.sequence_number, error, "fan-out incomplete");
+            let mut failure = DynamoDbBatchItemFailure::default();
+            failure.item_identifier = record.change.sequence_number.clone();
+            response.batch_item_failures.push(failure);
+            break;
+        }
+    }
+    response
 }
 
 /// What became of one job in this invocation.

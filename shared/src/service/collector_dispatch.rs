@@ -10,16 +10,16 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use aws_lambda_events::event::dynamodb::Event as StreamEvent;
+use aws_lambda_events::event::dynamodb::{Event as StreamEvent, EventRecord as StreamRecord};
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
-use aws_lambda_events::event::streams::{DynamoDbBatchItemFailure, DynamoDbEventResponse};
+use aws_lambda_events::event::streams::DynamoDbEventResponse;
 use serde::{Deserialize, Serialize};
 
 use crate::api::collector::{Delivery, Event};
 use crate::app::App;
 use crate::db::KIND;
 use crate::db::collector::{SubscriptionRecord, TENANT_EVENT, Target, TenantEventRecord};
-use crate::delivery::{self, DeadLetter, Destination, Job};
+use crate::delivery::{self, DeadLetter, Destination, FanOut, Job};
 use crate::oauth::TenantId;
 use crate::service::collector::{Credentials, decrypt};
 
@@ -260,50 +260,46 @@ fn jobs_of(
         .collect()
 }
 
-/// The stream function: each new tenant event becomes one job per subscription that wants
-/// it. Only a record whose jobs could not be queued is reported (Lambda retries from it).
-pub async fn fan_out_stream_batch(app: &App, batch: &StreamEvent) -> DynamoDbEventResponse {
-    let mut response = DynamoDbEventResponse::default();
-    let mut subscriptions: HashMap<TenantId, Vec<SubscriptionRecord>> = HashMap::new();
-    for record in &batch.records {
+/// The collector's side of the fan-out: each new tenant event, one job per subscription of
+/// its tenant that wants it (read once per tenant per batch).
+struct CollectorFanOut<'a> {
+    app: &'a App,
+    subscriptions: HashMap<TenantId, Vec<SubscriptionRecord>>,
+}
+
+impl FanOut for CollectorFanOut<'_> {
+    type Work = CollectorWork;
+
+    async fn jobs_of(&mut self, record: &StreamRecord) -> Result<Vec<Job<CollectorWork>>, String> {
         let image = &record.change.new_image;
         let is_tenant_event = matches!(image.get(KIND), Some(serde_dynamo::AttributeValue::S(k)) if k == TENANT_EVENT);
         if record.event_name != "INSERT" || !is_tenant_event {
-            continue;
+            return Ok(Vec::new());
         }
-        let outcome = async {
-            let event: TenantEventRecord =
-                serde_dynamo::from_item(image.clone()).map_err(|e| e.to_string())?;
-            if !subscriptions.contains_key(&event.tenant) {
-                let subs = app
-                    .db
-                    .list_event_subscriptions(&event.tenant)
-                    .await
-                    .map_err(|e| e.to_string())?;
-                subscriptions.insert(event.tenant.clone(), subs);
-            }
-            let jobs = jobs_of(&event, &subscriptions[&event.tenant])?;
-            if jobs.is_empty() {
-                return Ok(());
-            }
-            delivery::enqueue(
-                app.aws.sqs().await,
-                &app.config.delivery_queue_url,
-                &jobs,
-                Duration::ZERO,
-            )
-            .await
+        let event: TenantEventRecord =
+            serde_dynamo::from_item(image.clone()).map_err(|e| e.to_string())?;
+        if !self.subscriptions.contains_key(&event.tenant) {
+            let subs = self
+                .app
+                .db
+                .list_event_subscriptions(&event.tenant)
+                .await
+                .map_err(|e| e.to_string())?;
+            self.subscriptions.insert(event.tenant.clone(), subs);
         }
-        .await;
-        if let Err(error) = outcome {
-            tracing::error!(sequence = ?record.change.sequence_number, error, "event not fanned out");
-            let mut failure = DynamoDbBatchItemFailure::default();
-            failure.item_identifier = record.change.sequence_number.clone();
-            response.batch_item_failures.push(failure);
-            break;
-        }
+        jobs_of(&event, &self.subscriptions[&event.tenant])
     }
-    response
+}
+
+/// The stream function: each new tenant event becomes one job per subscription that wants
+/// it; nothing here waits on a destination.
+pub async fn fan_out_stream_batch(app: &App, batch: &StreamEvent) -> DynamoDbEventResponse {
+    let mut family = CollectorFanOut {
+        app,
+        subscriptions: HashMap::new(),
+    };
+    let sqs = app.aws.sqs().await;
+    delivery::fan_out(sqs, &app.config.delivery_queue_url, batch, &mut family).await
 }
 
 /// The queue function: one try per job.

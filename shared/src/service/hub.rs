@@ -14,12 +14,12 @@ use std::time::Duration;
 
 use aws_lambda_events::event::dynamodb::{Event, EventRecord as StreamRecord};
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
-use aws_lambda_events::event::streams::{DynamoDbBatchItemFailure, DynamoDbEventResponse};
+use aws_lambda_events::event::streams::DynamoDbEventResponse;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::app::App;
-use crate::delivery::{self, Destination, Job};
+use crate::delivery::{self, Destination, FanOut, Job};
 use crate::domain::listener::{HubQuery, HubSubscription, ListenerRecord};
 use crate::domain::webhook::{self, CallbackError};
 use crate::oauth::TenantId;
@@ -244,48 +244,42 @@ fn jobs_of(event: &ListenerRecord, hubs: &[HubSubscription]) -> Result<Vec<Job<H
         .collect())
 }
 
-/// The stream function: each Listener event becomes one job per matching subscription on the
-/// delivery queue. Only a record whose jobs could not be queued is reported (Lambda retries
-/// from it); nothing here waits on a callback.
-pub async fn fan_out_stream_batch(app: &App, batch: &Event) -> DynamoDbEventResponse {
-    let mut hubs: HashMap<TenantId, Vec<HubSubscription>> = HashMap::new();
-    let mut response = DynamoDbEventResponse::default();
-    for record in &batch.records {
-        let result = async {
-            let Some(event) = listener_event(record)? else {
-                return Ok(());
-            };
-            if !hubs.contains_key(&event.tenant) {
-                let list = app
-                    .db
-                    .hubs_of(&event.tenant)
-                    .await
-                    .map_err(|e| e.to_string())?;
-                hubs.insert(event.tenant.clone(), list);
-            }
-            let jobs = jobs_of(&event, &hubs[&event.tenant])?;
-            if jobs.is_empty() {
-                return Ok(());
-            }
-            delivery::enqueue(
-                app.aws.sqs().await,
-                &app.config.delivery_queue_url,
-                &jobs,
-                Duration::ZERO,
-            )
-            .await
+/// The hub's side of the fan-out: each Listener event, one job per matching subscription of
+/// its tenant (read once per tenant per batch).
+struct HubFanOut<'a> {
+    app: &'a App,
+    hubs: HashMap<TenantId, Vec<HubSubscription>>,
+}
+
+impl FanOut for HubFanOut<'_> {
+    type Work = HubWork;
+
+    async fn jobs_of(&mut self, record: &StreamRecord) -> Result<Vec<Job<HubWork>>, String> {
+        let Some(event) = listener_event(record)? else {
+            return Ok(Vec::new());
+        };
+        if !self.hubs.contains_key(&event.tenant) {
+            let list = self
+                .app
+                .db
+                .hubs_of(&event.tenant)
+                .await
+                .map_err(|e| e.to_string())?;
+            self.hubs.insert(event.tenant.clone(), list);
         }
-        .await;
-        if let Err(e) = result {
-            tracing::error!(event_id = %record.event_id, error = %e, "hub fan-out incomplete");
-            let mut failure = DynamoDbBatchItemFailure::default();
-            failure.item_identifier = record.change.sequence_number.clone();
-            response.batch_item_failures.push(failure);
-            // Lambda retries from here; the records after it are fanned out then, once.
-            break;
-        }
+        jobs_of(&event, &self.hubs[&event.tenant])
     }
-    response
+}
+
+/// The stream function: each Listener event becomes one job per matching subscription on the
+/// delivery queue; nothing here waits on a callback.
+pub async fn fan_out_stream_batch(app: &App, batch: &Event) -> DynamoDbEventResponse {
+    let mut family = HubFanOut {
+        app,
+        hubs: HashMap::new(),
+    };
+    let sqs = app.aws.sqs().await;
+    delivery::fan_out(sqs, &app.config.delivery_queue_url, batch, &mut family).await
 }
 
 /// The queue function: one try per job.
