@@ -13,7 +13,9 @@
 
 pub mod queued;
 
-pub use queued::{Breakers, Destination, FanOut, Job, Settings, enqueue, fan_out, run_jobs};
+pub use queued::{
+    Breakers, Destination, FanOut, Job, PerTenant, Settings, enqueue, fan_out, run_jobs,
+};
 
 /// What the dead-letter queue holds for a delivery that failed every attempt: enough to
 /// redrive it by hand.

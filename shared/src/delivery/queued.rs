@@ -196,6 +196,34 @@ pub trait FanOut {
     ) -> impl Future<Output = Result<Vec<Job<Self::Work>>, String>> + Send;
 }
 
+/// The subscriptions of each tenant a batch meets, read once per batch.
+pub struct PerTenant<S> {
+    read: HashMap<crate::oauth::TenantId, Vec<S>>,
+}
+
+impl<S> Default for PerTenant<S> {
+    fn default() -> Self {
+        Self {
+            read: HashMap::new(),
+        }
+    }
+}
+
+impl<S> PerTenant<S> {
+    /// `tenant`'s subscriptions, read with `load` the first time.
+    pub async fn get<E: std::fmt::Display>(
+        &mut self,
+        tenant: &crate::oauth::TenantId,
+        load: impl Future<Output = Result<Vec<S>, E>>,
+    ) -> Result<&[S], String> {
+        if !self.read.contains_key(tenant) {
+            let subs = load.await.map_err(|e| e.to_string())?;
+            self.read.insert(tenant.clone(), subs);
+        }
+        Ok(&self.read[tenant])
+    }
+}
+
 /// Queues the jobs of every record of `batch`, in record order, without waiting on any
 /// destination. The first record whose jobs could not be known or queued is reported, and the
 /// records after it wait: Lambda retries from it, so each record is fanned out once (a repeat

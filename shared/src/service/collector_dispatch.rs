@@ -19,7 +19,7 @@ use crate::api::collector::{Delivery, Event};
 use crate::app::App;
 use crate::db::KIND;
 use crate::db::collector::{SubscriptionRecord, TENANT_EVENT, Target, TenantEventRecord};
-use crate::delivery::{self, DeadLetter, Destination, FanOut, Job};
+use crate::delivery::{self, DeadLetter, Destination, FanOut, Job, PerTenant};
 use crate::oauth::TenantId;
 use crate::service::collector::{Credentials, decrypt};
 
@@ -264,7 +264,7 @@ fn jobs_of(
 /// its tenant that wants it (read once per tenant per batch).
 struct CollectorFanOut<'a> {
     app: &'a App,
-    subscriptions: HashMap<TenantId, Vec<SubscriptionRecord>>,
+    subscriptions: PerTenant<SubscriptionRecord>,
 }
 
 impl FanOut for CollectorFanOut<'_> {
@@ -278,16 +278,14 @@ impl FanOut for CollectorFanOut<'_> {
         }
         let event: TenantEventRecord =
             serde_dynamo::from_item(image.clone()).map_err(|e| e.to_string())?;
-        if !self.subscriptions.contains_key(&event.tenant) {
-            let subs = self
-                .app
-                .db
-                .list_event_subscriptions(&event.tenant)
-                .await
-                .map_err(|e| e.to_string())?;
-            self.subscriptions.insert(event.tenant.clone(), subs);
-        }
-        jobs_of(&event, &self.subscriptions[&event.tenant])
+        let subscriptions = self
+            .subscriptions
+            .get(
+                &event.tenant,
+                self.app.db.list_event_subscriptions(&event.tenant),
+            )
+            .await?;
+        jobs_of(&event, subscriptions)
     }
 }
 
@@ -296,7 +294,7 @@ impl FanOut for CollectorFanOut<'_> {
 pub async fn fan_out_stream_batch(app: &App, batch: &StreamEvent) -> DynamoDbEventResponse {
     let mut family = CollectorFanOut {
         app,
-        subscriptions: HashMap::new(),
+        subscriptions: PerTenant::default(),
     };
     let sqs = app.aws.sqs().await;
     delivery::fan_out(sqs, &app.config.delivery_queue_url, batch, &mut family).await

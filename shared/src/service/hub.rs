@@ -7,7 +7,6 @@
 //! callback that hangs costs its own jobs a timeout, never another tenant's delivery. After
 //! the last try a job is parked on the hub dead-letter queue.
 
-use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
@@ -19,10 +18,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::app::App;
-use crate::delivery::{self, Destination, FanOut, Job};
+use crate::delivery::{self, Destination, FanOut, Job, PerTenant};
 use crate::domain::listener::{HubQuery, HubSubscription, ListenerRecord};
 use crate::domain::webhook::{self, CallbackError};
-use crate::oauth::TenantId;
 use crate::time::{now, rfc3339};
 
 /// The longest a connection to a callback may take to open: a host that does not answer
@@ -248,7 +246,7 @@ fn jobs_of(event: &ListenerRecord, hubs: &[HubSubscription]) -> Result<Vec<Job<H
 /// its tenant (read once per tenant per batch).
 struct HubFanOut<'a> {
     app: &'a App,
-    hubs: HashMap<TenantId, Vec<HubSubscription>>,
+    hubs: PerTenant<HubSubscription>,
 }
 
 impl FanOut for HubFanOut<'_> {
@@ -258,16 +256,11 @@ impl FanOut for HubFanOut<'_> {
         let Some(event) = listener_event(record)? else {
             return Ok(Vec::new());
         };
-        if !self.hubs.contains_key(&event.tenant) {
-            let list = self
-                .app
-                .db
-                .hubs_of(&event.tenant)
-                .await
-                .map_err(|e| e.to_string())?;
-            self.hubs.insert(event.tenant.clone(), list);
-        }
-        jobs_of(&event, &self.hubs[&event.tenant])
+        let hubs = self
+            .hubs
+            .get(&event.tenant, self.app.db.hubs_of(&event.tenant))
+            .await?;
+        jobs_of(&event, hubs)
     }
 }
 
@@ -276,7 +269,7 @@ impl FanOut for HubFanOut<'_> {
 pub async fn fan_out_stream_batch(app: &App, batch: &Event) -> DynamoDbEventResponse {
     let mut family = HubFanOut {
         app,
-        hubs: HashMap::new(),
+        hubs: PerTenant::default(),
     };
     let sqs = app.aws.sqs().await;
     delivery::fan_out(sqs, &app.config.delivery_queue_url, batch, &mut family).await
