@@ -249,3 +249,89 @@ async fn assign_racing_close_has_one_winner() {
     );
     assert_eq!(count(&events, EventName::OfferClosed), (!assigned) as usize);
 }
+
+/// The local stack tells the truth under contention (tools/moto_server.py's transactions):
+/// 100 storms of concurrent accepts (2 per supplier) racing a close, each on its own offer,
+/// while the stream pump runs beside them as in `scripts/local.sh`. The demand's subscriber
+/// gets exactly one `OfferAccepted` per accept that succeeded, and a matched supplier's one
+/// `OfferClosed` per close that did: no event of a cancelled transaction, none lost after one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn storms_of_accepts_and_a_close_publish_exactly_the_committed_events() {
+    const STORMS: usize = 100;
+    let t = TestStack::start().await;
+    let demand_org = t.demo.demand.organization.as_ref().unwrap().id;
+    let demand_sub = Subscriber::new(&t, demand_org).await;
+    let supplier_sub = Subscriber::new(&t, t.demo.supply_a.organization.as_ref().unwrap().id).await;
+    let demand = t.login(&t.demo.demand).await;
+    let a = t.login(&t.demo.supply_a).await;
+    let b = t.login(&t.demo.supply_b).await;
+    let pump = t
+        .stack
+        .spawn_stream_pump(std::time::Duration::from_millis(5));
+
+    let mut expected: std::collections::BTreeMap<String, (usize, usize)> = Default::default();
+    let mut refused = 0;
+    for storm in 0..STORMS {
+        let offer_id = create_offer(&t, &demand).await;
+        let accept = format!("/offers/v1/inbox/offers/{offer_id}/accept");
+        let close = format!("/offers/v1/outbox/offers/{offer_id}/close");
+        let mut calls: Vec<_> = (0..4)
+            .map(|i| {
+                t.call(
+                    "POST",
+                    &accept,
+                    Some(if i % 2 == 0 { &a } else { &b }),
+                    None,
+                )
+            })
+            .collect();
+        // The close joins the race at a different place each storm, so both sides win often.
+        let at = storm % 5;
+        calls.insert(
+            at,
+            t.call(
+                "POST",
+                &close,
+                Some(&demand),
+                Some(json!({"reason_code": "client_request"})),
+            ),
+        );
+        let results = join_all(calls).await;
+        assert!(
+            results.iter().all(|r| r.status == 204 || r.status == 409),
+            "{results:?}"
+        );
+        let closed = usize::from(results[at].status == 204);
+        let accepted = results.iter().filter(|r| r.status == 204).count() - closed;
+        refused += results.iter().filter(|r| r.status == 409).count();
+        expected.insert(offer_id, (accepted, closed));
+    }
+    pump.abort();
+    t.settle().await;
+
+    let mut got: std::collections::BTreeMap<String, (usize, usize)> =
+        expected.keys().map(|id| (id.clone(), (0, 0))).collect();
+    let mut received = demand_sub.drain().await;
+    received.extend(supplier_sub.drain().await);
+    for m in received {
+        let id = m.payload["id"].as_str().unwrap_or_default().to_owned();
+        let Some(counts) = got.get_mut(&id) else {
+            continue;
+        };
+        // Accepts reach the demand; a close reaches every matched supplier (here, A).
+        match m.name() {
+            "OfferAccepted" => counts.0 += 1,
+            "OfferClosed" => counts.1 += 1,
+            _ => {}
+        }
+    }
+    let accepted: usize = expected.values().map(|(a, _)| a).sum();
+    println!(
+        "{STORMS} storms: {accepted} accepts and {} closes won, {refused} requests refused",
+        expected.values().map(|(_, c)| c).sum::<usize>()
+    );
+    assert_eq!(
+        got, expected,
+        "events per offer: (OfferAccepted, OfferClosed)"
+    );
+}
