@@ -101,7 +101,7 @@ pub struct ResolvedStream {
 }
 
 pub struct Stack {
-    _moto: Option<Moto>,
+    moto: Option<Moto>,
     pub endpoint: String,
     pub sdk: SdkConfig,
     /// The root template's names.
@@ -258,7 +258,7 @@ impl Stack {
             });
         }
         Ok(Arc::new(Self {
-            _moto: moto,
+            moto,
             endpoint,
             sdk,
             context,
@@ -348,6 +348,41 @@ impl Stack {
                 tokio::time::sleep(every).await;
             }
         })
+    }
+
+    /// The moto this stack started (`None` when it uses a running one, `--moto-endpoint`).
+    pub fn emulator(&self) -> Option<&Moto> {
+        self.moto.as_ref()
+    }
+
+    /// Ends the process, saying why, within a poll of `every` of moto's exit: without its
+    /// emulator the stack would answer 500 to everything and say nothing.
+    pub fn spawn_emulator_watch(
+        self: &Arc<Self>,
+        every: std::time::Duration,
+    ) -> Option<tokio::task::JoinHandle<()>> {
+        let stack = self.clone();
+        self.moto.as_ref()?;
+        Some(tokio::spawn(async move {
+            let moto = stack.moto.as_ref().expect("checked above");
+            let mut last_rss = None;
+            loop {
+                if let Some(status) = moto.exited() {
+                    let rss = last_rss
+                        .map(|m| format!("{m} MiB"))
+                        .unwrap_or_else(|| "unknown".into());
+                    eprintln!(
+                        "devstack: moto (pid {}) exited ({status}); its resident memory was last \
+                         {rss}. Every request would now fail, so the local stack stops. moto's \
+                         log: .devstack/moto.log",
+                        moto.pid
+                    );
+                    std::process::exit(1);
+                }
+                last_rss = moto.rss_mib().or(last_rss);
+                tokio::time::sleep(every).await;
+            }
+        }))
     }
 
     pub fn function(&self, handler: &str) -> Option<&Function> {

@@ -85,6 +85,7 @@ async fn run(args: Args) -> Result<(), devstack::Error> {
         ..args.options
     };
     let stack = Stack::start(options).await?;
+    let watch = stack.spawn_emulator_watch(Duration::from_millis(250));
     let server = devstack::server::serve(stack.clone(), args.addr).await?;
     let pump = stack.spawn_stream_pump(Duration::from_millis(250));
     let queue_pump = stack.spawn_queue_pump(Duration::from_millis(250));
@@ -98,6 +99,11 @@ async fn run(args: Args) -> Result<(), devstack::Error> {
 
     println!("\nLocal stack is up.");
     println!("  API           http://{}", server.addr);
+    println!(
+        "  health        http://{}{}  (the emulator's state; not a published API)",
+        server.addr,
+        devstack::server::HEALTH_PATH
+    );
     println!(
         "  moto          {}  (AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION={})",
         stack.endpoint, stack.options.region
@@ -155,6 +161,9 @@ async fn run(args: Args) -> Result<(), devstack::Error> {
     tokio::signal::ctrl_c()
         .await
         .map_err(|e| devstack::Error::Setup(e.to_string()))?;
+    if let Some(watch) = watch {
+        watch.abort();
+    }
     pump.abort();
     queue_pump.abort();
     scheduler.abort();

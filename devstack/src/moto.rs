@@ -2,15 +2,16 @@
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdin, Command, Stdio};
-use std::sync::mpsc;
+use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
+use std::sync::{Mutex, mpsc};
 use std::time::Duration;
 
 use crate::Error;
 
 pub struct Moto {
     pub endpoint: String,
-    child: Child,
+    pub pid: u32,
+    child: Mutex<Child>,
     /// Held open: moto serves until its standard input closes (see tools/moto_server.py), so
     /// it also ends when this process dies without running destructors.
     _stdin: ChildStdin,
@@ -67,15 +68,40 @@ impl Moto {
         };
         Ok(Self {
             endpoint: line.trim().to_owned(),
-            child,
+            pid: child.id(),
+            child: Mutex::new(child),
             _stdin: stdin,
         })
+    }
+
+    /// How moto ended, once it has (killed by the kernel for memory, crashed, stopped).
+    pub fn exited(&self) -> Option<ExitStatus> {
+        self.child
+            .lock()
+            .expect("moto lock")
+            .try_wait()
+            .ok()
+            .flatten()
+    }
+
+    /// moto's resident memory now, in MiB (Linux; `None` elsewhere or once it has ended).
+    pub fn rss_mib(&self) -> Option<u64> {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid)).ok()?;
+        let kib: u64 = status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmRSS:"))?
+            .split_whitespace()
+            .next()?
+            .parse()
+            .ok()?;
+        Some(kib / 1024)
     }
 }
 
 impl Drop for Moto {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        let child = self.child.get_mut().expect("moto lock");
+        let _ = child.kill();
+        let _ = child.wait();
     }
 }

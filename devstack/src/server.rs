@@ -91,6 +91,37 @@ pub async fn serve(stack: Arc<Stack>, addr: SocketAddr) -> Result<Server, Error>
     Ok(Server { addr, task })
 }
 
+/// The local stack's own health route (not part of any published API): the emulator's state.
+pub const HEALTH_PATH: &str = "/_local/health";
+
+fn health(stack: &Stack) -> Response<Full<Bytes>> {
+    let (status, emulator) = match stack.emulator() {
+        Some(moto) => {
+            let running = moto.exited().is_none();
+            let status = if running {
+                StatusCode::OK
+            } else {
+                StatusCode::SERVICE_UNAVAILABLE
+            };
+            let state = json!({"endpoint": stack.endpoint, "pid": moto.pid,
+                               "running": running, "rss_mib": moto.rss_mib()});
+            (status, state)
+        }
+        // Another process's moto (`--moto-endpoint`): its state is that process's to watch.
+        None => (
+            StatusCode::OK,
+            json!({"endpoint": stack.endpoint, "started_by": "another process"}),
+        ),
+    };
+    let mut r = Response::new(Full::new(Bytes::from(
+        json!({ "emulator": emulator }).to_string(),
+    )));
+    *r.status_mut() = status;
+    r.headers_mut()
+        .insert("content-type", "application/json".parse().expect("static"));
+    r
+}
+
 fn plain(status: StatusCode, message: &str) -> Response<Full<Bytes>> {
     let mut r = Response::new(Full::new(Bytes::from(
         json!({ "message": message }).to_string(),
@@ -195,6 +226,9 @@ async fn handle(
         Err(_) => return plain(StatusCode::BAD_REQUEST, "Unreadable body"),
     };
     let path = parts.uri.path().to_owned();
+    if path == HEALTH_PATH {
+        return health(stack);
+    }
     let query = parts.uri.query().unwrap_or("").to_owned();
     let Ok(matched) = router.inner.at(&path) else {
         return plain(StatusCode::NOT_FOUND, "Not Found");
