@@ -17,6 +17,30 @@ pub use queued::{
     Breakers, Destination, FanOut, Job, PerTenant, Settings, enqueue, fan_out, run_jobs,
 };
 
+/// Puts one message on one of the platform's own queues (a dead-letter or failure queue):
+/// where what cannot be delivered or published is parked for an operator.
+pub async fn park_message(
+    sqs: &aws_sdk_sqs::Client,
+    queue_url: &str,
+    body: String,
+) -> Result<(), String> {
+    if queue_url.is_empty() {
+        return Err("no queue is configured to park it".into());
+    }
+    sqs.send_message()
+        .queue_url(queue_url)
+        .message_body(body)
+        .send()
+        .await
+        .map(|_| ())
+        .map_err(|e| {
+            format!(
+                "SQS SendMessage: {}",
+                aws_sdk_sqs::error::DisplayErrorContext(e)
+            )
+        })
+}
+
 /// What the dead-letter queue holds for a delivery that failed every attempt: enough to
 /// redrive it by hand.
 #[derive(Debug, serde::Serialize, serde::Deserialize)]

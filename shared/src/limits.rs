@@ -50,6 +50,38 @@ pub const DOCUMENTS: Limits = Limits {
     list_items: 1_000,
 };
 
+/// Splits `items` into batches of at most `max_items` and `max_bytes` (by `size`), in order,
+/// as SNS's `PublishBatch` and SQS's `SendMessageBatch` take them; an item larger than
+/// `max_bytes` on its own comes back apart, since no batch can carry it.
+pub fn batches<T>(
+    items: impl IntoIterator<Item = T>,
+    max_items: usize,
+    max_bytes: usize,
+    size: impl Fn(&T) -> usize,
+) -> (Vec<Vec<T>>, Vec<T>) {
+    let mut out: Vec<Vec<T>> = Vec::new();
+    let mut too_large = Vec::new();
+    let mut bytes = 0;
+    for item in items {
+        let n = size(&item);
+        if n > max_bytes {
+            too_large.push(item);
+            continue;
+        }
+        match out.last_mut() {
+            Some(batch) if batch.len() < max_items && bytes + n <= max_bytes => {
+                bytes += n;
+                batch.push(item);
+            }
+            _ => {
+                bytes = n;
+                out.push(vec![item]);
+            }
+        }
+    }
+    (out, too_large)
+}
+
 /// A body that breaks a limit: what and where (`offer.comment`, `visits[3].tasks`).
 #[derive(Debug, PartialEq, Eq)]
 pub struct TooLarge(pub String);

@@ -59,27 +59,7 @@ impl Entry {
 /// Splits one topic's entries into calls of at most [`MAX_BATCH`] entries and
 /// [`MAX_BATCH_BYTES`], in order; entries too large for any call come back apart.
 pub fn pack(entries: Vec<Entry>) -> (Vec<Vec<Entry>>, Vec<Entry>) {
-    let mut calls: Vec<Vec<Entry>> = Vec::new();
-    let mut too_large = Vec::new();
-    let mut bytes = 0;
-    for entry in entries {
-        let size = entry.bytes();
-        if size > MAX_BATCH_BYTES {
-            too_large.push(entry);
-            continue;
-        }
-        match calls.last_mut() {
-            Some(call) if call.len() < MAX_BATCH && bytes + size <= MAX_BATCH_BYTES => {
-                bytes += size;
-                call.push(entry);
-            }
-            _ => {
-                bytes = size;
-                calls.push(vec![entry]);
-            }
-        }
-    }
-    (calls, too_large)
+    crate::limits::batches(entries, MAX_BATCH, MAX_BATCH_BYTES, Entry::bytes)
 }
 
 /// Where a message that can never be published goes, so an operator sees it (the stream
@@ -99,9 +79,6 @@ pub struct QueueParking<'a> {
 
 impl ParkPort for QueueParking<'_> {
     async fn park(&self, topic_arn: &str, entry: &Entry) -> bool {
-        if self.queue_url.is_empty() {
-            return false;
-        }
         let body = serde_json::json!({
             "reason": "message_too_large",
             "detail": format!("{} bytes; SNS accepts at most {MAX_BATCH_BYTES}", entry.bytes()),
@@ -110,17 +87,10 @@ impl ParkPort for QueueParking<'_> {
             "organization_id": entry.organization_id,
             "topic_arn": topic_arn,
         });
-        match self
-            .sqs
-            .send_message()
-            .queue_url(self.queue_url)
-            .message_body(body.to_string())
-            .send()
-            .await
-        {
-            Ok(_) => true,
+        match crate::delivery::park_message(self.sqs, self.queue_url, body.to_string()).await {
+            Ok(()) => true,
             Err(e) => {
-                tracing::error!(error = ?e, "parking an unpublishable message failed");
+                tracing::error!(error = %e, "parking an unpublishable message failed");
                 false
             }
         }

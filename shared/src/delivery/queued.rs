@@ -147,20 +147,21 @@ pub async fn enqueue<W: Serialize>(
     if queue_url.is_empty() {
         return Err("the delivery queue is not configured".into());
     }
-    let mut calls: Vec<Vec<SendMessageBatchRequestEntry>> = vec![Vec::new()];
-    let mut bytes = 0;
-    for (n, job) in jobs.iter().enumerate() {
-        let e = entry(job, n, delay)?;
-        let size = e.message_body().len();
-        let call = calls.last_mut().expect("one call at least");
-        if !call.is_empty() && (call.len() == MAX_ENTRIES || bytes + size > MAX_BATCH_BYTES) {
-            calls.push(Vec::new());
-            bytes = 0;
-        }
-        bytes += size;
-        calls.last_mut().expect("one call at least").push(e);
+    let entries = jobs
+        .iter()
+        .enumerate()
+        .map(|(n, job)| entry(job, n, delay))
+        .collect::<Result<Vec<_>, _>>()?;
+    let (calls, too_large) = crate::limits::batches(entries, MAX_ENTRIES, MAX_BATCH_BYTES, |e| {
+        e.message_body().len()
+    });
+    if !too_large.is_empty() {
+        return Err(format!(
+            "{} jobs over SQS's {MAX_BATCH_BYTES} bytes per message",
+            too_large.len()
+        ));
     }
-    for call in calls.into_iter().filter(|c| !c.is_empty()) {
+    for call in calls {
         let out = sqs
             .send_message_batch()
             .queue_url(queue_url)

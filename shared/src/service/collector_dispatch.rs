@@ -192,22 +192,11 @@ impl Destination for CollectorDestinations<'_> {
             error: error.to_owned(),
             message: job.work.message.clone(),
         };
-        self.app
-            .aws
-            .sqs()
+        let body = serde_json::to_string(&letter).map_err(|e| e.to_string())?;
+        let app = self.app;
+        delivery::park_message(app.aws.sqs().await, &app.config.delivery_dlq_url, body)
             .await
-            .send_message()
-            .queue_url(&self.app.config.delivery_dlq_url)
-            .message_body(serde_json::to_string(&letter).map_err(|e| e.to_string())?)
-            .send()
-            .await
-            .map(|_| ())
-            .map_err(|e| {
-                format!(
-                    "dead-letter queue: {}",
-                    aws_sdk_sqs::error::DisplayErrorContext(e)
-                )
-            })
+            .map_err(|e| format!("dead-letter queue: {e}"))
     }
 }
 

@@ -106,12 +106,6 @@ pub async fn feed_stream_batch(app: &App, batch: &Event) -> DynamoDbEventRespons
 /// Describes on the stream failure queue an event too large for a feed item (not the
 /// payload, which stays in its event item while that lives).
 async fn park_oversized(app: &App, event: &FeedEvent) -> Result<(), DbError> {
-    if app.config.stream_failure_queue_url.is_empty() {
-        return Err(DbError::Codec(format!(
-            "event {} is too large for a feed item and STREAM_FAILURE_QUEUE_URL is not set",
-            event.event_id
-        )));
-    }
     let body = serde_json::json!({
         "reason": "feed_item_too_large",
         "detail": format!("{} bytes of payload; a feed item carries at most {MAX_FEED_PAYLOAD_BYTES}", event.payload.len()),
@@ -119,16 +113,10 @@ async fn park_oversized(app: &App, event: &FeedEvent) -> Result<(), DbError> {
         "event_type": event.event_type,
         "tenants": event.tenants,
     });
-    app.aws
-        .sqs()
+    let queue = &app.config.stream_failure_queue_url;
+    crate::delivery::park_message(app.aws.sqs().await, queue, body.to_string())
         .await
-        .send_message()
-        .queue_url(&app.config.stream_failure_queue_url)
-        .message_body(body.to_string())
-        .send()
-        .await
-        .map(|_| ())
-        .map_err(|e| DbError::Codec(format!("parking an oversized event: {e:?}")))
+        .map_err(|e| DbError::Codec(format!("parking oversized event {}: {e}", event.event_id)))
 }
 
 async fn feed_record(

@@ -169,9 +169,6 @@ impl Destination for HubCallbacks<'_> {
     /// the failure and replay it.
     async fn park(&self, job: &Job<HubWork>, error: &str) -> Result<(), String> {
         let app = self.app;
-        if app.config.hub_dlq_url.is_empty() {
-            return Err("HUB_DLQ_URL is not set".into());
-        }
         let callback = self
             .subscription(job)
             .await
@@ -191,16 +188,12 @@ impl Destination for HubCallbacks<'_> {
             "failed_at": rfc3339(&now()),
             "envelope": envelope,
         });
-        app.aws
-            .sqs()
-            .await
-            .send_message()
-            .queue_url(&app.config.hub_dlq_url)
-            .message_body(body.to_string())
-            .send()
-            .await
-            .map_err(|e| format!("SQS SendMessage: {e:?}"))?;
-        Ok(())
+        delivery::park_message(
+            app.aws.sqs().await,
+            &app.config.hub_dlq_url,
+            body.to_string(),
+        )
+        .await
     }
 }
 
