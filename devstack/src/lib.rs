@@ -8,6 +8,7 @@
 //! The tests use the same library, so what they exercise is what the README's command runs.
 
 pub mod executions;
+pub mod invoke;
 pub mod moto;
 pub mod provision;
 pub mod queues;
@@ -15,6 +16,7 @@ pub mod seed;
 pub mod server;
 pub mod streams;
 pub mod template;
+pub mod watch;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -114,6 +116,8 @@ pub struct Stack {
     pub state_machines: Vec<executions::LocalStateMachine>,
     /// How each execution the stack ran ended, by execution ARN.
     pub(crate) executions: tokio::sync::Mutex<BTreeMap<String, executions::Outcome>>,
+    /// The demo data, once loaded (or the running stack's, when attached).
+    pub(crate) demo: std::sync::OnceLock<seed::Demo>,
 }
 
 /// The URL of the queue an ARN names (`arn:aws:sqs:<region>:<account>:<name>`).
@@ -152,7 +156,23 @@ pub async fn sdk_config(endpoint: &str, region: &str) -> SdkConfig {
         .await
 }
 
+/// What another process needs to join a running local stack (`devstack invoke`,
+/// `devstack events`): its emulator, the names it created and its demo data. The running
+/// stack serves it on [`server::STACK_PATH`].
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+pub struct Layout {
+    pub endpoint: String,
+    pub stack_name: String,
+    pub region: String,
+    pub context: Context,
+    pub nested: BTreeMap<String, Context>,
+    /// `None` when the stack was started with `--no-seed`.
+    pub demo: Option<seed::Demo>,
+}
+
 impl Stack {
+    /// Starts moto (unless `options.endpoint` names one), creates template.yaml's resources
+    /// in it and readies every function.
     pub async fn start(options: Options) -> Result<Arc<Self>, Error> {
         let (moto, endpoint) = match &options.endpoint {
             Some(e) => (None, e.trim_end_matches('/').to_owned()),
@@ -171,7 +191,59 @@ impl Stack {
             let ctx = provision::provision_nested(&sdk, &context, &app).await?;
             nested.insert(app.logical_id.clone(), ctx);
         }
+        Self::assemble(moto, endpoint, sdk, &template, context, nested, options).await
+    }
 
+    /// Joins the stack `layout` describes (another process's) without creating anything:
+    /// its functions run here, on this build's code, against that stack's resources.
+    pub async fn attach(layout: &Layout, options: Options) -> Result<Arc<Self>, Error> {
+        let options = Options {
+            stack_name: layout.stack_name.clone(),
+            region: layout.region.clone(),
+            endpoint: Some(layout.endpoint.clone()),
+            ..options
+        };
+        let sdk = sdk_config(&layout.endpoint, &layout.region).await;
+        let template = Template::load(&options.root.join("template.yaml"))?;
+        let stack = Self::assemble(
+            None,
+            layout.endpoint.clone(),
+            sdk,
+            &template,
+            layout.context.clone(),
+            layout.nested.clone(),
+            options,
+        )
+        .await?;
+        if let Some(demo) = &layout.demo {
+            let _ = stack.demo.set(demo.clone());
+        }
+        Ok(stack)
+    }
+
+    /// This stack's [`Layout`].
+    pub fn layout(&self) -> Layout {
+        Layout {
+            endpoint: self.endpoint.clone(),
+            stack_name: self.options.stack_name.clone(),
+            region: self.options.region.clone(),
+            context: self.context.clone(),
+            nested: self.nested.clone(),
+            demo: self.demo().cloned(),
+        }
+    }
+
+    /// Readies every function of the template with the environment the template gives it,
+    /// resolved in the names of `context` and `nested`.
+    async fn assemble(
+        moto: Option<Moto>,
+        endpoint: String,
+        sdk: SdkConfig,
+        template: &Template,
+        context: Context,
+        nested: BTreeMap<String, Context>,
+        options: Options,
+    ) -> Result<Arc<Self>, Error> {
         let mut functions = Vec::new();
         for def in template.all_functions()? {
             let entry = functions::find(&def.handler).ok_or_else(|| {
@@ -268,6 +340,7 @@ impl Stack {
             streams: Default::default(),
             state_machines,
             executions: Default::default(),
+            demo: Default::default(),
         }))
     }
 
@@ -385,6 +458,11 @@ impl Stack {
         }))
     }
 
+    /// The demo data this stack loaded ([`Stack::seed_demo`]), if any.
+    pub fn demo(&self) -> Option<&seed::Demo> {
+        self.demo.get()
+    }
+
     pub fn function(&self, handler: &str) -> Option<&Function> {
         self.functions.iter().find(|f| f.def.handler == handler)
     }
@@ -397,4 +475,30 @@ impl Stack {
             .expect("the template declares functions")
             .app
     }
+}
+
+/// The layout of the local stack serving `base` (`http://127.0.0.1:3000`), or `None` when
+/// nothing answers there.
+pub async fn running_stack(base: &str) -> Result<Option<Layout>, Error> {
+    let url = format!("{}{}", base.trim_end_matches('/'), server::STACK_PATH);
+    let client = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(5))
+        .build()
+        .map_err(|e| Error::Setup(e.to_string()))?;
+    let response = match client.get(&url).send().await {
+        Ok(r) => r,
+        Err(e) if e.is_connect() => return Ok(None),
+        Err(e) => return Err(Error::Setup(format!("{url}: {e}"))),
+    };
+    if !response.status().is_success() {
+        return Err(Error::Setup(format!(
+            "{url} answered {}: is a local stack of this version serving there?",
+            response.status()
+        )));
+    }
+    response
+        .json()
+        .await
+        .map(Some)
+        .map_err(|e| Error::Setup(format!("{url}: {e}")))
 }

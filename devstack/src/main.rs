@@ -1,5 +1,6 @@
 //! `devstack`: the local stack (README command 1).
 
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -8,10 +9,22 @@ use tracing_subscriber::EnvFilter;
 
 const USAGE: &str =
     "usage: devstack [--port N] [--host ADDR] [--moto-endpoint URL] [--stack-name NAME] [--no-seed]
+       devstack invoke HANDLER [EVENT_FILE | -] [--as USER] [--stack URL] [--timeout SECS]
+       devstack invoke --list
+       devstack events [--org ID | demand | supply-a | supply-b] [--count N] [--stack URL]
 
 Starts moto on loopback (unless --moto-endpoint names a running one), creates template.yaml's
 resources in it, serves every HttpApi route on http://HOST:PORT (default 127.0.0.1:3000), runs
-the stream-triggered functions from the table stream, and loads demo data. Ctrl-C stops it.";
+the stream-triggered functions from the table stream, and loads demo data. Ctrl-C stops it.
+
+invoke runs one handler (its _HANDLER, e.g. offers.outbox.create_offer) on an event, by default
+its sample events/HANDLER.json, and prints the payload Lambda would return. It runs this
+build's code against the local stack serving --stack (default http://127.0.0.1:3000), or
+against one it starts when none is running. Token placeholders in the event are replaced with a
+demo user's token: the one the operation needs, or --as sysadmin|demand|supply-a|supply-b.
+
+events subscribes a queue to each of the local stack's topics, with the organization's filter
+policy when --org is given, and prints every message as one JSON line until Ctrl-C (or N).";
 
 struct Args {
     addr: SocketAddr,
@@ -58,12 +71,240 @@ fn parse_args() -> Result<Args, String> {
 
 #[tokio::main]
 async fn main() {
+    let mut argv = std::env::args().skip(1).peekable();
+    let result = match argv.peek().map(String::as_str) {
+        Some("invoke") => invoke(argv.skip(1).collect()).await,
+        Some("events") => events(argv.skip(1).collect()).await,
+        _ => serve().await,
+    };
+    if let Err(message) = result {
+        eprintln!("devstack: {message}");
+        std::process::exit(1);
+    }
+}
+
+/// The local stack's address for `invoke` and `events`: `DEVSTACK_PORT`/`DEVSTACK_HOST` as
+/// for the stack itself.
+fn default_stack_url() -> String {
+    format!(
+        "http://{}:{}",
+        std::env::var("DEVSTACK_HOST").unwrap_or_else(|_| "127.0.0.1".into()),
+        std::env::var("DEVSTACK_PORT").unwrap_or_else(|_| "3000".into())
+    )
+}
+
+/// Takes `--flag VALUE` pairs and positionals out of `args`.
+fn options(
+    args: Vec<String>,
+    flags: &[&str],
+) -> Result<(Vec<String>, BTreeMap<String, String>), String> {
+    let mut positional = Vec::new();
+    let mut named = BTreeMap::new();
+    let mut args = args.into_iter();
+    while let Some(arg) = args.next() {
+        if arg == "-h" || arg == "--help" {
+            return Err(USAGE.into());
+        }
+        if flags.contains(&arg.as_str()) {
+            let value = args
+                .next()
+                .ok_or_else(|| format!("{arg} needs a value\n\n{USAGE}"))?;
+            named.insert(arg, value);
+        } else if arg.starts_with("--") && arg != "--list" {
+            return Err(format!("unknown option {arg}\n\n{USAGE}"));
+        } else {
+            positional.push(arg);
+        }
+    }
+    Ok((positional, named))
+}
+
+async fn invoke(args: Vec<String>) -> Result<(), String> {
+    use devstack::invoke::{Credentials, Persona};
+    init_logs("warn");
+    let (positional, named) = options(args, &["--as", "--stack", "--timeout"])?;
+    let base = named
+        .get("--stack")
+        .cloned()
+        .unwrap_or_else(default_stack_url);
+    let timeout = match named.get("--timeout") {
+        Some(t) => t.parse().map_err(|e| format!("--timeout: {e}"))?,
+        None => 30,
+    };
+    let persona = match named.get("--as") {
+        Some(name) => Some(Persona::parse(name).ok_or_else(|| {
+            format!(
+                "--as {name}: one of {}",
+                Persona::ALL.map(Persona::name).join(", ")
+            )
+        })?),
+        None => None,
+    };
+    let e = |e: devstack::Error| e.to_string();
+    let stack = match devstack::running_stack(&base).await.map_err(e)? {
+        Some(layout) => {
+            eprintln!(
+                "devstack invoke: joining the local stack at {base} (moto {})",
+                layout.endpoint
+            );
+            Stack::attach(&layout, Options::default())
+                .await
+                .map_err(e)?
+        }
+        None => {
+            eprintln!(
+                "devstack invoke: no local stack at {base}; starting one for this call \
+                 (scripts/local.sh keeps one running, and its state)"
+            );
+            let options = Options::default();
+            let state_dir = options.root.join(".devstack");
+            std::fs::create_dir_all(&state_dir).map_err(|e| e.to_string())?;
+            let stack = Stack::start(Options {
+                moto_log: Some(state_dir.join("invoke-moto.log")),
+                stack_name: "invoke".into(),
+                ..options
+            })
+            .await
+            .map_err(e)?;
+            stack.seed_demo().await.map_err(e)?;
+            stack
+        }
+    };
+    if positional.first().map(String::as_str) == Some("--list") {
+        for f in &stack.functions {
+            let trigger = f
+                .def
+                .routes
+                .first()
+                .map(|r| format!("{} {}", r.method, r.path))
+                .unwrap_or_else(|| trigger_of(&f.entry.handler).into());
+            println!("{:<58} {trigger}", f.def.handler);
+        }
+        return Ok(());
+    }
+    let Some(handler) = positional.first() else {
+        return Err(format!("which handler?\n\n{USAGE}"));
+    };
+    devstack::invoke::function(&stack, handler).map_err(e)?;
+    let event: serde_json::Value = match positional.get(1).map(String::as_str) {
+        None => devstack::invoke::sample(&stack, handler).map_err(e)?,
+        Some("-") => {
+            let mut text = String::new();
+            std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
+                .map_err(|e| format!("reading the event from stdin: {e}"))?;
+            serde_json::from_str(&text).map_err(|e| format!("the event on stdin: {e}"))?
+        }
+        Some(path) => {
+            let text = std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?;
+            serde_json::from_str(&text).map_err(|e| format!("{path}: {e}"))?
+        }
+    };
+    let event = Credentials::new(&stack)
+        .map_err(e)?
+        .fill(handler, event, persona)
+        .await
+        .map_err(e)?;
+    let payload =
+        devstack::invoke::invoke_named(&stack, handler, event, Duration::from_secs(timeout))
+            .await
+            .map_err(e)?;
+    println!("{payload}");
+    let function = stack.function(handler).expect("invoked");
+    match function.entry.handler {
+        functions::Handler::DynamoDbStream(_) | functions::Handler::Queue(_) => eprintln!(
+            "devstack invoke: what it published is on the local topics: scripts/events.sh \
+             shows them as they arrive"
+        ),
+        functions::Handler::Http { .. } => {
+            let status = payload["statusCode"].as_u64().unwrap_or_default();
+            eprintln!("devstack invoke: {handler} answered {status}");
+            if status >= 500 {
+                return Err(format!("{handler} failed with {status}; its log is above"));
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+fn trigger_of(handler: &functions::Handler) -> &'static str {
+    match handler {
+        functions::Handler::Http { .. } => "HTTP",
+        functions::Handler::DynamoDbStream(_) => "DynamoDB stream",
+        functions::Handler::Queue(_) => "SQS queue",
+        functions::Handler::Schedule(_) => "schedule",
+        functions::Handler::Task(_) => "Step Functions task",
+    }
+}
+
+async fn events(args: Vec<String>) -> Result<(), String> {
+    init_logs("warn");
+    let (positional, named) = options(args, &["--org", "--stack", "--count"])?;
+    if let Some(extra) = positional.first() {
+        return Err(format!("unexpected argument {extra}\n\n{USAGE}"));
+    }
+    let base = named
+        .get("--stack")
+        .cloned()
+        .unwrap_or_else(default_stack_url);
+    let count: Option<usize> = match named.get("--count") {
+        Some(n) => Some(n.parse().map_err(|e| format!("--count: {e}"))?),
+        None => None,
+    };
+    let e = |e: devstack::Error| e.to_string();
+    let layout = devstack::running_stack(&base)
+        .await
+        .map_err(e)?
+        .ok_or_else(|| format!("no local stack at {base}: start it with scripts/local.sh"))?;
+    let org = named.get("--org").map(|o| match o.as_str() {
+        "demand" => devstack::seed::DEMAND_ORG.to_owned(),
+        "supply-a" => devstack::seed::SUPPLY_A_ORG.to_owned(),
+        "supply-b" => devstack::seed::SUPPLY_B_ORG.to_owned(),
+        id => id.to_owned(),
+    });
+    let sdk = devstack::sdk_config(&layout.endpoint, &layout.region).await;
+    let watch = devstack::watch::Watch::start(&sdk, &layout, org.as_deref())
+        .await
+        .map_err(e)?;
+    eprintln!(
+        "devstack events: watching {} topics of {base} for {} (Ctrl-C stops)",
+        watch.topics().len(),
+        org.as_deref()
+            .map(|o| format!("organization {o}"))
+            .unwrap_or_else(|| "every organization".into())
+    );
+    let mut seen = 0;
+    let outcome = loop {
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => break Ok(()),
+            lines = watch.next(5) => match lines {
+                Ok(lines) => {
+                    for line in lines {
+                        println!("{line}");
+                        seen += 1;
+                    }
+                    if count.is_some_and(|n| seen >= n) {
+                        break Ok(());
+                    }
+                }
+                Err(err) => break Err(err.to_string()),
+            },
+        }
+    };
+    watch.stop().await.map_err(e)?;
+    outcome
+}
+
+fn init_logs(default: &str) {
     tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
         .with_env_filter(
-            EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| EnvFilter::new("info,aws=warn,hyper=warn")),
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default)),
         )
         .init();
+}
+
+async fn serve() -> Result<(), String> {
     let args = match parse_args() {
         Ok(a) => a,
         Err(message) => {
@@ -71,10 +312,8 @@ async fn main() {
             std::process::exit(2);
         }
     };
-    if let Err(e) = run(args).await {
-        eprintln!("devstack: {e}");
-        std::process::exit(1);
-    }
+    init_logs("info,aws=warn,hyper=warn");
+    run(args).await.map_err(|e| e.to_string())
 }
 
 async fn run(args: Args) -> Result<(), devstack::Error> {

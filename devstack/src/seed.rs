@@ -14,16 +14,16 @@ use shared::oauth::{ClientRecord, Scope, hash_secret};
 use crate::provision::sdk_err;
 use crate::{Error, Stack};
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct User {
     pub email: String,
     pub password: String,
-    pub group: &'static str,
+    pub group: String,
     pub organization: Option<Organization>,
 }
 
 /// A machine client of the OAuth2 token endpoint.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct MachineClient {
     pub client_id: String,
     pub secret: String,
@@ -31,7 +31,7 @@ pub struct MachineClient {
     pub scopes: Vec<Scope>,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Demo {
     pub sys_admin: User,
     pub demand: User,
@@ -168,7 +168,7 @@ impl Stack {
         Ok(User {
             email: email.into(),
             password: password.into(),
-            group,
+            group: group.into(),
             organization: org.cloned(),
         })
     }
@@ -259,7 +259,7 @@ impl Stack {
             .put_approval(DEMO_APPROVAL)
             .await
             .map_err(|e| Error::Aws(e.to_string()))?;
-        Ok(Demo {
+        let demo = Demo {
             sys_admin: self
                 .create_user(
                     "sysadmin@example.com",
@@ -304,6 +304,8 @@ impl Stack {
                     &Scope::ALL,
                 )
                 .await?,
-        })
+        };
+        let _ = self.demo.set(demo.clone());
+        Ok(demo)
     }
 }

@@ -44,6 +44,36 @@ impl Router {
         }
         Ok(Self { inner })
     }
+
+    /// The function serving `method path`, its route and the path's parameters.
+    pub fn find<'s>(
+        &self,
+        stack: &'s Stack,
+        method: &str,
+        path: &str,
+    ) -> Option<(
+        &'s crate::Function,
+        &'s crate::template::Route,
+        BTreeMap<String, String>,
+    )> {
+        let matched = self.inner.at(path).ok()?;
+        let (_, index) = matched
+            .value
+            .iter()
+            .find(|(m, _)| m == method || m == "ANY")?;
+        let function = &stack.functions[*index];
+        let route = function
+            .def
+            .routes
+            .iter()
+            .find(|r| r.method == method || r.method == "ANY")?;
+        let params = matched
+            .params
+            .iter()
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect();
+        Some((function, route, params))
+    }
 }
 
 pub struct Server {
@@ -93,6 +123,10 @@ pub async fn serve(stack: Arc<Stack>, addr: SocketAddr) -> Result<Server, Error>
 
 /// The local stack's own health route (not part of any published API): the emulator's state.
 pub const HEALTH_PATH: &str = "/_local/health";
+
+/// The local stack's [`crate::Layout`] (not part of any published API): what `devstack
+/// invoke` and `devstack events` read to join it.
+pub const STACK_PATH: &str = "/_local/stack";
 
 fn health(stack: &Stack) -> Response<Full<Bytes>> {
     let (status, emulator) = match stack.emulator() {
@@ -229,30 +263,18 @@ async fn handle(
     if path == HEALTH_PATH {
         return health(stack);
     }
+    if path == STACK_PATH {
+        let mut r = plain(StatusCode::OK, "");
+        *r.body_mut() = Full::new(Bytes::from(
+            serde_json::to_vec(&stack.layout()).expect("a layout serializes"),
+        ));
+        return r;
+    }
     let query = parts.uri.query().unwrap_or("").to_owned();
-    let Ok(matched) = router.inner.at(&path) else {
-        return plain(StatusCode::NOT_FOUND, "Not Found");
-    };
     let method = parts.method.as_str();
-    let Some((_, index)) = matched
-        .value
-        .iter()
-        .find(|(m, _)| m == method || m == "ANY")
-    else {
+    let Some((function, route, params)) = router.find(stack, method, &path) else {
         return plain(StatusCode::NOT_FOUND, "Not Found");
     };
-    let function = &stack.functions[*index];
-    let route = function
-        .def
-        .routes
-        .iter()
-        .find(|r| r.method == method || r.method == "ANY")
-        .expect("matched");
-    let params: BTreeMap<String, String> = matched
-        .params
-        .iter()
-        .map(|(k, v)| (k.to_owned(), v.to_owned()))
-        .collect();
     let route_key = format!("{} {}", route.method, route.path);
     let source_ip = peer.ip().to_string();
     let event = api_gateway_event(&RoutedRequest {

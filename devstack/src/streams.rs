@@ -111,30 +111,8 @@ impl Stack {
                             .sequence_number(seq),
                         None => request.shard_iterator_type(ShardIteratorType::TrimHorizon),
                     };
-                    let mut iterator = request
-                        .send()
-                        .await
-                        .map_err(|e| Error::Aws(format!("GetShardIterator: {e:?}")))?
-                        .shard_iterator;
-                    let mut records = Vec::new();
-                    while let Some(it) = iterator.take() {
-                        let out = client
-                            .get_records()
-                            .shard_iterator(it)
-                            .send()
-                            .await
-                            .map_err(|e| Error::Aws(format!("GetRecords: {e:?}")))?;
-                        let batch = out.records.unwrap_or_default();
-                        if batch.is_empty() {
-                            break;
-                        }
-                        records.extend(
-                            batch
-                                .iter()
-                                .map(|r| lambda_record(r, &stream_arn, &self.options.region)),
-                        );
-                        iterator = out.next_shard_iterator;
-                    }
+                    let records =
+                        read_shard(&client, request, &stream_arn, &self.options.region).await?;
                     for batch in records.chunks(trigger.batch_size.max(1)) {
                         deliver(
                             self,
@@ -158,6 +136,31 @@ impl Stack {
         Ok(delivered)
     }
 
+    /// Every record the table's stream holds (from the trim horizon), in the shape Lambda
+    /// delivers them: what a retried or replayed batch would carry again.
+    pub async fn stream_records(&self, stream_arn: &str) -> Result<Vec<Value>, Error> {
+        let client = aws_sdk_dynamodbstreams::Client::new(&self.sdk);
+        let shards = client
+            .describe_stream()
+            .stream_arn(stream_arn)
+            .send()
+            .await
+            .map_err(|e| Error::Aws(format!("DescribeStream: {e:?}")))?
+            .stream_description
+            .map(|d| d.shards.unwrap_or_default())
+            .unwrap_or_default();
+        let mut records = Vec::new();
+        for shard in shards {
+            let request = client
+                .get_shard_iterator()
+                .stream_arn(stream_arn)
+                .shard_id(shard.shard_id.unwrap_or_default())
+                .shard_iterator_type(ShardIteratorType::TrimHorizon);
+            records.extend(read_shard(&client, request, stream_arn, &self.options.region).await?);
+        }
+        Ok(records)
+    }
+
     /// Pumps until nothing new arrives (a handler's writes can produce further records).
     pub async fn pump_streams_until_idle(&self) -> Result<usize, Error> {
         let mut total = 0;
@@ -179,6 +182,36 @@ impl Stack {
             stack.pump_streams().await
         })
     }
+}
+
+/// Reads a shard from the iterator `request` asks for to its end.
+async fn read_shard(
+    client: &aws_sdk_dynamodbstreams::Client,
+    request: aws_sdk_dynamodbstreams::operation::get_shard_iterator::builders::GetShardIteratorFluentBuilder,
+    stream_arn: &str,
+    region: &str,
+) -> Result<Vec<Value>, Error> {
+    let mut iterator = request
+        .send()
+        .await
+        .map_err(|e| Error::Aws(format!("GetShardIterator: {e:?}")))?
+        .shard_iterator;
+    let mut records = Vec::new();
+    while let Some(it) = iterator.take() {
+        let out = client
+            .get_records()
+            .shard_iterator(it)
+            .send()
+            .await
+            .map_err(|e| Error::Aws(format!("GetRecords: {e:?}")))?;
+        let batch = out.records.unwrap_or_default();
+        if batch.is_empty() {
+            break;
+        }
+        records.extend(batch.iter().map(|r| lambda_record(r, stream_arn, region)));
+        iterator = out.next_shard_iterator;
+    }
+    Ok(records)
 }
 
 async fn deliver(

@@ -18,14 +18,14 @@ pub struct Template {
 }
 
 /// A physical resource: what `Ref` returns and the attributes `Fn::GetAtt` can read.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct Physical {
     pub reference: String,
     pub attrs: BTreeMap<String, String>,
 }
 
 /// Everything `Ref`/`Fn::GetAtt`/`Fn::Sub` can name.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct Context {
     pub pseudo: BTreeMap<String, String>,
     pub parameters: BTreeMap<String, String>,

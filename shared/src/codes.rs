@@ -19,6 +19,7 @@ pub mod notification {
     pub const CONFLICT: &str = "NOT000009";
     pub const INTERNAL: &str = "NOT000010";
     pub const UNAVAILABLE: &str = "NOT000011";
+    pub const UNSUPPORTED_MEDIA_TYPE: &str = "NOT000012";
 
     /// `(code, HTTP status, meaning)`.
     pub const CATALOGUE: &[(&str, u16, &str)] = &[
@@ -57,6 +58,11 @@ pub mod notification {
         ),
         (INTERNAL, 500, "Internal error"),
         (UNAVAILABLE, 503, "The service is temporarily unavailable"),
+        (
+            UNSUPPORTED_MEDIA_TYPE,
+            415,
+            "A body was sent with a Content-Type other than application/json",
+        ),
     ];
 
     fn status_of(code: &str) -> Option<u16> {
@@ -82,6 +88,7 @@ pub mod notification {
             ErrorKind::Conflict => CONFLICT,
             ErrorKind::Internal => INTERNAL,
             ErrorKind::Unavailable => UNAVAILABLE,
+            ErrorKind::UnsupportedMediaType => UNSUPPORTED_MEDIA_TYPE,
         }
     }
 }
@@ -166,6 +173,9 @@ pub mod listener {
         }
         by_code(match err.kind {
             ErrorKind::BadRequest | ErrorKind::Unprocessable | ErrorKind::Conflict => 22,
+            // The Listener's own check answers 26 with 400, as its catalogue says
+            // (`externalapi::json_bytes`); this is only the fallback.
+            ErrorKind::UnsupportedMediaType => 26,
             ErrorKind::Unauthorized => match err.code {
                 Some(reason::MISSING_CREDENTIALS) => 40,
                 Some(reason::EXPIRED_CREDENTIALS) => 42,
@@ -184,13 +194,14 @@ mod tests {
     use super::*;
     use crate::error::{ApiError, ErrorKind, reason};
 
-    const KINDS: [ErrorKind; 8] = [
+    const KINDS: [ErrorKind; 9] = [
         ErrorKind::BadRequest,
         ErrorKind::Unauthorized,
         ErrorKind::Forbidden,
         ErrorKind::NotFound,
         ErrorKind::Conflict,
         ErrorKind::Unprocessable,
+        ErrorKind::UnsupportedMediaType,
         ErrorKind::Internal,
         ErrorKind::Unavailable,
     ];
@@ -272,12 +283,16 @@ mod tests {
         assert_eq!(listener::entry_of(&mismatched).code, 22);
         let over = ApiError::unavailable("x").with_code(listener::OVER_CAPACITY);
         assert_eq!(listener::entry_of(&over).code, 6);
-        // 409 and 422 have no catalogue code (the swagger lists 422 without codes); they
-        // render as 22 with their own `status`.
-        for kind in KINDS
-            .into_iter()
-            .filter(|k| ![ErrorKind::Conflict, ErrorKind::Unprocessable].contains(k))
-        {
+        // 409, 415 and 422 have no catalogue code (the swagger lists 422 without codes); they
+        // render as 22 or 26 with their own `status`.
+        for kind in KINDS.into_iter().filter(|k| {
+            ![
+                ErrorKind::Conflict,
+                ErrorKind::Unprocessable,
+                ErrorKind::UnsupportedMediaType,
+            ]
+            .contains(k)
+        }) {
             let e = listener::entry_of(&ApiError::new(kind, "x"));
             assert_eq!(e.status, kind.status().as_u16(), "{kind:?}");
         }

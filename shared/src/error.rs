@@ -13,6 +13,8 @@ pub enum ErrorKind {
     NotFound,
     Conflict,
     Unprocessable,
+    /// A body declared in a media type the operation does not read (415).
+    UnsupportedMediaType,
     Internal,
     /// A dependency is down or over capacity; the request may succeed later (503).
     Unavailable,
@@ -27,6 +29,7 @@ impl ErrorKind {
             ErrorKind::NotFound => StatusCode::NOT_FOUND,
             ErrorKind::Conflict => StatusCode::CONFLICT,
             ErrorKind::Unprocessable => StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorKind::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ErrorKind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
             ErrorKind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
         }
@@ -41,6 +44,7 @@ impl ErrorKind {
             ErrorKind::NotFound => "not_found",
             ErrorKind::Conflict => "conflict",
             ErrorKind::Unprocessable => "unprocessable_entity",
+            ErrorKind::UnsupportedMediaType => "unsupported_media_type",
             ErrorKind::Internal => "internal_error",
             ErrorKind::Unavailable => "service_unavailable",
         }

@@ -24,9 +24,10 @@ fn body_bytes(req: &Request) -> &[u8] {
     }
 }
 
-/// Parses the JSON body. A missing body, a body over its size limits
-/// ([`crate::limits::DEFAULT`]), malformed JSON, a missing field or a value outside its enum
-/// or bounds is a 400 naming the problem.
+/// Parses the JSON body. A body declared in another media type is a 415 (`curl -d` declares
+/// a form); a missing body, a body over its size limits ([`crate::limits::DEFAULT`]),
+/// malformed JSON, a missing field or a value outside its enum or bounds is a 400 naming
+/// the problem. A body without a `Content-Type` is read as JSON.
 pub fn json_body<T: DeserializeOwned>(req: &Request) -> Result<T, ApiError> {
     json_body_within(req, &limits::DEFAULT)
 }
@@ -40,9 +41,46 @@ pub fn json_body_within<T: DeserializeOwned>(
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(ApiError::bad_request("Request body is required"));
     }
+    json_media_type(req)?;
     limits::check(bytes, limits).map_err(|e| ApiError::bad_request(e.to_string()))?;
     serde_json::from_slice(bytes)
         .map_err(|e| ApiError::bad_request(format!("Invalid request body: {e}")))
+}
+
+/// Refuses a `Content-Type` other than `application/json` or a `+json` type (parameters such
+/// as `charset` are allowed): such a body was not meant as JSON, and reading it anyway would
+/// hide the client's mistake.
+pub fn json_media_type(req: &Request) -> Result<(), ApiError> {
+    let Some(value) = req.headers().get(http::header::CONTENT_TYPE) else {
+        return Ok(());
+    };
+    let media = value.to_str().unwrap_or_default();
+    let essence = media.split(';').next().unwrap_or_default().trim();
+    let json = essence.eq_ignore_ascii_case("application/json")
+        || essence.split_once('/').is_some_and(|(kind, subtype)| {
+            kind.eq_ignore_ascii_case("application")
+                && subtype.to_ascii_lowercase().ends_with("+json")
+        });
+    if json {
+        Ok(())
+    } else {
+        Err(ApiError::new(
+            ErrorKind::UnsupportedMediaType,
+            format!(
+                "Content-Type must be application/json, not {:?}",
+                prefix(media, 100)
+            ),
+        ))
+    }
+}
+
+/// At most `max` bytes of `s`, cut on a character boundary (echoing a header back stays small).
+fn prefix(s: &str, max: usize) -> &str {
+    let mut end = s.len().min(max);
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
 }
 
 /// Like [`json_body`] for operations whose body has only optional fields: no body means `{}`.
@@ -221,4 +259,51 @@ pub fn error_response(family: Family, path: &str, err: &ApiError) -> HttpRespons
 /// Turns a handler's result for a request to `path` into the response Lambda returns.
 pub fn respond(family: Family, path: &str, result: Result<HttpResponse, ApiError>) -> HttpResponse {
     result.unwrap_or_else(|err| error_response(family, path, &err))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn post(content_type: Option<&str>, body: &str) -> Request {
+        let mut builder = http::Request::builder().method("POST").uri("/x");
+        if let Some(t) = content_type {
+            builder = builder.header(http::header::CONTENT_TYPE, t);
+        }
+        builder.body(Body::Text(body.into())).unwrap()
+    }
+
+    #[test]
+    fn a_body_declared_in_another_media_type_is_415() {
+        for t in [
+            "text/plain",
+            "application/x-www-form-urlencoded",
+            "multipart/form-data; boundary=x",
+            "application/jsonx",
+            "",
+        ] {
+            let err = json_body::<serde_json::Value>(&post(Some(t), "{}")).unwrap_err();
+            assert_eq!(err.kind, ErrorKind::UnsupportedMediaType, "{t}");
+            assert_eq!(err.status().as_u16(), 415);
+        }
+        let long = format!("text/{}", "é".repeat(200));
+        let err = json_media_type(&post(Some(&long), "{}")).unwrap_err();
+        assert!(err.message.len() < 150, "{}", err.message);
+    }
+
+    #[test]
+    fn json_media_types_and_an_absent_header_read_the_body() {
+        for t in [
+            Some("application/json"),
+            Some("Application/JSON; charset=utf-8"),
+            Some("application/merge-patch+json"),
+            None,
+        ] {
+            let v: serde_json::Value = json_body(&post(t, r#"{"a":1}"#)).unwrap();
+            assert_eq!(v["a"], 1, "{t:?}");
+        }
+        // No body: the media type does not matter.
+        let v: serde_json::Value = json_body_or_default(&post(Some("text/plain"), "")).unwrap();
+        assert!(v.is_null());
+    }
 }

@@ -129,7 +129,7 @@ async fn a_sys_admin_auto_signs_up_a_configured_subscribed_organization() {
     let user = User {
         email: username.into(),
         password: PASSWORD.into(),
-        group: "org_admin",
+        group: "org_admin".into(),
         organization: None,
     };
     let token = t.login(&user).await;

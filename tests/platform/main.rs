@@ -15,6 +15,7 @@ mod notification;
 mod oauth;
 mod org_admin;
 mod organizations;
+mod readme;
 mod referrals;
 mod samples;
 mod scenario;

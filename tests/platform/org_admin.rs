@@ -158,7 +158,7 @@ async fn sys_admin_signs_up_an_organization_whose_admin_logs_in() {
     let user = User {
         email: username.into(),
         password: "Riverside-Passw0rd!".into(),
-        group: "org_admin",
+        group: "org_admin".into(),
         organization: None,
     };
     let r = t
@@ -324,7 +324,7 @@ async fn anonymous_sign_up_uses_its_approval_once() {
         .login(&User {
             email: "self-serve@example.org".into(),
             password: "Riverside-Passw0rd!".into(),
-            group: "org_admin",
+            group: "org_admin".into(),
             organization: None,
         })
         .await;
