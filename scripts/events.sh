@@ -5,4 +5,4 @@
 # Needs scripts/local.sh running (http://127.0.0.1:3000 unless --stack or DEVSTACK_PORT).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-exec cargo run --quiet -p devstack --bin devstack -- events "$@"
+exec scripts/devstack.sh events "$@"

@@ -9,4 +9,4 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 scripts/setup-python.sh >&2
-exec cargo run --quiet -p devstack --bin devstack -- invoke "$@"
+exec scripts/devstack.sh invoke "$@"

@@ -5,4 +5,4 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 scripts/setup-python.sh
-exec cargo run --quiet -p devstack --bin devstack -- "$@"
+exec scripts/devstack.sh "$@"

@@ -19,8 +19,14 @@ from botocore.exceptions import ClientError  # noqa: E402
 from moto import mock_aws  # noqa: E402
 from moto.cognitoidp.models import CognitoIdpBackend  # noqa: E402
 from moto.dynamodb.models import DynamoDBBackend  # noqa: E402
-from moto.dynamodb.models.table import Table  # noqa: E402
+from moto.core import DEFAULT_ACCOUNT_ID  # noqa: E402
+from moto.dynamodb.models.table import StreamShard, Table  # noqa: E402
+from moto.dynamodbstreams.models import (  # noqa: E402
+    DynamoDBStreamsBackend,
+    dynamodbstreams_backends,
+)
 from moto.server import ThreadedMotoServer  # noqa: E402
+from moto.sns.models import Topic, sns_backends  # noqa: E402
 
 import moto_server  # noqa: E402
 
@@ -320,6 +326,337 @@ class AtomicTransactions(unittest.TestCase):
         self.assertEqual(self.inserted(iterator), [], "and left no stream record")
         self.committed("REAL#1")
         self.assertEqual(self.inserted(iterator), ["REAL#1"])
+
+
+def platform_table(db, name=TABLE) -> str:
+    """A table shaped like template.yaml's: pk/sk, two GSIs, a stream; its stream ARN."""
+    attributes = ["pk", "sk", "gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk"]
+    return db.create_table(
+        TableName=name,
+        KeySchema=[
+            {"AttributeName": "pk", "KeyType": "HASH"},
+            {"AttributeName": "sk", "KeyType": "RANGE"},
+        ],
+        AttributeDefinitions=[{"AttributeName": a, "AttributeType": "S"} for a in attributes],
+        GlobalSecondaryIndexes=[
+            {
+                "IndexName": f"gsi{n}",
+                "KeySchema": [
+                    {"AttributeName": f"gsi{n}pk", "KeyType": "HASH"},
+                    {"AttributeName": f"gsi{n}sk", "KeyType": "RANGE"},
+                ],
+                "Projection": {"ProjectionType": "ALL"},
+            }
+            for n in (1, 2)
+        ],
+        BillingMode="PAY_PER_REQUEST",
+        StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
+    )["TableDescription"]["LatestStreamArn"]
+
+
+def s(value):
+    return {"S": value}
+
+
+class IndexedQueries(unittest.TestCase):
+    """Queries of the table and of its GSIs, with writes that move items between index
+    partitions, answered by unpatched moto (a scan of every item) and by the patch (the
+    partition only): the answers must be the same, and the patch must read less."""
+
+    PATCHED = ((Table, "query"), (Table, "put_item"), (Table, "delete_item"),
+               (DynamoDBBackend, "update_item"), (DynamoDBBackend, "transact_write_items"))
+
+    def setUp(self):
+        self.originals = [(cls, name, getattr(cls, name)) for cls, name in self.PATCHED]
+        self.mock = mock_aws()
+        self.mock.start()
+        self.db = boto3.client("dynamodb")
+        platform_table(self.db)
+
+    def tearDown(self):
+        self.mock.stop()
+        for cls, name, method in self.originals:
+            setattr(cls, name, method)
+
+    def fresh(self):
+        self.db.delete_table(TableName=TABLE)
+        platform_table(self.db)
+
+    def seed(self, n):
+        """n items over 10 organizations: each in its org's gsi1 partition, every third in
+        a gsi2 partition too (the fast path: batches of 25)."""
+        items = []
+        for i in range(n):
+            item = {"pk": s(f"OFFER#{i:05}"), "sk": s("A"), "gsi1pk": s(f"ORG#{i % 10}"),
+                    "gsi1sk": s(f"T#{i:05}")}
+            if i % 3 == 0:
+                item.update(gsi2pk=s(f"SUP#{i % 7}"), gsi2sk=s(f"T#{i:05}"))
+            items.append({"PutRequest": {"Item": item}})
+        for start in range(0, n, 25):
+            self.db.batch_write_item(RequestItems={TABLE: items[start:start + 25]})
+
+    def session(self):
+        """Writes that move items between partitions, and the queries after each."""
+        answers = []
+
+        def ask():
+            for kwargs in (
+                {"KeyConditionExpression": "pk = :p", "ExpressionAttributeValues": {":p": s("OFFER#00003")}},
+                {"IndexName": "gsi1", "KeyConditionExpression": "gsi1pk = :p",
+                 "ExpressionAttributeValues": {":p": s("ORG#3")}},
+                {"IndexName": "gsi1", "KeyConditionExpression": "gsi1pk = :p AND begins_with(gsi1sk, :t)",
+                 "ExpressionAttributeValues": {":p": s("ORG#3"), ":t": s("T#001")},
+                 "ScanIndexForward": False},
+                {"IndexName": "gsi2", "KeyConditionExpression": "gsi2pk = :p",
+                 "ExpressionAttributeValues": {":p": s("SUP#3")}, "Limit": 4},
+                {"IndexName": "gsi1", "KeyConditionExpression": "gsi1pk = :p",
+                 "ExpressionAttributeValues": {":p": s("ORG#NEW")}},
+            ):
+                pages, start = [], None
+                while True:
+                    extra = {"ExclusiveStartKey": start} if start else {}
+                    out = self.db.query(TableName=TABLE, **kwargs, **extra)
+                    pages.append((out["Items"], out.get("LastEvaluatedKey")))
+                    start = out.get("LastEvaluatedKey")
+                    if not start:
+                        break
+                answers.append(pages)
+
+        self.seed(300)
+        ask()
+        key = {"pk": s("OFFER#00003"), "sk": s("A")}
+        self.db.update_item(TableName=TABLE, Key=key, UpdateExpression="SET gsi1pk = :p",
+                            ExpressionAttributeValues={":p": s("ORG#NEW")})
+        ask()
+        self.db.delete_item(TableName=TABLE, Key={"pk": s("OFFER#00013"), "sk": s("A")})
+        self.db.put_item(TableName=TABLE, Item={"pk": s("OFFER#00023"), "sk": s("A")})
+        self.db.transact_write_items(TransactItems=[
+            {"Put": {"TableName": TABLE, "Item": {"pk": s("OFFER#99999"), "sk": s("A"),
+                                                  "gsi1pk": s("ORG#3"), "gsi1sk": s("T#00100")}}},
+            {"Update": {"TableName": TABLE, "Key": {"pk": s("OFFER#00033"), "sk": s("A")},
+                        "UpdateExpression": "REMOVE gsi1pk"}},
+        ])
+        # Cancelled: neither write may show in an index.
+        error_code(lambda: self.db.transact_write_items(TransactItems=[
+            {"Put": {"TableName": TABLE, "Item": {"pk": s("OFFER#88888"), "sk": s("A"),
+                                                  "gsi1pk": s("ORG#3"), "gsi1sk": s("T#0")}}},
+            {"Update": {"TableName": TABLE, "Key": {"pk": s("OFFER#00043"), "sk": s("A")},
+                        "UpdateExpression": "SET gsi1pk = :p",
+                        "ExpressionAttributeValues": {":p": s("ORG#NEW")}}},
+            {"ConditionCheck": {"TableName": TABLE, "Key": key,
+                                "ConditionExpression": "attribute_not_exists(pk)"}},
+        ]))
+        ask()
+        return answers
+
+    def test_queries_answer_as_unpatched_moto(self):
+        unpatched = self.session()
+        self.fresh()
+        moto_server.atomic_transactions()
+        moto_server.indexed_queries()
+        self.assertEqual(self.session(), unpatched)
+        # The moved, removed and added items are where they should be.
+        org_new = [i["pk"]["S"] for i in unpatched[-1][0][0]]
+        self.assertEqual(org_new, ["OFFER#00003"])
+
+    def test_a_query_examines_its_partition_only(self):
+        self.seed(10_000)
+        examined = []
+        all_items = Table.all_items
+
+        def counting(table):
+            items = all_items(table)
+            examined.append(len(items))
+            return items
+
+        Table.all_items = counting
+        try:
+            query = {"TableName": TABLE, "IndexName": "gsi1",
+                     "KeyConditionExpression": "gsi1pk = :p",
+                     "ExpressionAttributeValues": {":p": s("ORG#3")}, "Limit": 10}
+            self.assertEqual(len(self.db.query(**query)["Items"]), 10)
+            # Unpatched moto walks every item of the table for one page of ten.
+            self.assertEqual(examined, [10_000])
+            moto_server.indexed_queries()
+            examined.clear()
+            before = moto_server.EXAMINED["items"]
+            self.assertEqual(len(self.db.query(**query)["Items"]), 10)  # builds the index
+            self.assertEqual(len(self.db.query(**query)["Items"]), 10)
+            partition = self.db.query(TableName=TABLE, KeyConditionExpression="pk = :p",
+                                      ExpressionAttributeValues={":p": s("OFFER#00003")})
+            self.assertEqual(len(partition["Items"]), 1)
+            # One walk to build the index, then the partition's 1,000 items per GSI query,
+            # and the one item of the table partition.
+            self.assertEqual(examined, [10_000])
+            self.assertEqual(moto_server.EXAMINED["items"] - before, 1_000 + 1_000 + 1)
+        finally:
+            Table.all_items = all_items
+
+
+class TrimmedStreams(unittest.TestCase):
+    """A table's stream over more than its retention: unpatched moto keeps every record,
+    the patch trims the old ones and a reader behind the horizon reads from it."""
+
+    @classmethod
+    def setUpClass(cls):
+        # Streams as the local stack reads them: through moto's server.
+        cls.server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+        cls.server.start()
+        host, port = cls.server.get_host_and_port()
+        cls.endpoint = f"http://{host}:{port}"
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+
+    def setUp(self):
+        self.originals = (StreamShard.add, StreamShard.get)
+        self.db = boto3.client("dynamodb", endpoint_url=self.endpoint)
+        self.streams = boto3.client("dynamodbstreams", endpoint_url=self.endpoint)
+        if TABLE in self.db.list_tables()["TableNames"]:
+            self.db.delete_table(TableName=TABLE)
+        self.stream_arn = platform_table(self.db)
+        self.shard = self.streams.describe_stream(StreamArn=self.stream_arn)[
+            "StreamDescription"]["Shards"][0]["ShardId"]
+
+    def tearDown(self):
+        StreamShard.add, StreamShard.get = self.originals
+
+    def write(self, n, prefix):
+        for i in range(n):
+            self.db.put_item(TableName=TABLE, Item={"pk": s(f"{prefix}#{i}"), "sk": s("A")})
+
+    def read(self, **position):
+        iterator = self.streams.get_shard_iterator(
+            StreamArn=self.stream_arn, ShardId=self.shard, **position)["ShardIterator"]
+        records = self.streams.get_records(ShardIterator=iterator, Limit=1000)["Records"]
+        return [r["dynamodb"]["Keys"]["pk"]["S"] for r in records]
+
+    def test_records_past_the_retention_are_trimmed(self):
+        self.write(3, "OLD")
+        self.assertEqual(self.read(ShardIteratorType="TRIM_HORIZON"), ["OLD#0", "OLD#1", "OLD#2"])
+
+        now = [1_000.0]
+        moto_server.trimmed_streams(retention_seconds=60, clock=lambda: now[0])
+        self.write(2, "DAY1")
+        first = self.read(ShardIteratorType="TRIM_HORIZON")
+        # Records from before the patch carry no time: they go with the next timed record.
+        self.assertEqual(first, ["OLD#0", "OLD#1", "OLD#2", "DAY1#0", "DAY1#1"])
+        seen = self.streams.get_records(ShardIterator=self.streams.get_shard_iterator(
+            StreamArn=self.stream_arn, ShardId=self.shard,
+            ShardIteratorType="TRIM_HORIZON")["ShardIterator"])["Records"]
+        behind = seen[3]["dynamodb"]["SequenceNumber"]
+
+        now[0] += 61
+        self.write(1, "DAY2")
+        self.assertEqual(self.read(ShardIteratorType="TRIM_HORIZON"), ["DAY2#0"])
+        # A reader left behind the horizon reads from it, the numbers of kept records intact.
+        self.assertEqual(
+            self.read(ShardIteratorType="AFTER_SEQUENCE_NUMBER", SequenceNumber=behind),
+            ["DAY2#0"])
+        kept = self.streams.get_records(ShardIterator=self.streams.get_shard_iterator(
+            StreamArn=self.stream_arn, ShardId=self.shard,
+            ShardIteratorType="TRIM_HORIZON")["ShardIterator"])["Records"][0]
+        self.assertEqual(int(kept["dynamodb"]["SequenceNumber"]), int(behind) + 2)
+
+
+class ExpiringShardIterators(unittest.TestCase):
+    """A reader polling a stream as the local stack's pump does: unpatched moto keeps every
+    iterator it returned; the patch forgets them after their lifetime."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+        cls.server.start()
+        host, port = cls.server.get_host_and_port()
+        cls.endpoint = f"http://{host}:{port}"
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+
+    def setUp(self):
+        self.original = DynamoDBStreamsBackend.__init__
+        self.db = boto3.client("dynamodb", endpoint_url=self.endpoint)
+        self.streams = boto3.client("dynamodbstreams", endpoint_url=self.endpoint)
+        if TABLE in self.db.list_tables()["TableNames"]:
+            self.db.delete_table(TableName=TABLE)
+        self.stream_arn = platform_table(self.db)
+        self.shard = self.streams.describe_stream(StreamArn=self.stream_arn)[
+            "StreamDescription"]["Shards"][0]["ShardId"]
+
+    def tearDown(self):
+        DynamoDBStreamsBackend.__init__ = self.original
+        self.backend().reset()
+
+    def backend(self):
+        return dynamodbstreams_backends[DEFAULT_ACCOUNT_ID]["us-east-1"]
+
+    def iterator(self):
+        return self.streams.get_shard_iterator(
+            StreamArn=self.stream_arn, ShardId=self.shard, ShardIteratorType="LATEST"
+        )["ShardIterator"]
+
+    def poll(self, times):
+        for _ in range(times):
+            self.streams.get_records(ShardIterator=self.iterator())
+
+    def test_iterators_expire(self):
+        self.backend().reset()
+        self.poll(50)
+        # Unpatched moto: two iterators kept per poll, for as long as it runs.
+        self.assertEqual(len(self.backend().shard_iterators), 100)
+
+        now = [1_000.0]
+        moto_server.expiring_shard_iterators(lifetime_seconds=60, clock=lambda: now[0])
+        self.backend().reset()
+        held = self.iterator()
+        self.poll(50)
+        self.assertEqual(len(self.backend().shard_iterators), 101)
+        now[0] += 61
+        self.poll(1)
+        self.assertEqual(len(self.backend().shard_iterators), 2, "the expired ones are gone")
+        self.assertEqual(
+            error_code(lambda: self.streams.get_records(ShardIterator=held)),
+            "ExpiredIteratorException",
+        )
+
+
+class BoundedTopicHistory(unittest.TestCase):
+    """Publishing to a topic: unpatched moto remembers every message, the patch the last few,
+    and subscribers still get every one."""
+
+    def setUp(self):
+        self.original = Topic.__init__
+        self.mock = mock_aws()
+        self.mock.start()
+        self.sns = boto3.client("sns")
+        self.sqs = boto3.client("sqs")
+
+    def tearDown(self):
+        self.mock.stop()
+        Topic.__init__ = self.original
+
+    def publish(self, name, n):
+        arn = self.sns.create_topic(Name=name)["TopicArn"]
+        queue = self.sqs.create_queue(QueueName=name)["QueueUrl"]
+        self.sns.subscribe(TopicArn=arn, Protocol="sqs",
+                           Endpoint=f"arn:aws:sqs:us-east-1:{DEFAULT_ACCOUNT_ID}:{name}")
+        for i in range(n):
+            self.sns.publish(TopicArn=arn, Message=f"m{i}")
+        topic = sns_backends[DEFAULT_ACCOUNT_ID]["us-east-1"].topics[arn]
+        delivered = int(self.sqs.get_queue_attributes(
+            QueueUrl=queue, AttributeNames=["ApproximateNumberOfMessages"]
+        )["Attributes"]["ApproximateNumberOfMessages"])
+        return topic.sent_notifications, delivered
+
+    def test_a_topic_remembers_only_its_last_messages(self):
+        kept, delivered = self.publish("before", 30)
+        self.assertEqual((len(kept), delivered), (30, 30))
+        moto_server.bounded_topic_history(kept=10)
+        kept, delivered = self.publish("after", 30)
+        self.assertEqual((len(kept), delivered), (10, 30))
+        self.assertEqual(kept[-1][1], "m29")
 
 
 if __name__ == "__main__":

@@ -118,7 +118,14 @@ pub struct Stack {
     pub(crate) executions: tokio::sync::Mutex<BTreeMap<String, executions::Outcome>>,
     /// The demo data, once loaded (or the running stack's, when attached).
     pub(crate) demo: std::sync::OnceLock<seed::Demo>,
+    /// Bumped by every request served and every poll that found work: wakes the pollers,
+    /// which otherwise back off while idle ([`IDLE_POLL`]).
+    activity: tokio::sync::watch::Sender<u64>,
 }
+
+/// The longest a poller waits while nothing happens: the delay a write made by another
+/// process (`scripts/invoke.sh`) may see before its stream records are handed over.
+pub const IDLE_POLL: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// The URL of the queue an ARN names (`arn:aws:sqs:<region>:<account>:<name>`).
 async fn queue_url(sdk: &SdkConfig, arn: &str) -> Result<String, Error> {
@@ -341,6 +348,7 @@ impl Stack {
             state_machines,
             executions: Default::default(),
             demo: Default::default(),
+            activity: tokio::sync::watch::channel(0).0,
         }))
     }
 
@@ -400,8 +408,16 @@ impl Stack {
         task_of(&self.functions, arn)
     }
 
-    /// Runs `poll` every `every` in the background, logging what fails: the local stand-in
-    /// for the AWS services that poll (event source mappings, Step Functions).
+    /// Wakes the background pollers now (a request was served; there may be work).
+    pub fn nudge(&self) {
+        self.activity.send_modify(|n| *n = n.wrapping_add(1));
+    }
+
+    /// Runs `poll` in the background, logging what fails: the local stand-in for the AWS
+    /// services that poll (event source mappings, Step Functions). It polls every `every`
+    /// while there is work, doubles the wait after each idle poll up to [`IDLE_POLL`], and
+    /// polls again at once when [`Stack::nudge`]d, so an idle stack costs next to nothing and
+    /// a request's events still go out within `every`.
     pub(crate) fn spawn_polling<F, Fut>(
         self: &Arc<Self>,
         every: std::time::Duration,
@@ -413,12 +429,27 @@ impl Stack {
         Fut: std::future::Future<Output = Result<usize, Error>> + Send,
     {
         let stack = self.clone();
+        let mut woken = self.activity.subscribe();
         tokio::spawn(async move {
+            let mut wait = every;
             loop {
-                if let Err(e) = poll(stack.clone()).await {
-                    tracing::warn!(error = %e, "{what}");
+                match poll(stack.clone()).await {
+                    Ok(0) => wait = (wait * 2).min(IDLE_POLL.max(every)),
+                    Ok(_) => {
+                        wait = every;
+                        // Work here may be work for another poller (a stream function
+                        // enqueues deliveries).
+                        stack.nudge();
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, "{what}");
+                        wait = every;
+                    }
                 }
-                tokio::time::sleep(every).await;
+                tokio::select! {
+                    _ = tokio::time::sleep(wait) => {}
+                    _ = woken.changed() => wait = every,
+                }
             }
         })
     }

@@ -289,6 +289,7 @@ async fn handle(
     });
     let started = std::time::Instant::now();
     let response = invoke_http(function, &event).await;
+    stack.nudge();
     tracing::info!(method, path, status = response.status().as_u16(), function = %function.def.logical_id, ms = started.elapsed().as_millis() as u64, "request");
     response
 }

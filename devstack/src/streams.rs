@@ -17,10 +17,21 @@ use crate::template::StreamTrigger;
 use crate::{Error, Function, ResolvedStream, Stack};
 use functions::Handler;
 
-/// How far each function has read each shard (last sequence number handed over).
+/// Where each function is in each shard. Held under one lock: pumps are serialized.
 #[derive(Default)]
 pub struct Positions {
-    read: Mutex<HashMap<String, String>>,
+    state: Mutex<PumpState>,
+}
+
+#[derive(Default)]
+struct PumpState {
+    /// `function|shard` → the last sequence number handed over.
+    read: HashMap<String, String>,
+    /// `function|shard` → the iterator to read on from (the last `NextShardIterator`), so an
+    /// idle cycle costs one `GetRecords`; dropped when it fails (expired, stream replaced).
+    next: HashMap<String, String>,
+    /// Stream ARN → its shard ids (a local table's stream keeps its one shard).
+    shards: HashMap<String, Vec<String>>,
 }
 
 fn attribute(v: &AttributeValue) -> Value {
@@ -83,36 +94,34 @@ impl Stack {
     /// Delivers every record written since the last call to every stream function; returns
     /// how many records were handed over. Calls are serialized.
     pub async fn pump_streams(&self) -> Result<usize, Error> {
-        let mut read = self.streams.read.lock().await;
+        let mut state = self.streams.state.lock().await;
         let client = aws_sdk_dynamodbstreams::Client::new(&self.sdk);
+        let region = &self.options.region;
         let mut delivered = 0;
         for function in self.functions.iter().filter(|f| !f.def.streams.is_empty()) {
             for (trigger, resolved) in function.def.streams.iter().zip(&function.streams) {
                 let stream_arn = resolved.stream_arn.clone();
-                let shards = client
-                    .describe_stream()
-                    .stream_arn(&stream_arn)
-                    .send()
-                    .await
-                    .map_err(|e| Error::Aws(format!("DescribeStream: {e:?}")))?
-                    .stream_description
-                    .map(|d| d.shards.unwrap_or_default())
-                    .unwrap_or_default();
-                for shard in shards {
-                    let shard_id = shard.shard_id.unwrap_or_default();
+                if !state.shards.contains_key(&stream_arn) {
+                    let shards = shard_ids(&client, &stream_arn).await?;
+                    state.shards.insert(stream_arn.clone(), shards);
+                }
+                for shard_id in state.shards[&stream_arn].clone() {
                     let key = format!("{}|{shard_id}", function.def.logical_id);
-                    let mut request = client
-                        .get_shard_iterator()
-                        .stream_arn(&stream_arn)
-                        .shard_id(&shard_id);
-                    request = match read.get(&key) {
-                        Some(seq) => request
-                            .shard_iterator_type(ShardIteratorType::AfterSequenceNumber)
-                            .sequence_number(seq),
-                        None => request.shard_iterator_type(ShardIteratorType::TrimHorizon),
+                    let held = match state.next.remove(&key) {
+                        Some(iterator) => {
+                            read_on(&client, iterator, &stream_arn, region).await.ok()
+                        }
+                        None => None,
                     };
-                    let records =
-                        read_shard(&client, request, &stream_arn, &self.options.region).await?;
+                    let (records, next) = match held {
+                        Some(read) => read,
+                        None => {
+                            let position = state.read.get(&key).map(String::as_str);
+                            let iterator =
+                                shard_iterator(&client, &stream_arn, &shard_id, position).await?;
+                            read_on(&client, iterator, &stream_arn, region).await?
+                        }
+                    };
                     for batch in records.chunks(trigger.batch_size.max(1)) {
                         deliver(
                             self,
@@ -125,10 +134,13 @@ impl Stack {
                         )
                         .await?;
                         delivered += batch.len();
-                        read.insert(
+                        state.read.insert(
                             key.clone(),
                             sequence(batch.last().expect("non-empty")).to_owned(),
                         );
+                    }
+                    if let Some(next) = next {
+                        state.next.insert(key, next);
                     }
                 }
             }
@@ -140,23 +152,14 @@ impl Stack {
     /// delivers them: what a retried or replayed batch would carry again.
     pub async fn stream_records(&self, stream_arn: &str) -> Result<Vec<Value>, Error> {
         let client = aws_sdk_dynamodbstreams::Client::new(&self.sdk);
-        let shards = client
-            .describe_stream()
-            .stream_arn(stream_arn)
-            .send()
-            .await
-            .map_err(|e| Error::Aws(format!("DescribeStream: {e:?}")))?
-            .stream_description
-            .map(|d| d.shards.unwrap_or_default())
-            .unwrap_or_default();
         let mut records = Vec::new();
-        for shard in shards {
-            let request = client
-                .get_shard_iterator()
-                .stream_arn(stream_arn)
-                .shard_id(shard.shard_id.unwrap_or_default())
-                .shard_iterator_type(ShardIteratorType::TrimHorizon);
-            records.extend(read_shard(&client, request, stream_arn, &self.options.region).await?);
+        for shard in shard_ids(&client, stream_arn).await? {
+            let iterator = shard_iterator(&client, stream_arn, &shard, None).await?;
+            records.extend(
+                read_on(&client, iterator, stream_arn, &self.options.region)
+                    .await?
+                    .0,
+            );
         }
         Ok(records)
     }
@@ -184,34 +187,75 @@ impl Stack {
     }
 }
 
-/// Reads a shard from the iterator `request` asks for to its end.
-async fn read_shard(
+async fn shard_ids(
     client: &aws_sdk_dynamodbstreams::Client,
-    request: aws_sdk_dynamodbstreams::operation::get_shard_iterator::builders::GetShardIteratorFluentBuilder,
     stream_arn: &str,
-    region: &str,
-) -> Result<Vec<Value>, Error> {
-    let mut iterator = request
+) -> Result<Vec<String>, Error> {
+    Ok(client
+        .describe_stream()
+        .stream_arn(stream_arn)
+        .send()
+        .await
+        .map_err(|e| Error::Aws(format!("DescribeStream: {e:?}")))?
+        .stream_description
+        .and_then(|d| d.shards)
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|s| s.shard_id)
+        .collect())
+}
+
+/// An iterator after `position` (a sequence number), or at the trim horizon.
+async fn shard_iterator(
+    client: &aws_sdk_dynamodbstreams::Client,
+    stream_arn: &str,
+    shard_id: &str,
+    position: Option<&str>,
+) -> Result<String, Error> {
+    let request = client
+        .get_shard_iterator()
+        .stream_arn(stream_arn)
+        .shard_id(shard_id);
+    let request = match position {
+        Some(seq) => request
+            .shard_iterator_type(ShardIteratorType::AfterSequenceNumber)
+            .sequence_number(seq),
+        None => request.shard_iterator_type(ShardIteratorType::TrimHorizon),
+    };
+    request
         .send()
         .await
         .map_err(|e| Error::Aws(format!("GetShardIterator: {e:?}")))?
-        .shard_iterator;
+        .shard_iterator
+        .ok_or_else(|| Error::Aws("GetShardIterator returned no iterator".into()))
+}
+
+/// Reads from `iterator` to the end of the shard: the records in Lambda's shape, and the
+/// iterator to read on from next time.
+async fn read_on(
+    client: &aws_sdk_dynamodbstreams::Client,
+    iterator: String,
+    stream_arn: &str,
+    region: &str,
+) -> Result<(Vec<Value>, Option<String>), Error> {
+    let mut iterator = iterator;
     let mut records = Vec::new();
-    while let Some(it) = iterator.take() {
+    loop {
         let out = client
             .get_records()
-            .shard_iterator(it)
+            .shard_iterator(&iterator)
             .send()
             .await
             .map_err(|e| Error::Aws(format!("GetRecords: {e:?}")))?;
         let batch = out.records.unwrap_or_default();
-        if batch.is_empty() {
-            break;
-        }
         records.extend(batch.iter().map(|r| lambda_record(r, stream_arn, region)));
-        iterator = out.next_shard_iterator;
+        match out.next_shard_iterator {
+            // A closed shard has no next iterator.
+            None => return Ok((records, None)),
+            Some(next) if batch.is_empty() => return Ok((records, Some(next))),
+            Some(next) => iterator = next,
+        }
     }
-    Ok(records)
 }
 
 async fn deliver(
