@@ -7,6 +7,7 @@ Run by scripts/test.sh: `.venv/bin/python -m unittest discover -s tools -p 'test
 
 import copy
 import logging
+import tracemalloc
 import os
 import unittest
 
@@ -20,7 +21,7 @@ from moto import mock_aws  # noqa: E402
 from moto.cognitoidp.models import CognitoIdpBackend  # noqa: E402
 from moto.dynamodb.models import DynamoDBBackend  # noqa: E402
 from moto.core import DEFAULT_ACCOUNT_ID  # noqa: E402
-from moto.dynamodb.models.table import StreamShard, Table  # noqa: E402
+from moto.dynamodb.models.table import StreamRecord, StreamShard, Table  # noqa: E402
 from moto.dynamodbstreams.models import (  # noqa: E402
     DynamoDBStreamsBackend,
     dynamodbstreams_backends,
@@ -558,6 +559,90 @@ class TrimmedStreams(unittest.TestCase):
             StreamArn=self.stream_arn, ShardId=self.shard,
             ShardIteratorType="TRIM_HORIZON")["ShardIterator"])["Records"][0]
         self.assertEqual(int(kept["dynamodb"]["SequenceNumber"]), int(behind) + 2)
+
+
+class CompactStreamRecords(unittest.TestCase):
+    """Records of a stream with both images, read through GetRecords: the same with and
+    without the patch, and much smaller kept."""
+
+    PATCHED = ("__init__", "to_json", "__getattr__")
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+        cls.server.start()
+        host, port = cls.server.get_host_and_port()
+        cls.endpoint = f"http://{host}:{port}"
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+
+    def setUp(self):
+        self.originals = {n: StreamRecord.__dict__.get(n) for n in self.PATCHED}
+        self.db = boto3.client("dynamodb", endpoint_url=self.endpoint)
+        self.streams = boto3.client("dynamodbstreams", endpoint_url=self.endpoint)
+
+    def tearDown(self):
+        for name, method in self.originals.items():
+            if method is None:
+                if name in StreamRecord.__dict__:
+                    delattr(StreamRecord, name)
+            else:
+                setattr(StreamRecord, name, method)
+
+    NESTED = {"M": {"client": {"M": {f"field{i}": s("x" * 40) for i in range(40)}},
+                    "visits": {"L": [{"M": {"at": s("2030-01-15T09:00:00Z")}}] * 10}}}
+
+    def records(self, table):
+        """Puts then updates 50 offers with nested attributes in a new table, and reads its
+        stream: the records, without what differs from run to run."""
+        stream_arn = platform_table(self.db, name=table)
+        for i in range(50):
+            key = {"pk": s(f"OFFER#{i}"), "sk": s("A")}
+            self.db.put_item(TableName=table, Item={**key, "offer": self.NESTED})
+            self.db.update_item(TableName=table, Key=key, UpdateExpression="SET v = :v",
+                                ExpressionAttributeValues={":v": s("2")})
+        shard = self.streams.describe_stream(StreamArn=stream_arn)["StreamDescription"][
+            "Shards"][0]["ShardId"]
+        iterator = self.streams.get_shard_iterator(
+            StreamArn=stream_arn, ShardId=shard, ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+        out = self.streams.get_records(ShardIterator=iterator, Limit=1000)["Records"]
+        for r in out:
+            del r["eventID"], r["dynamodb"]["ApproximateCreationDateTime"]
+            # moto's size is its JSON with the time in it, whose length varies.
+            del r["dynamodb"]["SequenceNumber"], r["dynamodb"]["SizeBytes"]
+        return out
+
+    def held(self):
+        """Memory 100 records of an update of such an offer hold (both images)."""
+        table = Table("held", DEFAULT_ACCOUNT_ID, "us-east-1",
+                      schema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                      attr=[{"AttributeName": "pk", "AttributeType": "S"}],
+                      streams={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"})
+        old = table.put_item({"pk": s("OFFER#1"), "offer": self.NESTED})
+        new = table.put_item({"pk": s("OFFER#1"), "offer": self.NESTED, "v": s("2")})
+        tracemalloc.start()
+        kept = [StreamRecord(table, "NEW_AND_OLD_IMAGES", "MODIFY", old, new, n)
+                for n in range(100)]
+        held, _ = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        self.assertEqual(len(kept), 100)
+        return held
+
+    def test_records_are_kept_packed_and_read_the_same(self):
+        plain, plain_bytes = self.records("offers"), self.held()
+        self.assertEqual(len(plain), 100)
+        moto_server.compact_stream_records()
+        self.assertEqual(self.records("offers2"), self.normalized(plain, "offers", "offers2"))
+        packed_bytes = self.held()
+        self.assertLess(packed_bytes * 5, plain_bytes, (packed_bytes, plain_bytes))
+
+    @staticmethod
+    def normalized(records, table, other):
+        """The records as the same writes to `other` give them (the ARNs name the table)."""
+        import json
+        return json.loads(json.dumps(records, default=str).replace(f"/{table}/", f"/{other}/"))
 
 
 class ExpiringShardIterators(unittest.TestCase):
