@@ -182,13 +182,12 @@ class CognitoAttributeRules(unittest.TestCase):
         self.assertEqual(code, "NotAuthorizedException")
 
 
-class AtomicTransactions(unittest.TestCase):
-    """A table with a stream, as template.yaml declares it, and the pattern the local stack's
-    stream pump follows: an iterator taken, then transactions, then the iterator read."""
+class ServerTestCase(unittest.TestCase):
+    """Tests that read streams as the local stack does: through moto's own server, with the
+    platform's table made afresh for each test."""
 
     @classmethod
     def setUpClass(cls):
-        # Streams as the local stack reads them: through moto's server.
         cls.server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
         cls.server.start()
         host, port = cls.server.get_host_and_port()
@@ -198,26 +197,28 @@ class AtomicTransactions(unittest.TestCase):
     def tearDownClass(cls):
         cls.server.stop()
 
-    def setUp(self):
-        self.original = DynamoDBBackend.transact_write_items
+    def clients(self):
         self.db = boto3.client("dynamodb", endpoint_url=self.endpoint)
         self.streams = boto3.client("dynamodbstreams", endpoint_url=self.endpoint)
+
+    def fresh_table(self) -> str:
+        """The platform's table, made anew; its stream's ARN (and `self.shard`)."""
         if TABLE in self.db.list_tables()["TableNames"]:
             self.db.delete_table(TableName=TABLE)
-        arn = self.db.create_table(
-            TableName=TABLE,
-            KeySchema=[
-                {"AttributeName": "pk", "KeyType": "HASH"},
-                {"AttributeName": "sk", "KeyType": "RANGE"},
-            ],
-            AttributeDefinitions=[
-                {"AttributeName": "pk", "AttributeType": "S"},
-                {"AttributeName": "sk", "AttributeType": "S"},
-            ],
-            BillingMode="PAY_PER_REQUEST",
-            StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
-        )["TableDescription"]["LatestStreamArn"]
-        self.stream_arn = arn
+        stream_arn = platform_table(self.db)
+        self.shard = self.streams.describe_stream(StreamArn=stream_arn)["StreamDescription"][
+            "Shards"][0]["ShardId"]
+        return stream_arn
+
+
+class AtomicTransactions(ServerTestCase):
+    """A table with a stream, as template.yaml declares it, and the pattern the local stack's
+    stream pump follows: an iterator taken, then transactions, then the iterator read."""
+
+    def setUp(self):
+        self.original = DynamoDBBackend.transact_write_items
+        self.clients()
+        self.stream_arn = self.fresh_table()
         self.put("OFFER#1", version="1")
 
     def tearDown(self):
@@ -494,31 +495,14 @@ class IndexedQueries(unittest.TestCase):
             Table.all_items = all_items
 
 
-class TrimmedStreams(unittest.TestCase):
+class TrimmedStreams(ServerTestCase):
     """A table's stream over more than its retention: unpatched moto keeps every record,
     the patch trims the old ones and a reader behind the horizon reads from it."""
 
-    @classmethod
-    def setUpClass(cls):
-        # Streams as the local stack reads them: through moto's server.
-        cls.server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-        cls.server.start()
-        host, port = cls.server.get_host_and_port()
-        cls.endpoint = f"http://{host}:{port}"
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.stop()
-
     def setUp(self):
         self.originals = (StreamShard.add, StreamShard.get)
-        self.db = boto3.client("dynamodb", endpoint_url=self.endpoint)
-        self.streams = boto3.client("dynamodbstreams", endpoint_url=self.endpoint)
-        if TABLE in self.db.list_tables()["TableNames"]:
-            self.db.delete_table(TableName=TABLE)
-        self.stream_arn = platform_table(self.db)
-        self.shard = self.streams.describe_stream(StreamArn=self.stream_arn)[
-            "StreamDescription"]["Shards"][0]["ShardId"]
+        self.clients()
+        self.stream_arn = self.fresh_table()
 
     def tearDown(self):
         StreamShard.add, StreamShard.get = self.originals
@@ -561,27 +545,15 @@ class TrimmedStreams(unittest.TestCase):
         self.assertEqual(int(kept["dynamodb"]["SequenceNumber"]), int(behind) + 2)
 
 
-class CompactStreamRecords(unittest.TestCase):
+class CompactStreamRecords(ServerTestCase):
     """Records of a stream with both images, read through GetRecords: the same with and
     without the patch, and much smaller kept."""
 
     PATCHED = ("__init__", "to_json", "__getattr__")
 
-    @classmethod
-    def setUpClass(cls):
-        cls.server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-        cls.server.start()
-        host, port = cls.server.get_host_and_port()
-        cls.endpoint = f"http://{host}:{port}"
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.stop()
-
     def setUp(self):
         self.originals = {n: StreamRecord.__dict__.get(n) for n in self.PATCHED}
-        self.db = boto3.client("dynamodb", endpoint_url=self.endpoint)
-        self.streams = boto3.client("dynamodbstreams", endpoint_url=self.endpoint)
+        self.clients()
 
     def tearDown(self):
         for name, method in self.originals.items():
@@ -645,30 +617,14 @@ class CompactStreamRecords(unittest.TestCase):
         return json.loads(json.dumps(records, default=str).replace(f"/{table}/", f"/{other}/"))
 
 
-class ExpiringShardIterators(unittest.TestCase):
+class ExpiringShardIterators(ServerTestCase):
     """A reader polling a stream as the local stack's pump does: unpatched moto keeps every
     iterator it returned; the patch forgets them after their lifetime."""
 
-    @classmethod
-    def setUpClass(cls):
-        cls.server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-        cls.server.start()
-        host, port = cls.server.get_host_and_port()
-        cls.endpoint = f"http://{host}:{port}"
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.stop()
-
     def setUp(self):
         self.original = DynamoDBStreamsBackend.__init__
-        self.db = boto3.client("dynamodb", endpoint_url=self.endpoint)
-        self.streams = boto3.client("dynamodbstreams", endpoint_url=self.endpoint)
-        if TABLE in self.db.list_tables()["TableNames"]:
-            self.db.delete_table(TableName=TABLE)
-        self.stream_arn = platform_table(self.db)
-        self.shard = self.streams.describe_stream(StreamArn=self.stream_arn)[
-            "StreamDescription"]["Shards"][0]["ShardId"]
+        self.clients()
+        self.stream_arn = self.fresh_table()
 
     def tearDown(self):
         DynamoDBStreamsBackend.__init__ = self.original

@@ -115,6 +115,20 @@ pub fn built(bin_dir: &Path, binary: &str) -> PathBuf {
     path
 }
 
+/// A demo user's IdToken from the local stack served at `base`, through its login route.
+pub async fn login(http: &reqwest::Client, base: &str, user: &devstack::seed::User) -> String {
+    let r: Value = http
+        .post(format!("{base}/auth/v1/login"))
+        .json(&serde_json::json!({"username": user.email, "password": user.password}))
+        .send()
+        .await
+        .expect("the local stack answers")
+        .json()
+        .await
+        .expect("a JSON answer");
+    r["IdToken"].as_str().expect("an IdToken").to_owned()
+}
+
 /// Order statistic `p` (0..=1) of sorted samples, nearest rank.
 pub fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]

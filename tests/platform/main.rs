@@ -51,3 +51,20 @@ pub async fn create_offer(t: &platform_tests::TestStack, demand: &str) -> String
     assert_eq!(r.status, 201, "{:?}", r.body);
     r.body["offer"]["id"].as_str().unwrap().to_owned()
 }
+
+/// The sequence between the demand and the supplier whose token this is, for a matched offer.
+pub async fn sequence_of(t: &platform_tests::TestStack, offer: &str, supplier: &str) -> String {
+    let r = t
+        .call(
+            "GET",
+            &format!("/offers/v1/inbox/offers/{offer}"),
+            Some(supplier),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    r.body["match"]["sequence_id"]
+        .as_str()
+        .expect("a matched offer has a sequence")
+        .to_owned()
+}

@@ -543,18 +543,7 @@ async fn messages_flow_both_ways_in_a_sequence_and_only_its_parties_see_them() {
     let supply_b = t.login(&t.demo.supply_b).await;
     let offer_id = create_offer(&t, &demand).await;
     // Each matched supplier has its own sequence with the demand.
-    let inbox = t
-        .call(
-            "GET",
-            &format!("/offers/v1/inbox/offers/{offer_id}"),
-            Some(&supply_a),
-            None,
-        )
-        .await;
-    let seq = inbox.body["match"]["sequence_id"]
-        .as_str()
-        .expect("sequence_id")
-        .to_owned();
+    let seq = crate::sequence_of(&t, &offer_id, &supply_a).await;
     t.settle().await;
     for s in [&demand_sub, &a_sub, &b_sub] {
         s.drain().await;

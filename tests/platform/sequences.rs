@@ -44,19 +44,8 @@ async fn sequences_list_only_the_callers_threads_and_files_reach_only_their_part
     let supply_b = t.login(&t.demo.supply_b).await;
     let sys_admin = t.login(&t.demo.sys_admin).await;
     let offer_id = create_offer(&t, &demand).await;
-    let mut seqs = Vec::new();
-    for token in [&supply_a, &supply_b] {
-        let r = t
-            .call(
-                "GET",
-                &format!("/offers/v1/inbox/offers/{offer_id}"),
-                Some(token),
-                None,
-            )
-            .await;
-        seqs.push(r.body["match"]["sequence_id"].as_str().unwrap().to_owned());
-    }
-    let (seq_a, seq_b) = (seqs[0].clone(), seqs[1].clone());
+    let seq_a = crate::sequence_of(&t, &offer_id, &supply_a).await;
+    let seq_b = crate::sequence_of(&t, &offer_id, &supply_b).await;
 
     // Before any message, no thread is listed.
     let r = t
@@ -339,4 +328,66 @@ async fn sequences_list_only_the_callers_threads_and_files_reach_only_their_part
     for url in &urls {
         assert_eq!(download(url).await.0, 403, "the URL has expired");
     }
+}
+
+/// A message's detail, when sent (`POST`) and when read (`GET …/messages/{id}`) from either
+/// side, is the published `OrgAdminMessageDetailResponse`: the message with the organizations
+/// that sent and received it (both were missing). The list items stay the published
+/// `OrgAdminMessageCollectionResponse`, which has neither.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_message_detail_names_its_sender_and_recipient() {
+    use platform_tests::published::assert_valid;
+    const SPEC: &str = "openapi.offers.yaml";
+    let t = TestStack::start().await;
+    let lean = |u: &devstack::seed::User| {
+        let org = u.organization.as_ref().unwrap();
+        json!({"id": org.id.to_string(), "name": org.name})
+    };
+    let (demand_org, a_org) = (lean(&t.demo.demand), lean(&t.demo.supply_a));
+    let demand = t.login(&t.demo.demand).await;
+    let supply_a = t.login(&t.demo.supply_a).await;
+    let offer_id = create_offer(&t, &demand).await;
+    let sequence = crate::sequence_of(&t, &offer_id, &supply_a).await;
+
+    for (side, token, from, to) in [
+        ("outbox", &demand, &demand_org, &a_org),
+        ("inbox", &supply_a, &a_org, &demand_org),
+    ] {
+        let r = t
+            .call(
+                "POST",
+                &format!("/offers/v1/{side}/messages"),
+                Some(token),
+                Some(json!({"sequence_id": sequence, "category": "comment", "text": "Hello"})),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{:?}", r.body);
+        assert_valid(SPEC, "OrgAdminMessageDetailResponse", &r.body);
+        assert_eq!((&r.body["sender"], &r.body["recipient"]), (from, to));
+        let id = r.body["message"]["id"].as_str().unwrap().to_owned();
+        for (reader, token) in [("outbox", &demand), ("inbox", &supply_a)] {
+            let read = t
+                .call(
+                    "GET",
+                    &format!("/offers/v1/{reader}/messages/{id}"),
+                    Some(token),
+                    None,
+                )
+                .await;
+            assert_eq!(read.status, 200, "{:?}", read.body);
+            assert_valid(SPEC, "OrgAdminMessageDetailResponse", &read.body);
+            assert_eq!((&read.body["sender"], &read.body["recipient"]), (from, to));
+        }
+    }
+    let list = t
+        .call(
+            "GET",
+            &format!("/offers/v1/outbox/messages?sequence_id={sequence}"),
+            Some(&demand),
+            None,
+        )
+        .await;
+    assert_eq!(list.status, 200, "{:?}", list.body);
+    assert_valid(SPEC, "OrgAdminMessagePageResponse", &list.body);
+    assert_eq!(list.body["total_items"], 2);
 }

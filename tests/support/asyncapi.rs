@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 use std::sync::OnceLock;
 
-use serde_json::{Value, json};
+use serde_json::Value;
 use shared::events::Channel;
 
 fn document() -> &'static Value {
@@ -44,17 +44,7 @@ fn declared(doc: &Value, schema: &Value, out: &mut BTreeSet<String>) {
 pub fn validate(channel: Channel, payload: &Value) -> Result<(), String> {
     let doc = document();
     let name = channel.payload_schema();
-    let root =
-        json!({ "$ref": format!("#/components/schemas/{name}"), "components": doc["components"] });
-    let validator = jsonschema::options()
-        .should_validate_formats(true)
-        .should_ignore_unknown_formats(true)
-        .build(&root)
-        .map_err(|e| format!("schema {name}: {e}"))?;
-    let errors: Vec<String> = validator
-        .iter_errors(payload)
-        .map(|e| format!("{} at {}", e, e.instance_path()))
-        .collect();
+    let errors = crate::published::violations(&doc["components"], name, payload)?;
     if !errors.is_empty() {
         return Err(format!("{name}: {}", errors.join("; ")));
     }

@@ -4,6 +4,7 @@
 
 pub mod asyncapi;
 pub mod harness;
+pub mod published;
 pub mod receiver;
 pub mod subscriber;
 

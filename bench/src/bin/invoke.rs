@@ -151,24 +151,9 @@ async fn fresh(name: &str, endpoint: Option<String>) -> Fresh {
         .await
         .unwrap();
     let http = reqwest::Client::new();
-    let login = |u: devstack::seed::User| {
-        let http = http.clone();
-        let url = format!("http://{}/auth/v1/login", server.addr);
-        async move {
-            let r: Value = http
-                .post(url)
-                .json(&serde_json::json!({"username": u.email, "password": u.password}))
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
-            r["IdToken"].as_str().unwrap().to_owned()
-        }
-    };
-    let demand_token = login(demo.demand.clone()).await;
-    let supplier_token = login(demo.supply_a.clone()).await;
+    let base = format!("http://{}", server.addr);
+    let demand_token = bench::login(&http, &base, &demo.demand).await;
+    let supplier_token = bench::login(&http, &base, &demo.supply_a).await;
     let demand = demo.demand.organization.as_ref().unwrap().id;
 
     // Baseline: a GetItem round trip to the same moto, on this fresh table.

@@ -190,26 +190,10 @@ async fn main() {
 
     let http = reqwest::Client::new();
     let base = format!("http://{}", server.addr);
-    let login = |u: &devstack::seed::User| {
-        let (http, base) = (http.clone(), base.clone());
-        let body = json!({"username": u.email, "password": u.password});
-        async move {
-            let r: Value = http
-                .post(format!("{base}/auth/v1/login"))
-                .json(&body)
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
-            r["IdToken"].as_str().expect("IdToken").to_owned()
-        }
-    };
     let client = Client {
-        demand: login(&demo.demand).await,
-        supply_a: login(&demo.supply_a).await,
-        supply_b: login(&demo.supply_b).await,
+        demand: bench::login(&http, &base, &demo.demand).await,
+        supply_a: bench::login(&http, &base, &demo.supply_a).await,
+        supply_b: bench::login(&http, &base, &demo.supply_b).await,
         http,
         base,
     };

@@ -104,25 +104,26 @@ pub struct MessageDetailBody {
     pub file: Option<FileDetail>,
 }
 
-/// `OrgAdminMessageDetailResponse`.
+/// `OrgAdminMessageDetailResponse` and `SysAdminMessageDetailResponse` (the same shape): a
+/// message with the organizations that sent and received it.
 #[derive(Debug, Serialize)]
 pub struct MessageDetail {
     pub message: MessageDetailBody,
+    pub sender: OrganizationLean,
+    pub recipient: OrganizationLean,
 }
 
-impl From<&Message> for MessageDetail {
+impl From<&Message> for MessageDetailBody {
     fn from(m: &Message) -> Self {
         Self {
-            message: MessageDetailBody {
-                id: m.id,
-                sequence_id: m.sequence_id,
-                category: m.category,
-                sender_type: m.sender_type,
-                text: m.text.clone(),
-                author: m.author.clone(),
-                created_at: m.created_at,
-                file: m.file.as_ref().map(FileDetail::from),
-            },
+            id: m.id,
+            sequence_id: m.sequence_id,
+            category: m.category,
+            sender_type: m.sender_type,
+            text: m.text.clone(),
+            author: m.author.clone(),
+            created_at: m.created_at,
+            file: m.file.as_ref().map(FileDetail::from),
         }
     }
 }
@@ -136,12 +137,4 @@ impl From<&MessageFile> for FileDetail {
             size_in_bytes: f.size_in_bytes,
         }
     }
-}
-
-/// `SysAdminMessageDetailResponse`: a message with who sent it to whom.
-#[derive(Debug, Serialize)]
-pub struct SysAdminMessageDetail {
-    pub message: MessageDetailBody,
-    pub sender: OrganizationLean,
-    pub recipient: OrganizationLean,
 }

@@ -4,7 +4,6 @@
 
 use crate::api::messages::{
     FileDetail, MessageDetail, MessageQuery, MessageSendRequest, MessageSummary,
-    SysAdminMessageDetail,
 };
 use crate::api::sequences::PresignedUrl;
 use crate::app::App;
@@ -75,10 +74,11 @@ pub async fn send(
                 ),
             };
             let written = app.db.put_message(message, event, &summary, version).await;
-            Ok(won(written)?.map(|()| MessageDetail::from(message)))
+            won(written)
         },
     )
-    .await
+    .await?;
+    detail(app, message.clone()).await
 }
 
 /// The client and service a sequence is about: its offer's, or its direct referral's.
@@ -146,7 +146,7 @@ pub async fn get(
             SenderType::Supply => m.supply_org_id == org,
         })
         .ok_or_else(|| ApiError::not_found("Message"))?;
-    Ok(MessageDetail::from(&m))
+    detail(app, m).await
 }
 
 /// The message carrying file `id`, if the caller's organization is its party on `side`.
@@ -195,11 +195,16 @@ pub async fn presign_file(
     })
 }
 
-/// A message with its sender and recipient organizations, as a sys_admin reads it.
-async fn sys_admin_details(
-    app: &App,
-    messages: Vec<Message>,
-) -> Result<Vec<SysAdminMessageDetail>, ApiError> {
+/// One message with its sender and recipient organizations.
+async fn detail(app: &App, message: Message) -> Result<MessageDetail, ApiError> {
+    details(app, vec![message])
+        .await?
+        .pop()
+        .ok_or_else(|| ApiError::internal("no detail for a message"))
+}
+
+/// Messages with their sender and recipient organizations (each organization read once).
+async fn details(app: &App, messages: Vec<Message>) -> Result<Vec<MessageDetail>, ApiError> {
     let orgs = leans(
         app,
         messages
@@ -214,8 +219,8 @@ async fn sys_admin_details(
                 SenderType::Demand => (m.demand_org_id, m.supply_org_id),
                 SenderType::Supply => (m.supply_org_id, m.demand_org_id),
             };
-            Ok(SysAdminMessageDetail {
-                message: MessageDetail::from(m).message,
+            Ok(MessageDetail {
+                message: m.into(),
                 sender: lean_of(&orgs, from)?,
                 recipient: lean_of(&orgs, to)?,
             })
@@ -224,10 +229,7 @@ async fn sys_admin_details(
 }
 
 /// `GET /offers/v1/sys_admin/messages?sequence_id=…`
-pub async fn sys_admin_list(
-    app: &App,
-    q: MessageQuery,
-) -> Result<Page<SysAdminMessageDetail>, ApiError> {
+pub async fn sys_admin_list(app: &App, q: MessageQuery) -> Result<Page<MessageDetail>, ApiError> {
     let paging = PageRequest::parse(q.page, q.items_per_page, q.sort_order)?;
     let mut messages: Vec<Message> = app
         .db
@@ -242,7 +244,7 @@ pub async fn sys_admin_list(
     }
     let page = paginate(messages, paging);
     Ok(Page {
-        items: sys_admin_details(app, page.items).await?,
+        items: details(app, page.items).await?,
         page: page.page,
         items_per_page: page.items_per_page,
         total_items: page.total_items,
@@ -251,14 +253,11 @@ pub async fn sys_admin_list(
 }
 
 /// `GET /offers/v1/sys_admin/messages/by_file_id/{file_id}`
-pub async fn sys_admin_by_file(app: &App, id: FileId) -> Result<SysAdminMessageDetail, ApiError> {
+pub async fn sys_admin_by_file(app: &App, id: FileId) -> Result<MessageDetail, ApiError> {
     let m = app
         .db
         .message_of_file(id)
         .await?
         .ok_or_else(|| ApiError::not_found("File"))?;
-    sys_admin_details(app, vec![m])
-        .await?
-        .pop()
-        .ok_or_else(|| ApiError::internal("no detail for the message"))
+    detail(app, m).await
 }
