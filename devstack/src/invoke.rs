@@ -212,7 +212,13 @@ fn text(answer: &Value, field: &str) -> Result<String, Error> {
         .as_str()
         .and_then(|b| serde_json::from_str::<Value>(b).ok())
         .and_then(|b| b[field].as_str().map(str::to_owned))
-        .ok_or_else(|| Error::Setup(format!("no {field} in {answer}")))
+        // Not the answer itself: it holds tokens.
+        .ok_or_else(|| {
+            Error::Setup(format!(
+                "no {field} in the answer ({} {})",
+                answer["statusCode"], answer["headers"]
+            ))
+        })
 }
 
 /// Calls an HTTP route of the stack in-process, as a client would; the Lambda payload back.
