@@ -2,20 +2,15 @@
 //! runs them: the real binary, against a local stack started by the real binary on a free
 //! port, and once with no stack running.
 
+mod common;
+
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, Command, Output, Stdio};
-use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use serde_json::Value;
+use common::{free_port, start_local_stack};
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
+use serde_json::Value;
 
 /// The local stack (README command 1), seeded, until dropped.
 struct LocalStack {
@@ -26,37 +21,14 @@ struct LocalStack {
 impl LocalStack {
     fn start(name: &str) -> Self {
         let port = free_port();
-        let mut child = Command::new(env!("CARGO_BIN_EXE_devstack"))
-            .args(["--port", &port.to_string(), "--stack-name", name])
-            .current_dir(devstack::repo_root())
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("devstack starts");
-        let (tx, rx) = mpsc::channel();
-        let stdout = child.stdout.take().unwrap();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                let _ = tx.send(line);
-            }
-        });
-        // A bound for a hung start, not a figure asserted.
-        let deadline = Instant::now() + Duration::from_secs(300);
-        while Instant::now() < deadline {
-            match rx.recv_timeout(Duration::from_millis(200)) {
-                Ok(line) if line.contains("Local stack is up") => {
-                    return Self {
-                        child,
-                        url: format!("http://127.0.0.1:{port}"),
-                    };
-                }
-                _ => {}
-            }
+        let child = start_local_stack(
+            &["--port", &port.to_string(), "--stack-name", name],
+            Stdio::null(),
+        );
+        Self {
+            child,
+            url: format!("http://127.0.0.1:{port}"),
         }
-        let _ = child.kill();
-        let _ = child.wait();
-        panic!("the local stack did not come up");
     }
 }
 

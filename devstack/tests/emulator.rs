@@ -2,10 +2,13 @@
 //! stack says what happened and exits non-zero instead of answering 500 to every request.
 //! Runs the real `devstack` binary (README command 1) on free ports.
 
-use std::io::{BufRead, BufReader, Read};
+mod common;
+
+use std::io::Read;
 use std::process::{Command, Stdio};
-use std::sync::mpsc;
 use std::time::{Duration, Instant};
+
+use common::{free_port, start_local_stack};
 
 /// Waits for `done`, polling, at most `limit` (a bound for a hung test, not a figure asserted).
 fn wait_for<T>(limit: Duration, mut done: impl FnMut() -> Option<T>) -> Option<T> {
@@ -21,38 +24,17 @@ fn wait_for<T>(limit: Duration, mut done: impl FnMut() -> Option<T>) -> Option<T
 
 #[test]
 fn a_dead_emulator_stops_the_local_stack_with_the_reason() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let mut stack = Command::new(env!("CARGO_BIN_EXE_devstack"))
-        .args([
+    let port = free_port();
+    let mut stack = start_local_stack(
+        &[
             "--port",
             &port.to_string(),
             "--no-seed",
             "--stack-name",
             "watch",
-        ])
-        .current_dir(devstack::repo_root())
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("devstack starts");
-    let (tx, rx) = mpsc::channel();
-    let stdout = stack.stdout.take().unwrap();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            let _ = tx.send(line);
-        }
-    });
-    let up = wait_for(Duration::from_secs(300), || {
-        rx.try_recv()
-            .ok()
-            .filter(|l| l.contains("Local stack is up"))
-    });
-    assert!(up.is_some(), "the local stack did not come up");
+        ],
+        Stdio::piped(),
+    );
 
     // The health route reports the emulator, and names its process.
     let health = |port: u16| -> Option<serde_json::Value> {
