@@ -33,12 +33,16 @@ pub async fn park_message(
         .send()
         .await
         .map(|_| ())
-        .map_err(|e| {
-            format!(
-                "SQS SendMessage: {}",
-                aws_sdk_sqs::error::DisplayErrorContext(e)
-            )
-        })
+        .map_err(send_message_error)
+}
+
+/// A failed `SendMessage`, with the SDK's whole error chain (its `Display` alone says only
+/// "service error").
+pub(crate) fn send_message_error(e: impl std::error::Error) -> String {
+    format!(
+        "SQS SendMessage: {}",
+        aws_sdk_sqs::error::DisplayErrorContext(e)
+    )
 }
 
 /// What the dead-letter queue holds for a delivery that failed every attempt: enough to

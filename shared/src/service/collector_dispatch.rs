@@ -94,12 +94,7 @@ async fn send(
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(|e| {
-                    format!(
-                        "SQS SendMessage: {}",
-                        aws_sdk_sqs::error::DisplayErrorContext(e)
-                    )
-                })
+                .map_err(crate::delivery::send_message_error)
         }
         Target::Sns { topic_arn, region } => {
             let conf = aws_sdk_sns::config::Builder::from(sdk)
