@@ -12,7 +12,7 @@ use functions::Handler;
 use http_body_util::BodyExt;
 use serde_json::{Value, json};
 
-use crate::seed::{Demo, User};
+use crate::seed::{Demo, Samples, User};
 use crate::{Error, Function, Stack};
 
 /// A placeholder for a Cognito IdToken (the `Authorization` header of the AlayaMarket APIs).
@@ -22,6 +22,9 @@ pub const ID_TOKEN: &str = "REPLACE_WITH_ID_TOKEN";
 pub const ACCESS_TOKEN: &str = "REPLACE_WITH_ACCESS_TOKEN";
 /// A placeholder for a password sealed for the auto-sign-up state machine.
 pub const SEALED_PASSWORD: &str = "REPLACE_WITH_SEALED_PASSWORD";
+/// A placeholder for the token of a download URL (`GET /offers/v1/downloads/{token}`): it
+/// expires within minutes, so it is minted when the sample runs.
+pub const DOWNLOAD_TOKEN: &str = "REPLACE_WITH_DOWNLOAD_TOKEN";
 
 /// Who a sample runs as.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -30,14 +33,18 @@ pub enum Persona {
     Demand,
     SupplyA,
     SupplyB,
+    /// The org_admin of a spare organization ([`crate::samples`]): the samples that deactivate
+    /// a persona or change a password run as it, so the other demo logins keep working.
+    Spare,
 }
 
 impl Persona {
-    pub const ALL: [Persona; 4] = [
+    pub const ALL: [Persona; 5] = [
         Persona::SysAdmin,
         Persona::Demand,
         Persona::SupplyA,
         Persona::SupplyB,
+        Persona::Spare,
     ];
 
     /// The name `--as` takes.
@@ -47,6 +54,7 @@ impl Persona {
             Persona::Demand => "demand",
             Persona::SupplyA => "supply-a",
             Persona::SupplyB => "supply-b",
+            Persona::Spare => "spare",
         }
     }
 
@@ -59,11 +67,17 @@ impl Persona {
     }
 
     /// The demo user an operation needs: the sys_admin for the sys_admin and client
-    /// management routes, the first supplier for the inbox and the supply persona, the
-    /// demand organization for everything else.
+    /// management routes, the spare organization's for a persona's own (de)activation and a
+    /// password change, the first supplier for the inbox and the supply persona, the demand
+    /// organization for everything else.
     pub fn for_handler(handler: &str) -> Self {
         if handler.starts_with("oauth.") || handler.contains(".sys_admin.") {
             Persona::SysAdmin
+        } else if handler.ends_with("activate_demand_persona")
+            || handler.ends_with("activate_supply_persona")
+            || PASSWORD_SAMPLES.contains(&handler)
+        {
+            Persona::Spare
         } else if handler.starts_with("offers.inbox.")
             || handler.starts_with("organizations.supply_persona.")
         {
@@ -73,14 +87,31 @@ impl Persona {
         }
     }
 
-    pub fn user(self, demo: &Demo) -> &User {
-        match self {
+    pub fn user<'d>(self, demo: &'d Demo, samples: Option<&'d Samples>) -> Result<&'d User, Error> {
+        Ok(match self {
             Persona::SysAdmin => &demo.sys_admin,
             Persona::Demand => &demo.demand,
             Persona::SupplyA => &demo.supply_a,
             Persona::SupplyB => &demo.supply_b,
-        }
+            Persona::Spare => &samples.ok_or_else(no_samples)?.spare,
+        })
     }
+}
+
+/// The samples that set a password: they run as the spare user, whose password is put back
+/// before each of them and at each of its logins, so they answer the same every time.
+const PASSWORD_SAMPLES: [&str; 3] = [
+    "auth.change_password",
+    "auth.forgot_password",
+    "auth.confirm_forgot_password",
+];
+
+fn no_samples() -> Error {
+    Error::Setup(
+        "the local stack has no sample records (started with --no-seed, or a test stack \
+         without Stack::seed_samples)"
+            .into(),
+    )
 }
 
 /// The tokens of the demo users, fetched through the stack's own `auth.login` and
@@ -88,6 +119,7 @@ impl Persona {
 pub struct Credentials<'a> {
     stack: &'a Stack,
     demo: Demo,
+    samples: Option<Samples>,
     logins: std::collections::BTreeMap<&'static str, Value>,
     machine: Option<String>,
 }
@@ -104,6 +136,7 @@ impl<'a> Credentials<'a> {
         Ok(Self {
             stack,
             demo,
+            samples: stack.samples().cloned(),
             logins: Default::default(),
             machine: None,
         })
@@ -116,7 +149,11 @@ impl<'a> Credentials<'a> {
     /// `auth.login`'s answer for `persona` (`IdToken`, `AccessToken`, ...).
     pub async fn login(&mut self, persona: Persona) -> Result<&Value, Error> {
         if !self.logins.contains_key(persona.name()) {
-            let user = persona.user(&self.demo);
+            let user = persona.user(&self.demo, self.samples.as_ref())?;
+            if persona == Persona::Spare {
+                // The password samples change it; each login as the spare user starts over.
+                self.stack.set_password(&user.email, &user.password).await?;
+            }
             let body = json!({"username": user.email, "password": user.password}).to_string();
             let answer = http(self.stack, "POST", "/auth/v1/login", &[], &body).await?;
             self.logins.insert(persona.name(), answer);
@@ -153,14 +190,26 @@ impl<'a> Credentials<'a> {
 
     /// Replaces the placeholders of a sample for `handler`: the tokens of `persona` (or of the
     /// user the operation needs), the demo machine client's, the demo tenant, a sealed
-    /// password. Everything else is left as written.
+    /// password, a download token; and the ids of records the samples name with the ids of
+    /// the sample records ([`crate::samples`]). Everything else is left as written.
     pub async fn fill(
         &mut self,
         handler: &str,
-        mut event: Value,
+        event: Value,
         persona: Option<Persona>,
     ) -> Result<Value, Error> {
         let persona = persona.unwrap_or_else(|| Persona::for_handler(handler));
+        if PASSWORD_SAMPLES.contains(&handler) && persona == Persona::Spare {
+            // A token cached from before does not say what the password is now.
+            let spare = &self.samples.as_ref().ok_or_else(no_samples)?.spare;
+            self.stack
+                .set_password(&spare.email, &spare.password)
+                .await?;
+        }
+        let mut event = match &self.samples {
+            Some(samples) => samples.substitute(event),
+            None => event,
+        };
         if let Some(headers) = event.get_mut("headers").and_then(Value::as_object_mut) {
             if let Some(auth) = headers.get("authorization").and_then(Value::as_str) {
                 let token = if auth.contains(ACCESS_TOKEN) {
@@ -187,6 +236,11 @@ impl<'a> Credentials<'a> {
             let access = text(self.login(persona).await?, "AccessToken")?;
             event["body"] = body.replace(ACCESS_TOKEN, &access).into();
         }
+        if event["pathParameters"]["token"].as_str() == Some(DOWNLOAD_TOKEN) {
+            let token = self.download_token().await?;
+            event = serde_json::from_str(&event.to_string().replace(DOWNLOAD_TOKEN, &token))
+                .expect("a token is URL-safe text");
+        }
         if event.get("sealed_password").and_then(Value::as_str) == Some(SEALED_PASSWORD) {
             let org = event["organization_id"]
                 .as_str()
@@ -207,6 +261,21 @@ impl<'a> Credentials<'a> {
     }
 }
 
+impl Credentials<'_> {
+    /// A fresh download token for the sample file, as its demand reads it.
+    async fn download_token(&mut self) -> Result<String, Error> {
+        let file = &self.samples.as_ref().ok_or_else(no_samples)?.file_id;
+        let path = format!("/offers/v1/outbox/messages/files/{file}/presigned");
+        let token = text(self.login(Persona::Demand).await?, "IdToken")?;
+        let answer = http(self.stack, "GET", &path, &[("authorization", &token)], "").await?;
+        let url = text(&answer, "url")?;
+        url.rsplit('/')
+            .next()
+            .map(|t| t.split('?').next().unwrap_or(t).to_owned())
+            .ok_or_else(|| Error::Setup(format!("no token in the download URL {url}")))
+    }
+}
+
 fn text(answer: &Value, field: &str) -> Result<String, Error> {
     answer["body"]
         .as_str()
@@ -221,20 +290,26 @@ fn text(answer: &Value, field: &str) -> Result<String, Error> {
         })
 }
 
-/// Calls an HTTP route of the stack in-process, as a client would; the Lambda payload back.
-async fn http(
+/// Calls an HTTP route of the stack in-process, as a client would; the Lambda payload back,
+/// or an error naming the answer when it is not a success.
+pub(crate) async fn http(
     stack: &Stack,
     method: &str,
-    path: &str,
+    path_and_query: &str,
     headers: &[(&str, &str)],
     body: &str,
 ) -> Result<Value, Error> {
+    let (path, query) = path_and_query
+        .split_once('?')
+        .unwrap_or((path_and_query, ""));
     let router = crate::server::Router::new(stack)?;
     let (f, route, params) = router
         .find(stack, method, path)
         .ok_or_else(|| Error::Setup(format!("no route {method} {path}")))?;
     let mut header_map = hyper::HeaderMap::new();
     header_map.insert("content-type", "application/json".parse().expect("static"));
+    // API Gateway always sends one; download URLs are built on it.
+    header_map.insert("host", "localhost".parse().expect("static"));
     for (k, v) in headers {
         header_map.insert(
             hyper::header::HeaderName::from_bytes(k.as_bytes())
@@ -247,7 +322,7 @@ async fn http(
         method,
         route_key: &format!("{} {}", route.method, route.path),
         path,
-        query: "",
+        query,
         headers: &header_map,
         params: &params,
         body: body.as_bytes(),

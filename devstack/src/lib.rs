@@ -12,6 +12,7 @@ pub mod invoke;
 pub mod moto;
 pub mod provision;
 pub mod queues;
+pub mod samples;
 pub mod seed;
 pub mod server;
 pub mod streams;
@@ -118,6 +119,8 @@ pub struct Stack {
     pub(crate) executions: tokio::sync::Mutex<BTreeMap<String, executions::Outcome>>,
     /// The demo data, once loaded (or the running stack's, when attached).
     pub(crate) demo: std::sync::OnceLock<seed::Demo>,
+    /// The records the `events/` samples point at, once loaded ([`Stack::seed_samples`]).
+    pub(crate) samples: std::sync::OnceLock<seed::Samples>,
     /// Bumped by every request served and every poll that found work: wakes the pollers,
     /// which otherwise back off while idle ([`IDLE_POLL`]).
     activity: tokio::sync::watch::Sender<u64>,
@@ -175,6 +178,9 @@ pub struct Layout {
     pub nested: BTreeMap<String, Context>,
     /// `None` when the stack was started with `--no-seed`.
     pub demo: Option<seed::Demo>,
+    /// `None` until the sample records are loaded, and with `--no-seed`.
+    #[serde(default)]
+    pub samples: Option<seed::Samples>,
 }
 
 impl Stack {
@@ -225,6 +231,9 @@ impl Stack {
         if let Some(demo) = &layout.demo {
             let _ = stack.demo.set(demo.clone());
         }
+        if let Some(samples) = &layout.samples {
+            let _ = stack.samples.set(samples.clone());
+        }
         Ok(stack)
     }
 
@@ -237,6 +246,7 @@ impl Stack {
             context: self.context.clone(),
             nested: self.nested.clone(),
             demo: self.demo().cloned(),
+            samples: self.samples().cloned(),
         }
     }
 
@@ -348,6 +358,7 @@ impl Stack {
             state_machines,
             executions: Default::default(),
             demo: Default::default(),
+            samples: Default::default(),
             activity: tokio::sync::watch::channel(0).0,
         }))
     }
@@ -492,6 +503,11 @@ impl Stack {
     /// The demo data this stack loaded ([`Stack::seed_demo`]), if any.
     pub fn demo(&self) -> Option<&seed::Demo> {
         self.demo.get()
+    }
+
+    /// The records the samples point at ([`Stack::seed_samples`]), if loaded.
+    pub fn samples(&self) -> Option<&seed::Samples> {
+        self.samples.get()
     }
 
     pub fn function(&self, handler: &str) -> Option<&Function> {

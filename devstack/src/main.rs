@@ -11,17 +11,19 @@ const USAGE: &str =
     "usage: devstack [--port N] [--host ADDR] [--moto-endpoint URL] [--stack-name NAME] [--no-seed]
        devstack invoke HANDLER [EVENT_FILE | -] [--as USER] [--stack URL] [--timeout SECS]
        devstack invoke --list
-       devstack events [--org ID | demand | supply-a | supply-b] [--count N] [--stack URL]
+       devstack events [--org ID | demand | supply-a | supply-b | spare] [--count N] [--stack URL]
 
 Starts moto on loopback (unless --moto-endpoint names a running one), creates template.yaml's
 resources in it, serves every HttpApi route on http://HOST:PORT (default 127.0.0.1:3000), runs
-the stream-triggered functions from the table stream, and loads demo data. Ctrl-C stops it.
+the stream-triggered functions from the table stream, and loads demo data and the records the
+events/ samples name. Ctrl-C stops it.
 
 invoke runs one handler (its _HANDLER, e.g. offers.outbox.create_offer) on an event, by default
 its sample events/HANDLER.json, and prints the payload Lambda would return. It runs this
 build's code against the local stack serving --stack (default http://127.0.0.1:3000), or
 against one it starts when none is running. Token placeholders in the event are replaced with a
-demo user's token: the one the operation needs, or --as sysadmin|demand|supply-a|supply-b.
+demo user's token: the one the operation needs, or --as sysadmin|demand|supply-a|supply-b|spare.
+Ids the samples name are replaced by those of the sample records the local stack loads.
 
 events subscribes a queue to each of the local stack's topics, with the organization's filter
 policy when --org is given, and prints every message as one JSON line until Ctrl-C (or N).";
@@ -167,6 +169,8 @@ async fn invoke(args: Vec<String>) -> Result<(), String> {
             .await
             .map_err(e)?;
             stack.seed_demo().await.map_err(e)?;
+            // Nothing serves this stack; the hub samples' callback names the usual port.
+            stack.seed_samples(3000).await.map_err(e)?;
             stack
         }
     };
@@ -260,6 +264,7 @@ async fn events(args: Vec<String>) -> Result<(), String> {
         "demand" => devstack::seed::DEMAND_ORG.to_owned(),
         "supply-a" => devstack::seed::SUPPLY_A_ORG.to_owned(),
         "supply-b" => devstack::seed::SUPPLY_B_ORG.to_owned(),
+        "spare" => devstack::samples::SPARE_ORG.to_owned(),
         id => id.to_owned(),
     });
     let sdk = devstack::sdk_config(&layout.endpoint, &layout.region).await;
@@ -326,15 +331,20 @@ async fn run(args: Args) -> Result<(), devstack::Error> {
     let stack = Stack::start(options).await?;
     let watch = stack.spawn_emulator_watch(Duration::from_millis(250));
     let server = devstack::server::serve(stack.clone(), args.addr).await?;
+    let demo = if args.seed {
+        let demo = stack.seed_demo().await?;
+        stack.seed_samples(server.addr.port()).await?;
+        // The sample records' events are published and delivered before the stack says it
+        // is up, so a subscriber that starts then sees only what happens after.
+        stack.pump_until_idle().await?;
+        Some(demo)
+    } else {
+        None
+    };
     let pump = stack.spawn_stream_pump(Duration::from_millis(250));
     let queue_pump = stack.spawn_queue_pump(Duration::from_millis(250));
     let scheduler = stack.spawn_scheduler();
     let executions = stack.spawn_execution_runner(Duration::from_millis(250));
-    let demo = if args.seed {
-        Some(stack.seed_demo().await?)
-    } else {
-        None
-    };
 
     println!("\nLocal stack is up.");
     println!("  API           http://{}", server.addr);
@@ -370,12 +380,16 @@ async fn run(args: Args) -> Result<(), devstack::Error> {
     }
     if let Some(demo) = demo {
         println!("\nDemo users (log in with POST /auth/v1/login):");
+        let spare = stack.samples().map(|s| &s.spare);
         for u in [
             &demo.sys_admin,
             &demo.demand,
             &demo.supply_a,
             &demo.supply_b,
-        ] {
+        ]
+        .into_iter()
+        .chain(spare)
+        {
             let org = u
                 .organization
                 .as_ref()

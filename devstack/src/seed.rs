@@ -1,6 +1,8 @@
 //! Demo data: a sys_admin, one demand organization and two supply organizations in its
 //! trusted network, each with an org_admin user. The ids and passwords are fixed so the README
-//! can list them.
+//! can list them. The records the samples name are made after these ([`crate::samples`]).
+
+use std::collections::BTreeMap;
 
 use aws_sdk_cognitoidentityprovider::types::{AttributeType, MessageActionType};
 use shared::api::common::CareType;
@@ -39,6 +41,36 @@ pub struct Demo {
     pub supply_b: User,
     /// Tenant `demo-shop`'s client with every machine scope.
     pub machine: MachineClient,
+}
+
+/// The records the `events/` samples name ([`crate::samples`], [`Stack::seed_samples`]).
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+pub struct Samples {
+    /// The org_admin of [`crate::samples::SPARE_ORG`].
+    pub spare: User,
+    /// The message file the download samples read.
+    pub file_id: String,
+    /// An id as the samples write it → the id of the record made for it.
+    pub ids: BTreeMap<String, String>,
+}
+
+impl Samples {
+    /// `event` with every sample id replaced by its record's id.
+    pub fn substitute(&self, event: serde_json::Value) -> serde_json::Value {
+        Self::replace_ids(&self.ids, event)
+    }
+
+    /// `value` with each key of `ids` replaced by its value.
+    pub fn replace_ids(
+        ids: &BTreeMap<String, String>,
+        value: serde_json::Value,
+    ) -> serde_json::Value {
+        let mut text = value.to_string();
+        for (from, to) in ids {
+            text = text.replace(from.as_str(), to);
+        }
+        serde_json::from_str(&text).expect("ids are plain JSON-safe text")
+    }
 }
 
 pub const DEMO_TENANT: &str = "demo-shop";
@@ -148,15 +180,7 @@ impl Stack {
             .send()
             .await
             .map_err(sdk_err("AdminCreateUser"))?;
-        cognito
-            .admin_set_user_password()
-            .user_pool_id(pool)
-            .username(email)
-            .password(password)
-            .permanent(true)
-            .send()
-            .await
-            .map_err(sdk_err("AdminSetUserPassword"))?;
+        self.set_password(email, password).await?;
         cognito
             .admin_add_user_to_group()
             .user_pool_id(pool)
@@ -171,6 +195,23 @@ impl Stack {
             group: group.into(),
             organization: org.cloned(),
         })
+    }
+
+    /// Sets a user's permanent password, as an administrator would.
+    pub async fn set_password(&self, email: &str, password: &str) -> Result<(), Error> {
+        self.app()
+            .aws
+            .cognito()
+            .await
+            .admin_set_user_password()
+            .user_pool_id(&self.app().config.user_pool_id)
+            .username(email)
+            .password(password)
+            .permanent(true)
+            .send()
+            .await
+            .map_err(sdk_err("AdminSetUserPassword"))?;
+        Ok(())
     }
 
     pub async fn put_org(&self, org: &Organization) -> Result<(), Error> {

@@ -128,6 +128,10 @@ pub const HEALTH_PATH: &str = "/_local/health";
 /// invoke` and `devstack events` read to join it.
 pub const STACK_PATH: &str = "/_local/stack";
 
+/// A webhook sink (not part of any published API): the hub samples' callback points here
+/// locally ([`crate::samples`]), and each delivery is logged and answered 204.
+pub const HOOKS_PATH: &str = "/_local/hooks";
+
 fn health(stack: &Stack) -> Response<Full<Bytes>> {
     let (status, emulator) = match stack.emulator() {
         Some(moto) => {
@@ -268,6 +272,12 @@ async fn handle(
         *r.body_mut() = Full::new(Bytes::from(
             serde_json::to_vec(&stack.layout()).expect("a layout serializes"),
         ));
+        return r;
+    }
+    if path.starts_with(HOOKS_PATH) {
+        tracing::info!(path, body = %String::from_utf8_lossy(&body), "webhook delivered to the local sink");
+        let mut r = Response::new(Full::new(Bytes::new()));
+        *r.status_mut() = StatusCode::NO_CONTENT;
         return r;
     }
     let query = parts.uri.query().unwrap_or("").to_owned();

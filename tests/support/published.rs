@@ -52,3 +52,76 @@ pub fn violations(components: &Value, name: &str, value: &Value) -> Result<Vec<S
         .map(|e| format!("{e} at {}", e.instance_path()))
         .collect())
 }
+
+/// This platform's own contract, `docs/openapi.yaml`, with OpenAPI 3.0's `nullable` rewritten
+/// as the JSON Schema it means.
+fn documented() -> &'static Value {
+    static DOC: OnceLock<Value> = OnceLock::new();
+    DOC.get_or_init(|| {
+        let path = devstack::repo_root().join("docs/openapi.yaml");
+        let text =
+            std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let mut doc: Value = serde_norway::from_str(&text).expect("docs/openapi.yaml parses");
+        nullable_as_json_schema(&mut doc);
+        doc
+    })
+}
+
+fn nullable_as_json_schema(v: &mut Value) {
+    match v {
+        Value::Object(map) => {
+            if map.remove("nullable") == Some(Value::Bool(true)) {
+                if let Some(Value::String(t)) = map.get("type").cloned() {
+                    map.insert("type".into(), json!([t, "null"]));
+                    if let Some(Value::Array(e)) = map.get_mut("enum") {
+                        e.push(Value::Null);
+                    }
+                } else {
+                    let inner = Value::Object(std::mem::take(map));
+                    map.insert("anyOf".into(), json!([inner, {"type": "null"}]));
+                }
+            }
+            map.values_mut().for_each(nullable_as_json_schema);
+        }
+        Value::Array(items) => items.iter_mut().for_each(nullable_as_json_schema),
+        _ => {}
+    }
+}
+
+/// What a JSON response `body` with `status` to `method path` (the route as declared, with
+/// `{param}`s) violates of docs/openapi.yaml: the status must be documented, and a body
+/// must match the documented schema.
+pub fn documented_violations(method: &str, path: &str, status: u16, body: &Value) -> Vec<String> {
+    let doc = documented();
+    let Some(operation) = doc["paths"]
+        .get(path)
+        .and_then(|p| p.get(method.to_lowercase()))
+    else {
+        return vec![format!(
+            "docs/openapi.yaml has no operation {method} {path}"
+        )];
+    };
+    let Some(response) = operation["responses"].get(status.to_string()) else {
+        return vec![format!(
+            "{method} {path}: status {status} is not documented"
+        )];
+    };
+    let Some(schema) = response["content"]["application/json"].get("schema") else {
+        return match body {
+            Value::Null => vec![],
+            _ => vec![format!(
+                "{method} {path} {status}: a body where none is documented"
+            )],
+        };
+    };
+    let root = json!({"allOf": [schema], "components": doc["components"]});
+    let validator = jsonschema::options()
+        .should_validate_formats(true)
+        .should_ignore_unknown_formats(true)
+        .build(&root)
+        .unwrap_or_else(|e| panic!("{method} {path} {status}: the schema does not build: {e}"));
+    validator
+        .iter_errors(body)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect()
+}
