@@ -276,7 +276,7 @@ impl Stack {
                 Ok(output) => return Ok(output),
                 Err(e) => e,
             };
-            let name = functions::registry::task_error_name(&error).to_owned();
+            let name = functions::handler::task_error_name(&error).to_owned();
             tracing::warn!(handler = %f.def.handler, error = %name, message = %error.message, detail = ?error.internal, "task failed");
             let retrier = task.retry.iter().position(|r| r.matches(&name));
             match retrier {

@@ -24,7 +24,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use aws_config::{BehaviorVersion, Region, SdkConfig};
-use functions::registry::Entry;
+use functions::handler::Entry;
 use shared::App;
 use shared::config::Config;
 
@@ -146,7 +146,7 @@ async fn queue_url(sdk: &SdkConfig, arn: &str) -> Result<String, Error> {
 fn task_of<'a>(
     functions: &'a [Function],
     arn: &str,
-) -> Option<(&'a Function, functions::registry::TaskFn)> {
+) -> Option<(&'a Function, functions::handler::TaskFn)> {
     functions
         .iter()
         .find(|f| f.arn == arn)
@@ -415,7 +415,7 @@ impl Stack {
 
     /// The function a state machine's Task state with this resource ARN runs, and its
     /// Task handler.
-    pub fn task(&self, arn: &str) -> Option<(&Function, functions::registry::TaskFn)> {
+    pub fn task(&self, arn: &str) -> Option<(&Function, functions::handler::TaskFn)> {
         task_of(&self.functions, arn)
     }
 

@@ -8,6 +8,7 @@ pub mod auth;
 pub mod collector;
 pub mod events;
 pub mod externalapi;
+pub mod handler;
 pub mod notification;
 pub mod oauth;
 pub mod offers;
@@ -15,5 +16,6 @@ pub mod organizations;
 pub mod registry;
 pub mod runtime;
 
-pub use registry::{Handler, REGISTRY, find};
+pub use handler::{Entry, Handler};
+pub use registry::{REGISTRY, find};
 pub use runtime::run;

@@ -8,7 +8,7 @@ use aws_lambda_events::event::sqs::SqsEvent;
 use lambda_runtime::{Diagnostic, Error, LambdaEvent, service_fn};
 use shared::App;
 
-use crate::registry::{Entry, Handler};
+use crate::handler::{Entry, Handler};
 
 /// Serves the handler that `_HANDLER` (the function's `Handler` property) names among
 /// `entries`, the list of the stack whose binary this is. `binary` is only for the message when
@@ -68,7 +68,7 @@ pub async fn run(binary: &str, entries: &'static [Entry]) -> Result<(), Error> {
                             tracing::error!(error = %detail, "task failed");
                         }
                         Diagnostic {
-                            error_type: crate::registry::task_error_name(&e).to_owned(),
+                            error_type: crate::handler::task_error_name(&e).to_owned(),
                             error_message: e.message,
                         }
                     })

@@ -4,8 +4,6 @@
 //! operations come from the handler registry, so a new route is covered the day it is added.
 
 use devstack::seed::User;
-use functions::Handler;
-use functions::registry::entries;
 use platform_tests::TestStack;
 use serde_json::{Value, json};
 use shared::error::Family;
@@ -162,16 +160,10 @@ async fn every_operation_on_another_organizations_offer_or_referral_is_not_found
     let before = t.items().await.len();
 
     let mut checked = 0;
-    for entry in entries() {
-        let Handler::Http {
-            method,
-            path,
-            family: Family::AlayaMarket,
-            ..
-        } = entry.handler
-        else {
+    for (handler, family, method, path) in t.routes() {
+        if family != Family::AlayaMarket {
             continue;
-        };
+        }
         if ![
             "{offer_id}",
             "{referral_id}",
@@ -214,9 +206,9 @@ async fn every_operation_on_another_organizations_offer_or_referral_is_not_found
         };
         for token in [&other_demand, &stranger, other_side] {
             let r = t
-                .call(method, &url, Some(token), sample_body(entry.name))
+                .call(method, &url, Some(token), sample_body(handler))
                 .await;
-            assert_eq!(r.status, expected, "{} {url}: {:?}", entry.name, r.body);
+            assert_eq!(r.status, expected, "{} {url}: {:?}", handler, r.body);
             let text = r.body.to_string();
             assert!(
                 [
@@ -232,7 +224,7 @@ async fn every_operation_on_another_organizations_offer_or_referral_is_not_found
                 .iter()
                 .all(|id| !text.contains(id.as_str())),
                 "{}: the error leaks the resource: {text}",
-                entry.name
+                handler
             );
         }
         checked += 1;
@@ -274,16 +266,10 @@ async fn every_offers_sys_admin_operation_refuses_participants() {
     let offer_id = create_offer(&t, &demand).await;
     let before = t.items().await.len();
     let mut checked = 0;
-    for entry in entries() {
-        let Handler::Http {
-            method,
-            path,
-            family: Family::AlayaMarket,
-            ..
-        } = entry.handler
-        else {
+    for (handler, family, method, path) in t.routes() {
+        if family != Family::AlayaMarket {
             continue;
-        };
+        }
         if !path.starts_with("/offers/v1/sys_admin/") {
             continue;
         }
@@ -293,13 +279,13 @@ async fn every_offers_sys_admin_operation_refuses_participants() {
             .replace("{demand_persona_id}", devstack::seed::DEMAND_ORG);
         for token in [&demand, &supply_a] {
             let r = t
-                .call(method, &url, Some(token), sample_body(entry.name))
+                .call(method, &url, Some(token), sample_body(handler))
                 .await;
-            assert_eq!(r.status, 403, "{} {url}: {:?}", entry.name, r.body);
+            assert_eq!(r.status, 403, "{} {url}: {:?}", handler, r.body);
             assert!(
                 !r.body.to_string().contains(&offer_id),
                 "{}: the refusal leaks data",
-                entry.name
+                handler
             );
         }
         if method == "GET" {
@@ -308,7 +294,7 @@ async fn every_offers_sys_admin_operation_refuses_participants() {
             assert!(
                 r.status != 403 && r.status < 500,
                 "{} {url} as sys_admin: {} {:?}",
-                entry.name,
+                handler,
                 r.status,
                 r.body
             );

@@ -36,6 +36,29 @@ pub struct Response {
 }
 
 impl TestStack {
+    /// Every HTTP route the template declares, with its function's handler and API family:
+    /// `(handler, family, method, path)`, the path with its `{param}`s.
+    pub fn routes(&self) -> Vec<(&str, shared::error::Family, &str, &str)> {
+        self.stack
+            .functions
+            .iter()
+            .filter_map(|f| match f.entry.handler {
+                functions::Handler::Http { family, .. } => Some((f, family)),
+                _ => None,
+            })
+            .flat_map(|(f, family)| {
+                f.def.routes.iter().map(move |r| {
+                    (
+                        f.def.handler.as_str(),
+                        family,
+                        r.method.as_str(),
+                        r.path.as_str(),
+                    )
+                })
+            })
+            .collect()
+    }
+
     /// A new stack with the demo organizations and users, served on a free port.
     pub async fn start() -> Self {
         Self::start_with(&[]).await

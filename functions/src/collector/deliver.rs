@@ -4,7 +4,7 @@
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
 use shared::App;
 
-use crate::registry::BoxFuture;
+use crate::handler::BoxFuture;
 
 pub fn call(app: &App, event: SqsEvent) -> BoxFuture<'_, SqsBatchResponse> {
     Box::pin(async move { shared::service::collector_dispatch::send_queue_batch(app, event).await })

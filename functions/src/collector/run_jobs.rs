@@ -4,7 +4,7 @@
 use shared::time::Timestamp;
 use shared::{ApiError, App};
 
-use crate::registry::BoxFuture;
+use crate::handler::BoxFuture;
 
 pub fn call(app: &App, time: Timestamp) -> BoxFuture<'_, Result<serde_json::Value, ApiError>> {
     Box::pin(async move {

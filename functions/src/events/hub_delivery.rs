@@ -5,7 +5,7 @@ use aws_lambda_events::event::dynamodb::Event;
 use aws_lambda_events::event::streams::DynamoDbEventResponse;
 use shared::App;
 
-use crate::registry::BoxFuture;
+use crate::handler::BoxFuture;
 
 pub fn call(app: &App, event: Event) -> BoxFuture<'_, DynamoDbEventResponse> {
     Box::pin(async move { shared::service::hub::fan_out_stream_batch(app, &event).await })

@@ -6,7 +6,7 @@ use aws_lambda_events::event::streams::DynamoDbEventResponse;
 use shared::App;
 use shared::publish::QueueParking;
 
-use crate::registry::BoxFuture;
+use crate::handler::BoxFuture;
 
 pub fn call(app: &App, event: Event) -> BoxFuture<'_, DynamoDbEventResponse> {
     Box::pin(async move {
