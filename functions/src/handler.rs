@@ -8,7 +8,7 @@ use aws_lambda_events::event::dynamodb::Event as DynamoDbEvent;
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
 use aws_lambda_events::event::streams::DynamoDbEventResponse;
 use lambda_http::Request;
-use shared::error::Family;
+use shared::http::Family;
 use shared::http::HttpResponse;
 use shared::time::Timestamp;
 use shared::{ApiError, App};

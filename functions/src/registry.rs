@@ -10,7 +10,7 @@
 //! The tables are kept one line per handler, wider than rustfmt's width, so they read as tables.
 
 use lambda_http::Request;
-use shared::error::Family;
+use shared::http::Family;
 use shared::http::HttpResponse;
 use shared::{ApiError, App};
 

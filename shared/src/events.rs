@@ -3,7 +3,6 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::domain::organization::Organization;
 use crate::ids::{ClientId, EventId, OfferId, OrgId, ReferralId, SequenceId};
 use crate::time::{Timestamp, rfc3339, serde_ts};
 
@@ -178,16 +177,6 @@ pub struct OrgRef {
     pub source: String,
 }
 
-impl From<&Organization> for OrgRef {
-    fn from(o: &Organization) -> Self {
-        Self {
-            name: o.name.clone(),
-            host: o.host.clone(),
-            source: o.source.clone(),
-        }
-    }
-}
-
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ClientRef {
     /// The client's id in the demand organization's system.
@@ -216,54 +205,6 @@ pub struct ReferralEventPayload {
 pub struct NamedRef {
     pub id: String,
     pub name: String,
-}
-
-/// `OutboxMessageEventPayload` / `InboxMessageEventPayload` (`MessageEventPayloadCore`).
-#[serde_with::skip_serializing_none]
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct MessageEventPayload {
-    pub event_source: String,
-    pub event_name: EventName,
-    /// Deprecated by the spec: the event id.
-    pub id: EventId,
-    pub event_id: EventId,
-    pub timestamp: String,
-    pub message_id: crate::ids::MessageId,
-    pub sender: NamedRef,
-    pub category: crate::domain::message::MessageCategory,
-    pub offer_id: Option<OfferId>,
-    pub referral_id: Option<ReferralId>,
-    pub sequence_id: SequenceId,
-    pub file: Option<NamedRef>,
-}
-
-/// `OutboxFormSubmissionEventPayload` (channel `outbox-form-submissions`).
-#[serde_with::skip_serializing_none]
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct FormSubmissionEventPayload {
-    pub event_id: EventId,
-    pub event_name: EventName,
-    pub event_source: String,
-    pub form_submission_id: crate::ids::FormSubmissionId,
-    /// Deprecated by the spec ("ID of the event"): the event id.
-    pub id: EventId,
-    pub referral_id: ReferralId,
-    pub service_id: Option<crate::ids::ServiceId>,
-    pub visit_id: Option<crate::ids::VisitId>,
-    pub timestamp: String,
-}
-
-/// `InboxFormTemplateEventPayload` (channel `inbox-form-templates`).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct FormTemplateEventPayload {
-    pub event_id: EventId,
-    pub event_name: EventName,
-    pub event_source: String,
-    pub demand_persona_id: OrgId,
-    /// Deprecated by the spec ("ID of the event"): the event id.
-    pub id: EventId,
-    pub schema_id: crate::ids::FormSchemaId,
-    pub timestamp: String,
 }
 
 /// What a referral event says about the referral, independent of who receives it.
@@ -314,53 +255,6 @@ pub struct VisitEventPayload {
     pub service: ServiceRef,
 }
 
-/// A task of `OutboxVisitTaskEventPayload`.
-#[serde_with::skip_serializing_none]
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct VisitTaskRef {
-    pub id: crate::ids::TaskId,
-    pub outbox_id: String,
-    pub is_completed: bool,
-    pub completed_at: Option<String>,
-    pub completion_comment: Option<String>,
-}
-
-/// `OutboxVisitTaskEventPayload`.
-#[serde_with::skip_serializing_none]
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct VisitTaskEventPayload {
-    pub event_source: String,
-    pub event_name: EventName,
-    /// Deprecated by the spec but still required: the visit id.
-    pub id: crate::ids::VisitId,
-    pub event_id: EventId,
-    pub timestamp: String,
-    pub visit_id: crate::ids::VisitId,
-    pub visit_outbox_id: Option<String>,
-    pub tasks: Vec<VisitTaskRef>,
-}
-
-/// `OutboxWorkSessionEventPayload`.
-#[serde_with::skip_serializing_none]
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct WorkSessionEventPayload {
-    pub event_source: String,
-    pub event_name: EventName,
-    /// Deprecated by the spec but still required: the work session id.
-    pub id: crate::ids::WorkSessionId,
-    pub event_id: EventId,
-    pub timestamp: String,
-    pub work_session_id: crate::ids::WorkSessionId,
-    pub visit_id: crate::ids::VisitId,
-    pub visit_outbox_id: Option<String>,
-    pub start_at: String,
-    pub start_latitude: Option<f64>,
-    pub start_longitude: Option<f64>,
-    pub end_at: Option<String>,
-    pub end_latitude: Option<f64>,
-    pub end_longitude: Option<f64>,
-}
-
 /// An event as stored in the table, in the same transaction as the state change it announces.
 /// The stream publisher sends `payload` once per recipient organization, with the recipient in
 /// the `organization_id` message attribute that subscribers' filter policies match on.
@@ -377,7 +271,7 @@ pub struct EventRecord {
 }
 
 impl EventRecord {
-    fn new<P: Serialize>(
+    pub(crate) fn new<P: Serialize>(
         event_id: EventId,
         channel: Channel,
         name: EventName,
@@ -412,88 +306,6 @@ impl EventRecord {
             offer_id,
         };
         Self::new(event_id, channel, name, recipients, &payload, now)
-    }
-
-    pub fn message(
-        channel: Channel,
-        name: EventName,
-        recipient: OrgId,
-        message: &crate::domain::message::Message,
-        sender: NamedRef,
-        now: Timestamp,
-    ) -> Self {
-        let event_id = EventId::new();
-        let payload = MessageEventPayload {
-            event_source: "alayamarket.messages".into(),
-            event_name: name,
-            id: event_id,
-            event_id,
-            timestamp: rfc3339(&now),
-            message_id: message.id,
-            sender,
-            category: message.category,
-            offer_id: message.offer_id,
-            referral_id: None,
-            sequence_id: message.sequence_id,
-            file: message.file.as_ref().map(|f| NamedRef {
-                id: f.id.to_string(),
-                name: f.name.clone(),
-            }),
-        };
-        Self::new(event_id, channel, name, vec![recipient], &payload, now)
-    }
-
-    /// `FormSubmissionSupplyApproved` on `outbox-form-submissions`, to the submission's demand.
-    pub fn form_submission(s: &crate::domain::form::FormSubmission, now: Timestamp) -> Self {
-        let event_id = EventId::new();
-        let name = EventName::FormSubmissionSupplyApproved;
-        let payload = FormSubmissionEventPayload {
-            event_id,
-            event_name: name,
-            event_source: "alayamarket.forms".into(),
-            form_submission_id: s.id,
-            id: event_id,
-            referral_id: s.referral_id,
-            service_id: s.service_id,
-            visit_id: s.visit_id,
-            timestamp: rfc3339(&now),
-        };
-        Self::new(
-            event_id,
-            Channel::OutboxFormSubmissions,
-            name,
-            vec![s.demand_org_id],
-            &payload,
-            now,
-        )
-    }
-
-    /// `FormTemplateDemandPublished` on `inbox-form-templates`, to `recipients` (the supply
-    /// organizations of the demand's trusted network).
-    pub fn form_template(
-        t: &crate::domain::form::FormTemplate,
-        recipients: Vec<OrgId>,
-        now: Timestamp,
-    ) -> Self {
-        let event_id = EventId::new();
-        let name = EventName::FormTemplateDemandPublished;
-        let payload = FormTemplateEventPayload {
-            event_id,
-            event_name: name,
-            event_source: "alayamarket.form_templates".into(),
-            demand_persona_id: t.demand_org_id,
-            id: event_id,
-            schema_id: t.template.schema_id,
-            timestamp: rfc3339(&now),
-        };
-        Self::new(
-            event_id,
-            Channel::InboxFormTemplates,
-            name,
-            recipients,
-            &payload,
-            now,
-        )
     }
 
     /// A `demand-organizations` event about `demand`, delivered to `demand` itself.
@@ -572,84 +384,6 @@ impl EventRecord {
             now,
         )
     }
-
-    /// `VisitTasksCompleted` (channel `outbox-visit-tasks`) with the visit's tasks as they now
-    /// are, for the demand organization.
-    pub fn visit_tasks(
-        demand: OrgId,
-        facts: &VisitFacts,
-        tasks: &[crate::domain::visit::VisitTask],
-        now: Timestamp,
-    ) -> Self {
-        let event_id = EventId::new();
-        let name = EventName::VisitTasksCompleted;
-        let payload = VisitTaskEventPayload {
-            event_source: "alayamarket.visit_tasks".into(),
-            event_name: name,
-            id: facts.visit_id,
-            event_id,
-            timestamp: rfc3339(&now),
-            visit_id: facts.visit_id,
-            visit_outbox_id: facts.visit_outbox_id.clone(),
-            tasks: tasks
-                .iter()
-                .map(|t| VisitTaskRef {
-                    id: t.id,
-                    outbox_id: t.outbox_id.as_str().to_owned(),
-                    is_completed: t.is_completed,
-                    completed_at: t.completed_at.as_ref().map(rfc3339),
-                    completion_comment: t.completion_comment.clone(),
-                })
-                .collect(),
-        };
-        Self::new(
-            event_id,
-            Channel::OutboxVisitTasks,
-            name,
-            vec![demand],
-            &payload,
-            now,
-        )
-    }
-
-    /// `WorkSessionStarted` / `WorkSessionEnded` (channel `outbox-work-sessions`) for the
-    /// demand organization; the end fields only once the session has ended.
-    pub fn work_session(
-        name: EventName,
-        session: &crate::domain::visit::WorkSession,
-        now: Timestamp,
-    ) -> Self {
-        let event_id = EventId::new();
-        let payload = WorkSessionEventPayload {
-            event_source: "alayamarket.work_sessions".into(),
-            event_name: name,
-            id: session.id,
-            event_id,
-            timestamp: rfc3339(&now),
-            work_session_id: session.id,
-            visit_id: session.visit_id,
-            // The published schema declares this field a uuid; a demand id that is not one is
-            // left out (the field is optional) rather than sending an invalid message.
-            visit_outbox_id: session
-                .visit_outbox_id
-                .clone()
-                .filter(|id| uuid::Uuid::parse_str(id).is_ok()),
-            start_at: rfc3339(&session.start_at),
-            start_latitude: session.start_latitude,
-            start_longitude: session.start_longitude,
-            end_at: session.end_at.as_ref().map(rfc3339),
-            end_latitude: session.end_latitude,
-            end_longitude: session.end_longitude,
-        };
-        Self::new(
-            event_id,
-            Channel::OutboxWorkSessions,
-            name,
-            vec![session.demand_org_id],
-            &payload,
-            now,
-        )
-    }
 }
 
 #[cfg(test)]
@@ -700,29 +434,5 @@ mod tests {
         assert_eq!(v["id"], rec.event_id.to_string());
         assert_eq!(v["organization_id"], org.to_string());
         assert_eq!(v.as_object().unwrap().len(), 6);
-    }
-
-    #[test]
-    fn form_template_payload_names_the_demand_and_schema() {
-        let demand = OrgId::new();
-        let draft: crate::domain::form::TemplateDraft = serde_json::from_value(serde_json::json!({
-            "id": 1, "schema_id": uuid::Uuid::new_v4(), "name": "n", "form_type": "t",
-            "language_code": "en",
-            "fields": [{"id": 1, "parent_id": 0, "rank": 1, "label": "l", "field_type": "text",
-                "value_type": "string", "required": false}]
-        }))
-        .unwrap();
-        let now = crate::time::now();
-        let t = crate::domain::form::FormTemplate::publish(demand, draft, None, now).unwrap();
-        let suppliers = vec![OrgId::new(), OrgId::new()];
-        let rec = EventRecord::form_template(&t, suppliers.clone(), now);
-        assert_eq!(rec.channel, Channel::InboxFormTemplates);
-        assert_eq!(rec.recipients, suppliers);
-        let v: serde_json::Value = serde_json::from_str(&rec.payload).unwrap();
-        assert_eq!(v["event_source"], "alayamarket.form_templates");
-        assert_eq!(v["event_name"], "FormTemplateDemandPublished");
-        assert_eq!(v["demand_persona_id"], demand.to_string());
-        assert_eq!(v["schema_id"], t.template.schema_id.to_string());
-        assert_eq!(v["event_id"], rec.event_id.to_string());
     }
 }

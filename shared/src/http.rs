@@ -9,9 +9,71 @@ use serde::de::DeserializeOwned;
 
 use crate::app::App;
 use crate::auth::Identity;
-use crate::error::{ApiError, ErrorKind, Family};
+use crate::error::{ApiError, ErrorKind};
 use crate::limits;
 use crate::oauth::{MachineIdentity, Scope, TenantId};
+
+/// The API families this platform serves; each renders errors in its own published shape.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Family {
+    /// Auth, Offers and Organizations APIs: `{"error": "<code>", "message": "<text>"}`.
+    AlayaMarket,
+    /// The token endpoint and client management (RFC 6749 §5.2):
+    /// `{"error": "invalid_client", "error_description": "<text>"}`.
+    OAuth,
+    /// Event Collector (a Spring Boot service upstream, so Spring's default error body):
+    /// `{"timestamp", "status", "error": "<reason phrase>", "message", "path"}`.
+    EventCollector,
+    /// Notification API: `{"code": "NOT0000NN", "description": "<text>"}`
+    /// (catalogue: [`crate::codes::notification`]).
+    Notification,
+    /// Listener and hub API (ONAP NBI `ErrorRepresentation`):
+    /// `{"code": <int>, "reason", "message", "status": <int>}`
+    /// (catalogue: [`crate::codes::listener`]).
+    Listener,
+}
+
+impl Family {
+    /// The error body for a request to `path`.
+    pub fn render(self, err: &ApiError, path: &str) -> serde_json::Value {
+        match self {
+            Family::AlayaMarket => serde_json::json!({
+                "error": err.kind.code(),
+                "message": err.message,
+            }),
+            Family::OAuth => serde_json::json!({
+                "error": err.code.unwrap_or(match err.kind {
+                    ErrorKind::Unauthorized => "invalid_client",
+                    ErrorKind::Forbidden => "unauthorized_client",
+                    ErrorKind::Internal => "server_error",
+                    ErrorKind::Unavailable => "temporarily_unavailable",
+                    _ => "invalid_request",
+                }),
+                "error_description": err.message,
+            }),
+            Family::EventCollector => serde_json::json!({
+                "timestamp": crate::time::rfc3339(&crate::time::now()),
+                "status": err.status().as_u16(),
+                "error": err.status().canonical_reason().unwrap_or("Error"),
+                "message": err.message,
+                "path": path,
+            }),
+            Family::Notification => serde_json::json!({
+                "code": crate::codes::notification::code_of(err),
+                "description": err.message,
+            }),
+            Family::Listener => {
+                let entry = crate::codes::listener::entry_of(err);
+                serde_json::json!({
+                    "code": entry.code,
+                    "reason": entry.reason,
+                    "message": err.message,
+                    "status": err.status().as_u16(),
+                })
+            }
+        }
+    }
+}
 
 pub type HttpResponse = Response<Body>;
 

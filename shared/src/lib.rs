@@ -2,12 +2,16 @@
 //! the DynamoDB access layer, event payloads, token verification and the error type.
 //!
 //! Layering: `domain` is pure (no I/O), `db` talks to DynamoDB, `api` holds the wire models of
-//! the published specs, `http` adapts Lambda HTTP events, `error` is the one error type that
-//! every family renders in its own shape.
+//! the published specs, `http` adapts Lambda HTTP events and renders errors in each API
+//! family's shape, `error` is the one error type, `events` the channels, names and stored
+//! record of every event (each aggregate in `domain` builds its own), `aws` the SDK clients
+//! below everything that calls AWS. No module imports another in a circle
+//! (tests/platform/modules.rs).
 
 pub mod api;
 pub mod app;
 pub mod auth;
+pub mod aws;
 pub mod catalogue;
 pub mod codes;
 pub mod config;

@@ -17,7 +17,7 @@ use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde::{Deserialize, Serialize};
 use tokio::sync::OnceCell;
 
-use crate::app::Aws;
+use crate::aws::Aws;
 use crate::config::Config;
 use crate::error::ApiError;
 

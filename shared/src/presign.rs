@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::OnceCell;
 use uuid::Uuid;
 
-use crate::app::App;
+use crate::aws::Aws;
 use crate::config::Config;
 use crate::error::ApiError;
 use crate::ids::OrgId;
@@ -95,21 +95,22 @@ pub fn base_url(req: &lambda_http::Request) -> Result<String, ApiError> {
 
 /// A download URL for `object`, valid for the configured time.
 pub async fn presign(
-    app: &App,
+    aws: &Aws,
+    config: &Config,
     base_url: &str,
     kind: DownloadKind,
     object: Uuid,
     org: OrgId,
 ) -> Result<String, ApiError> {
     let claims = DownloadClaims::new(
-        &app.config.token_issuer,
+        &config.token_issuer,
         kind,
         object,
         org,
         crate::time::now(),
-        app.config.download_url_ttl_seconds,
+        config.download_url_ttl_seconds,
     );
-    let token = crate::oauth::sign(&app.aws, &app.config.download_signing_key_id, &claims).await?;
+    let token = crate::oauth::sign(aws, &config.download_signing_key_id, &claims).await?;
     Ok(format!(
         "{}/offers/v1/downloads/{token}",
         base_url.trim_end_matches('/')
@@ -140,10 +141,10 @@ impl DownloadVerifier {
 
     /// The claims of a valid, unexpired token; anything else is a 403, as a refused S3
     /// pre-signed URL is.
-    pub async fn verify(&self, app: &App, token: &str) -> Result<DownloadClaims, ApiError> {
+    pub async fn verify(&self, aws: &Aws, token: &str) -> Result<DownloadClaims, ApiError> {
         let key = self
             .key
-            .get_or_try_init(|| crate::oauth::public_key(&app.aws, &self.key_id))
+            .get_or_try_init(|| crate::oauth::public_key(aws, &self.key_id))
             .await?;
         jsonwebtoken::decode::<DownloadClaims>(token, key, &self.validation)
             .map(|d| d.claims)

@@ -6,7 +6,7 @@ use aws_sdk_kms::primitives::Blob;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 
-use crate::app::Aws;
+use crate::aws::Aws;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SealError {

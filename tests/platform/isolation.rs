@@ -6,7 +6,7 @@
 use devstack::seed::User;
 use platform_tests::TestStack;
 use serde_json::{Value, json};
-use shared::error::Family;
+use shared::http::Family;
 
 use crate::{create_offer, sample_body};
 

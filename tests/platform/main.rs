@@ -11,6 +11,7 @@ mod drift;
 mod forms;
 mod isolation;
 mod listener;
+mod modules;
 mod notification;
 mod oauth;
 mod org_admin;

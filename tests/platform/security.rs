@@ -757,7 +757,7 @@ async fn a_token_signed_with_the_machine_key_opens_no_download() {
     assert!(
         downloads
             .downloads
-            .verify(downloads, &forged)
+            .verify(&downloads.aws, &forged)
             .await
             .is_err(),
         "a download token signed with the machine-token key was accepted"
@@ -772,7 +772,7 @@ async fn a_token_signed_with_the_machine_key_opens_no_download() {
     assert_eq!(
         downloads
             .downloads
-            .verify(downloads, &genuine)
+            .verify(&downloads.aws, &genuine)
             .await
             .unwrap(),
         claims

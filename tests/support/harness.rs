@@ -38,7 +38,7 @@ pub struct Response {
 impl TestStack {
     /// Every HTTP route the template declares, with its function's handler and API family:
     /// `(handler, family, method, path)`, the path with its `{param}`s.
-    pub fn routes(&self) -> Vec<(&str, shared::error::Family, &str, &str)> {
+    pub fn routes(&self) -> Vec<(&str, shared::http::Family, &str, &str)> {
         self.stack
             .functions
             .iter()

@@ -2,9 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::api::common::{
-    CareType, Latitude, Longitude, MAX_ORG_IDS, NonEmpty, at_most, at_most_opt,
-};
+use crate::api::common::{CareType, MAX_ORG_IDS, NonEmpty, at_most, at_most_opt};
+pub use crate::domain::organization::OrgAddress;
 use crate::domain::organization::{Organization, PersonaStatus, Phone};
 use crate::ids::OrgId;
 use crate::paging::SortOrder;
@@ -214,21 +213,6 @@ pub struct SubscriptionView {
 #[derive(Debug, Serialize)]
 pub struct SubscriptionList {
     pub items: Vec<SubscriptionView>,
-}
-
-/// `AddressCore` of an organization: unlike an offer's address, the coordinates are required.
-#[serde_with::skip_serializing_none]
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct OrgAddress {
-    pub name: Option<String>,
-    pub address: NonEmpty,
-    pub address_suite: Option<String>,
-    pub city: NonEmpty,
-    pub state: NonEmpty,
-    pub zip: NonEmpty,
-    pub country: NonEmpty,
-    pub latitude: Latitude,
-    pub longitude: Longitude,
 }
 
 /// An email address: one `@` between a non-empty local part and a dotted domain, no spaces.

@@ -28,6 +28,7 @@ pub mod clients;
 pub mod collector;
 mod error;
 pub mod forms;
+pub mod keys;
 pub mod listener;
 pub mod messages;
 pub mod notifications;
@@ -50,7 +51,7 @@ use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::app::Aws;
+use crate::aws::Aws;
 use crate::events::EventRecord;
 use crate::time::Timestamp;
 

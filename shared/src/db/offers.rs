@@ -10,7 +10,7 @@ use crate::domain::referral::Referral;
 use crate::events::EventRecord;
 use crate::ids::{OfferId, OrgId};
 
-use super::referrals::referral_keys;
+use super::keys::referral_keys;
 use super::{
     Cond, Db, DbError, GSI1, GSI2, Keys, Tx, created_sk, from_item, kind_of, sysadmin_partition,
     to_item,

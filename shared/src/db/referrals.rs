@@ -5,17 +5,8 @@ use crate::domain::referral::Referral;
 use crate::events::EventRecord;
 use crate::ids::{OrgId, ReferralId};
 
-use super::{
-    Cond, Db, DbError, GSI1, GSI2, Keys, Tx, created_sk, from_item, sysadmin_partition, to_item,
-};
-
-pub fn referral_keys(r: &Referral) -> Keys {
-    let sk = created_sk(&r.created_at, r.id);
-    Keys::new(format!("REFERRAL#{}", r.id), "REFERRAL")
-        .gsi1(format!("DEMAND#{}#REFERRAL", r.demand_org_id), sk.clone())
-        .gsi2(format!("SUPPLY#{}#REFERRAL", r.supply_org_id), sk.clone())
-        .gsi3(sysadmin_partition("REFERRAL", &r.id.0), sk)
-}
+use super::keys::referral_keys;
+use super::{Cond, Db, DbError, GSI1, GSI2, Tx, from_item, to_item};
 
 impl Db {
     pub async fn get_referral(&self, id: ReferralId) -> Result<Option<Referral>, DbError> {

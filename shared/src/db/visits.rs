@@ -64,7 +64,7 @@ pub fn put_referral_visits(tx: &mut Tx, referral: &Referral) -> Result<(), DbErr
 
 /// The referral a visit decision read must still be at that version when the decision lands.
 fn check_referral(tx: &mut Tx, referral: &Referral) {
-    let keys = super::referrals::referral_keys(referral);
+    let keys = super::keys::referral_keys(referral);
     tx.check(&keys.pk, &keys.sk, Cond::Version(referral.version));
 }
 

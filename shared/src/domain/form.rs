@@ -8,11 +8,12 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::referral::{Referral, ReferralStatus};
 use crate::error::ApiError;
+use crate::events::{Channel, EventName, EventRecord};
 use crate::ids::{
-    ClientId, FormFieldId, FormSchemaId, FormSubmissionFieldId, FormSubmissionId, FormTemplateId,
-    OrgId, ReferralId, ServiceId, VisitId,
+    ClientId, EventId, FormFieldId, FormSchemaId, FormSubmissionFieldId, FormSubmissionId,
+    FormTemplateId, OrgId, ReferralId, ServiceId, VisitId,
 };
-use crate::time::{Timestamp, serde_ts};
+use crate::time::{Timestamp, rfc3339, serde_ts};
 
 /// An optional request field that may be left out but not sent as `null` (the schema has no
 /// `nullable`): `#[serde(default, deserialize_with = "not_null")]`.
@@ -415,6 +416,89 @@ impl FormSubmission {
     }
 }
 
+// The events this aggregate emits: the builders live beside the aggregate, so `events`
+// (the channels, names and record) does not depend on the domain.
+
+/// `OutboxFormSubmissionEventPayload` (channel `outbox-form-submissions`).
+#[serde_with::skip_serializing_none]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FormSubmissionEventPayload {
+    pub event_id: EventId,
+    pub event_name: EventName,
+    pub event_source: String,
+    pub form_submission_id: crate::ids::FormSubmissionId,
+    /// Deprecated by the spec ("ID of the event"): the event id.
+    pub id: EventId,
+    pub referral_id: ReferralId,
+    pub service_id: Option<crate::ids::ServiceId>,
+    pub visit_id: Option<crate::ids::VisitId>,
+    pub timestamp: String,
+}
+
+/// `InboxFormTemplateEventPayload` (channel `inbox-form-templates`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FormTemplateEventPayload {
+    pub event_id: EventId,
+    pub event_name: EventName,
+    pub event_source: String,
+    pub demand_persona_id: OrgId,
+    /// Deprecated by the spec ("ID of the event"): the event id.
+    pub id: EventId,
+    pub schema_id: crate::ids::FormSchemaId,
+    pub timestamp: String,
+}
+
+impl EventRecord {
+    /// `FormSubmissionSupplyApproved` on `outbox-form-submissions`, to the submission's demand.
+    pub fn form_submission(s: &FormSubmission, now: Timestamp) -> Self {
+        let event_id = EventId::new();
+        let name = EventName::FormSubmissionSupplyApproved;
+        let payload = FormSubmissionEventPayload {
+            event_id,
+            event_name: name,
+            event_source: "alayamarket.forms".into(),
+            form_submission_id: s.id,
+            id: event_id,
+            referral_id: s.referral_id,
+            service_id: s.service_id,
+            visit_id: s.visit_id,
+            timestamp: rfc3339(&now),
+        };
+        Self::new(
+            event_id,
+            Channel::OutboxFormSubmissions,
+            name,
+            vec![s.demand_org_id],
+            &payload,
+            now,
+        )
+    }
+
+    /// `FormTemplateDemandPublished` on `inbox-form-templates`, to `recipients` (the supply
+    /// organizations of the demand's trusted network).
+    pub fn form_template(t: &FormTemplate, recipients: Vec<OrgId>, now: Timestamp) -> Self {
+        let event_id = EventId::new();
+        let name = EventName::FormTemplateDemandPublished;
+        let payload = FormTemplateEventPayload {
+            event_id,
+            event_name: name,
+            event_source: "alayamarket.form_templates".into(),
+            demand_persona_id: t.demand_org_id,
+            id: event_id,
+            schema_id: t.template.schema_id,
+            timestamp: rfc3339(&now),
+        };
+        Self::new(
+            event_id,
+            Channel::InboxFormTemplates,
+            name,
+            recipients,
+            &payload,
+            now,
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -689,5 +773,29 @@ mod tests {
         );
         let file = answer(&t, 2, ValueType::Attachment, &url);
         assert_eq!(submit(&t, &r, vec![long, file], vec![]), Err(422));
+    }
+
+    #[test]
+    fn form_template_payload_names_the_demand_and_schema() {
+        let demand = OrgId::new();
+        let draft: TemplateDraft = serde_json::from_value(serde_json::json!({
+            "id": 1, "schema_id": uuid::Uuid::new_v4(), "name": "n", "form_type": "t",
+            "language_code": "en",
+            "fields": [{"id": 1, "parent_id": 0, "rank": 1, "label": "l", "field_type": "text",
+                "value_type": "string", "required": false}]
+        }))
+        .unwrap();
+        let now = crate::time::now();
+        let t = FormTemplate::publish(demand, draft, None, now).unwrap();
+        let suppliers = vec![OrgId::new(), OrgId::new()];
+        let rec = EventRecord::form_template(&t, suppliers.clone(), now);
+        assert_eq!(rec.channel, Channel::InboxFormTemplates);
+        assert_eq!(rec.recipients, suppliers);
+        let v: serde_json::Value = serde_json::from_str(&rec.payload).unwrap();
+        assert_eq!(v["event_source"], "alayamarket.form_templates");
+        assert_eq!(v["event_name"], "FormTemplateDemandPublished");
+        assert_eq!(v["demand_persona_id"], demand.to_string());
+        assert_eq!(v["schema_id"], t.template.schema_id.to_string());
+        assert_eq!(v["event_id"], rec.event_id.to_string());
     }
 }

@@ -4,9 +4,9 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::ApiError;
-use crate::events::{Channel, EventName};
-use crate::ids::{FileId, MessageId, OfferId, OrgId, ReferralId, SequenceId};
-use crate::time::{Timestamp, serde_ts};
+use crate::events::{Channel, EventName, EventRecord, NamedRef};
+use crate::ids::{EventId, FileId, MessageId, OfferId, OrgId, ReferralId, SequenceId};
+use crate::time::{Timestamp, rfc3339, serde_ts};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -173,6 +173,59 @@ impl Message {
                 self.demand_org_id,
             ),
         }
+    }
+}
+
+// The events this aggregate emits: the builders live beside the aggregate, so `events`
+// (the channels, names and record) does not depend on the domain.
+
+/// `OutboxMessageEventPayload` / `InboxMessageEventPayload` (`MessageEventPayloadCore`).
+#[serde_with::skip_serializing_none]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MessageEventPayload {
+    pub event_source: String,
+    pub event_name: EventName,
+    /// Deprecated by the spec: the event id.
+    pub id: EventId,
+    pub event_id: EventId,
+    pub timestamp: String,
+    pub message_id: crate::ids::MessageId,
+    pub sender: NamedRef,
+    pub category: MessageCategory,
+    pub offer_id: Option<OfferId>,
+    pub referral_id: Option<ReferralId>,
+    pub sequence_id: SequenceId,
+    pub file: Option<NamedRef>,
+}
+
+impl EventRecord {
+    pub fn message(
+        channel: Channel,
+        name: EventName,
+        recipient: OrgId,
+        message: &Message,
+        sender: NamedRef,
+        now: Timestamp,
+    ) -> Self {
+        let event_id = EventId::new();
+        let payload = MessageEventPayload {
+            event_source: "alayamarket.messages".into(),
+            event_name: name,
+            id: event_id,
+            event_id,
+            timestamp: rfc3339(&now),
+            message_id: message.id,
+            sender,
+            category: message.category,
+            offer_id: message.offer_id,
+            referral_id: None,
+            sequence_id: message.sequence_id,
+            file: message.file.as_ref().map(|f| NamedRef {
+                id: f.id.to_string(),
+                name: f.name.clone(),
+            }),
+        };
+        Self::new(event_id, channel, name, vec![recipient], &payload, now)
     }
 }
 

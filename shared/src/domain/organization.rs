@@ -2,12 +2,26 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::api::common::CareType;
-use crate::api::organizations::OrgAddress;
+use crate::api::common::{CareType, Latitude, Longitude, NonEmpty};
 use std::collections::HashSet;
 
 use crate::ids::{OrgId, unique};
 use crate::time::{Timestamp, serde_ts};
+
+/// `AddressCore` of an organization: unlike an offer's address, the coordinates are required.
+#[serde_with::skip_serializing_none]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OrgAddress {
+    pub name: Option<String>,
+    pub address: NonEmpty,
+    pub address_suite: Option<String>,
+    pub city: NonEmpty,
+    pub state: NonEmpty,
+    pub zip: NonEmpty,
+    pub country: NonEmpty,
+    pub latitude: Latitude,
+    pub longitude: Longitude,
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -454,6 +468,16 @@ pub fn match_suppliers<'a>(
             .filter(|org| org.id != demand && org.supplies(care_type))
             .map(|org| org.id),
     )
+}
+
+impl From<&Organization> for crate::events::OrgRef {
+    fn from(o: &Organization) -> Self {
+        Self {
+            name: o.name.clone(),
+            host: o.host.clone(),
+            source: o.source.clone(),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@ use crate::presign::DownloadKind;
 
 /// The file's location, for a valid token.
 pub async fn resolve(app: &App, token: &str) -> Result<String, ApiError> {
-    let claims = app.downloads.verify(app, token).await?;
+    let claims = app.downloads.verify(&app.aws, token).await?;
     let object = claims
         .object(claims.kind)
         .ok_or_else(|| ApiError::forbidden("The download URL is not valid"))?;

@@ -172,6 +172,14 @@ pub async fn presign_attachment(
         .filter(|a| a.demand_org_id == demand)
         .ok_or_else(|| ApiError::not_found("Form submission field"))?;
     Ok(PresignedUrl {
-        url: presign(app, base_url, DownloadKind::FormAttachment, id.0, demand).await?,
+        url: presign(
+            &app.aws,
+            &app.config,
+            base_url,
+            DownloadKind::FormAttachment,
+            id.0,
+            demand,
+        )
+        .await?,
     })
 }

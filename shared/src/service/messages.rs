@@ -191,7 +191,15 @@ pub async fn presign_file(
 ) -> Result<PresignedUrl, ApiError> {
     message_of_file(app, side, org, id).await?;
     Ok(PresignedUrl {
-        url: presign(app, base_url, DownloadKind::MessageFile, id.0, org).await?,
+        url: presign(
+            &app.aws,
+            &app.config,
+            base_url,
+            DownloadKind::MessageFile,
+            id.0,
+            org,
+        )
+        .await?,
     })
 }
 

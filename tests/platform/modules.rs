@@ -1,0 +1,260 @@
+//! No module imports another in a circle, in any crate of the workspace: a change to a module
+//! can only reach the modules above it. Read from the source files' `crate::` and `super::`
+//! paths, file by file (a module and the modules it contains may name each other: a `mod.rs`
+//! re-exports its children, and the children use its shared helpers); test code is left out.
+//!
+//! Cargo checks this between crates; within one it does not, and no pinned tool for it builds
+//! in the suite's time budget (cargo-modules compiles rust-analyzer), so this test reads the
+//! paths itself.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+/// The crates whose modules are checked, by their `src` directory.
+const CRATES: [&str; 4] = ["shared/src", "functions/src", "devstack/src", "bench/src"];
+
+#[test]
+fn no_module_imports_another_in_a_circle() {
+    let root = devstack::repo_root();
+    let mut circles = Vec::new();
+    for krate in CRATES {
+        let graph = module_graph(&root.join(krate));
+        assert!(graph.len() >= 3, "{krate}: read {} modules", graph.len());
+        for circle in strongly_connected(&graph) {
+            let names: Vec<String> = circle
+                .iter()
+                .map(|m| format!("{krate}/{}", m.display()))
+                .collect();
+            circles.push(names.join(" ⇄ "));
+        }
+    }
+    assert!(
+        circles.is_empty(),
+        "modules that import each other in a circle:\n{}",
+        circles.join("\n")
+    );
+}
+
+#[test]
+fn a_circle_is_found() {
+    let graph: BTreeMap<PathBuf, BTreeSet<PathBuf>> = [
+        ("a.rs", vec!["b.rs"]),
+        ("b.rs", vec!["c.rs"]),
+        ("c.rs", vec!["a.rs"]),
+        ("d.rs", vec!["a.rs"]),
+    ]
+    .into_iter()
+    .map(|(m, to)| (m.into(), to.into_iter().map(PathBuf::from).collect()))
+    .collect();
+    let circles = strongly_connected(&graph);
+    assert_eq!(circles.len(), 1);
+    assert_eq!(circles[0].len(), 3);
+    assert_eq!(
+        paths_in("use crate::{a::b, c}; fn f() { crate::d::e::F; super::g::h(); }"),
+        [
+            ("crate", "a::b"),
+            ("crate", "c"),
+            ("crate", "d::e::F"),
+            ("super", "g::h")
+        ]
+        .map(|(k, p)| (k.to_owned(), p.to_owned()))
+    );
+}
+
+/// Each module file of the crate (relative to `src`) → the module files it names, without its
+/// own ancestors and descendants.
+fn module_graph(src: &Path) -> BTreeMap<PathBuf, BTreeSet<PathBuf>> {
+    let files = rust_files(src);
+    let modules: BTreeMap<Vec<String>, PathBuf> =
+        files.iter().map(|f| (module_path(f), f.clone())).collect();
+    let mut graph = BTreeMap::new();
+    for file in &files {
+        let me = module_path(file);
+        let text = std::fs::read_to_string(src.join(file)).unwrap();
+        // Inline test modules sit at the end of a file, by the house style; comments (and the
+        // doc links in them) import nothing.
+        let code: String = text
+            .split("#[cfg(test)]")
+            .next()
+            .unwrap_or_default()
+            .lines()
+            .map(|l| l.split("//").next().unwrap_or_default())
+            .collect::<Vec<_>>()
+            .join("\n");
+        let mut targets = BTreeSet::new();
+        for (anchor, path) in paths_in(&code) {
+            let mut segments: Vec<String> = match anchor.as_str() {
+                "crate" => vec![],
+                _ => me[..me.len().saturating_sub(1)].to_vec(),
+            };
+            segments.extend(path.split("::").map(str::to_owned));
+            // The longest prefix that is a module file is the module named.
+            let target = (0..=segments.len())
+                .rev()
+                .find_map(|n| modules.get(&segments[..n]).map(|f| (n, f)));
+            if let Some((n, target)) = target {
+                let related = segments[..n].starts_with(&me) || me.starts_with(&segments[..n]);
+                if !related {
+                    targets.insert(target.clone());
+                }
+            }
+        }
+        graph.insert(file.clone(), targets);
+    }
+    graph
+}
+
+fn rust_files(src: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut dirs = vec![src.to_path_buf()];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                // `bin/` holds crate roots of their own, not modules of this one.
+                if path.file_name().is_some_and(|n| n != "bin") {
+                    dirs.push(path);
+                }
+            } else if path.extension().is_some_and(|e| e == "rs")
+                && path.file_stem().is_some_and(|s| s != "tests")
+            {
+                out.push(path.strip_prefix(src).unwrap().to_path_buf());
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// `domain/visit.rs` → `[domain, visit]`; `db/mod.rs` → `[db]`; `lib.rs` → `[]`.
+fn module_path(file: &Path) -> Vec<String> {
+    let mut segments: Vec<String> = file
+        .with_extension("")
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    if matches!(
+        segments.last().map(String::as_str),
+        Some("mod" | "lib" | "main")
+    ) {
+        segments.pop();
+    }
+    segments
+}
+
+/// Every path that starts at `crate::` or `super::`, with `{…}` groups expanded:
+/// `(anchor, rest)`.
+fn paths_in(code: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for anchor in ["crate", "super"] {
+        let needle = format!("{anchor}::");
+        let mut rest = code;
+        while let Some(i) = rest.find(&needle) {
+            let before = rest[..i].chars().next_back();
+            rest = &rest[i + needle.len()..];
+            if before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == ':') {
+                continue;
+            }
+            expand(rest, String::new(), &mut |p| {
+                out.push((anchor.to_owned(), p))
+            });
+        }
+    }
+    out
+}
+
+/// Reads one path (or `{…}` group of them) at the start of `text`, calling `emit` with each
+/// full path after `prefix`.
+fn expand(text: &str, prefix: String, emit: &mut dyn FnMut(String)) {
+    if let Some(group) = text.strip_prefix('{') {
+        let mut depth = 0;
+        let mut start = 0;
+        for (i, c) in group.char_indices() {
+            match c {
+                '{' => depth += 1,
+                '}' if depth == 0 => {
+                    expand(group[start..i].trim_start(), prefix.clone(), emit);
+                    return;
+                }
+                '}' => depth -= 1,
+                ',' if depth == 0 => {
+                    expand(group[start..i].trim_start(), prefix.clone(), emit);
+                    start = i + 1;
+                }
+                _ => {}
+            }
+        }
+        return;
+    }
+    let end = text
+        .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == ':'))
+        .unwrap_or(text.len());
+    let path = text[..end].trim_end_matches(':');
+    let full = if prefix.is_empty() {
+        path.to_owned()
+    } else {
+        format!("{prefix}::{path}")
+    };
+    if text[end..].starts_with('{') && text[..end].ends_with("::") {
+        expand(&text[end..], full, emit);
+    } else if !path.is_empty() {
+        emit(full);
+    }
+}
+
+/// The groups of two or more modules that reach each other (Tarjan's algorithm).
+fn strongly_connected(graph: &BTreeMap<PathBuf, BTreeSet<PathBuf>>) -> Vec<Vec<PathBuf>> {
+    struct State<'g> {
+        graph: &'g BTreeMap<PathBuf, BTreeSet<PathBuf>>,
+        index: BTreeMap<&'g PathBuf, usize>,
+        low: BTreeMap<&'g PathBuf, usize>,
+        stack: Vec<&'g PathBuf>,
+        on_stack: BTreeSet<&'g PathBuf>,
+        found: Vec<Vec<PathBuf>>,
+    }
+    fn visit<'g>(s: &mut State<'g>, v: &'g PathBuf) {
+        let n = s.index.len();
+        s.index.insert(v, n);
+        s.low.insert(v, n);
+        s.stack.push(v);
+        s.on_stack.insert(v);
+        for w in s.graph.get(v).into_iter().flatten() {
+            if !s.index.contains_key(w) {
+                visit(s, w);
+                let low = s.low[v].min(s.low[w]);
+                s.low.insert(v, low);
+            } else if s.on_stack.contains(w) {
+                let low = s.low[v].min(s.index[w]);
+                s.low.insert(v, low);
+            }
+        }
+        if s.low[v] == s.index[v] {
+            let mut group = Vec::new();
+            while let Some(w) = s.stack.pop() {
+                s.on_stack.remove(w);
+                group.push(w.clone());
+                if w == v {
+                    break;
+                }
+            }
+            if group.len() > 1 {
+                group.sort();
+                s.found.push(group);
+            }
+        }
+    }
+    let mut state = State {
+        graph,
+        index: BTreeMap::new(),
+        low: BTreeMap::new(),
+        stack: Vec::new(),
+        on_stack: BTreeSet::new(),
+        found: Vec::new(),
+    };
+    for v in graph.keys() {
+        if !state.index.contains_key(v) {
+            visit(&mut state, v);
+        }
+    }
+    state.found
+}
