@@ -1,6 +1,6 @@
-//! The records the `events/` samples name: an offer, referrals, visits in every state a
-//! visit operation starts from, a message with a file, a form and its submission, the
-//! subscriptions, jobs and clients of the machine APIs, a finished sign-up and an approval. They are made
+//! The records the `events/` samples name: offers, referrals, visits in every state a visit
+//! operation starts from, a message with a file, a form and its submission, the subscriptions,
+//! jobs and clients of the machine APIs, a finished sign-up and an approval. They are made
 //! through the stack's own routes, as the demo users, after the demo data
 //! ([`Stack::seed_samples`]), and [`Samples::substitute`] points a sample at them.
 //!
@@ -22,8 +22,8 @@ use crate::{Error, Stack};
 /// Maple's network.
 pub const SPARE_ORG: &str = "8d0b7a5e-1c7e-4f65-9a53-3b2f1d1e0a04";
 
-/// Where the hub samples' callback points locally: the local stack's own sink
-/// ([`crate::server::HOOKS_PATH`]), since the sample's host does not resolve here.
+/// The callback the hub samples name. Its host does not resolve here, so locally it points at
+/// the stack's own sink ([`crate::server::HOOKS_PATH`]).
 const SAMPLE_CALLBACK: &str = "https://hooks.example.com/onap/listener";
 
 /// The ids the samples write, by the record they stand for.
