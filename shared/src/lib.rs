@@ -27,6 +27,7 @@ pub mod oauth;
 pub mod paging;
 pub mod presign;
 pub mod publish;
+pub mod rejections;
 pub mod sealed;
 pub mod service;
 pub mod time;

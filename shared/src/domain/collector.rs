@@ -5,7 +5,6 @@ use croner::Cron;
 use croner::parser::{CronParser, Seconds, Year};
 use serde::{Deserialize, Serialize};
 
-use crate::error::ApiError;
 use crate::time::Timestamp;
 
 /// `event_type` of an event: the seed's enum, its `ENTITY_EVENT` example value, and the event
@@ -214,14 +213,25 @@ pub struct Schedule {
     pub expression: String,
 }
 
+/// Why a job schedule is refused; each carries the message naming the field and expression.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ScheduleRejection {
+    #[error("{0}")]
+    NotCron(String),
+    #[error("{0}")]
+    NeverFires(String),
+    #[error("{0}")]
+    TooFrequent(String),
+}
+
 impl Schedule {
-    pub fn parse(field: &str, expression: &str) -> Result<Self, ApiError> {
+    pub fn parse(field: &str, expression: &str) -> Result<Self, ScheduleRejection> {
         let parser = CronParser::builder()
             .seconds(Seconds::Optional)
             .year(Year::Optional)
             .build();
         let cron = parser.parse(expression.trim()).map_err(|e| {
-            ApiError::bad_request(format!(
+            ScheduleRejection::NotCron(format!(
                 "{field} is not a valid cron expression ({expression:?}): {e}"
             ))
         })?;
@@ -232,7 +242,7 @@ impl Schedule {
         // A pattern such as `0 0 30 2 *` parses but never fires.
         let probe = chrono::DateTime::from_timestamp(0, 0).expect("epoch");
         let Some(first) = schedule.next_after(probe) else {
-            return Err(ApiError::bad_request(format!(
+            return Err(ScheduleRejection::NeverFires(format!(
                 "{field} never fires ({expression:?})"
             )));
         };
@@ -242,7 +252,7 @@ impl Schedule {
             .next_after(first)
             .is_some_and(|second| second - first < chrono::Duration::minutes(1))
         {
-            return Err(ApiError::bad_request(format!(
+            return Err(ScheduleRejection::TooFrequent(format!(
                 "{field} fires more often than once a minute ({expression:?}); jobs run at most once a minute"
             )));
         }
@@ -399,9 +409,8 @@ mod tests {
             "*/30 * * * * *",
             "0,59 0 12 1 1 *",
         ] {
-            let e = Schedule::parse("schedule", bad).unwrap_err();
-            assert_eq!(e.kind, crate::ErrorKind::BadRequest, "{bad}");
-            assert!(e.message.starts_with("schedule "), "{}", e.message);
+            let e = Schedule::parse("schedule", bad).unwrap_err().to_string();
+            assert!(e.starts_with("schedule "), "{bad}: {e}");
         }
     }
 

@@ -3,7 +3,6 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::ApiError;
 use crate::events::{Channel, EventName, EventRecord, NamedRef};
 use crate::ids::{EventId, FileId, MessageId, OfferId, OrgId, ReferralId, SequenceId};
 use crate::time::{Timestamp, rfc3339, serde_ts};
@@ -84,6 +83,27 @@ pub struct Message {
     pub created_at: Timestamp,
 }
 
+/// The longest message text and author name the published spec allows, in characters.
+pub const MAX_TEXT_CHARS: usize = 2500;
+pub const MAX_AUTHOR_CHARS: usize = 100;
+
+/// Why a message cannot be composed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum MessageRejection {
+    #[error("text must be at most {MAX_TEXT_CHARS} characters")]
+    TextTooLong,
+    #[error("author must be at most {MAX_AUTHOR_CHARS} characters")]
+    AuthorTooLong,
+    #[error("file needs a url and a name")]
+    FileIncomplete,
+    #[error("file.size_in_bytes must be at most {MAX_FILE_BYTES}")]
+    FileTooLarge,
+    #[error("A message needs text or a file")]
+    Empty,
+    #[error("A client_attachment message needs a file")]
+    AttachmentWithoutFile,
+}
+
 /// A file as the sender describes it.
 #[derive(Clone, Debug, Deserialize)]
 pub struct NewFile {
@@ -106,37 +126,29 @@ impl Message {
         author: Option<String>,
         file: Option<NewFile>,
         now: Timestamp,
-    ) -> Result<Message, ApiError> {
+    ) -> Result<Message, MessageRejection> {
         let longer =
             |v: &Option<String>, max: usize| v.as_ref().is_some_and(|s| s.chars().count() > max);
-        if longer(&text, 2500) {
-            return Err(ApiError::bad_request(
-                "text must be at most 2500 characters",
-            ));
+        if longer(&text, MAX_TEXT_CHARS) {
+            return Err(MessageRejection::TextTooLong);
         }
-        if longer(&author, 100) {
-            return Err(ApiError::bad_request(
-                "author must be at most 100 characters",
-            ));
+        if longer(&author, MAX_AUTHOR_CHARS) {
+            return Err(MessageRejection::AuthorTooLong);
         }
         if let Some(f) = &file {
             if f.url.trim().is_empty() || f.name.trim().is_empty() {
-                return Err(ApiError::bad_request("file needs a url and a name"));
+                return Err(MessageRejection::FileIncomplete);
             }
             if f.size_in_bytes.is_some_and(|n| n > MAX_FILE_BYTES) {
-                return Err(ApiError::bad_request(
-                    "file.size_in_bytes must be at most 52428800",
-                ));
+                return Err(MessageRejection::FileTooLarge);
             }
         }
         let text = text.filter(|t| !t.trim().is_empty());
         if text.is_none() && file.is_none() {
-            return Err(ApiError::unprocessable("A message needs text or a file"));
+            return Err(MessageRejection::Empty);
         }
         if category == MessageCategory::ClientAttachment && file.is_none() {
-            return Err(ApiError::unprocessable(
-                "A client_attachment message needs a file",
-            ));
+            return Err(MessageRejection::AttachmentWithoutFile);
         }
         Ok(Message {
             id: MessageId::new(),
@@ -300,7 +312,7 @@ mod tests {
         let compose = |text: Option<String>, author: Option<String>, f: Option<NewFile>, c| {
             Message::compose(&p, SenderType::Demand, c, text, author, f, now)
                 .map(|_| ())
-                .map_err(|e| e.status().as_u16())
+                .map_err(|e| crate::error::ApiError::from(e).status().as_u16())
         };
         use MessageCategory::*;
         assert_eq!(

@@ -4,8 +4,6 @@
 use serde::{Deserialize, Serialize};
 
 use crate::catalogue;
-use crate::codes::notification as codes;
-use crate::error::ApiError;
 use crate::oauth::{ClientId, TenantId};
 use crate::time::{Timestamp, serde_ts};
 
@@ -24,23 +22,28 @@ pub struct Subscription {
     pub notification_page_size: u32,
 }
 
-/// Checks `event_type_ids`: non-empty, no repeats (`NOT000003`), every name in the catalogue
-/// (`NOT000004`).
-pub fn check_event_types(ids: &[String]) -> Result<(), ApiError> {
+/// Why an `event_type_ids` list is refused.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum EventTypesRejection {
+    #[error("event_type_ids must not be empty")]
+    Empty,
+    #[error("event_type_ids repeats {0}")]
+    Repeated(String),
+    #[error("Unknown event type {0}")]
+    Unknown(String),
+}
+
+/// Checks `event_type_ids`: non-empty, no repeats, every name in the catalogue.
+pub fn check_event_types(ids: &[String]) -> Result<(), EventTypesRejection> {
     if ids.is_empty() {
-        return Err(ApiError::bad_request("event_type_ids must not be empty")
-            .with_code(codes::INVALID_EVENT_TYPE_IDS));
+        return Err(EventTypesRejection::Empty);
     }
     for (i, id) in ids.iter().enumerate() {
         if ids[..i].contains(id) {
-            return Err(
-                ApiError::bad_request(format!("event_type_ids repeats {id}"))
-                    .with_code(codes::INVALID_EVENT_TYPE_IDS),
-            );
+            return Err(EventTypesRejection::Repeated(id.clone()));
         }
         if catalogue::source_of(id).is_none() {
-            return Err(ApiError::bad_request(format!("Unknown event type {id}"))
-                .with_code(codes::UNKNOWN_EVENT_TYPE));
+            return Err(EventTypesRejection::Unknown(id.clone()));
         }
     }
     Ok(())
@@ -96,21 +99,14 @@ mod tests {
             ]))
             .is_ok()
         );
+        assert_eq!(check_event_types(&[]), Err(EventTypesRejection::Empty));
         assert_eq!(
-            check_event_types(&[]).unwrap_err().code,
-            Some(codes::INVALID_EVENT_TYPE_IDS)
+            check_event_types(&ids(&["OfferAccepted", "OfferAccepted"])),
+            Err(EventTypesRejection::Repeated("OfferAccepted".into()))
         );
         assert_eq!(
-            check_event_types(&ids(&["OfferAccepted", "OfferAccepted"]))
-                .unwrap_err()
-                .code,
-            Some(codes::INVALID_EVENT_TYPE_IDS)
-        );
-        assert_eq!(
-            check_event_types(&ids(&["OfferAccepted", "OfferEaten"]))
-                .unwrap_err()
-                .code,
-            Some(codes::UNKNOWN_EVENT_TYPE)
+            check_event_types(&ids(&["OfferAccepted", "OfferEaten"])),
+            Err(EventTypesRejection::Unknown("OfferEaten".into()))
         );
     }
 

@@ -267,37 +267,6 @@ pub enum Rejection {
     NotYetExpired,
 }
 
-impl From<Rejection> for crate::error::ApiError {
-    fn from(r: Rejection) -> Self {
-        use crate::error::ApiError;
-        match r {
-            Rejection::OfferNotOpen(OfferStatus::Assigned) => {
-                ApiError::conflict("Offer has already been assigned.")
-            }
-            Rejection::OfferNotOpen(_) | Rejection::OfferExpired => {
-                ApiError::conflict("Offer is no longer open.")
-            }
-            Rejection::AlreadyResponded(MatchResponse::Accepted) => {
-                ApiError::conflict("Offer has already been accepted.")
-            }
-            Rejection::AlreadyResponded(_) => {
-                ApiError::conflict("Offer has already been declined.")
-            }
-            Rejection::MatchNotAccepted => {
-                ApiError::conflict("Offer match has not accepted the offer.")
-            }
-            Rejection::AssignmentIsAutomatic => ApiError::forbidden(
-                "Offers of this organization are assigned automatically; set the assignment setting to manual to assign.",
-            ),
-            Rejection::UnknownMatch => {
-                ApiError::unprocessable("offer_match_id is not a match of this offer.")
-            }
-            // Only the expiry job asks; it skips such offers rather than answering anyone.
-            Rejection::NotYetExpired => ApiError::conflict("Offer has not expired yet."),
-        }
-    }
-}
-
 /// An event the transition announces, before its payload is built.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Notice {

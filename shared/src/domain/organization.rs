@@ -136,38 +136,6 @@ pub enum Rejection {
     BranchIdRequired,
 }
 
-impl From<Rejection> for crate::error::ApiError {
-    fn from(r: Rejection) -> Self {
-        use crate::error::ApiError;
-        match r {
-            Rejection::DemandNotActive => {
-                ApiError::forbidden("The organization has no active demand persona")
-            }
-            Rejection::UnknownSupplier(id) => {
-                ApiError::unprocessable(format!("supply_persona_ids: {id} is not an organization"))
-            }
-            Rejection::OwnTrustedNetwork => ApiError::unprocessable(
-                "supply_persona_ids: an organization cannot be in its own trusted network",
-            ),
-            Rejection::TooManyChanges(n) => ApiError::unprocessable(format!(
-                "supply_persona_ids: at most {MAX_TRUST_CHANGES} links can be added or removed at once, not {n}"
-            )),
-            Rejection::SupplyNotActive => {
-                ApiError::forbidden("The organization has no active supply persona")
-            }
-            Rejection::UnknownDemand(id) => ApiError::unprocessable(format!(
-                "demand_persona_ids: {id} is not an organization with an active demand persona"
-            )),
-            Rejection::TooManyNetworks(n) => ApiError::unprocessable(format!(
-                "demand_persona_ids: at most {MAX_NETWORK_CHANGES} networks can be joined or left at once, not {n}"
-            )),
-            Rejection::BranchIdRequired => {
-                ApiError::unprocessable("branch_id: required when source is alayacare")
-            }
-        }
-    }
-}
-
 /// Links added plus removed in one trusted-network update: one transaction holds them with
 /// the organization (version guard) and its event.
 pub const MAX_TRUST_CHANGES: usize = 98;

@@ -40,12 +40,6 @@ impl Quota {
     }
 }
 
-impl From<QuotaReached> for crate::error::ApiError {
-    fn from(q: QuotaReached) -> Self {
-        crate::error::ApiError::conflict(q.to_string())
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

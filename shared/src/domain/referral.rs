@@ -46,34 +46,6 @@ pub enum ReferralRejection {
     UnknownTask(crate::ids::TaskId),
 }
 
-impl From<ReferralRejection> for crate::error::ApiError {
-    fn from(r: ReferralRejection) -> Self {
-        match r {
-            ReferralRejection::NotAssigned(_) => {
-                crate::error::ApiError::conflict("Referral is not in the assigned state.")
-            }
-            ReferralRejection::NotCancellable(_) => crate::error::ApiError::conflict(
-                "Referral can only be cancelled while assigned or processed.",
-            ),
-            ReferralRejection::NotService => {
-                crate::error::ApiError::conflict("Only a service referral can be updated.")
-            }
-            ReferralRejection::NotLatest => crate::error::ApiError::conflict(
-                "Only the latest revision of a referral can be updated.",
-            ),
-            ReferralRejection::NotActive(_) => crate::error::ApiError::conflict(
-                "Referral can only be changed while assigned or processed.",
-            ),
-            ReferralRejection::OtherSupplier => crate::error::ApiError::unprocessable(
-                "supply_persona_id must be the referral's supplier.",
-            ),
-            ReferralRejection::UnknownTask(id) => crate::error::ApiError::unprocessable(format!(
-                "client_tasks: {id} is not a task of this referral"
-            )),
-        }
-    }
-}
-
 /// Which side acts on a referral.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ReferralSide {

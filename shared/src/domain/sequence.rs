@@ -7,7 +7,6 @@ use serde::{Deserialize, Serialize};
 use crate::api::common::Client;
 use crate::domain::message::{Message, SequenceParties};
 use crate::domain::offer::Service;
-use crate::error::ApiError;
 use crate::ids::{ClientId, OfferId, OrgId, SequenceId};
 use crate::time::{Timestamp, serde_ts};
 
@@ -66,18 +65,27 @@ impl SequenceCare {
     }
 }
 
+/// A message offered to the summary of a sequence it is not in: a caller's mistake, never a
+/// client's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("message {message} is not in sequence {sequence}")]
+pub struct OtherSequence {
+    pub message: crate::ids::MessageId,
+    pub sequence: crate::ids::SequenceId,
+}
+
 impl Sequence {
     /// The summary a sequence gets with its first message, about the care that opened it.
     pub fn first_message(
         parties: &SequenceParties,
         care: SequenceCare,
         message: &Message,
-    ) -> Result<Sequence, ApiError> {
+    ) -> Result<Sequence, OtherSequence> {
         if message.sequence_id != parties.sequence_id {
-            return Err(ApiError::internal(format!(
-                "message {} is not of sequence {}",
-                message.id, parties.sequence_id
-            )));
+            return Err(OtherSequence {
+                message: message.id,
+                sequence: parties.sequence_id,
+            });
         }
         Ok(Sequence {
             id: parties.sequence_id,
@@ -94,12 +102,12 @@ impl Sequence {
 
     /// The summary after one more message. The latest time never moves backwards, so a message
     /// whose transaction commits after a later one's leaves the later time in place.
-    pub fn with_message(&self, message: &Message) -> Result<Sequence, ApiError> {
+    pub fn with_message(&self, message: &Message) -> Result<Sequence, OtherSequence> {
         if message.sequence_id != self.id {
-            return Err(ApiError::internal(format!(
-                "message {} is not in sequence {}",
-                message.id, self.id
-            )));
+            return Err(OtherSequence {
+                message: message.id,
+                sequence: self.id,
+            });
         }
         let mut next = self.clone();
         next.latest_message_created_at = self.latest_message_created_at.max(message.created_at);

@@ -3,7 +3,6 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::ApiError;
 use crate::ids::OrgId;
 
 /// `protocol`: the spec's `https` and `email`; `sqs` only where the deployment allows it (the
@@ -26,10 +25,23 @@ impl Protocol {
     }
 }
 
+/// Why a subscription endpoint is refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum EndpointRejection {
+    #[error("protocol must be https or email")]
+    SqsNotAllowed,
+    #[error("endpoint is not a valid {} endpoint", .0.as_str())]
+    Invalid(Protocol),
+}
+
 /// Checks an endpoint for its protocol: an https URL with a host, an e-mail address, or (when
 /// allowed) an SQS queue ARN. SNS itself calls the endpoint, from AWS, so there is no path into
 /// the platform's network to guard here.
-pub fn check_endpoint(protocol: Protocol, endpoint: &str, allow_sqs: bool) -> Result<(), ApiError> {
+pub fn check_endpoint(
+    protocol: Protocol,
+    endpoint: &str,
+    allow_sqs: bool,
+) -> Result<(), EndpointRejection> {
     let ok = match protocol {
         Protocol::Https => reqwest::Url::parse(endpoint)
             .is_ok_and(|u| u.scheme() == "https" && u.host_str().is_some_and(|h| !h.is_empty())),
@@ -46,7 +58,7 @@ pub fn check_endpoint(protocol: Protocol, endpoint: &str, allow_sqs: bool) -> Re
         },
         Protocol::Sqs => {
             if !allow_sqs {
-                return Err(ApiError::bad_request("protocol must be https or email"));
+                return Err(EndpointRejection::SqsNotAllowed);
             }
             endpoint.starts_with("arn:aws:sqs:")
         }
@@ -54,10 +66,7 @@ pub fn check_endpoint(protocol: Protocol, endpoint: &str, allow_sqs: bool) -> Re
     if ok {
         Ok(())
     } else {
-        Err(ApiError::bad_request(format!(
-            "endpoint is not a valid {} endpoint",
-            protocol.as_str()
-        )))
+        Err(EndpointRejection::Invalid(protocol))
     }
 }
 

@@ -88,51 +88,6 @@ impl VisitRejection {
     }
 }
 
-impl From<VisitRejection> for crate::error::ApiError {
-    fn from(r: VisitRejection) -> Self {
-        let message = match &r {
-            VisitRejection::ReferralCancelled => "The visit's referral is cancelled.".to_owned(),
-            VisitRejection::Deleted => "The visit is deleted.".to_owned(),
-            VisitRejection::WrongStatus(s) => format!(
-                "The visit is {}, which does not allow this.",
-                serde_json::to_value(s)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_owned))
-                    .unwrap_or_default()
-            ),
-            VisitRejection::NotSupplierScheduled => {
-                "Only visits scheduled by the supply organization allow this.".to_owned()
-            }
-            VisitRejection::VisitTypeReferral => {
-                "The visits of a visit-type referral come from the demand organization.".to_owned()
-            }
-            VisitRejection::NotAssigned => "No employee is assigned to the visit.".to_owned(),
-            VisitRejection::EndsBeforeStart(end, start) => {
-                format!("{end} must not be before {start}.")
-            }
-            VisitRejection::NothingToAdjust => {
-                "Give verified_start_at, verified_end_at or both.".to_owned()
-            }
-            VisitRejection::UnknownTask(id) => format!("Task {id} is not a task of this visit."),
-            VisitRejection::SessionOpen => {
-                "A work session is already open on this visit; end it first.".to_owned()
-            }
-            VisitRejection::DuplicateSession => {
-                "A work session with this inbox_id already exists on this visit.".to_owned()
-            }
-            VisitRejection::SessionEnded => "The work session has already ended.".to_owned(),
-            VisitRejection::TooManyVisits(n) => {
-                format!("A referral describes at most {MAX_VISITS_PER_REFERRAL} visits, not {n}.")
-            }
-        };
-        if r.is_unprocessable() {
-            crate::error::ApiError::unprocessable(message)
-        } else {
-            crate::error::ApiError::conflict(message)
-        }
-    }
-}
-
 /// The employee a supplier assigned. The SSN itself is never stored: only a masked form.
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -151,9 +151,9 @@ pub fn check_resolved(addrs: &[IpAddr], allow_loopback: bool) -> Result<(), Call
 }
 
 /// A new per-subscription secret: `whsec_` + base64 of 32 random bytes.
-pub fn generate_secret() -> Result<String, crate::ApiError> {
+pub fn generate_secret() -> Result<String, aws_lc_rs::error::Unspecified> {
     let mut bytes = [0u8; 32];
-    rand::fill(&mut bytes).map_err(|_| crate::ApiError::internal("system randomness failed"))?;
+    rand::fill(&mut bytes)?;
     Ok(format!("{SECRET_PREFIX}{}", STANDARD.encode(bytes)))
 }
 

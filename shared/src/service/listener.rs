@@ -242,7 +242,8 @@ pub async fn create_hub(
         .await
         .map_err(callback_refused)?;
     let id = uuid::Uuid::new_v4().to_string();
-    let secret = webhook::generate_secret()?;
+    let secret =
+        webhook::generate_secret().map_err(|_| ApiError::internal("system randomness failed"))?;
     let secret_ciphertext = sealed::seal(
         &app.aws,
         &app.config.credentials_key_id,
