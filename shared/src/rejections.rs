@@ -194,16 +194,25 @@ mod message {
     }
 }
 
-mod sequence {
-    use crate::domain::sequence::OtherSequence;
-    use crate::error::ApiError;
-
-    impl From<OtherSequence> for ApiError {
-        fn from(e: OtherSequence) -> Self {
-            ApiError::internal(e.to_string())
+/// Rejections a client sees as one status with the rejection's own message.
+macro_rules! answered_as {
+    ($status:ident: $($rejection:ty),+ $(,)?) => {$(
+        impl From<$rejection> for ApiError {
+            fn from(r: $rejection) -> Self {
+                ApiError::$status(r.to_string())
+            }
         }
-    }
+    )+};
 }
+
+use crate::error::ApiError;
+
+// A caller's mistake, never a client's.
+answered_as!(internal: crate::domain::sequence::OtherSequence);
+answered_as!(
+    bad_request: crate::domain::subscription::EndpointRejection,
+    crate::domain::collector::ScheduleRejection,
+);
 
 mod notification {
     use crate::codes::notification as codes;
@@ -219,28 +228,6 @@ mod notification {
                 EventTypesRejection::Unknown(_) => codes::UNKNOWN_EVENT_TYPE,
             };
             ApiError::bad_request(r.to_string()).with_code(code)
-        }
-    }
-}
-
-mod subscription {
-    use crate::domain::subscription::EndpointRejection;
-    use crate::error::ApiError;
-
-    impl From<EndpointRejection> for ApiError {
-        fn from(r: EndpointRejection) -> Self {
-            ApiError::bad_request(r.to_string())
-        }
-    }
-}
-
-mod collector {
-    use crate::domain::collector::ScheduleRejection;
-    use crate::error::ApiError;
-
-    impl From<ScheduleRejection> for ApiError {
-        fn from(r: ScheduleRejection) -> Self {
-            ApiError::bad_request(r.to_string())
         }
     }
 }
