@@ -231,3 +231,50 @@ mod notification {
         }
     }
 }
+
+mod form {
+    use crate::domain::form::FormRejection;
+    use crate::error::ApiError;
+
+    impl From<FormRejection> for ApiError {
+        fn from(r: FormRejection) -> Self {
+            match r {
+                FormRejection::Unnamed => ApiError::bad_request(r.to_string()),
+                FormRejection::ReferralCancelled => ApiError::conflict(r.to_string()),
+                FormRejection::OtherSchema | FormRejection::Unserializable(..) => {
+                    ApiError::internal(r.to_string())
+                }
+                FormRejection::FieldCount
+                | FormRejection::RepeatedFieldId
+                | FormRejection::TooLarge { .. }
+                | FormRejection::NotOneSubject
+                | FormRejection::OtherDemand
+                | FormRejection::UnknownField(_)
+                | FormRejection::AnsweredTwice(_)
+                | FormRejection::WrongType { .. }
+                | FormRejection::BadValue(_)
+                | FormRejection::UnknownHiddenField(_)
+                | FormRejection::HiddenTwice(_)
+                | FormRejection::RequiredMissing(_) => ApiError::unprocessable(r.to_string()),
+            }
+        }
+    }
+}
+
+mod listener {
+    use crate::codes::listener as codes;
+    use crate::domain::listener::ListenerRejection;
+    use crate::error::ApiError;
+
+    impl From<ListenerRejection> for ApiError {
+        fn from(r: ListenerRejection) -> Self {
+            let code = match r {
+                ListenerRejection::MissingBody => codes::MISSING_BODY,
+                ListenerRejection::NotJson(_) | ListenerRejection::NotObject => codes::INVALID_BODY,
+                ListenerRejection::MissingField(_) => codes::MISSING_BODY_FIELD,
+                ListenerRejection::InvalidField { .. } => codes::INVALID_BODY_FIELD,
+            };
+            ApiError::bad_request(r.to_string()).with_code(code)
+        }
+    }
+}

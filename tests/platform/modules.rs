@@ -35,6 +35,34 @@ fn no_module_imports_another_in_a_circle() {
     );
 }
 
+/// The edge's names: the error type, its catalogues, the HTTP adapter and the mapping of
+/// rejections to statuses.
+const EDGE: [&str; 5] = [
+    "ApiError",
+    "crate::error",
+    "crate::codes",
+    "crate::http",
+    "crate::rejections",
+];
+
+#[test]
+fn the_domain_does_not_know_the_edge() {
+    let domain = devstack::repo_root().join("shared/src/domain");
+    let mut found = Vec::new();
+    for file in rust_files(&domain) {
+        let code = code_of(&std::fs::read_to_string(domain.join(&file)).unwrap());
+        for name in EDGE.iter().filter(|n| code.contains(*n)) {
+            found.push(format!("shared/src/domain/{}: {name}", file.display()));
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "domain modules name the edge (give them a typed rejection, mapped in \
+         shared/src/rejections.rs):\n{}",
+        found.join("\n")
+    );
+}
+
 #[test]
 fn a_circle_is_found() {
     let graph: BTreeMap<PathBuf, BTreeSet<PathBuf>> = [
@@ -70,17 +98,7 @@ fn module_graph(src: &Path) -> BTreeMap<PathBuf, BTreeSet<PathBuf>> {
     let mut graph = BTreeMap::new();
     for file in &files {
         let me = module_path(file);
-        let text = std::fs::read_to_string(src.join(file)).unwrap();
-        // Inline test modules sit at the end of a file, by the house style; comments (and the
-        // doc links in them) import nothing.
-        let code: String = text
-            .split("#[cfg(test)]")
-            .next()
-            .unwrap_or_default()
-            .lines()
-            .map(|l| l.split("//").next().unwrap_or_default())
-            .collect::<Vec<_>>()
-            .join("\n");
+        let code = code_of(&std::fs::read_to_string(src.join(file)).unwrap());
         let mut targets = BTreeSet::new();
         for (anchor, path) in paths_in(&code) {
             let mut segments: Vec<String> = match anchor.as_str() {
@@ -102,6 +120,18 @@ fn module_graph(src: &Path) -> BTreeMap<PathBuf, BTreeSet<PathBuf>> {
         graph.insert(file.clone(), targets);
     }
     graph
+}
+
+/// A file's code without its test module and comments: inline test modules sit at the end of
+/// a file, by the house style, and comments (and the doc links in them) import nothing.
+fn code_of(text: &str) -> String {
+    text.split("#[cfg(test)]")
+        .next()
+        .unwrap_or_default()
+        .lines()
+        .map(|l| l.split("//").next().unwrap_or_default())
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 fn rust_files(src: &Path) -> Vec<PathBuf> {

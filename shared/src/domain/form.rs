@@ -7,7 +7,6 @@
 use serde::{Deserialize, Serialize};
 
 use crate::domain::referral::{Referral, ReferralStatus};
-use crate::error::ApiError;
 use crate::events::{Channel, EventName, EventRecord};
 use crate::ids::{
     ClientId, EventId, FormFieldId, FormSchemaId, FormSubmissionFieldId, FormSubmissionId,
@@ -38,6 +37,17 @@ pub enum ValueType {
 }
 
 impl ValueType {
+    /// The name on the wire (`attachment`, `boolean`, ...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ValueType::Attachment => "attachment",
+            ValueType::Boolean => "boolean",
+            ValueType::Decimal => "decimal",
+            ValueType::Json => "json",
+            ValueType::String => "string",
+        }
+    }
+
     /// Whether `value` is a value of this type: `true`/`false`, a decimal number, a JSON
     /// document, an `https` URL of the attached file, or any string.
     pub fn accepts(self, value: &str) -> bool {
@@ -132,15 +142,56 @@ pub struct FormTemplate {
     pub fields: Vec<TemplateField>,
 }
 
+/// Why a form template cannot be published or a submission made.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum FormRejection {
+    #[error("name, form_type and language_code must not be empty")]
+    Unnamed,
+    #[error("A form template has 1 to {MAX_FIELDS} fields")]
+    FieldCount,
+    #[error("Field ids must be unique")]
+    RepeatedFieldId,
+    /// The caller passed the latest version of another schema: a bug, not a client's error.
+    #[error("the latest version is of another schema")]
+    OtherSchema,
+    #[error("The {what} is too large ({size} bytes; at most {MAX_DOCUMENT_BYTES})")]
+    TooLarge { what: &'static str, size: usize },
+    #[error("the {0} does not serialize: {1}")]
+    Unserializable(&'static str, String),
+    #[error("Exactly one of service_id and visit_id must be given")]
+    NotOneSubject,
+    #[error("The referral is cancelled")]
+    ReferralCancelled,
+    #[error("The form template is not one of the referral's demand organization")]
+    OtherDemand,
+    #[error("Field {0} is not a field of the form template")]
+    UnknownField(FormFieldId),
+    #[error("Field {0} is answered more than once")]
+    AnsweredTwice(FormFieldId),
+    #[error("Field {field} takes a value of type {}", expected.as_str())]
+    WrongType {
+        field: FormFieldId,
+        expected: ValueType,
+    },
+    #[error("The value of field {0} is not of its type")]
+    BadValue(FormFieldId),
+    #[error("Hidden field {0} is not a field of the form template")]
+    UnknownHiddenField(FormFieldId),
+    #[error("Field {0} is both answered and hidden, or hidden twice")]
+    HiddenTwice(FormFieldId),
+    #[error("Required field {0} is not answered")]
+    RequiredMissing(FormFieldId),
+}
+
 /// The largest template or submission, as JSON: DynamoDB items hold at most 400 KB.
 pub const MAX_DOCUMENT_BYTES: usize = 200_000;
 
-fn within_item_size<T: Serialize>(what: &str, value: &T) -> Result<(), ApiError> {
-    let size = serde_json::to_vec(value).map_err(ApiError::internal)?.len();
+fn within_item_size<T: Serialize>(what: &'static str, value: &T) -> Result<(), FormRejection> {
+    let size = serde_json::to_vec(value)
+        .map_err(|e| FormRejection::Unserializable(what, e.to_string()))?
+        .len();
     if size > MAX_DOCUMENT_BYTES {
-        return Err(ApiError::unprocessable(format!(
-            "The {what} is too large ({size} bytes; at most {MAX_DOCUMENT_BYTES})"
-        )));
+        return Err(FormRejection::TooLarge { what, size });
     }
     Ok(())
 }
@@ -157,31 +208,25 @@ impl FormTemplate {
         mut draft: TemplateDraft,
         latest: Option<&FormTemplate>,
         now: Timestamp,
-    ) -> Result<FormTemplate, ApiError> {
+    ) -> Result<FormTemplate, FormRejection> {
         if draft.name.trim().is_empty()
             || draft.form_type.trim().is_empty()
             || draft.language_code.trim().is_empty()
         {
-            return Err(ApiError::bad_request(
-                "name, form_type and language_code must not be empty",
-            ));
+            return Err(FormRejection::Unnamed);
         }
         if draft.fields.is_empty() || draft.fields.len() > MAX_FIELDS {
-            return Err(ApiError::unprocessable(format!(
-                "A form template has 1 to {MAX_FIELDS} fields"
-            )));
+            return Err(FormRejection::FieldCount);
         }
         let mut ids: Vec<i64> = draft.fields.iter().map(|f| f.id).collect();
         ids.sort_unstable();
         if ids.windows(2).any(|w| w[0] == w[1]) {
-            return Err(ApiError::unprocessable("Field ids must be unique"));
+            return Err(FormRejection::RepeatedFieldId);
         }
         if let Some(latest) = latest
             && (latest.demand_org_id != demand || latest.template.schema_id != draft.schema_id)
         {
-            return Err(ApiError::internal(
-                "the latest version is of another schema",
-            ));
+            return Err(FormRejection::OtherSchema);
         }
         let fields = std::mem::take(&mut draft.fields)
             .into_iter()
@@ -246,13 +291,14 @@ pub enum Subject {
 
 impl Subject {
     /// Exactly one of `service_id` / `visit_id` (the spec: "One of … must be provided").
-    pub fn from_ids(service: Option<ServiceId>, visit: Option<VisitId>) -> Result<Self, ApiError> {
+    pub fn from_ids(
+        service: Option<ServiceId>,
+        visit: Option<VisitId>,
+    ) -> Result<Self, FormRejection> {
         match (service, visit) {
             (Some(s), None) => Ok(Subject::Service(s)),
             (None, Some(v)) => Ok(Subject::Visit(v)),
-            _ => Err(ApiError::unprocessable(
-                "Exactly one of service_id and visit_id must be given",
-            )),
+            _ => Err(FormRejection::NotOneSubject),
         }
     }
 }
@@ -299,46 +345,31 @@ impl FormSubmission {
         referral: &Referral,
         draft: SubmissionDraft,
         now: Timestamp,
-    ) -> Result<FormSubmission, ApiError> {
+    ) -> Result<FormSubmission, FormRejection> {
         if referral.status == ReferralStatus::Cancelled {
-            return Err(ApiError::conflict("The referral is cancelled"));
+            return Err(FormRejection::ReferralCancelled);
         }
         if template.demand_org_id != referral.demand_org_id {
-            return Err(ApiError::unprocessable(
-                "The form template is not one of the referral's demand organization",
-            ));
+            return Err(FormRejection::OtherDemand);
         }
         let mut seen: Vec<FormFieldId> = Vec::new();
         let mut fields = Vec::with_capacity(draft.fields.len());
         for answer in draft.fields {
-            let field = template.field(answer.field_id).ok_or_else(|| {
-                ApiError::unprocessable(format!(
-                    "Field {} is not a field of the form template",
-                    answer.field_id
-                ))
-            })?;
+            let field = template
+                .field(answer.field_id)
+                .ok_or(FormRejection::UnknownField(answer.field_id))?;
             if seen.contains(&answer.field_id) {
-                return Err(ApiError::unprocessable(format!(
-                    "Field {} is answered more than once",
-                    answer.field_id
-                )));
+                return Err(FormRejection::AnsweredTwice(answer.field_id));
             }
             seen.push(answer.field_id);
             if answer.value_type != field.draft.value_type {
-                return Err(ApiError::unprocessable(format!(
-                    "Field {} takes a value of type {}",
-                    answer.field_id,
-                    serde_json::to_value(field.draft.value_type)
-                        .ok()
-                        .and_then(|v| v.as_str().map(str::to_owned))
-                        .unwrap_or_default()
-                )));
+                return Err(FormRejection::WrongType {
+                    field: answer.field_id,
+                    expected: field.draft.value_type,
+                });
             }
             if !answer.value_type.accepts(&answer.value) {
-                return Err(ApiError::unprocessable(format!(
-                    "The value of field {} is not of its type",
-                    answer.field_id
-                )));
+                return Err(FormRejection::BadValue(answer.field_id));
             }
             fields.push(SubmissionField {
                 id: FormSubmissionFieldId::new(),
@@ -350,17 +381,11 @@ impl FormSubmission {
         }
         let mut hidden_fields = Vec::with_capacity(draft.hidden_fields.len());
         for hidden in draft.hidden_fields {
-            let field = template.field(hidden.field_id).ok_or_else(|| {
-                ApiError::unprocessable(format!(
-                    "Hidden field {} is not a field of the form template",
-                    hidden.field_id
-                ))
-            })?;
+            let field = template
+                .field(hidden.field_id)
+                .ok_or(FormRejection::UnknownHiddenField(hidden.field_id))?;
             if seen.contains(&hidden.field_id) {
-                return Err(ApiError::unprocessable(format!(
-                    "Field {} is both answered and hidden, or hidden twice",
-                    hidden.field_id
-                )));
+                return Err(FormRejection::HiddenTwice(hidden.field_id));
             }
             seen.push(hidden.field_id);
             hidden_fields.push(HiddenField {
@@ -374,10 +399,7 @@ impl FormSubmission {
             .iter()
             .find(|f| f.draft.required && !seen.contains(&f.field_id))
         {
-            return Err(ApiError::unprocessable(format!(
-                "Required field {} is not answered",
-                missing.field_id
-            )));
+            return Err(FormRejection::RequiredMissing(missing.field_id));
         }
         let (service_id, service_outbox_id, visit_id) = match draft.subject {
             Subject::Service(id) => (
@@ -587,7 +609,7 @@ mod tests {
             },
             crate::time::now(),
         )
-        .map_err(|e| e.status().as_u16())
+        .map_err(|e| crate::error::ApiError::from(e).status().as_u16())
     }
 
     #[test]
@@ -612,7 +634,7 @@ mod tests {
         let status = |fields| {
             FormTemplate::publish(OrgId::new(), draft(fields), None, now)
                 .map(|_| ())
-                .map_err(|e| e.status().as_u16())
+                .map_err(|e| crate::error::ApiError::from(e).status().as_u16())
         };
         assert_eq!(status(vec![]), Err(422));
         assert_eq!(
@@ -741,7 +763,10 @@ mod tests {
             Ok(Subject::Service(_))
         ));
         assert!(matches!(Subject::from_ids(None, v), Ok(Subject::Visit(_))));
-        let status = |r: Result<Subject, ApiError>| r.map_err(|e| e.status().as_u16()).err();
+        let status = |r: Result<Subject, FormRejection>| {
+            r.map_err(|e| crate::error::ApiError::from(e).status().as_u16())
+                .err()
+        };
         assert_eq!(status(Subject::from_ids(None, None)), Some(422));
         assert_eq!(status(Subject::from_ids(s, v)), Some(422));
     }
@@ -762,7 +787,11 @@ mod tests {
         let mut big = field(1, ValueType::String, false);
         big.instructions = Some("x".repeat(MAX_DOCUMENT_BYTES));
         let r = FormTemplate::publish(OrgId::new(), draft(vec![big]), None, crate::time::now());
-        assert_eq!(r.map(|_| ()).map_err(|e| e.status().as_u16()), Err(422));
+        assert_eq!(
+            r.map(|_| ())
+                .map_err(|e| crate::error::ApiError::from(e).status().as_u16()),
+            Err(422)
+        );
         let r = referral();
         let t = template(&r);
         let long = answer(&t, 0, ValueType::Boolean, "true");
@@ -797,5 +826,18 @@ mod tests {
         assert_eq!(v["demand_persona_id"], demand.to_string());
         assert_eq!(v["schema_id"], t.template.schema_id.to_string());
         assert_eq!(v["event_id"], rec.event_id.to_string());
+    }
+
+    #[test]
+    fn value_type_names_are_the_wire_names() {
+        for t in [
+            ValueType::Attachment,
+            ValueType::Boolean,
+            ValueType::Decimal,
+            ValueType::Json,
+            ValueType::String,
+        ] {
+            assert_eq!(serde_json::to_value(t).unwrap(), t.as_str());
+        }
     }
 }

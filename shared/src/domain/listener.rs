@@ -6,8 +6,6 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::catalogue::{self, Source};
-use crate::codes::listener as codes;
-use crate::error::ApiError;
 use crate::oauth::{ClientId, TenantId};
 use crate::time::{Timestamp, serde_ts};
 
@@ -78,8 +76,25 @@ impl ListenerEvent {
     }
 }
 
-fn bad(code: &'static str, message: String) -> ApiError {
-    ApiError::bad_request(message).with_code(code)
+/// Why a `POST /listener` body is refused; the catalogue's code for each is the edge's
+/// (`shared::rejections`).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ListenerRejection {
+    /// Code 21.
+    #[error("Request body is required")]
+    MissingBody,
+    /// Code 22.
+    #[error("Body is not JSON: {0}")]
+    NotJson(String),
+    /// Code 22.
+    #[error("Body must be a JSON object")]
+    NotObject,
+    /// Code 23.
+    #[error("Missing body field {0}")]
+    MissingField(&'static str),
+    /// Code 24.
+    #[error("{field}: {why}")]
+    InvalidField { field: &'static str, why: String },
 }
 
 /// Whether `id` can serve as an event id (it is part of the item key): 1–128 characters of
@@ -94,27 +109,24 @@ pub fn valid_event_id(id: &str) -> bool {
 
 /// Parses a `POST /listener` body: 21 no body, 22 not a JSON object, 23 a required field
 /// missing (or null), 24 a field of the wrong type or value.
-pub fn parse_listener(body: &[u8]) -> Result<ListenerEvent, ApiError> {
+pub fn parse_listener(body: &[u8]) -> Result<ListenerEvent, ListenerRejection> {
     if body.iter().all(u8::is_ascii_whitespace) {
-        return Err(bad(codes::MISSING_BODY, "Request body is required".into()));
+        return Err(ListenerRejection::MissingBody);
     }
-    let value: Value = serde_json::from_slice(body)
-        .map_err(|e| bad(codes::INVALID_BODY, format!("Body is not JSON: {e}")))?;
+    let value: Value =
+        serde_json::from_slice(body).map_err(|e| ListenerRejection::NotJson(e.to_string()))?;
     let Value::Object(mut fields) = value else {
-        return Err(bad(
-            codes::INVALID_BODY,
-            "Body must be a JSON object".into(),
-        ));
+        return Err(ListenerRejection::NotObject);
     };
     for name in ["eventId", "eventDate", "eventType", "event"] {
         if fields.get(name).is_none_or(Value::is_null) {
-            return Err(bad(
-                codes::MISSING_BODY_FIELD,
-                format!("Missing body field {name}"),
-            ));
+            return Err(ListenerRejection::MissingField(name));
         }
     }
-    let invalid = |name: &str, why: &str| bad(codes::INVALID_BODY_FIELD, format!("{name}: {why}"));
+    let invalid = |field: &'static str, why: &str| ListenerRejection::InvalidField {
+        field,
+        why: why.to_owned(),
+    };
     let event_id = match &fields["eventId"] {
         Value::String(s) if valid_event_id(s) => s.clone(),
         _ => {
@@ -253,7 +265,9 @@ mod tests {
     use serde_json::json;
 
     fn code(body: &str) -> Option<&'static str> {
-        parse_listener(body.as_bytes()).err().and_then(|e| e.code)
+        parse_listener(body.as_bytes())
+            .err()
+            .and_then(|e| crate::error::ApiError::from(e).code)
     }
 
     #[test]
