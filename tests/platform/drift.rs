@@ -359,3 +359,165 @@ fn each_function_is_built_from_its_stacks_binary() {
         problems.join("\n  ")
     );
 }
+
+/// docs/openapi.yaml is as strict as the published AlayaMarket specs where they describe the
+/// same operation: a response has every property the published one has and requires what it
+/// requires (a client generated from either reads ours), and a request body requires nothing
+/// the published one leaves optional (a client following it is never refused for it).
+#[test]
+fn docs_openapi_is_as_strict_as_the_published_specs() {
+    let root = devstack::repo_root();
+    let load = |path: std::path::PathBuf| -> Value {
+        let text =
+            std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        serde_norway::from_str(&text).expect("the document parses")
+    };
+    let ours = load(root.join("docs/openapi.yaml"));
+    let mut problems = Vec::new();
+    let mut compared = 0;
+    for family in ["auth", "offers", "organizations"] {
+        let published =
+            load(root.join(format!("../shared/specs/alayamarket/openapi.{family}.yaml")));
+        for (path, item) in published["paths"].as_object().expect("paths") {
+            for (method, op) in item.as_object().expect("operations") {
+                let our_op = &ours["paths"][format!("/{family}{path}")][method];
+                let at = format!("{} /{family}{path}", method.to_uppercase());
+                if our_op.is_null() {
+                    problems.push(format!("{at}: not in docs/openapi.yaml"));
+                    continue;
+                }
+                let json = |v: &Value| v["content"]["application/json"]["schema"].clone();
+                for (status, response) in op["responses"].as_object().into_iter().flatten() {
+                    let theirs = json(response);
+                    if !status.starts_with('2') || theirs.is_null() {
+                        continue;
+                    }
+                    let mine = json(&our_op["responses"][status]);
+                    if mine.is_null() {
+                        problems.push(format!("{at} {status}: no documented body"));
+                        continue;
+                    }
+                    compared += 1;
+                    let schemas = Schemas {
+                        published: &published,
+                        ours: &ours,
+                    };
+                    schemas.response(&format!("{at} {status}"), &theirs, &mine, &mut problems);
+                }
+                let (theirs, mine) = (json(&op["requestBody"]), json(&our_op["requestBody"]));
+                if !theirs.is_null() && !mine.is_null() {
+                    compared += 1;
+                    let schemas = Schemas {
+                        published: &published,
+                        ours: &ours,
+                    };
+                    schemas.request(&format!("{at} request"), &theirs, &mine, &mut problems);
+                }
+            }
+        }
+    }
+    assert!(compared > 100, "compared {compared} bodies");
+    assert!(
+        problems.is_empty(),
+        "docs/openapi.yaml differs from the published specs:\n{}",
+        problems.join("\n")
+    );
+}
+
+/// The two documents whose schemas are compared, each resolving its own `$ref`s.
+struct Schemas<'a> {
+    published: &'a Value,
+    ours: &'a Value,
+}
+
+impl Schemas<'_> {
+    fn response(&self, at: &str, theirs: &Value, mine: &Value, problems: &mut Vec<String>) {
+        self.walk(at, theirs, mine, 0, &mut |at, (tp, tr), (mp, mr)| {
+            for name in tr.difference(mr) {
+                problems.push(format!(
+                    "{at}.{name}: required by the published spec, optional in ours"
+                ));
+            }
+            if !mp.is_empty() {
+                for name in tp.keys().filter(|n| !mp.contains_key(*n)) {
+                    problems.push(format!("{at}.{name}: in the published spec, not in ours"));
+                }
+            }
+        });
+    }
+
+    fn request(&self, at: &str, theirs: &Value, mine: &Value, problems: &mut Vec<String>) {
+        self.walk(at, theirs, mine, 0, &mut |at, (tp, tr), (_, mr)| {
+            for name in mr.difference(tr).filter(|n| tp.contains_key(*n)) {
+                problems.push(format!(
+                    "{at}.{name}: optional in the published spec, required in ours"
+                ));
+            }
+        });
+    }
+
+    /// Calls `check` with the properties and required names of each pair of object schemas
+    /// found at the same place in both, through properties and array items.
+    fn walk(
+        &self,
+        at: &str,
+        theirs: &Value,
+        mine: &Value,
+        depth: usize,
+        check: &mut dyn FnMut(&str, &Flat, &Flat),
+    ) {
+        let (theirs, mine) = (resolve(self.published, theirs), resolve(self.ours, mine));
+        if depth > 10 {
+            return;
+        }
+        if theirs.get("items").is_some() {
+            if mine.get("items").is_some() {
+                self.walk(
+                    &format!("{at}[]"),
+                    &theirs["items"],
+                    &mine["items"],
+                    depth + 1,
+                    check,
+                );
+            }
+            return;
+        }
+        let (t, m) = (flat(self.published, theirs), flat(self.ours, mine));
+        for (name, schema) in &t.0 {
+            if let Some(ours) = m.0.get(name) {
+                self.walk(&format!("{at}.{name}"), schema, ours, depth + 1, check);
+            }
+        }
+        check(at, &t, &m);
+    }
+}
+
+type Flat = (BTreeMap<String, Value>, BTreeSet<String>);
+
+fn resolve<'d>(doc: &'d Value, mut schema: &'d Value) -> &'d Value {
+    while let Some(name) = schema["$ref"].as_str().and_then(|r| r.rsplit('/').next()) {
+        schema = &doc["components"]["schemas"][name];
+    }
+    schema
+}
+
+/// An object schema's properties and required names, with its `allOf` parts merged.
+fn flat(doc: &Value, schema: &Value) -> Flat {
+    let schema = resolve(doc, schema);
+    let mut properties: BTreeMap<String, Value> = schema["properties"]
+        .as_object()
+        .map(|p| p.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+        .unwrap_or_default();
+    let mut required: BTreeSet<String> = schema["required"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|n| n.as_str().map(str::to_owned))
+        .collect();
+    for part in schema["allOf"].as_array().into_iter().flatten() {
+        let (p, r) = flat(doc, part);
+        properties.extend(p);
+        required.extend(r);
+    }
+    (properties, required)
+}
