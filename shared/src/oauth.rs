@@ -97,7 +97,7 @@ pub fn join_scopes(scopes: &[Scope]) -> String {
 }
 
 macro_rules! name_newtype {
-    ($(#[$doc:meta])* $name:ident, $what:literal, $valid:expr) => {
+    ($(#[$doc:meta])* $name:ident, $what:literal, $format:literal, $valid:expr) => {
         $(#[$doc])*
         #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
         #[serde(transparent)]
@@ -116,7 +116,10 @@ macro_rules! name_newtype {
                 if !s.is_empty() && s.chars().count() <= 128 && valid(s) {
                     Ok(Self(s.to_owned()))
                 } else {
-                    Err(ApiError::bad_request(format!(concat!("Invalid ", $what, ": {:?}"), s)))
+                    Err(ApiError::bad_request(format!(
+                        concat!("Invalid ", $what, " {:?}: expected ", $format),
+                        s
+                    )))
                 }
             }
         }
@@ -141,6 +144,7 @@ name_newtype!(
     /// `client_id` pattern `^[\p{L}0-9\._\-]+$`), at most 128 characters.
     ClientId,
     "client_id",
+    "1 to 128 letters, digits, '.', '_' or '-'",
     |s| s
         .chars()
         .all(|c| c.is_alphabetic() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'))
@@ -151,6 +155,7 @@ name_newtype!(
     /// letters, digits, `.`, `_`, `-`, at most 128 characters.
     TenantId,
     "tenant",
+    "1 to 128 ASCII letters, digits, '.', '_' or '-'",
     |s| s
         .chars()
         .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
@@ -442,6 +447,12 @@ mod tests {
         for bad in ["", "a b", "a/b", "a#b", "x".repeat(129).as_str()] {
             assert!(bad.parse::<ClientId>().is_err(), "{bad}");
         }
+        // The refusal names the field, the value and the format it takes.
+        let e = "a b".parse::<ClientId>().unwrap_err();
+        assert_eq!(
+            e.message,
+            "Invalid client_id \"a b\": expected 1 to 128 letters, digits, '.', '_' or '-'"
+        );
     }
 
     #[test]

@@ -18,10 +18,11 @@ fn subscription_id(req: &Request) -> Result<String, ApiError> {
     if valid_subscription_id(raw) {
         Ok(raw.to_owned())
     } else {
-        Err(
-            ApiError::bad_request(format!("Invalid subscription id {raw:?}"))
-                .with_code(codes::INVALID_SUBSCRIPTION_ID),
-        )
+        Err(ApiError::bad_request(format!(
+            "Invalid subscription id {raw:?}: expected the id a subscription was created \
+                 with, 1 to 128 letters, digits, '.', '_' or '-'"
+        ))
+        .with_code(codes::INVALID_SUBSCRIPTION_ID))
     }
 }
 

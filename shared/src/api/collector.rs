@@ -60,12 +60,21 @@ const LENIENT_BASE64: GeneralPurpose = GeneralPurpose::new(
     GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
 );
 
+/// What the base64 fields must hold, as the refusals say it.
+const BASE64_JSON: &str = "base64 (standard alphabet, padded or not) of a JSON document, \
+    e.g. eyJpZCI6IjEyIn0 for {\"id\":\"12\"}";
+
 fn decode_json(field: &str, encoded: &str) -> Result<Value, ApiError> {
-    let bytes = LENIENT_BASE64
-        .decode(encoded.trim())
-        .map_err(|_| ApiError::bad_request(format!("event_payload.{field} is not base64")))?;
-    serde_json::from_slice(&bytes)
-        .map_err(|_| ApiError::bad_request(format!("event_payload.{field} is not base64 of JSON")))
+    let bytes = LENIENT_BASE64.decode(encoded.trim()).map_err(|_| {
+        ApiError::bad_request(format!(
+            "event_payload.{field} is not base64; it must be {BASE64_JSON}"
+        ))
+    })?;
+    serde_json::from_slice(&bytes).map_err(|_| {
+        ApiError::bad_request(format!(
+            "event_payload.{field} is base64, but not of JSON; it must be {BASE64_JSON}"
+        ))
+    })
 }
 
 /// Ids are the client's own; they key storage, so they are bounded and printable.
@@ -277,8 +286,16 @@ mod tests {
         let mut e: Event = serde_json::from_str(SEED_EVENT).unwrap();
         assert_eq!(e.event_type, EventType::EntityEvent);
         assert_eq!(e.operation(), Some(Operation::BulkCreate));
-        // "string" is not base64 of JSON: the fields are decoded, not passed through blindly.
-        assert!(e.validate().is_err());
+        // The seed's placeholder "string" is not base64 of JSON: the fields are decoded, not
+        // passed through blindly, and the refusal names the field and the format.
+        let err = e.validate().unwrap_err();
+        assert!(
+            err.message.starts_with("event_payload.base64_encoded_")
+                && err.message.contains("must be base64")
+                && err.message.contains("of a JSON document"),
+            "{}",
+            err.message
+        );
         let p = e.event_payload.as_mut().unwrap();
         p.base64_encoded_payload_json = Some("eyJpZCI6IjEyIn0".into()); // {"id":"12"}, unpadded
         p.base64_encoded_fault_json = Some("eyJjb2RlIjo1MDJ9".into()); // {"code":502}
@@ -292,7 +309,7 @@ mod tests {
             .base64_encoded_payload_json = Some("bm90IGpzb24=".into());
         let err = e.validate().unwrap_err();
         assert!(
-            err.message.contains("not base64 of JSON"),
+            err.message.contains("is base64, but not of JSON"),
             "{}",
             err.message
         );

@@ -232,7 +232,9 @@ impl Schedule {
             .build();
         let cron = parser.parse(expression.trim()).map_err(|e| {
             ScheduleRejection::NotCron(format!(
-                "{field} is not a valid cron expression ({expression:?}): {e}"
+                "{field} is not a valid cron expression ({expression:?}): {e}; expected \
+                 [seconds] minutes hours day-of-month month day-of-week [year], e.g. \
+                 \"0 0 9 * * MON\""
             ))
         })?;
         let schedule = Self {
@@ -412,6 +414,14 @@ mod tests {
             let e = Schedule::parse("schedule", bad).unwrap_err().to_string();
             assert!(e.starts_with("schedule "), "{bad}: {e}");
         }
+        // The seed's placeholder is told what a schedule looks like.
+        let e = Schedule::parse("schedule", "string")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("day-of-week [year], e.g. \"0 0 9 * * MON\""),
+            "{e}"
+        );
     }
 
     #[test]
