@@ -391,3 +391,116 @@ async fn a_message_detail_names_its_sender_and_recipient() {
     assert_valid(SPEC, "OrgAdminMessagePageResponse", &list.body);
     assert_eq!(list.body["total_items"], 2);
 }
+
+/// A message event names the referral its sequence belongs to: none before an offer is
+/// assigned, the referral once it is, and the latest revision after a direct referral is
+/// revised (the published payload's `referral_id`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_message_event_names_the_referral_of_its_sequence() {
+    let t = TestStack::start().await;
+    let supply_org = t.demo.supply_a.organization.as_ref().unwrap().id;
+    let a_sub = platform_tests::Subscriber::new(&t, supply_org).await;
+    let demand = t.login(&t.demo.demand).await;
+    let supply_a = t.login(&t.demo.supply_a).await;
+    // The referral id of each message event supplier A received, in the order sent.
+    let heard = async || -> Vec<(String, Value)> {
+        t.settle().await;
+        let mut got: Vec<_> = a_sub
+            .drain()
+            .await
+            .into_iter()
+            .filter(|r| r.channel.as_str() == "inbox-messages")
+            .map(|r| {
+                (
+                    r.payload["message_id"].as_str().unwrap().to_owned(),
+                    r.payload["referral_id"].clone(),
+                )
+            })
+            .collect();
+        got.sort_by(|a, b| a.0.cmp(&b.0));
+        got
+    };
+    let say = async |sequence: &str| -> String {
+        let body = json!({"sequence_id": sequence, "category": "comment", "text": "Hello"});
+        send(&t, "outbox", &demand, body).await["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+
+    // An offer's sequence: no referral until the offer is assigned to the supplier.
+    let offer_id = create_offer(&t, &demand).await;
+    let sequence = crate::sequence_of(&t, &offer_id, &supply_a).await;
+    let before = say(&sequence).await;
+    let accept = format!("/offers/v1/inbox/offers/{offer_id}/accept");
+    let r = t.call("POST", &accept, Some(&supply_a), None).await;
+    assert_eq!(r.status, 204, "{:?}", r.body);
+    let matches = t
+        .call(
+            "GET",
+            &format!("/offers/v1/outbox/offers/{offer_id}/matches?response=accepted"),
+            Some(&demand),
+            None,
+        )
+        .await;
+    let match_id = matches.body["items"][0]["match"]["id"].clone();
+    let assign = format!("/offers/v1/outbox/offers/{offer_id}/assign");
+    let r = t
+        .call(
+            "POST",
+            &assign,
+            Some(&demand),
+            Some(json!({"offer_match_id": match_id})),
+        )
+        .await;
+    assert_eq!(r.status, 204, "{:?}", r.body);
+    let referrals = t
+        .call(
+            "GET",
+            &format!("/offers/v1/outbox/referrals?offer_id={offer_id}"),
+            Some(&demand),
+            None,
+        )
+        .await;
+    let referral_id = referrals.body["items"][0]["referral"]["id"].clone();
+    assert!(referral_id.is_string(), "{:?}", referrals.body);
+    let after = say(&sequence).await;
+    let mut expected = vec![(before, Value::Null), (after, referral_id)];
+    expected.sort_by(|a, b| a.0.cmp(&b.0));
+    assert_eq!(heard().await, expected);
+
+    // A direct referral's sequence names the referral, then its latest revision.
+    let created = t
+        .call(
+            "POST",
+            "/offers/v1/outbox/referrals",
+            Some(&demand),
+            Some(crate::sample_body("offers.outbox.create_referral").unwrap()),
+        )
+        .await;
+    assert_eq!(created.status, 201, "{:?}", created.body);
+    let first = created.body["referral"]["id"].clone();
+    let sequence = created.body["referral"]["sequence_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let on_first = say(&sequence).await;
+    let update = format!(
+        "/offers/v1/outbox/referrals/{}/update",
+        first.as_str().unwrap()
+    );
+    let revised = t
+        .call(
+            "POST",
+            &update,
+            Some(&demand),
+            Some(crate::sample_body("offers.outbox.update_referral").unwrap()),
+        )
+        .await;
+    assert_eq!(revised.status, 201, "{:?}", revised.body);
+    let second = revised.body["referral"]["id"].clone();
+    let on_second = say(&sequence).await;
+    let mut expected = vec![(on_first, first), (on_second, second)];
+    expected.sort_by(|a, b| a.0.cmp(&b.0));
+    assert_eq!(heard().await, expected);
+}

@@ -1,13 +1,18 @@
 //! Messages, by id and by sequence, and the parties of a sequence (found through its match).
 
+use serde::{Deserialize, Serialize};
+
 use crate::domain::message::{Message, SequenceOrigin, SequenceParties};
 use crate::domain::offer::OfferMatch;
+use crate::domain::referral::Referral;
 use crate::domain::sequence::Sequence;
 use crate::events::EventRecord;
-use crate::ids::{FileId, MessageId, SequenceId};
+use crate::ids::{FileId, MessageId, ReferralId, SequenceId};
 
 use super::sequences::sequence_keys;
-use super::{Cond, Db, DbError, GSI1, GSI2, Item, Keys, Tx, created_sk, from_item, to_item};
+use super::{
+    Cond, Db, DbError, GSI1, GSI2, Item, Keys, Tx, created_sk, from_item, kind_of, to_item,
+};
 
 pub fn message_keys(m: &Message) -> Keys {
     let keys = Keys::new(format!("MSG#{}", m.id), "MSG").gsi1(
@@ -35,9 +40,38 @@ pub fn sequence_parties_item(parties: &SequenceParties) -> Result<Item, DbError>
     )
 }
 
+/// Which referral a sequence belongs to now, found beside the sequence's match by the same
+/// index query.
+#[derive(Serialize, Deserialize)]
+struct SequenceReferral {
+    referral_id: ReferralId,
+}
+
+const SEQUENCE_REFERRAL: &str = "sequence_referral";
+
+/// Names `referral` as its sequence's referral, in the transaction that creates it: its first
+/// revision (from an offer's assignment or a direct referral) creates the item, each later
+/// revision moves it on.
+pub fn name_sequence_referral(tx: &mut Tx, referral: &Referral) -> Result<(), DbError> {
+    let sequence = referral.sequence_id;
+    let keys = Keys::new(format!("SEQ#{sequence}"), "REFERRAL")
+        .gsi2(format!("SEQ#{sequence}"), "REFERRAL");
+    let item = to_item(
+        SEQUENCE_REFERRAL,
+        &keys,
+        &SequenceReferral {
+            referral_id: referral.id,
+        },
+    )?;
+    let first = referral.revision.revision_number == 1;
+    tx.put(item, if first { Cond::New } else { Cond::Exists });
+    Ok(())
+}
+
 impl Db {
     /// The organizations of a sequence: from the offer match that opened it, or else from the
-    /// parties item its direct referral wrote ([`sequence_parties_item`]).
+    /// parties item its direct referral wrote ([`sequence_parties_item`]); with the referral
+    /// it belongs to, if any ([`name_sequence_referral`]).
     pub async fn sequence_parties(
         &self,
         id: SequenceId,
@@ -45,17 +79,29 @@ impl Db {
         let items = self
             .query_all(Some(GSI2), &format!("SEQ#{id}"), None, true)
             .await?;
-        if let Some(item) = items.into_iter().next() {
-            let m: OfferMatch = from_item(item)?;
-            return Ok(Some(SequenceParties {
+        let mut offer_match: Option<OfferMatch> = None;
+        let mut referral_id = None;
+        for item in items {
+            if kind_of(&item) == Some(SEQUENCE_REFERRAL) {
+                referral_id = Some(from_item::<SequenceReferral>(item)?.referral_id);
+            } else if offer_match.is_none() {
+                offer_match = Some(from_item(item)?);
+            }
+        }
+        let parties = match offer_match {
+            Some(m) => Some(SequenceParties {
                 sequence_id: id,
                 origin: SequenceOrigin::Offer(m.offer_id),
                 demand_org_id: m.demand_org_id,
                 supply_org_id: m.supply_org_id,
-            }));
-        }
-        let keys = parties_keys(id);
-        self.get(&keys.pk, &keys.sk).await
+                referral_id: None,
+            }),
+            None => {
+                let keys = parties_keys(id);
+                self.get::<SequenceParties>(&keys.pk, &keys.sk).await?
+            }
+        };
+        Ok(parties.map(|p| SequenceParties { referral_id, ..p }))
     }
 
     /// Stores a new message with its event and the sequence's new summary, in one

@@ -179,6 +179,7 @@ impl Db {
         if let Some(r) = referral {
             tx.put(to_item("referral", &referral_keys(r), r)?, Cond::New);
             super::visits::put_referral_visits(&mut tx, r)?;
+            super::messages::name_sequence_referral(&mut tx, r)?;
         }
         if let (Some(visit), None) = (before.offer.held_visit(), transition.offer.held_visit()) {
             let (pk, sk) = visit_hold_key(before.offer.demand_org_id, visit);

@@ -51,9 +51,11 @@ impl Db {
                 origin: SequenceOrigin::DirectReferral(referral.id),
                 demand_org_id: referral.demand_org_id,
                 supply_org_id: referral.supply_org_id,
+                referral_id: None,
             };
             tx.put(super::messages::sequence_parties_item(&parties)?, Cond::New);
         }
+        super::messages::name_sequence_referral(&mut tx, referral)?;
         for e in events {
             tx.put(self.event_item(e)?, Cond::New);
         }

@@ -39,13 +39,17 @@ impl SequenceOrigin {
     }
 }
 
-/// The two organizations of a sequence, and what opened it.
+/// The two organizations of a sequence, what opened it, and its referral once there is one.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SequenceParties {
     pub sequence_id: SequenceId,
     pub origin: SequenceOrigin,
     pub demand_org_id: OrgId,
     pub supply_org_id: OrgId,
+    /// The latest revision of the referral the sequence belongs to: the offer's, once it is
+    /// assigned, or the direct referral's. Messages and their events name it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub referral_id: Option<ReferralId>,
 }
 
 impl SequenceParties {
@@ -72,6 +76,9 @@ pub struct Message {
     pub id: MessageId,
     pub sequence_id: SequenceId,
     pub offer_id: Option<OfferId>,
+    /// The sequence's referral when the message was sent, if it had one.
+    #[serde(default)]
+    pub referral_id: Option<ReferralId>,
     pub demand_org_id: OrgId,
     pub supply_org_id: OrgId,
     pub sender_type: SenderType,
@@ -154,6 +161,7 @@ impl Message {
             id: MessageId::new(),
             sequence_id: parties.sequence_id,
             offer_id: parties.origin.offer_id(),
+            referral_id: parties.referral_id,
             demand_org_id: parties.demand_org_id,
             supply_org_id: parties.supply_org_id,
             sender_type: side,
@@ -230,7 +238,7 @@ impl EventRecord {
             sender,
             category: message.category,
             offer_id: message.offer_id,
-            referral_id: None,
+            referral_id: message.referral_id,
             sequence_id: message.sequence_id,
             file: message.file.as_ref().map(|f| NamedRef {
                 id: f.id.to_string(),
@@ -251,6 +259,7 @@ mod tests {
             origin: SequenceOrigin::Offer(OfferId::new()),
             demand_org_id: OrgId::new(),
             supply_org_id: OrgId::new(),
+            referral_id: None,
         }
     }
 

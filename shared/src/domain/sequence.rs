@@ -171,6 +171,7 @@ mod tests {
             origin: crate::domain::message::SequenceOrigin::Offer(OfferId::new()),
             demand_org_id: OrgId::new(),
             supply_org_id: OrgId::new(),
+            referral_id: None,
         }
     }
 
