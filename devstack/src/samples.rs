@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 use shared::domain::organization::{AssignmentMode, Organization};
 use shared::ids::OrgId;
 
-use crate::invoke::{Credentials, Persona, http};
+use crate::invoke::{Credentials, Persona, http, text};
 use crate::seed::{DEMAND_ORG, SUPPLY_A_ORG, SUPPLY_B_ORG, Samples, User};
 use crate::{Error, Stack};
 
@@ -101,12 +101,7 @@ impl Client<'_, '_> {
         path: &str,
         body: Value,
     ) -> Result<Value, Error> {
-        let login = self.credentials.login(who).await?;
-        let token = login["body"]
-            .as_str()
-            .and_then(|b| serde_json::from_str::<Value>(b).ok())
-            .and_then(|b| b["IdToken"].as_str().map(str::to_owned))
-            .ok_or_else(|| Error::Setup(format!("{} could not log in", who.name())))?;
+        let token = text(self.credentials.login(who).await?, "IdToken")?;
         let body = if body.is_null() {
             String::new()
         } else {

@@ -192,7 +192,7 @@ async fn a_visit_has_at_most_one_open_or_assigned_visit_offer() {
 }
 
 /// Direct referral of the sample body to supplier A; returns the response body.
-async fn direct_referral(t: &TestStack, demand: &str, body: Value) -> Value {
+pub async fn direct_referral(t: &TestStack, demand: &str, body: Value) -> Value {
     let r = t
         .call(
             "POST",

@@ -470,17 +470,14 @@ async fn a_message_event_names_the_referral_of_its_sequence() {
     assert_eq!(heard().await, expected);
 
     // A direct referral's sequence names the referral, then its latest revision.
-    let created = t
-        .call(
-            "POST",
-            "/offers/v1/outbox/referrals",
-            Some(&demand),
-            Some(crate::sample_body("offers.outbox.create_referral").unwrap()),
-        )
-        .await;
-    assert_eq!(created.status, 201, "{:?}", created.body);
-    let first = created.body["referral"]["id"].clone();
-    let sequence = created.body["referral"]["sequence_id"]
+    let created = crate::referrals::direct_referral(
+        &t,
+        &demand,
+        crate::sample_body("offers.outbox.create_referral").unwrap(),
+    )
+    .await;
+    let first = created["referral"]["id"].clone();
+    let sequence = created["referral"]["sequence_id"]
         .as_str()
         .unwrap()
         .to_owned();

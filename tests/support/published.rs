@@ -42,11 +42,16 @@ pub fn assert_valid(file: &str, name: &str, value: &Value) {
 /// resolved within them).
 pub fn violations(components: &Value, name: &str, value: &Value) -> Result<Vec<String>, String> {
     let root = json!({ "$ref": format!("#/components/schemas/{name}"), "components": components });
+    schema_violations(&root, value).map_err(|e| format!("schema {name}: {e}"))
+}
+
+/// What `value` violates of the JSON Schema `root` (formats checked).
+fn schema_violations(root: &Value, value: &Value) -> Result<Vec<String>, String> {
     let validator = jsonschema::options()
         .should_validate_formats(true)
         .should_ignore_unknown_formats(true)
-        .build(&root)
-        .map_err(|e| format!("schema {name}: {e}"))?;
+        .build(root)
+        .map_err(|e| e.to_string())?;
     Ok(validator
         .iter_errors(value)
         .map(|e| format!("{e} at {}", e.instance_path()))
@@ -115,13 +120,6 @@ pub fn documented_violations(method: &str, path: &str, status: u16, body: &Value
         };
     };
     let root = json!({"allOf": [schema], "components": doc["components"]});
-    let validator = jsonschema::options()
-        .should_validate_formats(true)
-        .should_ignore_unknown_formats(true)
-        .build(&root)
-        .unwrap_or_else(|e| panic!("{method} {path} {status}: the schema does not build: {e}"));
-    validator
-        .iter_errors(body)
-        .map(|e| format!("{e} at {}", e.instance_path()))
-        .collect()
+    schema_violations(&root, body)
+        .unwrap_or_else(|e| panic!("{method} {path} {status}: the schema does not build: {e}"))
 }
