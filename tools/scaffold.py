@@ -2,10 +2,12 @@
 """Scaffold the declarative parts of a new HTTP route, so they agree from the start.
 
 A route lives in four places that tests/platform/drift.rs ties together: a function in
-stacks/<stack>.yaml, a registry entry in that stack's list (functions/src/registry.rs, e.g.
+stacks/<stack>.yaml, a registry line in that stack's list (functions/src/registry.rs, e.g.
 `OFFERS_HANDLERS` for stacks/offers.yaml, written by hand), a sample event in
-events/<handler>.json and an operation in docs/openapi.yaml. This writes the three declarative
-ones:
+events/<handler>.json and an operation in docs/openapi.yaml. The handler's name is its code's
+path under functions/src (`offers.inbox.visits.schedule` is `fn schedule` in
+functions/src/offers/inbox/visits.rs; its registry line `route!(AM,
+offers::inbox::visits::schedule)`). This writes the three declarative ones:
 
   python3 tools/scaffold.py route --stack offers --handler offers.inbox.visits.schedule \
       --method POST --path /offers/v1/inbox/visits/schedule --access write --tag "visit inbox"
@@ -309,7 +311,9 @@ def main() -> None:
     sub = parser.add_subparsers(dest="command", required=True)
     route = sub.add_parser("route", help="function + sample event + OpenAPI operation")
     route.add_argument("--stack", required=True, help="stacks/<stack>.yaml")
-    route.add_argument("--handler", required=True, help="registry name, e.g. offers.inbox.x")
+    route.add_argument(
+        "--handler", required=True, help="the code's path, e.g. offers.inbox.visits.schedule"
+    )
     route.add_argument("--method", required=True, type=str.upper)
     route.add_argument("--path", required=True, help="full route, e.g. /offers/v1/...")
     route.add_argument("--access", choices=["read", "write", "none"], default="read")
@@ -326,8 +330,11 @@ def main() -> None:
     op = {} if args.no_openapi else add_openapi(args)
     add_function(args)
     add_event(args, op)
+    *module, function = args.handler.split(".")
     print(
-        f"scaffolded {args.handler}: add its code and its entry in "
+        f"scaffolded {args.handler}: add `pub async fn {function}` in "
+        f"functions/src/{'/'.join(module)}.rs and "
+        f"`route!(<family>, {'::'.join(args.handler.split('.'))})` in "
         f"registry::{args.stack.upper()}_HANDLERS"
     )
 

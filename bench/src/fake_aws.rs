@@ -223,7 +223,7 @@ fn id_token(subject: &str, org: OrgId) -> String {
 }
 
 fn new_offer(demand: OrgId) -> Offer {
-    let body = crate::sample_event("offers.outbox.create_offer", "", None)["body"]
+    let body = crate::sample_event("offers.outbox.offers.create", "", None)["body"]
         .as_str()
         .expect("sample body")
         .to_owned();
@@ -313,13 +313,13 @@ impl Scenario {
     /// The request event of one of the measured handlers, with its token and ids.
     pub fn event(&self, handler: &str) -> Value {
         match handler {
-            "offers.outbox.create_offer" => crate::sample_event(handler, &self.demand_token, None),
-            "offers.inbox.accept_offer" => crate::sample_event(
+            "offers.outbox.offers.create" => crate::sample_event(handler, &self.demand_token, None),
+            "offers.inbox.offers.accept" => crate::sample_event(
                 handler,
                 &self.supplier_token,
                 Some(&self.offer_id.to_string()),
             ),
-            "offers.inbox.list_offers" => crate::sample_event(handler, &self.supplier_token, None),
+            "offers.inbox.offers.list" => crate::sample_event(handler, &self.supplier_token, None),
             _ => crate::sample_event(handler, "", None),
         }
     }

@@ -189,7 +189,7 @@ mod tests {
     #[test]
     fn sample_event_carries_token_and_path_id() {
         let e = sample_event(
-            "offers.inbox.accept_offer",
+            "offers.inbox.offers.accept",
             "tok",
             Some("00000000-0000-4000-8000-000000000001"),
         );

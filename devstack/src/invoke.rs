@@ -73,8 +73,8 @@ impl Persona {
     pub fn for_handler(handler: &str) -> Self {
         if handler.starts_with("oauth.") || handler.contains(".sys_admin.") {
             Persona::SysAdmin
-        } else if handler.ends_with("activate_demand_persona")
-            || handler.ends_with("activate_supply_persona")
+        } else if handler.ends_with("_persona.activate")
+            || handler.ends_with("_persona.deactivate")
             || PASSWORD_SAMPLES.contains(&handler)
         {
             Persona::Spare

@@ -18,7 +18,7 @@ resources in it, serves every HttpApi route on http://HOST:PORT (default 127.0.0
 the stream-triggered functions from the table stream, and loads demo data and the records the
 events/ samples name. Ctrl-C stops it.
 
-invoke runs one handler (its _HANDLER, e.g. offers.outbox.create_offer) on an event, by default
+invoke runs one handler (its _HANDLER, e.g. offers.outbox.offers.create) on an event, by default
 its sample events/HANDLER.json, and prints the payload Lambda would return. It runs this
 build's code against the local stack serving --stack (default http://127.0.0.1:3000), or
 against one it starts when none is running. Token placeholders in the event are replaced with a

@@ -212,7 +212,7 @@ impl Stack {
         ids: &mut BTreeMap<String, String>,
     ) -> Result<String, Error> {
         use Persona::{Demand, SupplyA};
-        let offer_body = sample_body(self, "offers.outbox.create_offer")?;
+        let offer_body = sample_body(self, "offers.outbox.offers.create")?;
         let offer = async |c: &mut Client<'_, '_>| -> Result<String, Error> {
             let created = c
                 .call(
@@ -255,7 +255,7 @@ impl Stack {
         );
 
         // Referrals sent straight to supplier A.
-        let referral_body = sample_body(self, "offers.outbox.create_referral")?;
+        let referral_body = sample_body(self, "offers.outbox.referrals.create")?;
         let referral = async |c: &mut Client<'_, '_>| -> Result<Value, Error> {
             c.call(
                 Demand,
@@ -437,14 +437,14 @@ impl Stack {
             crate::server::HOOKS_PATH
         );
         ids.insert(SAMPLE_CALLBACK.into(), callback);
-        let hub = Samples::replace_ids(ids, sample_body(self, "hub.create_subscription")?);
+        let hub = Samples::replace_ids(ids, sample_body(self, "externalapi.hub.create")?);
         for key in [sample::HUB, sample::HUB_TO_DELETE] {
             let created = c
                 .machine("POST", "/externalapi/hub/v1/hub", hub.clone())
                 .await?;
             ids.insert(key.into(), id(&created["id"])?);
         }
-        let notification = sample_body(self, "notification.create_subscription")?;
+        let notification = sample_body(self, "notification.subscriptions.create")?;
         for key in [sample::NOTIFICATION, sample::NOTIFICATION_TO_DELETE] {
             let created = c
                 .machine(

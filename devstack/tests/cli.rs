@@ -104,7 +104,7 @@ fn invoke_runs_a_handler_on_its_sample_against_the_running_stack() {
     };
 
     // The sample as shipped: its token placeholder gets the demand organization's token.
-    let out = run(&["invoke", "offers.outbox.create_offer"], None);
+    let out = run(&["invoke", "offers.outbox.offers.create"], None);
     assert!(out.status.success(), "{out:?}");
     let created = payload(&out);
     assert_eq!(created["statusCode"], 201, "{created}");
@@ -113,7 +113,7 @@ fn invoke_runs_a_handler_on_its_sample_against_the_running_stack() {
 
     // --as: the same sample as a supplier is refused by the platform, not by the command.
     let out = run(
-        &["invoke", "offers.outbox.create_offer", "--as", "supply-a"],
+        &["invoke", "offers.outbox.offers.create", "--as", "supply-a"],
         None,
     );
     assert!(out.status.success(), "{out:?}");
@@ -137,7 +137,7 @@ fn invoke_runs_a_handler_on_its_sample_against_the_running_stack() {
     let mut line = String::new();
     watching.read_line(&mut line).unwrap();
     assert!(line.contains("watching 12 topics"), "{line}");
-    let out = run(&["invoke", "offers.outbox.create_offer"], None);
+    let out = run(&["invoke", "offers.outbox.offers.create"], None);
     assert!(out.status.success(), "{out:?}");
     let deadline = Instant::now() + LIMIT;
     while watch.try_wait().unwrap().is_none() && Instant::now() < deadline {
@@ -159,11 +159,11 @@ fn invoke_runs_a_handler_on_its_sample_against_the_running_stack() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("scripts/events.sh"));
 
     // A typo lists the close names and fails.
-    let out = run(&["invoke", "offers.outbx.create_offer"], None);
+    let out = run(&["invoke", "offers.outbx.offers.create"], None);
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.contains("did you mean offers.outbox.create_offer"),
+        stderr.contains("did you mean offers.outbox.offers.create"),
         "{stderr}"
     );
 
@@ -187,7 +187,7 @@ fn invoke_runs_a_handler_on_its_sample_against_the_running_stack() {
     assert!(
         listed
             .lines()
-            .any(|l| l.contains("offers.inbox.accept_offer")
+            .any(|l| l.contains("offers.inbox.offers.accept")
                 && l.contains("POST /offers/v1/inbox/offers/{offer_id}/accept"))
     );
     assert!(

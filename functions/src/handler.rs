@@ -53,6 +53,13 @@ pub fn task_error_name(e: &ApiError) -> &'static str {
 }
 
 /// One line of the registry: the name a function's `Handler` setting gives, and its code.
+///
+/// The name is never written by hand: the macros below derive it from the code's path under
+/// `functions/src`, `::` becoming `.`, so the template's `Handler` leads to the code in one
+/// hop. A route or task names its function (`offers.outbox.offers.create` is
+/// `offers::outbox::offers::create`); a stream, queue or schedule consumer is a module whose
+/// one entry point is `call`, and names that module (`events.publish` is
+/// `events::publish::call`).
 pub struct Entry {
     pub name: &'static str,
     pub handler: Handler,
@@ -61,15 +68,15 @@ pub struct Entry {
 /// An HTTP route's line: `async fn(&App, Request) -> Result<HttpResponse, ApiError>`, its
 /// errors rendered in the family's shape.
 macro_rules! route {
-    ($name:literal, $family:expr, $f:path) => {{
+    ($family:expr, $first:ident $(:: $rest:ident)*) => {{
         fn call(app: &App, req: Request) -> BoxFuture<'_, HttpResponse> {
             Box::pin(async move {
                 let path = req.uri().path().to_owned();
-                shared::http::respond($family, &path, $f(app, req).await)
+                shared::http::respond($family, &path, $first $(:: $rest)*(app, req).await)
             })
         }
         Entry {
-            name: $name,
+            name: $crate::handler::handler_name!($first $(:: $rest)*),
             handler: Handler::Http {
                 family: $family,
                 call,
@@ -81,7 +88,7 @@ macro_rules! route {
 /// A Task state's line: `async fn(&App, Input) -> Result<Output, ApiError>`, the state's input
 /// decoded into `Input` (a 400-kind error if it does not fit) and the output encoded.
 macro_rules! task {
-    ($name:literal, $f:path) => {{
+    ($first:ident $(:: $rest:ident)*) => {{
         fn call(
             app: &App,
             input: serde_json::Value,
@@ -89,12 +96,12 @@ macro_rules! task {
             Box::pin(async move {
                 let input = serde_json::from_value(input)
                     .map_err(|e| ApiError::bad_request(format!("task input: {e}")))?;
-                let output = $f(app, input).await?;
+                let output = $first $(:: $rest)*(app, input).await?;
                 serde_json::to_value(output).map_err(ApiError::internal)
             })
         }
         Entry {
-            name: $name,
+            name: $crate::handler::handler_name!($first $(:: $rest)*),
             handler: Handler::Task(call),
         }
     }};
@@ -102,32 +109,39 @@ macro_rules! task {
 
 /// A DynamoDB stream consumer's line.
 macro_rules! stream {
-    ($name:literal, $f:path) => {
+    ($first:ident $(:: $rest:ident)*) => {
         Entry {
-            name: $name,
-            handler: Handler::DynamoDbStream($f),
+            name: $crate::handler::handler_name!($first $(:: $rest)*),
+            handler: Handler::DynamoDbStream($first $(:: $rest)*::call),
         }
     };
 }
 
 /// An SQS consumer's line.
 macro_rules! queue {
-    ($name:literal, $f:path) => {
+    ($first:ident $(:: $rest:ident)*) => {
         Entry {
-            name: $name,
-            handler: Handler::Queue($f),
+            name: $crate::handler::handler_name!($first $(:: $rest)*),
+            handler: Handler::Queue($first $(:: $rest)*::call),
         }
     };
 }
 
 /// A schedule target's line.
 macro_rules! schedule {
-    ($name:literal, $f:path) => {
+    ($first:ident $(:: $rest:ident)*) => {
         Entry {
-            name: $name,
-            handler: Handler::Schedule($f),
+            name: $crate::handler::handler_name!($first $(:: $rest)*),
+            handler: Handler::Schedule($first $(:: $rest)*::call),
         }
     };
 }
 
-pub(crate) use {queue, route, schedule, stream, task};
+/// A code path's handler name: its segments joined by dots, at compile time.
+macro_rules! handler_name {
+    ($first:ident $(:: $rest:ident)*) => {
+        concat!(stringify!($first) $(, ".", stringify!($rest))*)
+    };
+}
+
+pub(crate) use {handler_name, queue, route, schedule, stream, task};

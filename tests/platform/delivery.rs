@@ -105,7 +105,7 @@ async fn a_replayed_stream_batch_repeats_the_same_event_ids() {
             "POST",
             &format!("/offers/v1/inbox/offers/{offer}/accept"),
             Some(&supplier),
-            crate::sample_body("offers.inbox.accept_offer"),
+            crate::sample_body("offers.inbox.offers.accept"),
         )
         .await;
     assert!(r.status < 300, "{:?}", r.body);
@@ -114,7 +114,7 @@ async fn a_replayed_stream_batch_repeats_the_same_event_ids() {
             "POST",
             &format!("/offers/v1/outbox/offers/{offer}/close"),
             Some(&demand),
-            crate::sample_body("offers.outbox.close_offer"),
+            crate::sample_body("offers.outbox.offers.close"),
         )
         .await;
     assert!(r.status < 300, "{:?}", r.body);

@@ -251,6 +251,46 @@ fn template_registry_events_and_openapi_agree() {
     assert!(problems.is_empty(), "drift:\n  {}", problems.join("\n  "));
 }
 
+/// A handler's name is where its code is: `a.b.f` is `fn f` in `functions/src/a/b.rs` (or
+/// `a/b/mod.rs`), and a stream, queue or schedule consumer `a.b` is the module
+/// `functions/src/a/b.rs` with its one `call`. The registry's macros derive the name from the
+/// path, so this holds as long as no line names a re-export: a newcomer reading the template's
+/// `Handler` opens one file.
+#[test]
+fn each_handler_name_is_the_path_of_its_code() {
+    let src = devstack::repo_root().join("functions/src");
+    let read = |module: &[&str]| {
+        let dir = module.join("/");
+        std::fs::read_to_string(src.join(format!("{dir}.rs")))
+            .or_else(|_| std::fs::read_to_string(src.join(format!("{dir}/mod.rs"))))
+            .ok()
+    };
+    let mut problems = Vec::new();
+    for entry in entries() {
+        let segments: Vec<&str> = entry.name.split('.').collect();
+        let (module, function) = match entry.handler {
+            Handler::Http { .. } | Handler::Task(_) => {
+                let (f, m) = segments.split_last().expect("a name has segments");
+                (m.to_vec(), *f)
+            }
+            _ => (segments.clone(), "call"),
+        };
+        let defined = read(&module).is_some_and(|code| {
+            code.contains(&format!("pub async fn {function}("))
+                || code.contains(&format!("pub fn {function}("))
+        });
+        if !defined {
+            problems.push(format!(
+                "{}: no `pub fn {function}` in functions/src/{}.rs or {}/mod.rs",
+                entry.name,
+                module.join("/"),
+                module.join("/")
+            ));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
 /// One binary per nested stack: a function's `BuildProperties.Binary` names the binary whose
 /// registry list holds its handler, that list holds exactly the handlers its stack declares,
 /// no handler is in two lists, and each binary is a `[[bin]]` that serves its own list. A

@@ -36,7 +36,7 @@ pub fn sample_body(handler: &str) -> Option<Value> {
 
 /// The create-offer body of the sample event.
 pub fn offer_body() -> Value {
-    sample_body("offers.outbox.create_offer").expect("the create-offer sample has a body")
+    sample_body("offers.outbox.offers.create").expect("the create-offer sample has a body")
 }
 
 /// Creates an offer from the sample body as `demand` and returns its id.

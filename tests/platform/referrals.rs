@@ -33,7 +33,7 @@ async fn shift_and_bundle_offers_share_one_id_and_are_created_whole_or_not_at_al
             "POST",
             "/offers/v1/outbox/shift/offers",
             Some(&demand),
-            Some(sample_body("offers.outbox.create_shift_offers").unwrap()),
+            Some(sample_body("offers.outbox.offers.create_shift").unwrap()),
         )
         .await;
     assert_eq!(shift.status, 201, "{:?}", shift.body);
@@ -65,7 +65,7 @@ async fn shift_and_bundle_offers_share_one_id_and_are_created_whole_or_not_at_al
             "POST",
             "/offers/v1/outbox/bundle/offers",
             Some(&demand),
-            Some(sample_body("offers.outbox.create_bundle_offers").unwrap()),
+            Some(sample_body("offers.outbox.offers.create_bundle").unwrap()),
         )
         .await;
     assert_eq!(bundle.status, 201, "{:?}", bundle.body);
@@ -81,7 +81,7 @@ async fn shift_and_bundle_offers_share_one_id_and_are_created_whole_or_not_at_al
 
     // One bad item (a visit offer must describe exactly one visit): nothing is written.
     let before = t.items().await.len();
-    let mut bad = sample_body("offers.outbox.create_shift_offers").unwrap();
+    let mut bad = sample_body("offers.outbox.offers.create_shift").unwrap();
     bad["items"][0]["visits"][0]["outbox_id"] = json!("visit-5001");
     bad["items"][1]["visits"] = json!([]);
     let refused = t
@@ -101,7 +101,7 @@ async fn shift_and_bundle_offers_share_one_id_and_are_created_whole_or_not_at_al
         "{:?}",
         refused.body
     );
-    let mut bad = sample_body("offers.outbox.create_bundle_offers").unwrap();
+    let mut bad = sample_body("offers.outbox.offers.create_bundle").unwrap();
     bad["items"][1]["care_type"] = json!("surgery");
     let refused = t
         .call(
@@ -113,7 +113,7 @@ async fn shift_and_bundle_offers_share_one_id_and_are_created_whole_or_not_at_al
         .await;
     assert_eq!(refused.status, 400, "{:?}", refused.body);
     // The spec's `maxItems: 10` of a bundle.
-    let mut big = sample_body("offers.outbox.create_bundle_offers").unwrap();
+    let mut big = sample_body("offers.outbox.offers.create_bundle").unwrap();
     big["items"] = json!(vec![big["items"][0].clone(); 11]);
     let refused = t
         .call(
@@ -151,7 +151,7 @@ async fn a_visit_has_at_most_one_open_or_assigned_visit_offer() {
     // its other visit stays free.
     let again = create(visit_offer("visit-7001")).await;
     assert_eq!(again.status, 409, "{:?}", again.body);
-    let mut shift = sample_body("offers.outbox.create_shift_offers").unwrap();
+    let mut shift = sample_body("offers.outbox.offers.create_shift").unwrap();
     shift["items"][0]["visits"][0]["outbox_id"] = json!("visit-7002");
     shift["items"][1]["visits"][0]["outbox_id"] = json!("visit-7001");
     let refused = t
@@ -219,7 +219,7 @@ async fn a_direct_referral_is_revised_with_the_old_revision_archived() {
     let created = direct_referral(
         &t,
         &demand,
-        sample_body("offers.outbox.create_referral").unwrap(),
+        sample_body("offers.outbox.referrals.create").unwrap(),
     )
     .await;
     let id = created["referral"]["id"].as_str().unwrap().to_owned();
@@ -293,7 +293,7 @@ async fn a_direct_referral_is_revised_with_the_old_revision_archived() {
             "POST",
             &update,
             Some(&demand),
-            Some(sample_body("offers.outbox.update_referral").unwrap()),
+            Some(sample_body("offers.outbox.referrals.update").unwrap()),
         )
         .await;
     assert_eq!(revised.status, 201, "{:?}", revised.body);
@@ -391,7 +391,7 @@ async fn a_direct_referral_is_revised_with_the_old_revision_archived() {
             "POST",
             &update,
             Some(&demand),
-            Some(sample_body("offers.outbox.update_referral").unwrap()),
+            Some(sample_body("offers.outbox.referrals.update").unwrap()),
         )
         .await;
     assert_eq!(again.status, 409, "{:?}", again.body);
@@ -409,7 +409,7 @@ async fn a_direct_referral_is_revised_with_the_old_revision_archived() {
             "POST",
             &format!("/offers/v1/outbox/referrals/{id2}/update"),
             Some(&demand),
-            Some(sample_body("offers.outbox.update_referral").unwrap()),
+            Some(sample_body("offers.outbox.referrals.update").unwrap()),
         )
         .await;
     assert_eq!(cancelled.status, 409, "{:?}", cancelled.body);
@@ -421,7 +421,7 @@ async fn a_direct_referral_is_revised_with_the_old_revision_archived() {
             "POST",
             &format!("/offers/v1/outbox/referrals/{id2}/update"),
             Some(&supply_a),
-            Some(sample_body("offers.outbox.update_referral").unwrap()),
+            Some(sample_body("offers.outbox.referrals.update").unwrap()),
         )
         .await
         .status,
@@ -435,7 +435,7 @@ async fn visit_referrals_are_not_revised_and_tasks_take_the_suppliers_ids() {
     let demand = t.login(&t.demo.demand).await;
     let supply_a = t.login(&t.demo.supply_a).await;
     let supply_b = t.login(&t.demo.supply_b).await;
-    let mut body = sample_body("offers.outbox.create_referral").unwrap();
+    let mut body = sample_body("offers.outbox.referrals.create").unwrap();
     body["referral"]["referral_type"] = json!("visit");
     body["visits"] = json!([body["visits"][0].clone()]);
     let created = direct_referral(&t, &demand, body).await;
@@ -445,13 +445,13 @@ async fn visit_referrals_are_not_revised_and_tasks_take_the_suppliers_ids() {
             "POST",
             &format!("/offers/v1/outbox/referrals/{id}/update"),
             Some(&demand),
-            Some(sample_body("offers.outbox.update_referral").unwrap()),
+            Some(sample_body("offers.outbox.referrals.update").unwrap()),
         )
         .await;
     assert_eq!(update.status, 409, "{:?}", update.body);
 
     // A referral to an organization without an active supply persona is refused.
-    let mut to_demand = sample_body("offers.outbox.create_referral").unwrap();
+    let mut to_demand = sample_body("offers.outbox.referrals.create").unwrap();
     to_demand["supply_persona_id"] = json!(devstack::seed::DEMAND_ORG);
     let refused = t
         .call(
@@ -594,7 +594,7 @@ async fn sys_admin_reads_everything_and_take_rates_set_what_suppliers_are_paid()
     let created = direct_referral(
         &t,
         &demand,
-        sample_body("offers.outbox.create_referral").unwrap(),
+        sample_body("offers.outbox.referrals.create").unwrap(),
     )
     .await;
     let referral = created["referral"]["id"].as_str().unwrap().to_owned();
@@ -692,7 +692,7 @@ async fn a_direct_referrals_sequence_carries_messages_across_revisions() {
     let created = direct_referral(
         &t,
         &demand,
-        sample_body("offers.outbox.create_referral").unwrap(),
+        sample_body("offers.outbox.referrals.create").unwrap(),
     )
     .await;
     let id = created["referral"]["id"].as_str().unwrap().to_owned();
@@ -710,7 +710,7 @@ async fn a_direct_referrals_sequence_carries_messages_across_revisions() {
             "POST",
             &format!("/offers/v1/outbox/referrals/{id}/update"),
             Some(&demand),
-            Some(sample_body("offers.outbox.update_referral").unwrap()),
+            Some(sample_body("offers.outbox.referrals.update").unwrap()),
         )
         .await;
     assert_eq!(update.status, 201, "{:?}", update.body);

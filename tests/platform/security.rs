@@ -306,7 +306,7 @@ async fn huge_id_lists_are_refused_before_any_work() {
 async fn negative_or_absurd_prices_are_refused() {
     let t = TestStack::start().await;
     let demand = t.login(&t.demo.demand).await;
-    let referral = crate::sample_body("offers.outbox.create_referral").unwrap();
+    let referral = crate::sample_body("offers.outbox.referrals.create").unwrap();
     let before = t.items().await.len();
     for rate in [json!(-5), json!(-0.01), json!(1e12)] {
         let mut offer = crate::offer_body();
@@ -389,7 +389,7 @@ async fn oversized_bodies_strings_and_lists_are_refused_at_the_edge() {
         )
         .await;
     assert_eq!(collector.status, 400, "{:?}", collector.body);
-    let mut listened = crate::sample_body("listener.create_event").unwrap();
+    let mut listened = crate::sample_body("externalapi.listener.create").unwrap();
     listened["event"]["note"] = json!("x".repeat(200 * 1024));
     let listener = t
         .request(

@@ -473,7 +473,7 @@ async fn a_message_event_names_the_referral_of_its_sequence() {
     let created = crate::referrals::direct_referral(
         &t,
         &demand,
-        crate::sample_body("offers.outbox.create_referral").unwrap(),
+        crate::sample_body("offers.outbox.referrals.create").unwrap(),
     )
     .await;
     let first = created["referral"]["id"].clone();
@@ -491,7 +491,7 @@ async fn a_message_event_names_the_referral_of_its_sequence() {
             "POST",
             &update,
             Some(&demand),
-            Some(crate::sample_body("offers.outbox.update_referral").unwrap()),
+            Some(crate::sample_body("offers.outbox.referrals.update").unwrap()),
         )
         .await;
     assert_eq!(revised.status, 201, "{:?}", revised.body);

@@ -139,18 +139,18 @@ async fn main() {
             offers.as_path(),
         ),
         (
-            "offers.outbox.create_offer",
-            Some("offers.outbox.create_offer"),
+            "offers.outbox.offers.create",
+            Some("offers.outbox.offers.create"),
             offers.as_path(),
         ),
         (
-            "offers.inbox.accept_offer",
-            Some("offers.inbox.accept_offer"),
+            "offers.inbox.offers.accept",
+            Some("offers.inbox.offers.accept"),
             offers.as_path(),
         ),
         (
-            "offers.inbox.list_offers",
-            Some("offers.inbox.list_offers"),
+            "offers.inbox.offers.list",
+            Some("offers.inbox.offers.list"),
             offers.as_path(),
         ),
     ];

@@ -176,7 +176,7 @@ async fn fresh(name: &str, endpoint: Option<String>) -> Fresh {
 impl Fresh {
     /// Creates `n` offers in-process (the sample request), matched to both demo suppliers.
     async fn create_offers(&self, n: usize) -> Vec<String> {
-        let body = sample_event("offers.outbox.create_offer", "", None)["body"]
+        let body = sample_event("offers.outbox.offers.create", "", None)["body"]
             .as_str()
             .unwrap()
             .to_owned();
@@ -214,9 +214,9 @@ impl Workload {
     fn handler(self) -> &'static str {
         match self {
             Workload::Healthz => "offers.healthz",
-            Workload::Create => "offers.outbox.create_offer",
-            Workload::List(_) => "offers.inbox.list_offers",
-            Workload::Accept => "offers.inbox.accept_offer",
+            Workload::Create => "offers.outbox.offers.create",
+            Workload::List(_) => "offers.inbox.offers.list",
+            Workload::Accept => "offers.inbox.offers.accept",
         }
     }
 

@@ -89,7 +89,7 @@ impl Client {
 }
 
 fn offer_body() -> Value {
-    let path = devstack::repo_root().join("events/offers.outbox.create_offer.json");
+    let path = devstack::repo_root().join("events/offers.outbox.offers.create.json");
     let event: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     serde_json::from_str(event["body"].as_str().unwrap()).unwrap()
 }

@@ -66,7 +66,7 @@ async fn main() {
     let offers = bench::binary_of(&bin_dir, "offers.healthz");
     let scenario = Scenario::start(inbox).await;
     let big = Scenario::start(big_inbox).await;
-    let list = "offers.inbox.list_offers";
+    let list = "offers.inbox.offers.list";
     let cases: Vec<(String, &Scenario, Option<&str>, &Path)> = vec![
         (
             "empty lambda_runtime (baseline)".into(),
@@ -81,15 +81,15 @@ async fn main() {
             offers.as_path(),
         ),
         (
-            "offers.outbox.create_offer".into(),
+            "offers.outbox.offers.create".into(),
             &scenario,
-            Some("offers.outbox.create_offer"),
+            Some("offers.outbox.offers.create"),
             offers.as_path(),
         ),
         (
-            "offers.inbox.accept_offer".into(),
+            "offers.inbox.offers.accept".into(),
             &scenario,
-            Some("offers.inbox.accept_offer"),
+            Some("offers.inbox.offers.accept"),
             offers.as_path(),
         ),
         (

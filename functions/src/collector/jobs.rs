@@ -41,11 +41,16 @@ pub async fn update(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
     )
 }
 
-/// `POST /api/v1/jobs/{jobId}` (the seed's "Delete Notification Job") and
 /// `DELETE /api/v1/jobs/{jobId}`: a soft delete.
 pub async fn delete(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
     let tenant = super::tenant(app, &req, SCOPE).await?;
     let id: String = path_param(&req, "jobId")?;
     svc::delete_job(app, &tenant, &id, now()).await?;
     no_content()
+}
+
+/// `POST /api/v1/jobs/{jobId}`: the seed's "Delete Notification Job", the same soft delete as
+/// [`delete`] under the method the seed publishes.
+pub async fn delete_post(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
+    delete(app, req).await
 }

@@ -2,7 +2,7 @@
 
 pub mod demand_personas;
 pub mod downloads;
-pub mod expire;
+pub mod expire_offers;
 pub mod inbox;
 pub mod outbox;
 pub mod sys_admin;

@@ -2,16 +2,19 @@
 
 pub mod api_keys;
 pub mod demand_persona;
-pub mod sign_up;
-pub mod subscribe;
 pub mod supply_persona;
 pub mod sys_admin;
 
 use lambda_http::Request;
 use shared::api::auth::HealthResponse;
-use shared::api::organizations::{AnonListRequest, OrgListQuery};
+use shared::api::organizations::{
+    AnonListRequest, OrgListQuery, OrgSignUpRequest, OrgSignUpResponse, SubscribeRequest,
+    SubscribeResponse,
+};
 use shared::http::{HttpResponse, authenticate, json, json_body, query};
 use shared::service::organizations as svc;
+use shared::service::sign_up::{self as sign_ups, Confirmation};
+use shared::service::subscriptions as subs;
 use shared::{ApiError, App};
 
 /// `GET /organizations/v1/status/healthz`
@@ -41,4 +44,30 @@ pub async fn anon_list(app: &App, req: Request) -> Result<HttpResponse, ApiError
         200,
         &svc::anon_list(app, body.approval_id.as_str(), &q).await?,
     )
+}
+
+/// `POST /organizations/v1/subscribe`: the caller's organization subscribes endpoints to
+/// topics.
+pub async fn subscribe(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
+    let org = authenticate(app, &req).await?.org_admin()?;
+    let body: SubscribeRequest = json_body(&req)?;
+    let subscriptions = subs::subscribe(app, org, body.subscriptions).await?;
+    json(200, &SubscribeResponse { subscriptions })
+}
+
+/// `POST /organizations/v1/sign_up` (anonymous): an organization with an approval signs
+/// itself up; its `org_admin` can log in at once.
+pub async fn sign_up(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
+    let body: OrgSignUpRequest = json_body(&req)?;
+    let org = sign_ups::sign_up(
+        app,
+        body.username.as_str(),
+        &body.password,
+        &body.details,
+        Confirmation::Approved {
+            approval_id: body.approval_id.as_str(),
+        },
+    )
+    .await?;
+    json(200, &OrgSignUpResponse { id: org.id })
 }

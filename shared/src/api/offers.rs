@@ -728,7 +728,7 @@ mod tests {
 
     fn sample() -> Value {
         let event: Value = serde_json::from_str(include_str!(
-            "../../../events/offers.outbox.create_offer.json"
+            "../../../events/offers.outbox.offers.create.json"
         ))
         .unwrap();
         serde_json::from_str(event["body"].as_str().unwrap()).unwrap()

@@ -8,7 +8,7 @@ use shared::{ApiError, App};
 use super::sys_admin;
 
 /// `GET /offers/v1/sys_admin/offers`
-pub async fn list_offers(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
+pub async fn list(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
     sys_admin(app, &req).await?;
     json(
         200,
@@ -17,7 +17,7 @@ pub async fn list_offers(app: &App, req: Request) -> Result<HttpResponse, ApiErr
 }
 
 /// `GET /offers/v1/sys_admin/offers/{offer_id}`
-pub async fn get_offer(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
+pub async fn get(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
     sys_admin(app, &req).await?;
     json(
         200,
@@ -26,7 +26,7 @@ pub async fn get_offer(app: &App, req: Request) -> Result<HttpResponse, ApiError
 }
 
 /// `GET /offers/v1/sys_admin/offers/{offer_id}/matches`
-pub async fn list_offer_matches(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
+pub async fn matches(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
     sys_admin(app, &req).await?;
     let id = path_param(&req, "offer_id")?;
     json(200, &svc::offer_matches(app, id, query(&req)?).await?)

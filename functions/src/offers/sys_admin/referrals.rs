@@ -8,7 +8,7 @@ use shared::{ApiError, App};
 use super::sys_admin;
 
 /// `GET /offers/v1/sys_admin/referrals`
-pub async fn list_referrals(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
+pub async fn list(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
     sys_admin(app, &req).await?;
     json(
         200,
@@ -17,7 +17,7 @@ pub async fn list_referrals(app: &App, req: Request) -> Result<HttpResponse, Api
 }
 
 /// `GET /offers/v1/sys_admin/referrals/{referral_id}`
-pub async fn get_referral(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
+pub async fn get(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
     sys_admin(app, &req).await?;
     json(
         200,

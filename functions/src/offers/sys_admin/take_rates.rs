@@ -9,13 +9,13 @@ use shared::{ApiError, App};
 use super::sys_admin;
 
 /// `GET /offers/v1/sys_admin/take_rates/demand_take_rates`
-pub async fn list_demand_take_rates(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
+pub async fn list_demand(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
     sys_admin(app, &req).await?;
     json(200, &svc::demand_take_rates(app, query(&req)?).await?)
 }
 
 /// `POST /offers/v1/sys_admin/take_rates/demand_take_rates/{demand_persona_id}`
-pub async fn set_demand_take_rate(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
+pub async fn set_demand(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
     sys_admin(app, &req).await?;
     let demand = path_param(&req, "demand_persona_id")?;
     let body: DemandTakeRateRequest = json_body(&req)?;
@@ -24,7 +24,7 @@ pub async fn set_demand_take_rate(app: &App, req: Request) -> Result<HttpRespons
 }
 
 /// `GET /offers/v1/sys_admin/take_rates/regional_take_rate`
-pub async fn get_regional_take_rate(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
+pub async fn get_regional(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
     sys_admin(app, &req).await?;
     json(
         200,
@@ -35,7 +35,7 @@ pub async fn get_regional_take_rate(app: &App, req: Request) -> Result<HttpRespo
 }
 
 /// `POST /offers/v1/sys_admin/take_rates/regional_take_rate`
-pub async fn set_regional_take_rate(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
+pub async fn set_regional(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
     sys_admin(app, &req).await?;
     let body: RegionalTakeRate = json_body(&req)?;
     json(

@@ -3,17 +3,18 @@
 
 pub mod auto_sign_up;
 pub mod demand_persona;
-pub mod sign_up;
 pub mod supply_persona;
 
 use lambda_http::Request;
 use shared::api::organizations::{
-    EditOrgRequest, OrgDetail, SaveApiKeysRequest, SubscribeItem, SubscriptionArn,
-    SysAdminOrgListQuery, UnsubscribeRequest,
+    AdminConfirmSignUpRequest, ConfirmSignUpRequest, EditOrgRequest, OrgDetail, SaveApiKeysRequest,
+    SubscribeItem, SubscriptionArn, SysAdminOrgListQuery, SysAdminOrgSignUpRequest,
+    UnsubscribeRequest,
 };
 use shared::http::{HttpResponse, authenticate, json, json_body, no_content, path_param, query};
 use shared::ids::OrgId;
 use shared::service::organizations as orgs;
+use shared::service::sign_up::{self as sign_ups, Confirmation};
 use shared::service::subscriptions as svc;
 use shared::{ApiError, App};
 
@@ -78,4 +79,41 @@ pub async fn unsubscribe(app: &App, req: Request) -> Result<HttpResponse, ApiErr
 pub async fn list_subscriptions(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
     authenticate(app, &req).await?.sys_admin()?;
     json(200, &svc::list(app, &query(&req)?).await?)
+}
+
+/// `POST /organizations/v1/sys_admin/sign_up`: the organization and its unconfirmed
+/// `org_admin` (Cognito sends the confirmation code).
+pub async fn sign_up(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
+    authenticate(app, &req).await?.sys_admin()?;
+    let body: SysAdminOrgSignUpRequest = json_body(&req)?;
+    let org = sign_ups::sign_up(
+        app,
+        body.username.as_str(),
+        &body.password,
+        &body.details,
+        Confirmation::ByCode,
+    )
+    .await?;
+    json(200, &OrgDetail::of(&org))
+}
+
+/// `POST /organizations/v1/sys_admin/confirm_sign_up`: with the code the user received.
+pub async fn confirm_sign_up(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
+    authenticate(app, &req).await?.sys_admin()?;
+    let body: ConfirmSignUpRequest = json_body(&req)?;
+    sign_ups::confirm(
+        app,
+        body.username.as_str(),
+        Some(body.confirmation_code.as_str()),
+    )
+    .await?;
+    no_content()
+}
+
+/// `POST /organizations/v1/sys_admin/admin_confirm_sign_up`: without a code.
+pub async fn admin_confirm_sign_up(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
+    authenticate(app, &req).await?.sys_admin()?;
+    let body: AdminConfirmSignUpRequest = json_body(&req)?;
+    sign_ups::confirm(app, body.username.as_str(), None).await?;
+    no_content()
 }
