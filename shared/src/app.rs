@@ -51,10 +51,38 @@ impl App {
         Self::with_aws(config, Aws::with_config(sdk.clone()))
     }
 
+    /// An application over an empty table in memory (the use-case tests and benchmarks), and
+    /// that table. Its AWS clients point at a closed loopback port, so a use case that reaches
+    /// beyond the table fails at once instead of reaching anything.
+    pub fn in_memory(config: Config) -> (Self, Arc<crate::store::MemoryTable>) {
+        let table = Arc::new(crate::store::MemoryTable::new());
+        (Self::over_table(config, table.clone()), table)
+    }
+
+    /// An application over `table` (memory, or a wrapper of it that a test controls), with
+    /// AWS clients that reach nothing, as [`App::in_memory`].
+    pub fn over_table(config: Config, table: Arc<dyn crate::store::Table>) -> Self {
+        let sdk = SdkConfig::builder()
+            .behavior_version(aws_config::BehaviorVersion::latest())
+            .region(aws_config::Region::new(config.region.clone()))
+            .endpoint_url("http://127.0.0.1:9")
+            .credentials_provider(aws_sdk_dynamodb::config::SharedCredentialsProvider::new(
+                aws_sdk_dynamodb::config::Credentials::for_tests(),
+            ))
+            .build();
+        let db = Db::over(table, "memory", config.event_ttl_seconds);
+        Self::with_parts(config, Arc::new(Aws::with_config(sdk)), db)
+    }
+
     fn with_aws(config: Config, aws: Aws) -> Self {
         let aws = Arc::new(aws);
+        let db = Db::new(aws.clone(), &config.table_name, config.event_ttl_seconds);
+        Self::with_parts(config, aws, db)
+    }
+
+    fn with_parts(config: Config, aws: Arc<Aws>, db: Db) -> Self {
         Self {
-            db: Db::new(aws.clone(), &config.table_name, config.event_ttl_seconds),
+            db,
             verifier: Arc::new(TokenVerifier::new(&config)),
             machine: Arc::new(MachineVerifier::new(&config)),
             clients: Arc::new(crate::oauth::ClientStates::new(

@@ -30,6 +30,7 @@ pub mod publish;
 pub mod rejections;
 pub mod sealed;
 pub mod service;
+pub mod store;
 pub mod time;
 pub mod tls;
 

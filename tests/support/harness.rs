@@ -230,15 +230,16 @@ impl TestStack {
     pub async fn items(
         &self,
     ) -> Vec<std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue>> {
-        let db = &self.stack.app().db;
+        let app = self.stack.app();
         let mut items = Vec::new();
         let mut start = None;
         loop {
-            let out = db
-                .client()
+            let out = app
+                .aws
+                .dynamodb()
                 .await
                 .scan()
-                .table_name(db.table())
+                .table_name(app.db.table())
                 .set_exclusive_start_key(start.take())
                 .send()
                 .await

@@ -262,7 +262,7 @@ impl Db {
         due: Timestamp,
         event: &TenantEventRecord,
     ) -> Result<(), DbError> {
-        let mut tx = Tx::new(self.table());
+        let mut tx = Tx::new();
         tx.put(
             to_item("job", &job_keys(job), job)?,
             Cond::Version(read_version),

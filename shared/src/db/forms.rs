@@ -102,7 +102,7 @@ impl Db {
         event: Option<&EventRecord>,
     ) -> Result<(), DbError> {
         let stored = TemplateItem::encode(t)?;
-        let mut tx = Tx::new(self.table());
+        let mut tx = Tx::new();
         tx.put(
             to_item("form_template", &template_keys(t.form_template_id), &stored)?,
             Cond::New,
@@ -135,7 +135,7 @@ impl Db {
         s: &FormSubmission,
         event: &EventRecord,
     ) -> Result<(), DbError> {
-        let mut tx = Tx::new(self.table());
+        let mut tx = Tx::new();
         tx.put(
             to_item("form_submission", &submission_keys(s.id), s)?,
             Cond::New,

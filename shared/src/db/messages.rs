@@ -114,7 +114,7 @@ impl Db {
         sequence: &Sequence,
         read: Option<u64>,
     ) -> Result<(), DbError> {
-        let mut tx = Tx::new(self.table());
+        let mut tx = Tx::new();
         tx.put(to_item("message", &message_keys(m), m)?, Cond::New);
         tx.put(self.event_item(event)?, Cond::New);
         tx.put(

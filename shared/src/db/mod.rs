@@ -26,7 +26,6 @@
 
 pub mod clients;
 pub mod collector;
-mod error;
 pub mod forms;
 pub mod keys;
 pub mod listener;
@@ -37,25 +36,20 @@ pub mod organizations;
 pub mod referrals;
 pub mod sequences;
 pub mod take_rates;
-pub mod tx;
 pub mod visits;
 
-pub use error::DbError;
-pub use tx::{Cond, Tx};
+pub use crate::store::{Cond, DbError, Item, Tx};
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
-use aws_sdk_dynamodb::Client;
-use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes};
+use aws_sdk_dynamodb::types::AttributeValue;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::aws::Aws;
 use crate::events::EventRecord;
+use crate::store::{DynamoTable, Query, SortKey, Table};
 use crate::time::Timestamp;
-
-pub type Item = HashMap<String, AttributeValue>;
 
 pub const GSI1: &str = "gsi1";
 pub const GSI2: &str = "gsi2";
@@ -75,10 +69,12 @@ pub fn sysadmin_partition(what: &str, id: &uuid::Uuid) -> String {
 /// Attribute that tells what an item is; the stream publisher keeps only `event` items.
 pub const KIND: &str = "kind";
 
+/// Every aggregate's store code, over the table port ([`crate::store::Table`]): DynamoDB in
+/// a function, or memory in the use-case tests.
 #[derive(Clone)]
 pub struct Db {
-    aws: Arc<Aws>,
-    table: String,
+    table: Arc<dyn Table>,
+    name: String,
     pub(crate) event_ttl_seconds: i64,
 }
 
@@ -156,21 +152,27 @@ pub fn kind_of(item: &Item) -> Option<&str> {
 }
 
 impl Db {
-    pub fn new(aws: Arc<Aws>, table: impl Into<String>, event_ttl_seconds: i64) -> Self {
+    /// The DynamoDB table `name`, through `aws`.
+    pub fn new(aws: Arc<Aws>, name: impl Into<String>, event_ttl_seconds: i64) -> Self {
+        let name = name.into();
+        Self::over(
+            Arc::new(DynamoTable::new(aws, name.clone())),
+            name,
+            event_ttl_seconds,
+        )
+    }
+
+    /// Over any implementation of the table port (memory in the use-case tests).
+    pub fn over(table: Arc<dyn Table>, name: impl Into<String>, event_ttl_seconds: i64) -> Self {
         Self {
-            aws,
-            table: table.into(),
+            table,
+            name: name.into(),
             event_ttl_seconds,
         }
     }
 
-    /// The DynamoDB client, created on first use.
-    pub async fn client(&self) -> &Client {
-        self.aws.dynamodb().await
-    }
-
     pub fn table(&self) -> &str {
-        &self.table
+        &self.name
     }
 
     /// The event item for `record`; it expires (DynamoDB TTL) after the configured retention.
@@ -186,17 +188,7 @@ impl Db {
     }
 
     pub async fn get<T: DeserializeOwned>(&self, pk: &str, sk: &str) -> Result<Option<T>, DbError> {
-        let out = self
-            .client()
-            .await
-            .get_item()
-            .table_name(&self.table)
-            .key("pk", s(pk))
-            .key("sk", s(sk))
-            .send()
-            .await
-            .map_err(DbError::aws)?;
-        out.item.map(from_item).transpose()
+        self.table.get(pk, sk).await?.map(from_item).transpose()
     }
 
     /// Every item of a partition (optionally of one sort-key prefix), following pagination.
@@ -207,43 +199,23 @@ impl Db {
         sk_prefix: Option<&str>,
         ascending: bool,
     ) -> Result<Vec<Item>, DbError> {
-        let (pk_attr, sk_attr) = match index {
-            None => ("pk", "sk"),
-            Some(GSI1) => ("gsi1pk", "gsi1sk"),
-            Some(GSI3) => ("gsi3pk", "gsi3sk"),
-            Some(_) => ("gsi2pk", "gsi2sk"),
-        };
-        let mut condition = "#pk = :pk".to_owned();
-        if sk_prefix.is_some() {
-            condition.push_str(" AND begins_with(#sk, :sk)");
-        }
-        let mut items = Vec::new();
-        let mut start: Option<Item> = None;
-        loop {
-            let mut q = self
-                .client()
-                .await
-                .query()
-                .table_name(&self.table)
-                .set_index_name(index.map(str::to_owned))
-                .key_condition_expression(&condition)
-                .expression_attribute_names("#pk", pk_attr)
-                .expression_attribute_values(":pk", s(pk))
-                .scan_index_forward(ascending)
-                .set_exclusive_start_key(start.take());
-            if let Some(prefix) = sk_prefix {
-                q = q
-                    .expression_attribute_names("#sk", sk_attr)
-                    .expression_attribute_values(":sk", s(prefix));
-            }
-            let out = q.send().await.map_err(DbError::aws)?;
-            items.extend(out.items.unwrap_or_default());
-            match out.last_evaluated_key {
-                Some(key) if !key.is_empty() => start = Some(key),
-                _ => break,
-            }
-        }
-        Ok(items)
+        self.table
+            .query(Query {
+                sk: sk_prefix.map_or(SortKey::Any, SortKey::BeginsWith),
+                ascending,
+                ..Query::partition(index, pk)
+            })
+            .await
+    }
+
+    /// The items of `query`: the port's own query, for reads the helpers here do not cover.
+    pub async fn query(&self, query: Query<'_>) -> Result<Vec<Item>, DbError> {
+        self.table.query(query).await
+    }
+
+    /// How many items `query` would read.
+    pub async fn count(&self, query: Query<'_>) -> Result<u64, DbError> {
+        self.table.count(query).await
     }
 
     /// Every item of a sys_admin list (gsi3 `SYSADMIN#<what>#<0..15>`), newest first. The
@@ -265,47 +237,28 @@ impl Db {
 
     /// Every item of the sharded index partitions `<prefix><0..shards>` whose sort key is at or
     /// before `now` (sort keys start with an RFC 3339 time): what the once-a-minute jobs read
-    /// to find what is due. `projection` limits the attributes read.
+    /// to find what is due. `attributes` limits the attributes read.
     pub async fn due_in_shards(
         &self,
         index: &str,
         prefix: &str,
         shards: u32,
         now: &Timestamp,
-        projection: Option<&str>,
+        attributes: Option<&[&str]>,
     ) -> Result<Vec<Item>, DbError> {
-        let (pk_attr, sk_attr) = if index == GSI1 {
-            ("gsi1pk", "gsi1sk")
-        } else {
-            ("gsi2pk", "gsi2sk")
-        };
         let upper = format!("{}#\u{10FFFF}", crate::time::rfc3339(now));
         let mut items = Vec::new();
         for shard in 0..shards {
-            let mut start: Option<Item> = None;
-            loop {
-                let out = self
-                    .client()
-                    .await
-                    .query()
-                    .table_name(&self.table)
-                    .index_name(index)
-                    .key_condition_expression("#pk = :pk AND #sk <= :upper")
-                    .expression_attribute_names("#pk", pk_attr)
-                    .expression_attribute_names("#sk", sk_attr)
-                    .expression_attribute_values(":pk", s(format!("{prefix}{shard}")))
-                    .expression_attribute_values(":upper", s(&upper))
-                    .set_projection_expression(projection.map(str::to_owned))
-                    .set_exclusive_start_key(start.take())
-                    .send()
-                    .await
-                    .map_err(DbError::aws)?;
-                items.extend(out.items.unwrap_or_default());
-                match out.last_evaluated_key {
-                    Some(k) if !k.is_empty() => start = Some(k),
-                    _ => break,
-                }
-            }
+            let pk = format!("{prefix}{shard}");
+            items.extend(
+                self.table
+                    .query(Query {
+                        sk: SortKey::AtMost(&upper),
+                        attributes,
+                        ..Query::partition(Some(index), &pk)
+                    })
+                    .await?,
+            );
         }
         Ok(items)
     }
@@ -313,7 +266,7 @@ impl Db {
     /// Reads many items by key (in chunks of 100, retrying unprocessed keys); missing keys are
     /// simply absent from the result.
     pub async fn batch_get(&self, keys: &[(String, String)]) -> Result<Vec<Item>, DbError> {
-        self.batch_get_projected(keys, None).await
+        self.table.batch_get(keys, None).await
     }
 
     /// [`Db::batch_get`] of only the given top-level attributes, when `attributes` is given.
@@ -322,92 +275,36 @@ impl Db {
         keys: &[(String, String)],
         attributes: Option<&[&str]>,
     ) -> Result<Vec<Item>, DbError> {
-        let mut found = Vec::with_capacity(keys.len());
-        let unique = crate::ids::unique(keys);
-        for chunk in unique.chunks(100) {
-            let mut request = KeysAndAttributes::builder();
-            if let Some(attributes) = attributes {
-                // Placeholders for every name: several (`status`, `comment`) are reserved words.
-                let names: Vec<String> = (0..attributes.len()).map(|i| format!("#a{i}")).collect();
-                request = request.projection_expression(names.join(", "));
-                for (name, attribute) in names.into_iter().zip(attributes) {
-                    request = request.expression_attribute_names(name, *attribute);
-                }
-            }
-            for (pk, sk) in chunk {
-                request = request.keys(HashMap::from([
-                    ("pk".to_owned(), s(pk)),
-                    ("sk".to_owned(), s(sk)),
-                ]));
-            }
-            let mut pending = Some(HashMap::from([(
-                self.table.clone(),
-                request.build().map_err(|e| DbError::Aws(e.to_string()))?,
-            )]));
-            let mut attempt = 0u32;
-            while let Some(request_items) = pending.take() {
-                let out = self
-                    .client()
-                    .await
-                    .batch_get_item()
-                    .set_request_items(Some(request_items))
-                    .send()
-                    .await
-                    .map_err(DbError::aws)?;
-                if let Some(mut responses) = out.responses {
-                    found.extend(responses.remove(&self.table).unwrap_or_default());
-                }
-                match out.unprocessed_keys {
-                    Some(rest) if !rest.is_empty() => {
-                        attempt += 1;
-                        if attempt > 8 {
-                            return Err(DbError::Aws(
-                                "batch get kept returning unprocessed keys".into(),
-                            ));
-                        }
-                        tokio::time::sleep(std::time::Duration::from_millis(20 << attempt.min(5)))
-                            .await;
-                        pending = Some(rest);
-                    }
-                    _ => {}
-                }
-            }
-        }
-        Ok(found)
+        self.table.batch_get(keys, attributes).await
     }
 
     /// Creates or replaces an item regardless of what is there (idempotent set-up writes).
     pub async fn put_unconditionally(&self, item: Item) -> Result<(), DbError> {
-        self.client()
-            .await
-            .put_item()
-            .table_name(self.table())
-            .set_item(Some(item))
-            .send()
-            .await
-            .map_err(DbError::aws)?;
-        Ok(())
+        self.table.put(item).await
     }
 
     pub async fn put(&self, item: Item, cond: Cond) -> Result<(), DbError> {
-        let mut tx = Tx::new(&self.table);
+        let mut tx = Tx::new();
         tx.put(item, cond);
         self.transact(tx).await
     }
 
     /// Runs the writes as one `TransactWriteItems`: all of them happen, or none.
     pub async fn transact(&self, tx: Tx) -> Result<(), DbError> {
-        let items = tx.into_items()?;
-        if items.is_empty() {
-            return Ok(());
-        }
-        self.client()
-            .await
-            .transact_write_items()
-            .set_transact_items(Some(items))
-            .send()
-            .await
-            .map_err(DbError::from_transact)?;
-        Ok(())
+        self.table.transact(tx).await
+    }
+
+    /// Deletes an item if it exists, returning what was deleted; `None` if it was absent.
+    pub async fn delete_existing(&self, pk: &str, sk: &str) -> Result<Option<Item>, DbError> {
+        self.table.delete_existing(pk, sk).await
+    }
+
+    /// Adds one to a counter of an item if the increment's guard holds: its new value, or
+    /// `None`.
+    pub async fn increment(
+        &self,
+        increment: crate::store::Increment<'_>,
+    ) -> Result<Option<u64>, DbError> {
+        self.table.increment(increment).await
     }
 }

@@ -1,10 +1,11 @@
 //! Notification subscriptions and their consume-once feeds.
 
-use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue, Select};
+use aws_sdk_dynamodb::types::AttributeValue;
 use serde::{Deserialize, Serialize};
 
 use crate::domain::notification::Subscription;
 use crate::oauth::TenantId;
+use crate::store::{Guard, Increment, Query, SortKey};
 use crate::time::{Timestamp, serde_ts};
 
 use super::{Cond, Db, DbError, GSI1, Item, Keys, created_sk, from_item, to_item};
@@ -79,32 +80,17 @@ impl Db {
     /// Records a pull on an existing subscription; returns the pull's 0-based number, or
     /// `None` when the subscription is gone.
     pub async fn record_pull(&self, id: &str, now: &Timestamp) -> Result<Option<u64>, DbError> {
-        let out = self
-            .client()
-            .await
-            .update_item()
-            .table_name(self.table())
-            .key("pk", s(format!("NSUB#{id}")))
-            .key("sk", s("NSUB"))
-            .update_expression("SET last_request_date = :now ADD pulls :one")
-            .condition_expression("attribute_exists(pk)")
-            .expression_attribute_values(":now", s(crate::time::rfc3339(now)))
-            .expression_attribute_values(":one", AttributeValue::N("1".into()))
-            .return_values(ReturnValue::UpdatedNew)
-            .send()
-            .await;
-        match out {
-            Ok(out) => {
-                let pulls = out
-                    .attributes
-                    .and_then(|a| a.get("pulls").and_then(|v| v.as_n().ok()).cloned())
-                    .and_then(|n| n.parse::<u64>().ok())
-                    .unwrap_or(1);
-                Ok(Some(pulls.saturating_sub(1)))
-            }
-            Err(e) if is_condition_failure(&e) => Ok(None),
-            Err(e) => Err(DbError::aws(e)),
-        }
+        let pk = format!("NSUB#{id}");
+        let pulls = self
+            .increment(Increment {
+                pk: &pk,
+                sk: "NSUB",
+                counter: "pulls",
+                set: vec![("last_request_date", s(crate::time::rfc3339(now)))],
+                guard: Guard::ItemExists,
+            })
+            .await?;
+        Ok(pulls.map(|n| n.saturating_sub(1)))
     }
 
     /// Appends a notification to a feed; `false` if it is already there (a re-delivered
@@ -128,49 +114,26 @@ impl Db {
         &self,
         subscription_id: &str,
         floor: &str,
-        limit: i32,
+        limit: usize,
     ) -> Result<Vec<Item>, DbError> {
-        let out = self
-            .client()
-            .await
-            .query()
-            .table_name(self.table())
-            .key_condition_expression("pk = :pk AND sk > :floor")
-            .expression_attribute_values(":pk", s(feed_pk(subscription_id)))
-            .expression_attribute_values(":floor", s(floor))
-            .scan_index_forward(true)
-            .limit(limit)
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(DbError::aws)?;
-        Ok(out.items.unwrap_or_default())
+        let pk = feed_pk(subscription_id);
+        self.query(Query {
+            sk: SortKey::After(floor),
+            limit: Some(limit),
+            consistent: true,
+            ..Query::partition(None, &pk)
+        })
+        .await
     }
 
     /// How many entries above `floor` a feed holds.
     pub async fn feed_count(&self, subscription_id: &str, floor: &str) -> Result<u64, DbError> {
-        let mut total = 0u64;
-        let mut start: Option<Item> = None;
-        loop {
-            let out = self
-                .client()
-                .await
-                .query()
-                .table_name(self.table())
-                .key_condition_expression("pk = :pk AND sk > :floor")
-                .expression_attribute_values(":pk", s(feed_pk(subscription_id)))
-                .expression_attribute_values(":floor", s(floor))
-                .select(Select::Count)
-                .set_exclusive_start_key(start.take())
-                .send()
-                .await
-                .map_err(DbError::aws)?;
-            total += out.count.max(0) as u64;
-            match out.last_evaluated_key {
-                Some(k) if !k.is_empty() => start = Some(k),
-                _ => return Ok(total),
-            }
-        }
+        let pk = feed_pk(subscription_id);
+        self.count(Query {
+            sk: SortKey::After(floor),
+            ..Query::partition(None, &pk)
+        })
+        .await
     }
 
     /// Claims a feed entry by deleting it: `Some(entry)` only for the one caller whose delete
@@ -188,26 +151,6 @@ impl Db {
         }
     }
 
-    /// Deletes an item if it exists, returning what was deleted; `None` if it was absent.
-    pub async fn delete_existing(&self, pk: &str, sk: &str) -> Result<Option<Item>, DbError> {
-        let out = self
-            .client()
-            .await
-            .delete_item()
-            .table_name(self.table())
-            .key("pk", s(pk))
-            .key("sk", s(sk))
-            .condition_expression("attribute_exists(pk)")
-            .return_values(ReturnValue::AllOld)
-            .send()
-            .await;
-        match out {
-            Ok(out) => Ok(Some(out.attributes.unwrap_or_default())),
-            Err(e) if is_condition_failure(&e) => Ok(None),
-            Err(e) => Err(DbError::aws(e)),
-        }
-    }
-
     /// Counts a hit in a fixed window (`pk`/`sk` name the window); `false` once `limit` hits
     /// were counted there. The counter expires with `ttl`.
     pub async fn count_hit(
@@ -217,36 +160,18 @@ impl Db {
         limit: u32,
         ttl: i64,
     ) -> Result<bool, DbError> {
-        let out = self
-            .client()
-            .await
-            .update_item()
-            .table_name(self.table())
-            .key("pk", s(pk))
-            .key("sk", s(sk))
-            .update_expression("SET #kind = :kind, #ttl = :ttl ADD hits :one")
-            .condition_expression("attribute_not_exists(hits) OR hits < :limit")
-            .expression_attribute_names("#kind", super::KIND)
-            .expression_attribute_names("#ttl", "ttl")
-            .expression_attribute_values(":kind", s("rate_counter"))
-            .expression_attribute_values(":ttl", AttributeValue::N(ttl.to_string()))
-            .expression_attribute_values(":one", AttributeValue::N("1".into()))
-            .expression_attribute_values(":limit", AttributeValue::N(limit.to_string()))
-            .send()
-            .await;
-        match out {
-            Ok(_) => Ok(true),
-            Err(e) if is_condition_failure(&e) => Ok(false),
-            Err(e) => Err(DbError::aws(e)),
-        }
+        let counted = self
+            .increment(Increment {
+                pk,
+                sk,
+                counter: "hits",
+                set: vec![
+                    (super::KIND, s("rate_counter")),
+                    ("ttl", AttributeValue::N(ttl.to_string())),
+                ],
+                guard: Guard::Below(u64::from(limit)),
+            })
+            .await?;
+        Ok(counted.is_some())
     }
-}
-
-fn is_condition_failure<E, R>(e: &aws_sdk_dynamodb::error::SdkError<E, R>) -> bool
-where
-    E: aws_sdk_dynamodb::error::ProvideErrorMetadata,
-{
-    e.as_service_error()
-        .and_then(|s| s.code())
-        .is_some_and(|c| c == "ConditionalCheckFailedException")
 }

@@ -143,7 +143,7 @@ impl Db {
         &self,
         offers: &[(OfferState, Vec<EventRecord>)],
     ) -> Result<(), DbError> {
-        let mut tx = Tx::new(self.table());
+        let mut tx = Tx::new();
         for (state, events) in offers {
             put_new_offer(self, &mut tx, state, events)?;
         }
@@ -160,7 +160,7 @@ impl Db {
         referral: Option<&Referral>,
         events: &[EventRecord],
     ) -> Result<(), DbError> {
-        let mut tx = Tx::new(self.table());
+        let mut tx = Tx::new();
         tx.put(
             to_item("offer", &offer_keys(&transition.offer), &transition.offer)?,
             Cond::Version(before.offer.version),
@@ -201,7 +201,7 @@ impl Db {
         now: crate::time::Timestamp,
     ) -> Result<Vec<OfferId>, DbError> {
         let items = self
-            .due_in_shards(GSI2, "OFFEREXP#", EXPIRY_SHARDS, &now, Some("id"))
+            .due_in_shards(GSI2, "OFFEREXP#", EXPIRY_SHARDS, &now, Some(&["id"]))
             .await?;
         Ok(items
             .iter()

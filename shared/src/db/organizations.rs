@@ -60,7 +60,7 @@ impl Db {
         next: &Organization,
         events: &[EventRecord],
     ) -> Result<(), DbError> {
-        let mut tx = Tx::new(self.table());
+        let mut tx = Tx::new();
         self.stage_org(&mut tx, next, events)?;
         self.transact(tx).await
     }
@@ -99,7 +99,7 @@ impl Db {
         change: &TrustedNetworkChange,
         events: &[EventRecord],
     ) -> Result<(), DbError> {
-        let mut tx = Tx::new(self.table());
+        let mut tx = Tx::new();
         self.stage_org(&mut tx, next, events)?;
         for supply in &change.added {
             let item = to_item(
@@ -271,7 +271,7 @@ impl Db {
     /// Gives up a pending claim (the sign-up failed and its user was removed).
     pub async fn release_sign_up(&self, username: &str) -> Result<(), DbError> {
         let k = sign_up_keys(username);
-        let mut tx = Tx::new(self.table());
+        let mut tx = Tx::new();
         tx.delete(&k.pk, &k.sk, Cond::Equals("state", pending()));
         self.transact(tx).await
     }
@@ -279,7 +279,7 @@ impl Db {
     /// The last write of a sign-up, all or nothing: the organization (new), its claim
     /// (pending → done), its host + branch (new) and the approval it consumes.
     pub async fn complete_sign_up(&self, w: &SignUpWrite<'_>) -> Result<(), DbError> {
-        let mut tx = Tx::new(self.table());
+        let mut tx = Tx::new();
         tx.put(org_item(w.org)?, Cond::New);
         let claim = SignUpClaim {
             username: w.username.to_owned(),
@@ -358,7 +358,7 @@ impl Db {
         left: &[Organization],
         events: &[EventRecord],
     ) -> Result<(), DbError> {
-        let mut tx = Tx::new(self.table());
+        let mut tx = Tx::new();
         for demand in joined.iter().chain(left) {
             tx.put(
                 org_item(demand)?,

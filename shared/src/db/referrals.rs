@@ -20,7 +20,7 @@ impl Db {
         referral: &Referral,
         event: &EventRecord,
     ) -> Result<(), DbError> {
-        let mut tx = Tx::new(self.table());
+        let mut tx = Tx::new();
         tx.put(
             to_item("referral", &referral_keys(referral), referral)?,
             Cond::Version(read_version),
@@ -37,7 +37,7 @@ impl Db {
         referral: &Referral,
         events: &[EventRecord],
     ) -> Result<Tx, DbError> {
-        let mut tx = Tx::new(self.table());
+        let mut tx = Tx::new();
         tx.put(
             to_item("referral", &referral_keys(referral), referral)?,
             Cond::New,

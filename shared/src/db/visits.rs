@@ -137,7 +137,7 @@ impl Db {
             .inbox_id
             .as_deref()
             .ok_or_else(|| DbError::Codec("a scheduled visit has an inbox_id".into()))?;
-        let mut tx = Tx::new(self.table());
+        let mut tx = Tx::new();
         tx.put(to_item("visit", &visit_keys(visit), visit)?, Cond::New);
         tx.put(
             to_item(
@@ -161,7 +161,7 @@ impl Db {
         event: Option<&EventRecord>,
         referral: &Referral,
     ) -> Result<(), DbError> {
-        let mut tx = Tx::new(self.table());
+        let mut tx = Tx::new();
         tx.put(
             to_item("visit", &visit_keys(visit), visit)?,
             Cond::Version(read_version),
@@ -185,7 +185,7 @@ impl Db {
         event: &EventRecord,
         referral: Option<&Referral>,
     ) -> Result<(), DbError> {
-        let mut tx = Tx::new(self.table());
+        let mut tx = Tx::new();
         if let Some(r) = referral {
             check_referral(&mut tx, r);
         }

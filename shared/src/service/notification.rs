@@ -211,7 +211,7 @@ pub async fn pull(
     let mut results = Vec::new();
     for _ in 0..MAX_ROUNDS {
         let wanted = page_size - results.len();
-        let items = app.db.feed_oldest(id, &floor, wanted as i32).await?;
+        let items = app.db.feed_oldest(id, &floor, wanted).await?;
         if items.is_empty() {
             break;
         }

@@ -13,7 +13,6 @@ use crate::api::offers::{
 use crate::app::App;
 use crate::db::DbError;
 use crate::db::offers::new_offer_writes;
-use crate::db::tx::MAX_TRANSACTION_ITEMS;
 use crate::domain::Rejection;
 use crate::domain::offer::{MatchResponse, Offer, OfferHead, OfferMatch, OfferState, Transition};
 use crate::domain::organization::{Organization, match_suppliers};
@@ -23,6 +22,7 @@ use crate::error::ApiError;
 use crate::events::{Channel, EventName, EventRecord};
 use crate::ids::{MatchId, OfferId, OrgId, SequenceId};
 use crate::paging::{Page, PageRequest, SortOrder, paginate};
+use crate::store::MAX_TRANSACTION_ITEMS;
 use crate::time::{Timestamp, now};
 
 use super::organizations::demand_org;

@@ -1,0 +1,274 @@
+//! The offer lifecycle's use cases (`shared::service::offers`) on the memory table: matching,
+//! every decision, expiry, and what each writes; races are staged with
+//! [`World::before_next_write`], so a lost race happens exactly where a test puts it.
+
+use serde_json::{Value, json};
+use shared::App;
+use shared::api::offers::{AssignOfferRequest, CreateOfferRequest};
+use shared::domain::offer::{MatchResponse, OfferState, OfferStatus};
+use shared::domain::organization::AssignmentMode;
+use shared::error::ErrorKind;
+use shared::events::EventName::*;
+use shared::ids::{OfferId, OrgId};
+use shared::service::offers;
+
+use crate::given::{World, offer_body, sample};
+
+fn request(body: Value) -> CreateOfferRequest {
+    serde_json::from_value(body).expect("the offer decodes")
+}
+
+async fn create(w: &World, care_type: &str) -> OfferId {
+    offers::create(&w.app, w.demand, request(offer_body(care_type)))
+        .await
+        .expect("the offer is created")
+        .offer
+        .id
+}
+
+async fn state(app: &App, id: OfferId) -> OfferState {
+    app.db
+        .load_offer(id)
+        .await
+        .unwrap()
+        .expect("the offer exists")
+}
+
+fn response_of(s: &OfferState, supplier: OrgId) -> MatchResponse {
+    s.match_of(supplier).expect("a match").response
+}
+
+async fn accept(app: &App, supplier: OrgId, id: OfferId) -> Result<(), shared::ApiError> {
+    offers::accept(app, supplier, id, sample("offers.inbox.offers.accept")).await
+}
+
+async fn assign(w: &World, id: OfferId, supplier: OrgId) -> Result<(), shared::ApiError> {
+    let m = state(&w.app, id).await.match_of(supplier).unwrap().id;
+    let request: AssignOfferRequest =
+        serde_json::from_value(json!({ "offer_match_id": m })).unwrap();
+    offers::assign(&w.app, w.demand, id, request).await
+}
+
+#[tokio::test]
+async fn an_offer_goes_to_the_trusted_suppliers_of_its_care_type_in_one_transaction() {
+    let w = World::new(AssignmentMode::Manual).await;
+
+    let psw = create(&w, "psw").await;
+    let s = state(&w.app, psw).await;
+    assert_eq!(s.offer.status, OfferStatus::Open);
+    let matched: Vec<OrgId> = s.matches.iter().map(|m| m.supply_org_id).collect();
+    assert_eq!(matched, [w.supply_a], "B gives no PSW care");
+    assert_eq!(w.event_names(), [(OfferMatched, vec![w.supply_a])]);
+    assert_eq!(w.transactions(), 1, "offer, match and event in one write");
+
+    let nursing = create(&w, "nursing").await;
+    assert_eq!(state(&w.app, nursing).await.matches.len(), 2);
+}
+
+#[tokio::test]
+async fn an_unknown_direct_supplier_is_refused_and_nothing_is_written() {
+    let w = World::new(AssignmentMode::Manual).await;
+    let before = w.table.items().len();
+    let mut body = offer_body("psw");
+    body["direct_supply_persona_ids"] = json!([OrgId::new()]);
+
+    let refused = offers::create(&w.app, w.demand, request(body))
+        .await
+        .unwrap_err();
+    assert_eq!(refused.kind, ErrorKind::Unprocessable, "{refused:?}");
+    assert_eq!(w.table.items().len(), before);
+    assert_eq!(w.transactions(), 0);
+}
+
+#[tokio::test]
+async fn in_manual_mode_an_acceptance_waits_for_the_demand_which_assigns_and_refers() {
+    let w = World::new(AssignmentMode::Manual).await;
+    let id = create(&w, "nursing").await;
+
+    accept(&w.app, w.supply_a, id).await.unwrap();
+    let s = state(&w.app, id).await;
+    assert_eq!(s.offer.status, OfferStatus::Open, "the demand decides");
+    assert_eq!(response_of(&s, w.supply_a), MatchResponse::Accepted);
+    assert_eq!(response_of(&s, w.supply_b), MatchResponse::Pending);
+
+    assign(&w, id, w.supply_a).await.unwrap();
+    let s = state(&w.app, id).await;
+    assert_eq!(s.offer.status, OfferStatus::Assigned);
+    let referral = w
+        .app
+        .db
+        .get_referral(s.offer.referral_id.expect("the offer names its referral"))
+        .await
+        .unwrap()
+        .expect("the referral was written with the assignment");
+    assert_eq!(
+        (referral.demand_org_id, referral.supply_org_id),
+        (w.demand, w.supply_a)
+    );
+    let names = w.names();
+    assert!(names.contains(&OfferAccepted), "{names:?}");
+    assert!(names.contains(&ReferralCreated), "{names:?}");
+
+    // A second assignment, or a late acceptance, finds the offer taken.
+    let late = accept(&w.app, w.supply_b, id).await.unwrap_err();
+    assert_eq!(late.kind, ErrorKind::Conflict);
+}
+
+#[tokio::test]
+async fn in_auto_mode_the_first_acceptance_is_assigned_at_once() {
+    let w = World::new(AssignmentMode::Auto).await;
+    let id = create(&w, "nursing").await;
+
+    accept(&w.app, w.supply_b, id).await.unwrap();
+    let s = state(&w.app, id).await;
+    assert_eq!(s.offer.status, OfferStatus::Assigned);
+    assert_eq!(
+        s.offer.assigned_match_id,
+        Some(s.match_of(w.supply_b).unwrap().id)
+    );
+    let refused = assign(&w, id, w.supply_b).await.unwrap_err();
+    assert_eq!(
+        refused.kind,
+        ErrorKind::Forbidden,
+        "no assigning by hand in auto mode"
+    );
+}
+
+#[tokio::test]
+async fn the_last_decline_ends_the_offer_and_a_declined_match_cannot_accept() {
+    let w = World::new(AssignmentMode::Manual).await;
+    let id = create(&w, "psw").await;
+
+    offers::decline(
+        &w.app,
+        w.supply_a,
+        id,
+        sample("offers.inbox.offers.decline"),
+    )
+    .await
+    .unwrap();
+    let s = state(&w.app, id).await;
+    assert_eq!(s.offer.status, OfferStatus::DeclinedByAll);
+    let names = w.names();
+    assert!(names.contains(&OfferDeclinedByAll), "{names:?}");
+
+    let refused = accept(&w.app, w.supply_a, id).await.unwrap_err();
+    assert_eq!(refused.kind, ErrorKind::Conflict);
+}
+
+#[tokio::test]
+async fn an_acceptance_that_loses_the_race_to_a_close_is_decided_again_and_refused() {
+    let w = World::new(AssignmentMode::Manual).await;
+    let id = create(&w, "psw").await;
+    let demand = w.demand;
+    w.before_next_write(move |app| {
+        Box::pin(async move {
+            offers::close(&app, demand, id, sample("offers.outbox.offers.close"))
+                .await
+                .expect("the close lands first");
+        })
+    });
+
+    let refused = accept(&w.app, w.supply_a, id).await.unwrap_err();
+    assert_eq!(refused.kind, ErrorKind::Conflict, "{refused:?}");
+    let s = state(&w.app, id).await;
+    assert_eq!(s.offer.status, OfferStatus::Closed);
+    assert_eq!(response_of(&s, w.supply_a), MatchResponse::Pending);
+    let names = w.names();
+    assert!(
+        !names.contains(&OfferAccepted),
+        "the lost write left nothing: {names:?}"
+    );
+    // create, close, and the acceptance's one attempt whose condition failed.
+    assert_eq!(w.transactions(), 3);
+}
+
+#[tokio::test]
+async fn two_acceptances_at_once_in_auto_mode_assign_the_offer_once() {
+    let w = World::new(AssignmentMode::Auto).await;
+    let id = create(&w, "nursing").await;
+    let b = w.supply_b;
+    w.before_next_write(move |app| {
+        Box::pin(async move {
+            accept(&app, b, id)
+                .await
+                .expect("B's acceptance lands first");
+        })
+    });
+
+    let refused = accept(&w.app, w.supply_a, id).await.unwrap_err();
+    assert_eq!(refused.kind, ErrorKind::Conflict);
+    let s = state(&w.app, id).await;
+    assert_eq!(s.offer.assigned_match_id, Some(s.match_of(b).unwrap().id));
+    let created = w.recipients_of(ReferralCreated);
+    assert_eq!(
+        created.len(),
+        2,
+        "one referral, announced to each side once"
+    );
+}
+
+#[tokio::test]
+async fn a_decision_that_keeps_losing_races_gives_up_with_a_busy_conflict() {
+    let w = World::new(AssignmentMode::Manual).await;
+    let id = create(&w, "psw").await;
+    // Another writer changes the offer before each of this request's writes.
+    for _ in 0..shared::service::MAX_ATTEMPTS {
+        w.before_next_write(move |app| {
+            Box::pin(async move {
+                let mut offer = state(&app, id).await.offer;
+                offer.version += 1;
+                let keys = shared::db::offers::offer_keys(&offer);
+                let item = shared::db::to_item("offer", &keys, &offer).unwrap();
+                app.db.put_unconditionally(item).await.unwrap();
+            })
+        });
+    }
+
+    let busy = accept(&w.app, w.supply_a, id).await.unwrap_err();
+    assert_eq!(busy.kind, ErrorKind::Conflict);
+    assert!(busy.message.contains("retry"), "{}", busy.message);
+    assert_eq!(
+        response_of(&state(&w.app, id).await, w.supply_a),
+        MatchResponse::Pending
+    );
+}
+
+#[tokio::test]
+async fn expiry_ends_what_is_due_once_and_keeps_an_outcome_that_won_the_race() {
+    let w = World::new(AssignmentMode::Manual).await;
+    let due = create(&w, "psw").await;
+    let closed = create(&w, "psw").await;
+    let expires_at = state(&w.app, due).await.offer.expires_at;
+    let after = expires_at + chrono::Duration::seconds(1);
+
+    let early = offers::expire_due(&w.app, expires_at - chrono::Duration::seconds(1))
+        .await
+        .unwrap();
+    assert_eq!(early, offers::ExpiryReport::default(), "nothing is due yet");
+
+    let demand = w.demand;
+    w.before_next_write(move |app| {
+        Box::pin(async move {
+            offers::close(&app, demand, closed, sample("offers.outbox.offers.close"))
+                .await
+                .unwrap();
+        })
+    });
+    let report = offers::expire_due(&w.app, after).await.unwrap();
+    assert_eq!(report.expired + report.already_ended, 2, "{report:?}");
+    assert_eq!(
+        state(&w.app, closed).await.offer.status,
+        OfferStatus::Closed
+    );
+    assert_eq!(state(&w.app, due).await.offer.status, OfferStatus::Expired);
+    let expired: Vec<OrgId> = w.recipients_of(OfferExpired).concat();
+    assert_eq!(
+        expired.len(),
+        2,
+        "the demand and the one supplier: {expired:?}"
+    );
+
+    let again = offers::expire_due(&w.app, after).await.unwrap();
+    assert_eq!(again.expired, 0, "an expired offer is no longer due");
+}
