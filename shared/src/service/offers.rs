@@ -1,32 +1,34 @@
 //! The offer lifecycle use cases.
 
-use std::cmp::Reverse;
 use std::collections::HashMap;
 
 use crate::api::offers::{
     AcceptOfferRequest, AssignOfferRequest, BundleOffersCreated, CloseOfferRequest,
     CreateBundleOfferRequest, CreateOfferRequest, CreateShiftOfferRequest, CreatedOfferItem,
-    DeclineOfferRequest, GroupRef, InboxOfferDetail, InboxOfferQuery, InboxOfferSummary,
-    MatchQuery, MatchView, OutboxMatchSummary, OutboxOfferDetail, OutboxOfferQuery,
-    OutboxOfferSummary, ShiftOffersCreated,
+    DeclineOfferRequest, GroupRef, OutboxOfferDetail, ShiftOffersCreated,
 };
 use crate::app::App;
 use crate::db::DbError;
 use crate::db::offers::new_offer_writes;
 use crate::domain::Rejection;
-use crate::domain::offer::{MatchResponse, Offer, OfferHead, OfferMatch, OfferState, Transition};
+use crate::domain::offer::{MatchResponse, Offer, OfferMatch, OfferState, Transition};
 use crate::domain::organization::{Organization, match_suppliers};
 use crate::domain::referral::Referral;
 use crate::domain::take_rate::TakeRate;
 use crate::error::ApiError;
 use crate::events::{Channel, EventName, EventRecord};
 use crate::ids::{MatchId, OfferId, OrgId, SequenceId};
-use crate::paging::{Page, PageRequest, SortOrder, paginate};
 use crate::store::MAX_TRANSACTION_ITEMS;
 use crate::time::{Timestamp, now};
 
 use super::organizations::demand_org;
-use super::{MAX_ATTEMPTS, lean, lean_of, leans, retry_lost_races, won};
+use super::{lean, retry_lost_races, won};
+
+mod expiry;
+mod reads;
+
+pub use expiry::*;
+pub use reads::*;
 
 /// A transaction holds the offer, one item per match and one event item.
 const MAX_MATCHES: usize = MAX_TRANSACTION_ITEMS - 2;
@@ -421,200 +423,4 @@ pub async fn assign(
     )
     .await
     .map(drop)
-}
-
-fn last_modified(o: &Offer) -> Timestamp {
-    o.updated_at.unwrap_or(o.created_at)
-}
-
-fn sort_by_last_modified<T>(items: &mut [T], order: SortOrder, key: impl Fn(&T) -> Timestamp) {
-    match order {
-        SortOrder::Asc => items.sort_by_key(|i| key(i)),
-        SortOrder::Desc => items.sort_by_key(|i| Reverse(key(i))),
-    }
-}
-
-pub async fn outbox_list(
-    app: &App,
-    demand: OrgId,
-    q: OutboxOfferQuery,
-) -> Result<Page<OutboxOfferSummary>, ApiError> {
-    let paging = PageRequest::parse(q.page, q.items_per_page, q.sort_order)?;
-    let mut offers: Vec<Offer> = app
-        .db
-        .offers_of_demand(demand)
-        .await?
-        .into_iter()
-        .filter(|o| q.matches(o))
-        .collect();
-    sort_offers(&mut offers, paging.sort_order);
-    Ok(paginate(offers, paging).map(|o| OutboxOfferSummary::from(&o)))
-}
-
-/// Offers in the lists' order: by last modification.
-pub(crate) fn sort_offers(offers: &mut [Offer], order: SortOrder) {
-    sort_by_last_modified(offers, order, last_modified);
-}
-
-pub async fn outbox_get(
-    app: &App,
-    demand: OrgId,
-    id: OfferId,
-) -> Result<OutboxOfferDetail, ApiError> {
-    let state = load_visible(app, Side::Demand(demand), id).await?;
-    detail_of(app, &state).await
-}
-
-/// The demand's view of an offer, with the assigned supplier if any.
-pub(crate) async fn detail_of(
-    app: &App,
-    state: &OfferState,
-) -> Result<OutboxOfferDetail, ApiError> {
-    let demand = state.offer.demand_org_id;
-    let assigned = state
-        .offer
-        .assigned_match_id
-        .and_then(|m| state.matches.iter().find(|x| x.id == m));
-    let names = leans(
-        app,
-        std::iter::once(demand).chain(assigned.map(|m| m.supply_org_id)),
-    )
-    .await?;
-    let supply = assigned
-        .map(|m| lean_of(&names, m.supply_org_id))
-        .transpose()?;
-    Ok(OutboxOfferDetail::new(
-        &state.offer,
-        lean_of(&names, demand)?,
-        supply,
-    ))
-}
-
-pub async fn outbox_matches(
-    app: &App,
-    demand: OrgId,
-    id: OfferId,
-    q: MatchQuery,
-) -> Result<Page<OutboxMatchSummary>, ApiError> {
-    let state = load_visible(app, Side::Demand(demand), id).await?;
-    matches_page(app, &state, q).await
-}
-
-/// One page of an offer's matches, filtered as `q` asks.
-pub(crate) async fn matches_page(
-    app: &App,
-    state: &OfferState,
-    q: MatchQuery,
-) -> Result<Page<OutboxMatchSummary>, ApiError> {
-    let paging = PageRequest::parse(q.page, q.items_per_page, q.sort_order)?;
-    let mut matches: Vec<&OfferMatch> = state
-        .matches
-        .iter()
-        .filter(|m| q.response.is_empty() || q.response.contains(&m.response))
-        .filter(|m| q.sequence_id.is_empty() || q.sequence_id.contains(&m.sequence_id))
-        .collect();
-    sort_by_last_modified(&mut matches, paging.sort_order, |m| {
-        m.updated_at.unwrap_or(m.created_at)
-    });
-    let page = paginate(matches, paging);
-    let names = leans(app, page.items.iter().map(|m| m.supply_org_id)).await?;
-    page.try_map(|m| {
-        Ok(OutboxMatchSummary {
-            match_: MatchView::new(&state.offer, m),
-            supply: lean_of(&names, m.supply_org_id)?,
-        })
-    })
-}
-
-pub async fn inbox_list(
-    app: &App,
-    supplier: OrgId,
-    q: InboxOfferQuery,
-) -> Result<Page<InboxOfferSummary>, ApiError> {
-    let paging = PageRequest::parse(q.page, q.items_per_page, q.sort_order)?;
-    let mut pairs: Vec<(OfferHead, OfferMatch)> = app
-        .db
-        .offers_of_supplier(supplier)
-        .await?
-        .into_iter()
-        .filter(|(o, m)| q.status.is_none_or(|s| s == o.match_status(m)))
-        .filter(|(o, _)| q.shift_id.is_none_or(|s| o.shift_id == Some(s)))
-        .collect();
-    sort_by_last_modified(&mut pairs, paging.sort_order, |(o, m)| {
-        o.updated_at
-            .unwrap_or(o.created_at)
-            .max(m.updated_at.unwrap_or(m.created_at))
-    });
-    Ok(paginate(pairs, paging).map(|(o, m)| InboxOfferSummary {
-        offer: (&o).into(),
-        match_: MatchView::with_status(&m, o.match_status(&m)),
-    }))
-}
-
-pub async fn inbox_get(
-    app: &App,
-    supplier: OrgId,
-    id: OfferId,
-) -> Result<InboxOfferDetail, ApiError> {
-    let state = load_visible(app, Side::Supply(supplier), id).await?;
-    let m = state
-        .match_of(supplier)
-        .ok_or_else(|| ApiError::not_found("Offer"))?;
-    let names = leans(app, [state.offer.demand_org_id]).await?;
-    Ok(InboxOfferDetail::new(
-        &state.offer,
-        m,
-        lean_of(&names, state.offer.demand_org_id)?,
-    ))
-}
-
-/// What one run of the expiry job did.
-#[derive(Debug, Default, PartialEq, Eq, serde::Serialize)]
-pub struct ExpiryReport {
-    pub expired: usize,
-    /// Due offers that another request (or a concurrent run) ended first.
-    pub already_ended: usize,
-}
-
-/// Expires every open offer whose `expires_at` is at or before `now` (the scheduled event's
-/// time), each in its own transaction with its `OfferExpired` events. An offer accepted,
-/// closed or assigned meanwhile keeps that outcome: the write is conditioned on the version
-/// read, and a lost race is decided again on the new state.
-pub async fn expire_due(app: &App, now: Timestamp) -> Result<ExpiryReport, ApiError> {
-    let mut report = ExpiryReport::default();
-    'offers: for id in app.db.offers_due_to_expire(now).await? {
-        for attempt in 0..MAX_ATTEMPTS {
-            let Some(state) = app.db.load_offer(id).await? else {
-                continue 'offers;
-            };
-            let t = match state.expire(now) {
-                Ok(t) => t,
-                Err(_) => {
-                    report.already_ended += 1;
-                    continue 'offers;
-                }
-            };
-            let events: Vec<EventRecord> = t
-                .notices
-                .iter()
-                .map(|n| EventRecord::offer(n.channel, n.name, n.recipients.clone(), id, now))
-                .collect();
-            match app
-                .db
-                .apply_offer_transition(&state, &t, None, &events)
-                .await
-            {
-                Ok(()) => {
-                    report.expired += 1;
-                    continue 'offers;
-                }
-                Err(DbError::ConditionFailed) => {
-                    tracing::debug!(%id, attempt, "offer changed while expiring; deciding again");
-                }
-                Err(e) => return Err(e.into()),
-            }
-        }
-        tracing::warn!(%id, "offer kept changing; the next run expires it");
-    }
-    Ok(report)
 }

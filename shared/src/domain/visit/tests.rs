@@ -2,6 +2,7 @@ use chrono::Duration;
 
 use super::*;
 use crate::domain::offer::{Task, Visit as OfferVisit};
+use crate::events::EventRecord;
 
 fn ne(s: &str) -> NonEmpty {
     NonEmpty::try_from(s.to_owned()).unwrap()
