@@ -32,7 +32,13 @@ impl Aws {
     }
 
     pub async fn sdk(&self) -> &SdkConfig {
-        self.sdk.get_or_init(aws_config::load_from_env).await
+        self.sdk
+            .get_or_init(|| {
+                aws_config::defaults(aws_config::BehaviorVersion::latest())
+                    .http_client(crate::tls::aws_http_client())
+                    .load()
+            })
+            .await
     }
 
     pub async fn dynamodb(&self) -> &aws_sdk_dynamodb::Client {
