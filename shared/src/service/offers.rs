@@ -21,7 +21,7 @@ use crate::ids::{MatchId, OfferId, OrgId, SequenceId};
 use crate::store::MAX_TRANSACTION_ITEMS;
 use crate::time::{Timestamp, now};
 
-use super::organizations::demand_org;
+use super::organizations::active_demand;
 use super::{lean, retry_lost_races, won};
 
 mod expiry;
@@ -43,13 +43,18 @@ struct Candidates {
 }
 
 impl Candidates {
+    /// Two round trips: the trusted network and the take rates together, then every
+    /// organization (the demand's own among them) in one batch.
     async fn read(app: &App, demand: OrgId, direct: &[OrgId]) -> Result<Self, ApiError> {
-        let demand_org = demand_org(app, demand).await?;
-        let trusted = app.db.trusted_suppliers(demand).await?;
-        let mut ids = trusted.clone();
+        let (trusted, (own, regional)) = futures::try_join!(
+            app.db.trusted_suppliers(demand),
+            app.db.take_rates_for(demand)
+        )?;
+        let mut ids = vec![demand];
+        ids.extend(trusted.iter().copied());
         ids.extend(direct.iter().copied());
         let orgs = app.db.get_orgs(&ids).await?;
-        let (own, regional) = app.db.take_rates_for(demand).await?;
+        let demand_org = active_demand(orgs.iter().find(|o| o.id == demand).cloned())?;
         Ok(Self {
             demand: demand_org,
             take_rate: TakeRate::effective(own, regional),
@@ -262,55 +267,84 @@ pub async fn load_visible(app: &App, side: Side, id: OfferId) -> Result<OfferSta
 
 /// What a decision reads besides the offer and its matches.
 ///
-/// Decline and close decide on the offer alone, so they do not read the demand organization:
-/// that `GetItem` is one of the three DynamoDB calls such a request makes (query the offer,
-/// read the organization, write the transaction). Accept needs the demand's assignment mode
-/// (auto mode assigns at once), and every assignment creates a referral whose events name both
-/// organizations, so accept and assign read it — with the state, on every attempt, so a change
-/// of assignment mode applies at once.
+/// Decline and close decide on the offer alone, so they do not read the organizations: such a
+/// request makes two DynamoDB calls (query the offer, write the transaction). Accept needs the
+/// demand's assignment mode (auto mode assigns at once), and every assignment creates a
+/// referral whose events name both organizations, so accept and assign read the demand and the
+/// supplier that may be assigned in one batch after the offer: three round trips. They are read
+/// with the state, on every attempt, so a change of assignment mode applies at once.
 trait Reads: Sized + Send + Sync {
+    /// `supplier`: the organization an assignment would name, when the request says which.
     fn load(
         app: &App,
         offer: &Offer,
+        supplier: Option<OrgId>,
     ) -> impl std::future::Future<Output = Result<Self, ApiError>> + Send;
     fn demand(&self) -> Option<&Organization>;
+    fn supplier(&self, id: OrgId) -> Option<&Organization>;
 }
 
 /// Decline and close: nothing beyond the offer.
 impl Reads for () {
-    async fn load(_: &App, _: &Offer) -> Result<Self, ApiError> {
+    async fn load(_: &App, _: &Offer, _: Option<OrgId>) -> Result<Self, ApiError> {
         Ok(())
     }
     fn demand(&self) -> Option<&Organization> {
         None
     }
+    fn supplier(&self, _: OrgId) -> Option<&Organization> {
+        None
+    }
 }
 
-/// Accept and assign: the demand organization.
-impl Reads for Organization {
-    async fn load(app: &App, offer: &Offer) -> Result<Self, ApiError> {
-        app.db.get_org(offer.demand_org_id).await?.ok_or_else(|| {
+/// Accept and assign: the demand organization, and the supplier an assignment would name.
+struct Parties {
+    demand: Organization,
+    supplier: Option<Organization>,
+}
+
+impl Reads for Parties {
+    async fn load(app: &App, offer: &Offer, supplier: Option<OrgId>) -> Result<Self, ApiError> {
+        let ids: Vec<OrgId> = std::iter::once(offer.demand_org_id)
+            .chain(supplier)
+            .collect();
+        let mut orgs = app.db.get_orgs(&ids).await?;
+        let mut take = |id: OrgId| {
+            orgs.iter()
+                .position(|o| o.id == id)
+                .map(|i| orgs.swap_remove(i))
+        };
+        let demand = take(offer.demand_org_id).ok_or_else(|| {
             ApiError::internal(format!("demand organization of offer {} missing", offer.id))
+        })?;
+        Ok(Self {
+            demand,
+            supplier: supplier.and_then(take),
         })
     }
     fn demand(&self) -> Option<&Organization> {
-        Some(self)
+        Some(&self.demand)
+    }
+    fn supplier(&self, id: OrgId) -> Option<&Organization> {
+        self.supplier.as_ref().filter(|o| o.id == id)
     }
 }
 
 /// Runs a transition to completion: read, decide, write conditionally; on a lost race read
 /// again and decide again, so the outcome is always the one the latest state allows. What the
-/// decision needs besides the state (`R`, see [`Reads`]) is read with it on every attempt.
+/// decision needs besides the state (`R`, see [`Reads`]) is read with it on every attempt;
+/// `supplier` names the organization an assignment would name, from the state read.
 async fn transition<R: Reads>(
     app: &App,
     side: Side,
     id: OfferId,
+    supplier: impl Fn(&OfferState) -> Option<OrgId>,
     decide: impl Fn(&OfferState, &R, Timestamp) -> Result<Transition, Rejection>,
 ) -> Result<Transition, ApiError> {
-    let decide = &decide;
+    let (decide, supplier) = (&decide, &supplier);
     retry_lost_races(OFFER_BUSY, || async move {
         let state = load_visible(app, side, id).await?;
-        let reads = R::load(app, &state.offer).await?;
+        let reads = R::load(app, &state.offer, supplier(&state)).await?;
         let at = now();
         let mut t = decide(&state, &reads, at)?;
         let mut events: Vec<EventRecord> = t
@@ -327,16 +361,20 @@ async fn transition<R: Reads>(
                 })?;
                 let referral = Referral::from_assignment(&t.offer, chosen, at);
                 t.offer.referral_id = Some(referral.id);
-                let supply = app
-                    .db
-                    .get_org(referral.supply_org_id)
-                    .await?
-                    .ok_or_else(|| {
-                        ApiError::internal(format!(
-                            "supply organization {} missing",
-                            referral.supply_org_id
-                        ))
-                    })?;
+                // Read with the demand when the request named the supplier; otherwise now.
+                let supply = match reads.supplier(referral.supply_org_id) {
+                    Some(org) => org.clone(),
+                    None => app
+                        .db
+                        .get_org(referral.supply_org_id)
+                        .await?
+                        .ok_or_else(|| {
+                            ApiError::internal(format!(
+                                "supply organization {} missing",
+                                referral.supply_org_id
+                            ))
+                        })?,
+                };
                 events.extend(referral.created_events(demand, &supply, at));
                 Some(referral)
             }
@@ -363,11 +401,12 @@ pub async fn accept(
         app,
         Side::Supply(supplier),
         id,
-        |state, demand: &Organization, at| {
+        |_| Some(supplier),
+        |state, parties: &Parties, at| {
             state.accept(
                 supplier,
                 request.comment.clone(),
-                demand.assignment_mode(),
+                parties.demand.assignment_mode(),
                 at,
             )
         },
@@ -382,14 +421,20 @@ pub async fn decline(
     id: OfferId,
     request: DeclineOfferRequest,
 ) -> Result<(), ApiError> {
-    transition(app, Side::Supply(supplier), id, |state, _: &(), at| {
-        state.decline(
-            supplier,
-            request.reason_code.clone(),
-            request.comment.clone(),
-            at,
-        )
-    })
+    transition(
+        app,
+        Side::Supply(supplier),
+        id,
+        |_| None,
+        |state, _: &(), at| {
+            state.decline(
+                supplier,
+                request.reason_code.clone(),
+                request.comment.clone(),
+                at,
+            )
+        },
+    )
     .await
     .map(drop)
 }
@@ -400,9 +445,13 @@ pub async fn close(
     id: OfferId,
     request: CloseOfferRequest,
 ) -> Result<(), ApiError> {
-    transition(app, Side::Demand(demand), id, |state, _: &(), at| {
-        state.close(request.reason_code, request.reason_comment.clone(), at)
-    })
+    transition(
+        app,
+        Side::Demand(demand),
+        id,
+        |_| None,
+        |state, _: &(), at| state.close(request.reason_code, request.reason_comment.clone(), at),
+    )
     .await
     .map(drop)
 }
@@ -417,8 +466,15 @@ pub async fn assign(
         app,
         Side::Demand(demand),
         id,
-        |state, org: &Organization, at| {
-            state.assign(request.offer_match_id, org.assignment_mode(), at)
+        |state| {
+            let chosen = state
+                .matches
+                .iter()
+                .find(|m| m.id == request.offer_match_id);
+            chosen.map(|m| m.supply_org_id)
+        },
+        |state, parties: &Parties, at| {
+            state.assign(request.offer_match_id, parties.demand.assignment_mode(), at)
         },
     )
     .await

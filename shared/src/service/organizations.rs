@@ -21,7 +21,12 @@ use super::{retry_lost_races, won};
 /// The caller's organization, which must hold an active demand persona: outbox operations
 /// are refused (403) for an organization that only supplies.
 pub async fn demand_org(app: &App, id: OrgId) -> Result<Organization, ApiError> {
-    match app.db.get_org(id).await? {
+    active_demand(app.db.get_org(id).await?)
+}
+
+/// The organization, if it has an active demand persona (403 otherwise).
+pub fn active_demand(org: Option<Organization>) -> Result<Organization, ApiError> {
+    match org {
         Some(org) if org.is_active_demand() => Ok(org),
         _ => Err(ApiError::forbidden(
             "The organization has no active demand persona",

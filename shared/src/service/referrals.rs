@@ -20,7 +20,7 @@ use crate::ids::{OrgId, ReferralId};
 use crate::paging::{Page, PageRequest, SortOrder, paginate};
 use crate::time::{Timestamp, now};
 
-use super::organizations::demand_org;
+use super::organizations::active_demand;
 use super::{lean, lean_of, leans, retry_lost_races, won};
 
 pub(crate) fn sort(referrals: &mut [Referral], by: ReferralSortBy, order: SortOrder) {
@@ -221,20 +221,21 @@ pub async fn create_direct(
     demand: OrgId,
     request: CreateReferralRequest,
 ) -> Result<OutboxReferralDetail, ApiError> {
-    let demand_org = demand_org(app, demand).await?;
+    // One round trip reads both organizations and the take rates, then one writes.
+    let parties = [demand, request.supply_persona_id];
+    let (orgs, (own, regional)) =
+        futures::try_join!(app.db.get_orgs(&parties), app.db.take_rates_for(demand))?;
+    let org = |id: OrgId| orgs.iter().find(|o| o.id == id).cloned();
+    let demand_org = active_demand(org(demand))?;
     let at = now();
     let (supplier, draft) = request.into_draft(at)?;
-    let supply_org = app
-        .db
-        .get_org(supplier)
-        .await?
+    let supply_org = org(supplier)
         .filter(|o| o.supply_status() == PersonaStatus::Active && supplier != demand)
         .ok_or_else(|| {
             ApiError::unprocessable(format!(
                 "supply_persona_id: {supplier} is not an active supply persona"
             ))
         })?;
-    let (own, regional) = app.db.take_rates_for(demand).await?;
     let take_rate = TakeRate::effective(own, regional);
     let referral = Referral::direct(draft, demand, supplier, take_rate, at);
     // A visit referral writes one visit item per visit in its creating transaction.
