@@ -19,6 +19,7 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use futures::future::BoxFuture;
 use serde_json::{Value, json};
 use shared::App;
 use shared::api::common::CareType;
@@ -195,12 +196,15 @@ impl World {
     }
 }
 
+type Setup = fn(Arc<World>) -> BoxFuture<'static, Vec<String>>;
+type Run = fn(Arc<World>, Vec<String>) -> BoxFuture<'static, Result<(), ApiError>>;
+
 struct Operation {
     handler: &'static str,
     mode: AssignmentMode,
     /// Writes what the operation needs; returns the ids it acts on.
-    setup: fn(Arc<World>) -> futures::future::BoxFuture<'static, Vec<String>>,
-    run: fn(Arc<World>, Vec<String>) -> futures::future::BoxFuture<'static, Result<(), ApiError>>,
+    setup: Setup,
+    run: Run,
 }
 
 macro_rules! op {
