@@ -66,6 +66,19 @@ async fn an_offer_goes_to_the_trusted_suppliers_of_its_care_type_in_one_transact
 }
 
 #[tokio::test]
+async fn only_an_active_demand_organization_creates_offers() {
+    let w = World::new(AssignmentMode::Manual).await;
+    let before = w.table.items().len();
+    for not_demand in [w.supply_a, OrgId::new()] {
+        let refused = offers::create(&w.app, not_demand, request(offer_body("psw")))
+            .await
+            .unwrap_err();
+        assert_eq!(refused.kind, ErrorKind::Forbidden, "{refused:?}");
+    }
+    assert_eq!(w.table.items().len(), before);
+}
+
+#[tokio::test]
 async fn an_unknown_direct_supplier_is_refused_and_nothing_is_written() {
     let w = World::new(AssignmentMode::Manual).await;
     let before = w.table.items().len();
