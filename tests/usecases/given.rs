@@ -13,7 +13,7 @@ use shared::config::Config;
 use shared::db::Item;
 use shared::domain::organization::AssignmentMode;
 use shared::events::{EventName, EventRecord};
-use shared::ids::OrgId;
+use shared::ids::{OrgId, ReferralId, VisitId};
 use shared::store::{Increment, MemoryTable, Query, StoreFuture, Table, Tx};
 
 /// Runs once, just before the next transaction reaches the table: the other request of a
@@ -167,6 +167,30 @@ impl World {
             .into_iter()
             .map(|e| (e.event_name, e.recipients))
             .collect()
+    }
+
+    /// A direct visit referral from the demand to supplier A, with the sample's first visit,
+    /// and that visit.
+    pub async fn visit_referral(&self) -> (ReferralId, VisitId) {
+        let mut body: Value = sample("offers.outbox.referrals.create");
+        body["supply_persona_id"] = serde_json::json!(self.supply_a);
+        body["referral"]["referral_type"] = "visit".into();
+        body["visits"] = serde_json::json!([body["visits"][0].clone()]);
+        let referral = shared::service::referrals::create_direct(
+            &self.app,
+            self.demand,
+            serde_json::from_value(body).unwrap(),
+        )
+        .await
+        .expect("the visit referral is created")
+        .referral
+        .id;
+        let q = serde_json::from_value(serde_json::json!({ "referral_id": referral })).unwrap();
+        let visits = shared::service::visits::outbox_list(&self.app, self.demand, q)
+            .await
+            .unwrap();
+        assert_eq!(visits.items.len(), 1, "the referral brings its visit");
+        (referral, visits.items[0].core.id)
     }
 
     /// How many transactions reached the table.

@@ -6,3 +6,4 @@
 mod given;
 mod offers;
 mod referrals;
+mod visits;
