@@ -1,12 +1,13 @@
 //! Concurrent conflicting requests leave one consistent winner and exactly one event per
 //! transition that happened.
 
+use futures::FutureExt;
 use futures::future::join_all;
-use platform_tests::{Subscriber, TestStack};
+use platform_tests::TestStack;
+use platform_tests::client::NO_BODY;
+use platform_tests::given::{self, Logins};
 use serde_json::json;
 use shared::events::EventName;
-
-use crate::create_offer;
 
 fn count(events: &[shared::events::EventRecord], name: EventName) -> usize {
     events.iter().filter(|e| e.event_name == name).count()
@@ -15,34 +16,26 @@ fn count(events: &[shared::events::EventRecord], name: EventName) -> usize {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn twenty_accepts_racing_a_close() {
     let t = TestStack::start().await;
-    let demand_org = t.demo.demand.organization.as_ref().unwrap().id;
-    let demand_sub = Subscriber::new(&t, demand_org).await;
-    let demand = t.login(&t.demo.demand).await;
-    let a = t.login(&t.demo.supply_a).await;
-    let b = t.login(&t.demo.supply_b).await;
-    let offer_id = create_offer(&t, &demand).await;
+    let demand_sub = given::subscriber(&t, &t.demo.demand).await;
+    let Logins {
+        demand,
+        supply_a: a,
+        supply_b: b,
+        ..
+    } = given::logins(&t).await;
+    let offer_id = given::offer(&t, &demand).await;
 
-    let accept_path = format!("/offers/v1/inbox/offers/{offer_id}/accept");
-    let close_path = format!("/offers/v1/outbox/offers/{offer_id}/close");
     let mut labels = Vec::new();
     let mut calls = Vec::new();
     for i in 0..20 {
         let (label, token) = if i % 2 == 0 { ("a", &a) } else { ("b", &b) };
         labels.push(label);
-        calls.push(t.call(
-            "POST",
-            &accept_path,
-            Some(token),
-            Some(json!({"comment": format!("try {i}")})),
-        ));
+        let accept = json!({"comment": format!("try {i}")});
+        calls.push(t.offers(token).accept(&offer_id, accept).boxed_local());
         if i == 10 {
             labels.push("close");
-            calls.push(t.call(
-                "POST",
-                &close_path,
-                Some(&demand),
-                Some(json!({"reason_code": "client_request"})),
-            ));
+            let close = json!({"reason_code": "client_request"});
+            calls.push(t.offers(&demand).close(&offer_id, close).boxed_local());
         }
     }
     let results = join_all(calls).await;
@@ -68,29 +61,15 @@ async fn twenty_accepts_racing_a_close() {
     );
     assert!(a_ok + b_ok + closed as usize >= 1, "somebody must win");
 
-    let offer = t
-        .call(
-            "GET",
-            &format!("/offers/v1/outbox/offers/{offer_id}"),
-            Some(&demand),
-            None,
-        )
-        .await
-        .body;
+    let offers = t.offers(&demand);
+    let offer = offers.outbox(&offer_id).await.ok(200);
     assert_eq!(
         offer["offer"]["status"],
         if closed { "closed" } else { "open" }
     );
     assert_eq!(offer["response_counts"]["accepted"], (a_ok + b_ok) as u64);
-    let accepted = t
-        .call(
-            "GET",
-            &format!("/offers/v1/outbox/offers/{offer_id}/matches?response=accepted"),
-            Some(&demand),
-            None,
-        )
-        .await;
-    assert_eq!(accepted.body["total_items"], (a_ok + b_ok) as u64);
+    let accepted = offers.matches(&offer_id, "response=accepted").await.ok(200);
+    assert_eq!(accepted["total_items"], (a_ok + b_ok) as u64);
 
     let events = t.event_items().await;
     assert_eq!(count(&events, EventName::OfferMatched), 1);
@@ -108,26 +87,19 @@ async fn twenty_accepts_racing_a_close() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn automatic_assignment_has_one_winner() {
     let t = TestStack::start().await;
-    let demand = t.login(&t.demo.demand).await;
-    let a = t.login(&t.demo.supply_a).await;
-    let b = t.login(&t.demo.supply_b).await;
-    assert_eq!(
-        t.call(
-            "POST",
-            "/offers/v1/demand_personas/settings/assignment",
-            Some(&demand),
-            Some(json!({"offer_assignment": "auto"}))
-        )
-        .await
-        .status,
-        204
-    );
-    let offer_id = create_offer(&t, &demand).await;
+    let Logins {
+        demand,
+        supply_a: a,
+        supply_b: b,
+        ..
+    } = given::logins(&t).await;
+    given::auto_assignment(&t, &demand).await;
+    let offer_id = given::offer(&t, &demand).await;
 
-    let path = format!("/offers/v1/inbox/offers/{offer_id}/accept");
-    let results = join_all(
-        (0..20).map(|i| t.call("POST", &path, Some(if i % 2 == 0 { &a } else { &b }), None)),
-    )
+    let results = join_all((0..20).map(|i| {
+        let token = if i % 2 == 0 { &a } else { &b };
+        t.offers(token).accept(&offer_id, NO_BODY)
+    }))
     .await;
     assert!(
         results.iter().all(|r| r.status == 204 || r.status == 409),
@@ -139,23 +111,11 @@ async fn automatic_assignment_has_one_winner() {
         "exactly one acceptance assigns"
     );
 
-    let offer = t
-        .call(
-            "GET",
-            &format!("/offers/v1/outbox/offers/{offer_id}"),
-            Some(&demand),
-            None,
-        )
-        .await
-        .body;
+    let offer = t.offers(&demand).outbox(&offer_id).await.ok(200);
     assert_eq!(offer["offer"]["status"], "assigned");
     assert_eq!(offer["response_counts"]["accepted"], 1);
-    assert_eq!(
-        t.call("GET", "/offers/v1/outbox/referrals", Some(&demand), None)
-            .await
-            .body["total_items"],
-        1
-    );
+    let referrals = t.referrals(&demand).outbox_list("").await.ok(200);
+    assert_eq!(referrals["total_items"], 1);
     let events = t.event_items().await;
     assert_eq!(count(&events, EventName::OfferAccepted), 1);
     assert_eq!(
@@ -169,45 +129,20 @@ async fn automatic_assignment_has_one_winner() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn assign_racing_close_has_one_winner() {
     let t = TestStack::start().await;
-    let demand = t.login(&t.demo.demand).await;
-    let a = t.login(&t.demo.supply_a).await;
-    let offer_id = create_offer(&t, &demand).await;
-    assert_eq!(
-        t.call(
-            "POST",
-            &format!("/offers/v1/inbox/offers/{offer_id}/accept"),
-            Some(&a),
-            None
-        )
-        .await
-        .status,
-        204
-    );
-    let m = t
-        .call(
-            "GET",
-            &format!("/offers/v1/outbox/offers/{offer_id}/matches?response=accepted"),
-            Some(&demand),
-            None,
-        )
-        .await;
-    let match_id = m.body["items"][0]["match"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let Logins {
+        demand, supply_a, ..
+    } = given::logins(&t).await;
+    let offer_id = given::offer(&t, &demand).await;
+    t.offers(&supply_a).accept(&offer_id, NO_BODY).await.ok(204);
+    let offers = t.offers(&demand);
+    let matches = offers.matches(&offer_id, "response=accepted").await.ok(200);
+    let assign = json!({"offer_match_id": matches["items"][0]["match"]["id"]});
 
-    let assign = format!("/offers/v1/outbox/offers/{offer_id}/assign");
-    let close = format!("/offers/v1/outbox/offers/{offer_id}/close");
     let results = join_all((0..10).map(|i| {
         if i % 2 == 0 {
-            t.call(
-                "POST",
-                &assign,
-                Some(&demand),
-                Some(json!({"offer_match_id": match_id})),
-            )
+            offers.assign(&offer_id, assign.clone()).boxed_local()
         } else {
-            t.call("POST", &close, Some(&demand), Some(json!({})))
+            offers.close(&offer_id, json!({})).boxed_local()
         }
     }))
     .await;
@@ -224,23 +159,12 @@ async fn assign_racing_close_has_one_winner() {
     assert_eq!(winners.len(), 1, "{results:?}");
     let assigned = winners[0].is_multiple_of(2);
 
-    let offer = t
-        .call(
-            "GET",
-            &format!("/offers/v1/outbox/offers/{offer_id}"),
-            Some(&demand),
-            None,
-        )
-        .await
-        .body;
+    let offer = offers.outbox(&offer_id).await.ok(200);
     assert_eq!(
         offer["offer"]["status"],
         if assigned { "assigned" } else { "closed" }
     );
-    let referrals = t
-        .call("GET", "/offers/v1/outbox/referrals", Some(&demand), None)
-        .await
-        .body;
+    let referrals = t.referrals(&demand).outbox_list("").await.ok(200);
     assert_eq!(referrals["total_items"], assigned as u64);
     let events = t.event_items().await;
     assert_eq!(
@@ -259,12 +183,14 @@ async fn assign_racing_close_has_one_winner() {
 async fn storms_of_accepts_and_a_close_publish_exactly_the_committed_events() {
     const STORMS: usize = 100;
     let t = TestStack::start().await;
-    let demand_org = t.demo.demand.organization.as_ref().unwrap().id;
-    let demand_sub = Subscriber::new(&t, demand_org).await;
-    let supplier_sub = Subscriber::new(&t, t.demo.supply_a.organization.as_ref().unwrap().id).await;
-    let demand = t.login(&t.demo.demand).await;
-    let a = t.login(&t.demo.supply_a).await;
-    let b = t.login(&t.demo.supply_b).await;
+    let demand_sub = given::subscriber(&t, &t.demo.demand).await;
+    let supplier_sub = given::subscriber(&t, &t.demo.supply_a).await;
+    let Logins {
+        demand,
+        supply_a: a,
+        supply_b: b,
+        ..
+    } = given::logins(&t).await;
     let pump = t
         .stack
         .spawn_stream_pump(std::time::Duration::from_millis(5));
@@ -272,30 +198,17 @@ async fn storms_of_accepts_and_a_close_publish_exactly_the_committed_events() {
     let mut expected: std::collections::BTreeMap<String, (usize, usize)> = Default::default();
     let mut refused = 0;
     for storm in 0..STORMS {
-        let offer_id = create_offer(&t, &demand).await;
-        let accept = format!("/offers/v1/inbox/offers/{offer_id}/accept");
-        let close = format!("/offers/v1/outbox/offers/{offer_id}/close");
+        let offer_id = given::offer(&t, &demand).await;
         let mut calls: Vec<_> = (0..4)
             .map(|i| {
-                t.call(
-                    "POST",
-                    &accept,
-                    Some(if i % 2 == 0 { &a } else { &b }),
-                    None,
-                )
+                let token = if i % 2 == 0 { &a } else { &b };
+                t.offers(token).accept(&offer_id, NO_BODY).boxed_local()
             })
             .collect();
         // The close joins the race at a different place each storm, so both sides win often.
         let at = storm % 5;
-        calls.insert(
-            at,
-            t.call(
-                "POST",
-                &close,
-                Some(&demand),
-                Some(json!({"reason_code": "client_request"})),
-            ),
-        );
+        let close = json!({"reason_code": "client_request"});
+        calls.insert(at, t.offers(&demand).close(&offer_id, close).boxed_local());
         let results = join_all(calls).await;
         assert!(
             results.iter().all(|r| r.status == 204 || r.status == 409),

@@ -1,129 +1,74 @@
 //! Shift and bundle offers, the one-offer-per-visit rule, direct referrals and their
 //! revisions, referral tasks, and the sys_admin reads and settings of the Offers API.
 
-use platform_tests::{Subscriber, TestStack};
+use platform_tests::client::Side::{Inbox, Outbox};
+use platform_tests::given::{
+    self, Logins, offer_body, referral_body, revision_body, sample_body, text, visit_offer_body,
+};
+use platform_tests::{Received, TestStack};
 use serde_json::{Value, json};
-
-use crate::{offer_body, sample_body};
-
-async fn total(t: &TestStack, token: &str, path: &str) -> u64 {
-    let r = t.call("GET", path, Some(token), None).await;
-    assert_eq!(r.status, 200, "{path}: {:?}", r.body);
-    r.body["total_items"].as_u64().unwrap()
-}
-
-/// The sample single offer as a `visit` offer of one visit.
-fn visit_offer(visit_outbox_id: &str) -> Value {
-    let mut body = offer_body();
-    body["offer"]["offer_type"] = json!("visit");
-    let mut visit = body["visits"][0].clone();
-    visit["outbox_id"] = json!(visit_outbox_id);
-    body["visits"] = json!([visit]);
-    body
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn shift_and_bundle_offers_share_one_id_and_are_created_whole_or_not_at_all() {
     let t = TestStack::start().await;
-    let demand = t.login(&t.demo.demand).await;
-    let supply_a = t.login(&t.demo.supply_a).await;
+    let Logins {
+        demand, supply_a, ..
+    } = given::logins(&t).await;
+    let offers = t.offers(&demand);
+    let shift_body = || sample_body("offers.outbox.offers.create_shift").unwrap();
+    let bundle_body = || sample_body("offers.outbox.offers.create_bundle").unwrap();
 
-    let shift = t
-        .call(
-            "POST",
-            "/offers/v1/outbox/shift/offers",
-            Some(&demand),
-            Some(sample_body("offers.outbox.offers.create_shift").unwrap()),
-        )
-        .await;
-    assert_eq!(shift.status, 201, "{:?}", shift.body);
-    let shift_id = shift.body["shift"]["id"].as_str().unwrap().to_owned();
-    let items = shift.body["items"].as_array().unwrap();
+    let shift = offers.create_shift(shift_body()).await.ok(201);
+    let shift_id = text(&shift["shift"]["id"]);
+    let items = shift["items"].as_array().unwrap();
     assert_eq!(items.len(), 2);
     assert_eq!(items[0]["visits"][0]["outbox_id"], "visit-3001");
     assert_eq!(items[1]["visits"][0]["outbox_id"], "visit-3002");
     assert_eq!(items[0]["response_counts"]["sent"], 2);
-    let first = items[0]["offer"]["id"].as_str().unwrap().to_owned();
-    let detail = t
-        .call(
-            "GET",
-            &format!("/offers/v1/outbox/offers/{first}"),
-            Some(&demand),
-            None,
-        )
-        .await;
-    assert_eq!(detail.body["offer"]["offer_type"], "visit");
-    assert_eq!(detail.body["offer"]["shift_id"], shift_id.as_str());
+    let first = text(&items[0]["offer"]["id"]);
+    let detail = offers.outbox(&first).await.ok(200);
+    assert_eq!(detail["offer"]["offer_type"], "visit");
+    assert_eq!(detail["offer"]["shift_id"], shift_id.as_str());
     // The existing shift_id filters find exactly the shift's offers, on both sides.
-    let by_shift = format!("/offers/v1/outbox/offers?shift_id={shift_id}");
-    assert_eq!(total(&t, &demand, &by_shift).await, 2);
-    let inbox = format!("/offers/v1/inbox/offers?shift_id={shift_id}");
-    assert_eq!(total(&t, &supply_a, &inbox).await, 2);
-
-    let bundle = t
-        .call(
-            "POST",
-            "/offers/v1/outbox/bundle/offers",
-            Some(&demand),
-            Some(sample_body("offers.outbox.offers.create_bundle").unwrap()),
-        )
-        .await;
-    assert_eq!(bundle.status, 201, "{:?}", bundle.body);
-    let bundle_id = bundle.body["bundle"]["id"].as_str().unwrap().to_owned();
-    assert_ne!(bundle_id, shift_id);
-    let by_bundle = format!("/offers/v1/outbox/offers?shift_id={bundle_id}&offer_type=service");
-    assert_eq!(total(&t, &demand, &by_bundle).await, 2);
+    let by_shift = format!("shift_id={shift_id}");
     assert_eq!(
-        total(&t, &demand, "/offers/v1/outbox/offers").await,
+        offers.outbox_list(&by_shift).await.ok(200)["total_items"],
+        2
+    );
+    let inbox = t.offers(&supply_a).inbox_list(&by_shift).await.ok(200);
+    assert_eq!(inbox["total_items"], 2);
+
+    let bundle = offers.create_bundle(bundle_body()).await.ok(201);
+    let bundle_id = text(&bundle["bundle"]["id"]);
+    assert_ne!(bundle_id, shift_id);
+    let by_bundle = format!("shift_id={bundle_id}&offer_type=service");
+    assert_eq!(
+        offers.outbox_list(&by_bundle).await.ok(200)["total_items"],
+        2
+    );
+    assert_eq!(
+        offers.outbox_list("").await.ok(200)["total_items"],
         4,
         "the shift's and the bundle's offers"
     );
 
     // One bad item (a visit offer must describe exactly one visit): nothing is written.
     let before = t.items().await.len();
-    let mut bad = sample_body("offers.outbox.offers.create_shift").unwrap();
+    let mut bad = shift_body();
     bad["items"][0]["visits"][0]["outbox_id"] = json!("visit-5001");
     bad["items"][1]["visits"] = json!([]);
-    let refused = t
-        .call(
-            "POST",
-            "/offers/v1/outbox/shift/offers",
-            Some(&demand),
-            Some(bad),
-        )
-        .await;
-    assert_eq!(refused.status, 422, "{:?}", refused.body);
+    let refused = offers.create_shift(bad).await.ok(422);
     assert!(
-        refused.body["message"]
-            .as_str()
-            .unwrap()
-            .starts_with("items[1]"),
-        "{:?}",
-        refused.body
+        refused["message"].as_str().unwrap().starts_with("items[1]"),
+        "{refused}"
     );
-    let mut bad = sample_body("offers.outbox.offers.create_bundle").unwrap();
+    let mut bad = bundle_body();
     bad["items"][1]["care_type"] = json!("surgery");
-    let refused = t
-        .call(
-            "POST",
-            "/offers/v1/outbox/bundle/offers",
-            Some(&demand),
-            Some(bad),
-        )
-        .await;
-    assert_eq!(refused.status, 400, "{:?}", refused.body);
+    offers.create_bundle(bad).await.ok(400);
     // The spec's `maxItems: 10` of a bundle.
-    let mut big = sample_body("offers.outbox.offers.create_bundle").unwrap();
+    let mut big = bundle_body();
     big["items"] = json!(vec![big["items"][0].clone(); 11]);
-    let refused = t
-        .call(
-            "POST",
-            "/offers/v1/outbox/bundle/offers",
-            Some(&demand),
-            Some(big),
-        )
-        .await;
-    assert_eq!(refused.status, 400, "{:?}", refused.body);
+    offers.create_bundle(big).await.ok(400);
     assert_eq!(
         t.items().await.len(),
         before,
@@ -135,126 +80,56 @@ async fn shift_and_bundle_offers_share_one_id_and_are_created_whole_or_not_at_al
 async fn a_visit_has_at_most_one_open_or_assigned_visit_offer() {
     let t = TestStack::start().await;
     let demand = t.login(&t.demo.demand).await;
-    let create = |body: Value| {
-        let t = &t;
-        let demand = &demand;
-        async move {
-            t.call("POST", "/offers/v1/outbox/offers", Some(demand), Some(body))
-                .await
-        }
-    };
-    let held = create(visit_offer("visit-7001")).await;
-    assert_eq!(held.status, 201, "{:?}", held.body);
-    let held_id = held.body["offer"]["id"].as_str().unwrap().to_owned();
+    let offers = t.offers(&demand);
+    let held = offers.create(visit_offer_body("visit-7001")).await.ok(201);
+    let held_id = text(&held["offer"]["id"]);
 
     // The same visit again, alone or inside a shift: 409, and the shift writes nothing, so
     // its other visit stays free.
-    let again = create(visit_offer("visit-7001")).await;
-    assert_eq!(again.status, 409, "{:?}", again.body);
+    offers.create(visit_offer_body("visit-7001")).await.ok(409);
     let mut shift = sample_body("offers.outbox.offers.create_shift").unwrap();
     shift["items"][0]["visits"][0]["outbox_id"] = json!("visit-7002");
     shift["items"][1]["visits"][0]["outbox_id"] = json!("visit-7001");
-    let refused = t
-        .call(
-            "POST",
-            "/offers/v1/outbox/shift/offers",
-            Some(&demand),
-            Some(shift.clone()),
-        )
-        .await;
-    assert_eq!(refused.status, 409, "{:?}", refused.body);
+    offers.create_shift(shift.clone()).await.ok(409);
     // One shift naming a visit twice is refused before any write.
     shift["items"][1]["visits"][0]["outbox_id"] = json!("visit-7002");
-    let twice = t
-        .call(
-            "POST",
-            "/offers/v1/outbox/shift/offers",
-            Some(&demand),
-            Some(shift),
-        )
-        .await;
-    assert_eq!(twice.status, 422, "{:?}", twice.body);
-    assert_eq!(create(visit_offer("visit-7002")).await.status, 201);
+    offers.create_shift(shift).await.ok(422);
+    offers.create(visit_offer_body("visit-7002")).await.ok(201);
     // A service offer of the same visits is not restricted.
-    assert_eq!(create(offer_body()).await.status, 201);
+    offers.create(offer_body()).await.ok(201);
 
     // Closing the holding offer frees the visit.
-    let close = t
-        .call(
-            "POST",
-            &format!("/offers/v1/outbox/offers/{held_id}/close"),
-            Some(&demand),
-            Some(json!({"reason_code": "client_request"})),
-        )
-        .await;
-    assert_eq!(close.status, 204, "{:?}", close.body);
-    assert_eq!(create(visit_offer("visit-7001")).await.status, 201);
-}
-
-/// Direct referral of the sample body to supplier A; returns the response body.
-pub async fn direct_referral(t: &TestStack, demand: &str, body: Value) -> Value {
-    let r = t
-        .call(
-            "POST",
-            "/offers/v1/outbox/referrals",
-            Some(demand),
-            Some(body),
-        )
-        .await;
-    assert_eq!(r.status, 201, "{:?}", r.body);
-    r.body
+    let close = json!({"reason_code": "client_request"});
+    offers.close(&held_id, close).await.ok(204);
+    offers.create(visit_offer_body("visit-7001")).await.ok(201);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_direct_referral_is_revised_with_the_old_revision_archived() {
     let t = TestStack::start().await;
-    let org = |u: &devstack::seed::User| u.organization.as_ref().unwrap().id;
-    let demand_sub = Subscriber::new(&t, org(&t.demo.demand)).await;
-    let a_sub = Subscriber::new(&t, org(&t.demo.supply_a)).await;
-    let b_sub = Subscriber::new(&t, org(&t.demo.supply_b)).await;
-    let demand = t.login(&t.demo.demand).await;
-    let supply_a = t.login(&t.demo.supply_a).await;
-    let supply_b = t.login(&t.demo.supply_b).await;
+    let demand_sub = given::subscriber(&t, &t.demo.demand).await;
+    let a_sub = given::subscriber(&t, &t.demo.supply_a).await;
+    let b_sub = given::subscriber(&t, &t.demo.supply_b).await;
+    let Logins {
+        demand,
+        supply_a,
+        supply_b,
+        ..
+    } = given::logins(&t).await;
 
-    let created = direct_referral(
-        &t,
-        &demand,
-        sample_body("offers.outbox.referrals.create").unwrap(),
-    )
-    .await;
-    let id = created["referral"]["id"].as_str().unwrap().to_owned();
+    let created = given::direct_referral(&t, &demand, referral_body()).await;
+    let id = text(&created["referral"]["id"]);
     assert_eq!(created["referral"]["status"], "assigned");
     assert_eq!(created["supply"]["name"], "Northern Care Partners");
     assert_eq!(created["revision"]["revision_number"], 1);
     assert_eq!(created["revision"]["revision_group_id"], id.as_str());
     assert!(created["referral"].get("offer_id").is_none());
     // The supplier sees it in full; the other supplier does not see it at all.
-    let inbox = t
-        .call(
-            "GET",
-            &format!("/offers/v1/inbox/referrals/{id}"),
-            Some(&supply_a),
-            None,
-        )
-        .await;
-    assert_eq!(inbox.status, 200, "{:?}", inbox.body);
-    assert_eq!(
-        inbox.body["client"]["demographics"]["first_name"],
-        "Margaret"
-    );
-    assert_eq!(
-        t.call(
-            "GET",
-            &format!("/offers/v1/inbox/referrals/{id}"),
-            Some(&supply_b),
-            None
-        )
-        .await
-        .status,
-        404
-    );
+    let inbox = t.referrals(&supply_a).inbox(&id).await.ok(200);
+    assert_eq!(inbox["client"]["demographics"]["first_name"], "Margaret");
+    assert_eq!(t.referrals(&supply_b).inbox(&id).await.status, 404);
     t.settle().await;
-    let heard = |got: Vec<platform_tests::Received>| {
+    let heard = |got: Vec<Received>| {
         got.iter()
             .map(|r| {
                 (
@@ -287,39 +162,24 @@ async fn a_direct_referral_is_revised_with_the_old_revision_archived() {
     assert!(b_sub.drain().await.is_empty(), "supplier B heard of it");
 
     // Revision 2: the response is the new revision, in the same group and sequence.
-    let update = format!("/offers/v1/outbox/referrals/{id}/update");
-    let revised = t
-        .call(
-            "POST",
-            &update,
-            Some(&demand),
-            Some(sample_body("offers.outbox.referrals.update").unwrap()),
-        )
-        .await;
-    assert_eq!(revised.status, 201, "{:?}", revised.body);
-    let id2 = revised.body["referral"]["id"].as_str().unwrap().to_owned();
+    let referrals = t.referrals(&demand);
+    let revised = referrals.update(&id, revision_body()).await.ok(201);
+    let id2 = text(&revised["referral"]["id"]);
     assert_ne!(id2, id);
-    assert_eq!(revised.body["revision"]["revision_number"], 2);
-    assert_eq!(revised.body["revision"]["revision_group_id"], id.as_str());
-    assert_eq!(revised.body["revision"]["is_latest_revision"], true);
+    assert_eq!(revised["revision"]["revision_number"], 2);
+    assert_eq!(revised["revision"]["revision_group_id"], id.as_str());
+    assert_eq!(revised["revision"]["is_latest_revision"], true);
     assert_eq!(
-        revised.body["revision"]["revision_reasons"],
+        revised["revision"]["revision_reasons"],
         json!(["schedule_change"])
     );
     assert_eq!(
-        revised.body["referral"]["sequence_id"],
+        revised["referral"]["sequence_id"],
         created["referral"]["sequence_id"]
     );
-    assert_eq!(revised.body["price"]["rate"], 45.0);
-    let old = t
-        .call(
-            "GET",
-            &format!("/offers/v1/outbox/referrals/{id}"),
-            Some(&demand),
-            None,
-        )
-        .await;
-    assert_eq!(old.body["revision"]["is_latest_revision"], false);
+    assert_eq!(revised["price"]["rate"], 45.0);
+    let old = referrals.outbox(&id).await.ok(200);
+    assert_eq!(old["revision"]["is_latest_revision"], false);
 
     // The lists: latest by default, archived, all; by group on the outbox.
     let ids = |body: &Value| {
@@ -329,7 +189,7 @@ async fn a_direct_referral_is_revised_with_the_old_revision_archived() {
             .iter()
             .map(|i| {
                 (
-                    i["referral"]["id"].as_str().unwrap().to_owned(),
+                    text(&i["referral"]["id"]),
                     i["revision"]["revision_number"].as_u64().unwrap(),
                 )
             })
@@ -337,32 +197,22 @@ async fn a_direct_referral_is_revised_with_the_old_revision_archived() {
         v.sort_by_key(|x| x.1);
         v
     };
-    for (token, base) in [
-        (&demand, "/offers/v1/outbox/referrals"),
-        (&supply_a, "/offers/v1/inbox/referrals"),
+    for (q, want) in [
+        ("", vec![(id2.clone(), 2)]),
+        ("revisions=latest", vec![(id2.clone(), 2)]),
+        ("revisions=archived", vec![(id.clone(), 1)]),
+        ("revisions=all", vec![(id.clone(), 1), (id2.clone(), 2)]),
     ] {
-        for (q, want) in [
-            ("", vec![(id2.clone(), 2)]),
-            ("?revisions=latest", vec![(id2.clone(), 2)]),
-            ("?revisions=archived", vec![(id.clone(), 1)]),
-            ("?revisions=all", vec![(id.clone(), 1), (id2.clone(), 2)]),
-        ] {
-            let r = t
-                .call("GET", &format!("{base}{q}"), Some(token), None)
-                .await;
-            assert_eq!(ids(&r.body), want, "{base}{q}");
-        }
+        let outbox = referrals.outbox_list(q).await;
+        assert_eq!(ids(&outbox.body), want, "outbox {q}");
+        let inbox = t.referrals(&supply_a).inbox_list(q).await;
+        assert_eq!(ids(&inbox.body), want, "inbox {q}");
     }
-    let group = t
-        .call(
-            "GET",
-            &format!("/offers/v1/outbox/referrals?revisions=all&revision_group_id={id}&sort_by=revision_number&sort_order=asc"),
-            Some(&demand),
-            None,
-        )
-        .await;
-    assert_eq!(group.body["total_items"], 2);
-    assert_eq!(group.body["items"][0]["revision"]["revision_number"], 1);
+    let query =
+        format!("revisions=all&revision_group_id={id}&sort_by=revision_number&sort_order=asc");
+    let group = referrals.outbox_list(&query).await.ok(200);
+    assert_eq!(group["total_items"], 2);
+    assert_eq!(group["items"][0]["revision"]["revision_number"], 1);
 
     // Both sides hear of the new revision; supplier B still hears nothing.
     t.settle().await;
@@ -386,295 +236,144 @@ async fn a_direct_referral_is_revised_with_the_old_revision_archived() {
 
     // The archived revision cannot be revised again; a cancelled one neither.
     let before = t.items().await.len();
-    let again = t
-        .call(
-            "POST",
-            &update,
-            Some(&demand),
-            Some(sample_body("offers.outbox.referrals.update").unwrap()),
-        )
-        .await;
-    assert_eq!(again.status, 409, "{:?}", again.body);
-    let cancel = t
-        .call(
-            "POST",
-            &format!("/offers/v1/outbox/referrals/{id2}/cancel"),
-            Some(&demand),
-            Some(json!({"reason_code": "client_request"})),
-        )
-        .await;
-    assert_eq!(cancel.status, 204);
-    let cancelled = t
-        .call(
-            "POST",
-            &format!("/offers/v1/outbox/referrals/{id2}/update"),
-            Some(&demand),
-            Some(sample_body("offers.outbox.referrals.update").unwrap()),
-        )
-        .await;
-    assert_eq!(cancelled.status, 409, "{:?}", cancelled.body);
+    referrals.update(&id, revision_body()).await.ok(409);
+    let cancel = json!({"reason_code": "client_request"});
+    referrals.outbox_cancel(&id2, cancel).await.ok(204);
+    referrals.update(&id2, revision_body()).await.ok(409);
     // Only the cancellation (referral + its event) was written since.
     assert_eq!(t.items().await.len(), before + 1);
     // Another demand organization's update is a 404, not a 403: supplier A is no demand.
-    assert_eq!(
-        t.call(
-            "POST",
-            &format!("/offers/v1/outbox/referrals/{id2}/update"),
-            Some(&supply_a),
-            Some(sample_body("offers.outbox.referrals.update").unwrap()),
-        )
-        .await
-        .status,
-        404
-    );
+    let foreign = t.referrals(&supply_a).update(&id2, revision_body()).await;
+    assert_eq!(foreign.status, 404);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn visit_referrals_are_not_revised_and_tasks_take_the_suppliers_ids() {
     let t = TestStack::start().await;
-    let demand = t.login(&t.demo.demand).await;
-    let supply_a = t.login(&t.demo.supply_a).await;
-    let supply_b = t.login(&t.demo.supply_b).await;
-    let mut body = sample_body("offers.outbox.referrals.create").unwrap();
+    let Logins {
+        demand,
+        supply_a,
+        supply_b,
+        ..
+    } = given::logins(&t).await;
+    let mut body = referral_body();
     body["referral"]["referral_type"] = json!("visit");
     body["visits"] = json!([body["visits"][0].clone()]);
-    let created = direct_referral(&t, &demand, body).await;
-    let id = created["referral"]["id"].as_str().unwrap().to_owned();
-    let update = t
-        .call(
-            "POST",
-            &format!("/offers/v1/outbox/referrals/{id}/update"),
-            Some(&demand),
-            Some(sample_body("offers.outbox.referrals.update").unwrap()),
-        )
-        .await;
-    assert_eq!(update.status, 409, "{:?}", update.body);
+    let created = given::direct_referral(&t, &demand, body).await;
+    let id = text(&created["referral"]["id"]);
+    t.referrals(&demand)
+        .update(&id, revision_body())
+        .await
+        .ok(409);
 
     // A referral to an organization without an active supply persona is refused.
-    let mut to_demand = sample_body("offers.outbox.referrals.create").unwrap();
+    let mut to_demand = referral_body();
     to_demand["supply_persona_id"] = json!(devstack::seed::DEMAND_ORG);
-    let refused = t
-        .call(
-            "POST",
-            "/offers/v1/outbox/referrals",
-            Some(&demand),
-            Some(to_demand),
-        )
-        .await;
-    assert_eq!(refused.status, 422, "{:?}", refused.body);
+    t.referrals(&demand).create(to_demand).await.ok(422);
 
-    let task = created["visits"][0]["tasks"][0]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let path = format!("/offers/v1/inbox/referrals/{id}/tasks/update");
+    let task = text(&created["visits"][0]["tasks"][0]["id"]);
     let tasks = json!({"client_tasks": [{"id": task, "inbox_id": "our-task-17"}]});
     // Only the referral's supplier may; a task of no referral is a 422.
-    assert_eq!(
-        t.call("POST", &path, Some(&supply_b), Some(tasks.clone()))
-            .await
-            .status,
-        404
-    );
+    let (a, b) = (t.referrals(&supply_a), t.referrals(&supply_b));
+    assert_eq!(b.update_tasks(&id, tasks.clone()).await.status, 404);
     let stranger = json!({"client_tasks": [{"id": uuid::Uuid::new_v4(), "inbox_id": "x"}]});
-    assert_eq!(
-        t.call("POST", &path, Some(&supply_a), Some(stranger))
-            .await
-            .status,
-        422
-    );
-    let done = t.call("POST", &path, Some(&supply_a), Some(tasks)).await;
-    assert_eq!(done.status, 204, "{:?}", done.body);
-    let detail = t
-        .call(
-            "GET",
-            &format!("/offers/v1/outbox/referrals/{id}"),
-            Some(&demand),
-            None,
-        )
-        .await;
-    assert_eq!(
-        detail.body["visits"][0]["tasks"][0]["inbox_id"],
-        "our-task-17"
-    );
-    assert!(
-        detail.body["visits"][0]["tasks"][1]
-            .get("inbox_id")
-            .is_none()
-    );
+    assert_eq!(a.update_tasks(&id, stranger).await.status, 422);
+    a.update_tasks(&id, tasks).await.ok(204);
+    let detail = t.referrals(&demand).outbox(&id).await.ok(200);
+    assert_eq!(detail["visits"][0]["tasks"][0]["inbox_id"], "our-task-17");
+    assert!(detail["visits"][0]["tasks"][1].get("inbox_id").is_none());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sys_admin_reads_everything_and_take_rates_set_what_suppliers_are_paid() {
     use devstack::seed::{DEMAND_ORG, SUPPLY_B_ORG};
     let t = TestStack::start().await;
-    let admin = t.login(&t.demo.sys_admin).await;
-    let demand = t.login(&t.demo.demand).await;
-    let supply_a = t.login(&t.demo.supply_a).await;
-    let regional = "/offers/v1/sys_admin/take_rates/regional_take_rate";
-    let demand_rate = format!("/offers/v1/sys_admin/take_rates/demand_take_rates/{DEMAND_ORG}");
-    let demand_rates = "/offers/v1/sys_admin/take_rates/demand_take_rates";
+    let Logins {
+        demand,
+        supply_a,
+        sys_admin,
+        ..
+    } = given::logins(&t).await;
+    let admin = t.sys_admin(&sys_admin);
 
     // Rates: a fraction in [0, 1]; the demand's own rate wins over the regional one.
-    let r = t.call("GET", regional, Some(&admin), None).await;
-    assert_eq!(r.body, json!({"rate": 0.0}));
-    let r = t
-        .call("POST", regional, Some(&admin), Some(json!({"rate": 1.5})))
-        .await;
+    assert_eq!(admin.regional_take_rate().await.body, json!({"rate": 0.0}));
+    let r = admin.set_regional_take_rate(json!({"rate": 1.5})).await;
     assert_eq!(r.status, 400, "{:?}", r.body);
-    let r = t
-        .call("POST", regional, Some(&admin), Some(json!({"rate": 0.1})))
-        .await;
+    let r = admin.set_regional_take_rate(json!({"rate": 0.1})).await;
     assert_eq!((r.status, &r.body), (200, &json!({"rate": 0.1})));
-    let r = t
-        .call(
-            "POST",
-            &demand_rate,
-            Some(&admin),
-            Some(json!({"rate": 0.2})),
-        )
-        .await;
-    assert_eq!(r.status, 204, "{:?}", r.body);
-    let r = t.call("GET", demand_rates, Some(&admin), None).await;
+    let rate = json!({"rate": 0.2});
+    admin.set_demand_take_rate(DEMAND_ORG, rate).await.ok(204);
     assert_eq!(
-        r.body,
+        admin.demand_take_rates().await.body,
         json!({"items": [{"demand_persona_id": DEMAND_ORG, "rate": 0.2}]})
     );
-    let unknown = format!(
-        "/offers/v1/sys_admin/take_rates/demand_take_rates/{}",
-        uuid::Uuid::new_v4()
-    );
-    let r = t
-        .call("POST", &unknown, Some(&admin), Some(json!({"rate": 0.2})))
+    let unknown = uuid::Uuid::new_v4().to_string();
+    let r = admin
+        .set_demand_take_rate(&unknown, json!({"rate": 0.2}))
         .await;
     assert_eq!(r.status, 404);
 
     // An offer at 42.50/h: the demand sees its price, the supplier 20 % less.
-    let first = crate::create_offer(&t, &demand).await;
-    let inbox = t
-        .call(
-            "GET",
-            &format!("/offers/v1/inbox/offers/{first}"),
-            Some(&supply_a),
-            None,
-        )
-        .await;
+    let first = given::offer(&t, &demand).await;
+    let inbox = t.offers(&supply_a).inbox(&first).await.ok(200);
+    assert_eq!(inbox["price"], json!({"rate": 34.0, "unit": "per_hour"}));
+    let detail = admin.offer(&first).await.ok(200);
     assert_eq!(
-        inbox.body["price"],
-        json!({"rate": 34.0, "unit": "per_hour"})
-    );
-    let detail = t
-        .call(
-            "GET",
-            &format!("/offers/v1/sys_admin/offers/{first}"),
-            Some(&admin),
-            None,
-        )
-        .await;
-    assert_eq!(detail.status, 200, "{:?}", detail.body);
-    assert_eq!(
-        detail.body["price"]["default"],
+        detail["price"]["default"],
         json!({"rate_demand": 42.5, "rate_supply": 34.0, "unit": "per_hour"})
     );
-    assert_eq!(detail.body["demand"]["name"], "Maple Home Health");
+    assert_eq!(detail["demand"]["name"], "Maple Home Health");
     // Cleared, the regional rate applies to the next offer; the first keeps its rate.
-    let r = t
-        .call(
-            "POST",
-            &demand_rate,
-            Some(&admin),
-            Some(json!({"rate": null})),
-        )
-        .await;
-    assert_eq!(r.status, 204);
-    assert_eq!(
-        t.call("GET", demand_rates, Some(&admin), None).await.body,
-        json!({"items": []})
-    );
-    let created = direct_referral(
-        &t,
-        &demand,
-        sample_body("offers.outbox.referrals.create").unwrap(),
-    )
-    .await;
-    let referral = created["referral"]["id"].as_str().unwrap().to_owned();
+    let cleared = json!({"rate": null});
+    admin
+        .set_demand_take_rate(DEMAND_ORG, cleared)
+        .await
+        .ok(204);
+    assert_eq!(admin.demand_take_rates().await.body, json!({"items": []}));
+    let created = given::direct_referral(&t, &demand, referral_body()).await;
+    let referral = text(&created["referral"]["id"]);
     assert_eq!(created["price"]["rate"], 42.5);
-    let inbox = t
-        .call(
-            "GET",
-            &format!("/offers/v1/inbox/referrals/{referral}"),
-            Some(&supply_a),
-            None,
-        )
-        .await;
-    assert_eq!(
-        inbox.body["price"],
-        json!({"rate": 38.25, "unit": "per_hour"})
-    );
+    let inbox = t.referrals(&supply_a).inbox(&referral).await.ok(200);
+    assert_eq!(inbox["price"], json!({"rate": 38.25, "unit": "per_hour"}));
 
     // The lists and their filters.
-    let list = |q: String| {
-        let t = &t;
-        let admin = &admin;
-        async move {
-            let r = t.call("GET", &q, Some(admin), None).await;
-            assert_eq!(r.status, 200, "{q}: {:?}", r.body);
-            r.body
-        }
-    };
-    let all = list("/offers/v1/sys_admin/offers".into()).await;
+    let all = admin.offers("").await.ok(200);
     assert_eq!(all["total_items"], 1);
     assert_eq!(all["items"][0]["offer"]["id"], first.as_str());
     for (q, n) in [
-        (format!("?demand_persona_id={DEMAND_ORG}"), 1),
-        (format!("?demand_persona_id={}", uuid::Uuid::new_v4()), 0),
-        (format!("?id={first}"), 1),
-        ("?status=closed".to_owned(), 0),
-        ("?care_type=psw&status=open".to_owned(), 1),
+        (format!("demand_persona_id={DEMAND_ORG}"), 1),
+        (format!("demand_persona_id={}", uuid::Uuid::new_v4()), 0),
+        (format!("id={first}"), 1),
+        ("status=closed".to_owned(), 0),
+        ("care_type=psw&status=open".to_owned(), 1),
     ] {
-        let body = list(format!("/offers/v1/sys_admin/offers{q}")).await;
+        let body = admin.offers(&q).await.ok(200);
         assert_eq!(body["total_items"], n, "{q}");
     }
-    let matches = list(format!("/offers/v1/sys_admin/offers/{first}/matches")).await;
+    let matches = admin.matches(&first).await.ok(200);
     assert_eq!(matches["total_items"], 2);
-    let refs = list("/offers/v1/sys_admin/referrals".into()).await;
+    let refs = admin.referrals("").await.ok(200);
     assert_eq!(refs["total_items"], 1);
     assert_eq!(refs["items"][0]["referral"]["id"], referral.as_str());
     assert_eq!(refs["items"][0]["demand"]["name"], "Maple Home Health");
     assert_eq!(refs["items"][0]["supply"]["name"], "Northern Care Partners");
-    let none = list(format!(
-        "/offers/v1/sys_admin/referrals?supply_persona_id={SUPPLY_B_ORG}"
-    ))
-    .await;
+    let query = format!("supply_persona_id={SUPPLY_B_ORG}");
+    let none = admin.referrals(&query).await.ok(200);
     assert_eq!(none["total_items"], 0);
-    let one = list(format!("/offers/v1/sys_admin/referrals/{referral}")).await;
+    let one = admin.referral(&referral).await.ok(200);
     assert_eq!(one["demand"]["name"], "Maple Home Health");
     assert_eq!(one["price"]["rate"], 42.5);
 
     // Another organization's assignment setting, as the participant's own endpoint sees it.
-    let setting = format!("/offers/v1/sys_admin/demand_personas/{DEMAND_ORG}/settings/assignment");
     assert_eq!(
-        list(setting.clone()).await,
+        admin.assignment(DEMAND_ORG).await.ok(200),
         json!({"offer_assignment": "manual"})
     );
-    let r = t
-        .call(
-            "POST",
-            &setting,
-            Some(&admin),
-            Some(json!({"offer_assignment": "auto"})),
-        )
-        .await;
-    assert_eq!(r.status, 204, "{:?}", r.body);
-    let own = t
-        .call(
-            "GET",
-            "/offers/v1/demand_personas/settings/assignment",
-            Some(&demand),
-            None,
-        )
-        .await;
-    assert_eq!(own.body, json!({"offer_assignment": "auto"}));
+    let auto = json!({"offer_assignment": "auto"});
+    admin.set_assignment(DEMAND_ORG, auto).await.ok(204);
+    let own = t.offers(&demand).assignment().await.ok(200);
+    assert_eq!(own, json!({"offer_assignment": "auto"}));
 }
 
 /// A direct referral opens its own sequence (there is no offer match): both sides message in
@@ -683,59 +382,47 @@ async fn sys_admin_reads_everything_and_take_rates_set_what_suppliers_are_paid()
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_direct_referrals_sequence_carries_messages_across_revisions() {
     let t = TestStack::start().await;
-    let org = |u: &devstack::seed::User| u.organization.as_ref().unwrap().id;
-    let demand_sub = Subscriber::new(&t, org(&t.demo.demand)).await;
-    let a_sub = Subscriber::new(&t, org(&t.demo.supply_a)).await;
-    let demand = t.login(&t.demo.demand).await;
-    let supply_a = t.login(&t.demo.supply_a).await;
-    let supply_b = t.login(&t.demo.supply_b).await;
-    let created = direct_referral(
-        &t,
-        &demand,
-        sample_body("offers.outbox.referrals.create").unwrap(),
-    )
-    .await;
-    let id = created["referral"]["id"].as_str().unwrap().to_owned();
+    let demand_sub = given::subscriber(&t, &t.demo.demand).await;
+    let a_sub = given::subscriber(&t, &t.demo.supply_a).await;
+    let Logins {
+        demand,
+        supply_a,
+        supply_b,
+        ..
+    } = given::logins(&t).await;
+    let created = given::direct_referral(&t, &demand, referral_body()).await;
+    let id = text(&created["referral"]["id"]);
     let sequence = created["referral"]["sequence_id"].clone();
-    let send = |path: &'static str, token: String, text: &'static str| {
-        let t = &t;
-        let body = json!({"sequence_id": sequence, "category": "comment", "text": text});
-        async move { t.call("POST", path, Some(&token), Some(body)).await }
-    };
-    let first = send("/offers/v1/outbox/messages", demand.clone(), "Welcome").await;
-    assert_eq!(first.status, 201, "{:?}", first.body);
+    let say = |words: &str| json!({"sequence_id": sequence, "category": "comment", "text": words});
+    t.messages(&demand)
+        .send(Outbox, say("Welcome"))
+        .await
+        .ok(201);
     // A revision keeps the sequence, and messages keep flowing in it.
     let update = t
-        .call(
-            "POST",
-            &format!("/offers/v1/outbox/referrals/{id}/update"),
-            Some(&demand),
-            Some(sample_body("offers.outbox.referrals.update").unwrap()),
-        )
-        .await;
-    assert_eq!(update.status, 201, "{:?}", update.body);
-    assert_eq!(update.body["referral"]["sequence_id"], sequence);
-    let reply = send("/offers/v1/inbox/messages", supply_a.clone(), "Thanks").await;
-    assert_eq!(reply.status, 201, "{:?}", reply.body);
-    let outsider = send("/offers/v1/inbox/messages", supply_b.clone(), "Hello?").await;
+        .referrals(&demand)
+        .update(&id, revision_body())
+        .await
+        .ok(201);
+    assert_eq!(update["referral"]["sequence_id"], sequence);
+    t.messages(&supply_a)
+        .send(Inbox, say("Thanks"))
+        .await
+        .ok(201);
+    let outsider = t.messages(&supply_b).send(Inbox, say("Hello?")).await;
     assert_eq!(outsider.status, 404, "{:?}", outsider.body);
 
-    let listed = t
-        .call("GET", "/offers/v1/outbox/sequences", Some(&demand), None)
-        .await;
-    assert_eq!(listed.status, 200, "{:?}", listed.body);
-    assert_eq!(listed.body["total_items"], 1);
-    let item = &listed.body["items"][0];
+    let listed = t.messages(&demand).sequences(Outbox, "").await.ok(200);
+    assert_eq!(listed["total_items"], 1);
+    let item = &listed["items"][0];
     assert_eq!(item["id"], sequence);
     assert!(item.get("offer").is_none(), "{item}");
     assert_eq!(item["client"]["demographics"]["first_name"], "Margaret");
-    let b_list = t
-        .call("GET", "/offers/v1/inbox/sequences", Some(&supply_b), None)
-        .await;
-    assert_eq!(b_list.body["total_items"], 0);
+    let b_list = t.messages(&supply_b).sequences(Inbox, "").await.ok(200);
+    assert_eq!(b_list["total_items"], 0);
 
     t.settle().await;
-    let names = |got: Vec<platform_tests::Received>| {
+    let names = |got: Vec<Received>| {
         got.into_iter()
             .filter(|r| r.channel.as_str().ends_with("-messages"))
             .map(|r| r.name().to_owned())

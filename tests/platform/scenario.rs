@@ -2,70 +2,42 @@
 //! both suppliers see it, one accepts, one declines, demand assigns, the referral exists on
 //! both sides, and each organization's SNS subscription got exactly its own events.
 
+use platform_tests::client::NO_BODY;
+use platform_tests::client::Side::{Inbox, Outbox};
+use platform_tests::given::{self, Logins, offer_body, pairs, sample_body, text};
 use platform_tests::{Subscriber, TestStack};
 use serde_json::json;
-
-use crate::{create_offer, offer_body, sample_body};
-
-fn pairs(v: &[(&str, &str)]) -> Vec<(String, String)> {
-    let mut v: Vec<(String, String)> = v
-        .iter()
-        .map(|(a, b)| (a.to_string(), b.to_string()))
-        .collect();
-    v.sort();
-    v
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn offer_to_referral_with_exactly_the_expected_messages() {
     let t = TestStack::start().await;
-    let demo = &t.demo;
-    let org = |u: &devstack::seed::User| u.organization.as_ref().unwrap().id;
-    let demand_sub = Subscriber::new(&t, org(&demo.demand)).await;
-    let a_sub = Subscriber::new(&t, org(&demo.supply_a)).await;
-    let b_sub = Subscriber::new(&t, org(&demo.supply_b)).await;
+    let demand_sub = given::subscriber(&t, &t.demo.demand).await;
+    let a_sub = given::subscriber(&t, &t.demo.supply_a).await;
+    let b_sub = given::subscriber(&t, &t.demo.supply_b).await;
     // An organization that takes part in nothing must receive nothing.
-    let outsider = shared::ids::OrgId::new();
-    let outsider_sub = Subscriber::new(&t, outsider).await;
-
-    let demand = t.login(&demo.demand).await;
-    let supply_a = t.login(&demo.supply_a).await;
-    let supply_b = t.login(&demo.supply_b).await;
+    let outsider_sub = Subscriber::new(&t, shared::ids::OrgId::new()).await;
+    let Logins {
+        demand,
+        supply_a,
+        supply_b,
+        ..
+    } = given::logins(&t).await;
 
     // Demand creates an offer.
-    let created = t
-        .call(
-            "POST",
-            "/offers/v1/outbox/offers",
-            Some(&demand),
-            Some(offer_body()),
-        )
-        .await;
-    assert_eq!(created.status, 201, "{:?}", created.body);
-    let offer_id = created.body["offer"]["id"].as_str().unwrap().to_owned();
-    assert_eq!(created.body["offer"]["status"], "open");
-    assert_eq!(created.body["response_counts"]["sent"], 2);
-    assert_eq!(created.body["demand"]["name"], "Maple Home Health");
+    let created = t.offers(&demand).create(offer_body()).await.ok(201);
+    let offer_id = text(&created["offer"]["id"]);
+    assert_eq!(created["offer"]["status"], "open");
+    assert_eq!(created["response_counts"]["sent"], 2);
+    assert_eq!(created["demand"]["name"], "Maple Home Health");
 
     // Both suppliers see it in their inbox, anonymized.
     for token in [&supply_a, &supply_b] {
-        let inbox = t
-            .call("GET", "/offers/v1/inbox/offers", Some(token), None)
-            .await;
-        assert_eq!(inbox.status, 200);
-        assert_eq!(inbox.body["total_items"], 1);
-        assert_eq!(inbox.body["items"][0]["offer"]["id"], offer_id.as_str());
-        assert_eq!(inbox.body["items"][0]["match"]["status"], "open");
-        let detail = t
-            .call(
-                "GET",
-                &format!("/offers/v1/inbox/offers/{offer_id}"),
-                Some(token),
-                None,
-            )
-            .await;
-        assert_eq!(detail.status, 200);
-        let client = &detail.body["client"];
+        let inbox = t.offers(token).inbox_list("").await.ok(200);
+        assert_eq!(inbox["total_items"], 1);
+        assert_eq!(inbox["items"][0]["offer"]["id"], offer_id.as_str());
+        assert_eq!(inbox["items"][0]["match"]["status"], "open");
+        let detail = t.offers(token).inbox(&offer_id).await.ok(200);
+        let client = &detail["client"];
         assert!(
             client.get("demographics").is_none() && client["address"].get("address").is_none(),
             "PHI leaked: {client}"
@@ -74,137 +46,54 @@ async fn offer_to_referral_with_exactly_the_expected_messages() {
     }
 
     // One accepts, one declines.
-    let accept = t
-        .call(
-            "POST",
-            &format!("/offers/v1/inbox/offers/{offer_id}/accept"),
-            Some(&supply_a),
-            Some(json!({"comment": "We can staff it"})),
-        )
-        .await;
-    assert_eq!(accept.status, 204, "{:?}", accept.body);
-    let decline = t
-        .call(
-            "POST",
-            &format!("/offers/v1/inbox/offers/{offer_id}/decline"),
-            Some(&supply_b),
-            Some(json!({"reason_code": "no_employee_availability"})),
-        )
-        .await;
-    assert_eq!(decline.status, 204, "{:?}", decline.body);
+    let accept = json!({"comment": "We can staff it"});
+    t.offers(&supply_a).accept(&offer_id, accept).await.ok(204);
+    let decline = json!({"reason_code": "no_employee_availability"});
+    t.offers(&supply_b)
+        .decline(&offer_id, decline)
+        .await
+        .ok(204);
 
     // Demand sees the responses and assigns the acceptance.
-    let matches = t
-        .call(
-            "GET",
-            &format!("/offers/v1/outbox/offers/{offer_id}/matches?response=accepted"),
-            Some(&demand),
-            None,
-        )
-        .await;
-    assert_eq!(matches.status, 200);
-    assert_eq!(matches.body["total_items"], 1);
+    let offers = t.offers(&demand);
+    let matches = offers.matches(&offer_id, "response=accepted").await.ok(200);
+    assert_eq!(matches["total_items"], 1);
     assert_eq!(
-        matches.body["items"][0]["supply"]["name"],
+        matches["items"][0]["supply"]["name"],
         "Northern Care Partners"
     );
-    let match_id = matches.body["items"][0]["match"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let assign = t
-        .call(
-            "POST",
-            &format!("/offers/v1/outbox/offers/{offer_id}/assign"),
-            Some(&demand),
-            Some(json!({"offer_match_id": match_id})),
-        )
-        .await;
-    assert_eq!(assign.status, 204, "{:?}", assign.body);
+    let assign = json!({"offer_match_id": matches["items"][0]["match"]["id"]});
+    offers.assign(&offer_id, assign).await.ok(204);
 
-    let offer = t
-        .call(
-            "GET",
-            &format!("/offers/v1/outbox/offers/{offer_id}"),
-            Some(&demand),
-            None,
-        )
-        .await;
-    assert_eq!(offer.body["offer"]["status"], "assigned");
-    assert_eq!(offer.body["supply"]["name"], "Northern Care Partners");
-    assert_eq!(offer.body["response_counts"]["accepted"], 1);
-    assert_eq!(offer.body["response_counts"]["declined"], 1);
+    let offer = offers.outbox(&offer_id).await.ok(200);
+    assert_eq!(offer["offer"]["status"], "assigned");
+    assert_eq!(offer["supply"]["name"], "Northern Care Partners");
+    assert_eq!(offer["response_counts"]["accepted"], 1);
+    assert_eq!(offer["response_counts"]["declined"], 1);
 
     // The referral exists on both sides, and only there.
-    let outbox = t
-        .call("GET", "/offers/v1/outbox/referrals", Some(&demand), None)
-        .await;
-    assert_eq!(outbox.body["total_items"], 1, "{:?}", outbox.body);
-    let referral_id = outbox.body["items"][0]["referral"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let outbox = t.referrals(&demand).outbox_list("").await.ok(200);
+    assert_eq!(outbox["total_items"], 1, "{outbox}");
+    let referral_id = text(&outbox["items"][0]["referral"]["id"]);
     assert_eq!(
-        outbox.body["items"][0]["referral"]["offer_id"],
+        outbox["items"][0]["referral"]["offer_id"],
         offer_id.as_str()
     );
-    assert_eq!(outbox.body["items"][0]["referral"]["status"], "assigned");
-    let inbox = t
-        .call("GET", "/offers/v1/inbox/referrals", Some(&supply_a), None)
-        .await;
+    assert_eq!(outbox["items"][0]["referral"]["status"], "assigned");
+    let inbox = t.referrals(&supply_a).inbox_list("").await.ok(200);
+    assert_eq!(inbox["items"][0]["referral"]["id"], referral_id.as_str());
+    let detail = t.referrals(&supply_a).inbox(&referral_id).await.ok(200);
     assert_eq!(
-        inbox.body["items"][0]["referral"]["id"],
-        referral_id.as_str()
-    );
-    let detail = t
-        .call(
-            "GET",
-            &format!("/offers/v1/inbox/referrals/{referral_id}"),
-            Some(&supply_a),
-            None,
-        )
-        .await;
-    assert_eq!(detail.status, 200);
-    assert_eq!(
-        detail.body["client"]["demographics"]["first_name"],
+        detail["client"]["demographics"]["first_name"],
         offer_body()["client"]["demographics"]["first_name"]
     );
-    let demand_view = t
-        .call(
-            "GET",
-            &format!("/offers/v1/outbox/referrals/{referral_id}"),
-            Some(&demand),
-            None,
-        )
-        .await;
-    assert_eq!(demand_view.status, 200);
-    assert_eq!(demand_view.body["revision"]["revision_number"], 1);
-    assert_eq!(
-        t.call("GET", "/offers/v1/inbox/referrals", Some(&supply_b), None)
-            .await
-            .body["total_items"],
-        0
-    );
-    assert_eq!(
-        t.call(
-            "GET",
-            &format!("/offers/v1/inbox/referrals/{referral_id}"),
-            Some(&supply_b),
-            None
-        )
-        .await
-        .status,
-        404
-    );
-    let b_match = t
-        .call(
-            "GET",
-            &format!("/offers/v1/inbox/offers/{offer_id}"),
-            Some(&supply_b),
-            None,
-        )
-        .await;
-    assert_eq!(b_match.body["match"]["status"], "fulfilled");
+    let demand_view = t.referrals(&demand).outbox(&referral_id).await.ok(200);
+    assert_eq!(demand_view["revision"]["revision_number"], 1);
+    let b = t.referrals(&supply_b);
+    assert_eq!(b.inbox_list("").await.ok(200)["total_items"], 0);
+    assert_eq!(b.inbox(&referral_id).await.status, 404);
+    let b_match = t.offers(&supply_b).inbox(&offer_id).await.ok(200);
+    assert_eq!(b_match["match"]["status"], "fulfilled");
 
     // What each organization's subscription received.
     t.settle().await;
@@ -240,75 +129,23 @@ async fn offer_to_referral_with_exactly_the_expected_messages() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn referral_payload_names_both_organizations_and_the_client() {
     let t = TestStack::start().await;
-    let a_org = t.demo.supply_a.organization.as_ref().unwrap().id;
-    let a_sub = Subscriber::new(&t, a_org).await;
-    let demand = t.login(&t.demo.demand).await;
-    let supply_a = t.login(&t.demo.supply_a).await;
-    assert_eq!(
-        t.call(
-            "POST",
-            "/offers/v1/demand_personas/settings/assignment",
-            Some(&demand),
-            Some(json!({"offer_assignment": "auto"}))
-        )
-        .await
-        .status,
-        204
-    );
-    let setting = t
-        .call(
-            "GET",
-            "/offers/v1/demand_personas/settings/assignment",
-            Some(&demand),
-            None,
-        )
-        .await;
-    assert_eq!(setting.body, json!({"offer_assignment": "auto"}));
+    let a_sub = given::subscriber(&t, &t.demo.supply_a).await;
+    let Logins {
+        demand, supply_a, ..
+    } = given::logins(&t).await;
+    given::auto_assignment(&t, &demand).await;
+    let setting = t.offers(&demand).assignment().await.ok(200);
+    assert_eq!(setting, json!({"offer_assignment": "auto"}));
 
-    let offer_id = create_offer(&t, &demand).await;
+    let offer_id = given::offer(&t, &demand).await;
     // Automatic assignment: the first acceptance assigns.
-    assert_eq!(
-        t.call(
-            "POST",
-            &format!("/offers/v1/inbox/offers/{offer_id}/accept"),
-            Some(&supply_a),
-            None
-        )
-        .await
-        .status,
-        204
-    );
-    let offer = t
-        .call(
-            "GET",
-            &format!("/offers/v1/outbox/offers/{offer_id}"),
-            Some(&demand),
-            None,
-        )
-        .await;
-    assert_eq!(offer.body["offer"]["status"], "assigned");
+    t.offers(&supply_a).accept(&offer_id, NO_BODY).await.ok(204);
+    let offer = t.offers(&demand).outbox(&offer_id).await.ok(200);
+    assert_eq!(offer["offer"]["status"], "assigned");
     // Manual assign is forbidden in auto mode.
-    let m = t
-        .call(
-            "GET",
-            &format!("/offers/v1/outbox/offers/{offer_id}/matches"),
-            Some(&demand),
-            None,
-        )
-        .await;
-    let match_id = m.body["items"][0]["match"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let refused = t
-        .call(
-            "POST",
-            &format!("/offers/v1/outbox/offers/{offer_id}/assign"),
-            Some(&demand),
-            Some(json!({"offer_match_id": match_id})),
-        )
-        .await;
-    assert_eq!(refused.status, 403, "{:?}", refused.body);
+    let matches = t.offers(&demand).matches(&offer_id, "").await.ok(200);
+    let assign = json!({"offer_match_id": matches["items"][0]["match"]["id"]});
+    t.offers(&demand).assign(&offer_id, assign).await.ok(403);
 
     t.settle().await;
     let got = a_sub.drain().await;
@@ -331,13 +168,12 @@ async fn referral_payload_names_both_organizations_and_the_client() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_offer_past_its_expiry_expires_once_on_both_sides() {
     let t = TestStack::start().await;
-    let demo = &t.demo;
-    let org = |u: &devstack::seed::User| u.organization.as_ref().unwrap().id;
-    let demand_sub = Subscriber::new(&t, org(&demo.demand)).await;
-    let a_sub = Subscriber::new(&t, org(&demo.supply_a)).await;
-    let demand = t.login(&demo.demand).await;
-    let supply_a = t.login(&demo.supply_a).await;
-    let id = create_offer(&t, &demand).await;
+    let demand_sub = given::subscriber(&t, &t.demo.demand).await;
+    let a_sub = given::subscriber(&t, &t.demo.supply_a).await;
+    let Logins {
+        demand, supply_a, ..
+    } = given::logins(&t).await;
+    let id = given::offer(&t, &demand).await;
     let expires_at: chrono::DateTime<chrono::Utc> = offer_body()["offer"]["expires_at"]
         .as_str()
         .unwrap()
@@ -368,24 +204,9 @@ async fn an_offer_past_its_expiry_expires_once_on_both_sides() {
     );
     assert_eq!(run(tick).await["expired"], 0, "it left the expiry index");
 
-    let r = t
-        .call(
-            "GET",
-            &format!("/offers/v1/outbox/offers/{id}"),
-            Some(&demand),
-            None,
-        )
-        .await;
-    assert_eq!(r.body["offer"]["status"], "expired");
-    let r = t
-        .call(
-            "POST",
-            &format!("/offers/v1/inbox/offers/{id}/accept"),
-            Some(&supply_a),
-            Some(json!({})),
-        )
-        .await;
-    assert_eq!(r.status, 409);
+    let offer = t.offers(&demand).outbox(&id).await.ok(200);
+    assert_eq!(offer["offer"]["status"], "expired");
+    t.offers(&supply_a).accept(&id, json!({})).await.ok(409);
 
     t.settle().await;
     assert_eq!(
@@ -398,109 +219,44 @@ async fn an_offer_past_its_expiry_expires_once_on_both_sides() {
     );
 }
 
-/// An auto-assigned referral of the demo demand to supplier A; returns its id.
-async fn assigned_referral(t: &TestStack, demand: &str, supply_a: &str) -> String {
-    let r = t
-        .call(
-            "POST",
-            "/offers/v1/demand_personas/settings/assignment",
-            Some(demand),
-            Some(json!({"offer_assignment": "auto"})),
-        )
-        .await;
-    assert_eq!(r.status, 204);
-    let offer_id = create_offer(t, demand).await;
-    let r = t
-        .call(
-            "POST",
-            &format!("/offers/v1/inbox/offers/{offer_id}/accept"),
-            Some(supply_a),
-            None,
-        )
-        .await;
-    assert_eq!(r.status, 204);
-    let referrals = t
-        .call("GET", "/offers/v1/inbox/referrals", Some(supply_a), None)
-        .await;
-    referrals.body["items"][0]["referral"]["id"]
-        .as_str()
-        .expect("a referral")
-        .to_owned()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn referrals_are_processed_and_cancelled_with_an_event_to_the_other_side() {
     let t = TestStack::start().await;
-    let org = |u: &devstack::seed::User| u.organization.as_ref().unwrap().id;
-    let demand_sub = Subscriber::new(&t, org(&t.demo.demand)).await;
-    let a_sub = Subscriber::new(&t, org(&t.demo.supply_a)).await;
-    let demand = t.login(&t.demo.demand).await;
-    let supply_a = t.login(&t.demo.supply_a).await;
-    let supply_b = t.login(&t.demo.supply_b).await;
-    let id = assigned_referral(&t, &demand, &supply_a).await;
+    let demand_sub = given::subscriber(&t, &t.demo.demand).await;
+    let a_sub = given::subscriber(&t, &t.demo.supply_a).await;
+    let logins = given::logins(&t).await;
+    let Logins {
+        demand,
+        supply_a,
+        supply_b,
+        ..
+    } = &logins;
+    let id = given::auto_assigned(&t, &logins, offer_body()).await;
     t.settle().await;
     demand_sub.drain().await;
     a_sub.drain().await;
 
-    let processed = format!("/offers/v1/inbox/referrals/{id}/mark_processed");
     // Only the referral's supplier can act on it; others do not see it at all.
-    assert_eq!(
-        t.call("POST", &processed, Some(&supply_b), None)
-            .await
-            .status,
-        404
-    );
-    assert_eq!(
-        t.call("POST", &processed, Some(&demand), None).await.status,
-        404
-    );
-    assert_eq!(
-        t.call("POST", &processed, Some(&supply_a), None)
-            .await
-            .status,
-        204
-    );
-    let again = t.call("POST", &processed, Some(&supply_a), None).await;
-    assert_eq!(again.status, 409, "{:?}", again.body);
+    assert_eq!(t.referrals(supply_b).mark_processed(&id).await.status, 404);
+    assert_eq!(t.referrals(demand).mark_processed(&id).await.status, 404);
+    t.referrals(supply_a).mark_processed(&id).await.ok(204);
+    t.referrals(supply_a).mark_processed(&id).await.ok(409);
 
     // Bad bodies are refused and change nothing.
-    let cancel = format!("/offers/v1/outbox/referrals/{id}/cancel");
     for bad in [
         json!({"reason_code": "bored"}),
         json!({"comment": "x".repeat(1001)}),
     ] {
-        let r = t.call("POST", &cancel, Some(&demand), Some(bad)).await;
-        assert_eq!(r.status, 400, "{:?}", r.body);
+        t.referrals(demand).outbox_cancel(&id, bad).await.ok(400);
     }
-    let r = t
-        .call(
-            "POST",
-            &cancel,
-            Some(&demand),
-            Some(json!({"reason_code": "client_passed_away", "comment": "Sadly."})),
-        )
-        .await;
-    assert_eq!(r.status, 204, "{:?}", r.body);
-    let seen = t
-        .call(
-            "GET",
-            &format!("/offers/v1/outbox/referrals/{id}"),
-            Some(&demand),
-            None,
-        )
-        .await;
-    assert_eq!(seen.body["referral"]["status"], "cancelled");
-    assert_eq!(seen.body["referral"]["reason_code"], "client_passed_away");
-    assert_eq!(seen.body["referral"]["cancellation_comment"], "Sadly.");
-    let late = t
-        .call(
-            "POST",
-            &format!("/offers/v1/inbox/referrals/{id}/cancel"),
-            Some(&supply_a),
-            Some(json!({"reason_code": "other"})),
-        )
-        .await;
-    assert_eq!(late.status, 409);
+    let cancel = json!({"reason_code": "client_passed_away", "comment": "Sadly."});
+    t.referrals(demand).outbox_cancel(&id, cancel).await.ok(204);
+    let seen = t.referrals(demand).outbox(&id).await.ok(200);
+    assert_eq!(seen["referral"]["status"], "cancelled");
+    assert_eq!(seen["referral"]["reason_code"], "client_passed_away");
+    assert_eq!(seen["referral"]["cancellation_comment"], "Sadly.");
+    let late = json!({"reason_code": "other"});
+    t.referrals(supply_a).inbox_cancel(&id, late).await.ok(409);
 
     t.settle().await;
     assert_eq!(
@@ -513,16 +269,12 @@ async fn referrals_are_processed_and_cancelled_with_an_event_to_the_other_side()
     );
 
     // The supplier's cancellation reaches the demand.
-    let other = assigned_referral(&t, &demand, &supply_a).await;
-    let r = t
-        .call(
-            "POST",
-            &format!("/offers/v1/inbox/referrals/{other}/cancel"),
-            Some(&supply_a),
-            Some(json!({"reason_code": "processing_error"})),
-        )
-        .await;
-    assert_eq!(r.status, 204, "{:?}", r.body);
+    let other = given::auto_assigned(&t, &logins, offer_body()).await;
+    let cancel = json!({"reason_code": "processing_error"});
+    t.referrals(supply_a)
+        .inbox_cancel(&other, cancel)
+        .await
+        .ok(204);
     t.settle().await;
     let names = demand_sub.names().await;
     assert!(
@@ -534,106 +286,63 @@ async fn referrals_are_processed_and_cancelled_with_an_event_to_the_other_side()
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn messages_flow_both_ways_in_a_sequence_and_only_its_parties_see_them() {
     let t = TestStack::start().await;
-    let org = |u: &devstack::seed::User| u.organization.as_ref().unwrap().id;
-    let demand_sub = Subscriber::new(&t, org(&t.demo.demand)).await;
-    let a_sub = Subscriber::new(&t, org(&t.demo.supply_a)).await;
-    let b_sub = Subscriber::new(&t, org(&t.demo.supply_b)).await;
-    let demand = t.login(&t.demo.demand).await;
-    let supply_a = t.login(&t.demo.supply_a).await;
-    let supply_b = t.login(&t.demo.supply_b).await;
-    let offer_id = create_offer(&t, &demand).await;
+    let demand_sub = given::subscriber(&t, &t.demo.demand).await;
+    let a_sub = given::subscriber(&t, &t.demo.supply_a).await;
+    let b_sub = given::subscriber(&t, &t.demo.supply_b).await;
+    let Logins {
+        demand,
+        supply_a,
+        supply_b,
+        ..
+    } = given::logins(&t).await;
+    let offer_id = given::offer(&t, &demand).await;
     // Each matched supplier has its own sequence with the demand.
-    let seq = crate::sequence_of(&t, &offer_id, &supply_a).await;
+    let seq = given::sequence(&t, &offer_id, &supply_a).await;
     t.settle().await;
     for s in [&demand_sub, &a_sub, &b_sub] {
         s.drain().await;
     }
 
     let sent = t
-        .call(
-            "POST",
-            "/offers/v1/outbox/messages",
-            Some(&demand),
-            Some(json!({"sequence_id": seq, "category": "comment", "text": "Can you start at 9:30?", "author": "Dana"})),
-        )
-        .await;
-    assert_eq!(sent.status, 201, "{:?}", sent.body);
-    assert_eq!(sent.body["message"]["sender_type"], "demand");
+        .messages(&demand)
+        .send(Outbox, json!({"sequence_id": seq, "category": "comment", "text": "Can you start at 9:30?", "author": "Dana"}))
+        .await
+        .ok(201);
+    assert_eq!(sent["message"]["sender_type"], "demand");
     let reply = t
-        .call(
-            "POST",
-            "/offers/v1/inbox/messages",
-            Some(&supply_a),
-            Some(json!({"sequence_id": seq, "category": "client_attachment", "text": "Yes; consent attached.",
-                "file": {"url": "https://files.example.com/consent.pdf", "name": "consent.pdf", "size_in_bytes": 4821}})),
-        )
-        .await;
-    assert_eq!(reply.status, 201, "{:?}", reply.body);
-    let reply_id = reply.body["message"]["id"].as_str().unwrap().to_owned();
+        .messages(&supply_a)
+        .send(Inbox, json!({"sequence_id": seq, "category": "client_attachment", "text": "Yes; consent attached.",
+            "file": {"url": "https://files.example.com/consent.pdf", "name": "consent.pdf", "size_in_bytes": 4821}}))
+        .await
+        .ok(201);
+    let reply_id = text(&reply["message"]["id"]);
 
     // Both sides read the thread, oldest first when asked so; filters apply.
-    let list = t
-        .call(
-            "GET",
-            &format!("/offers/v1/inbox/messages?sequence_id={seq}&sort_order=asc"),
-            Some(&supply_a),
-            None,
-        )
-        .await;
-    assert_eq!(list.status, 200, "{:?}", list.body);
-    assert_eq!(list.body["total_items"], 2);
-    assert_eq!(list.body["items"][0]["sender_type"], "demand");
-    assert_eq!(list.body["items"][1]["file"]["name"], "consent.pdf");
-    let only_supply = t
-        .call(
-            "GET",
-            &format!("/offers/v1/outbox/messages?sequence_id={seq}&sender_type=supply"),
-            Some(&demand),
-            None,
-        )
-        .await;
-    assert_eq!(only_supply.body["total_items"], 1);
-    let detail = t
-        .call(
-            "GET",
-            &format!("/offers/v1/outbox/messages/{reply_id}"),
-            Some(&demand),
-            None,
-        )
-        .await;
-    assert_eq!(detail.body["message"]["file"]["size_in_bytes"], 4821);
+    let query = format!("sequence_id={seq}&sort_order=asc");
+    let list = t.messages(&supply_a).list(Inbox, &query).await.ok(200);
+    assert_eq!(list["total_items"], 2);
+    assert_eq!(list["items"][0]["sender_type"], "demand");
+    assert_eq!(list["items"][1]["file"]["name"], "consent.pdf");
+    let query = format!("sequence_id={seq}&sender_type=supply");
+    let only_supply = t.messages(&demand).list(Outbox, &query).await.ok(200);
+    assert_eq!(only_supply["total_items"], 1);
+    let detail = t.messages(&demand).get(Outbox, &reply_id).await.ok(200);
+    assert_eq!(detail["message"]["file"]["size_in_bytes"], 4821);
 
     // Supplier B was matched to the same offer but is not a party to A's sequence.
-    for (method, path, body) in [
-        (
-            "GET",
-            format!("/offers/v1/inbox/messages?sequence_id={seq}"),
-            None,
-        ),
-        ("GET", format!("/offers/v1/inbox/messages/{reply_id}"), None),
-        (
-            "POST",
-            "/offers/v1/inbox/messages".to_owned(),
-            Some(json!({"sequence_id": seq, "category": "comment", "text": "hello"})),
-        ),
+    let b = t.messages(&supply_b);
+    let hello = json!({"sequence_id": seq, "category": "comment", "text": "hello"});
+    for (what, r) in [
+        ("list", b.list(Inbox, &format!("sequence_id={seq}")).await),
+        ("get", b.get(Inbox, &reply_id).await),
+        ("send", b.send(Inbox, hello).await),
     ] {
-        let r = t.call(method, &path, Some(&supply_b), body).await;
-        assert_eq!(r.status, 404, "{path}: {:?}", r.body);
+        assert_eq!(r.status, 404, "{what}: {:?}", r.body);
     }
     // The sequence_id filter is required; a message must say something.
-    let r = t
-        .call("GET", "/offers/v1/outbox/messages", Some(&demand), None)
-        .await;
-    assert_eq!(r.status, 400);
-    let r = t
-        .call(
-            "POST",
-            "/offers/v1/outbox/messages",
-            Some(&demand),
-            Some(json!({"sequence_id": seq, "category": "comment"})),
-        )
-        .await;
-    assert_eq!(r.status, 422, "{:?}", r.body);
+    t.messages(&demand).list(Outbox, "").await.ok(400);
+    let silent = json!({"sequence_id": seq, "category": "comment"});
+    t.messages(&demand).send(Outbox, silent).await.ok(422);
 
     t.settle().await;
     assert_eq!(
@@ -657,223 +366,99 @@ async fn messages_flow_both_ways_in_a_sequence_and_only_its_parties_see_them() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_whole_care_flow_reaches_each_organization_with_exactly_its_events() {
     let t = TestStack::start().await;
-    let demo = &t.demo;
-    let org = |u: &devstack::seed::User| u.organization.as_ref().unwrap().id;
-    let demand_sub = Subscriber::new(&t, org(&demo.demand)).await;
-    let a_sub = Subscriber::new(&t, org(&demo.supply_a)).await;
-    let b_sub = Subscriber::new(&t, org(&demo.supply_b)).await;
+    let demand_sub = given::subscriber(&t, &t.demo.demand).await;
+    let a_sub = given::subscriber(&t, &t.demo.supply_a).await;
+    let b_sub = given::subscriber(&t, &t.demo.supply_b).await;
     let outsider_sub = Subscriber::new(&t, shared::ids::OrgId::new()).await;
-    let demand = t.login(&demo.demand).await;
-    let supply_a = t.login(&demo.supply_a).await;
-    let supply_b = t.login(&demo.supply_b).await;
-    let ok = |r: &platform_tests::Response, status: u16, what: &str| {
-        assert_eq!(r.status, status, "{what}: {:?}", r.body);
-    };
+    let logins = given::logins(&t).await;
+    let Logins {
+        demand,
+        supply_a,
+        supply_b,
+        ..
+    } = &logins;
 
     // Offer → accept (A) / decline (B) → assign.
-    let offer_id = create_offer(&t, &demand).await;
-    let accept = format!("/offers/v1/inbox/offers/{offer_id}/accept");
-    ok(
-        &t.call("POST", &accept, Some(&supply_a), None).await,
-        204,
-        "accept",
-    );
-    let decline = format!("/offers/v1/inbox/offers/{offer_id}/decline");
-    let body = json!({"reason_code": "no_employee_availability"});
-    ok(
-        &t.call("POST", &decline, Some(&supply_b), Some(body)).await,
-        204,
-        "decline",
-    );
-    let matches = t
-        .call(
-            "GET",
-            &format!("/offers/v1/outbox/offers/{offer_id}/matches?response=accepted"),
-            Some(&demand),
-            None,
-        )
-        .await;
-    let match_id = matches.body["items"][0]["match"]["id"].clone();
-    let sequence_id = matches.body["items"][0]["match"]["sequence_id"].clone();
-    let assign = format!("/offers/v1/outbox/offers/{offer_id}/assign");
-    let body = json!({"offer_match_id": match_id});
-    ok(
-        &t.call("POST", &assign, Some(&demand), Some(body)).await,
-        204,
-        "assign",
-    );
+    let offer_id = given::offer(&t, demand).await;
+    t.offers(supply_a).accept(&offer_id, NO_BODY).await.ok(204);
+    let decline = json!({"reason_code": "no_employee_availability"});
+    t.offers(supply_b).decline(&offer_id, decline).await.ok(204);
+    let referral_id = given::assigned(&t, &logins, &offer_id).await;
+    let sequence_id = given::sequence(&t, &offer_id, supply_a).await;
 
     // The referral: processed by the supplier, which maps the client's task to its own id.
-    let referrals = t
-        .call("GET", "/offers/v1/inbox/referrals", Some(&supply_a), None)
-        .await;
-    let referral_id = referrals.body["items"][0]["referral"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let referral = t
-        .call(
-            "GET",
-            &format!("/offers/v1/inbox/referrals/{referral_id}"),
-            Some(&supply_a),
-            None,
-        )
-        .await;
-    ok(&referral, 200, "referral detail");
-    let client_task = referral.body["visits"][0]["tasks"][0]["id"].clone();
-    let inbox = format!("/offers/v1/inbox/referrals/{referral_id}");
-    ok(
-        &t.call(
-            "POST",
-            &format!("{inbox}/mark_processed"),
-            Some(&supply_a),
-            None,
-        )
-        .await,
-        204,
-        "mark_processed",
-    );
+    let referrals = t.referrals(supply_a);
+    let referral = referrals.inbox(&referral_id).await.ok(200);
+    let client_task = referral["visits"][0]["tasks"][0]["id"].clone();
+    referrals.mark_processed(&referral_id).await.ok(204);
     let tasks = json!({"client_tasks": [{"id": client_task, "inbox_id": "task-bath"}]});
-    ok(
-        &t.call(
-            "POST",
-            &format!("{inbox}/tasks/update"),
-            Some(&supply_a),
-            Some(tasks),
-        )
-        .await,
-        204,
-        "tasks/update",
-    );
+    referrals.update_tasks(&referral_id, tasks).await.ok(204);
 
     // A visit scheduled on the (service) referral and assigned to a caregiver, with the
     // client's task on it.
-    let scheduled = t
-        .call(
-            "POST",
-            "/offers/v1/inbox/visits/schedule",
-            Some(&supply_a),
-            Some(json!({"referral_id": referral_id, "inbox_id": "visit-0001",
-                "start_at": "2030-01-15T09:00:00Z", "end_at": "2030-01-15T10:00:00Z"})),
-        )
-        .await;
-    ok(&scheduled, 201, "schedule");
-    let visit_id = scheduled.body["id"].as_str().unwrap().to_owned();
-    let visit = format!("/offers/v1/inbox/visits/{visit_id}");
+    let visits = t.visits(supply_a);
+    let scheduled = visits
+        .schedule(json!({"referral_id": referral_id, "inbox_id": "visit-0001",
+            "start_at": "2030-01-15T09:00:00Z", "end_at": "2030-01-15T10:00:00Z"}))
+        .await
+        .ok(201);
+    let visit_id = text(&scheduled["id"]);
     let caregiver = json!({"employee_id": 42, "first_name": "Grace", "last_name": "Hopper"});
-    ok(
-        &t.call(
-            "POST",
-            &format!("{visit}/assign"),
-            Some(&supply_a),
-            Some(caregiver),
-        )
-        .await,
-        204,
-        "assign caregiver",
-    );
-    let mapped = t
-        .call(
-            "POST",
-            &format!("{visit}/tasks"),
-            Some(&supply_a),
-            Some(json!({"inbox_ids": ["task-bath"]})),
-        )
-        .await;
-    ok(&mapped, 200, "visit tasks");
-    let visit_task = mapped.body["tasks"][0]["id"].clone();
-    assert!(visit_task.is_string(), "{:?}", mapped.body);
+    visits.assign(&visit_id, caregiver).await.ok(204);
+    let task_ids = json!({"inbox_ids": ["task-bath"]});
+    let mapped = visits.map_tasks(&visit_id, task_ids).await.ok(200);
+    let visit_task = mapped["tasks"][0]["id"].clone();
+    assert!(visit_task.is_string(), "{mapped}");
 
     // The caregiver works the visit.
-    let started = t
-        .call(
-            "POST",
-            "/offers/v1/inbox/work_sessions/start",
-            Some(&supply_a),
-            Some(json!({"visit_id": visit_id, "inbox_id": "ws-1",
-                "start_at": "2030-01-15T09:02:00Z", "start_latitude": 45.5, "start_longitude": -73.6})),
+    let started = visits
+        .start_work(json!({"visit_id": visit_id, "inbox_id": "ws-1",
+            "start_at": "2030-01-15T09:02:00Z", "start_latitude": 45.5, "start_longitude": -73.6}))
+        .await
+        .ok(201);
+    visits
+        .end_work(
+            json!({"visit_id": visit_id, "work_session_id": started["id"],
+            "end_at": "2030-01-15T09:58:00Z"}),
         )
-        .await;
-    ok(&started, 201, "work session start");
-    let ended = t
-        .call(
-            "POST",
-            "/offers/v1/inbox/work_sessions/end",
-            Some(&supply_a),
-            Some(
-                json!({"visit_id": visit_id, "work_session_id": started.body["id"],
-                "end_at": "2030-01-15T09:58:00Z"}),
-            ),
+        .await
+        .ok(204);
+    visits
+        .complete_tasks(
+            &visit_id,
+            json!({"tasks": [{"id": visit_task, "is_completed": true,
+                "completion_comment": "Done"}]}),
         )
-        .await;
-    ok(&ended, 204, "work session end");
-    let completed = t
-        .call(
-            "POST",
-            &format!("{visit}/tasks/complete"),
-            Some(&supply_a),
-            Some(json!({"tasks": [{"id": visit_task, "is_completed": true,
-                "completion_comment": "Done"}]})),
-        )
-        .await;
-    ok(&completed, 200, "tasks/complete");
+        .await
+        .ok(200);
 
     // Messages both ways in the match's sequence.
-    for (path, token, text) in [
-        (
-            "/offers/v1/outbox/messages",
-            &demand,
-            "How did the first visit go?",
-        ),
-        (
-            "/offers/v1/inbox/messages",
-            &supply_a,
-            "Well; notes to follow.",
-        ),
+    for (side, token, words) in [
+        (Outbox, demand, "How did the first visit go?"),
+        (Inbox, supply_a, "Well; notes to follow."),
     ] {
-        let body = json!({"sequence_id": sequence_id, "category": "comment", "text": text});
-        ok(
-            &t.call("POST", path, Some(token), Some(body)).await,
-            201,
-            path,
-        );
+        let body = json!({"sequence_id": sequence_id, "category": "comment", "text": words});
+        t.messages(token).send(side, body).await.ok(201);
     }
 
     // The demand publishes its visit-note form; the supplier submits one about the visit.
     let mut template = sample_body("offers.outbox.form_templates.publish").unwrap();
     template["schema_id"] = json!(uuid::Uuid::new_v4().to_string());
-    let published = t
-        .call(
-            "POST",
-            "/offers/v1/outbox/form_templates",
-            Some(&demand),
-            Some(template),
-        )
-        .await;
-    ok(&published, 201, "publish template");
-    let field = published.body["fields"][0]["field_id"].clone();
-    let submitted = t
-        .call(
-            "POST",
-            "/offers/v1/inbox/form_submissions",
-            Some(&supply_a),
-            Some(
-                json!({"form_template_id": published.body["form_template_id"],
-                "visit_id": visit_id,
-                "fields": [{"field_id": field, "value_type": "boolean", "value": "true"}]}),
-            ),
-        )
-        .await;
-    ok(&submitted, 201, "form submission");
+    let published = t.forms(demand).publish_template(template).await.ok(201);
+    let field = published["fields"][0]["field_id"].clone();
+    t.forms(supply_a)
+        .submit(json!({"form_template_id": published["form_template_id"],
+            "visit_id": visit_id,
+            "fields": [{"field_id": field, "value_type": "boolean", "value": "true"}]}))
+        .await
+        .ok(201);
 
     // Finally the demand cancels the referral.
-    let cancel = format!("/offers/v1/outbox/referrals/{referral_id}/cancel");
-    let body = json!({"reason_code": "client_request", "comment": "Client moved away"});
-    ok(
-        &t.call("POST", &cancel, Some(&demand), Some(body)).await,
-        204,
-        "cancel",
-    );
+    let cancel = json!({"reason_code": "client_request", "comment": "Client moved away"});
+    t.referrals(demand)
+        .outbox_cancel(&referral_id, cancel)
+        .await
+        .ok(204);
 
     t.settle().await;
     assert_eq!(

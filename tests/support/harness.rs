@@ -35,6 +35,15 @@ pub struct Response {
     pub body: Value,
 }
 
+impl Response {
+    /// The body, once the status is `status` (the body is printed when it is not).
+    #[track_caller]
+    pub fn ok(self, status: u16) -> Value {
+        assert_eq!(self.status, status, "{:?}", self.body);
+        self.body
+    }
+}
+
 impl TestStack {
     /// Every HTTP route the template declares, with its function's handler and API family:
     /// `(handler, family, method, path)`, the path with its `{param}`s.

@@ -1,8 +1,11 @@
 //! Test support: a local stack per test on one shared moto, a client that drives the HTTP
-//! API like a participant would, SNS subscribers that record what each organization receives,
+//! API like a participant would (typed per API family in `client`, with the recurring set-ups
+//! in `given`), SNS subscribers that record what each organization receives,
 //! and validation of every message against docs/asyncapi.yaml.
 
 pub mod asyncapi;
+pub mod client;
+pub mod given;
 pub mod harness;
 pub mod published;
 pub mod receiver;
