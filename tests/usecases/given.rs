@@ -134,7 +134,8 @@ impl World {
             .push(Box::new(interfere));
     }
 
-    /// Every event item written so far, oldest first.
+    /// Every event item written so far, oldest first (events of one millisecond in no
+    /// particular order).
     pub fn events(&self) -> Vec<EventRecord> {
         let mut events: Vec<EventRecord> = self
             .table

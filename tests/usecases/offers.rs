@@ -128,6 +128,48 @@ async fn in_manual_mode_an_acceptance_waits_for_the_demand_which_assigns_and_ref
 }
 
 #[tokio::test]
+async fn a_manual_acceptance_decides_on_the_offers_copy_of_the_mode_and_its_write_checks_it() {
+    let w = World::new(AssignmentMode::Manual).await;
+    let id = create(&w, "nursing").await;
+    assert_eq!(
+        state(&w.app, id).await.offer.demand_assignment,
+        Some(AssignmentMode::Manual)
+    );
+
+    // Two calls: the offer, then the write (which checks the demand is still in manual mode).
+    let calls = w.table.calls();
+    accept(&w.app, w.supply_a, id).await.unwrap();
+    let after = w.table.calls();
+    let made = |op: &str| after.get(op).unwrap_or(&0) - calls.get(op).unwrap_or(&0);
+    assert_eq!((made("Query"), made("BatchGetItem")), (1, 0));
+    assert_eq!(made("TransactWriteItems"), 1);
+
+    // The demand switches to auto: the copy is stale, the check fails, the acceptance is
+    // decided again on the organization itself, and assigns.
+    shared::service::organizations::set_assignment_mode(&w.app, w.demand, AssignmentMode::Auto)
+        .await
+        .unwrap();
+    let before = w.transactions();
+    accept(&w.app, w.supply_b, id).await.unwrap();
+    let s = state(&w.app, id).await;
+    assert_eq!(s.offer.status, OfferStatus::Assigned);
+    assert_eq!(
+        s.offer.assigned_match_id,
+        Some(s.match_of(w.supply_b).unwrap().id)
+    );
+    assert_eq!(
+        s.offer.demand_assignment,
+        Some(AssignmentMode::Auto),
+        "the copy follows"
+    );
+    assert_eq!(
+        w.transactions() - before,
+        2,
+        "the checked write failed, the second won"
+    );
+}
+
+#[tokio::test]
 async fn in_auto_mode_the_first_acceptance_is_assigned_at_once() {
     let w = World::new(AssignmentMode::Auto).await;
     let id = create(&w, "nursing").await;

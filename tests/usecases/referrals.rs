@@ -97,11 +97,7 @@ async fn only_the_referred_supplier_processes_or_cancels_and_the_demand_hears_it
     .await
     .unwrap();
     assert_eq!(status(&w.app, id).await, ReferralStatus::Cancelled);
-    let last = w.events().pop().unwrap();
-    assert_eq!(
-        (last.event_name, last.recipients),
-        (ReferralSupplyCancelled, vec![w.demand])
-    );
+    assert_eq!(w.recipients_of(ReferralSupplyCancelled), [vec![w.demand]]);
 }
 
 #[tokio::test]

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use aws_sdk_dynamodb::types::AttributeValue;
 
 use crate::domain::offer::{Offer, OfferHead, OfferMatch, OfferState, OfferStatus, Transition};
+use crate::domain::organization::AssignmentMode;
 use crate::domain::referral::Referral;
 use crate::events::EventRecord;
 use crate::ids::{OfferId, OrgId};
@@ -152,15 +153,30 @@ impl Db {
 
     /// Writes a transition computed from `before`: the offer only if its version is still the
     /// one read, each changed match only if its response is still the one read, a new
-    /// referral if the transition assigned, and the events — all or nothing.
+    /// referral if the transition assigned, and the events — all or nothing. With
+    /// `demand_mode`, only if the demand organization's assignment mode is still that one
+    /// (the decision took it from the offer's copy instead of reading the organization).
     pub async fn apply_offer_transition(
         &self,
         before: &OfferState,
         transition: &Transition,
         referral: Option<&Referral>,
         events: &[EventRecord],
+        demand_mode: Option<AssignmentMode>,
     ) -> Result<(), DbError> {
         let mut tx = Tx::new();
+        if let Some(mode) = demand_mode {
+            let value = serde_json::to_value(mode).map_err(|e| DbError::Codec(e.to_string()))?;
+            let org = super::organizations::org_keys(before.offer.demand_org_id);
+            tx.check(
+                &org.pk,
+                &org.sk,
+                Cond::PathEquals(
+                    &["demand", "offer_assignment"],
+                    AttributeValue::S(value.as_str().unwrap_or_default().to_owned()),
+                ),
+            );
+        }
         tx.put(
             to_item("offer", &offer_keys(&transition.offer), &transition.offer)?,
             Cond::Version(before.offer.version),

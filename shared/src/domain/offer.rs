@@ -154,6 +154,11 @@ pub struct Offer {
     /// The take rate fixed when the offer was created (see [`super::take_rate`]).
     #[serde(default)]
     pub take_rate: Option<super::take_rate::TakeRate>,
+    /// The demand's assignment mode when the offer was last written. An acceptance in manual
+    /// mode decides on it without reading the organization, and its write checks that the
+    /// organization's mode is still this one (`service::offers`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub demand_assignment: Option<AssignmentMode>,
 }
 
 impl Offer {

@@ -12,7 +12,7 @@ use crate::db::DbError;
 use crate::db::offers::new_offer_writes;
 use crate::domain::Rejection;
 use crate::domain::offer::{MatchResponse, Offer, OfferMatch, OfferState, Transition};
-use crate::domain::organization::{Organization, match_suppliers};
+use crate::domain::organization::{AssignmentMode, Organization, match_suppliers};
 use crate::domain::referral::Referral;
 use crate::domain::take_rate::TakeRate;
 use crate::error::ApiError;
@@ -75,6 +75,7 @@ impl Candidates {
         let mut offer = request.into_offer(demand, at)?;
         offer.shift_id = shift_id;
         offer.take_rate = Some(self.take_rate);
+        offer.demand_assignment = Some(self.demand.assignment_mode());
         let orgs: HashMap<OrgId, &Organization> = self.orgs.iter().map(|o| (o.id, o)).collect();
         if let Some(unknown) = offer
             .direct_supply_persona_ids
@@ -270,23 +271,31 @@ pub async fn load_visible(app: &App, side: Side, id: OfferId) -> Result<OfferSta
 /// Decline and close decide on the offer alone, so they do not read the organizations: such a
 /// request makes two DynamoDB calls (query the offer, write the transaction). Accept needs the
 /// demand's assignment mode (auto mode assigns at once), and every assignment creates a
-/// referral whose events name both organizations, so accept and assign read the demand and the
-/// supplier that may be assigned in one batch after the offer: three round trips. They are read
-/// with the state, on every attempt, so a change of assignment mode applies at once.
+/// referral whose events name both organizations, so assign, and accept in auto mode, read the
+/// demand and the supplier an assignment would name in one batch after the offer: three round
+/// trips. An acceptance in manual mode assigns nothing, so it takes the mode from the offer's
+/// copy and its write checks the organization still has that mode: two round trips. They are
+/// read on every attempt (after a lost race, from the organization itself), so a change of
+/// assignment mode applies at once.
 trait Reads: Sized + Send + Sync {
     /// `supplier`: the organization an assignment would name, when the request says which.
+    /// `copy`: the decision may take the demand's mode from the offer's copy of it.
     fn load(
         app: &App,
         offer: &Offer,
         supplier: Option<OrgId>,
+        copy: bool,
     ) -> impl std::future::Future<Output = Result<Self, ApiError>> + Send;
     fn demand(&self) -> Option<&Organization>;
     fn supplier(&self, id: OrgId) -> Option<&Organization>;
+    /// The assignment mode the write must find on the demand organization, when the decision
+    /// took it from the offer's copy.
+    fn mode_to_check(&self) -> Option<AssignmentMode>;
 }
 
 /// Decline and close: nothing beyond the offer.
 impl Reads for () {
-    async fn load(_: &App, _: &Offer, _: Option<OrgId>) -> Result<Self, ApiError> {
+    async fn load(_: &App, _: &Offer, _: Option<OrgId>, _: bool) -> Result<Self, ApiError> {
         Ok(())
     }
     fn demand(&self) -> Option<&Organization> {
@@ -295,16 +304,35 @@ impl Reads for () {
     fn supplier(&self, _: OrgId) -> Option<&Organization> {
         None
     }
+    fn mode_to_check(&self) -> Option<AssignmentMode> {
+        None
+    }
 }
 
-/// Accept and assign: the demand organization, and the supplier an assignment would name.
+/// Accept and assign: the demand's assignment mode, and the organizations an assignment names.
 struct Parties {
-    demand: Organization,
+    mode: AssignmentMode,
+    demand: Option<Organization>,
     supplier: Option<Organization>,
+    /// The mode is the offer's copy, not read from the organization.
+    copied: bool,
 }
 
 impl Reads for Parties {
-    async fn load(app: &App, offer: &Offer, supplier: Option<OrgId>) -> Result<Self, ApiError> {
+    async fn load(
+        app: &App,
+        offer: &Offer,
+        supplier: Option<OrgId>,
+        copy: bool,
+    ) -> Result<Self, ApiError> {
+        if copy && offer.demand_assignment == Some(AssignmentMode::Manual) {
+            return Ok(Self {
+                mode: AssignmentMode::Manual,
+                demand: None,
+                supplier: None,
+                copied: true,
+            });
+        }
         let ids: Vec<OrgId> = std::iter::once(offer.demand_org_id)
             .chain(supplier)
             .collect();
@@ -318,35 +346,48 @@ impl Reads for Parties {
             ApiError::internal(format!("demand organization of offer {} missing", offer.id))
         })?;
         Ok(Self {
-            demand,
+            mode: demand.assignment_mode(),
+            demand: Some(demand),
             supplier: supplier.and_then(take),
+            copied: false,
         })
     }
     fn demand(&self) -> Option<&Organization> {
-        Some(&self.demand)
+        self.demand.as_ref()
     }
     fn supplier(&self, id: OrgId) -> Option<&Organization> {
         self.supplier.as_ref().filter(|o| o.id == id)
+    }
+    fn mode_to_check(&self) -> Option<AssignmentMode> {
+        self.copied.then_some(self.mode)
     }
 }
 
 /// Runs a transition to completion: read, decide, write conditionally; on a lost race read
 /// again and decide again, so the outcome is always the one the latest state allows. What the
 /// decision needs besides the state (`R`, see [`Reads`]) is read with it on every attempt;
-/// `supplier` names the organization an assignment would name, from the state read.
+/// `supplier` names the organization an assignment would name, from the state read; `copy`
+/// lets the first attempt take the demand's mode from the offer's copy.
 async fn transition<R: Reads>(
     app: &App,
     side: Side,
     id: OfferId,
+    copy: bool,
     supplier: impl Fn(&OfferState) -> Option<OrgId>,
     decide: impl Fn(&OfferState, &R, Timestamp) -> Result<Transition, Rejection>,
 ) -> Result<Transition, ApiError> {
     let (decide, supplier) = (&decide, &supplier);
+    let attempts = &std::sync::atomic::AtomicUsize::new(0);
     retry_lost_races(OFFER_BUSY, || async move {
+        let first = attempts.fetch_add(1, std::sync::atomic::Ordering::Relaxed) == 0;
         let state = load_visible(app, side, id).await?;
-        let reads = R::load(app, &state.offer, supplier(&state)).await?;
+        let reads = R::load(app, &state.offer, supplier(&state), copy && first).await?;
         let at = now();
         let mut t = decide(&state, &reads, at)?;
+        if let Some(demand) = reads.demand() {
+            // The offer's copy follows the organization it was read from.
+            t.offer.demand_assignment = Some(demand.assignment_mode());
+        }
         let mut events: Vec<EventRecord> = t
             .notices
             .iter()
@@ -382,7 +423,13 @@ async fn transition<R: Reads>(
         };
         let written = app
             .db
-            .apply_offer_transition(&state, &t, referral.as_ref(), &events)
+            .apply_offer_transition(
+                &state,
+                &t,
+                referral.as_ref(),
+                &events,
+                reads.mode_to_check(),
+            )
             .await;
         Ok(won(written)?.map(|()| t))
     })
@@ -401,14 +448,10 @@ pub async fn accept(
         app,
         Side::Supply(supplier),
         id,
+        true,
         |_| Some(supplier),
         |state, parties: &Parties, at| {
-            state.accept(
-                supplier,
-                request.comment.clone(),
-                parties.demand.assignment_mode(),
-                at,
-            )
+            state.accept(supplier, request.comment.clone(), parties.mode, at)
         },
     )
     .await
@@ -425,6 +468,7 @@ pub async fn decline(
         app,
         Side::Supply(supplier),
         id,
+        false,
         |_| None,
         |state, _: &(), at| {
             state.decline(
@@ -449,6 +493,7 @@ pub async fn close(
         app,
         Side::Demand(demand),
         id,
+        false,
         |_| None,
         |state, _: &(), at| state.close(request.reason_code, request.reason_comment.clone(), at),
     )
@@ -466,6 +511,7 @@ pub async fn assign(
         app,
         Side::Demand(demand),
         id,
+        false,
         |state| {
             let chosen = state
                 .matches
@@ -473,9 +519,7 @@ pub async fn assign(
                 .find(|m| m.id == request.offer_match_id);
             chosen.map(|m| m.supply_org_id)
         },
-        |state, parties: &Parties, at| {
-            state.assign(request.offer_match_id, parties.demand.assignment_mode(), at)
-        },
+        |state, parties: &Parties, at| state.assign(request.offer_match_id, parties.mode, at),
     )
     .await
     .map(drop)

@@ -99,7 +99,7 @@ fn projection(attributes: &[&str]) -> (String, Vec<(String, String)>) {
 /// A condition as DynamoDB takes it: the expression, with its names and values when it has
 /// placeholders.
 struct Condition {
-    expression: &'static str,
+    expression: String,
     names: Option<HashMap<String, String>>,
     values: Option<HashMap<String, AttributeValue>>,
 }
@@ -114,6 +114,22 @@ impl From<Cond> for Condition {
                 Some(("version", AttributeValue::N(v.to_string()))),
             ),
             Cond::Equals(attr, value) => ("#attr = :expected", Some((attr, value))),
+            Cond::PathEquals(path, value) => {
+                let names: HashMap<String, String> = path
+                    .iter()
+                    .enumerate()
+                    .map(|(i, name)| (format!("#p{i}"), (*name).to_owned()))
+                    .collect();
+                let expression = (0..path.len())
+                    .map(|i| format!("#p{i}"))
+                    .collect::<Vec<_>>()
+                    .join(".");
+                return Self {
+                    expression: format!("{expression} = :expected"),
+                    names: Some(names),
+                    values: Some(HashMap::from([(":expected".to_owned(), value)])),
+                };
+            }
         };
         let (names, values) = match placeholder {
             None => (None, None),
@@ -123,7 +139,7 @@ impl From<Cond> for Condition {
             ),
         };
         Self {
-            expression,
+            expression: expression.to_owned(),
             names,
             values,
         }

@@ -11,6 +11,8 @@ pub enum Cond {
     Version(u64),
     /// The item must exist with `attribute` equal to `value`.
     Equals(&'static str, AttributeValue),
+    /// The item must exist with the attribute at this path of nested maps equal to `value`.
+    PathEquals(&'static [&'static str], AttributeValue),
     /// The item must exist.
     Exists,
 }
@@ -26,6 +28,16 @@ impl Cond {
                 item.get("version") == Some(&AttributeValue::N(v.to_string()))
             }
             (Cond::Equals(attribute, value), Some(item)) => item.get(*attribute) == Some(value),
+            (Cond::PathEquals(path, value), Some(item)) => {
+                let Some((first, rest)) = path.split_first() else {
+                    return false;
+                };
+                let mut found = item.get(*first);
+                for name in rest {
+                    found = found.and_then(|v| v.as_m().ok()).and_then(|m| m.get(*name));
+                }
+                found == Some(value)
+            }
         }
     }
 }

@@ -229,6 +229,7 @@ impl CreateOfferRequest {
             alayacare: self.alayacare.map(serde_json::Value::Object),
             direct_supply_persona_ids: direct,
             take_rate: None,
+            demand_assignment: None,
         })
     }
 }

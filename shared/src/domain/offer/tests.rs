@@ -92,6 +92,7 @@ pub(crate) fn state(suppliers: usize) -> OfferState {
         alayacare: None,
         direct_supply_persona_ids: vec![],
         take_rate: None,
+        demand_assignment: None,
     };
     let matches = (0..suppliers)
         .map(|_| OfferMatch {
