@@ -295,6 +295,16 @@ pub fn json<T: Serialize>(status: u16, body: &T) -> Result<HttpResponse, ApiErro
         .map_err(ApiError::internal)
 }
 
+/// A `302` to `location`, never cached: the locations are expiring download URLs.
+pub fn redirect(location: &str) -> Result<HttpResponse, ApiError> {
+    Response::builder()
+        .status(302)
+        .header(http::header::LOCATION, location)
+        .header(http::header::CACHE_CONTROL, "no-store")
+        .body(Body::Empty)
+        .map_err(ApiError::internal)
+}
+
 pub fn no_content() -> Result<HttpResponse, ApiError> {
     Response::builder()
         .status(204)

@@ -140,12 +140,14 @@ async fn sequences_list_only_the_callers_threads_and_files_reach_only_their_part
         .collect();
     d.sequences(Outbox, &too_many.join("&")).await.ok(400);
 
-    // The file: its parties read it, on their own side only; others get 404.
+    // The file: its parties get it, through a redirect to its signed download URL (never the
+    // file's own location), on their own side only; others get 404.
     for (side, token) in [(Outbox, &demand), (Inbox, &supply_a)] {
-        let r = t.messages(token).file(side, &file_id).await;
-        assert_eq!(r.status, 200, "{side}: {:?}", r.body);
-        assert_eq!(r.body["name"], "consent.pdf");
-        assert_eq!(r.body["size_in_bytes"], 4821);
+        let (status, location) = file_redirect(&t, side, token, &file_id).await;
+        assert_eq!(status, 302, "{side}");
+        let location = location.expect("a Location");
+        assert!(!location.contains(file_url), "{side}: {location}");
+        assert_eq!(download(&location).await, (302, Some(file_url.to_owned())));
     }
     for (side, token) in [(Inbox, &supply_b), (Inbox, &demand), (Outbox, &supply_a)] {
         let messages = t.messages(token);
@@ -302,4 +304,31 @@ async fn a_message_event_names_the_referral_of_its_sequence() {
     let mut expected = vec![(on_first, first), (on_second, second)];
     expected.sort_by(|a, b| a.0.cmp(&b.0));
     assert_eq!(heard().await, expected);
+}
+
+/// `GET /offers/v1/{side}/messages/files/{file_id}` as the holder of `token`, without
+/// following the redirect: the status and the `Location`.
+async fn file_redirect(
+    t: &TestStack,
+    side: Side,
+    token: &str,
+    file_id: &str,
+) -> (u16, Option<String>) {
+    let r = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .get(format!(
+            "{}/offers/v1/{side}/messages/files/{file_id}",
+            t.base
+        ))
+        .header("Authorization", token)
+        .send()
+        .await
+        .unwrap();
+    let location = r
+        .headers()
+        .get("location")
+        .map(|v| v.to_str().unwrap().to_owned());
+    (r.status().as_u16(), location)
 }

@@ -2,9 +2,7 @@
 //! new message. A sequence the caller is not a party to (on the side it calls from) is "not
 //! found".
 
-use crate::api::messages::{
-    FileDetail, MessageDetail, MessageQuery, MessageSendRequest, MessageSummary,
-};
+use crate::api::messages::{MessageDetail, MessageQuery, MessageSendRequest, MessageSummary};
 use crate::api::sequences::PresignedUrl;
 use crate::app::App;
 use crate::domain::message::{Message, SenderType, SequenceOrigin, SequenceParties};
@@ -166,22 +164,8 @@ async fn message_of_file(
         .ok_or_else(|| ApiError::not_found("File"))
 }
 
-/// `GET /offers/v1/{outbox,inbox}/messages/files/{file_id}`: the file's description.
-pub async fn file(
-    app: &App,
-    side: SenderType,
-    org: OrgId,
-    id: FileId,
-) -> Result<FileDetail, ApiError> {
-    let m = message_of_file(app, side, org, id).await?;
-    m.file
-        .as_ref()
-        .map(FileDetail::from)
-        .ok_or_else(|| ApiError::internal(format!("message {} indexed without a file", m.id)))
-}
-
 /// `GET /offers/v1/{outbox,inbox}/messages/files/{file_id}/presigned`: an expiring download
-/// URL of this platform (see `crate::presign`).
+/// URL of this platform (see `crate::presign`), which `GET …/files/{file_id}` redirects to.
 pub async fn presign_file(
     app: &App,
     base_url: &str,

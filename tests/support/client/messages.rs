@@ -51,7 +51,8 @@ impl Messages<'_> {
             .await
     }
 
-    /// `GET /offers/v1/{side}/messages/files/{id}`: a file's metadata.
+    /// `GET /offers/v1/{side}/messages/files/{id}`: a redirect to the file's signed download
+    /// URL (a refusal is answered as it is).
     pub async fn file(self, side: Side, id: &str) -> Response {
         let path = format!("/offers/v1/{side}/messages/files/{id}");
         self.0.get(&path).await

@@ -2,7 +2,7 @@
 
 use lambda_http::Request;
 use shared::domain::message::SenderType;
-use shared::http::{HttpResponse, authenticate, json, json_body, path_param, query};
+use shared::http::{HttpResponse, authenticate, json, json_body, path_param, query, redirect};
 use shared::presign::base_url;
 use shared::service::messages as svc;
 use shared::{ApiError, App};
@@ -33,12 +33,16 @@ pub async fn get(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
     )
 }
 
-/// `GET /offers/v1/inbox/messages/files/{file_id}`
+/// `GET /offers/v1/inbox/messages/files/{file_id}`: the file, through a redirect to its
+/// signed, expiring download URL (the one `…/presigned` gives).
 pub async fn get_file(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
     let supplier = authenticate(app, &req).await?.org_admin()?;
-    json(
-        200,
-        &svc::file(app, SIDE, supplier, path_param(&req, "file_id")?).await?,
+    let base = base_url(&req)?;
+    let file = path_param(&req, "file_id")?;
+    redirect(
+        &svc::presign_file(app, &base, SIDE, supplier, file)
+            .await?
+            .url,
     )
 }
 
