@@ -157,6 +157,8 @@ impl From<&Visit> for InboxVisitView {
 #[derive(Debug, Serialize)]
 pub struct InboxOfferDetail {
     pub offer: InboxOfferView,
+    /// What a matched supplier may see of the demand's AlayaCare data: [`alayacare_for_supplier`].
+    pub alayacare: Option<serde_json::Value>,
     pub case_manager: Option<CaseManager>,
     pub price: Option<Price>,
     pub client: AnonClient,
@@ -172,6 +174,7 @@ impl InboxOfferDetail {
         let s = &o.service;
         Self {
             offer: o.into(),
+            alayacare: o.alayacare.as_ref().and_then(alayacare_for_supplier),
             case_manager: o.case_manager.clone(),
             // What this supplier would be paid: its price less the offer's take rate.
             price: o.price.as_ref().map(|p| {
@@ -203,4 +206,54 @@ impl InboxOfferDetail {
             demand,
         }
     }
+}
+
+/// The offer's `alayacare` block as a matched supplier sees it before assignment
+/// (`InboxOfferAlayaCareResponse` of the published spec, whose properties are all optional):
+/// - the care plan's name, dates, status, update time and interventions, without the
+///   diagnoses, goals and ids of the demand's system, which the published inbox care plan
+///   leaves out: they describe the client's condition, and a supplier only deciding whether to
+///   staff the care needs what is to be done;
+/// - the form templates, which describe forms, not the client;
+/// - not the funding authorizations: member and authorization numbers identify the client and
+///   its funder, and are needed only to deliver the care. The assigned supplier reads them on
+///   the referral, with the whole block.
+///
+/// `None` when nothing is left to show.
+pub fn alayacare_for_supplier(block: &serde_json::Value) -> Option<serde_json::Value> {
+    use serde_json::{Map, Value};
+    let keep = |from: &Value, names: &[&str]| -> Map<String, Value> {
+        names
+            .iter()
+            .filter_map(|n| from.get(*n).map(|v| ((*n).to_owned(), v.clone())))
+            .collect()
+    };
+    let mut shown = Map::new();
+    if let Some(plan) = block.get("care_plan").filter(|p| p.is_object()) {
+        let mut plan = keep(
+            plan,
+            &["name", "start_date", "end_date", "status", "updated_at"],
+        );
+        if let Some(Value::Array(items)) = block["care_plan"].get("interventions") {
+            let interventions = items
+                .iter()
+                .map(|i| match i {
+                    Value::Object(fields) => Value::Object(
+                        fields
+                            .iter()
+                            .filter(|(k, _)| !matches!(k.as_str(), "goals" | "outbox_id"))
+                            .map(|(k, v)| (k.clone(), v.clone()))
+                            .collect(),
+                    ),
+                    other => other.clone(),
+                })
+                .collect();
+            plan.insert("interventions".into(), Value::Array(interventions));
+        }
+        shown.insert("care_plan".into(), Value::Object(plan));
+    }
+    if let Some(templates) = block.get("form_templates") {
+        shown.insert("form_templates".into(), templates.clone());
+    }
+    (!shown.is_empty()).then_some(Value::Object(shown))
 }

@@ -127,3 +127,43 @@ fn the_inbox_view_has_no_client_identity() {
         );
     }
 }
+
+#[test]
+fn a_matched_supplier_sees_the_care_plan_and_forms_but_not_the_authorizations() {
+    let block = json!({
+        "authorizations": [{"id": 7, "member_number": "M-12345", "authorization_number": "A-9"}],
+        "care_plan": {
+            "outbox_id": 31,
+            "name": "Post-discharge plan",
+            "start_date": "2030-01-10",
+            "status": "active",
+            "diagnoses": [{"outbox_id": 1, "name": "Hip fracture"}],
+            "goals": [{"outbox_id": 2, "name": "Walk unaided"}],
+            "interventions": [
+                {"outbox_id": 4, "name": "Mobility exercises", "goals": [{"outbox_id": 2, "name": "Walk unaided"}]}
+            ]
+        },
+        "form_templates": [{"id": 3, "name": "Visit note", "fields": []}]
+    });
+    let shown = alayacare_for_supplier(&block).expect("something to show");
+    assert_eq!(
+        shown,
+        json!({
+            "care_plan": {
+                "name": "Post-discharge plan",
+                "start_date": "2030-01-10",
+                "status": "active",
+                "interventions": [{"name": "Mobility exercises"}]
+            },
+            "form_templates": [{"id": 3, "name": "Visit note", "fields": []}]
+        })
+    );
+    for hidden in ["M-12345", "A-9", "Hip fracture", "Walk unaided"] {
+        assert!(!shown.to_string().contains(hidden), "{hidden}");
+    }
+    assert_eq!(
+        alayacare_for_supplier(&json!({"authorizations": []})),
+        None,
+        "nothing left to show"
+    );
+}
