@@ -123,3 +123,32 @@ pub fn documented_violations(method: &str, path: &str, status: u16, body: &Value
     schema_violations(&root, body)
         .unwrap_or_else(|e| panic!("{method} {path} {status}: the schema does not build: {e}"))
 }
+
+/// What a JSON response `body` with `status` to `method path` (this platform's route, with
+/// `{param}`s) violates of the published AlayaMarket spec of its family, where the spec
+/// documents a body for that operation and status; nothing for this platform's extensions and
+/// the other families.
+pub fn published_violations(method: &str, path: &str, status: u16, body: &Value) -> Vec<String> {
+    let Some((family, rest)) = ["auth", "offers", "organizations"]
+        .into_iter()
+        .find_map(|f| path.strip_prefix(&format!("/{f}")).map(|rest| (f, rest)))
+    else {
+        return vec![];
+    };
+    let file = format!("openapi.{family}.yaml");
+    let mut doc = spec(&file);
+    nullable_as_json_schema(&mut doc);
+    let schema = &doc["paths"][rest][method.to_lowercase()]["responses"][status.to_string()]["content"]
+        ["application/json"]["schema"];
+    if schema.is_null() {
+        return vec![];
+    }
+    let root = json!({"allOf": [schema], "components": doc["components"]});
+    schema_violations(&root, body)
+        .unwrap_or_else(|e| {
+            panic!("{file} {method} {rest} {status}: the schema does not build: {e}")
+        })
+        .into_iter()
+        .map(|v| format!("{file}: {v}"))
+        .collect()
+}
