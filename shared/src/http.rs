@@ -10,6 +10,7 @@ use serde::de::DeserializeOwned;
 use crate::app::App;
 use crate::auth::Identity;
 use crate::error::{ApiError, ErrorKind};
+use crate::idempotency::{self, IdempotencyKey, Once};
 use crate::limits;
 use crate::oauth::{MachineIdentity, Scope, TenantId};
 
@@ -292,6 +293,58 @@ pub fn json<T: Serialize>(status: u16, body: &T) -> Result<HttpResponse, ApiErro
         .status(status)
         .header(http::header::CONTENT_TYPE, "application/json")
         .body(Body::Text(text))
+        .map_err(ApiError::internal)
+}
+
+/// Runs a creating use case under the request's `Idempotency-Key`, when it has one
+/// ([`crate::idempotency`]): a response stored under the key is answered again (with
+/// `Idempotent-Replayed: true`) without running the use case; otherwise the use case runs with
+/// a [`Once`] to write with its state change and is answered with `status`. When it loses to a
+/// concurrent request with the same key (a 409), that request's stored response is the answer.
+/// `scope` is the caller (its organization or tenant), which keys are private to.
+pub async fn once<T, F, Fut>(
+    app: &App,
+    req: &Request,
+    scope: &str,
+    status: u16,
+    run: F,
+) -> Result<HttpResponse, ApiError>
+where
+    T: Serialize,
+    F: FnOnce(Option<Once>) -> Fut,
+    Fut: std::future::Future<Output = Result<T, ApiError>>,
+{
+    let Some(header) = req.headers().get("idempotency-key") else {
+        return json(status, &run(None).await?);
+    };
+    let key = IdempotencyKey::new(
+        scope,
+        header.to_str().unwrap_or_default(),
+        req.method().as_str(),
+        req.uri().path(),
+        body_bytes(req),
+    )?;
+    if let Some(stored) = idempotency::stored(app, &key, crate::time::now()).await? {
+        return replay(stored);
+    }
+    match run(Some(Once::new(key.clone(), status))).await {
+        Ok(created) => json(status, &created),
+        Err(e) if e.kind == ErrorKind::Conflict => {
+            match idempotency::stored(app, &key, crate::time::now()).await? {
+                Some(stored) => replay(stored),
+                None => Err(e),
+            }
+        }
+        Err(e) => Err(e),
+    }
+}
+
+fn replay(stored: idempotency::StoredResponse) -> Result<HttpResponse, ApiError> {
+    Response::builder()
+        .status(stored.status)
+        .header(http::header::CONTENT_TYPE, "application/json")
+        .header("idempotent-replayed", "true")
+        .body(Body::Text(stored.body))
         .map_err(ApiError::internal)
 }
 

@@ -9,6 +9,7 @@ mod conformance;
 mod delivery;
 mod drift;
 mod forms;
+mod idempotency;
 mod isolation;
 mod listener;
 mod modules;

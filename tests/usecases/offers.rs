@@ -19,7 +19,7 @@ fn request(body: Value) -> CreateOfferRequest {
 }
 
 async fn create(w: &World, care_type: &str) -> OfferId {
-    offers::create(&w.app, w.demand, request(offer_body(care_type)))
+    offers::create(&w.app, w.demand, request(offer_body(care_type)), None)
         .await
         .expect("the offer is created")
         .offer
@@ -70,7 +70,7 @@ async fn only_an_active_demand_organization_creates_offers() {
     let w = World::new(AssignmentMode::Manual).await;
     let before = w.table.items().len();
     for not_demand in [w.supply_a, OrgId::new()] {
-        let refused = offers::create(&w.app, not_demand, request(offer_body("psw")))
+        let refused = offers::create(&w.app, not_demand, request(offer_body("psw")), None)
             .await
             .unwrap_err();
         assert_eq!(refused.kind, ErrorKind::Forbidden, "{refused:?}");
@@ -85,7 +85,7 @@ async fn an_unknown_direct_supplier_is_refused_and_nothing_is_written() {
     let mut body = offer_body("psw");
     body["direct_supply_persona_ids"] = json!([OrgId::new()]);
 
-    let refused = offers::create(&w.app, w.demand, request(body))
+    let refused = offers::create(&w.app, w.demand, request(body), None)
         .await
         .unwrap_err();
     assert_eq!(refused.kind, ErrorKind::Unprocessable, "{refused:?}");

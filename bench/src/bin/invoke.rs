@@ -183,9 +183,10 @@ impl Fresh {
         let mut ids = Vec::with_capacity(n);
         for _ in 0..n {
             let request: CreateOfferRequest = serde_json::from_str(&body).unwrap();
-            let offer = shared::service::offers::create(self.stack.app(), self.demand, request)
-                .await
-                .expect("offer created");
+            let offer =
+                shared::service::offers::create(self.stack.app(), self.demand, request, None)
+                    .await
+                    .expect("offer created");
             ids.push(offer.offer.id.to_string());
         }
         ids

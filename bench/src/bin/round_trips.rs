@@ -156,6 +156,7 @@ impl World {
             &self.app,
             self.demand,
             decode(sample("offers.outbox.offers.create")),
+            None,
         )
         .await
         .unwrap()
@@ -244,7 +245,8 @@ fn operations() -> Vec<Operation> {
             |w, ids| offers::create(
                 &w.app,
                 w.demand,
-                decode(sample("offers.outbox.offers.create"))
+                decode(sample("offers.outbox.offers.create")),
+                None
             )
             .await
         ),

@@ -13,8 +13,8 @@ use crate::ids::{OfferId, OrgId};
 
 use super::keys::referral_keys;
 use super::{
-    Cond, Db, DbError, GSI1, GSI2, Keys, Tx, created_sk, from_item, kind_of, sysadmin_partition,
-    to_item,
+    Cond, Db, DbError, GSI1, GSI2, Item, Keys, Tx, created_sk, from_item, kind_of,
+    sysadmin_partition, to_item,
 };
 
 /// Partitions of the expiry index, so that no one index partition takes every offer.
@@ -137,14 +137,19 @@ impl Db {
         Ok(offer.map(|offer| OfferState { offer, matches }))
     }
 
-    /// Writes new offers, each with its matches, visit hold and events, in one transaction:
-    /// all of them or none. A condition failure means a visit is already held by another
-    /// open or assigned visit offer.
+    /// Writes new offers, each with its matches, visit hold and events, in one transaction,
+    /// with `also` (the request's idempotency key): all of them or none. A condition failure
+    /// means a visit is already held by another open or assigned visit offer, or the key was
+    /// written first by another request.
     pub async fn create_offers(
         &self,
         offers: &[(OfferState, Vec<EventRecord>)],
+        also: Option<(Item, Cond)>,
     ) -> Result<(), DbError> {
         let mut tx = Tx::new();
+        if let Some((item, cond)) = also {
+            tx.put(item, cond);
+        }
         for (state, events) in offers {
             put_new_offer(self, &mut tx, state, events)?;
         }

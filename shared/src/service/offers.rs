@@ -8,8 +8,8 @@ use crate::api::offers::{
     DeclineOfferRequest, GroupRef, OutboxOfferDetail, ShiftOffersCreated,
 };
 use crate::app::App;
-use crate::db::DbError;
 use crate::db::offers::new_offer_writes;
+use crate::db::{Cond, DbError, Item};
 use crate::domain::Rejection;
 use crate::domain::offer::{MatchResponse, Offer, OfferMatch, OfferState, Transition};
 use crate::domain::organization::{AssignmentMode, Organization, match_suppliers};
@@ -17,6 +17,7 @@ use crate::domain::referral::Referral;
 use crate::domain::take_rate::TakeRate;
 use crate::error::ApiError;
 use crate::events::{Channel, EventName, EventRecord};
+use crate::idempotency::Once;
 use crate::ids::{MatchId, OfferId, OrgId, SequenceId};
 use crate::store::MAX_TRANSACTION_ITEMS;
 use crate::time::{Timestamp, now};
@@ -127,30 +128,38 @@ impl Candidates {
 }
 
 /// Creates the offer, matches it to suppliers, and announces `OfferMatched` to each of them.
+/// With `once`, the request's idempotency key is written with them.
 pub async fn create(
     app: &App,
     demand: OrgId,
     request: CreateOfferRequest,
+    once: Option<Once>,
 ) -> Result<OutboxOfferDetail, ApiError> {
     let candidates = Candidates::read(app, demand, &request.direct_supply_persona_ids).await?;
     let created = candidates.offer(request, None, now())?;
-    write_new_offers(app, std::slice::from_ref(&created)).await?;
-    Ok(OutboxOfferDetail::new(
-        &created.0.offer,
-        lean(&candidates.demand),
-        None,
-    ))
+    let detail = OutboxOfferDetail::new(&created.0.offer, lean(&candidates.demand), None);
+    write_new_offers(app, std::slice::from_ref(&created), sealed(once, &detail)?).await?;
+    Ok(detail)
+}
+
+/// The key item of `once` holding `response`, when the request has a key.
+fn sealed<T: serde::Serialize>(
+    once: Option<Once>,
+    response: &T,
+) -> Result<Option<(Item, Cond)>, ApiError> {
+    once.map(|o| o.write(response, now())).transpose()
 }
 
 /// Creates the offers of a shift or bundle, which share one id (`shift_id`), all in one
 /// transaction: one invalid item, one visit already held or one lost race, and nothing is
 /// written. The price is a limit on size: every offer, match, visit hold and event must fit in
 /// DynamoDB's 100 writes of one transaction, otherwise the request is refused with a 422.
-async fn create_group(
+/// The offers of a shift or bundle, decided and not yet written, and their group id.
+async fn prepare_group(
     app: &App,
     demand: OrgId,
     requests: Vec<CreateOfferRequest>,
-) -> Result<(uuid::Uuid, Vec<Offer>), ApiError> {
+) -> Result<(uuid::Uuid, Vec<(OfferState, Vec<EventRecord>)>), ApiError> {
     let mut direct: Vec<OrgId> = Vec::new();
     for r in &requests {
         direct.extend(r.direct_supply_persona_ids.iter().copied());
@@ -182,24 +191,30 @@ async fn create_group(
             w[0]
         )));
     }
-    write_new_offers(app, &created).await?;
-    Ok((group, created.into_iter().map(|(s, _)| s.offer).collect()))
+    Ok((group, created))
 }
 
 async fn write_new_offers(
     app: &App,
     offers: &[(OfferState, Vec<EventRecord>)],
+    key: Option<(Item, Cond)>,
 ) -> Result<(), ApiError> {
-    let writes: usize = offers.iter().map(|(s, e)| new_offer_writes(s, e)).sum();
+    let writes: usize = offers
+        .iter()
+        .map(|(s, e)| new_offer_writes(s, e))
+        .sum::<usize>()
+        + usize::from(key.is_some());
     if writes > MAX_TRANSACTION_ITEMS {
         return Err(ApiError::unprocessable(format!(
             "these offers and their matches need {writes} writes; one request can make at most \
              {MAX_TRANSACTION_ITEMS}: send fewer items or fewer suppliers"
         )));
     }
-    match app.db.create_offers(offers).await {
+    match app.db.create_offers(offers, key).await {
         Ok(()) => Ok(()),
-        // Every other write of a new offer is to a fresh key: only a visit hold can exist.
+        // Every other write of a new offer is to a fresh key: only a visit hold can exist, or
+        // the idempotency key a concurrent request with the same key wrote first (which
+        // `http::once` answers with that request's response).
         Err(DbError::ConditionFailed) => Err(ApiError::conflict(
             "A visit of this request already has an open or assigned visit offer.",
         )),
@@ -212,15 +227,18 @@ pub async fn create_shift(
     app: &App,
     demand: OrgId,
     request: CreateShiftOfferRequest,
+    once: Option<Once>,
 ) -> Result<ShiftOffersCreated, ApiError> {
-    let (id, offers) = create_group(app, demand, request.into_offer_requests()).await?;
-    Ok(ShiftOffersCreated {
+    let (id, created) = prepare_group(app, demand, request.into_offer_requests()).await?;
+    let response = ShiftOffersCreated {
         shift: GroupRef { id },
-        items: offers
+        items: created
             .iter()
-            .map(|o| CreatedOfferItem::new(o, true))
+            .map(|(s, _)| CreatedOfferItem::new(&s.offer, true))
             .collect(),
-    })
+    };
+    write_new_offers(app, &created, sealed(once, &response)?).await?;
+    Ok(response)
 }
 
 /// `POST /offers/v1/outbox/bundle/offers`: one `service` offer per item, sharing a bundle id
@@ -229,15 +247,18 @@ pub async fn create_bundle(
     app: &App,
     demand: OrgId,
     request: CreateBundleOfferRequest,
+    once: Option<Once>,
 ) -> Result<BundleOffersCreated, ApiError> {
-    let (id, offers) = create_group(app, demand, request.into_offer_requests()?).await?;
-    Ok(BundleOffersCreated {
+    let (id, created) = prepare_group(app, demand, request.into_offer_requests()?).await?;
+    let response = BundleOffersCreated {
         bundle: GroupRef { id },
-        items: offers
+        items: created
             .iter()
-            .map(|o| CreatedOfferItem::new(o, false))
+            .map(|(s, _)| CreatedOfferItem::new(&s.offer, false))
             .collect(),
-    })
+    };
+    write_new_offers(app, &created, sealed(once, &response)?).await?;
+    Ok(response)
 }
 
 /// Who is asking about an offer; an offer the caller has no part in is "not found".

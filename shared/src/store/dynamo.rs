@@ -109,6 +109,10 @@ impl From<Cond> for Condition {
         let (expression, placeholder) = match cond {
             Cond::New => ("attribute_not_exists(pk)", None),
             Cond::Exists => ("attribute_exists(pk)", None),
+            Cond::ExpiredBy(now) => (
+                "attribute_not_exists(pk) OR #attr <= :expected",
+                Some(("ttl", AttributeValue::N(now.to_string()))),
+            ),
             Cond::Version(v) => (
                 "#attr = :expected",
                 Some(("version", AttributeValue::N(v.to_string()))),

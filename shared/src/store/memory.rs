@@ -383,6 +383,27 @@ mod tests {
     }
 
     #[test]
+    fn an_expired_item_may_be_replaced_a_live_one_not() {
+        let table = MemoryTable::new();
+        let with_ttl = |ttl: i64| {
+            let mut i = item("K", "K", 1);
+            i.insert("ttl".into(), AttributeValue::N(ttl.to_string()));
+            i
+        };
+        let put = |i: Item, now: i64| {
+            let mut tx = Tx::new();
+            tx.put(i, Cond::ExpiredBy(now));
+            block_on(table.transact(tx))
+        };
+        put(with_ttl(100), 50).expect("no item yet");
+        assert!(matches!(
+            put(with_ttl(200), 99),
+            Err(DbError::ConditionFailed)
+        ));
+        put(with_ttl(200), 100).expect("expired at 100");
+    }
+
+    #[test]
     fn an_increment_counts_only_while_its_guard_holds() {
         let table = MemoryTable::new();
         let hit = || Increment {

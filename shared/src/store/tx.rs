@@ -15,6 +15,9 @@ pub enum Cond {
     PathEquals(&'static [&'static str], AttributeValue),
     /// The item must exist.
     Exists,
+    /// The item must not exist, or have expired: its `ttl` (epoch seconds) at or before this
+    /// time (DynamoDB removes expired items only some time after).
+    ExpiredBy(i64),
 }
 
 impl Cond {
@@ -22,6 +25,12 @@ impl Cond {
     pub fn holds(&self, current: Option<&Item>) -> bool {
         match (self, current) {
             (Cond::New, current) => current.is_none(),
+            (Cond::ExpiredBy(now), current) => current.is_none_or(|item| {
+                item.get("ttl")
+                    .and_then(|v| v.as_n().ok())
+                    .and_then(|n| n.parse::<i64>().ok())
+                    .is_some_and(|ttl| ttl <= *now)
+            }),
             (_, None) => false,
             (Cond::Exists, Some(_)) => true,
             (Cond::Version(v), Some(item)) => {

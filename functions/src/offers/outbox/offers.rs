@@ -2,16 +2,20 @@
 
 use lambda_http::Request;
 use shared::http::{
-    HttpResponse, authenticate, json, json_body, json_body_or_default, no_content, path_param,
-    query,
+    HttpResponse, authenticate, json, json_body, json_body_or_default, no_content, once,
+    path_param, query,
 };
 use shared::service::offers as svc;
 use shared::{ApiError, App};
 
-/// `POST /offers/v1/outbox/offers`
+/// `POST /offers/v1/outbox/offers` (with an optional `Idempotency-Key`, [`once`]).
 pub async fn create(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
     let demand = authenticate(app, &req).await?.org_admin()?;
-    json(201, &svc::create(app, demand, json_body(&req)?).await?)
+    let body = json_body(&req)?;
+    once(app, &req, &demand.to_string(), 201, |key| {
+        svc::create(app, demand, body, key)
+    })
+    .await
 }
 
 /// `GET /offers/v1/outbox/offers`
@@ -58,20 +62,22 @@ pub async fn assign(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
     no_content()
 }
 
-/// `POST /offers/v1/outbox/shift/offers`
+/// `POST /offers/v1/outbox/shift/offers` (with an optional `Idempotency-Key`).
 pub async fn create_shift(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
     let demand = authenticate(app, &req).await?.org_admin()?;
-    json(
-        201,
-        &svc::create_shift(app, demand, json_body(&req)?).await?,
-    )
+    let body = json_body(&req)?;
+    once(app, &req, &demand.to_string(), 201, |key| {
+        svc::create_shift(app, demand, body, key)
+    })
+    .await
 }
 
-/// `POST /offers/v1/outbox/bundle/offers`
+/// `POST /offers/v1/outbox/bundle/offers` (with an optional `Idempotency-Key`).
 pub async fn create_bundle(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
     let demand = authenticate(app, &req).await?.org_admin()?;
-    json(
-        201,
-        &svc::create_bundle(app, demand, json_body(&req)?).await?,
-    )
+    let body = json_body(&req)?;
+    once(app, &req, &demand.to_string(), 201, |key| {
+        svc::create_bundle(app, demand, body, key)
+    })
+    .await
 }
