@@ -4,15 +4,19 @@
 
 use futures::future::join_all;
 use platform_tests::TestStack;
-use platform_tests::given::{self, offer_body};
+use platform_tests::given::{self, offer_body, referral_body, sample_body, text};
 use serde_json::Value;
 
 const OFFERS: &str = "/offers/v1/outbox/offers";
 
 async fn post_with_key(t: &TestStack, token: &str, key: &str, body: &Value) -> (u16, Value) {
+    post_to(t, OFFERS, token, key, body).await
+}
+
+async fn post_to(t: &TestStack, path: &str, token: &str, key: &str, body: &Value) -> (u16, Value) {
     let headers = [("Authorization", token), ("Idempotency-Key", key)];
     let r = t
-        .request("POST", OFFERS, &headers, Some(&body.to_string()))
+        .request("POST", path, &headers, Some(&body.to_string()))
         .await;
     (r.status, r.body)
 }
@@ -31,7 +35,10 @@ async fn concurrent_retries_with_one_key_create_one_offer_and_answer_alike() {
     let answers = join_all((0..6).map(|_| post_with_key(&t, &demand, "create-1", &body))).await;
     for (status, answer) in &answers {
         assert_eq!(*status, 201, "{answer}");
-        assert_eq!(answer, &answers[0].1, "every retry answers the first response");
+        assert_eq!(
+            answer, &answers[0].1,
+            "every retry answers the first response"
+        );
     }
     assert_eq!(offer_count(&t, &demand).await, 1);
 
@@ -64,4 +71,36 @@ async fn a_key_used_for_another_request_or_malformed_is_refused() {
         assert_eq!(status, 400, "{bad:?}: {answer}");
     }
     assert_eq!(offer_count(&t, &demand).await, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_referral_and_a_visit_schedule_are_created_once_per_key() {
+    let t = TestStack::start().await;
+    let logins = given::logins(&t).await;
+    let (demand, supplier) = (&logins.demand, &logins.supply_a);
+
+    let body = referral_body();
+    let path = "/offers/v1/outbox/referrals";
+    let tries = join_all((0..4).map(|_| post_to(&t, path, demand, "refer-1", &body))).await;
+    for (status, answer) in &tries {
+        assert_eq!((*status, answer), (201, &tries[0].1));
+    }
+    let list = t.referrals(demand).outbox_list("").await.ok(200);
+    assert_eq!(list["total_items"], 1, "one referral");
+    let referral = text(&tries[0].1["referral"]["id"]);
+
+    let mut visit = sample_body("offers.inbox.visits.schedule").unwrap();
+    visit["referral_id"] = referral.as_str().into();
+    let path = "/offers/v1/inbox/visits/schedule";
+    let tries = join_all((0..4).map(|_| post_to(&t, path, supplier, "visit-1", &visit))).await;
+    for (status, answer) in &tries {
+        assert_eq!((*status, answer), (201, &tries[0].1));
+    }
+    let query = format!("referral_id={referral}");
+    let visits = t.visits(supplier).inbox_list(&query).await.ok(200);
+    assert_eq!(visits["total_items"], 1, "one visit");
+
+    // The key is the supplier's: the same key from the demand is another key.
+    let (status, _) = post_to(&t, "/offers/v1/outbox/referrals", demand, "visit-1", &body).await;
+    assert_eq!(status, 201);
 }

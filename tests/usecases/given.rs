@@ -181,6 +181,7 @@ impl World {
             &self.app,
             self.demand,
             serde_json::from_value(body).unwrap(),
+            None,
         )
         .await
         .expect("the visit referral is created")

@@ -22,7 +22,7 @@ fn naming(handler: &str, supplier: OrgId) -> Value {
 async fn refer(w: &World, supplier: OrgId) -> Result<ReferralId, shared::ApiError> {
     let request: CreateReferralRequest =
         serde_json::from_value(naming("offers.outbox.referrals.create", supplier)).unwrap();
-    let created = referrals::create_direct(&w.app, w.demand, request).await?;
+    let created = referrals::create_direct(&w.app, w.demand, request, None).await?;
     Ok(created.referral.id)
 }
 

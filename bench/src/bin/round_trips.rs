@@ -181,7 +181,7 @@ impl World {
 
     async fn referral_of(&self, mut body: Value) -> ReferralId {
         body["supply_persona_id"] = json!(self.supply_a);
-        referrals::create_direct(&self.app, self.demand, decode(body))
+        referrals::create_direct(&self.app, self.demand, decode(body), None)
             .await
             .unwrap()
             .referral
@@ -378,7 +378,7 @@ fn operations() -> Vec<Operation> {
             |w, ids| {
                 let mut body = sample("offers.outbox.referrals.create");
                 body["supply_persona_id"] = json!(w.supply_a);
-                referrals::create_direct(&w.app, w.demand, decode(body)).await
+                referrals::create_direct(&w.app, w.demand, decode(body), None).await
             }
         ),
         op!(

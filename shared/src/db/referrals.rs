@@ -6,7 +6,7 @@ use crate::events::EventRecord;
 use crate::ids::{OrgId, ReferralId};
 
 use super::keys::referral_keys;
-use super::{Cond, Db, DbError, GSI1, GSI2, Tx, from_item, to_item};
+use super::{Cond, Db, DbError, GSI1, GSI2, Item, Tx, from_item, to_item};
 
 impl Db {
     pub async fn get_referral(&self, id: ReferralId) -> Result<Option<Referral>, DbError> {
@@ -63,12 +63,17 @@ impl Db {
     }
 
     /// Writes a new referral with its events, all or nothing.
+    /// A new referral with its events and `also` (the request's idempotency key), at once.
     pub async fn create_referral(
         &self,
         referral: &Referral,
         events: &[EventRecord],
+        also: Option<(Item, Cond)>,
     ) -> Result<(), DbError> {
-        let tx = self.referral_creation(referral, events)?;
+        let mut tx = self.referral_creation(referral, events)?;
+        if let Some((item, cond)) = also {
+            tx.put(item, cond);
+        }
         self.transact(tx).await
     }
 

@@ -16,7 +16,9 @@ use crate::domain::visit::{Visit, WorkSession, check_visit_count, visits_for_ref
 use crate::events::EventRecord;
 use crate::ids::{OrgId, ServiceId, VisitId};
 
-use super::{Cond, Db, DbError, GSI1, GSI2, Keys, Tx, created_sk, from_item, kind_of, to_item};
+use super::{
+    Cond, Db, DbError, GSI1, GSI2, Item, Keys, Tx, created_sk, from_item, kind_of, to_item,
+};
 
 pub fn visit_keys(v: &Visit) -> Keys {
     let keys = Keys::new(format!("VISIT#{}", v.id), "VISIT").gsi2(
@@ -132,7 +134,14 @@ impl Db {
 
     /// A supplier's new visit, its `inbox_id` reservation and its event. `ConditionFailed`
     /// means the supplier already used the `inbox_id`.
-    pub async fn schedule_visit(&self, visit: &Visit, event: &EventRecord) -> Result<(), DbError> {
+    /// A visit the supplier scheduled, its inbox id, its event and `also` (the request's
+    /// idempotency key), at once.
+    pub async fn schedule_visit(
+        &self,
+        visit: &Visit,
+        event: &EventRecord,
+        also: Option<(Item, Cond)>,
+    ) -> Result<(), DbError> {
         let inbox_id = visit
             .inbox_id
             .as_deref()
@@ -148,6 +157,9 @@ impl Db {
             Cond::New,
         );
         tx.put(self.event_item(event)?, Cond::New);
+        if let Some((item, cond)) = also {
+            tx.put(item, cond);
+        }
         self.transact(tx).await
     }
 

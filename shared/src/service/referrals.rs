@@ -16,6 +16,7 @@ use crate::domain::take_rate::TakeRate;
 use crate::domain::visit::check_visit_count;
 use crate::error::ApiError;
 use crate::events::EventRecord;
+use crate::idempotency::Once;
 use crate::ids::{OrgId, ReferralId};
 use crate::paging::{Page, PageRequest, SortOrder, paginate};
 use crate::time::{Timestamp, now};
@@ -220,6 +221,7 @@ pub async fn create_direct(
     app: &App,
     demand: OrgId,
     request: CreateReferralRequest,
+    once: Option<Once>,
 ) -> Result<OutboxReferralDetail, ApiError> {
     // One round trip reads both organizations and the take rates, then one writes.
     let parties = [demand, request.supply_persona_id];
@@ -241,8 +243,10 @@ pub async fn create_direct(
     // A visit referral writes one visit item per visit in its creating transaction.
     check_visit_count(referral.visits.len())?;
     let events = referral.created_events(&demand_org, &supply_org, at);
-    app.db.create_referral(&referral, &events).await?;
-    Ok(OutboxReferralDetail::new(&referral, lean(&supply_org)))
+    let detail = OutboxReferralDetail::new(&referral, lean(&supply_org));
+    let key = once.map(|o| o.write(&detail, at)).transpose()?;
+    app.db.create_referral(&referral, &events, key).await?;
+    Ok(detail)
 }
 
 /// `POST /offers/v1/outbox/referrals/{id}/update`: a new revision. The archived revision is

@@ -3,7 +3,9 @@
 
 use lambda_http::Request;
 use shared::domain::visit::VisitAction;
-use shared::http::{HttpResponse, authenticate, json, json_body, no_content, path_param, query};
+use shared::http::{
+    HttpResponse, authenticate, json, json_body, no_content, once, path_param, query,
+};
 use shared::ids::VisitId;
 use shared::service::visits as svc;
 use shared::{ApiError, App};
@@ -36,10 +38,14 @@ pub async fn get_by_inbox_id(app: &App, req: Request) -> Result<HttpResponse, Ap
     )
 }
 
-/// `POST /offers/v1/inbox/visits/schedule`
+/// `POST /offers/v1/inbox/visits/schedule` (with an optional `Idempotency-Key`).
 pub async fn schedule(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
     let supplier = authenticate(app, &req).await?.org_admin()?;
-    json(201, &svc::schedule(app, supplier, json_body(&req)?).await?)
+    let body = json_body(&req)?;
+    once(app, &req, &supplier.to_string(), 201, |key| {
+        svc::schedule(app, supplier, body, key)
+    })
+    .await
 }
 
 /// `POST /offers/v1/inbox/visits/{visit_id}/assign`

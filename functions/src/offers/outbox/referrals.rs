@@ -1,7 +1,9 @@
 //! `/offers/v1/outbox/referrals[/{referral_id}[/cancel]]`.
 
 use lambda_http::Request;
-use shared::http::{HttpResponse, authenticate, json, json_body, no_content, path_param, query};
+use shared::http::{
+    HttpResponse, authenticate, json, json_body, no_content, once, path_param, query,
+};
 use shared::service::referrals as svc;
 use shared::{ApiError, App};
 
@@ -28,13 +30,14 @@ pub async fn cancel(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
     no_content()
 }
 
-/// `POST /offers/v1/outbox/referrals`
+/// `POST /offers/v1/outbox/referrals` (with an optional `Idempotency-Key`).
 pub async fn create(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
     let demand = authenticate(app, &req).await?.org_admin()?;
-    json(
-        201,
-        &svc::create_direct(app, demand, json_body(&req)?).await?,
-    )
+    let body = json_body(&req)?;
+    once(app, &req, &demand.to_string(), 201, |key| {
+        svc::create_direct(app, demand, body, key)
+    })
+    .await
 }
 
 /// `POST /offers/v1/outbox/referrals/{referral_id}/update`

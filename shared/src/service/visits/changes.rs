@@ -13,6 +13,7 @@ use crate::domain::referral::Referral;
 use crate::domain::visit::{self, Visit, VisitAction, VisitRejection};
 use crate::error::ApiError;
 use crate::events::EventRecord;
+use crate::idempotency::Once;
 use crate::ids::{OrgId, ReferralId, ServiceId, VisitId};
 use crate::time::{Timestamp, now};
 
@@ -56,6 +57,7 @@ pub async fn schedule(
     app: &App,
     supplier: OrgId,
     req: ScheduleVisitRequest,
+    once: Option<Once>,
 ) -> Result<ScheduleVisitResponse, ApiError> {
     let referral = schedule_target(app, supplier, req.referral_id, req.service_id).await?;
     let at = now();
@@ -67,9 +69,12 @@ pub async fn schedule(
         at,
     )?;
     let event = Visit::event(&c, at);
-    match app.db.schedule_visit(&c.visit, &event).await {
-        Ok(()) => Ok(ScheduleVisitResponse::from(&c.visit)),
-        // The visit and its event are new; only the supplier's inbox_id can already be taken.
+    let response = ScheduleVisitResponse::from(&c.visit);
+    let key = once.map(|o| o.write(&response, at)).transpose()?;
+    match app.db.schedule_visit(&c.visit, &event, key).await {
+        Ok(()) => Ok(response),
+        // The visit and its event are new; only the supplier's inbox_id can already be taken
+        // (or the idempotency key, by a concurrent request with it: `http::once`).
         Err(DbError::ConditionFailed) => Err(ApiError::conflict(
             "The supply organization already has a visit with this inbox_id.",
         )),
