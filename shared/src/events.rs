@@ -268,6 +268,18 @@ pub struct EventRecord {
     pub payload: String,
     #[serde(with = "serde_ts")]
     pub created_at: Timestamp,
+    /// The entity the event is about and its version after the change: published as the
+    /// `entity_id` and `entity_version` message attributes, so a subscriber can drop a
+    /// message older than one it has applied (the payloads stay as published).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entity: Option<EntityVersion>,
+}
+
+/// An entity's id and its version (each write of the entity adds one).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EntityVersion {
+    pub id: String,
+    pub version: u64,
 }
 
 impl EventRecord {
@@ -286,7 +298,17 @@ impl EventRecord {
             recipients,
             payload: serde_json::to_string(payload).expect("event payloads always serialize"),
             created_at: now,
+            entity: None,
         }
+    }
+
+    /// This event, naming the version of the entity it announces.
+    pub fn versioned(mut self, id: impl std::fmt::Display, version: u64) -> Self {
+        self.entity = Some(EntityVersion {
+            id: id.to_string(),
+            version,
+        });
+        self
     }
 
     pub fn offer(

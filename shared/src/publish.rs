@@ -29,7 +29,8 @@ pub const MAX_BATCH: usize = 10;
 pub const MAX_BATCH_BYTES: usize = 262_144;
 
 /// The message attributes every entry carries, by name: their bytes count against
-/// [`MAX_BATCH_BYTES`].
+/// [`MAX_BATCH_BYTES`]. An entry about a versioned entity also carries `entity_id` (String)
+/// and `entity_version` (Number), which subscribers order and deduplicate by.
 const ATTRIBUTES: [&str; 3] = ["organization_id", "event_name", "event_id"];
 
 /// One message to publish.
@@ -41,13 +42,24 @@ pub struct Entry {
     pub organization_id: String,
     pub event_name: String,
     pub event_id: String,
+    /// The entity the event is about, and its version after the change.
+    pub entity: Option<crate::events::EntityVersion>,
 }
 
 impl Entry {
     /// What this entry counts against [`MAX_BATCH_BYTES`].
     pub fn bytes(&self) -> usize {
         let values = [&self.organization_id, &self.event_name, &self.event_id];
+        let entity = self.entity.as_ref().map_or(0, |e| {
+            "entity_id".len()
+                + "String".len()
+                + e.id.len()
+                + "entity_version".len()
+                + "Number".len()
+                + e.version.to_string().len()
+        });
         self.message.len()
+            + entity
             + ATTRIBUTES
                 .iter()
                 .zip(values)
@@ -111,23 +123,32 @@ pub trait SnsPort {
 impl SnsPort for aws_sdk_sns::Client {
     async fn publish_batch(&self, topic_arn: &str, entries: Vec<Entry>) -> Vec<String> {
         let ids: Vec<String> = entries.iter().map(|e| e.id.clone()).collect();
-        let attr = |v: &str| {
+        let typed = |data_type: &str, v: &str| {
             MessageAttributeValue::builder()
-                .data_type("String")
+                .data_type(data_type)
                 .string_value(v)
                 .build()
                 .expect("data_type is set")
         };
+        let attr = |v: &str| typed("String", v);
         let request: Result<Vec<PublishBatchRequestEntry>, _> = entries
             .into_iter()
             .map(|e| {
-                PublishBatchRequestEntry::builder()
+                let mut entry = PublishBatchRequestEntry::builder()
                     .id(e.id)
                     .message(e.message)
                     .message_attributes("organization_id", attr(&e.organization_id))
                     .message_attributes("event_name", attr(&e.event_name))
-                    .message_attributes("event_id", attr(&e.event_id))
-                    .build()
+                    .message_attributes("event_id", attr(&e.event_id));
+                if let Some(entity) = e.entity {
+                    entry = entry
+                        .message_attributes("entity_id", attr(&entity.id))
+                        .message_attributes(
+                            "entity_version",
+                            typed("Number", &entity.version.to_string()),
+                        );
+                }
+                entry.build()
             })
             .collect();
         let request = match request {
@@ -217,6 +238,7 @@ pub async fn publish_stream_batch<P: SnsPort, K: ParkPort>(
                         organization_id: recipient.to_string(),
                         event_name: event.event_name.as_str().to_owned(),
                         event_id: event.event_id.to_string(),
+                        entity: event.entity.clone(),
                     });
                 }
             }

@@ -15,6 +15,7 @@ mod listener;
 mod modules;
 mod notification;
 mod oauth;
+mod ordering;
 mod org_admin;
 mod organizations;
 mod readme;

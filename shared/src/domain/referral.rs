@@ -430,14 +430,16 @@ impl Referral {
                 vec![self.demand_org_id],
                 &facts,
                 now,
-            ),
+            )
+            .versioned(self.id, self.version),
             EventRecord::referral(
                 Channel::InboxReferrals,
                 EventName::ReferralCreated,
                 vec![self.supply_org_id],
                 &facts,
                 now,
-            ),
+            )
+            .versioned(self.id, self.version),
         ]
     }
 }

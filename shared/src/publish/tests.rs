@@ -96,6 +96,43 @@ fn arn(channel: &str) -> String {
 }
 
 #[tokio::test]
+async fn a_versioned_event_carries_its_entity_and_version_to_every_recipient() {
+    let offer = OfferId::new();
+    let rec = EventRecord::offer(
+        Channel::InboxOffers,
+        EventName::OfferClosed,
+        vec![OrgId::new(), OrgId::new()],
+        offer,
+        crate::time::now(),
+    )
+    .versioned(offer, 4);
+    let item = crate::db::to_item(
+        "event",
+        &Keys::new(format!("EVT#{}", rec.event_id), "EVT"),
+        &rec,
+    )
+    .unwrap();
+    let sns = FakeSns::default();
+    let park = FakePark::default();
+    publish_stream_batch(&sns, &park, arn, &batch(vec![stream_record(1, item)])).await;
+    let calls = sns.calls.lock().unwrap();
+    let entries = &calls[0].1;
+    assert_eq!(entries.len(), 2);
+    for e in entries {
+        let entity = e.entity.as_ref().expect("the entity travels");
+        assert_eq!(
+            (entity.id.as_str(), entity.version),
+            (offer.to_string().as_str(), 4)
+        );
+        let unversioned = Entry {
+            entity: None,
+            ..e.clone()
+        };
+        assert!(e.bytes() > unversioned.bytes(), "its attributes count");
+    }
+}
+
+#[tokio::test]
 async fn one_message_per_recipient_in_batches_of_ten() {
     let recipients: Vec<OrgId> = (0..23).map(|_| OrgId::new()).collect();
     let sns = FakeSns::default();
@@ -212,6 +249,7 @@ fn batches_are_packed_by_bytes_as_well_as_count() {
         organization_id: OrgId::new().to_string(),
         event_name: "OfferMatched".into(),
         event_id: OfferId::new().to_string(),
+        entity: None,
     };
     // Three messages of 100 KiB: no two and a neighbour fit one call of 256 KiB.
     let (calls, too_large) = pack((0..3).map(|n| entry(n, 100 * 1024)).collect());

@@ -115,13 +115,16 @@ impl Candidates {
         let events = if suppliers.is_empty() {
             vec![]
         } else {
-            vec![EventRecord::offer(
-                Channel::InboxOffers,
-                EventName::OfferMatched,
-                suppliers,
-                offer.id,
-                at,
-            )]
+            vec![
+                EventRecord::offer(
+                    Channel::InboxOffers,
+                    EventName::OfferMatched,
+                    suppliers,
+                    offer.id,
+                    at,
+                )
+                .versioned(offer.id, offer.version),
+            ]
         };
         Ok((OfferState { offer, matches }, events))
     }
@@ -412,7 +415,10 @@ async fn transition<R: Reads>(
         let mut events: Vec<EventRecord> = t
             .notices
             .iter()
-            .map(|n| EventRecord::offer(n.channel, n.name, n.recipients.clone(), id, at))
+            .map(|n| {
+                EventRecord::offer(n.channel, n.name, n.recipients.clone(), id, at)
+                    .versioned(id, t.offer.version)
+            })
             .collect();
         let referral = match &t.assigned {
             Some(chosen) => {

@@ -152,7 +152,8 @@ async fn change(
                 .ok_or_else(|| ApiError::internal(format!("organization {id} missing")))
         };
         let facts = r.facts(find(r.demand_org_id)?, find(r.supply_org_id)?);
-        let event = EventRecord::referral(c.channel, c.name, vec![c.recipient], &facts, at);
+        let event = EventRecord::referral(c.channel, c.name, vec![c.recipient], &facts, at)
+            .versioned(c.referral.id, c.referral.version);
         won(app
             .db
             .apply_referral_change(r.version, &c.referral, &event)

@@ -219,5 +219,6 @@ impl Visit {
             }
             _ => EventRecord::visit(change.name, v.demand_org_id, &v.facts(), now),
         }
+        .versioned(v.id, v.version)
     }
 }

@@ -37,7 +37,10 @@ pub async fn expire_due(app: &App, now: Timestamp) -> Result<ExpiryReport, ApiEr
             let events: Vec<EventRecord> = t
                 .notices
                 .iter()
-                .map(|n| EventRecord::offer(n.channel, n.name, n.recipients.clone(), id, now))
+                .map(|n| {
+                    EventRecord::offer(n.channel, n.name, n.recipients.clone(), id, now)
+                        .versioned(id, t.offer.version)
+                })
                 .collect();
             match app
                 .db
