@@ -1,6 +1,7 @@
 //! The Auth API against the Cognito pool, and token verification on every other route.
 
 use platform_tests::TestStack;
+use platform_tests::given::text;
 use serde_json::json;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -8,16 +9,11 @@ async fn login_identity_and_password_flows() {
     let t = TestStack::start().await;
     let u = &t.demo.demand;
 
-    let login = t
-        .call(
-            "POST",
-            "/auth/v1/login",
-            None,
-            Some(json!({"username": u.email, "password": u.password})),
-        )
-        .await;
-    assert_eq!(login.status, 200);
-    let keys: Vec<&String> = login.body.as_object().unwrap().keys().collect();
+    let auth = t.auth();
+    let credentials = |password: &str| json!({"username": u.email, "password": password});
+
+    let login = auth.login(credentials(&u.password)).await.ok(200);
+    let keys: Vec<&String> = login.as_object().unwrap().keys().collect();
     assert_eq!(
         keys,
         [
@@ -28,119 +24,45 @@ async fn login_identity_and_password_flows() {
             "TokenType"
         ]
     );
-    assert_eq!(login.body["TokenType"], "Bearer");
+    assert_eq!(login["TokenType"], "Bearer");
 
-    let id_token = login.body["IdToken"].as_str().unwrap();
-    let me = t
-        .call("GET", "/auth/v1/current_identity", Some(id_token), None)
-        .await;
-    assert_eq!(me.status, 200);
-    assert_eq!(me.body["email"], u.email.as_str());
-    assert_eq!(me.body["groups"], json!(["org_admin"]));
+    let id_token = text(&login["IdToken"]);
+    let me = t.auth_as(&id_token).current_identity().await.ok(200);
+    assert_eq!(me["email"], u.email.as_str());
+    assert_eq!(me["groups"], json!(["org_admin"]));
     assert_eq!(
-        me.body["organization_id"],
+        me["organization_id"],
         u.organization.as_ref().unwrap().id.to_string()
     );
 
-    let wrong = t
-        .call(
-            "POST",
-            "/auth/v1/login",
-            None,
-            Some(json!({"username": u.email, "password": "nope-Passw0rd!"})),
-        )
-        .await;
-    assert_eq!(wrong.status, 401);
-    assert_eq!(wrong.body["error"], "unauthorized");
-    let unknown = t
-        .call(
-            "POST",
-            "/auth/v1/login",
-            None,
-            Some(json!({"username": "ghost@example.com", "password": "x"})),
-        )
-        .await;
-    assert_eq!(unknown.status, 401);
-    assert_eq!(
-        unknown.body["message"], wrong.body["message"],
-        "no user enumeration"
-    );
-    assert_eq!(
-        t.call(
-            "POST",
-            "/auth/v1/login",
-            None,
-            Some(json!({"username": ""}))
-        )
-        .await
-        .status,
-        400
-    );
+    let wrong = auth.login(credentials("nope-Passw0rd!")).await.ok(401);
+    assert_eq!(wrong["error"], "unauthorized");
+    let ghost = json!({"username": "ghost@example.com", "password": "x"});
+    let unknown = auth.login(ghost).await.ok(401);
+    assert_eq!(unknown["message"], wrong["message"], "no user enumeration");
+    auth.login(json!({"username": ""})).await.ok(400);
 
-    let access = login.body["AccessToken"].as_str().unwrap();
-    let changed = t
-        .call("POST", "/auth/v1/change_password", None, Some(json!({"access_token": access, "old_password": u.password, "new_password": "Changed-Passw0rd!"})))
-        .await;
-    assert_eq!(changed.status, 204, "{:?}", changed.body);
-    let relog = t
-        .call(
-            "POST",
-            "/auth/v1/login",
-            None,
-            Some(json!({"username": u.email, "password": "Changed-Passw0rd!"})),
-        )
-        .await;
-    assert_eq!(relog.status, 200);
+    let change = json!({"access_token": login["AccessToken"], "old_password": u.password,
+        "new_password": "Changed-Passw0rd!"});
+    auth.change_password(change).await.ok(204);
+    auth.login(credentials("Changed-Passw0rd!")).await.ok(200);
 
-    assert_eq!(
-        t.call(
-            "POST",
-            "/auth/v1/forgot_password",
-            None,
-            Some(json!({"username": u.email}))
-        )
-        .await
-        .status,
-        204
-    );
-    assert_eq!(
-        t.call(
-            "POST",
-            "/auth/v1/forgot_password",
-            None,
-            Some(json!({"username": "ghost@example.com"}))
-        )
-        .await
-        .status,
-        204
-    );
+    let forgot = json!({"username": u.email});
+    auth.forgot_password(forgot).await.ok(204);
+    let forgot = json!({"username": "ghost@example.com"});
+    auth.forgot_password(forgot).await.ok(204);
     // A wrong code and an unknown user get the same 400 (moto checks codes it issued itself).
     let confirm = |username: &str, code: &str| json!({"username": username, "confirmation_code": code, "new_password": "Another-Passw0rd!"});
-    let wrong_code = t
-        .call(
-            "POST",
-            "/auth/v1/confirm_forgot_password",
-            None,
-            Some(confirm(&u.email, "moto-confirmation-code:wrong")),
-        )
-        .await;
-    assert_eq!(wrong_code.status, 400, "{:?}", wrong_code.body);
-    let ghost = t
-        .call(
-            "POST",
-            "/auth/v1/confirm_forgot_password",
-            None,
-            Some(confirm("ghost@example.com", "123456")),
-        )
-        .await;
-    assert_eq!(ghost.status, 400, "{:?}", ghost.body);
-    assert_eq!(ghost.body, wrong_code.body);
-    assert_eq!(
-        t.call("GET", "/auth/v1/status/healthz", None, None)
-            .await
-            .body,
-        json!({"status": "ok"})
-    );
+    let wrong_code = auth
+        .confirm_forgot_password(confirm(&u.email, "moto-confirmation-code:wrong"))
+        .await
+        .ok(400);
+    let ghost = auth
+        .confirm_forgot_password(confirm("ghost@example.com", "123456"))
+        .await
+        .ok(400);
+    assert_eq!(ghost, wrong_code);
+    assert_eq!(auth.health().await.body, json!({"status": "ok"}));
     assert_eq!(
         t.call("GET", "/offers/v1/status/healthz", None, None)
             .await
@@ -175,19 +97,9 @@ async fn every_protected_route_verifies_the_token() {
     tampered.insert(good.find('.').unwrap() + 3, 'x');
 
     // The control: a well-formed token is accepted.
-    assert_eq!(
-        t.call("GET", "/offers/v1/outbox/offers", Some(&good), None)
-            .await
-            .status,
-        200
-    );
+    t.offers(&good).outbox_list("").await.ok(200);
     let bearer = format!("Bearer {good}");
-    assert_eq!(
-        t.call("GET", "/offers/v1/outbox/offers", Some(&bearer), None)
-            .await
-            .status,
-        200
-    );
+    t.offers(&bearer).outbox_list("").await.ok(200);
 
     let routes = [
         ("GET", "/auth/v1/current_identity"),
@@ -223,8 +135,5 @@ async fn every_protected_route_verifies_the_token() {
 
     // A valid user outside org_admin is refused on organization routes.
     let sys = t.login(&t.demo.sys_admin).await;
-    let r = t
-        .call("GET", "/offers/v1/outbox/offers", Some(&sys), None)
-        .await;
-    assert_eq!(r.status, 403, "{:?}", r.body);
+    t.offers(&sys).outbox_list("").await.ok(403);
 }

@@ -7,10 +7,10 @@
 use devstack::executions::Outcome;
 use devstack::seed::{DEMAND_ORG, SUPPLY_A_ORG, User};
 use platform_tests::TestStack;
+use platform_tests::given::{self, ids, text};
 use serde_json::{Value, json};
 use shared::events::EventName;
 
-const PATH: &str = "/organizations/v1/sys_admin/auto_sign_up";
 const PASSWORD: &str = "Auto-Passw0rd!";
 
 fn request(username: &str) -> Value {
@@ -45,13 +45,7 @@ async fn a_sys_admin_auto_signs_up_a_configured_subscribed_organization() {
     let admin = t.login(&t.demo.sys_admin).await;
     let demand = t.login(&t.demo.demand).await;
     let username = "auto-admin@auto.example.org";
-    let sqs = aws_sdk_sqs::Client::new(&t.stack.sdk);
-    let queue = format!("{}-auto-offers", t.stack.options.stack_name);
-    sqs.create_queue().queue_name(&queue).send().await.unwrap();
-    let queue_arn = format!(
-        "arn:aws:sqs:us-east-1:{}:{queue}",
-        devstack::provision::ACCOUNT
-    );
+    let queue_arn = given::queue(&t, "auto-offers").await.arn;
     let mut body = request(username);
     body["demand_configuration"] =
         json!({"trusted_network": [SUPPLY_A_ORG], "offer_assignment": "auto"});
@@ -62,10 +56,9 @@ async fn a_sys_admin_auto_signs_up_a_configured_subscribed_organization() {
 
     // Refused before anything starts: not a sys_admin, a malformed body, organizations that
     // cannot be trusted or joined, an endpoint that does not fit its protocol.
-    let r = t
-        .call("POST", PATH, Some(&demand), Some(body.clone()))
-        .await;
-    assert_eq!(r.status, 403, "{:?}", r.body);
+    let sa = t.organizations(&admin).sys_admin();
+    let participant = t.organizations(&demand).sys_admin();
+    participant.auto_sign_up(body.clone()).await.ok(403);
     let mut refused = Vec::new();
     let mut no_confirm = body.clone();
     no_confirm.as_object_mut().unwrap().remove("auto_confirm");
@@ -82,14 +75,13 @@ async fn a_sys_admin_auto_signs_up_a_configured_subscribed_organization() {
         json!({"topic": "outbox-offers", "protocol": "https", "endpoint": "http://plain.example"});
     refused.push((bad_endpoint, 400));
     for (bad, status) in refused {
-        let r = t.call("POST", PATH, Some(&admin), Some(bad.clone())).await;
+        let r = sa.auto_sign_up(bad.clone()).await;
         assert_eq!(r.status, status, "{bad}: {:?}", r.body);
     }
     assert!(executions(&t).await.is_empty());
 
-    let r = t.call("POST", PATH, Some(&admin), Some(body.clone())).await;
-    assert_eq!(r.status, 200, "{:?}", r.body);
-    let arn = r.body["execution_arn"].as_str().unwrap().to_owned();
+    let started = sa.auto_sign_up(body.clone()).await.ok(200);
+    let arn = text(&started["execution_arn"]);
     assert!(
         arn.starts_with(
             &format!("{}:", t.stack.state_machines[0].arn).replace(":stateMachine:", ":execution:")
@@ -133,69 +125,27 @@ async fn a_sys_admin_auto_signs_up_a_configured_subscribed_organization() {
         organization: None,
     };
     let token = t.login(&user).await;
-    let me = t
-        .call("GET", "/auth/v1/current_identity", Some(&token), None)
-        .await;
+    let me = t.auth_as(&token).current_identity().await;
     assert_eq!(me.body["organization_id"], org_id.as_str());
 
     // Both personas active and configured.
-    let r = t
-        .call(
-            "GET",
-            &format!("/organizations/v1/sys_admin/{org_id}"),
-            Some(&admin),
-            None,
-        )
-        .await;
-    assert_eq!(r.status, 200, "{:?}", r.body);
-    assert_eq!(r.body["demand_persona"], json!({"status": "active"}));
+    let org = sa.get(&org_id).await.ok(200);
+    assert_eq!(org["demand_persona"], json!({"status": "active"}));
     assert_eq!(
-        r.body["supply_persona"],
+        org["supply_persona"],
         json!({"status": "active", "care_types": ["nursing"]})
     );
-    let r = t
-        .call(
-            "GET",
-            "/organizations/v1/demand_persona/trusted_network",
-            Some(&token),
-            None,
-        )
-        .await;
-    let trusted: Vec<&str> = r.body["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| i["id"].as_str().unwrap())
-        .collect();
-    assert_eq!(trusted, vec![SUPPLY_A_ORG]);
-    let r = t
-        .call(
-            "GET",
-            "/offers/v1/demand_personas/settings/assignment",
-            Some(&token),
-            None,
-        )
-        .await;
+    let own = t.organizations(&token);
+    let r = own.demand_network("").await;
+    assert_eq!(ids(&r.body), vec![SUPPLY_A_ORG]);
+    let r = t.offers(&token).assignment().await;
     assert_eq!(r.body["offer_assignment"], "auto", "{:?}", r.body);
-    let r = t
-        .call(
-            "GET",
-            "/organizations/v1/supply_persona/trusted_network",
-            Some(&token),
-            None,
-        )
-        .await;
+    let r = own.supply_network("").await;
     assert_eq!(r.body["items"][0]["id"], DEMAND_ORG, "{:?}", r.body);
 
     // Subscribed to its topic with its own filter.
-    let r = t
-        .call(
-            "GET",
-            &format!("/organizations/v1/sys_admin/subscriptions?endpoint={queue_arn}"),
-            Some(&admin),
-            None,
-        )
-        .await;
+    let query = format!("endpoint={queue_arn}");
+    let r = sa.subscriptions(&query).await;
     assert_eq!(r.body["items"].as_array().unwrap().len(), 1, "{:?}", r.body);
     assert!(
         r.body["items"][0]["topic_arn"]
@@ -221,19 +171,11 @@ async fn a_sys_admin_auto_signs_up_a_configured_subscribed_organization() {
     let events = t.event_items().await;
     assert_eq!(events.len(), events_before);
     assert_eq!(network_events(&events), network_before);
-    let r = t
-        .call(
-            "GET",
-            &format!("/organizations/v1/sys_admin/subscriptions?endpoint={queue_arn}"),
-            Some(&admin),
-            None,
-        )
-        .await;
+    let r = sa.subscriptions(&query).await;
     assert_eq!(r.body["items"].as_array().unwrap().len(), 1);
 
     // The username is taken now: a second request is refused before it starts.
-    let r = t.call("POST", PATH, Some(&admin), Some(body)).await;
-    assert_eq!(r.status, 409, "{:?}", r.body);
+    sa.auto_sign_up(body).await.ok(409);
     assert_eq!(executions(&t).await.len(), 1);
 }
 
@@ -243,11 +185,9 @@ async fn an_auto_sign_up_that_cannot_finish_fails_its_execution_and_leaves_no_or
     let admin = t.login(&t.demo.sys_admin).await;
     // A Cognito user of that name exists, but no sign-up made it: found only by step 1.
     let taken = t.demo.demand.email.clone();
-    let r = t
-        .call("POST", PATH, Some(&admin), Some(request(&taken)))
-        .await;
-    assert_eq!(r.status, 200, "{:?}", r.body);
-    let arn = r.body["execution_arn"].as_str().unwrap().to_owned();
+    let sa = t.organizations(&admin).sys_admin();
+    let started = sa.auto_sign_up(request(&taken)).await.ok(200);
+    let arn = text(&started["execution_arn"]);
     let org_id = arn.rsplit(':').next().unwrap().to_owned();
     t.stack.run_executions().await.unwrap();
     match t.stack.execution_outcome(&arn).await {
@@ -256,15 +196,7 @@ async fn an_auto_sign_up_that_cannot_finish_fails_its_execution_and_leaves_no_or
         }
         other => panic!("{other:?}"),
     }
-    let r = t
-        .call(
-            "GET",
-            &format!("/organizations/v1/sys_admin/{org_id}"),
-            Some(&admin),
-            None,
-        )
-        .await;
-    assert_eq!(r.status, 404, "{:?}", r.body);
+    sa.get(&org_id).await.ok(404);
     // The existing user is untouched: its owner still logs in.
     t.login(&t.demo.demand).await;
 }

@@ -1,6 +1,8 @@
 //! Bad input gets a 4xx with the AlayaMarket error body and writes nothing; another
 //! organization's offer is "not found", never "forbidden".
 
+use platform_tests::client::NO_BODY;
+use platform_tests::given::{self, text};
 use platform_tests::{Response, TestStack};
 use serde_json::{Value, json};
 
@@ -136,83 +138,28 @@ async fn invalid_offers_are_refused_and_write_nothing() {
     }
 
     let id = "00000000-0000-4000-8000-000000000000";
-    assert_error(
-        &t.call(
-            "POST",
-            "/offers/v1/demand_personas/settings/assignment",
-            Some(&demand),
-            Some(json!({"offer_assignment": "sometimes"})),
-        )
-        .await,
-        400,
-        "bad setting",
-    );
-    assert_error(
-        &t.call(
-            "POST",
-            &format!("/offers/v1/outbox/offers/{id}/assign"),
-            Some(&demand),
-            Some(json!({})),
-        )
-        .await,
-        400,
-        "assign without match id",
-    );
-    assert_error(
-        &t.call(
-            "POST",
-            &format!("/offers/v1/outbox/offers/{id}/close"),
-            Some(&demand),
-            Some(json!({"reason_code": "bored"})),
-        )
-        .await,
-        400,
-        "bad reason",
-    );
-    assert_error(
-        &t.call(
-            "GET",
-            "/offers/v1/outbox/offers/not-a-uuid",
-            Some(&demand),
-            None,
-        )
-        .await,
-        400,
-        "bad id",
-    );
-    assert_error(
-        &t.call(
-            "GET",
-            "/offers/v1/outbox/offers?status=lost",
-            Some(&demand),
-            None,
-        )
-        .await,
-        400,
-        "bad filter",
-    );
-    assert_error(
-        &t.call(
-            "GET",
-            "/offers/v1/outbox/offers?page=0",
-            Some(&demand),
-            None,
-        )
-        .await,
-        400,
-        "page 0",
-    );
-    assert_error(
-        &t.call(
-            "GET",
-            "/offers/v1/inbox/offers?items_per_page=-1",
-            Some(&demand),
-            None,
-        )
-        .await,
-        400,
-        "negative page size",
-    );
+    let offers = t.offers(&demand);
+    let setting = json!({"offer_assignment": "sometimes"});
+    for (what, r) in [
+        ("bad setting", offers.set_assignment(setting).await),
+        (
+            "assign without match id",
+            offers.assign(id, json!({})).await,
+        ),
+        (
+            "bad reason",
+            offers.close(id, json!({"reason_code": "bored"})).await,
+        ),
+        ("bad id", offers.outbox("not-a-uuid").await),
+        ("bad filter", offers.outbox_list("status=lost").await),
+        ("page 0", offers.outbox_list("page=0").await),
+        (
+            "negative page size",
+            offers.inbox_list("items_per_page=-1").await,
+        ),
+    ] {
+        assert_error(&r, 400, what);
+    }
 
     t.settle().await;
     assert_eq!(
@@ -234,140 +181,52 @@ async fn other_organizations_offers_are_not_found() {
         "Other Demand",
         Default::default(),
     );
-    t.stack.put_org(&other).await.unwrap();
-    let other_user = t
-        .stack
-        .create_user(
-            "other@example.com",
-            "Other-Passw0rd!",
-            "O",
-            "org_admin",
-            Some(&other),
-        )
-        .await
-        .unwrap();
-    let other_token = t.login(&other_user).await;
+    let other_token = given::org_admin(&t, &other, "other@example.com").await;
     let stranger = devstack::seed::supply_org(
         shared::ids::OrgId::new(),
         "Stranger",
         &[shared::api::common::CareType::Psw],
     );
-    t.stack.put_org(&stranger).await.unwrap();
-    let stranger_user = t
-        .stack
-        .create_user(
-            "stranger@example.com",
-            "Stranger-Passw0rd!",
-            "S",
-            "org_admin",
-            Some(&stranger),
-        )
-        .await
-        .unwrap();
-    let stranger_token = t.login(&stranger_user).await;
+    let stranger_token = given::org_admin(&t, &stranger, "stranger@example.com").await;
 
     let offer_id = create_offer(&t, &demand).await;
-    assert_eq!(
-        t.call(
-            "POST",
-            &format!("/offers/v1/inbox/offers/{offer_id}/accept"),
-            Some(&supply_a),
-            None
-        )
-        .await
-        .status,
-        204
-    );
-    let m = t
-        .call(
-            "GET",
-            &format!("/offers/v1/outbox/offers/{offer_id}/matches"),
-            Some(&demand),
-            None,
-        )
-        .await;
-    let match_id = m.body["items"][0]["match"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    t.offers(&supply_a).accept(&offer_id, NO_BODY).await.ok(204);
+    let m = t.offers(&demand).matches(&offer_id, "").await;
+    let match_id = text(&m.body["items"][0]["match"]["id"]);
     let before = t.items().await.len();
 
-    for (method, path, body) in [
-        ("GET", format!("/offers/v1/outbox/offers/{offer_id}"), None),
-        (
-            "GET",
-            format!("/offers/v1/outbox/offers/{offer_id}/matches"),
-            None,
-        ),
-        (
-            "POST",
-            format!("/offers/v1/outbox/offers/{offer_id}/close"),
-            Some(json!({})),
-        ),
-        (
-            "POST",
-            format!("/offers/v1/outbox/offers/{offer_id}/assign"),
-            Some(json!({"offer_match_id": match_id})),
-        ),
-    ] {
-        for token in [&other_token, &supply_a] {
-            let r = t.call(method, &path, Some(token), body.clone()).await;
-            assert_error(&r, 404, &format!("{method} {path} by a non-owner"));
+    for token in [&other_token, &supply_a] {
+        let o = t.offers(token);
+        let assign = json!({"offer_match_id": match_id});
+        for (what, r) in [
+            ("outbox", o.outbox(&offer_id).await),
+            ("matches", o.matches(&offer_id, "").await),
+            ("close", o.close(&offer_id, json!({})).await),
+            ("assign", o.assign(&offer_id, assign).await),
+        ] {
+            assert_error(&r, 404, &format!("{what} by a non-owner"));
             assert!(r.body.get("offer").is_none());
         }
     }
-    for (method, path) in [
-        ("GET", format!("/offers/v1/inbox/offers/{offer_id}")),
-        ("POST", format!("/offers/v1/inbox/offers/{offer_id}/accept")),
-        (
-            "POST",
-            format!("/offers/v1/inbox/offers/{offer_id}/decline"),
-        ),
-    ] {
-        for token in [&stranger_token, &demand, &other_token] {
-            assert_error(
-                &t.call(method, &path, Some(token), None).await,
-                404,
-                &format!("{method} {path} by an unmatched org"),
-            );
+    for token in [&stranger_token, &demand, &other_token] {
+        let o = t.offers(token);
+        for (what, r) in [
+            ("inbox", o.inbox(&offer_id).await),
+            ("accept", o.accept(&offer_id, NO_BODY).await),
+            ("decline", o.decline(&offer_id, NO_BODY).await),
+        ] {
+            assert_error(&r, 404, &format!("{what} by an unmatched org"));
         }
     }
     // An organization without a demand persona has no outbox.
-    assert_error(
-        &t.call(
-            "POST",
-            "/offers/v1/outbox/offers",
-            Some(&supply_a),
-            Some(offer_body()),
-        )
-        .await,
-        403,
-        "supplier creates an offer",
-    );
-    assert_error(
-        &t.call(
-            "GET",
-            "/offers/v1/demand_personas/settings/assignment",
-            Some(&stranger_token),
-            None,
-        )
-        .await,
-        403,
-        "supplier reads the assignment setting",
-    );
+    let r = t.offers(&supply_a).create(offer_body()).await;
+    assert_error(&r, 403, "supplier creates an offer");
+    let r = t.offers(&stranger_token).assignment().await;
+    assert_error(&r, 403, "supplier reads the assignment setting");
     for token in [&other_token, &stranger_token] {
-        assert_eq!(
-            t.call("GET", "/offers/v1/outbox/offers", Some(token), None)
-                .await
-                .body["total_items"],
-            0
-        );
-        assert_eq!(
-            t.call("GET", "/offers/v1/inbox/offers", Some(token), None)
-                .await
-                .body["total_items"],
-            0
-        );
+        let o = t.offers(token);
+        assert_eq!(o.outbox_list("").await.body["total_items"], 0);
+        assert_eq!(o.inbox_list("").await.body["total_items"], 0);
     }
     assert_eq!(
         t.items().await.len(),

@@ -2,7 +2,8 @@
 //! dead-letter queue, tenant isolation, and cron jobs under an injected clock.
 
 use base64::Engine;
-use platform_tests::{Response, TestStack, drain_queue};
+use platform_tests::TestStack;
+use platform_tests::given::{self, drain, drain_stack_queue, queue, text};
 use serde_json::{Value, json};
 
 const ALL: [&str; 3] = [
@@ -10,38 +11,6 @@ const ALL: [&str; 3] = [
     "collector:subscriptions",
     "collector:jobs",
 ];
-
-/// A tenant's client: its bearer token and the tenant header, as a TWC client sends them.
-struct Tenant<'a> {
-    t: &'a TestStack,
-    name: String,
-    bearer: String,
-}
-
-impl<'a> Tenant<'a> {
-    async fn new(t: &'a TestStack, name: &str, scopes: &[&str]) -> Self {
-        Self {
-            t,
-            name: name.into(),
-            bearer: t.machine_bearer(name, scopes).await,
-        }
-    }
-
-    async fn call(&self, method: &str, path: &str, body: Option<Value>) -> Response {
-        let raw = body.map(|b| b.to_string());
-        self.t
-            .request(
-                method,
-                path,
-                &[
-                    ("authorization", &self.bearer),
-                    ("x-twc-tenant", &self.name),
-                ],
-                raw.as_deref(),
-            )
-            .await
-    }
-}
 
 fn b64(v: &Value) -> String {
     base64::engine::general_purpose::STANDARD.encode(v.to_string())
@@ -68,36 +37,6 @@ fn entity_event(id: &str, entity: &str, operation: &str) -> Value {
         "event_type": event_type,
         "id": id
     })
-}
-
-struct Queue {
-    url: String,
-    arn: String,
-}
-
-async fn queue(t: &TestStack, name: &str) -> Queue {
-    let sqs = aws_sdk_sqs::Client::new(&t.stack.sdk);
-    let name = format!("{}-{name}", t.stack.options.stack_name);
-    let url = sqs
-        .create_queue()
-        .queue_name(&name)
-        .send()
-        .await
-        .unwrap()
-        .queue_url
-        .unwrap();
-    Queue {
-        arn: format!(
-            "arn:aws:sqs:us-east-1:{}:{name}",
-            devstack::provision::ACCOUNT
-        ),
-        url,
-    }
-}
-
-/// Every message body in the queue (consumed).
-async fn drain(t: &TestStack, url: &str) -> Vec<Value> {
-    drain_queue(&aws_sdk_sqs::Client::new(&t.stack.sdk), url).await
 }
 
 fn sqs_subscription(id: &str, entity: &str, queue_url: &str, flags: [bool; 3]) -> Value {
@@ -138,8 +77,10 @@ fn deliveries(messages: &[Value]) -> Vec<(String, String)> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn events_reach_exactly_the_matching_active_subscriptions_of_their_tenant() {
     let t = TestStack::start().await;
-    let shop = Tenant::new(&t, "shop-a", &ALL).await;
-    let other = Tenant::new(&t, "shop-b", &ALL).await;
+    let shop_bearer = t.machine_bearer("shop-a", &ALL).await;
+    let other_bearer = t.machine_bearer("shop-b", &ALL).await;
+    let shop = t.collector(&shop_bearer, "shop-a");
+    let other = t.collector(&other_bearer, "shop-b");
 
     let customers = queue(&t, "customers").await;
     let dormant = queue(&t, "dormant").await;
@@ -147,54 +88,19 @@ async fn events_reach_exactly_the_matching_active_subscriptions_of_their_tenant(
     let orders = queue(&t, "orders").await;
 
     // CUSTOMER create + delete to one queue; a deactivated subscription; another tenant's.
-    let r = shop
-        .call(
-            "POST",
-            "/api/v1/event-subscription",
-            Some(sqs_subscription(
-                "customers",
-                "CUSTOMER",
-                &customers.url,
-                [true, false, true],
-            )),
-        )
-        .await;
-    assert_eq!(r.status, 201, "{:?}", r.body);
-    assert_eq!(r.body["destination"]["sqs"]["accessKey"], "********MPLE");
-    assert_eq!(r.body["destination"]["sqs"]["accessSecret"], "********");
-    let r = shop
-        .call(
-            "POST",
-            "/api/v1/event-subscription",
-            Some(sqs_subscription(
-                "dormant",
-                "CUSTOMER",
-                &dormant.url,
-                [true, true, true],
-            )),
-        )
-        .await;
-    assert_eq!(r.status, 201);
-    let r = shop
-        .call("PUT", "/api/v1/event-subscription/dormant/deactivate", None)
-        .await;
-    assert_eq!(r.status, 200);
+    let subscription =
+        sqs_subscription("customers", "CUSTOMER", &customers.url, [true, false, true]);
+    let created = shop.subscribe(subscription).await.ok(201);
+    assert_eq!(created["destination"]["sqs"]["accessKey"], "********MPLE");
+    assert_eq!(created["destination"]["sqs"]["accessSecret"], "********");
+    let subscription = sqs_subscription("dormant", "CUSTOMER", &dormant.url, [true, true, true]);
+    shop.subscribe(subscription).await.ok(201);
     assert_eq!(
-        r.body,
+        shop.deactivate("dormant").await.ok(200),
         json!({"body": {}, "statusCode": "ACCEPTED", "statusCodeValue": 0})
     );
-    let r = other
-        .call(
-            "POST",
-            "/api/v1/event-subscription",
-            Some(sqs_subscription(
-                "customers",
-                "CUSTOMER",
-                &foreign.url,
-                [true, true, true],
-            )),
-        )
-        .await;
+    let subscription = sqs_subscription("customers", "CUSTOMER", &foreign.url, [true, true, true]);
+    let r = other.subscribe(subscription).await;
     assert_eq!(
         r.status, 201,
         "the same id in another tenant is another subscription"
@@ -218,27 +124,20 @@ async fn events_reach_exactly_the_matching_active_subscriptions_of_their_tenant(
         .send()
         .await
         .unwrap();
-    let r = shop
-        .call(
-            "POST",
-            "/api/v1/event-subscription",
-            Some(json!({
-                "destination": {"sns": {"accessKey": "AKIAORDERS", "accessSecret": "s3cret-orders",
-                    "topicArn": topic, "region": "us-east-1"}, "type": "SNS"},
-                "entityType": "ORDER", "id": "orders", "subscribeChange": true
-            })),
-        )
-        .await;
-    assert_eq!(r.status, 201, "{:?}", r.body);
+    let subscription = json!({
+        "destination": {"sns": {"accessKey": "AKIAORDERS", "accessSecret": "s3cret-orders",
+            "topicArn": topic, "region": "us-east-1"}, "type": "SNS"},
+        "entityType": "ORDER", "id": "orders", "subscribeChange": true
+    });
+    shop.subscribe(subscription).await.ok(201);
 
     // The list shows the tenant's active subscriptions only; nothing stores a secret in clear.
-    let list = shop.call("GET", "/api/v1/event-subscription", None).await;
-    let ids: Vec<&str> = list
-        .body
+    let list = shop.subscriptions().await.ok(200);
+    let ids: Vec<String> = list
         .as_array()
         .unwrap()
         .iter()
-        .map(|s| s["id"].as_str().unwrap())
+        .map(|s| text(&s["id"]))
         .collect();
     assert_eq!(ids, ["customers", "orders"]);
     let stored = format!("{:?}", t.items().await);
@@ -254,22 +153,16 @@ async fn events_reach_exactly_the_matching_active_subscriptions_of_their_tenant(
         ("o-update", "ORDER", "BULK_UPDATE"),
         ("o-delete", "ORDER", "DELETE"),
     ] {
-        let r = shop
-            .call("POST", "/api/v1/events", Some(entity_event(id, entity, op)))
-            .await;
+        let r = shop.post_event(entity_event(id, entity, op)).await;
         assert_eq!(r.status, 201, "{id}: {:?}", r.body);
         assert_eq!(r.body["id"], id);
     }
     // Posting an id again returns the stored event and stores nothing new.
     let again = shop
-        .call(
-            "POST",
-            "/api/v1/events",
-            Some(entity_event("c-create", "CUSTOMER", "DELETE")),
-        )
-        .await;
-    assert_eq!(again.status, 200);
-    assert_eq!(again.body["event_payload"]["operation"], "CREATE");
+        .post_event(entity_event("c-create", "CUSTOMER", "DELETE"))
+        .await
+        .ok(200);
+    assert_eq!(again["event_payload"]["operation"], "CREATE");
     t.settle().await;
 
     let got = drain(&t, &customers.url).await;
@@ -298,23 +191,21 @@ async fn events_reach_exactly_the_matching_active_subscriptions_of_their_tenant(
     );
 
     // Reads stay within the tenant.
-    let r = shop.call("GET", "/api/v1/events/c-update", None).await;
-    assert_eq!(r.status, 200);
-    assert_eq!(r.body, entity_event("c-update", "CUSTOMER", "UPDATE"));
-    let r = other.call("GET", "/api/v1/events/c-update", None).await;
-    assert_eq!(r.status, 404);
-    assert_eq!(r.body["status"], 404);
-    assert_eq!(r.body["path"], "/api/v1/events/c-update");
-    let r = other
-        .call("GET", "/api/v1/event-subscription/orders", None)
-        .await;
-    assert_eq!(r.status, 404);
+    assert_eq!(
+        shop.event("c-update").await.ok(200),
+        entity_event("c-update", "CUSTOMER", "UPDATE")
+    );
+    let r = other.event("c-update").await.ok(404);
+    assert_eq!(r["status"], 404);
+    assert_eq!(r["path"], "/api/v1/events/c-update");
+    other.subscription("orders").await.ok(404);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tokens_scopes_and_the_tenant_header_are_checked() {
     let t = TestStack::start().await;
-    let shop = Tenant::new(&t, "shop-a", &["collector:events"]).await;
+    let bearer = t.machine_bearer("shop-a", &["collector:events"]).await;
+    let shop = t.collector(&bearer, "shop-a");
     let event = entity_event("e1", "CUSTOMER", "CREATE").to_string();
     let cases: [(&[(&str, &str)], u16); 5] = [
         (&[("x-twc-tenant", "shop-a")], 401),
@@ -325,13 +216,13 @@ async fn tokens_scopes_and_the_tenant_header_are_checked() {
             ],
             401,
         ),
-        (&[("authorization", &shop.bearer)], 400),
+        (&[("authorization", &bearer)], 400),
         (
-            &[("authorization", &shop.bearer), ("x-twc-tenant", "shop-b")],
+            &[("authorization", &bearer), ("x-twc-tenant", "shop-b")],
             403,
         ),
         (
-            &[("authorization", &shop.bearer), ("x-twc-tenant", "shop-a")],
+            &[("authorization", &bearer), ("x-twc-tenant", "shop-a")],
             201,
         ),
     ];
@@ -347,8 +238,7 @@ async fn tokens_scopes_and_the_tenant_header_are_checked() {
         }
     }
     // The token has no jobs scope.
-    let r = shop.call("GET", "/api/v1/jobs", None).await;
-    assert_eq!(r.status, 403);
+    shop.jobs().await.ok(403);
 
     // Bad bodies are refused with a 400 and write nothing.
     let before = t.items().await.len();
@@ -360,9 +250,7 @@ async fn tokens_scopes_and_the_tenant_header_are_checked() {
         json!({"id": "e3"}),
         json!({"event_type": "ORDER", "event_payload": {"operation": "MERGE"}}),
     ] {
-        let r = shop
-            .call("POST", "/api/v1/events", Some(body.clone()))
-            .await;
+        let r = shop.post_event(body.clone()).await;
         assert_eq!(r.status, 400, "{body}: {:?}", r.body);
     }
     assert_eq!(t.items().await.len(), before);
@@ -372,42 +260,25 @@ async fn tokens_scopes_and_the_tenant_header_are_checked() {
 async fn a_failing_destination_is_dead_lettered_without_blocking_the_others() {
     let t =
         TestStack::start_with(&[("DELIVERY_ATTEMPTS", "3"), ("DELIVERY_BACKOFF_MS", "0")]).await;
-    let shop = Tenant::new(&t, "shop-a", &ALL).await;
+    let bearer = t.machine_bearer("shop-a", &ALL).await;
+    let shop = t.collector(&bearer, "shop-a");
     let good = queue(&t, "good").await;
     let missing_url = good.url.replace("-good", "-does-not-exist");
     for (id, url) in [
         ("broken", missing_url.as_str()),
         ("good", good.url.as_str()),
     ] {
-        let r = shop
-            .call(
-                "POST",
-                "/api/v1/event-subscription",
-                Some(sqs_subscription(id, "CUSTOMER", url, [true, true, true])),
-            )
-            .await;
-        assert_eq!(r.status, 201, "{:?}", r.body);
+        let subscription = sqs_subscription(id, "CUSTOMER", url, [true, true, true]);
+        shop.subscribe(subscription).await.ok(201);
     }
-    let r = shop
-        .call(
-            "POST",
-            "/api/v1/events",
-            Some(entity_event("c1", "CUSTOMER", "CREATE")),
-        )
-        .await;
-    assert_eq!(r.status, 201);
+    let event = entity_event("c1", "CUSTOMER", "CREATE");
+    shop.post_event(event).await.ok(201);
     t.settle().await;
-
     assert_eq!(
         deliveries(&drain(&t, &good.url).await),
         [("c1".to_owned(), "CREATED".to_owned())]
     );
-    let dlq = &t
-        .stack
-        .resource("DeliveryDeadLetterQueue")
-        .unwrap()
-        .reference;
-    let parked = drain(&t, dlq).await;
+    let parked = drain_stack_queue(&t, "DeliveryDeadLetterQueue").await;
     assert_eq!(parked.len(), 1, "{parked:?}");
     assert_eq!(parked[0]["subscription_id"], "broken");
     assert_eq!(parked[0]["tenant"], "shop-a");
@@ -415,46 +286,32 @@ async fn a_failing_destination_is_dead_lettered_without_blocking_the_others() {
     let message: Value = serde_json::from_str(parked[0]["message"].as_str().unwrap()).unwrap();
     assert_eq!(message["id"], "c1");
     // The record itself succeeded: nothing reached the stream's on-failure queue.
-    let failures = &t.stack.resource("StreamFailureQueue").unwrap().reference;
-    assert!(drain(&t, failures).await.is_empty());
+    assert!(drain_stack_queue(&t, "StreamFailureQueue").await.is_empty());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_job_runs_once_per_due_time_under_duplicate_scheduler_invocations() {
     let t = TestStack::start().await;
-    let shop = Tenant::new(&t, "shop-a", &ALL).await;
+    let bearer = t.machine_bearer("shop-a", &ALL).await;
+    let shop = t.collector(&bearer, "shop-a");
 
     for (field, bad) in [("schedule", "string"), ("scheduleExpression", "61 * * * *")] {
-        let r = shop
-            .call(
-                "POST",
-                "/api/v1/jobs",
-                Some(json!({"notification": "REMINDER", field: bad})),
-            )
-            .await;
-        assert_eq!(r.status, 400, "{:?}", r.body);
+        let job = json!({"notification": "REMINDER", field: bad});
+        let refused = shop.create_job(job).await.ok(400);
         assert!(
-            r.body["message"].as_str().unwrap().starts_with(field),
-            "{:?}",
-            r.body
+            refused["message"].as_str().unwrap().starts_with(field),
+            "{refused}"
         );
     }
 
-    let r = shop
-        .call(
-            "POST",
-            "/api/v1/jobs",
-            Some(json!({
-                "deleted": false, "id": "nudge", "is_active": true, "is_scheduled": true,
-                "job_parameters": {"campaign_id": "c-9", "utm_medium": "email"},
-                "notification": "PRICE_DROP", "number_of_items_in_email": -1,
-                "schedule": "* * * * *", "template_id": "d-123"
-            })),
-        )
-        .await;
-    assert_eq!(r.status, 201, "{:?}", r.body);
-    let first: chrono::DateTime<chrono::Utc> =
-        r.body["next_run_at"].as_str().unwrap().parse().unwrap();
+    let job = json!({
+        "deleted": false, "id": "nudge", "is_active": true, "is_scheduled": true,
+        "job_parameters": {"campaign_id": "c-9", "utm_medium": "email"},
+        "notification": "PRICE_DROP", "number_of_items_in_email": -1,
+        "schedule": "* * * * *", "template_id": "d-123"
+    });
+    let created = shop.create_job(job).await.ok(201);
+    let first: chrono::DateTime<chrono::Utc> = text(&created["next_run_at"]).parse().unwrap();
     let minute = chrono::Duration::minutes(1);
 
     let run = |at: chrono::DateTime<chrono::Utc>| {
@@ -485,13 +342,10 @@ async fn a_job_runs_once_per_due_time_under_duplicate_scheduler_invocations() {
         "{a} {b}"
     );
 
-    let job = shop.call("GET", "/api/v1/jobs/nudge", None).await;
+    let job = shop.job("nudge").await.body;
+    assert_eq!(job["last_run_at"], shared::time::rfc3339(&(first + minute)));
     assert_eq!(
-        job.body["last_run_at"],
-        shared::time::rfc3339(&(first + minute))
-    );
-    assert_eq!(
-        job.body["next_run_at"],
+        job["next_run_at"],
         shared::time::rfc3339(&(first + minute * 2))
     );
 
@@ -515,91 +369,55 @@ async fn a_job_runs_once_per_due_time_under_duplicate_scheduler_invocations() {
     assert_eq!(runs[0]["number_of_items_in_email"], -1);
 
     // Updates merge parameters; the seed's POST delete stops the job.
-    let r = shop
-        .call(
-            "PUT",
-            "/api/v1/jobs/nudge",
-            Some(json!({"job_parameters": {"utm_medium": "push"}})),
-        )
-        .await;
-    assert_eq!(r.status, 200, "{:?}", r.body);
+    let update = json!({"job_parameters": {"utm_medium": "push"}});
+    let updated = shop.update_job("nudge", update).await.ok(200);
     assert_eq!(
-        r.body["job_parameters"],
+        updated["job_parameters"],
         json!({"campaign_id": "c-9", "utm_medium": "push"})
     );
-    let r = shop
-        .call("PUT", "/api/v1/jobs/nudge", Some(json!({"id": "other"})))
-        .await;
-    assert_eq!(r.status, 400);
-    let r = shop.call("POST", "/api/v1/jobs/nudge", None).await;
-    assert_eq!(r.status, 204);
+    let update = json!({"id": "other"});
+    shop.update_job("nudge", update).await.ok(400);
+    shop.stop_job("nudge").await.ok(204);
     assert_eq!(run(tick + minute * 5).await["ran"], 0);
-    let r = shop.call("GET", "/api/v1/jobs/nudge", None).await;
-    assert_eq!(r.body["deleted"], true);
-    assert!(r.body.get("next_run_at").is_none());
-    let r = shop.call("GET", "/api/v1/jobs", None).await;
-    assert_eq!(r.body, json!([]));
-    let r = shop.call("DELETE", "/api/v1/jobs/missing", None).await;
-    assert_eq!(r.status, 404);
+    let job = shop.job("nudge").await.body;
+    assert_eq!(job["deleted"], true);
+    assert!(job.get("next_run_at").is_none());
+    assert_eq!(shop.jobs().await.body, json!([]));
+    shop.delete_job("missing").await.ok(404);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn collector_events_and_job_runs_reach_a_notification_feed_by_catalogue_name() {
     let t = TestStack::start().await;
-    let shop = Tenant::new(&t, "shop-a", &ALL).await;
+    let bearer = t.machine_bearer("shop-a", &ALL).await;
+    let shop = t.collector(&bearer, "shop-a");
     let (_, admin) = t
         .machine_login("shop-a", &["notification:consent:administrator"])
         .await;
     let (consumer_id, consumer) = t
         .machine_login("shop-a", &["notification:consent:consumer"])
         .await;
-    let r = t
-        .request(
-            "POST",
-            "/notification/v1/subscriptions",
-            &[("authorization", &admin)],
-            Some(
-                &json!({"event_type_ids": ["CUSTOMER.CREATE", "REMINDER"], "client_id": consumer_id})
-                    .to_string(),
-            ),
-        )
-        .await;
-    assert_eq!(r.status, 201, "{:?}", r.body);
-    let feed = format!(
-        "/notification/v1/subscriptions/{}/notifications",
-        r.body["id"].as_str().unwrap()
-    );
+    let types = ["CUSTOMER.CREATE", "REMINDER"];
+    let feed = given::notification_subscription(&t, &admin, &consumer_id, &types).await;
 
     for (id, entity, op) in [
         ("c1", "CUSTOMER", "CREATE"),
         ("c1-update", "CUSTOMER", "UPDATE"),
         ("o1", "ORDER", "CREATE"),
     ] {
-        let r = shop
-            .call("POST", "/api/v1/events", Some(entity_event(id, entity, op)))
-            .await;
-        assert_eq!(r.status, 201);
+        shop.post_event(entity_event(id, entity, op)).await.ok(201);
     }
-    let job = shop
-        .call(
-            "POST",
-            "/api/v1/jobs",
-            Some(json!({"id": "remind", "notification": "REMINDER", "schedule": "* * * * *"})),
-        )
-        .await;
-    let due: chrono::DateTime<chrono::Utc> =
-        job.body["next_run_at"].as_str().unwrap().parse().unwrap();
+    let job = json!({"id": "remind", "notification": "REMINDER", "schedule": "* * * * *"});
+    let job = shop.create_job(job).await.body;
+    let due: chrono::DateTime<chrono::Utc> = text(&job["next_run_at"]).parse().unwrap();
     t.stack
         .invoke_schedule("collector.run_jobs", due)
         .await
         .unwrap();
     t.settle().await;
 
-    let pulled = t
-        .request("GET", &feed, &[("authorization", &consumer)], None)
-        .await;
-    assert_eq!(pulled.status, 200, "{:?}", pulled.body);
-    let results = pulled.body["results"].as_array().unwrap();
+    let pulled = t.notification(&consumer).pull(&feed).await.ok(200);
+    let results = pulled["results"].as_array().unwrap();
     assert_eq!(results.len(), 2, "{results:?}");
     assert_eq!(results[0], entity_event("c1", "CUSTOMER", "CREATE"));
     assert_eq!(results[1]["notification"], "REMINDER");

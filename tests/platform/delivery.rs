@@ -2,15 +2,16 @@
 //! event source mapping would (from the first failed record, `MaximumRetryAttempts` times),
 //! then described on the on-failure queue, and publishing goes on for later records.
 
+use platform_tests::client::NO_BODY;
+use platform_tests::given;
 use platform_tests::{Subscriber, TestStack};
 
-use crate::create_offer;
+use crate::{create_offer, sample_body};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unpublishable_events_are_retried_then_reported_on_the_failure_queue() {
     let t = TestStack::start().await;
     let sns = aws_sdk_sns::Client::new(&t.stack.sdk);
-    let sqs = aws_sdk_sqs::Client::new(&t.stack.sdk);
     let supplier = t.demo.supply_a.organization.as_ref().unwrap().id;
     let sub = Subscriber::new(&t, supplier).await;
     let demand = t.login(&t.demo.demand).await;
@@ -31,23 +32,9 @@ async fn unpublishable_events_are_retried_then_reported_on_the_failure_queue() {
     create_offer(&t, &demand).await;
     t.settle().await;
 
-    let queue = t
-        .stack
-        .resource("StreamFailureQueue")
-        .unwrap()
-        .reference
-        .clone();
-    let messages = sqs
-        .receive_message()
-        .queue_url(&queue)
-        .max_number_of_messages(10)
-        .send()
-        .await
-        .unwrap()
-        .messages
-        .unwrap_or_default();
+    let messages = given::drain_stack_queue(&t, "StreamFailureQueue").await;
     assert_eq!(messages.len(), 1, "one batch given up on");
-    let report: serde_json::Value = serde_json::from_str(messages[0].body().unwrap()).unwrap();
+    let report = &messages[0];
     assert_eq!(
         report["requestContext"]["condition"],
         "RetryAttemptsExhausted"
@@ -100,23 +87,11 @@ async fn a_replayed_stream_batch_repeats_the_same_event_ids() {
     let demands = Subscriber::new(&t, demand_org).await;
     let offer = create_offer(&t, &demand).await;
     let supplier = t.login(&t.demo.supply_a).await;
-    let r = t
-        .call(
-            "POST",
-            &format!("/offers/v1/inbox/offers/{offer}/accept"),
-            Some(&supplier),
-            crate::sample_body("offers.inbox.offers.accept"),
-        )
-        .await;
+    let accept = sample_body("offers.inbox.offers.accept").unwrap_or(NO_BODY);
+    let r = t.offers(&supplier).accept(&offer, accept).await;
     assert!(r.status < 300, "{:?}", r.body);
-    let r = t
-        .call(
-            "POST",
-            &format!("/offers/v1/outbox/offers/{offer}/close"),
-            Some(&demand),
-            crate::sample_body("offers.outbox.offers.close"),
-        )
-        .await;
+    let close = sample_body("offers.outbox.offers.close").unwrap_or(NO_BODY);
+    let r = t.offers(&demand).close(&offer, close).await;
     assert!(r.status < 300, "{:?}", r.body);
     t.settle().await;
     let ids = |received: Vec<platform_tests::Received>| {

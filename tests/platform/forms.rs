@@ -3,17 +3,17 @@
 //! service (the demand hears of it, reads it, and downloads its attachment through an expiring
 //! URL).
 
+use platform_tests::client::NO_BODY;
+use platform_tests::given::{self, text};
 use platform_tests::{Subscriber, TestStack};
 use serde_json::{Value, json};
 
-use crate::create_offer;
+use crate::{create_offer, sample_body};
 
 /// The sample body of the publication route (three fields: a required boolean, an optional
 /// string and an optional attachment), under `schema`.
 fn template_body(schema: &str) -> Value {
-    let path = devstack::repo_root().join("events/offers.outbox.form_templates.publish.json");
-    let event: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    let mut body: Value = serde_json::from_str(event["body"].as_str().unwrap()).unwrap();
+    let mut body = sample_body("offers.outbox.form_templates.publish").unwrap();
     body["schema_id"] = json!(schema);
     body
 }
@@ -55,65 +55,49 @@ async fn a_trusted_supplier_reads_the_latest_form_and_its_submission_reaches_the
         "Stranger",
         &[shared::api::common::CareType::Psw],
     );
-    t.stack.put_org(&stranger_org).await.unwrap();
-    let stranger_user = t
-        .stack
-        .create_user(
-            "stranger@example.com",
-            "Stranger-Passw0rd!",
-            "Stranger",
-            "org_admin",
-            Some(&stranger_org),
-        )
-        .await
-        .unwrap();
+    let stranger = given::org_admin(&t, &stranger_org, "stranger@example.com").await;
     let demand_sub = Subscriber::new(&t, demand_org).await;
     let a_sub = Subscriber::new(&t, a_org).await;
     let b_sub = Subscriber::new(&t, org(&t.demo.supply_b)).await;
     let stranger_sub = Subscriber::new(&t, stranger_org.id).await;
-    let demand = t.login(&t.demo.demand).await;
-    let supply_a = t.login(&t.demo.supply_a).await;
-    let supply_b = t.login(&t.demo.supply_b).await;
-    let stranger = t.login(&stranger_user).await;
+    let given::Logins {
+        demand,
+        supply_a,
+        supply_b,
+        ..
+    } = given::logins(&t).await;
 
     // Two versions of one schema: "latest" is the second.
     let schema = uuid::Uuid::new_v4().to_string();
     let mut versions = Vec::new();
     for _ in 0..2 {
-        let r = t
-            .call(
-                "POST",
-                "/offers/v1/outbox/form_templates",
-                Some(&demand),
-                Some(template_body(&schema)),
-            )
-            .await;
-        assert_eq!(r.status, 201, "{:?}", r.body);
-        versions.push(r.body);
+        let template = template_body(&schema);
+        versions.push(t.forms(&demand).publish_template(template).await.ok(201));
     }
     assert_eq!(versions[0]["schema_version"], 1);
     assert_eq!(versions[1]["schema_version"], 2);
-    let latest_path = format!(
-        "/offers/v1/inbox/form_templates/by_demand_persona_id/{demand_org}/by_schema_id/{schema}/latest"
-    );
-    let latest = t.call("GET", &latest_path, Some(&supply_a), None).await;
-    assert_eq!(latest.status, 200, "{:?}", latest.body);
-    assert_eq!(
-        latest.body["form_template_id"],
-        versions[1]["form_template_id"]
-    );
-    assert_eq!(latest.body["schema_version"], 2);
-    assert_eq!(latest.body["demand_persona_id"], demand_org.to_string());
-    assert_eq!(latest.body["fields"].as_array().unwrap().len(), 3);
+    let demand_persona = demand_org.to_string();
+    let latest = t
+        .forms(&supply_a)
+        .latest_template(&demand_persona, &schema)
+        .await
+        .ok(200);
+    assert_eq!(latest["form_template_id"], versions[1]["form_template_id"]);
+    assert_eq!(latest["schema_version"], 2);
+    assert_eq!(latest["demand_persona_id"], demand_persona.as_str());
+    assert_eq!(latest["fields"].as_array().unwrap().len(), 3);
     // Not in the trusted network: as if the form did not exist. An unknown schema is 404 too.
-    let r = t.call("GET", &latest_path, Some(&stranger), None).await;
+    let r = t
+        .forms(&stranger)
+        .latest_template(&demand_persona, &schema)
+        .await;
     assert_eq!(r.status, 404, "{:?}", r.body);
     assert!(!r.body.to_string().contains(&schema));
-    let unknown = latest_path.replace(&schema, &uuid::Uuid::new_v4().to_string());
-    assert_eq!(
-        t.call("GET", &unknown, Some(&supply_a), None).await.status,
-        404
-    );
+    let unknown = uuid::Uuid::new_v4().to_string();
+    t.forms(&supply_a)
+        .latest_template(&demand_persona, &unknown)
+        .await
+        .ok(404);
 
     t.settle().await;
     for sub in [&a_sub, &b_sub] {
@@ -122,7 +106,7 @@ async fn a_trusted_supplier_reads_the_latest_form_and_its_submission_reaches_the
         for e in &got {
             assert_eq!(e.channel.as_str(), "inbox-form-templates");
             assert_eq!(e.name(), "FormTemplateDemandPublished");
-            assert_eq!(e.payload["demand_persona_id"], demand_org.to_string());
+            assert_eq!(e.payload["demand_persona_id"], demand_persona.as_str());
             assert_eq!(e.payload["schema_id"], schema.as_str());
         }
     }
@@ -130,46 +114,22 @@ async fn a_trusted_supplier_reads_the_latest_form_and_its_submission_reaches_the
     assert!(demand_sub.drain().await.is_empty());
 
     // Supplier A holds a referral; a form about its service.
-    let r = t
-        .call(
-            "POST",
-            "/offers/v1/demand_personas/settings/assignment",
-            Some(&demand),
-            Some(json!({"offer_assignment": "auto"})),
-        )
-        .await;
-    assert_eq!(r.status, 204);
+    given::auto_assignment(&t, &demand).await;
     let offer_id = create_offer(&t, &demand).await;
-    let r = t
-        .call(
-            "POST",
-            &format!("/offers/v1/inbox/offers/{offer_id}/accept"),
-            Some(&supply_a),
-            None,
-        )
-        .await;
-    assert_eq!(r.status, 204, "{:?}", r.body);
-    let referrals = t
-        .call("GET", "/offers/v1/outbox/referrals", Some(&demand), None)
-        .await;
-    let referral_id = referrals.body["items"][0]["referral"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let service_id = referrals.body["items"][0]["service"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    t.offers(&supply_a).accept(&offer_id, NO_BODY).await.ok(204);
+    let referrals = t.referrals(&demand).outbox_list("").await;
+    let referral_id = text(&referrals.body["items"][0]["referral"]["id"]);
+    let service_id = text(&referrals.body["items"][0]["service"]["id"]);
     t.settle().await;
     for s in [&demand_sub, &a_sub, &b_sub] {
         s.drain().await;
     }
 
-    let fields = &latest.body["fields"];
-    let field = |i: usize| fields[i]["field_id"].as_str().unwrap().to_owned();
+    let fields = &latest["fields"];
+    let field = |i: usize| text(&fields[i]["field_id"]);
     let attachment = "https://files.example.com/signed-care-plan.pdf";
     let body = json!({
-        "form_template_id": latest.body["form_template_id"],
+        "form_template_id": latest["form_template_id"],
         "service_id": service_id,
         "fields": [
             {"field_id": field(0), "value_type": "boolean", "value": "true"},
@@ -178,83 +138,34 @@ async fn a_trusted_supplier_reads_the_latest_form_and_its_submission_reaches_the
         "hidden_fields": [{"field_id": field(1)}],
     });
     // Supplier B holds no referral for this service; the rules of the template hold.
-    let r = t
-        .call(
-            "POST",
-            "/offers/v1/inbox/form_submissions",
-            Some(&supply_b),
-            Some(body.clone()),
-        )
-        .await;
-    assert_eq!(r.status, 404, "{:?}", r.body);
+    t.forms(&supply_b).submit(body.clone()).await.ok(404);
     let mut wrong_type = body.clone();
     wrong_type["fields"][0]["value"] = json!("yes");
     let mut no_subject = body.clone();
     no_subject.as_object_mut().unwrap().remove("service_id");
     for bad in [wrong_type, no_subject] {
-        let r = t
-            .call(
-                "POST",
-                "/offers/v1/inbox/form_submissions",
-                Some(&supply_a),
-                Some(bad),
-            )
-            .await;
-        assert_eq!(r.status, 422, "{:?}", r.body);
+        t.forms(&supply_a).submit(bad).await.ok(422);
     }
-    let created = t
-        .call(
-            "POST",
-            "/offers/v1/inbox/form_submissions",
-            Some(&supply_a),
-            Some(body),
-        )
-        .await;
-    assert_eq!(created.status, 201, "{:?}", created.body);
-    let submission_id = created.body["id"].as_str().unwrap().to_owned();
-    assert_eq!(created.body["service_id"], service_id.as_str());
-    assert_eq!(created.body["fields"][1]["value"], attachment);
+    let created = t.forms(&supply_a).submit(body).await.ok(201);
+    let submission_id = text(&created["id"]);
+    assert_eq!(created["service_id"], service_id.as_str());
+    assert_eq!(created["fields"][1]["value"], attachment);
 
     // A form about a visit supplier A scheduled on the referral (supplier B holds none).
-    let scheduled = t
-        .call(
-            "POST",
-            "/offers/v1/inbox/visits/schedule",
-            Some(&supply_a),
-            Some(
-                json!({"referral_id": referral_id, "inbox_id": "forms-visit-1",
-                "start_at": "2030-01-15T09:00:00Z", "end_at": "2030-01-15T10:00:00Z"}),
-            ),
-        )
-        .await;
-    assert_eq!(scheduled.status, 201, "{:?}", scheduled.body);
-    let visit_id = scheduled.body["id"].as_str().unwrap().to_owned();
+    let visit = json!({"referral_id": referral_id, "inbox_id": "forms-visit-1",
+        "start_at": "2030-01-15T09:00:00Z", "end_at": "2030-01-15T10:00:00Z"});
+    let scheduled = t.visits(&supply_a).schedule(visit).await.ok(201);
+    let visit_id = text(&scheduled["id"]);
     let visit_body = json!({
-        "form_template_id": latest.body["form_template_id"],
+        "form_template_id": latest["form_template_id"],
         "visit_id": visit_id,
         "fields": [{"field_id": field(0), "value_type": "boolean", "value": "false"}],
         "hidden_fields": [],
     });
-    let r = t
-        .call(
-            "POST",
-            "/offers/v1/inbox/form_submissions",
-            Some(&supply_b),
-            Some(visit_body.clone()),
-        )
-        .await;
-    assert_eq!(r.status, 404, "{:?}", r.body);
-    let by_visit = t
-        .call(
-            "POST",
-            "/offers/v1/inbox/form_submissions",
-            Some(&supply_a),
-            Some(visit_body),
-        )
-        .await;
-    assert_eq!(by_visit.status, 201, "{:?}", by_visit.body);
-    assert_eq!(by_visit.body["visit_id"], visit_id.as_str());
-    assert!(by_visit.body.get("service_id").is_none());
+    t.forms(&supply_b).submit(visit_body.clone()).await.ok(404);
+    let by_visit = t.forms(&supply_a).submit(visit_body).await.ok(201);
+    assert_eq!(by_visit["visit_id"], visit_id.as_str());
+    assert!(by_visit.get("service_id").is_none());
 
     t.settle().await;
     let (visit_events, mut got): (Vec<_>, Vec<_>) = demand_sub
@@ -267,7 +178,7 @@ async fn a_trusted_supplier_reads_the_latest_form_and_its_submission_reaches_the
     assert_eq!(got.len(), 2);
     got.sort_by_key(|e| e.payload.get("visit_id").is_some());
     assert_eq!(got[1].payload["visit_id"], visit_id.as_str());
-    assert_eq!(got[1].payload["form_submission_id"], by_visit.body["id"]);
+    assert_eq!(got[1].payload["form_submission_id"], by_visit["id"]);
     assert_eq!(got[0].channel.as_str(), "outbox-form-submissions");
     assert_eq!(got[0].name(), "FormSubmissionSupplyApproved");
     assert_eq!(got[0].payload["form_submission_id"], submission_id.as_str());
@@ -278,50 +189,30 @@ async fn a_trusted_supplier_reads_the_latest_form_and_its_submission_reaches_the
     }
 
     // The demand reads the submission in its own ids.
-    let detail = t
-        .call(
-            "GET",
-            &format!("/offers/v1/outbox/form_submissions/{submission_id}"),
-            Some(&demand),
-            None,
-        )
-        .await;
-    assert_eq!(detail.status, 200, "{:?}", detail.body);
-    assert_eq!(detail.body["form_template_outbox_id"], "4101");
-    assert_eq!(detail.body["service_id"], service_id.as_str());
-    let outbox_fields = detail.body["fields"].as_array().unwrap();
+    let detail = t.forms(&demand).submission(&submission_id).await.ok(200);
+    assert_eq!(detail["form_template_outbox_id"], "4101");
+    assert_eq!(detail["service_id"], service_id.as_str());
+    let outbox_fields = detail["fields"].as_array().unwrap();
     assert_eq!(outbox_fields[0]["field_outbox_id"], "1");
     assert_eq!(outbox_fields[1]["field_outbox_id"], "3");
-    assert_eq!(detail.body["hidden_fields"][0]["field_outbox_id"], "2");
-    let attachment_field = outbox_fields[1]["id"].as_str().unwrap().to_owned();
+    assert_eq!(detail["hidden_fields"][0]["field_outbox_id"], "2");
+    let attachment_field = text(&outbox_fields[1]["id"]);
 
     // The attachment's download URL works for the demand, and only until it expires.
-    let presigned = format!(
-        "/offers/v1/outbox/form_submissions/fields/{attachment_field}/attachment/presigned"
-    );
-    let r = t.call("GET", &presigned, Some(&demand), None).await;
-    assert_eq!(r.status, 200, "{:?}", r.body);
-    let url = r.body["url"].as_str().unwrap().to_owned();
+    let r = t.forms(&demand).attachment_url(&attachment_field).await;
+    let url = text(&r.ok(200)["url"]);
     assert_eq!(download(&url).await, (302, Some(attachment.to_owned())));
     assert_eq!(download(&tampered(&url)).await.0, 403);
     // Not the demand's field: supplier A (its author) and supplier B get 404 from the outbox.
     for token in [&supply_a, &supply_b] {
-        assert_eq!(
-            t.call("GET", &presigned, Some(token), None).await.status,
-            404
-        );
+        t.forms(token)
+            .attachment_url(&attachment_field)
+            .await
+            .ok(404);
     }
     // A plain field has no attachment to download.
-    let plain = outbox_fields[0]["id"].as_str().unwrap();
-    let r = t
-        .call(
-            "GET",
-            &format!("/offers/v1/outbox/form_submissions/fields/{plain}/attachment/presigned"),
-            Some(&demand),
-            None,
-        )
-        .await;
-    assert_eq!(r.status, 404);
+    let plain = text(&outbox_fields[0]["id"]);
+    t.forms(&demand).attachment_url(&plain).await.ok(404);
     tokio::time::sleep(std::time::Duration::from_secs(5)).await;
     assert_eq!(download(&url).await.0, 403, "the URL has expired");
 }

@@ -3,160 +3,72 @@
 //! as the spec says) with no data and writes nothing. The
 //! operations come from the handler registry, so a new route is covered the day it is added.
 
-use devstack::seed::User;
 use platform_tests::TestStack;
+use platform_tests::client::NO_BODY;
+use platform_tests::client::Side::Outbox;
+use platform_tests::given::{self, text};
 use serde_json::{Value, json};
 use shared::http::Family;
 
 use crate::{create_offer, sample_body};
-
-async fn outsider(
-    t: &TestStack,
-    email: &str,
-    org: shared::domain::organization::Organization,
-) -> String {
-    t.stack.put_org(&org).await.unwrap();
-    let user: User = t
-        .stack
-        .create_user(
-            email,
-            "Outsider-Passw0rd!",
-            "Outsider",
-            "org_admin",
-            Some(&org),
-        )
-        .await
-        .unwrap();
-    t.login(&user).await
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_operation_on_another_organizations_offer_or_referral_is_not_found() {
     let t = TestStack::start().await;
     let demand = t.login(&t.demo.demand).await;
     let supply_a = t.login(&t.demo.supply_a).await;
-    let other_demand = outsider(
+    let other_demand = given::org_admin(
         &t,
-        "other-demand@example.com",
-        devstack::seed::demand_org(
+        &devstack::seed::demand_org(
             shared::ids::OrgId::new(),
             "Other Demand",
             Default::default(),
         ),
+        "other-demand@example.com",
     )
     .await;
-    let stranger = outsider(
+    let stranger = given::org_admin(
         &t,
-        "stranger@example.com",
-        devstack::seed::supply_org(
+        &devstack::seed::supply_org(
             shared::ids::OrgId::new(),
             "Stranger",
             &[shared::api::common::CareType::Psw],
         ),
+        "stranger@example.com",
     )
     .await;
 
     // An offer assigned to supplier A, and its referral.
-    let r = t
-        .call(
-            "POST",
-            "/offers/v1/demand_personas/settings/assignment",
-            Some(&demand),
-            Some(json!({"offer_assignment": "auto"})),
-        )
-        .await;
-    assert_eq!(r.status, 204);
+    given::auto_assignment(&t, &demand).await;
     let offer_id = create_offer(&t, &demand).await;
-    let r = t
-        .call(
-            "POST",
-            &format!("/offers/v1/inbox/offers/{offer_id}/accept"),
-            Some(&supply_a),
-            None,
-        )
-        .await;
-    assert_eq!(r.status, 204);
-    let referrals = t
-        .call("GET", "/offers/v1/outbox/referrals", Some(&demand), None)
-        .await;
-    let referral_id = referrals.body["items"][0]["referral"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let seq = t
-        .call(
-            "GET",
-            &format!("/offers/v1/inbox/offers/{offer_id}"),
-            Some(&supply_a),
-            None,
-        )
-        .await
-        .body["match"]["sequence_id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let sent = t
-        .call(
-            "POST",
-            "/offers/v1/outbox/messages",
-            Some(&demand),
-            Some(
-                json!({"sequence_id": seq, "category": "comment", "text": "Welcome aboard.",
-                "file": {"url": "https://files.example.com/welcome.pdf", "name": "welcome.pdf"}}),
-            ),
-        )
-        .await;
-    assert_eq!(sent.status, 201, "{:?}", sent.body);
-    let message_id = sent.body["message"]["id"].as_str().unwrap().to_owned();
-    let file_id = sent.body["message"]["file"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    t.offers(&supply_a).accept(&offer_id, NO_BODY).await.ok(204);
+    let referrals = t.referrals(&demand).outbox_list("").await;
+    let referral_id = text(&referrals.body["items"][0]["referral"]["id"]);
+    let seq = given::sequence(&t, &offer_id, &supply_a).await;
+    let message = json!({"sequence_id": seq, "category": "comment", "text": "Welcome aboard.",
+        "file": {"url": "https://files.example.com/welcome.pdf", "name": "welcome.pdf"}});
+    let sent = t.messages(&demand).send(Outbox, message).await.ok(201);
+    let message_id = text(&sent["message"]["id"]);
+    let file_id = text(&sent["message"]["file"]["id"]);
 
     // A form of the demand, submitted by supplier A about the referral's service.
     let demand_org = t.demo.demand.organization.as_ref().unwrap().id.to_string();
     let (template, schema_id) = published_template(&t, &demand).await;
-    let service_id = referrals.body["items"][0]["service"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let service_id = text(&referrals.body["items"][0]["service"]["id"]);
     let field = |i: usize| template["fields"][i]["field_id"].clone();
-    let submitted = t
-        .call(
-            "POST",
-            "/offers/v1/inbox/form_submissions",
-            Some(&supply_a),
-            Some(json!({"form_template_id": template["form_template_id"], "service_id": service_id,
-                "fields": [{"field_id": field(0), "value_type": "boolean", "value": "false"},
-                    {"field_id": field(2), "value_type": "attachment", "value": "https://files.example.com/plan.pdf"}]})),
-        )
-        .await;
-    assert_eq!(submitted.status, 201, "{:?}", submitted.body);
-    let submission_id = submitted.body["id"].as_str().unwrap().to_owned();
-    let detail = t
-        .call(
-            "GET",
-            &format!("/offers/v1/outbox/form_submissions/{submission_id}"),
-            Some(&demand),
-            None,
-        )
-        .await;
-    let field_id = detail.body["fields"][1]["id"].as_str().unwrap().to_owned();
+    let submission = json!({"form_template_id": template["form_template_id"], "service_id": service_id,
+        "fields": [{"field_id": field(0), "value_type": "boolean", "value": "false"},
+            {"field_id": field(2), "value_type": "attachment", "value": "https://files.example.com/plan.pdf"}]});
+    let submitted = t.forms(&supply_a).submit(submission).await.ok(201);
+    let submission_id = text(&submitted["id"]);
+    let detail = t.forms(&demand).submission(&submission_id).await;
+    let field_id = text(&detail.body["fields"][1]["id"]);
     // A visit supplier A scheduled on the referral, under its own id.
     let visit_inbox_id = "iso-visit-1";
-    let scheduled = t
-        .call(
-            "POST",
-            "/offers/v1/inbox/visits/schedule",
-            Some(&supply_a),
-            Some(
-                json!({"referral_id": referral_id, "inbox_id": visit_inbox_id,
-                        "start_at": "2030-01-15T09:00:00Z", "end_at": "2030-01-15T10:00:00Z"}),
-            ),
-        )
-        .await;
-    assert_eq!(scheduled.status, 201, "{:?}", scheduled.body);
-    let visit_id = scheduled.body["id"].as_str().unwrap().to_owned();
+    let visit = json!({"referral_id": referral_id, "inbox_id": visit_inbox_id,
+        "start_at": "2030-01-15T09:00:00Z", "end_at": "2030-01-15T10:00:00Z"});
+    let scheduled = t.visits(&supply_a).schedule(visit).await.ok(201);
+    let visit_id = text(&scheduled["id"]);
     let before = t.items().await.len();
 
     let mut checked = 0;
@@ -243,16 +155,8 @@ async fn published_template(t: &TestStack, demand: &str) -> (Value, String) {
     let mut body = sample_body("offers.outbox.form_templates.publish").unwrap();
     let schema_id = uuid::Uuid::new_v4().to_string();
     body["schema_id"] = json!(schema_id);
-    let r = t
-        .call(
-            "POST",
-            "/offers/v1/outbox/form_templates",
-            Some(demand),
-            Some(body),
-        )
-        .await;
-    assert_eq!(r.status, 201, "{:?}", r.body);
-    (r.body, schema_id)
+    let template = t.forms(demand).publish_template(body).await.ok(201);
+    (template, schema_id)
 }
 
 /// Every Offers API `sys_admin` operation refuses an org_admin with a 403 ("Required role:

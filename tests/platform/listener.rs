@@ -3,13 +3,13 @@
 
 use std::collections::BTreeSet;
 
+use platform_tests::given::{self, text};
 use platform_tests::{Receiver, TestStack};
 use serde_json::{Value, json};
 use shared::codes::listener::CATALOGUE;
 use shared::domain::webhook;
 
 const LISTENER: &str = "/externalapi/listener/v1/listener";
-const HUB: &str = "/externalapi/hub/v1/hub";
 
 fn event(event_id: &str, event_type: &str, state: &str) -> Value {
     json!({
@@ -20,32 +20,10 @@ fn event(event_id: &str, event_type: &str, state: &str) -> Value {
     })
 }
 
-async fn send(
-    t: &TestStack,
-    method: &str,
-    path: &str,
-    token: &str,
-    body: Option<&Value>,
-) -> platform_tests::Response {
-    let text = body.map(Value::to_string);
-    t.request(method, path, &[("authorization", token)], text.as_deref())
-        .await
-}
-
 async fn subscribe(t: &TestStack, token: &str, callback: &str, query: &str) -> (String, String) {
-    let r = send(
-        t,
-        "POST",
-        HUB,
-        token,
-        Some(&json!({"callback": callback, "query": query})),
-    )
-    .await;
-    assert_eq!(r.status, 201, "{:?}", r.body);
-    (
-        r.body["id"].as_str().unwrap().to_owned(),
-        r.body["secret"].as_str().unwrap().to_owned(),
-    )
+    let body = json!({"callback": callback, "query": query});
+    let created = t.listener(token).subscribe(body).await.ok(201);
+    (text(&created["id"]), text(&created["secret"]))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -59,39 +37,34 @@ async fn a_hub_callback_receives_a_signed_delivery_of_matching_events() {
     let (id, secret) = subscribe(&t, &token, &receiver.url("/hook"), query).await;
     assert!(secret.starts_with("whsec_"));
 
+    let client = t.listener(&token);
+
     // The secret is shown once and stored only encrypted.
-    let shown = send(&t, "GET", &format!("{HUB}/{id}"), &token, None).await;
-    assert_eq!(shown.status, 200);
+    let shown = client.subscription(&id).await.ok(200);
     assert_eq!(
-        shown.body,
+        shown,
         json!({"id": id, "callback": receiver.url("/hook"), "query": query})
     );
-    let listed = send(&t, "GET", HUB, &token, None).await;
-    assert_eq!(listed.body, json!([shown.body]));
+    assert_eq!(client.subscriptions("").await.body, json!([shown]));
     assert!(!format!("{:?}", t.items().await).contains(&secret[6..]));
     // Another tenant does not see it.
     let stranger = t.machine_bearer("globex", &["listener:hub"]).await;
-    let hidden = send(&t, "GET", &format!("{HUB}/{id}"), &stranger, None).await;
-    assert_eq!((hidden.status, &hidden.body["code"]), (404, &json!(60)));
-    assert_eq!(send(&t, "GET", HUB, &stranger, None).await.body, json!([]));
+    let stranger = t.listener(&stranger);
+    let hidden = stranger.subscription(&id).await.ok(404);
+    assert_eq!(hidden["code"], 60);
+    assert_eq!(stranger.subscriptions("").await.body, json!([]));
 
     let matching = event("evt-1", "ServiceOrderStateChangeNotification", "completed");
-    let posted = send(&t, "POST", LISTENER, &token, Some(&matching)).await;
-    assert_eq!(posted.status, 201, "{:?}", posted.body);
-    assert_eq!(posted.body, matching);
+    let posted = client.post_event(matching.clone()).await.ok(201);
+    assert_eq!(posted, matching);
     // The same eventId again is not a second event.
-    let repeated = send(&t, "POST", LISTENER, &token, Some(&matching)).await;
-    assert_eq!((repeated.status, &repeated.body), (200, &matching));
+    let repeated = client.post_event(matching.clone()).await.ok(200);
+    assert_eq!(repeated, matching);
     for other in [
         event("evt-2", "ServiceOrderStateChangeNotification", "held"),
         event("evt-3", "ServiceOrderCreationNotification", "completed"),
     ] {
-        assert_eq!(
-            send(&t, "POST", LISTENER, &token, Some(&other))
-                .await
-                .status,
-            201
-        );
+        client.post_event(other).await.ok(201);
     }
     t.settle().await;
 
@@ -114,10 +87,9 @@ async fn a_hub_callback_receives_a_signed_delivery_of_matching_events() {
     ));
 
     // Unsubscribed: nothing more arrives.
-    let gone = send(&t, "DELETE", &format!("{HUB}/{id}"), &token, None).await;
-    assert_eq!(gone.status, 204, "{:?}", gone.body);
+    client.unsubscribe(&id).await.ok(204);
     let again = event("evt-4", "ServiceOrderStateChangeNotification", "completed");
-    send(&t, "POST", LISTENER, &token, Some(&again)).await;
+    client.post_event(again).await;
     t.settle().await;
     assert_eq!(receiver.deliveries().len(), 1);
 }
@@ -141,10 +113,7 @@ async fn a_failing_callback_is_retried_then_dead_lettered_without_holding_up_oth
     .await;
 
     let sent = event("evt-9", "ServiceOrderItemStateChangeNotification", "failed");
-    assert_eq!(
-        send(&t, "POST", LISTENER, &token, Some(&sent)).await.status,
-        201
-    );
+    t.listener(&token).post_event(sent.clone()).await.ok(201);
     t.settle().await;
 
     assert_eq!(healthy.deliveries().len(), 1);
@@ -156,44 +125,16 @@ async fn a_failing_callback_is_retried_then_dead_lettered_without_holding_up_oth
         .collect();
     assert_eq!(ids.len(), 1, "the same webhook-id on every retry");
 
-    let queue = t
-        .stack
-        .resource("HubDeadLetterQueue")
-        .unwrap()
-        .reference
-        .clone();
-    let sqs = aws_sdk_sqs::Client::new(&t.stack.sdk);
-    let messages = sqs
-        .receive_message()
-        .queue_url(&queue)
-        .max_number_of_messages(10)
-        .send()
-        .await
-        .unwrap()
-        .messages
-        .unwrap_or_default();
+    let messages = given::drain_stack_queue(&t, "HubDeadLetterQueue").await;
     assert_eq!(messages.len(), 1);
-    let parked: Value = serde_json::from_str(messages[0].body().unwrap()).unwrap();
+    let parked = &messages[0];
     assert_eq!(parked["subscription_id"], failing_id.as_str());
     assert_eq!(parked["attempts"], 3);
     assert_eq!(parked["last_error"], "callback answered 500");
     assert_eq!(parked["webhook_id"], *ids.first().unwrap());
     assert_eq!(parked["envelope"], sent);
     // Parked, not failed: the stream moved on and the on-failure queue stayed empty.
-    let stream_failures = t
-        .stack
-        .resource("StreamFailureQueue")
-        .unwrap()
-        .reference
-        .clone();
-    let reported = sqs
-        .receive_message()
-        .queue_url(&stream_failures)
-        .send()
-        .await
-        .unwrap()
-        .messages
-        .unwrap_or_default();
+    let reported = given::drain_stack_queue(&t, "StreamFailureQueue").await;
     assert!(reported.is_empty());
 }
 
@@ -211,14 +152,10 @@ async fn callbacks_to_internal_or_plain_http_addresses_are_refused() {
         "https://user:pw@hooks.example.com/",
         "not a url",
     ] {
-        let r = send(
-            &t,
-            "POST",
-            HUB,
-            &token,
-            Some(&json!({"callback": callback})),
-        )
-        .await;
+        let r = t
+            .listener(&token)
+            .subscribe(json!({"callback": callback}))
+            .await;
         assert_eq!(
             (r.status, &r.body["code"]),
             (400, &json!(24)),
@@ -226,7 +163,7 @@ async fn callbacks_to_internal_or_plain_http_addresses_are_refused() {
             r.body
         );
     }
-    assert_eq!(send(&t, "GET", HUB, &token, None).await.body, json!([]));
+    assert_eq!(t.listener(&token).subscriptions("").await.body, json!([]));
 }
 
 /// Waits until at least `needed` seconds remain in the current minute, so rate windows do not
@@ -263,8 +200,9 @@ async fn every_listener_error_code_is_produced() {
     let colleague = t.machine_bearer("acme", &["listener:hub"]).await;
     let ok = event("e-1", "ServiceOrderCreationNotification", "acknowledged");
     let url = |p: &str| format!("{}{p}", t.base);
+    let (as_owner, as_colleague) = (t.listener(&owner), t.listener(&colleague));
 
-    let r = send(&t, "GET", &format!("{HUB}/bad.id"), &owner, None).await;
+    let r = as_owner.subscription("bad.id").await;
     expect("20 bad path id", &r, 400, 20);
     let r = t
         .request("POST", LISTENER, &[("authorization", &owner)], None)
@@ -283,7 +221,7 @@ async fn every_listener_error_code_is_produced() {
     missing.as_object_mut().unwrap().remove("eventId");
     expect(
         "23 no eventId",
-        &send(&t, "POST", LISTENER, &owner, Some(&missing)).await,
+        &as_owner.post_event(missing).await,
         400,
         23,
     );
@@ -291,7 +229,7 @@ async fn every_listener_error_code_is_produced() {
     bogus["eventType"] = json!("ServiceOrderEatenNotification");
     expect(
         "24 bad eventType",
-        &send(&t, "POST", LISTENER, &owner, Some(&bogus)).await,
+        &as_owner.post_event(bogus).await,
         400,
         24,
     );
@@ -318,29 +256,20 @@ async fn every_listener_error_code_is_produced() {
         )
         .await;
     expect("26 wrong Content-Type", &r, 400, 26);
-    expect(
-        "27 limit without value",
-        &send(&t, "GET", &format!("{HUB}?limit="), &owner, None).await,
-        400,
-        27,
-    );
-    expect(
-        "28 bad limit",
-        &send(&t, "GET", &format!("{HUB}?limit=lots"), &owner, None).await,
-        400,
-        28,
-    );
+    let r = as_owner.subscriptions("limit=").await;
+    expect("27 limit without value", &r, 400, 27);
+    let r = as_owner.subscriptions("limit=lots").await;
+    expect("28 bad limit", &r, 400, 28);
 
     let r = t
         .request("POST", LISTENER, &[], Some(&ok.to_string()))
         .await;
     expect("40 no token", &r, 401, 40);
-    expect(
-        "41 forged token",
-        &send(&t, "POST", LISTENER, "Bearer not.a.token", Some(&ok)).await,
-        401,
-        41,
-    );
+    let forged = t
+        .listener("Bearer not.a.token")
+        .post_event(ok.clone())
+        .await;
+    expect("41 forged token", &forged, 401, 41);
     let app = t.stack.app();
     let issued = chrono::Utc::now().timestamp() - 7200;
     let claims = shared::oauth::AccessClaims {
@@ -358,55 +287,27 @@ async fn every_listener_error_code_is_produced() {
     let expired = shared::oauth::sign(&app.aws, &app.config.token_signing_key_id, &claims)
         .await
         .unwrap();
-    expect(
-        "42 expired token",
-        &send(
-            &t,
-            "POST",
-            LISTENER,
-            &format!("Bearer {expired}"),
-            Some(&ok),
-        )
-        .await,
-        401,
-        42,
-    );
+    let expired = format!("Bearer {expired}");
+    let r = t.listener(&expired).post_event(ok.clone()).await;
+    expect("42 expired token", &r, 401, 42);
 
-    expect(
-        "50 no scope",
-        &send(&t, "POST", LISTENER, &colleague, Some(&ok)).await,
-        403,
-        50,
-    );
+    let r = as_colleague.post_event(ok.clone()).await;
+    expect("50 no scope", &r, 403, 50);
     let (revoked_id, revoked) = t.machine_login("acme", &["listener:events"]).await;
     let admin = t.login(&t.demo.sys_admin).await;
-    let r = t
-        .call(
-            "DELETE",
-            &format!("/oauth/v1/clients/{revoked_id}"),
-            Some(&admin),
-            None,
-        )
-        .await;
-    assert_eq!(r.status, 204);
-    expect(
-        "51 deactivated client",
-        &send(&t, "POST", LISTENER, &revoked, Some(&ok)).await,
-        403,
-        51,
-    );
+    t.oauth_clients(&admin)
+        .deactivate(&revoked_id)
+        .await
+        .ok(204);
+    let r = t.listener(&revoked).post_event(ok.clone()).await;
+    expect("51 deactivated client", &r, 403, 51);
     let receiver = Receiver::start(200).await;
     let (hub_id, _) = subscribe(&t, &owner, &receiver.url("/h"), "").await;
-    let r = send(&t, "DELETE", &format!("{HUB}/{hub_id}"), &colleague, None).await;
+    let r = as_colleague.unsubscribe(&hub_id).await;
     expect("52 not the creator", &r, 403, 52);
-    let r = send(
-        &t,
-        "GET",
-        &format!("{HUB}/{}", uuid::Uuid::new_v4()),
-        &owner,
-        None,
-    )
-    .await;
+    let r = as_owner
+        .subscription(&uuid::Uuid::new_v4().to_string())
+        .await;
     expect("60 unknown subscription", &r, 404, 60);
 
     // An item that no longer decodes (as after a botched migration) is an internal error.
@@ -420,12 +321,7 @@ async fn every_listener_error_code_is_produced() {
     db.put_unconditionally(corrupt).await.unwrap();
     let mut broken = ok.clone();
     broken["eventId"] = json!("e-broken");
-    expect(
-        "1 internal",
-        &send(&t, "POST", LISTENER, &owner, Some(&broken)).await,
-        500,
-        1,
-    );
+    expect("1 internal", &as_owner.post_event(broken).await, 500, 1);
 
     // Limits and an unusable key, on a stack configured for them: each client may make 2
     // requests a minute, the whole API 4, and the credentials key does not exist.
@@ -441,30 +337,14 @@ async fn every_listener_error_code_is_produced() {
         t.machine_bearer("acme", &["listener:hub"]).await,
     ];
     settle_into_a_minute(20).await;
-    let r = send(
-        &t,
-        "POST",
-        HUB,
-        &a,
-        Some(&json!({"callback": receiver.url("/h")})),
-    )
-    .await;
+    let (a, b, c) = (t.listener(&a), t.listener(&b), t.listener(&c));
+    let r = a.subscribe(json!({"callback": receiver.url("/h")})).await;
     expect("5 key unavailable", &r, 503, 5);
-    assert_eq!(send(&t, "GET", HUB, &b, None).await.status, 200);
-    assert_eq!(send(&t, "GET", HUB, &b, None).await.status, 200);
-    expect(
-        "53 client rate",
-        &send(&t, "GET", HUB, &b, None).await,
-        403,
-        53,
-    );
-    assert_eq!(send(&t, "GET", HUB, &c, None).await.status, 200);
-    expect(
-        "6 API capacity",
-        &send(&t, "GET", HUB, &c, None).await,
-        503,
-        6,
-    );
+    b.subscriptions("").await.ok(200);
+    b.subscriptions("").await.ok(200);
+    expect("53 client rate", &b.subscriptions("").await, 403, 53);
+    c.subscriptions("").await.ok(200);
+    expect("6 API capacity", &c.subscriptions("").await, 503, 6);
 
     let catalogue: BTreeSet<i64> = CATALOGUE.iter().map(|e| e.code as i64).collect();
     assert_eq!(produced, catalogue);

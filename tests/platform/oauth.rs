@@ -3,6 +3,7 @@
 
 use base64::Engine;
 use platform_tests::TestStack;
+use platform_tests::given::text;
 use serde_json::json;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -13,35 +14,14 @@ async fn client_credentials_grant_and_registration() {
 
     // Only a sys_admin registers clients; the secret is shown once and stored only hashed.
     let body = json!({"client_id": "shop-etl", "tenant": "shop", "scopes": ["collector:events", "collector:jobs"]});
-    let refused = t
-        .call(
-            "POST",
-            "/oauth/v1/clients",
-            Some(&org_admin),
-            Some(body.clone()),
-        )
-        .await;
-    assert_eq!(refused.status, 403);
-    assert_eq!(refused.body["error"], "unauthorized_client");
-    let created = t
-        .call(
-            "POST",
-            "/oauth/v1/clients",
-            Some(&admin),
-            Some(body.clone()),
-        )
-        .await;
-    assert_eq!(created.status, 201, "{:?}", created.body);
-    let secret = created.body["client_secret"].as_str().unwrap().to_owned();
-    let again = t
-        .call("POST", "/oauth/v1/clients", Some(&admin), Some(body))
-        .await;
-    assert_eq!(again.status, 409);
-    let shown = t
-        .call("GET", "/oauth/v1/clients/shop-etl", Some(&admin), None)
-        .await;
-    assert_eq!(shown.status, 200);
-    assert!(shown.body.get("client_secret").is_none());
+    let clients = t.oauth_clients(&admin);
+    let refused = t.oauth_clients(&org_admin).register(body.clone()).await;
+    assert_eq!(refused.ok(403)["error"], "unauthorized_client");
+    let created = clients.register(body.clone()).await.ok(201);
+    let secret = text(&created["client_secret"]);
+    clients.register(body).await.ok(409);
+    let shown = clients.get("shop-etl").await.ok(200);
+    assert!(shown.get("client_secret").is_none());
     let stored = format!("{:?}", t.items().await);
     assert!(!stored.contains(&secret), "the secret is stored in clear");
 
@@ -129,10 +109,7 @@ async fn client_credentials_grant_and_registration() {
     }
 
     // A deactivated client gets no more tokens.
-    let gone = t
-        .call("DELETE", "/oauth/v1/clients/shop-etl", Some(&admin), None)
-        .await;
-    assert_eq!(gone.status, 204);
+    clients.deactivate("shop-etl").await.ok(204);
     let r = ask("shop", form("shop-etl", &secret)).await;
     assert_eq!(r.status, 401);
 }

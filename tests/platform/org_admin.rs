@@ -6,6 +6,7 @@
 //! nothing.
 
 use devstack::seed::{DEMAND_ORG, DEMO_APPROVAL, SUPPLY_A_ORG, SUPPLY_B_ORG, User};
+use platform_tests::given::{self, ids, text};
 use platform_tests::{Subscriber, TestStack};
 use serde_json::{Value, json};
 use shared::ids::OrgId;
@@ -21,15 +22,6 @@ fn sign_up_body(username: &str, host: &str) -> Value {
         "source": "internal", "host": host, "password": "Riverside-Passw0rd!",
         "phone_number": "+14165550111", "phone_extension": "12", "address": address()
     })
-}
-
-fn ids(page: &Value) -> Vec<String> {
-    page["items"]
-        .as_array()
-        .expect("items")
-        .iter()
-        .map(|i| i["id"].as_str().unwrap().to_owned())
-        .collect()
 }
 
 /// Whether Cognito has a user of that name (a refused sign-up must leave none).
@@ -59,7 +51,7 @@ async fn sys_admin_signs_up_an_organization_whose_admin_logs_in() {
     let t = TestStack::start().await;
     let admin = t.login(&t.demo.sys_admin).await;
     let demand = t.login(&t.demo.demand).await;
-    let path = "/organizations/v1/sys_admin/sign_up";
+    let sa = t.organizations(&admin).sys_admin();
     let username = "riverside-admin@example.org";
     let host = "https://care.riverside.example";
 
@@ -83,73 +75,46 @@ async fn sys_admin_signs_up_an_organization_whose_admin_logs_in() {
     weak["password"] = json!("short");
     bad_bodies.push(weak);
     for body in bad_bodies {
-        let r = t.call("POST", path, Some(&admin), Some(body.clone())).await;
+        let r = sa.sign_up(body.clone()).await;
         assert_eq!(r.status, 400, "{body}: {:?}", r.body);
         assert!(r.body["message"].is_string(), "{:?}", r.body);
     }
     // An alayacare organization needs its branch: 422.
     let mut no_branch = sign_up_body(username, host);
     no_branch["source"] = json!("alayacare");
-    let r = t.call("POST", path, Some(&admin), Some(no_branch)).await;
-    assert_eq!(r.status, 422, "{:?}", r.body);
+    sa.sign_up(no_branch).await.ok(422);
     // A participant may not sign organizations up.
-    let r = t
-        .call(
-            "POST",
-            path,
-            Some(&demand),
-            Some(sign_up_body(username, host)),
-        )
-        .await;
-    assert_eq!(r.status, 403);
+    let participant = t.organizations(&demand).sys_admin();
+    participant
+        .sign_up(sign_up_body(username, host))
+        .await
+        .ok(403);
     assert_eq!(t.items().await.len(), before);
     assert!(!user_exists(&t, username).await);
 
-    let r = t
-        .call(
-            "POST",
-            path,
-            Some(&admin),
-            Some(sign_up_body(username, host)),
-        )
-        .await;
-    assert_eq!(r.status, 200, "{:?}", r.body);
-    let org_id = r.body["id"].as_str().unwrap().to_owned();
-    assert_eq!(r.body["username"], username);
-    assert_eq!(r.body["name"], "Riverside Care");
-    assert_eq!(r.body["host"], host);
+    let org = sa.sign_up(sign_up_body(username, host)).await.ok(200);
+    let org_id = text(&org["id"]);
+    assert_eq!(org["username"], username);
+    assert_eq!(org["name"], "Riverside Care");
+    assert_eq!(org["host"], host);
     assert_eq!(
-        r.body["phone"],
+        org["phone"],
         json!({"number": "+14165550111", "extension": "12"})
     );
-    assert_eq!(r.body["address"]["city"], "Toronto");
-    assert_eq!(r.body["demand_persona"], json!({"status": "disabled"}));
+    assert_eq!(org["address"]["city"], "Toronto");
+    assert_eq!(org["demand_persona"], json!({"status": "disabled"}));
     assert_eq!(
-        r.body["supply_persona"],
+        org["supply_persona"],
         json!({"status": "disabled", "care_types": []})
     );
-    assert!(!r.body.to_string().contains("Riverside-Passw0rd!"));
+    assert!(!org.to_string().contains("Riverside-Passw0rd!"));
     assert!(!stored_anywhere(&t, "Riverside-Passw0rd!").await);
 
     // The username and the host are taken; the refused second sign-up leaves no user.
-    let r = t
-        .call(
-            "POST",
-            path,
-            Some(&admin),
-            Some(sign_up_body(username, "https://other.riverside.example")),
-        )
-        .await;
-    assert_eq!(r.status, 409, "{:?}", r.body);
-    let r = t
-        .call(
-            "POST",
-            path,
-            Some(&admin),
-            Some(sign_up_body("copycat@example.org", host)),
-        )
-        .await;
-    assert_eq!(r.status, 409, "{:?}", r.body);
+    let other_host = sign_up_body(username, "https://other.riverside.example");
+    sa.sign_up(other_host).await.ok(409);
+    let copycat = sign_up_body("copycat@example.org", host);
+    sa.sign_up(copycat).await.ok(409);
     assert!(!user_exists(&t, "copycat@example.org").await);
 
     // Unconfirmed: no login yet.
@@ -159,164 +124,63 @@ async fn sys_admin_signs_up_an_organization_whose_admin_logs_in() {
         group: "org_admin".into(),
         organization: None,
     };
-    let r = t
-        .call(
-            "POST",
-            "/auth/v1/login",
-            None,
-            Some(json!({"username": username, "password": "Riverside-Passw0rd!"})),
-        )
-        .await;
-    assert_eq!(r.status, 401, "{:?}", r.body);
+    let credentials = json!({"username": username, "password": "Riverside-Passw0rd!"});
+    t.auth().login(credentials).await.ok(401);
     // Only users of a finished sign-up can be confirmed.
-    let r = t
-        .call(
-            "POST",
-            "/organizations/v1/sys_admin/admin_confirm_sign_up",
-            Some(&admin),
-            Some(json!({"username": "copycat@example.org"})),
-        )
-        .await;
-    assert_eq!(r.status, 404, "{:?}", r.body);
-    let r = t
-        .call(
-            "POST",
-            "/organizations/v1/sys_admin/admin_confirm_sign_up",
-            Some(&admin),
-            Some(json!({"username": username})),
-        )
-        .await;
-    assert_eq!(r.status, 204, "{:?}", r.body);
+    let copycat = json!({"username": "copycat@example.org"});
+    sa.admin_confirm_sign_up(copycat).await.ok(404);
+    let confirm = json!({"username": username});
+    sa.admin_confirm_sign_up(confirm).await.ok(204);
     // Confirming again (with a code this time) changes nothing.
-    let r = t
-        .call(
-            "POST",
-            "/organizations/v1/sys_admin/confirm_sign_up",
-            Some(&admin),
-            Some(json!({"username": username, "confirmation_code": "123456"})),
-        )
-        .await;
-    assert_eq!(r.status, 204, "{:?}", r.body);
+    let confirm = json!({"username": username, "confirmation_code": "123456"});
+    sa.confirm_sign_up(confirm).await.ok(204);
 
     let token = t.login(&user).await;
-    let me = t
-        .call("GET", "/auth/v1/current_identity", Some(&token), None)
-        .await;
-    assert_eq!(me.status, 200);
-    assert_eq!(me.body["organization_id"], org_id.as_str());
-    assert_eq!(me.body["groups"], json!(["org_admin"]));
-    assert_eq!(me.body["email"], username);
-    let r = t
-        .call(
-            "GET",
-            "/organizations/v1/demand_persona",
-            Some(&token),
-            None,
-        )
-        .await;
-    assert_eq!((r.status, r.body), (200, json!({"status": "disabled"})));
+    let me = t.auth_as(&token).current_identity().await.ok(200);
+    assert_eq!(me["organization_id"], org_id.as_str());
+    assert_eq!(me["groups"], json!(["org_admin"]));
+    assert_eq!(me["email"], username);
+    let persona = t.organizations(&token).demand_persona().await.ok(200);
+    assert_eq!(persona, json!({"status": "disabled"}));
 
     // The sys_admin directory finds it by username; edit renames it.
-    let r = t
-        .call(
-            "GET",
-            &format!("/organizations/v1/sys_admin?username={username}"),
-            Some(&admin),
-            None,
-        )
-        .await;
+    let r = sa.list(&format!("username={username}")).await;
     assert_eq!(ids(&r.body), vec![org_id.clone()]);
     assert_eq!(r.body["items"][0]["email"], "contact@riverside.example.org");
-    let r = t
-        .call(
-            "POST",
-            &format!("/organizations/v1/sys_admin/{org_id}/edit"),
-            Some(&admin),
-            Some(json!({"name": "Riverside Home Care", "address": {"name": "Main office"}})),
-        )
-        .await;
-    assert_eq!(r.status, 204, "{:?}", r.body);
-    let r = t
-        .call(
-            "GET",
-            &format!("/organizations/v1/sys_admin/{org_id}"),
-            Some(&admin),
-            None,
-        )
-        .await;
+    let edit = json!({"name": "Riverside Home Care", "address": {"name": "Main office"}});
+    sa.edit(&org_id, edit).await.ok(204);
+    let r = sa.get(&org_id).await;
     assert_eq!(r.body["name"], "Riverside Home Care");
     assert_eq!(r.body["address"]["name"], "Main office");
-    let r = t
-        .call(
-            "GET",
-            &format!("/organizations/v1/sys_admin/{}", OrgId::new()),
-            Some(&admin),
-            None,
-        )
-        .await;
-    assert_eq!(r.status, 404);
+    sa.get(&OrgId::new().to_string()).await.ok(404);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn anonymous_sign_up_uses_its_approval_once() {
     let t = TestStack::start().await;
-    let r = t
-        .call(
-            "POST",
-            "/organizations/v1",
-            None,
-            Some(json!({"approval_id": "guessed"})),
-        )
-        .await;
-    assert_eq!(r.status, 403, "{:?}", r.body);
-    let r = t
-        .call(
-            "POST",
-            "/organizations/v1?is_supply=true",
-            None,
-            Some(json!({"approval_id": DEMO_APPROVAL})),
-        )
-        .await;
-    assert_eq!(r.status, 200, "{:?}", r.body);
-    assert_eq!(r.body["total_items"], 2);
+    let anonymous = t.organizations_anonymously();
+    let guessed = json!({"approval_id": "guessed"});
+    anonymous.directory_with_approval("", guessed).await.ok(403);
+    let approval = json!({"approval_id": DEMO_APPROVAL});
+    let directory = anonymous
+        .directory_with_approval("is_supply=true", approval.clone())
+        .await
+        .ok(200);
+    assert_eq!(directory["total_items"], 2);
 
     let mut body = sign_up_body("self-serve@example.org", "https://care.selfserve.example");
     body["approval_id"] = json!("guessed");
-    let r = t
-        .call(
-            "POST",
-            "/organizations/v1/sign_up",
-            None,
-            Some(body.clone()),
-        )
-        .await;
-    assert_eq!(r.status, 403, "{:?}", r.body);
+    anonymous.sign_up(body.clone()).await.ok(403);
     // The anonymous username is the admin's email.
     body["approval_id"] = json!(DEMO_APPROVAL);
     body["username"] = json!("self-serve");
-    let r = t
-        .call(
-            "POST",
-            "/organizations/v1/sign_up",
-            None,
-            Some(body.clone()),
-        )
-        .await;
-    assert_eq!(r.status, 400, "{:?}", r.body);
+    anonymous.sign_up(body.clone()).await.ok(400);
     assert!(!user_exists(&t, "self-serve@example.org").await);
 
     body["username"] = json!("self-serve@example.org");
-    let r = t
-        .call(
-            "POST",
-            "/organizations/v1/sign_up",
-            None,
-            Some(body.clone()),
-        )
-        .await;
-    assert_eq!(r.status, 200, "{:?}", r.body);
-    let org_id = r.body["id"].as_str().unwrap().to_owned();
-    assert_eq!(r.body.as_object().unwrap().len(), 1, "{:?}", r.body);
+    let signed_up = anonymous.sign_up(body.clone()).await.ok(200);
+    let org_id = text(&signed_up["id"]);
+    assert_eq!(signed_up.as_object().unwrap().len(), 1, "{signed_up}");
     // Confirmed by the approval: the admin logs in at once, into its organization.
     let token = t
         .login(&User {
@@ -326,36 +190,28 @@ async fn anonymous_sign_up_uses_its_approval_once() {
             organization: None,
         })
         .await;
-    let me = t
-        .call("GET", "/auth/v1/current_identity", Some(&token), None)
-        .await;
+    let me = t.auth_as(&token).current_identity().await;
     assert_eq!(me.body["organization_id"], org_id.as_str());
     // The approval is used up.
     body["username"] = json!("second@example.org");
     body["host"] = json!("https://care.second.example");
-    let r = t
-        .call("POST", "/organizations/v1/sign_up", None, Some(body))
-        .await;
-    assert_eq!(r.status, 403, "{:?}", r.body);
+    anonymous.sign_up(body).await.ok(403);
     assert!(!user_exists(&t, "second@example.org").await);
-    let r = t
-        .call(
-            "POST",
-            "/organizations/v1",
-            None,
-            Some(json!({"approval_id": DEMO_APPROVAL})),
-        )
-        .await;
-    assert_eq!(r.status, 403);
+    anonymous
+        .directory_with_approval("", approval)
+        .await
+        .ok(403);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sys_admin_manages_another_organizations_settings() {
     let t = TestStack::start().await;
-    let admin = t.login(&t.demo.sys_admin).await;
-    let demand = t.login(&t.demo.demand).await;
-    let supply_a = t.login(&t.demo.supply_a).await;
-    let supply_b = t.login(&t.demo.supply_b).await;
+    let given::Logins {
+        demand,
+        supply_a,
+        supply_b,
+        sys_admin: admin,
+    } = given::logins(&t).await;
     let demand_sub = Subscriber::new(&t, DEMAND_ORG.parse().unwrap()).await;
 
     // Every sys_admin route refuses a participant with 403, and writes nothing.
@@ -374,196 +230,60 @@ async fn sys_admin_manages_another_organizations_settings() {
     assert!(checked >= 20, "{checked}");
     assert_eq!(t.items().await.len(), before);
 
-    let sa = |rest: &str| format!("/organizations/v1/sys_admin/{rest}");
     // Personas and care types of another organization, through the participant use cases.
-    let r = t
-        .call(
-            "POST",
-            &sa(&format!("{SUPPLY_A_ORG}/supply_persona/deactivate")),
-            Some(&admin),
-            None,
-        )
-        .await;
-    assert_eq!(r.status, 204, "{:?}", r.body);
-    let r = t
-        .call(
-            "GET",
-            "/organizations/v1/supply_persona",
-            Some(&supply_a),
-            None,
-        )
-        .await;
-    assert_eq!(r.body["status"], "disabled");
-    let r = t
-        .call(
-            "POST",
-            &sa(&format!("{SUPPLY_A_ORG}/supply_persona/activate")),
-            Some(&admin),
-            None,
-        )
-        .await;
-    assert_eq!(r.status, 204);
-    let r = t
-        .call(
-            "POST",
-            &sa(&format!("{SUPPLY_A_ORG}/supply_persona/care_types")),
-            Some(&admin),
-            Some(json!({"care_types": ["nursing"]})),
-        )
-        .await;
-    assert_eq!(r.status, 204);
-    let r = t
-        .call(
-            "GET",
-            &sa(&format!("{SUPPLY_A_ORG}/supply_persona")),
-            Some(&admin),
-            None,
-        )
-        .await;
+    let orgs = t.organizations(&admin);
+    let a = orgs.of(SUPPLY_A_ORG);
+    let own_a = t.organizations(&supply_a);
+    a.deactivate_supply().await.ok(204);
+    assert_eq!(own_a.supply_persona().await.body["status"], "disabled");
+    a.activate_supply().await.ok(204);
+    let care_types = json!({"care_types": ["nursing"]});
+    a.set_care_types(care_types).await.ok(204);
     assert_eq!(
-        r.body,
+        a.supply_persona().await.body,
         json!({"status": "active", "care_types": ["nursing"]})
     );
-    let r = t
-        .call(
-            "POST",
-            &sa(&format!("{SUPPLY_A_ORG}/demand_persona/activate")),
-            Some(&admin),
-            None,
-        )
-        .await;
-    assert_eq!(r.status, 204);
-    let r = t
-        .call(
-            "GET",
-            "/organizations/v1/demand_persona",
-            Some(&supply_a),
-            None,
-        )
-        .await;
-    assert_eq!(r.body, json!({"status": "active"}));
-    let r = t
-        .call(
-            "POST",
-            &sa(&format!("{SUPPLY_A_ORG}/supply_persona/care_types")),
-            Some(&admin),
-            Some(json!({"care_types": ["dentistry"]})),
-        )
-        .await;
-    assert_eq!(r.status, 400);
-    let r = t
-        .call(
-            "POST",
-            &sa(&format!("{}/demand_persona/activate", OrgId::new())),
-            Some(&admin),
-            None,
-        )
-        .await;
-    assert_eq!(r.status, 404);
+    a.activate_demand().await.ok(204);
+    assert_eq!(
+        own_a.demand_persona().await.body,
+        json!({"status": "active"})
+    );
+    let care_types = json!({"care_types": ["dentistry"]});
+    a.set_care_types(care_types).await.ok(400);
+    let unknown = OrgId::new().to_string();
+    orgs.of(&unknown).activate_demand().await.ok(404);
 
     // The demand's trusted network: remove, add (twice: the second is a no-op), set.
-    let network = |q: &'static str| {
-        let t = &t;
-        let admin = &admin;
-        async move {
-            let r = t
-                .call(
-                    "GET",
-                    &format!(
-                        "/organizations/v1/sys_admin/{DEMAND_ORG}/demand_persona/trusted_network{q}"
-                    ),
-                    Some(admin),
-                    None,
-                )
-                .await;
-            assert_eq!(r.status, 200, "{:?}", r.body);
-            ids(&r.body)
-        }
-    };
-    let tn = sa(&format!("{DEMAND_ORG}/demand_persona/trusted_network"));
-    let r = t
-        .call(
-            "POST",
-            &format!("{tn}/remove"),
-            Some(&admin),
-            Some(json!({"supply_persona_ids": [SUPPLY_B_ORG]})),
-        )
-        .await;
-    assert_eq!(r.status, 204, "{:?}", r.body);
+    let d = orgs.of(DEMAND_ORG);
+    let network = |query: &'static str| async move { ids(&d.demand_network(query).await.ok(200)) };
+    let only_b = || json!({"supply_persona_ids": [SUPPLY_B_ORG]});
+    d.remove_from_demand_network(only_b()).await.ok(204);
     assert_eq!(network("").await, vec![SUPPLY_A_ORG.to_owned()]);
     for _ in 0..2 {
-        let r = t
-            .call(
-                "POST",
-                &format!("{tn}/add"),
-                Some(&admin),
-                Some(json!({"supply_persona_ids": [SUPPLY_B_ORG]})),
-            )
-            .await;
-        assert_eq!(r.status, 204, "{:?}", r.body);
+        d.add_to_demand_network(only_b()).await.ok(204);
     }
     assert_eq!(network("").await.len(), 2);
-    let r = t
-        .call(
-            "POST",
-            &tn,
-            Some(&admin),
-            Some(json!({"supply_persona_ids": [SUPPLY_B_ORG]})),
-        )
-        .await;
-    assert_eq!(r.status, 204);
+    d.set_demand_network(only_b()).await.ok(204);
     assert_eq!(network("").await, vec![SUPPLY_B_ORG.to_owned()]);
-    assert_eq!(network("?status=disabled").await, Vec::<String>::new());
+    assert_eq!(network("status=disabled").await, Vec::<String>::new());
     let before = t.items().await.len();
-    let r = t
-        .call(
-            "POST",
-            &format!("{tn}/add"),
-            Some(&admin),
-            Some(json!({"supply_persona_ids": [OrgId::new()]})),
-        )
-        .await;
-    assert_eq!(r.status, 422, "{:?}", r.body);
+    let unknown = json!({"supply_persona_ids": [OrgId::new()]});
+    d.add_to_demand_network(unknown).await.ok(422);
     assert_eq!(t.items().await.len(), before);
 
     // A supplier joins and leaves a demand's network itself.
-    let r = t
-        .call(
-            "POST",
-            "/organizations/v1/supply_persona/trusted_network",
-            Some(&supply_a),
-            Some(json!({"demand_persona_ids": [DEMAND_ORG]})),
-        )
-        .await;
-    assert_eq!(r.status, 204, "{:?}", r.body);
-    let r = t
-        .call(
-            "GET",
-            "/organizations/v1/demand_persona/trusted_network",
-            Some(&demand),
-            None,
-        )
-        .await;
-    assert_eq!(r.body["total_items"], 2);
+    let join = json!({"demand_persona_ids": [DEMAND_ORG]});
+    own_a.set_supply_network(join).await.ok(204);
+    let own_network = t.organizations(&demand).demand_network("").await;
+    assert_eq!(own_network.body["total_items"], 2);
     // Joining a network whose organization has no active demand persona is refused.
-    let r = t
-        .call(
-            "POST",
-            "/organizations/v1/supply_persona/trusted_network",
-            Some(&supply_a),
-            Some(json!({"demand_persona_ids": [DEMAND_ORG, SUPPLY_B_ORG]})),
-        )
-        .await;
-    assert_eq!(r.status, 422, "{:?}", r.body);
-    let r = t
-        .call(
-            "POST",
-            "/organizations/v1/supply_persona/trusted_network",
-            Some(&supply_b),
-            Some(json!({"demand_persona_ids": []})),
-        )
-        .await;
-    assert_eq!(r.status, 204);
+    let join = json!({"demand_persona_ids": [DEMAND_ORG, SUPPLY_B_ORG]});
+    own_a.set_supply_network(join).await.ok(422);
+    let leave = json!({"demand_persona_ids": []});
+    t.organizations(&supply_b)
+        .set_supply_network(leave)
+        .await
+        .ok(204);
     assert_eq!(network("").await, vec![SUPPLY_A_ORG.to_owned()]);
 
     // remove, add, set, supplier A joins, supplier B leaves: five changes, five events,
@@ -577,24 +297,10 @@ async fn sys_admin_manages_another_organizations_settings() {
     }
 
     // API keys: saved sealed, never readable back.
-    let r = t
-        .call(
-            "POST",
-            "/organizations/v1/api_keys",
-            Some(&demand),
-            Some(json!({"username": "maple-api", "password": "Maple-Api-Secret-1"})),
-        )
-        .await;
-    assert_eq!(r.status, 204, "{:?}", r.body);
-    let r = t
-        .call(
-            "POST",
-            &sa(&format!("{SUPPLY_A_ORG}/api_keys")),
-            Some(&admin),
-            Some(json!({"username": "northern-api", "password": "Northern-Api-Secret-2"})),
-        )
-        .await;
-    assert_eq!(r.status, 204, "{:?}", r.body);
+    let keys = json!({"username": "maple-api", "password": "Maple-Api-Secret-1"});
+    t.organizations(&demand).set_api_keys(keys).await.ok(204);
+    let keys = json!({"username": "northern-api", "password": "Northern-Api-Secret-2"});
+    a.set_api_keys(keys).await.ok(204);
     assert!(!stored_anywhere(&t, "Maple-Api-Secret-1").await);
     assert!(!stored_anywhere(&t, "Northern-Api-Secret-2").await);
     let app = t.stack.app();
@@ -617,7 +323,7 @@ async fn sys_admin_manages_another_organizations_settings() {
         clear,
         json!({"username": "northern-api", "password": "Northern-Api-Secret-2"})
     );
-    let r = t.call("GET", &sa(DEMAND_ORG), Some(&admin), None).await;
+    let r = orgs.sys_admin().get(DEMAND_ORG).await;
     assert!(!r.body.to_string().contains("Maple-Api-Secret-1"));
     assert_eq!(r.body["username"], "demand-admin@example.com");
 }

@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
 
 use devstack::template::Template;
+use platform_tests::given::{self, text};
 use platform_tests::{Receiver, Tarpit, TestStack};
 use serde_json::{Value, json};
 use shared::auth::AUTHORIZATION_ATTRIBUTES;
@@ -109,10 +110,7 @@ async fn a_user_cannot_move_itself_into_another_organization() {
         .id
         .to_string();
     let login = json!({"username": user.email, "password": user.password});
-    let tokens = t
-        .call("POST", "/auth/v1/login", None, Some(login.clone()))
-        .await;
-    assert_eq!(tokens.status, 200);
+    let tokens = t.auth().login(login.clone()).await.ok(200);
 
     let cognito = t.stack.app().aws.cognito().await;
     let attribute = |name: &str, value: &str| {
@@ -124,17 +122,15 @@ async fn a_user_cannot_move_itself_into_another_organization() {
     };
     let rewritten = cognito
         .update_user_attributes()
-        .access_token(tokens.body["AccessToken"].as_str().unwrap())
+        .access_token(text(&tokens["AccessToken"]))
         .user_attributes(attribute("custom:organization_id", &victim))
         .send()
         .await;
     assert!(rewritten.is_err(), "the user rewrote its organization id");
 
-    let again = t.call("POST", "/auth/v1/login", None, Some(login)).await;
-    let id_token = again.body["IdToken"].as_str().unwrap();
-    let me = t
-        .call("GET", "/auth/v1/current_identity", Some(id_token), None)
-        .await;
+    let again = t.auth().login(login).await;
+    let id_token = text(&again.body["IdToken"]);
+    let me = t.auth_as(&id_token).current_identity().await;
     assert_eq!(me.body["organization_id"], own.as_str());
 }
 
@@ -228,30 +224,15 @@ async fn a_deactivated_clients_token_is_refused_by_every_machine_api() {
             &["collector:subscriptions", "notification:consent:consumer"],
         )
         .await;
-    let collector = [("authorization", bearer.as_str()), ("x-twc-tenant", "shop")];
-    let notification = [("authorization", bearer.as_str())];
-    let own_subscription = format!("/notification/v1/subscriptions/{id}");
     let calls = || async {
-        let c = t
-            .request("GET", "/api/v1/event-subscription", &collector, None)
-            .await;
-        let n = t
-            .request("GET", &own_subscription, &notification, None)
-            .await;
+        let c = t.collector(&bearer, "shop").subscriptions().await;
+        let n = t.notification(&bearer).subscription(&id).await;
         (c.status, n.status)
     };
     assert_eq!(calls().await, (200, 404), "the active client is served");
 
     let admin = t.login(&t.demo.sys_admin).await;
-    let gone = t
-        .call(
-            "DELETE",
-            &format!("/oauth/v1/clients/{id}"),
-            Some(&admin),
-            None,
-        )
-        .await;
-    assert_eq!(gone.status, 204);
+    t.oauth_clients(&admin).deactivate(&id).await.ok(204);
     // Past the cache window (1 s here, 5 s by default); the token itself lives an hour.
     tokio::time::sleep(std::time::Duration::from_millis(1_200)).await;
     assert_eq!(
@@ -275,24 +256,25 @@ async fn huge_id_lists_are_refused_before_any_work() {
         let ids: Vec<String> = (0..n).map(|_| uuid::Uuid::new_v4().to_string()).collect();
         let mut offer = crate::offer_body();
         offer["direct_supply_persona_ids"] = json!(ids);
-        for (token, path, body) in [
+        let network = json!({"supply_persona_ids": ids});
+        let networks = json!({"demand_persona_ids": ids});
+        for (what, r) in [
             (
-                &demand,
-                "/organizations/v1/demand_persona/trusted_network",
-                json!({"supply_persona_ids": ids}),
+                "demand network",
+                t.organizations(&demand).set_demand_network(network).await,
             ),
             (
-                &supplier,
-                "/organizations/v1/supply_persona/trusted_network",
-                json!({"demand_persona_ids": ids}),
+                "supply network",
+                t.organizations(&supplier)
+                    .set_supply_network(networks)
+                    .await,
             ),
-            (&demand, "/offers/v1/outbox/offers", offer),
+            ("offer", t.offers(&demand).create(offer).await),
         ] {
-            let r = t.call("POST", path, Some(token), Some(body)).await;
-            assert_eq!(r.status, 400, "{n} ids, {path}: {:?}", r.body);
+            assert_eq!(r.status, 400, "{n} ids, {what}: {:?}", r.body);
             assert!(
                 r.body["message"].as_str().unwrap().contains(says),
-                "{n} ids, {path}: {:?}",
+                "{n} ids, {what}: {:?}",
                 r.body
             );
         }
@@ -317,13 +299,13 @@ async fn negative_or_absurd_prices_are_refused() {
         ]});
         let mut direct = referral.clone();
         direct["price"]["rate"] = rate.clone();
-        for (path, body, field) in [
-            ("/offers/v1/outbox/offers", offer, "price.default.rate"),
-            ("/offers/v1/outbox/offers", custom, "price.custom[0].rate"),
-            ("/offers/v1/outbox/referrals", direct, "price.rate"),
+        let (offers, referrals) = (t.offers(&demand), t.referrals(&demand));
+        for (r, field) in [
+            (offers.create(offer).await, "price.default.rate"),
+            (offers.create(custom).await, "price.custom[0].rate"),
+            (referrals.create(direct).await, "price.rate"),
         ] {
-            let r = t.call("POST", path, Some(&demand), Some(body)).await;
-            assert_eq!(r.status, 400, "{path} rate {rate}: {:?}", r.body);
+            assert_eq!(r.status, 400, "{field} rate {rate}: {:?}", r.body);
             assert!(
                 r.body["message"].as_str().unwrap().contains(field),
                 "{:?}",
@@ -357,14 +339,7 @@ async fn oversized_bodies_strings_and_lists_are_refused_at_the_edge() {
         (huge, "at most 65536 are accepted"),
         (many_labels, "offer.demand_labels: at most 1000 items"),
     ] {
-        let r = t
-            .call(
-                "POST",
-                "/offers/v1/outbox/offers",
-                Some(&demand),
-                Some(body),
-            )
-            .await;
+        let r = t.offers(&demand).create(body).await;
         assert_eq!(r.status, 400, "{:?}", r.body);
         assert!(
             r.body["message"].as_str().unwrap().contains(says),
@@ -441,43 +416,19 @@ async fn a_hung_webhook_never_delays_another_tenants_delivery() {
     let fast = t
         .machine_bearer("fast-shop", &["listener:events", "listener:hub"])
         .await;
-    let hub = "/externalapi/hub/v1/hub";
-    let listener = "/externalapi/listener/v1/listener";
-    let t = &t;
-    let post = |token: &str, path: &'static str, body: Value| {
-        let token = token.to_owned();
-        async move {
-            let headers = [
-                ("authorization", token.as_str()),
-                ("content-type", "application/json"),
-            ];
-            t.request("POST", path, &headers, Some(&body.to_string()))
-                .await
-        }
-    };
-    let r = post(
-        &slow,
-        hub,
-        json!({"callback": tarpit.url("/hook"), "query": ""}),
-    )
-    .await;
-    assert_eq!(r.status, 201, "{:?}", r.body);
-    let slow_subscription = r.body["id"].as_str().unwrap().to_owned();
-    let r = post(
-        &fast,
-        hub,
-        json!({"callback": healthy.url("/hook"), "query": ""}),
-    )
-    .await;
-    assert_eq!(r.status, 201, "{:?}", r.body);
+    let (slow, fast) = (t.listener(&slow), t.listener(&fast));
+    let hook = json!({"callback": tarpit.url("/hook"), "query": ""});
+    let slow_subscription = text(&slow.subscribe(hook).await.ok(201)["id"]);
+    let hook = json!({"callback": healthy.url("/hook"), "query": ""});
+    fast.subscribe(hook).await.ok(201);
     let event = |id: &str| {
         json!({"eventId": id, "eventDate": "2026-11-22T10:00:00.000Z",
                "eventType": "ServiceOrderStateChangeNotification",
                "event": {"id": "so-1", "state": "completed"}})
     };
     // The hung tenant's event first.
-    assert_eq!(post(&slow, listener, event("evt-slow")).await.status, 201);
-    assert_eq!(post(&fast, listener, event("evt-fast")).await.status, 201);
+    slow.post_event(event("evt-slow")).await.ok(201);
+    fast.post_event(event("evt-fast")).await.ok(201);
 
     let watcher = {
         let timeline = timeline.clone();
@@ -505,8 +456,7 @@ async fn a_hung_webhook_never_delays_another_tenants_delivery() {
     );
     assert_eq!(healthy.deliveries().len(), 1);
 
-    let dlq = &t.stack.resource("HubDeadLetterQueue").unwrap().reference;
-    let parked = platform_tests::drain_queue(&aws_sdk_sqs::Client::new(&t.stack.sdk), dlq).await;
+    let parked = given::drain_stack_queue(&t, "HubDeadLetterQueue").await;
     assert_eq!(parked.len(), 1, "{parked:?}");
     assert_eq!(parked[0]["subscription_id"], slow_subscription.as_str());
     assert_eq!(parked[0]["tenant"], "slow-shop");
@@ -558,21 +508,8 @@ async fn an_oversized_event_is_parked_and_blocks_no_neighbour() {
     let (consumer_id, consumer) = t
         .machine_login(&tenant, &["notification:consent:consumer"])
         .await;
-    let created = t
-        .request(
-            "POST",
-            "/notification/v1/subscriptions",
-            &[("authorization", &admin)],
-            Some(
-                &json!({"event_type_ids": ["OfferAccepted"], "client_id": consumer_id}).to_string(),
-            ),
-        )
-        .await;
-    assert_eq!(created.status, 201, "{:?}", created.body);
-    let feed = format!(
-        "/notification/v1/subscriptions/{}/notifications",
-        created.body["id"].as_str().unwrap()
-    );
+    let types = ["OfferAccepted"];
+    let feed = given::notification_subscription(&t, &admin, &consumer_id, &types).await;
 
     put_event(&t, demand, None).await;
     put_event(&t, demand, Some(360_000)).await;
@@ -581,14 +518,10 @@ async fn an_oversized_event_is_parked_and_blocks_no_neighbour() {
 
     let published = subscriber.drain().await;
     assert_eq!(published.len(), 2, "the two ordinary events, once each");
-    let pulled = t
-        .request("GET", &feed, &[("authorization", &consumer)], None)
-        .await;
+    let pulled = t.notification(&consumer).pull(&feed).await;
     assert_eq!(pulled.body["size"], 2, "{:?}", pulled.body);
 
-    let failures = &t.stack.resource("StreamFailureQueue").unwrap().reference;
-    let parked =
-        platform_tests::drain_queue(&aws_sdk_sqs::Client::new(&t.stack.sdk), failures).await;
+    let parked = given::drain_stack_queue(&t, "StreamFailureQueue").await;
     let mut reasons: Vec<&str> = parked
         .iter()
         .map(|p| p["reason"].as_str().unwrap_or("a failed stream batch"))
@@ -795,13 +728,8 @@ async fn an_organizations_topic_subscriptions_have_a_quota() {
         let token = t.login(user).await;
         let token = &token;
         let subscribe = |items: Vec<Value>| async move {
-            t.call(
-                "POST",
-                "/organizations/v1/subscribe",
-                Some(token),
-                Some(json!({ "subscriptions": items })),
-            )
-            .await
+            let body = json!({ "subscriptions": items });
+            t.organizations(token).subscribe(body).await
         };
         let made = subscribe(vec![item("outbox-offers", 1), item("outbox-referrals", 1)]).await;
         assert_eq!(made.status, 200, "{:?}", made.body);
@@ -815,19 +743,10 @@ async fn an_organizations_topic_subscriptions_have_a_quota() {
             "{:?}",
             refused.body
         );
-        let arn = made.body["subscriptions"][0]["subscription_arn"]
-            .as_str()
-            .unwrap()
-            .to_owned();
-        let gone = t
-            .call(
-                "POST",
-                "/organizations/v1/sys_admin/unsubscribe",
-                Some(&admin),
-                Some(json!({ "subscription_arn": arn })),
-            )
-            .await;
-        assert_eq!(gone.status, 204, "{:?}", gone.body);
+        let arn = text(&made.body["subscriptions"][0]["subscription_arn"]);
+        let body = json!({ "subscription_arn": arn });
+        let sys_admin = t.organizations(&admin).sys_admin();
+        sys_admin.unsubscribe(body).await.ok(204);
         let again = subscribe(vec![item("outbox-messages", 1)]).await;
         assert_eq!(
             again.status, 200,

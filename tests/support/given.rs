@@ -152,3 +152,82 @@ async fn referral_of(t: &TestStack, demand: &str, offer_id: &str) -> String {
 pub async fn direct_referral(t: &TestStack, demand: &str, body: Value) -> Value {
     t.referrals(demand).create(body).await.ok(201)
 }
+
+/// The `id`s of a page's items, in order.
+#[track_caller]
+pub fn ids(page: &Value) -> Vec<String> {
+    page["items"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no items: {page}"))
+        .iter()
+        .map(|i| text(&i["id"]))
+        .collect()
+}
+
+/// `org` stored, with an org_admin of it (`email`) logged in: the admin's token.
+pub async fn org_admin(
+    t: &TestStack,
+    org: &shared::domain::organization::Organization,
+    email: &str,
+) -> String {
+    t.stack
+        .put_org(org)
+        .await
+        .expect("the organization is stored");
+    let user = t
+        .stack
+        .create_user(
+            email,
+            "Org-Admin-Passw0rd!",
+            "Admin",
+            "org_admin",
+            Some(org),
+        )
+        .await
+        .expect("the admin is created");
+    t.login(&user).await
+}
+
+/// A Notification API subscription of `client_id` to `types`, made by the tenant
+/// administrator `admin`: its id.
+pub async fn notification_subscription(
+    t: &TestStack,
+    admin: &str,
+    client_id: &str,
+    types: &[&str],
+) -> String {
+    let body = json!({"event_type_ids": types, "client_id": client_id});
+    let created = t.notification(admin).subscribe(body).await.ok(201);
+    text(&created["id"])
+}
+
+/// An SQS queue of this test's own, `{stack name}-{name}`.
+pub struct Queue {
+    pub url: String,
+    pub arn: String,
+}
+
+/// A new queue `{stack name}-{name}`.
+pub async fn queue(t: &TestStack, name: &str) -> Queue {
+    let sqs = aws_sdk_sqs::Client::new(&t.stack.sdk);
+    let name = format!("{}-{name}", t.stack.options.stack_name);
+    let created = sqs.create_queue().queue_name(&name).send().await;
+    Queue {
+        url: created.expect("the queue is created").queue_url.unwrap(),
+        arn: format!(
+            "arn:aws:sqs:us-east-1:{}:{name}",
+            devstack::provision::ACCOUNT
+        ),
+    }
+}
+
+/// Every message in the queue at `url`, consumed, each body as JSON.
+pub async fn drain(t: &TestStack, url: &str) -> Vec<Value> {
+    crate::drain_queue(&aws_sdk_sqs::Client::new(&t.stack.sdk), url).await
+}
+
+/// Every message in the stack's queue `logical_id` (a template resource), consumed.
+pub async fn drain_stack_queue(t: &TestStack, logical_id: &str) -> Vec<Value> {
+    let queue = t.stack.resource(logical_id).expect("a stack queue");
+    drain(t, &queue.reference).await
+}

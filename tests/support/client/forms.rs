@@ -18,4 +18,25 @@ impl Forms<'_> {
     pub async fn submit(self, body: Value) -> Response {
         self.0.post("/offers/v1/inbox/form_submissions", body).await
     }
+
+    /// `GET /offers/v1/inbox/form_templates/by_demand_persona_id/{demand}/by_schema_id/{schema}/latest`.
+    pub async fn latest_template(self, demand_persona_id: &str, schema_id: &str) -> Response {
+        let path = format!(
+            "/offers/v1/inbox/form_templates/by_demand_persona_id/{demand_persona_id}/by_schema_id/{schema_id}/latest"
+        );
+        self.0.get(&path).await
+    }
+
+    /// `GET /offers/v1/outbox/form_submissions/{id}`: the demand's view.
+    pub async fn submission(self, id: &str) -> Response {
+        let path = format!("/offers/v1/outbox/form_submissions/{id}");
+        self.0.get(&path).await
+    }
+
+    /// `GET /offers/v1/outbox/form_submissions/fields/{field_id}/attachment/presigned`.
+    pub async fn attachment_url(self, field_id: &str) -> Response {
+        let path =
+            format!("/offers/v1/outbox/form_submissions/fields/{field_id}/attachment/presigned");
+        self.0.get(&path).await
+    }
 }
