@@ -104,3 +104,40 @@ async fn a_referral_and_a_visit_schedule_are_created_once_per_key() {
     let (status, _) = post_to(&t, "/offers/v1/outbox/referrals", demand, "visit-1", &body).await;
     assert_eq!(status, 201);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_notification_subscription_is_created_once_per_key_of_its_tenant() {
+    let t = TestStack::start().await;
+    let admin_scope = ["notification:consent:administrator"];
+    let (_, admin) = t.machine_login("shop", &admin_scope).await;
+    let (consumer_id, _) = t
+        .machine_login("shop", &["notification:consent:consumer"])
+        .await;
+    let body = serde_json::json!({
+        "event_type_ids": ["ServiceOrderStateChangeNotification"],
+        "client_id": consumer_id,
+    });
+    let path = "/notification/v1/subscriptions";
+    let tries = join_all((0..4).map(|_| post_to(&t, path, &admin, "sub-1", &body))).await;
+    for (status, answer) in &tries {
+        assert_eq!((*status, answer), (201, &tries[0].1));
+    }
+    let subscriptions = t
+        .items()
+        .await
+        .into_iter()
+        .filter(|i| shared::db::kind_of(i) == Some("notification_subscription"))
+        .count();
+    assert_eq!(subscriptions, 1);
+
+    // Another tenant's administrator with the same key creates its own.
+    let (_, other) = t.machine_login("mall", &admin_scope).await;
+    let (other_consumer, _) = t
+        .machine_login("mall", &["notification:consent:consumer"])
+        .await;
+    let mut theirs = body.clone();
+    theirs["client_id"] = other_consumer.into();
+    let (status, answer) = post_to(&t, path, &other, "sub-1", &theirs).await;
+    assert_eq!(status, 201, "{answer}");
+    assert_ne!(answer["id"], tries[0].1["id"]);
+}

@@ -4,7 +4,7 @@
 use lambda_http::{Request, RequestExt};
 use shared::codes::notification as codes;
 use shared::domain::notification::valid_subscription_id;
-use shared::http::{HttpResponse, authenticate_machine, json, json_body, no_content};
+use shared::http::{HttpResponse, authenticate_machine, json, json_body, no_content, once};
 use shared::oauth::Scope;
 use shared::service::notification as svc;
 use shared::{ApiError, App};
@@ -39,12 +39,16 @@ fn notifications_url(req: &Request, id: &str) -> String {
     format!("{scheme}://{host}/notification/v1/subscriptions/{id}/notifications")
 }
 
-/// `POST /notification/v1/subscriptions`
+/// `POST /notification/v1/subscriptions` (with an optional `Idempotency-Key`, private to the
+/// tenant).
 pub async fn create(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
     let admin = authenticate_machine(app, &req, Scope::NotificationAdministrator).await?;
     let body: svc::NewSubscription = json_body(&req)?;
-    let view = svc::create(app, &admin, body, |id| notifications_url(&req, id)).await?;
-    json(201, &view)
+    let url = |id: &str| notifications_url(&req, id);
+    once(app, &req, &admin.tenant.to_string(), 201, |key| {
+        svc::create(app, &admin, body, url, key)
+    })
+    .await
 }
 
 /// `GET /notification/v1/subscriptions/{id}`

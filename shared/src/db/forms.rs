@@ -7,7 +7,7 @@ use crate::domain::form::{FormSubmission, FormTemplate};
 use crate::events::EventRecord;
 use crate::ids::{FormSchemaId, FormSubmissionFieldId, FormSubmissionId, FormTemplateId, OrgId};
 
-use super::{Cond, Db, DbError, Keys, Tx, to_item};
+use super::{Cond, Db, DbError, Item, Keys, Tx, to_item};
 
 fn template_keys(id: FormTemplateId) -> Keys {
     Keys::new(format!("FORMTPL#{id}"), "FORMTPL")
@@ -130,12 +130,18 @@ impl Db {
     }
 
     /// Stores a submission, a pointer per attachment and the event, in one transaction.
+    /// A new submission with its attachment pointers, its event and `also` (the request's
+    /// idempotency key), at once.
     pub async fn put_form_submission(
         &self,
         s: &FormSubmission,
         event: &EventRecord,
+        also: Option<(Item, Cond)>,
     ) -> Result<(), DbError> {
         let mut tx = Tx::new();
+        if let Some((item, cond)) = also {
+            tx.put(item, cond);
+        }
         tx.put(
             to_item("form_submission", &submission_keys(s.id), s)?,
             Cond::New,

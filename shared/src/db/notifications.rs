@@ -8,7 +8,7 @@ use crate::oauth::TenantId;
 use crate::store::{Guard, Increment, Query, SortKey};
 use crate::time::{Timestamp, serde_ts};
 
-use super::{Cond, Db, DbError, GSI1, Item, Keys, created_sk, from_item, to_item};
+use super::{Cond, Db, DbError, GSI1, Item, Keys, Tx, created_sk, from_item, to_item};
 
 pub fn subscription_keys(s: &Subscription) -> Keys {
     Keys::new(format!("NSUB#{}", s.id), "NSUB").gsi1(
@@ -50,9 +50,21 @@ fn s(v: impl Into<String>) -> AttributeValue {
 
 impl Db {
     /// Creates a subscription (new id, so the condition only guards against a collision).
-    pub async fn create_subscription(&self, sub: &Subscription) -> Result<(), DbError> {
-        let item = to_item("notification_subscription", &subscription_keys(sub), sub)?;
-        self.put(item, Cond::New).await
+    /// A new subscription and `also` (the request's idempotency key), at once.
+    pub async fn create_subscription(
+        &self,
+        sub: &Subscription,
+        also: Option<(Item, Cond)>,
+    ) -> Result<(), DbError> {
+        let mut tx = Tx::new();
+        tx.put(
+            to_item("notification_subscription", &subscription_keys(sub), sub)?,
+            Cond::New,
+        );
+        if let Some((item, cond)) = also {
+            tx.put(item, cond);
+        }
+        self.transact(tx).await
     }
 
     pub async fn get_subscription(&self, id: &str) -> Result<Option<StoredSubscription>, DbError> {

@@ -113,6 +113,7 @@ pub async fn submit(
     app: &App,
     supplier: OrgId,
     req: FormSubmissionRequest,
+    once: Option<crate::idempotency::Once>,
 ) -> Result<FormSubmissionCreated, ApiError> {
     let subject = Subject::from_ids(req.service_id, req.visit_id)?;
     let referral = match subject {
@@ -141,8 +142,10 @@ pub async fn submit(
         at,
     )?;
     let event = EventRecord::form_submission(&submission, at);
-    app.db.put_form_submission(&submission, &event).await?;
-    Ok(FormSubmissionCreated::from(&submission))
+    let created = FormSubmissionCreated::from(&submission);
+    let key = once.map(|o| o.write(&created, at)).transpose()?;
+    app.db.put_form_submission(&submission, &event, key).await?;
+    Ok(created)
 }
 
 /// `GET /offers/v1/outbox/form_submissions/{form_submission_id}`

@@ -99,6 +99,7 @@ pub async fn create(
     admin: &MachineIdentity,
     new: NewSubscription,
     notifications_url: impl Fn(&str) -> String,
+    once: Option<crate::idempotency::Once>,
 ) -> Result<SubscriptionView, ApiError> {
     check_event_types(&new.event_type_ids)?;
     let existing = app.db.subscriptions_of(&admin.tenant).await?.len();
@@ -131,23 +132,25 @@ pub async fn create(
         subscription_date: now(),
         notification_page_size: app.config.notification_page_size,
     };
-    app.db.create_subscription(&sub).await?;
     let url = notifications_url(&sub.id);
-    Ok(SubscriptionView {
+    let view = SubscriptionView {
         subscription: SubscriptionDetails {
-            client_id: sub.client_id,
-            event_type_ids: sub.event_type_ids,
-            subscribed_by: sub.subscribed_by,
+            client_id: sub.client_id.clone(),
+            event_type_ids: sub.event_type_ids.clone(),
+            subscribed_by: sub.subscribed_by.clone(),
             subscription_date: sub.subscription_date,
             notification_url: url,
             notification_page_size: sub.notification_page_size,
         },
-        id: sub.id,
+        id: sub.id.clone(),
         subscription_status: SubscriptionStatus {
             last_request_date: None,
             number_of_remaining_notifications: 0,
         },
-    })
+    };
+    let key = once.map(|o| o.write(&view, now())).transpose()?;
+    app.db.create_subscription(&sub, key).await?;
+    Ok(view)
 }
 
 /// The subscription if the consumer is its client (anything else reads as not found).
