@@ -557,3 +557,89 @@ fn flat(doc: &Value, schema: &Value) -> Flat {
     }
     (properties, required)
 }
+
+/// The logical id a `Fn::GetAtt` names (short or long form), if `v` is one.
+fn get_att_resource(v: &Value) -> Option<String> {
+    match &v["Fn::GetAtt"] {
+        Value::Array(parts) => parts.first()?.as_str().map(str::to_owned),
+        Value::String(s) => s.split('.').next().map(str::to_owned),
+        _ => None,
+    }
+}
+
+/// Nothing is parked silently: every queue a function's failures or a queue's dead letters go
+/// to (an SQS `RedrivePolicy.deadLetterTargetArn` or an event source's `OnFailure`
+/// destination, in any stack) is a queue of the root template with an alarm on its visible
+/// messages. And every function of every stack is traced (X-Ray `Tracing: Active`).
+#[test]
+fn every_parking_queue_alarms_and_every_function_is_traced() {
+    let root = devstack::repo_root();
+    let template = Template::load(&root.join("template.yaml")).expect("template.yaml parses");
+    let alarmed: BTreeSet<String> = template
+        .resources_of("AWS::CloudWatch::Alarm")
+        .into_iter()
+        .filter(|(_, p)| p["MetricName"] == "ApproximateNumberOfMessagesVisible")
+        .flat_map(|(_, p)| {
+            p["Dimensions"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|d| get_att_resource(&d["Value"]))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let mut problems = Vec::new();
+    let mut parking = BTreeSet::new();
+    for app in template.applications().expect("nested applications load") {
+        // Every value anywhere in the stack's resources that names a parking place.
+        let mut found = Vec::new();
+        let mut walk = vec![app.template.doc["Resources"].clone()];
+        while let Some(v) = walk.pop() {
+            match v {
+                Value::Object(map) => {
+                    for (k, v) in map {
+                        if k == "deadLetterTargetArn" {
+                            found.push(v.clone());
+                        }
+                        if k == "OnFailure" {
+                            found.push(v["Destination"].clone());
+                        }
+                        walk.push(v);
+                    }
+                }
+                Value::Array(items) => walk.extend(items),
+                _ => {}
+            }
+        }
+        for target in found {
+            // A parameter the root passes: which root resource it names.
+            let queue = target["Ref"]
+                .as_str()
+                .and_then(|param| app.parameters.get(param))
+                .and_then(get_att_resource);
+            match queue {
+                Some(q) => {
+                    parking.insert(q);
+                }
+                None => problems.push(format!(
+                    "{}: a parking place that is not a root queue: {target}",
+                    app.logical_id
+                )),
+            }
+        }
+        let globals = &app.template.doc["Globals"]["Function"]["Tracing"];
+        for (id, props) in app.template.resources_of("AWS::Serverless::Function") {
+            let tracing = props.get("Tracing").unwrap_or(globals);
+            if tracing != "Active" {
+                problems.push(format!("{}: {id} is not traced", app.logical_id));
+            }
+        }
+    }
+    assert!(parking.len() >= 3, "parking queues found: {parking:?}");
+    for q in &parking {
+        if !alarmed.contains(q) {
+            problems.push(format!("{q} parks messages without an alarm"));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
