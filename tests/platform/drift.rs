@@ -570,7 +570,8 @@ fn get_att_resource(v: &Value) -> Option<String> {
 /// Nothing is parked silently: every queue a function's failures or a queue's dead letters go
 /// to (an SQS `RedrivePolicy.deadLetterTargetArn` or an event source's `OnFailure`
 /// destination, in any stack) is a queue of the root template with an alarm on its visible
-/// messages. And every function of every stack is traced (X-Ray `Tracing: Active`).
+/// messages; every stream consumer has an alarm on its iterator age; and every function of
+/// every stack is traced (X-Ray `Tracing: Active`).
 #[test]
 fn every_parking_queue_alarms_and_every_function_is_traced() {
     let root = devstack::repo_root();
@@ -625,6 +626,34 @@ fn every_parking_queue_alarms_and_every_function_is_traced() {
                     "{}: a parking place that is not a root queue: {target}",
                     app.logical_id
                 )),
+            }
+        }
+        // Each stream consumer alarms when it falls behind the table's stream.
+        let watched: BTreeSet<String> = app
+            .template
+            .resources_of("AWS::CloudWatch::Alarm")
+            .into_iter()
+            .filter(|(_, p)| p["MetricName"] == "IteratorAge")
+            .flat_map(|(_, p)| {
+                p["Dimensions"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|d| d["Value"]["Ref"].as_str().map(str::to_owned))
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        for (id, props) in app.template.resources_of("AWS::Serverless::Function") {
+            let streams = props["Events"]
+                .as_object()
+                .into_iter()
+                .flatten()
+                .any(|(_, e)| e["Type"] == "DynamoDB");
+            if streams && !watched.contains(&id) {
+                problems.push(format!(
+                    "{}: {id} reads a stream without an iterator-age alarm",
+                    app.logical_id
+                ));
             }
         }
         let globals = &app.template.doc["Globals"]["Function"]["Tracing"];
