@@ -567,6 +567,28 @@ fn get_att_resource(v: &Value) -> Option<String> {
     }
 }
 
+/// The resources `template`'s alarms on `metric` watch: each alarm's dimension values, as
+/// `resource` reads them.
+fn alarmed(
+    template: &Template,
+    metric: &str,
+    resource: impl Fn(&Value) -> Option<String>,
+) -> BTreeSet<String> {
+    template
+        .resources_of("AWS::CloudWatch::Alarm")
+        .into_iter()
+        .filter(|(_, p)| p["MetricName"] == metric)
+        .flat_map(|(_, p)| {
+            p["Dimensions"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|d| resource(&d["Value"]))
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
 /// Nothing is parked silently: every queue a function's failures or a queue's dead letters go
 /// to (an SQS `RedrivePolicy.deadLetterTargetArn` or an event source's `OnFailure`
 /// destination, in any stack) is a queue of the root template with an alarm on its visible
@@ -576,19 +598,11 @@ fn get_att_resource(v: &Value) -> Option<String> {
 fn every_parking_queue_alarms_and_every_function_is_traced() {
     let root = devstack::repo_root();
     let template = Template::load(&root.join("template.yaml")).expect("template.yaml parses");
-    let alarmed: BTreeSet<String> = template
-        .resources_of("AWS::CloudWatch::Alarm")
-        .into_iter()
-        .filter(|(_, p)| p["MetricName"] == "ApproximateNumberOfMessagesVisible")
-        .flat_map(|(_, p)| {
-            p["Dimensions"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter_map(|d| get_att_resource(&d["Value"]))
-                .collect::<Vec<_>>()
-        })
-        .collect();
+    let queues_alarmed = alarmed(
+        &template,
+        "ApproximateNumberOfMessagesVisible",
+        get_att_resource,
+    );
     let mut problems = Vec::new();
     let mut parking = BTreeSet::new();
     for app in template.applications().expect("nested applications load") {
@@ -629,20 +643,9 @@ fn every_parking_queue_alarms_and_every_function_is_traced() {
             }
         }
         // Each stream consumer alarms when it falls behind the table's stream.
-        let watched: BTreeSet<String> = app
-            .template
-            .resources_of("AWS::CloudWatch::Alarm")
-            .into_iter()
-            .filter(|(_, p)| p["MetricName"] == "IteratorAge")
-            .flat_map(|(_, p)| {
-                p["Dimensions"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .filter_map(|d| d["Value"]["Ref"].as_str().map(str::to_owned))
-                    .collect::<Vec<_>>()
-            })
-            .collect();
+        let watched = alarmed(&app.template, "IteratorAge", |v: &Value| {
+            v["Ref"].as_str().map(str::to_owned)
+        });
         for (id, props) in app.template.resources_of("AWS::Serverless::Function") {
             let streams = props["Events"]
                 .as_object()
@@ -666,7 +669,7 @@ fn every_parking_queue_alarms_and_every_function_is_traced() {
     }
     assert!(parking.len() >= 3, "parking queues found: {parking:?}");
     for q in &parking {
-        if !alarmed.contains(q) {
+        if !queues_alarmed.contains(q) {
             problems.push(format!("{q} parks messages without an alarm"));
         }
     }
