@@ -129,9 +129,8 @@ impl Db {
             .is_some())
     }
 
-    /// Stores a submission, a pointer per attachment and the event, in one transaction.
-    /// A new submission with its attachment pointers, its event and `also` (the request's
-    /// idempotency key), at once.
+    /// Stores a submission, a pointer per attachment, the event and `also` (the request's
+    /// idempotency key) in one transaction.
     pub async fn put_form_submission(
         &self,
         s: &FormSubmission,

@@ -49,8 +49,8 @@ fn s(v: impl Into<String>) -> AttributeValue {
 }
 
 impl Db {
-    /// Creates a subscription (new id, so the condition only guards against a collision).
-    /// A new subscription and `also` (the request's idempotency key), at once.
+    /// Creates a subscription (new id, so its condition only guards against a collision) and
+    /// `also` (the request's idempotency key) in one transaction.
     pub async fn create_subscription(
         &self,
         sub: &Subscription,

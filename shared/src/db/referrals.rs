@@ -62,8 +62,8 @@ impl Db {
         Ok(tx)
     }
 
-    /// Writes a new referral with its events, all or nothing.
-    /// A new referral with its events and `also` (the request's idempotency key), at once.
+    /// Writes a new referral with its events and `also` (the request's idempotency key), all
+    /// or nothing.
     pub async fn create_referral(
         &self,
         referral: &Referral,

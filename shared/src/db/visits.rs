@@ -132,10 +132,9 @@ impl Db {
         Ok(found.map(|r| r.visit_id))
     }
 
-    /// A supplier's new visit, its `inbox_id` reservation and its event. `ConditionFailed`
-    /// means the supplier already used the `inbox_id`.
-    /// A visit the supplier scheduled, its inbox id, its event and `also` (the request's
-    /// idempotency key), at once.
+    /// A supplier's new visit, its `inbox_id` reservation, its event and `also` (the request's
+    /// idempotency key), at once. `ConditionFailed` means the supplier already used the
+    /// `inbox_id`, or a concurrent request wrote the key first.
     pub async fn schedule_visit(
         &self,
         visit: &Visit,
