@@ -117,6 +117,16 @@ impl Once {
     }
 }
 
+/// The key item of `once` holding `response`, when the request has a key: what a creating
+/// use case adds to its transaction.
+pub fn key_item<T: Serialize>(
+    once: Option<Once>,
+    response: &T,
+    now: Timestamp,
+) -> Result<Option<(Item, Cond)>, ApiError> {
+    once.map(|o| o.write(response, now)).transpose()
+}
+
 /// The live response stored under `key`, if any: 422 when the key was first used for another
 /// request.
 pub async fn stored(

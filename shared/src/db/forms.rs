@@ -138,9 +138,7 @@ impl Db {
         also: Option<(Item, Cond)>,
     ) -> Result<(), DbError> {
         let mut tx = Tx::new();
-        if let Some((item, cond)) = also {
-            tx.put(item, cond);
-        }
+        tx.put_each(also);
         tx.put(
             to_item("form_submission", &submission_keys(s.id), s)?,
             Cond::New,

@@ -61,9 +61,7 @@ impl Db {
             to_item("notification_subscription", &subscription_keys(sub), sub)?,
             Cond::New,
         );
-        if let Some((item, cond)) = also {
-            tx.put(item, cond);
-        }
+        tx.put_each(also);
         self.transact(tx).await
     }
 

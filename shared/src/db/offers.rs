@@ -147,9 +147,7 @@ impl Db {
         also: Option<(Item, Cond)>,
     ) -> Result<(), DbError> {
         let mut tx = Tx::new();
-        if let Some((item, cond)) = also {
-            tx.put(item, cond);
-        }
+        tx.put_each(also);
         for (state, events) in offers {
             put_new_offer(self, &mut tx, state, events)?;
         }

@@ -71,9 +71,7 @@ impl Db {
         also: Option<(Item, Cond)>,
     ) -> Result<(), DbError> {
         let mut tx = self.referral_creation(referral, events)?;
-        if let Some((item, cond)) = also {
-            tx.put(item, cond);
-        }
+        tx.put_each(also);
         self.transact(tx).await
     }
 

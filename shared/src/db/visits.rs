@@ -156,9 +156,7 @@ impl Db {
             Cond::New,
         );
         tx.put(self.event_item(event)?, Cond::New);
-        if let Some((item, cond)) = also {
-            tx.put(item, cond);
-        }
+        tx.put_each(also);
         self.transact(tx).await
     }
 

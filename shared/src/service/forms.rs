@@ -143,7 +143,7 @@ pub async fn submit(
     )?;
     let event = EventRecord::form_submission(&submission, at);
     let created = FormSubmissionCreated::from(&submission);
-    let key = once.map(|o| o.write(&created, at)).transpose()?;
+    let key = crate::idempotency::key_item(once, &created, at)?;
     app.db.put_form_submission(&submission, &event, key).await?;
     Ok(created)
 }

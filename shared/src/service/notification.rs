@@ -148,7 +148,7 @@ pub async fn create(
             number_of_remaining_notifications: 0,
         },
     };
-    let key = once.map(|o| o.write(&view, now())).transpose()?;
+    let key = crate::idempotency::key_item(once, &view, now())?;
     app.db.create_subscription(&sub, key).await?;
     Ok(view)
 }

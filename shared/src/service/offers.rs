@@ -17,7 +17,7 @@ use crate::domain::referral::Referral;
 use crate::domain::take_rate::TakeRate;
 use crate::error::ApiError;
 use crate::events::{Channel, EventName, EventRecord};
-use crate::idempotency::Once;
+use crate::idempotency::{Once, key_item};
 use crate::ids::{MatchId, OfferId, OrgId, SequenceId};
 use crate::store::MAX_TRANSACTION_ITEMS;
 use crate::time::{Timestamp, now};
@@ -141,16 +141,13 @@ pub async fn create(
     let candidates = Candidates::read(app, demand, &request.direct_supply_persona_ids).await?;
     let created = candidates.offer(request, None, now())?;
     let detail = OutboxOfferDetail::new(&created.0.offer, lean(&candidates.demand), None);
-    write_new_offers(app, std::slice::from_ref(&created), sealed(once, &detail)?).await?;
+    write_new_offers(
+        app,
+        std::slice::from_ref(&created),
+        key_item(once, &detail, now())?,
+    )
+    .await?;
     Ok(detail)
-}
-
-/// The key item of `once` holding `response`, when the request has a key.
-fn sealed<T: serde::Serialize>(
-    once: Option<Once>,
-    response: &T,
-) -> Result<Option<(Item, Cond)>, ApiError> {
-    once.map(|o| o.write(response, now())).transpose()
 }
 
 /// Creates the offers of a shift or bundle, which share one id (`shift_id`), all in one
@@ -240,7 +237,7 @@ pub async fn create_shift(
             .map(|(s, _)| CreatedOfferItem::new(&s.offer, true))
             .collect(),
     };
-    write_new_offers(app, &created, sealed(once, &response)?).await?;
+    write_new_offers(app, &created, key_item(once, &response, now())?).await?;
     Ok(response)
 }
 
@@ -260,7 +257,7 @@ pub async fn create_bundle(
             .map(|(s, _)| CreatedOfferItem::new(&s.offer, false))
             .collect(),
     };
-    write_new_offers(app, &created, sealed(once, &response)?).await?;
+    write_new_offers(app, &created, key_item(once, &response, now())?).await?;
     Ok(response)
 }
 

@@ -245,7 +245,7 @@ pub async fn create_direct(
     check_visit_count(referral.visits.len())?;
     let events = referral.created_events(&demand_org, &supply_org, at);
     let detail = OutboxReferralDetail::new(&referral, lean(&supply_org));
-    let key = once.map(|o| o.write(&detail, at)).transpose()?;
+    let key = crate::idempotency::key_item(once, &detail, at)?;
     app.db.create_referral(&referral, &events, key).await?;
     Ok(detail)
 }

@@ -101,6 +101,14 @@ impl Tx {
         self
     }
 
+    /// Puts each of `writes` (an `Option` puts one or none).
+    pub fn put_each(&mut self, writes: impl IntoIterator<Item = (Item, Cond)>) -> &mut Self {
+        for (item, cond) in writes {
+            self.put(item, cond);
+        }
+        self
+    }
+
     /// Deletes the item at `pk`/`sk` if `cond` holds (a missing item fails every condition
     /// but `Cond::New`).
     pub fn delete(&mut self, pk: &str, sk: &str, cond: Cond) -> &mut Self {

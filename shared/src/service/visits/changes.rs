@@ -70,7 +70,7 @@ pub async fn schedule(
     )?;
     let event = Visit::event(&c, at);
     let response = ScheduleVisitResponse::from(&c.visit);
-    let key = once.map(|o| o.write(&response, at)).transpose()?;
+    let key = crate::idempotency::key_item(once, &response, at)?;
     match app.db.schedule_visit(&c.visit, &event, key).await {
         Ok(()) => Ok(response),
         // The visit and its event are new; only the supplier's inbox_id can already be taken
