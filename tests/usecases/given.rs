@@ -214,9 +214,7 @@ pub fn sample<T: serde::de::DeserializeOwned>(handler: &str) -> T {
 
 /// The sample offer's request body, with a care type.
 pub fn offer_body(care_type: &str) -> Value {
-    let path = devstack::repo_root().join("events/offers.outbox.offers.create.json");
-    let event: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    let mut body: Value = serde_json::from_str(event["body"].as_str().unwrap()).unwrap();
+    let mut body: Value = sample("offers.outbox.offers.create");
     body["offer"]["care_type"] = care_type.into();
     body
 }

@@ -188,7 +188,9 @@ impl World {
             .id
     }
 
-    async fn visit(&self, referral: ReferralId) -> VisitId {
+    /// The visit of a new visit referral.
+    async fn visit(&self) -> VisitId {
+        let referral = self.visit_referral().await;
         let q = decode(json!({ "referral_id": referral }));
         let page = visits::outbox_list(&self.app, self.demand, q)
             .await
@@ -449,10 +451,7 @@ fn operations() -> Vec<Operation> {
         op!(
             "offers.outbox.visits.get",
             Manual,
-            |w| {
-                let r = w.visit_referral().await;
-                vec![w.visit(r).await.to_string()]
-            },
+            |w| vec![w.visit().await.to_string()],
             |w, ids| visits::outbox_get(&w.app, w.demand, id(&ids[0])).await
         ),
         op!(
@@ -465,10 +464,7 @@ fn operations() -> Vec<Operation> {
         op!(
             "offers.inbox.visits.assign",
             Manual,
-            |w| {
-                let r = w.visit_referral().await;
-                vec![w.visit(r).await.to_string()]
-            },
+            |w| vec![w.visit().await.to_string()],
             |w, ids| visits::assign(
                 &w.app,
                 w.supply_a,
@@ -480,10 +476,7 @@ fn operations() -> Vec<Operation> {
         op!(
             "offers.inbox.visits.hold",
             Manual,
-            |w| {
-                let r = w.visit_referral().await;
-                vec![w.visit(r).await.to_string()]
-            },
+            |w| vec![w.visit().await.to_string()],
             |w, ids| visits::simple(&w.app, w.supply_a, id(&ids[0]), VisitAction::Hold).await
         ),
     ]
