@@ -19,14 +19,14 @@ use hyper::{Request, Response};
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde::Serialize;
 use serde_json::{Value, json};
-use shared::api::common::CareType;
-use shared::api::offers::CreateOfferRequest;
-use shared::db::offers::{match_keys, offer_keys};
-use shared::db::organizations::org_keys;
-use shared::db::{Keys, to_item};
-use shared::domain::offer::{MatchResponse, Offer, OfferMatch};
-use shared::domain::organization::{AssignmentMode, Organization};
-use shared::ids::{MatchId, OfferId, OrgId, SequenceId};
+use shared::kernel::ids::{MatchId, OfferId, OrgId, SequenceId};
+use shared::marketplace::common::CareType;
+use shared::marketplace::offer::{MatchResponse, Offer, OfferMatch};
+use shared::marketplace::organization::{AssignmentMode, Organization};
+use shared::marketplace::store::offers::{match_keys, offer_keys};
+use shared::marketplace::store::organizations::org_keys;
+use shared::marketplace::wire::offers::CreateOfferRequest;
+use shared::store::db::{Keys, to_item};
 
 pub const REGION: &str = "us-east-1";
 pub const USER_POOL_ID: &str = "us-east-1_bench";
@@ -229,7 +229,7 @@ fn new_offer(demand: OrgId) -> Offer {
         .to_owned();
     let request: CreateOfferRequest = serde_json::from_str(&body).expect("sample request");
     request
-        .into_offer(demand, shared::time::now())
+        .into_offer(demand, shared::kernel::time::now())
         .expect("sample offer is valid")
 }
 

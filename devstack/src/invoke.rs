@@ -250,7 +250,7 @@ impl<'a> Credentials<'a> {
                 .map_err(|e: &str| Error::Setup(e.into()))?;
             let app = &function(self.stack, handler)?.app;
             event["sealed_password"] =
-                shared::service::auto_sign_up::seal_password(app, org, &password)
+                shared::identity::auto_sign_up::seal_password(app, org, &password)
                     .await
                     .map_err(|e| Error::Setup(format!("sealing the sample's password: {e}")))?
                     .into();

@@ -26,7 +26,7 @@ use std::sync::Arc;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use functions::handler::Entry;
 use shared::App;
-use shared::config::Config;
+use shared::infra::config::Config;
 
 use crate::moto::Moto;
 use crate::template::{Context, FunctionDef, Physical, Template};
@@ -365,7 +365,7 @@ impl Stack {
 
     /// Invokes every schedule-triggered function as EventBridge would at `time`. The local
     /// stack calls this once a minute; tests call it with the times they choose.
-    pub async fn run_schedules(&self, time: shared::time::Timestamp) -> Result<(), Error> {
+    pub async fn run_schedules(&self, time: shared::kernel::time::Timestamp) -> Result<(), Error> {
         for f in self
             .functions
             .iter()
@@ -380,7 +380,7 @@ impl Stack {
     pub async fn invoke_schedule(
         &self,
         handler: &str,
-        time: shared::time::Timestamp,
+        time: shared::kernel::time::Timestamp,
     ) -> Result<serde_json::Value, Error> {
         let f = self
             .function(handler)
@@ -399,10 +399,10 @@ impl Stack {
         let stack = self.clone();
         tokio::spawn(async move {
             loop {
-                let now = shared::time::now();
+                let now = shared::kernel::time::now();
                 let into_minute = now.timestamp_millis().rem_euclid(60_000) as u64;
                 tokio::time::sleep(std::time::Duration::from_millis(60_000 - into_minute)).await;
-                if let Err(e) = stack.run_schedules(shared::time::now()).await {
+                if let Err(e) = stack.run_schedules(shared::kernel::time::now()).await {
                     tracing::warn!(error = %e, "scheduled functions");
                 }
             }

@@ -11,8 +11,8 @@
 use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
-use shared::domain::organization::{AssignmentMode, Organization};
-use shared::ids::OrgId;
+use shared::kernel::ids::OrgId;
+use shared::marketplace::organization::{AssignmentMode, Organization};
 
 use crate::invoke::{Credentials, Persona, http, text};
 use crate::seed::{DEMAND_ORG, SUPPLY_A_ORG, SUPPLY_B_ORG, Samples, User};
@@ -182,8 +182,12 @@ impl Stack {
         let org_id: OrgId = SPARE_ORG.parse().expect("a valid id");
         let demand = crate::seed::demand_org(org_id, "Birch Care Co-op", AssignmentMode::Manual);
         let org = Organization {
-            supply: crate::seed::supply_org(org_id, "", &[shared::api::common::CareType::Psw])
-                .supply,
+            supply: crate::seed::supply_org(
+                org_id,
+                "",
+                &[shared::marketplace::common::CareType::Psw],
+            )
+            .supply,
             ..crate::seed::with_profile(demand, "spare-admin@example.com")
         };
         self.put_org(&org).await?;
@@ -198,7 +202,7 @@ impl Stack {
             "spare-admin@example.com",
             "Spare-Passw0rd!",
             "Sasha Spare",
-            shared::auth::ORG_ADMIN,
+            shared::identity::auth::ORG_ADMIN,
             Some(&org),
         )
         .await

@@ -5,13 +5,13 @@
 use std::collections::BTreeMap;
 
 use aws_sdk_cognitoidentityprovider::types::{AttributeType, MessageActionType};
-use shared::api::common::CareType;
-use shared::auth::{ORG_ADMIN, SYS_ADMIN};
-use shared::domain::organization::{
+use shared::identity::auth::{ORG_ADMIN, SYS_ADMIN};
+use shared::identity::oauth::{ClientRecord, Scope, hash_secret};
+use shared::kernel::ids::OrgId;
+use shared::marketplace::common::CareType;
+use shared::marketplace::organization::{
     AssignmentMode, DemandPersona, OrgProfile, Organization, PersonaStatus, Phone, SupplyPersona,
 };
-use shared::ids::OrgId;
-use shared::oauth::{ClientRecord, Scope, hash_secret};
 
 use crate::provision::sdk_err;
 use crate::{Error, Stack};
@@ -122,7 +122,7 @@ pub fn demand_org(id: OrgId, name: &str, mode: AssignmentMode) -> Organization {
         }),
         supply: None,
         profile: None,
-        created_at: shared::time::now(),
+        created_at: shared::kernel::time::now(),
         version: 0,
     }
 }
@@ -139,7 +139,7 @@ pub fn supply_org(id: OrgId, name: &str, care_types: &[CareType]) -> Organizatio
             care_types: care_types.to_vec(),
         }),
         profile: None,
-        created_at: shared::time::now(),
+        created_at: shared::kernel::time::now(),
         version: 0,
     }
 }
@@ -246,11 +246,11 @@ impl Stack {
             name: Some("Demo client".into()),
             secret_hash: hash_secret(secret),
             active: true,
-            created_at: shared::time::now(),
+            created_at: shared::kernel::time::now(),
         };
-        let item = shared::db::to_item(
+        let item = shared::store::db::to_item(
             "client",
-            &shared::db::clients::client_keys(&record.client_id),
+            &shared::identity::store::client_keys(&record.client_id),
             &record,
         )
         .map_err(|e| Error::Aws(e.to_string()))?;

@@ -8,10 +8,11 @@ use aws_lambda_events::event::dynamodb::Event as DynamoDbEvent;
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
 use aws_lambda_events::event::streams::DynamoDbEventResponse;
 use lambda_http::Request;
-use shared::http::Family;
-use shared::http::HttpResponse;
-use shared::time::Timestamp;
-use shared::{ApiError, App};
+use shared::ApiError;
+use shared::App;
+use shared::edge::http::Family;
+use shared::edge::http::HttpResponse;
+use shared::kernel::time::Timestamp;
 
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 pub type HttpFn = for<'a> fn(&'a App, Request) -> BoxFuture<'a, HttpResponse>;
@@ -72,7 +73,7 @@ macro_rules! route {
         fn call(app: &App, req: Request) -> BoxFuture<'_, HttpResponse> {
             Box::pin(async move {
                 let path = req.uri().path().to_owned();
-                shared::http::respond($family, &path, $first $(:: $rest)*(app, req).await)
+                shared::edge::http::respond($family, &path, $first $(:: $rest)*(app, req).await)
             })
         }
         Entry {

@@ -11,9 +11,10 @@
 //! The tables are kept one line per handler, wider than rustfmt's width, so they read as tables.
 
 use lambda_http::Request;
-use shared::http::Family;
-use shared::http::HttpResponse;
-use shared::{ApiError, App};
+use shared::ApiError;
+use shared::App;
+use shared::edge::http::Family;
+use shared::edge::http::HttpResponse;
 
 use crate::handler::{BoxFuture, Entry, Handler, queue, route, schedule, stream, task};
 use crate::{auth, collector, events, externalapi, notification, oauth, offers, organizations};

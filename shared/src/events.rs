@@ -1,10 +1,14 @@
 //! The event contract: the 12 SNS channels of `docs/asyncapi.yaml`, their event names, the
-//! payload types, and the event record that a write stores beside its state change.
+//! payload types, and the event record that a write stores beside its state change; the
+//! catalogue of event type names, and the stream publisher that sends event items to SNS.
+
+pub mod catalogue;
+pub mod publish;
 
 use serde::{Deserialize, Serialize};
 
-use crate::ids::{ClientId, EventId, OfferId, OrgId, ReferralId, SequenceId};
-use crate::time::{Timestamp, rfc3339, serde_ts};
+use crate::kernel::ids::{ClientId, EventId, OfferId, OrgId, ReferralId, SequenceId};
+use crate::kernel::time::{Timestamp, rfc3339, serde_ts};
 
 /// An SNS channel; the deployed topic is `<stack>-<channel>`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -221,20 +225,20 @@ pub struct ReferralFacts {
 /// What a visit event says about the visit, independent of the action.
 #[derive(Clone, Debug)]
 pub struct VisitFacts {
-    pub visit_id: crate::ids::VisitId,
+    pub visit_id: crate::kernel::ids::VisitId,
     pub referral_id: ReferralId,
     /// Only visits of a visit-type referral have one.
     pub visit_outbox_id: Option<String>,
     pub start_at: Timestamp,
     pub end_at: Timestamp,
-    pub service_id: crate::ids::ServiceId,
+    pub service_id: crate::kernel::ids::ServiceId,
     pub service_outbox_id: String,
 }
 
 /// `service` of a visit event.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ServiceRef {
-    pub id: crate::ids::ServiceId,
+    pub id: crate::kernel::ids::ServiceId,
     pub outbox_id: String,
 }
 
@@ -245,10 +249,10 @@ pub struct VisitEventPayload {
     pub event_source: String,
     pub event_name: EventName,
     /// Deprecated by the spec but still required: the visit id.
-    pub id: crate::ids::VisitId,
+    pub id: crate::kernel::ids::VisitId,
     pub event_id: EventId,
     pub timestamp: String,
-    pub visit_id: crate::ids::VisitId,
+    pub visit_id: crate::kernel::ids::VisitId,
     pub referral_id: ReferralId,
     pub start_at: String,
     pub end_at: String,
@@ -429,7 +433,7 @@ mod tests {
             EventName::OfferAccepted,
             vec![OrgId::new()],
             offer,
-            crate::time::now(),
+            crate::kernel::time::now(),
         );
         let v: serde_json::Value = serde_json::from_str(&rec.payload).unwrap();
         assert_eq!(v["event_id"], rec.event_id.to_string());
@@ -445,7 +449,7 @@ mod tests {
         let rec = EventRecord::demand_organization(
             EventName::OrgTrustedNetworkUpdated,
             org,
-            crate::time::now(),
+            crate::kernel::time::now(),
         );
         assert_eq!(rec.channel, Channel::DemandOrganizations);
         assert_eq!(rec.recipients, vec![org]);

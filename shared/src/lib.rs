@@ -1,39 +1,29 @@
-//! Everything the Lambda handlers share: the domain's pure rules, request/response models,
-//! the DynamoDB access layer, event payloads, token verification and the error type.
+//! Everything the Lambda handlers share, organized by bounded context, then by layer.
 //!
-//! Layering: `domain` is pure (no I/O), `db` talks to DynamoDB, `api` holds the wire models of
-//! the published specs, `http` adapts Lambda HTTP events and renders errors in each API
-//! family's shape, `error` is the one error type, `events` the channels, names and stored
-//! record of every event (each aggregate in `domain` builds its own), `aws` the SDK clients
-//! below everything that calls AWS. No module imports another in a circle
-//! (tests/platform/modules.rs).
+//! Contexts: `marketplace` (offers, referrals, visits, messages, sequences, forms and
+//! organizations: the AlayaMarket APIs), `collector` (the Event Collector), `notification`
+//! (the pull Notification API), `listener` (the Listener API and its hub), `identity` (Cognito
+//! tokens, machine clients, sign-ups). Each holds its pure rules (no I/O, typed rejections),
+//! its wire models (`wire`), its DynamoDB access (`store`, methods of [`store::db::Db`]) and
+//! its use cases.
+//!
+//! Below the contexts: `events` (the channels, payloads and stored record of every event, and
+//! the stream publisher), `store` (the table port, its DynamoDB and in-memory tables, `Db`),
+//! `edge` (the one error type, HTTP adaptation, rejections to statuses, idempotency keys),
+//! `infra` (configuration, AWS clients, TLS, KMS sealing, pre-signing, delivery to tenants'
+//! destinations) and `kernel` (ids, time, paging, sizes, quotas). No module imports another in
+//! a circle, and the pure rules do not know the edge (tests/platform/modules.rs).
 
-pub mod api;
-pub mod app;
-pub mod auth;
-pub mod aws;
-pub mod catalogue;
-pub mod codes;
-pub mod config;
-pub mod db;
-pub mod delivery;
-pub mod domain;
-pub mod error;
+pub mod collector;
+pub mod edge;
 pub mod events;
-pub mod http;
-pub mod idempotency;
-pub mod ids;
-pub mod limits;
-pub mod oauth;
-pub mod paging;
-pub mod presign;
-pub mod publish;
-pub mod rejections;
-pub mod sealed;
-pub mod service;
+pub mod identity;
+pub mod infra;
+pub mod kernel;
+pub mod listener;
+pub mod marketplace;
+pub mod notification;
 pub mod store;
-pub mod time;
-pub mod tls;
 
-pub use app::App;
-pub use error::{ApiError, ErrorKind};
+pub use edge::error::{ApiError, ErrorKind};
+pub use infra::app::App;

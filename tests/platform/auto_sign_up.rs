@@ -65,7 +65,7 @@ async fn a_sys_admin_auto_signs_up_a_configured_subscribed_organization() {
     refused.push((no_confirm, 400));
     let mut unknown_supplier = body.clone();
     unknown_supplier["demand_configuration"]["trusted_network"] =
-        json!([shared::ids::OrgId::new()]);
+        json!([shared::kernel::ids::OrgId::new()]);
     refused.push((unknown_supplier, 422));
     let mut not_a_demand = body.clone();
     not_a_demand["supply_configuration"]["trusted_demand_personas"] = json!([SUPPLY_A_ORG]);

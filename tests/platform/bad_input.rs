@@ -177,15 +177,15 @@ async fn other_organizations_offers_are_not_found() {
 
     // A second demand organization and an untrusted supplier, with their own admins.
     let other = devstack::seed::demand_org(
-        shared::ids::OrgId::new(),
+        shared::kernel::ids::OrgId::new(),
         "Other Demand",
         Default::default(),
     );
     let other_token = given::org_admin(&t, &other, "other@example.com").await;
     let stranger = devstack::seed::supply_org(
-        shared::ids::OrgId::new(),
+        shared::kernel::ids::OrgId::new(),
         "Stranger",
-        &[shared::api::common::CareType::Psw],
+        &[shared::marketplace::common::CareType::Psw],
     );
     let stranger_token = given::org_admin(&t, &stranger, "stranger@example.com").await;
 

@@ -343,10 +343,13 @@ async fn a_job_runs_once_per_due_time_under_duplicate_scheduler_invocations() {
     );
 
     let job = shop.job("nudge").await.body;
-    assert_eq!(job["last_run_at"], shared::time::rfc3339(&(first + minute)));
+    assert_eq!(
+        job["last_run_at"],
+        shared::kernel::time::rfc3339(&(first + minute))
+    );
     assert_eq!(
         job["next_run_at"],
-        shared::time::rfc3339(&(first + minute * 2))
+        shared::kernel::time::rfc3339(&(first + minute * 2))
     );
 
     // Each run emitted one notification event onto the stream, named by its due time.
@@ -354,16 +357,20 @@ async fn a_job_runs_once_per_due_time_under_duplicate_scheduler_invocations() {
         .items()
         .await
         .into_iter()
-        .filter(|i| shared::db::kind_of(i) == Some("tenant_event"))
+        .filter(|i| shared::store::db::kind_of(i) == Some("tenant_event"))
         .map(|i| {
-            let r: shared::db::collector::TenantEventRecord = shared::db::from_item(i).unwrap();
+            let r: shared::collector::store::TenantEventRecord =
+                shared::store::db::from_item(i).unwrap();
             assert_eq!(r.event_type, "PRICE_DROP");
             serde_json::from_str(&r.body).unwrap()
         })
         .collect();
     runs.sort_by_key(|v| v["scheduled_for"].as_str().unwrap().to_owned());
     assert_eq!(runs.len(), 2);
-    assert_eq!(runs[0]["scheduled_for"], shared::time::rfc3339(&first));
+    assert_eq!(
+        runs[0]["scheduled_for"],
+        shared::kernel::time::rfc3339(&first)
+    );
     assert_eq!(runs[0]["template_id"], "d-123");
     assert_eq!(runs[0]["job_parameters"]["campaign_id"], "c-9");
     assert_eq!(runs[0]["number_of_items_in_email"], -1);

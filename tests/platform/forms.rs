@@ -51,9 +51,9 @@ async fn a_trusted_supplier_reads_the_latest_form_and_its_submission_reaches_the
     let (demand_org, a_org) = (org(&t.demo.demand), org(&t.demo.supply_a));
     // A supplier outside the demand's trusted network.
     let stranger_org = devstack::seed::supply_org(
-        shared::ids::OrgId::new(),
+        shared::kernel::ids::OrgId::new(),
         "Stranger",
-        &[shared::api::common::CareType::Psw],
+        &[shared::marketplace::common::CareType::Psw],
     );
     let stranger = given::org_admin(&t, &stranger_org, "stranger@example.com").await;
     let demand_sub = Subscriber::new(&t, demand_org).await;

@@ -126,7 +126,7 @@ async fn a_notification_subscription_is_created_once_per_key_of_its_tenant() {
         .items()
         .await
         .into_iter()
-        .filter(|i| shared::db::kind_of(i) == Some("notification_subscription"))
+        .filter(|i| shared::store::db::kind_of(i) == Some("notification_subscription"))
         .count();
     assert_eq!(subscriptions, 1);
 

@@ -8,7 +8,7 @@ use platform_tests::client::NO_BODY;
 use platform_tests::client::Side::Outbox;
 use platform_tests::given::{self, text};
 use serde_json::{Value, json};
-use shared::http::Family;
+use shared::edge::http::Family;
 
 use crate::{create_offer, sample_body};
 
@@ -20,7 +20,7 @@ async fn every_operation_on_another_organizations_offer_or_referral_is_not_found
     let other_demand = given::org_admin(
         &t,
         &devstack::seed::demand_org(
-            shared::ids::OrgId::new(),
+            shared::kernel::ids::OrgId::new(),
             "Other Demand",
             Default::default(),
         ),
@@ -30,9 +30,9 @@ async fn every_operation_on_another_organizations_offer_or_referral_is_not_found
     let stranger = given::org_admin(
         &t,
         &devstack::seed::supply_org(
-            shared::ids::OrgId::new(),
+            shared::kernel::ids::OrgId::new(),
             "Stranger",
-            &[shared::api::common::CareType::Psw],
+            &[shared::marketplace::common::CareType::Psw],
         ),
         "stranger@example.com",
     )

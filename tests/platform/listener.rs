@@ -6,8 +6,8 @@ use std::collections::BTreeSet;
 use platform_tests::given::{self, text};
 use platform_tests::{Receiver, TestStack};
 use serde_json::{Value, json};
-use shared::codes::listener::CATALOGUE;
-use shared::domain::webhook;
+use shared::edge::codes::listener::CATALOGUE;
+use shared::listener::webhook;
 
 const LISTENER: &str = "/externalapi/listener/v1/listener";
 
@@ -272,10 +272,10 @@ async fn every_listener_error_code_is_produced() {
     expect("41 forged token", &forged, 401, 41);
     let app = t.stack.app();
     let issued = chrono::Utc::now().timestamp() - 7200;
-    let claims = shared::oauth::AccessClaims {
+    let claims = shared::identity::oauth::AccessClaims {
         iss: app.config.token_issuer.clone(),
         sub: owner_id.clone(),
-        aud: shared::oauth::AUDIENCE.into(),
+        aud: shared::identity::oauth::AUDIENCE.into(),
         iat: issued,
         exp: issued + 3600,
         jti: "expired".into(),
@@ -284,9 +284,10 @@ async fn every_listener_error_code_is_produced() {
         scope: "listener:events".into(),
         typ: "Bearer".into(),
     };
-    let expired = shared::oauth::sign(&app.aws, &app.config.token_signing_key_id, &claims)
-        .await
-        .unwrap();
+    let expired =
+        shared::identity::oauth::sign(&app.aws, &app.config.token_signing_key_id, &claims)
+            .await
+            .unwrap();
     let expired = format!("Bearer {expired}");
     let r = t.listener(&expired).post_event(ok.clone()).await;
     expect("42 expired token", &r, 401, 42);
@@ -312,9 +313,9 @@ async fn every_listener_error_code_is_produced() {
 
     // An item that no longer decodes (as after a botched migration) is an internal error.
     let db = &app.db;
-    let corrupt = shared::db::to_item(
+    let corrupt = shared::store::db::to_item(
         "corrupt",
-        &shared::db::listener::listener_event_keys(&"acme".parse().unwrap(), "e-broken"),
+        &shared::listener::store::listener_event_keys(&"acme".parse().unwrap(), "e-broken"),
         &json!({"event_id": 7}),
     )
     .unwrap();

@@ -35,30 +35,164 @@ fn no_module_imports_another_in_a_circle() {
     );
 }
 
+/// The layers of `shared`, bottom first: a module may import its own layer and the ones
+/// below, never one above. A context (`marketplace`, `collector`, `notification`, `listener`,
+/// `identity`) is a directory whose modules sit on several layers: its pure rules low, its
+/// stores above the table, its use cases above the app, so the direction holds inside every
+/// context and between them. A module is placed by the longest prefix listed.
+const LAYERS: &[(&str, &[&str])] = &[
+    // The one error type sits low while use cases still return it (issue 15, stage 5).
+    ("values", &["kernel", "edge::error", "edge::codes"]),
+    (
+        "aws",
+        &["infra::aws", "infra::tls", "infra::config", "infra::sealed"],
+    ),
+    ("table", &["store", "events"]),
+    (
+        "identity",
+        &["identity::auth", "identity::oauth", "identity::store"],
+    ),
+    // Values in the published shapes that several aggregates' rules hold.
+    ("values of the marketplace", &["marketplace::common"]),
+    ("rules", &RULES),
+    ("adapters", &["infra::presign", "infra::delivery"]),
+    ("app", &["infra::app"]),
+    (
+        "stores",
+        &[
+            "marketplace::store",
+            "collector::store",
+            "notification::store",
+            "listener::store",
+        ],
+    ),
+    (
+        "wire",
+        &["marketplace::wire", "collector::wire", "identity::wire"],
+    ),
+    (
+        "use cases",
+        &[
+            "marketplace::usecases",
+            "collector::usecases",
+            "collector::dispatch",
+            "notification::usecases",
+            "notification::feed",
+            "listener::usecases",
+            "listener::hub",
+            "identity::clients",
+            "identity::sign_up",
+            "identity::auto_sign_up",
+        ],
+    ),
+    ("edge", &["edge", "events::publish"]),
+];
+
+/// The pure rules of each context: no I/O, typed rejections, nothing of the edge.
+const RULES: [&str; 15] = [
+    "kernel::quota",
+    "marketplace::form",
+    "marketplace::message",
+    "marketplace::offer",
+    "marketplace::organization",
+    "marketplace::referral",
+    "marketplace::sequence",
+    "marketplace::subscription",
+    "marketplace::take_rate",
+    "marketplace::visit",
+    "collector::rules",
+    "notification::rules",
+    "listener::rules",
+    "listener::webhook",
+    "events::catalogue",
+];
+
+/// `marketplace::offer::tests` → the index in [`LAYERS`] of its longest listed prefix.
+fn layer_of(module: &[String]) -> Option<usize> {
+    let name = module.join("::");
+    LAYERS
+        .iter()
+        .enumerate()
+        .flat_map(|(i, (_, prefixes))| prefixes.iter().map(move |p| (i, *p)))
+        .filter(|(_, p)| name == *p || name.starts_with(&format!("{p}::")))
+        .max_by_key(|(_, p)| p.len())
+        .map(|(i, _)| i)
+}
+
+#[test]
+fn shared_imports_only_downwards() {
+    let src = devstack::repo_root().join("shared/src");
+    let graph = module_graph(&src);
+    let mut unplaced = Vec::new();
+    let mut upwards = Vec::new();
+    for (file, targets) in &graph {
+        let module = module_path(file);
+        if module.is_empty() || module.len() == 1 && !file.ends_with(".rs") {
+            continue;
+        }
+        let Some(mine) = layer_of(&module) else {
+            unplaced.push(file.display().to_string());
+            continue;
+        };
+        for target in targets {
+            let theirs = layer_of(&module_path(target)).unwrap_or(0);
+            if theirs > mine {
+                upwards.push(format!(
+                    "{} ({}) imports {} ({})",
+                    file.display(),
+                    LAYERS[mine].0,
+                    target.display(),
+                    LAYERS[theirs].0
+                ));
+            }
+        }
+    }
+    assert!(
+        unplaced.is_empty(),
+        "modules of shared in no layer (add them to LAYERS in tests/platform/modules.rs):\n{}",
+        unplaced.join("\n")
+    );
+    assert!(
+        upwards.is_empty(),
+        "imports against the layers:\n{}",
+        upwards.join("\n")
+    );
+}
+
 /// The edge's names: the error type, its catalogues, the HTTP adapter and the mapping of
 /// rejections to statuses.
 const EDGE: [&str; 5] = [
     "ApiError",
-    "crate::error",
-    "crate::codes",
-    "crate::http",
-    "crate::rejections",
+    "crate::edge::error",
+    "crate::edge::codes",
+    "crate::edge::http",
+    "crate::edge::rejections",
 ];
 
 #[test]
-fn the_domain_does_not_know_the_edge() {
-    let domain = devstack::repo_root().join("shared/src/domain");
+fn the_rules_do_not_know_the_edge() {
+    let src = devstack::repo_root().join("shared/src");
     let mut found = Vec::new();
-    for file in rust_files(&domain) {
-        let code = code_of(&std::fs::read_to_string(domain.join(&file)).unwrap());
+    let mut read = 0;
+    for file in rust_files(&src) {
+        let module = module_path(&file).join("::");
+        if !RULES
+            .iter()
+            .any(|r| module == *r || module.starts_with(&format!("{r}::")))
+        {
+            continue;
+        }
+        read += 1;
+        let code = code_of(&std::fs::read_to_string(src.join(&file)).unwrap());
         for name in EDGE.iter().filter(|n| code.contains(*n)) {
-            found.push(format!("shared/src/domain/{}: {name}", file.display()));
+            found.push(format!("shared/src/{}: {name}", file.display()));
         }
     }
+    assert!(read >= RULES.len(), "read {read} rule modules");
     assert!(
         found.is_empty(),
-        "domain modules name the edge (give them a typed rejection, mapped in \
-         shared/src/rejections.rs):\n{}",
+        "rule modules name the edge (give them a typed rejection, mapped in \
+         shared/src/edge/rejections.rs):\n{}",
         found.join("\n")
     );
 }

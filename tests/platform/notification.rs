@@ -247,7 +247,7 @@ async fn notifications_past_the_retention_are_never_returned() {
         .items()
         .await
         .into_iter()
-        .filter(|i| shared::db::kind_of(i) == Some("notification"))
+        .filter(|i| shared::store::db::kind_of(i) == Some("notification"))
         .count();
     assert_eq!(stored, 1);
     let r = t.notification(&consumer).pull(&id).await;

@@ -9,7 +9,7 @@ use devstack::seed::{DEMAND_ORG, DEMO_APPROVAL, SUPPLY_A_ORG, SUPPLY_B_ORG, User
 use platform_tests::given::{self, ids, text};
 use platform_tests::{Subscriber, TestStack};
 use serde_json::{Value, json};
-use shared::ids::OrgId;
+use shared::kernel::ids::OrgId;
 
 fn address() -> Value {
     json!({"address": "1 King St W", "city": "Toronto", "state": "ON", "zip": "M5H 1A1",
@@ -311,10 +311,10 @@ async fn sys_admin_manages_another_organizations_settings() {
         .unwrap()
         .expect("saved");
     let org = SUPPLY_A_ORG.to_string();
-    let clear = shared::sealed::unseal(
+    let clear = shared::infra::sealed::unseal(
         &app.aws,
         &sealed,
-        &shared::service::organizations::api_keys_context(&org),
+        &shared::marketplace::usecases::organizations::api_keys_context(&org),
     )
     .await
     .unwrap();

@@ -8,7 +8,7 @@ use platform_tests::given::{self, ids, offer_body, text};
 use platform_tests::{Subscriber, TestStack};
 use serde_json::{Value, json};
 use shared::events::{Channel, EventName};
-use shared::ids::OrgId;
+use shared::kernel::ids::OrgId;
 
 use crate::create_offer;
 

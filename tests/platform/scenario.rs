@@ -15,7 +15,7 @@ async fn offer_to_referral_with_exactly_the_expected_messages() {
     let a_sub = given::subscriber(&t, &t.demo.supply_a).await;
     let b_sub = given::subscriber(&t, &t.demo.supply_b).await;
     // An organization that takes part in nothing must receive nothing.
-    let outsider_sub = Subscriber::new(&t, shared::ids::OrgId::new()).await;
+    let outsider_sub = Subscriber::new(&t, shared::kernel::ids::OrgId::new()).await;
     let Logins {
         demand,
         supply_a,
@@ -369,7 +369,7 @@ async fn the_whole_care_flow_reaches_each_organization_with_exactly_its_events()
     let demand_sub = given::subscriber(&t, &t.demo.demand).await;
     let a_sub = given::subscriber(&t, &t.demo.supply_a).await;
     let b_sub = given::subscriber(&t, &t.demo.supply_b).await;
-    let outsider_sub = Subscriber::new(&t, shared::ids::OrgId::new()).await;
+    let outsider_sub = Subscriber::new(&t, shared::kernel::ids::OrgId::new()).await;
     let logins = given::logins(&t).await;
     let Logins {
         demand,

@@ -8,7 +8,7 @@ use devstack::template::Template;
 use platform_tests::given::{self, text};
 use platform_tests::{Receiver, Tarpit, TestStack};
 use serde_json::{Value, json};
-use shared::auth::AUTHORIZATION_ATTRIBUTES;
+use shared::identity::auth::AUTHORIZATION_ATTRIBUTES;
 
 fn root_template() -> Template {
     Template::load(&devstack::repo_root().join("template.yaml")).expect("template.yaml parses")
@@ -464,22 +464,26 @@ async fn a_hung_webhook_never_delays_another_tenants_delivery() {
 }
 
 /// Writes an event item as a write's transaction would, with a payload of `payload_bytes`.
-async fn put_event(t: &TestStack, recipient: shared::ids::OrgId, payload_bytes: Option<usize>) {
+async fn put_event(
+    t: &TestStack,
+    recipient: shared::kernel::ids::OrgId,
+    payload_bytes: Option<usize>,
+) {
     use shared::events::{Channel, EventName, EventRecord};
     let mut record = EventRecord::offer(
         Channel::OutboxOffers,
         EventName::OfferAccepted,
         vec![recipient],
-        shared::ids::OfferId::new(),
-        shared::time::now(),
+        shared::kernel::ids::OfferId::new(),
+        shared::kernel::time::now(),
     );
     if let Some(n) = payload_bytes {
         let mut payload: Value = serde_json::from_str(&record.payload).unwrap();
         payload["padding"] = json!("x".repeat(n));
         record.payload = payload.to_string();
     }
-    let keys = shared::db::Keys::new(format!("EVT#{}", record.event_id), "EVT");
-    let mut item = shared::db::to_item("event", &keys, &record).unwrap();
+    let keys = shared::store::db::Keys::new(format!("EVT#{}", record.event_id), "EVT");
+    let mut item = shared::store::db::to_item("event", &keys, &record).unwrap();
     item.insert(
         "ttl".into(),
         aws_sdk_dynamodb::types::AttributeValue::N("4102444800".into()),
@@ -487,7 +491,7 @@ async fn put_event(t: &TestStack, recipient: shared::ids::OrgId, payload_bytes: 
     t.stack
         .app()
         .db
-        .put(item, shared::db::Cond::New)
+        .put(item, shared::store::db::Cond::New)
         .await
         .unwrap();
 }
@@ -676,17 +680,18 @@ async fn a_token_signed_with_the_machine_key_opens_no_download() {
     let t = TestStack::start().await;
     let downloads = &t.stack.function("offers.downloads.get").unwrap().app;
     let tokens = &t.stack.function("oauth.token").unwrap().app;
-    let claims = shared::presign::DownloadClaims::new(
+    let claims = shared::infra::presign::DownloadClaims::new(
         &downloads.config.token_issuer,
-        shared::presign::DownloadKind::MessageFile,
+        shared::infra::presign::DownloadKind::MessageFile,
         uuid::Uuid::new_v4(),
         t.demo.demand.organization.as_ref().unwrap().id,
-        shared::time::now(),
+        shared::kernel::time::now(),
         300,
     );
-    let forged = shared::oauth::sign(&tokens.aws, &tokens.config.token_signing_key_id, &claims)
-        .await
-        .unwrap();
+    let forged =
+        shared::identity::oauth::sign(&tokens.aws, &tokens.config.token_signing_key_id, &claims)
+            .await
+            .unwrap();
     assert!(
         downloads
             .downloads
@@ -695,7 +700,7 @@ async fn a_token_signed_with_the_machine_key_opens_no_download() {
             .is_err(),
         "a download token signed with the machine-token key was accepted"
     );
-    let genuine = shared::oauth::sign(
+    let genuine = shared::identity::oauth::sign(
         &downloads.aws,
         &downloads.config.download_signing_key_id,
         &claims,

@@ -441,11 +441,11 @@ async fn a_visit_change_racing_the_referrals_cancellation_does_not_land() {
         .unwrap()
         .unwrap();
     // The supplier decided to hold the visit on what it read...
-    let now = shared::time::now();
+    let now = shared::kernel::time::now();
     let held = read_visit
         .apply(
             read_referral.status,
-            shared::domain::visit::VisitAction::Hold,
+            shared::marketplace::visit::VisitAction::Hold,
             now,
         )
         .unwrap();
@@ -459,12 +459,12 @@ async fn a_visit_change_racing_the_referrals_cancellation_does_not_land() {
         .apply_visit_change(read_visit.version, &held.visit, None, &read_referral)
         .await;
     assert!(
-        matches!(stale, Err(shared::db::DbError::ConditionFailed)),
+        matches!(stale, Err(shared::store::db::DbError::ConditionFailed)),
         "{stale:?}"
     );
     assert_eq!(
         db.get_visit(visit_id).await.unwrap().unwrap().status,
-        shared::domain::visit::VisitStatus::Scheduled
+        shared::marketplace::visit::VisitStatus::Scheduled
     );
     // Through the API the same hold is decided on the cancelled referral: 409.
     supply_a.hold(&visit_id.to_string()).await.ok(409);

@@ -167,7 +167,7 @@ pub fn ids(page: &Value) -> Vec<String> {
 /// `org` stored, with an org_admin of it (`email`) logged in: the admin's token.
 pub async fn org_admin(
     t: &TestStack,
-    org: &shared::domain::organization::Organization,
+    org: &shared::marketplace::organization::Organization,
     email: &str,
 ) -> String {
     t.stack

@@ -47,7 +47,7 @@ impl Response {
 impl TestStack {
     /// Every HTTP route the template declares, with its function's handler and API family:
     /// `(handler, family, method, path)`, the path with its `{param}`s.
-    pub fn routes(&self) -> Vec<(&str, shared::http::Family, &str, &str)> {
+    pub fn routes(&self) -> Vec<(&str, shared::edge::http::Family, &str, &str)> {
         self.stack
             .functions
             .iter()
@@ -266,8 +266,8 @@ impl TestStack {
         self.items()
             .await
             .into_iter()
-            .filter(|i| shared::db::kind_of(i) == Some("event"))
-            .map(|i| shared::db::from_item(i).expect("event item decodes"))
+            .filter(|i| shared::store::db::kind_of(i) == Some("event"))
+            .map(|i| shared::store::db::from_item(i).expect("event item decodes"))
             .collect()
     }
 

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use serde_json::Value;
 use shared::events::Channel;
-use shared::ids::OrgId;
+use shared::kernel::ids::OrgId;
 
 use crate::asyncapi;
 use crate::harness::TestStack;

@@ -8,12 +8,12 @@ use devstack::seed::{demand_org, supply_org};
 use futures::future::BoxFuture;
 use serde_json::Value;
 use shared::App;
-use shared::api::common::CareType;
-use shared::config::Config;
-use shared::db::Item;
-use shared::domain::organization::AssignmentMode;
 use shared::events::{EventName, EventRecord};
-use shared::ids::{OrgId, ReferralId, VisitId};
+use shared::infra::config::Config;
+use shared::kernel::ids::{OrgId, ReferralId, VisitId};
+use shared::marketplace::common::CareType;
+use shared::marketplace::organization::AssignmentMode;
+use shared::store::db::Item;
 use shared::store::{Increment, MemoryTable, Query, StoreFuture, Table, Tx};
 
 /// Runs once, just before the next transaction reaches the table: the other request of a
@@ -141,8 +141,8 @@ impl World {
             .table
             .items()
             .into_iter()
-            .filter(|i| shared::db::kind_of(i) == Some("event"))
-            .map(|i| shared::db::from_item(i).expect("an event item decodes"))
+            .filter(|i| shared::store::db::kind_of(i) == Some("event"))
+            .map(|i| shared::store::db::from_item(i).expect("an event item decodes"))
             .collect();
         events.sort_by_key(|e| e.created_at);
         events
@@ -177,7 +177,7 @@ impl World {
         body["supply_persona_id"] = serde_json::json!(self.supply_a);
         body["referral"]["referral_type"] = "visit".into();
         body["visits"] = serde_json::json!([body["visits"][0].clone()]);
-        let referral = shared::service::referrals::create_direct(
+        let referral = shared::marketplace::usecases::referrals::create_direct(
             &self.app,
             self.demand,
             serde_json::from_value(body).unwrap(),
@@ -188,7 +188,7 @@ impl World {
         .referral
         .id;
         let q = serde_json::from_value(serde_json::json!({ "referral_id": referral })).unwrap();
-        let visits = shared::service::visits::outbox_list(&self.app, self.demand, q)
+        let visits = shared::marketplace::usecases::visits::outbox_list(&self.app, self.demand, q)
             .await
             .unwrap();
         assert_eq!(visits.items.len(), 1, "the referral brings its visit");

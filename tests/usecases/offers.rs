@@ -1,16 +1,16 @@
-//! The offer lifecycle's use cases (`shared::service::offers`) on the memory table: matching,
+//! The offer lifecycle's use cases (`shared::marketplace::usecases::offers`) on the memory table: matching,
 //! every decision, expiry, and what each writes; races are staged with
 //! [`World::before_next_write`], so a lost race happens exactly where a test puts it.
 
 use serde_json::{Value, json};
 use shared::App;
-use shared::api::offers::{AssignOfferRequest, CreateOfferRequest};
-use shared::domain::offer::{MatchResponse, OfferState, OfferStatus};
-use shared::domain::organization::AssignmentMode;
-use shared::error::ErrorKind;
+use shared::edge::error::ErrorKind;
 use shared::events::EventName::*;
-use shared::ids::{OfferId, OrgId};
-use shared::service::offers;
+use shared::kernel::ids::{OfferId, OrgId};
+use shared::marketplace::offer::{MatchResponse, OfferState, OfferStatus};
+use shared::marketplace::organization::AssignmentMode;
+use shared::marketplace::usecases::offers;
+use shared::marketplace::wire::offers::{AssignOfferRequest, CreateOfferRequest};
 
 use crate::given::{World, offer_body, sample};
 
@@ -146,9 +146,13 @@ async fn a_manual_acceptance_decides_on_the_offers_copy_of_the_mode_and_its_writ
 
     // The demand switches to auto: the copy is stale, the check fails, the acceptance is
     // decided again on the organization itself, and assigns.
-    shared::service::organizations::set_assignment_mode(&w.app, w.demand, AssignmentMode::Auto)
-        .await
-        .unwrap();
+    shared::marketplace::usecases::organizations::set_assignment_mode(
+        &w.app,
+        w.demand,
+        AssignmentMode::Auto,
+    )
+    .await
+    .unwrap();
     let before = w.transactions();
     accept(&w.app, w.supply_b, id).await.unwrap();
     let s = state(&w.app, id).await;
@@ -268,13 +272,13 @@ async fn a_decision_that_keeps_losing_races_gives_up_with_a_busy_conflict() {
     let w = World::new(AssignmentMode::Manual).await;
     let id = create(&w, "psw").await;
     // Another writer changes the offer before each of this request's writes.
-    for _ in 0..shared::service::MAX_ATTEMPTS {
+    for _ in 0..shared::store::races::MAX_ATTEMPTS {
         w.before_next_write(move |app| {
             Box::pin(async move {
                 let mut offer = state(&app, id).await.offer;
                 offer.version += 1;
-                let keys = shared::db::offers::offer_keys(&offer);
-                let item = shared::db::to_item("offer", &keys, &offer).unwrap();
+                let keys = shared::marketplace::store::offers::offer_keys(&offer);
+                let item = shared::store::db::to_item("offer", &keys, &offer).unwrap();
                 app.db.put_unconditionally(item).await.unwrap();
             })
         });

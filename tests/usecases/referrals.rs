@@ -1,15 +1,15 @@
-//! Referral use cases (`shared::service::referrals`) on the memory table: a direct referral,
+//! Referral use cases (`shared::marketplace::usecases::referrals`) on the memory table: a direct referral,
 //! each side's changes, what the other organizations cannot reach, and lost races.
 
 use serde_json::{Value, json};
 use shared::App;
-use shared::api::referrals::{CreateReferralRequest, UpdateReferralRequest};
-use shared::domain::organization::AssignmentMode;
-use shared::domain::referral::ReferralStatus;
-use shared::error::ErrorKind;
+use shared::edge::error::ErrorKind;
 use shared::events::EventName::*;
-use shared::ids::{OrgId, ReferralId};
-use shared::service::referrals;
+use shared::kernel::ids::{OrgId, ReferralId};
+use shared::marketplace::organization::AssignmentMode;
+use shared::marketplace::referral::ReferralStatus;
+use shared::marketplace::usecases::referrals;
+use shared::marketplace::wire::referrals::{CreateReferralRequest, UpdateReferralRequest};
 
 use crate::given::{World, sample};
 
@@ -159,7 +159,7 @@ async fn of_two_concurrent_revisions_one_wins_and_the_other_is_refused() {
         .table
         .items()
         .into_iter()
-        .filter(|i| shared::db::kind_of(i) == Some("referral"))
+        .filter(|i| shared::store::db::kind_of(i) == Some("referral"))
         .count();
     assert_eq!(revisions, 2, "the archived revision and one new one");
 }

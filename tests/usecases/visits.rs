@@ -1,14 +1,14 @@
-//! Visit use cases (`shared::service::visits`) on the memory table: who may change a visit,
+//! Visit use cases (`shared::marketplace::usecases::visits`) on the memory table: who may change a visit,
 //! the status machine as the supplier drives it, a cancelled referral freezing its visits, and
 //! lost races decided again.
 
 use shared::App;
-use shared::domain::organization::AssignmentMode;
-use shared::domain::visit::{VisitAction, VisitStatus};
-use shared::error::ErrorKind;
+use shared::edge::error::ErrorKind;
 use shared::events::EventName::*;
-use shared::ids::VisitId;
-use shared::service::{referrals, visits};
+use shared::kernel::ids::VisitId;
+use shared::marketplace::organization::AssignmentMode;
+use shared::marketplace::usecases::{referrals, visits};
+use shared::marketplace::visit::{VisitAction, VisitStatus};
 
 use crate::given::{World, sample};
 

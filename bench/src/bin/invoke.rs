@@ -29,8 +29,8 @@ use std::time::{Duration, Instant};
 use bench::emulator::Session;
 use bench::{percentile, sample_event};
 use serde_json::Value;
-use shared::api::offers::CreateOfferRequest;
-use shared::ids::OrgId;
+use shared::kernel::ids::OrgId;
+use shared::marketplace::wire::offers::CreateOfferRequest;
 
 /// One batch: one process on one fresh table.
 struct Batch {
@@ -183,10 +183,14 @@ impl Fresh {
         let mut ids = Vec::with_capacity(n);
         for _ in 0..n {
             let request: CreateOfferRequest = serde_json::from_str(&body).unwrap();
-            let offer =
-                shared::service::offers::create(self.stack.app(), self.demand, request, None)
-                    .await
-                    .expect("offer created");
+            let offer = shared::marketplace::usecases::offers::create(
+                self.stack.app(),
+                self.demand,
+                request,
+                None,
+            )
+            .await
+            .expect("offer created");
             ids.push(offer.offer.id.to_string());
         }
         ids

@@ -1,4 +1,4 @@
-//! Publisher benchmark: `shared::publish::publish_stream_batch` on batches of n = 1, 10, 100
+//! Publisher benchmark: `shared::events::publish::publish_stream_batch` on batches of n = 1, 10, 100
 //! and 1,000 event records against a fake SNS that answers at once, on one core.
 //!
 //! For each n it checks the number of `PublishBatch` calls (ceil(n / 10) per topic) and prints
@@ -12,10 +12,10 @@ use std::time::{Duration, Instant};
 
 use aws_lambda_events::event::dynamodb::Event;
 use serde_json::{Value, json};
-use shared::db::{Keys, to_item};
+use shared::events::publish::{Entry, ParkPort, SnsPort, publish_stream_batch};
 use shared::events::{Channel, EventName, EventRecord};
-use shared::ids::{OfferId, OrgId};
-use shared::publish::{Entry, ParkPort, SnsPort, publish_stream_batch};
+use shared::kernel::ids::{OfferId, OrgId};
+use shared::store::db::{Keys, to_item};
 
 /// Counts calls and entries; every entry succeeds.
 #[derive(Default)]
@@ -50,7 +50,7 @@ fn batch_json(n: usize) -> Value {
                 EventName::OfferMatched,
                 vec![OrgId::new()],
                 OfferId::new(),
-                shared::time::now(),
+                shared::kernel::time::now(),
             );
             let mut item = to_item(
                 "event",
@@ -132,7 +132,7 @@ fn main() {
         let sns = FakeSns::default();
         let response = rt.block_on(publish_stream_batch(&sns, &NoParking, arn, &event));
         let calls = sns.calls.load(Ordering::Relaxed);
-        let expected = n.div_ceil(shared::publish::MAX_BATCH);
+        let expected = n.div_ceil(shared::events::publish::MAX_BATCH);
         let ok = calls == expected
             && response.batch_item_failures.is_empty()
             && sns.entries.load(Ordering::Relaxed) == n;

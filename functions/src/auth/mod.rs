@@ -3,12 +3,13 @@
 use aws_sdk_cognitoidentityprovider::error::ProvideErrorMetadata;
 use aws_sdk_cognitoidentityprovider::types::AuthFlowType;
 use lambda_http::Request;
-use shared::api::auth::{
+use shared::ApiError;
+use shared::App;
+use shared::edge::http::{HttpResponse, authenticate, json, json_body, no_content};
+use shared::identity::wire::{
     ChangePasswordRequest, ConfirmForgotPasswordRequest, CurrentIdentityResponse,
     ForgotPasswordRequest, HealthResponse, LoginRequest, LoginResponse,
 };
-use shared::http::{HttpResponse, authenticate, json, json_body, no_content};
-use shared::{ApiError, App};
 
 /// Maps Cognito's refusals to the answers a client of the Auth API expects; anything else is
 /// an internal error whose detail is only logged.

@@ -1,5 +1,5 @@
 //! `collector.deliver`: the collector delivery queue → one SQS message or SNS notification
-//! per job, with the subscriber's credentials (`shared::service::collector_dispatch`).
+//! per job, with the subscriber's credentials (`shared::collector::dispatch`).
 
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
 use shared::App;
@@ -7,5 +7,5 @@ use shared::App;
 use crate::handler::BoxFuture;
 
 pub fn call(app: &App, event: SqsEvent) -> BoxFuture<'_, SqsBatchResponse> {
-    Box::pin(async move { shared::service::collector_dispatch::send_queue_batch(app, event).await })
+    Box::pin(async move { shared::collector::dispatch::send_queue_batch(app, event).await })
 }

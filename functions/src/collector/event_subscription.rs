@@ -1,11 +1,12 @@
 //! `/api/v1/event-subscription[/{id}[/deactivate]]`.
 
 use lambda_http::Request;
-use shared::http::{HttpResponse, json, json_body, path_param};
-use shared::oauth::Scope;
-use shared::service::collector as svc;
-use shared::time::now;
-use shared::{ApiError, App};
+use shared::ApiError;
+use shared::App;
+use shared::collector::usecases as svc;
+use shared::edge::http::{HttpResponse, json, json_body, path_param};
+use shared::identity::oauth::Scope;
+use shared::kernel::time::now;
 
 const SCOPE: Scope = Scope::CollectorSubscriptions;
 

@@ -1,10 +1,11 @@
 //! `/api/v1/events[/{eventId}]`.
 
 use lambda_http::Request;
-use shared::http::{HttpResponse, json, json_body_within, path_param};
-use shared::oauth::Scope;
-use shared::service::collector as svc;
-use shared::{ApiError, App};
+use shared::ApiError;
+use shared::App;
+use shared::collector::usecases as svc;
+use shared::edge::http::{HttpResponse, json, json_body_within, path_param};
+use shared::identity::oauth::Scope;
 
 /// `POST /api/v1/events`: 201 when stored, 200 with the stored event when its id was posted
 /// before.
@@ -13,8 +14,8 @@ pub async fn create(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
     let (created, event) = svc::create_event(
         app,
         &tenant,
-        json_body_within(&req, &shared::limits::EVENTS)?,
-        shared::time::now(),
+        json_body_within(&req, &shared::kernel::limits::EVENTS)?,
+        shared::kernel::time::now(),
     )
     .await?;
     json(if created { 201 } else { 200 }, &event)

@@ -10,9 +10,10 @@ pub mod jobs;
 pub mod run_jobs;
 
 use lambda_http::Request;
-use shared::http::{authenticate_machine, twc_tenant};
-use shared::oauth::{Scope, TenantId};
-use shared::{ApiError, App};
+use shared::ApiError;
+use shared::App;
+use shared::edge::http::{authenticate_machine, twc_tenant};
+use shared::identity::oauth::{Scope, TenantId};
 
 /// The caller's tenant, after checking its token, the scope and the tenant header.
 async fn tenant(app: &App, req: &Request, scope: Scope) -> Result<TenantId, ApiError> {

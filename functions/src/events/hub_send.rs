@@ -1,5 +1,5 @@
 //! `events.hub_send`: the hub delivery queue → one signed POST per job
-//! (`shared::service::hub`).
+//! (`shared::listener::hub`).
 
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
 use shared::App;
@@ -7,5 +7,5 @@ use shared::App;
 use crate::handler::BoxFuture;
 
 pub fn call(app: &App, event: SqsEvent) -> BoxFuture<'_, SqsBatchResponse> {
-    Box::pin(async move { shared::service::hub::send_queue_batch(app, event).await })
+    Box::pin(async move { shared::listener::hub::send_queue_batch(app, event).await })
 }

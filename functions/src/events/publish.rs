@@ -1,10 +1,10 @@
-//! `events.publish`: DynamoDB stream → SNS. The logic is `shared::publish`; this adapter only
+//! `events.publish`: DynamoDB stream → SNS. The logic is `shared::events::publish`; this adapter only
 //! supplies the SNS client, the topic naming and where unpublishable messages are parked.
 
 use aws_lambda_events::event::dynamodb::Event;
 use aws_lambda_events::event::streams::DynamoDbEventResponse;
 use shared::App;
-use shared::publish::QueueParking;
+use shared::events::publish::QueueParking;
 
 use crate::handler::BoxFuture;
 
@@ -15,7 +15,7 @@ pub fn call(app: &App, event: Event) -> BoxFuture<'_, DynamoDbEventResponse> {
             sqs: app.aws.sqs().await,
             queue_url: &config.stream_failure_queue_url,
         };
-        shared::publish::publish_stream_batch(
+        shared::events::publish::publish_stream_batch(
             app.aws.sns().await,
             &parking,
             |channel| config.topic_arn(channel),

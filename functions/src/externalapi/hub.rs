@@ -2,11 +2,12 @@
 //! the caller's tenant.
 
 use lambda_http::{Body, Request, RequestExt, Response};
-use shared::codes::listener as codes;
-use shared::http::{HttpResponse, json, no_content};
-use shared::oauth::Scope;
-use shared::service::listener as svc;
-use shared::{ApiError, App};
+use shared::ApiError;
+use shared::App;
+use shared::edge::codes::listener as codes;
+use shared::edge::http::{HttpResponse, json, no_content};
+use shared::identity::oauth::Scope;
+use shared::listener::usecases as svc;
 
 use super::{gate, json_bytes};
 

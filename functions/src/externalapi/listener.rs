@@ -1,10 +1,11 @@
 //! `POST /externalapi/listener/v1/listener`: inbound events (`listener:events` scope).
 
 use lambda_http::{Body, Request, Response};
-use shared::http::HttpResponse;
-use shared::oauth::Scope;
-use shared::service::listener as svc;
-use shared::{ApiError, App};
+use shared::ApiError;
+use shared::App;
+use shared::edge::http::HttpResponse;
+use shared::identity::oauth::Scope;
+use shared::listener::usecases as svc;
 
 use super::{gate, json_bytes};
 

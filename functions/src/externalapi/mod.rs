@@ -1,15 +1,16 @@
 //! The ONAP-style external APIs: the Listener (`/externalapi/listener/v1`) and its hub
 //! (`/externalapi/hub/v1`). Every failure answers an `ErrorRepresentation` with the numeric
-//! catalogue (`shared::codes::listener`).
+//! catalogue (`shared::edge::codes::listener`).
 
 pub mod hub;
 pub mod listener;
 
 use lambda_http::{Body, Request};
-use shared::codes::listener as codes;
-use shared::http::machine_identity;
-use shared::oauth::{MachineIdentity, Scope};
-use shared::{ApiError, App};
+use shared::ApiError;
+use shared::App;
+use shared::edge::codes::listener as codes;
+use shared::edge::http::machine_identity;
+use shared::identity::oauth::{MachineIdentity, Scope};
 
 /// Token (40–42), scope (50), active client (51) and rates (53, 6).
 pub(crate) async fn gate(
@@ -18,7 +19,7 @@ pub(crate) async fn gate(
     scope: Scope,
 ) -> Result<MachineIdentity, ApiError> {
     let identity = machine_identity(app, req).await?;
-    shared::service::listener::gate(app, identity, scope).await
+    shared::listener::usecases::gate(app, identity, scope).await
 }
 
 /// The request body; when there is one it must be declared JSON (25 without a
@@ -50,7 +51,7 @@ pub(crate) fn json_bytes(req: &Request) -> Result<&[u8], ApiError> {
         ))
         .with_code(codes::INVALID_HEADER));
     }
-    shared::limits::check(bytes, &shared::limits::EVENTS)
+    shared::kernel::limits::check(bytes, &shared::kernel::limits::EVENTS)
         .map_err(|e| ApiError::bad_request(e.to_string()).with_code(codes::INVALID_BODY))?;
     Ok(bytes)
 }

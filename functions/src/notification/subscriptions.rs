@@ -2,12 +2,13 @@
 //! deletes; consumer scope (the subscription's own client) reads and pulls.
 
 use lambda_http::{Request, RequestExt};
-use shared::codes::notification as codes;
-use shared::domain::notification::valid_subscription_id;
-use shared::http::{HttpResponse, authenticate_machine, json, json_body, no_content, once};
-use shared::oauth::Scope;
-use shared::service::notification as svc;
-use shared::{ApiError, App};
+use shared::ApiError;
+use shared::App;
+use shared::edge::codes::notification as codes;
+use shared::edge::http::{HttpResponse, authenticate_machine, json, json_body, no_content, once};
+use shared::identity::oauth::Scope;
+use shared::notification::rules::valid_subscription_id;
+use shared::notification::usecases as svc;
 
 /// The `{id}` path parameter (`NOT000006` when malformed).
 fn subscription_id(req: &Request) -> Result<String, ApiError> {

@@ -3,13 +3,14 @@
 //! (machine-client registration by a sys_admin).
 
 use lambda_http::{Body, Request, Response};
-use shared::http::{
+use shared::ApiError;
+use shared::App;
+use shared::edge::http::{
     HttpResponse, authenticate, basic_credentials, form_body, json, json_body, no_content,
     path_param,
 };
-use shared::oauth::ClientId;
-use shared::service::oauth as svc;
-use shared::{ApiError, App};
+use shared::identity::clients as svc;
+use shared::identity::oauth::ClientId;
 
 /// `POST /auth/realms/{realm}/protocol/openid-connect/token`
 pub async fn token(app: &App, req: Request) -> Result<HttpResponse, ApiError> {

@@ -1,10 +1,11 @@
 //! `/offers/v1/demand_personas/settings/assignment`: automatic or manual assignment.
 
 use lambda_http::Request;
-use shared::api::offers::AssignmentSetting;
-use shared::http::{HttpResponse, authenticate, json, json_body, no_content};
-use shared::service::organizations as svc;
-use shared::{ApiError, App};
+use shared::ApiError;
+use shared::App;
+use shared::edge::http::{HttpResponse, authenticate, json, json_body, no_content};
+use shared::marketplace::usecases::organizations as svc;
+use shared::marketplace::wire::offers::AssignmentSetting;
 
 /// `GET /offers/v1/demand_personas/settings/assignment`
 pub async fn get_assignment(app: &App, req: Request) -> Result<HttpResponse, ApiError> {

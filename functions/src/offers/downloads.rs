@@ -2,9 +2,10 @@
 //! is the credential).
 
 use lambda_http::Request;
-use shared::http::{HttpResponse, path_param, redirect};
-use shared::service::downloads as svc;
-use shared::{ApiError, App};
+use shared::ApiError;
+use shared::App;
+use shared::edge::http::{HttpResponse, path_param, redirect};
+use shared::marketplace::usecases::downloads as svc;
 
 /// `GET /offers/v1/downloads/{token}`: a redirect to the file.
 pub async fn get(app: &App, req: Request) -> Result<HttpResponse, ApiError> {

@@ -8,9 +8,10 @@ pub mod outbox;
 pub mod sys_admin;
 
 use lambda_http::Request;
-use shared::api::auth::HealthResponse;
-use shared::http::{HttpResponse, json};
-use shared::{ApiError, App};
+use shared::ApiError;
+use shared::App;
+use shared::edge::http::{HttpResponse, json};
+use shared::identity::wire::HealthResponse;
 
 pub async fn healthz(_app: &App, _req: Request) -> Result<HttpResponse, ApiError> {
     json(

@@ -2,10 +2,11 @@
 //! own system (sealed, never returned).
 
 use lambda_http::Request;
-use shared::api::organizations::SaveApiKeysRequest;
-use shared::http::{HttpResponse, authenticate, json_body, no_content};
-use shared::service::organizations as svc;
-use shared::{ApiError, App};
+use shared::ApiError;
+use shared::App;
+use shared::edge::http::{HttpResponse, authenticate, json_body, no_content};
+use shared::marketplace::usecases::organizations as svc;
+use shared::marketplace::wire::organizations::SaveApiKeysRequest;
 
 pub async fn save(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
     let org = authenticate(app, &req).await?.org_admin()?;

@@ -6,16 +6,17 @@ pub mod supply_persona;
 pub mod sys_admin;
 
 use lambda_http::Request;
-use shared::api::auth::HealthResponse;
-use shared::api::organizations::{
+use shared::ApiError;
+use shared::App;
+use shared::edge::http::{HttpResponse, authenticate, json, json_body, query};
+use shared::identity::sign_up::{self as sign_ups, Confirmation};
+use shared::identity::wire::HealthResponse;
+use shared::marketplace::usecases::organizations as svc;
+use shared::marketplace::usecases::subscriptions as subs;
+use shared::marketplace::wire::organizations::{
     AnonListRequest, OrgListQuery, OrgSignUpRequest, OrgSignUpResponse, SubscribeRequest,
     SubscribeResponse,
 };
-use shared::http::{HttpResponse, authenticate, json, json_body, query};
-use shared::service::organizations as svc;
-use shared::service::sign_up::{self as sign_ups, Confirmation};
-use shared::service::subscriptions as subs;
-use shared::{ApiError, App};
 
 /// `GET /organizations/v1/status/healthz`
 pub async fn healthz(_app: &App, _req: Request) -> Result<HttpResponse, ApiError> {

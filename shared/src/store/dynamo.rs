@@ -11,11 +11,11 @@ use aws_sdk_dynamodb::types::{
     TransactWriteItem,
 };
 
-use super::{
+use crate::infra::aws::Aws;
+use crate::store::{
     Cond, DbError, Guard, Increment, Item, Query, SortKey, StoreFuture, Table, Tx, Write,
     key_attributes,
 };
-use crate::aws::Aws;
 
 pub struct DynamoTable {
     aws: Arc<Aws>,
@@ -291,7 +291,7 @@ impl Table for DynamoTable {
     ) -> StoreFuture<'a, Vec<Item>> {
         Box::pin(async move {
             let mut found = Vec::with_capacity(keys.len());
-            let unique = crate::ids::unique(keys);
+            let unique = crate::kernel::ids::unique(keys);
             for chunk in unique.chunks(100) {
                 let mut request = KeysAndAttributes::builder();
                 if let Some(attributes) = attributes {

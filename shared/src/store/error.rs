@@ -1,4 +1,4 @@
-use crate::error::ApiError;
+use crate::edge::error::ApiError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {

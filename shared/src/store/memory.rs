@@ -10,7 +10,7 @@ use std::sync::Mutex;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
-use super::{
+use crate::store::{
     DbError, Guard, Increment, Item, Query, StoreFuture, Table, Tx, Write, key_attributes,
 };
 
@@ -160,7 +160,7 @@ impl Table for MemoryTable {
         keys: &'a [(String, String)],
         attributes: Option<&'a [&'a str]>,
     ) -> StoreFuture<'a, Vec<Item>> {
-        let unique = crate::ids::unique(keys);
+        let unique = crate::kernel::ids::unique(keys);
         for _ in unique.chunks(100) {
             self.count_call("BatchGetItem");
         }

@@ -4,13 +4,16 @@
 //!
 //! The port speaks DynamoDB's item model (string keys `pk`/`sk`, three global secondary
 //! indexes, conditional writes, transactions) because the key layout and the conditions in
-//! [`crate::db`] are the design being tested: every aggregate's store code runs unchanged on
+//! [`crate::store::db`] are the design being tested: every aggregate's store code runs unchanged on
 //! either implementation, so a use-case test on memory exercises the same keys, conditions and
 //! transactions that run in AWS. Only the wire calls differ.
 
+pub mod db;
 mod dynamo;
 mod error;
+pub mod idempotency;
 mod memory;
+pub mod races;
 mod tx;
 
 pub use dynamo::DynamoTable;
@@ -99,7 +102,7 @@ pub enum Guard {
     Below(u64),
 }
 
-/// The table, as the platform uses it. Object-safe, so [`crate::db::Db`] holds either
+/// The table, as the platform uses it. Object-safe, so [`crate::store::db::Db`] holds either
 /// implementation behind one pointer.
 pub trait Table: Send + Sync {
     fn get<'a>(&'a self, pk: &'a str, sk: &'a str) -> StoreFuture<'a, Option<Item>>;

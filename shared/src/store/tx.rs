@@ -1,6 +1,6 @@
 use aws_sdk_dynamodb::types::AttributeValue;
 
-use super::Item;
+use crate::store::Item;
 
 /// The condition a write must meet; every write in the platform is conditional.
 #[derive(Clone, Debug)]
@@ -133,9 +133,9 @@ impl Tx {
 
     /// The writes, refused as DynamoDB refuses them: more than [`MAX_TRANSACTION_ITEMS`], or
     /// two writes to one item.
-    pub fn into_writes(self) -> Result<Vec<(Write, Cond)>, super::DbError> {
+    pub fn into_writes(self) -> Result<Vec<(Write, Cond)>, crate::store::DbError> {
         if self.writes.len() > MAX_TRANSACTION_ITEMS {
-            return Err(super::DbError::Aws(format!(
+            return Err(crate::store::DbError::Aws(format!(
                 "ValidationException: {} writes exceed one transaction",
                 self.writes.len()
             )));
@@ -143,7 +143,7 @@ impl Tx {
         let mut keys = std::collections::HashSet::new();
         for (write, _) in &self.writes {
             if !keys.insert(write.key()) {
-                return Err(super::DbError::Aws(format!(
+                return Err(crate::store::DbError::Aws(format!(
                     "ValidationException: Transaction request cannot include multiple \
                      operations on one item ({:?})",
                     write.key()

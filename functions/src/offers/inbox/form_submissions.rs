@@ -1,14 +1,15 @@
 //! `/offers/v1/inbox/form_submissions`.
 
 use lambda_http::Request;
-use shared::http::{HttpResponse, authenticate, json_body_within, once};
-use shared::service::forms as svc;
-use shared::{ApiError, App};
+use shared::ApiError;
+use shared::App;
+use shared::edge::http::{HttpResponse, authenticate, json_body_within, once};
+use shared::marketplace::usecases::forms as svc;
 
 /// `POST /offers/v1/inbox/form_submissions` (with an optional `Idempotency-Key`).
 pub async fn create(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
     let supplier = authenticate(app, &req).await?.org_admin()?;
-    let body = json_body_within(&req, &shared::limits::DOCUMENTS)?;
+    let body = json_body_within(&req, &shared::kernel::limits::DOCUMENTS)?;
     once(app, &req, &supplier.to_string(), 201, |key| {
         svc::submit(app, supplier, body, key)
     })

@@ -1,9 +1,10 @@
 //! `/offers/v1/inbox/form_templates/...`.
 
 use lambda_http::Request;
-use shared::http::{HttpResponse, authenticate, json, path_param};
-use shared::service::forms as svc;
-use shared::{ApiError, App};
+use shared::ApiError;
+use shared::App;
+use shared::edge::http::{HttpResponse, authenticate, json, path_param};
+use shared::marketplace::usecases::forms as svc;
 
 /// `GET /offers/v1/inbox/form_templates/by_demand_persona_id/{demand_persona_id}/by_schema_id/{schema_id}/latest`
 pub async fn latest(app: &App, req: Request) -> Result<HttpResponse, ApiError> {

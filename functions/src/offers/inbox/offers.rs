@@ -1,11 +1,12 @@
 //! `/offers/v1/inbox/offers[/{offer_id}[/accept|/decline]]`.
 
 use lambda_http::Request;
-use shared::http::{
+use shared::ApiError;
+use shared::App;
+use shared::edge::http::{
     HttpResponse, authenticate, json, json_body_or_default, no_content, path_param, query,
 };
-use shared::service::offers as svc;
-use shared::{ApiError, App};
+use shared::marketplace::usecases::offers as svc;
 
 /// `GET /offers/v1/inbox/offers`
 pub async fn list(app: &App, req: Request) -> Result<HttpResponse, ApiError> {

@@ -1,9 +1,12 @@
 //! `/offers/v1/inbox/referrals[/{referral_id}[/mark_processed|/cancel]]`.
 
 use lambda_http::Request;
-use shared::http::{HttpResponse, authenticate, json, json_body, no_content, path_param, query};
-use shared::service::referrals as svc;
-use shared::{ApiError, App};
+use shared::ApiError;
+use shared::App;
+use shared::edge::http::{
+    HttpResponse, authenticate, json, json_body, no_content, path_param, query,
+};
+use shared::marketplace::usecases::referrals as svc;
 
 /// `GET /offers/v1/inbox/referrals`
 pub async fn list(app: &App, req: Request) -> Result<HttpResponse, ApiError> {

@@ -2,16 +2,20 @@
 //! the referrals assigned to it.
 
 use lambda_http::Request;
-use shared::domain::visit::VisitAction;
-use shared::http::{
+use shared::ApiError;
+use shared::App;
+use shared::edge::http::{
     HttpResponse, authenticate, json, json_body, no_content, once, path_param, query,
 };
-use shared::ids::VisitId;
-use shared::service::visits as svc;
-use shared::{ApiError, App};
+use shared::kernel::ids::VisitId;
+use shared::marketplace::usecases::visits as svc;
+use shared::marketplace::visit::VisitAction;
 
 /// The caller's organization (an `org_admin`) and the visit of the path.
-async fn target(app: &App, req: &Request) -> Result<(shared::ids::OrgId, VisitId), ApiError> {
+async fn target(
+    app: &App,
+    req: &Request,
+) -> Result<(shared::kernel::ids::OrgId, VisitId), ApiError> {
     let supplier = authenticate(app, req).await?.org_admin()?;
     Ok((supplier, path_param(req, "visit_id")?))
 }

@@ -1,9 +1,10 @@
 //! `/offers/v1/inbox/work_sessions/{start,end}`: the supplier clocks in and out of a visit.
 
 use lambda_http::Request;
-use shared::http::{HttpResponse, authenticate, json, json_body, no_content};
-use shared::service::visits as svc;
-use shared::{ApiError, App};
+use shared::ApiError;
+use shared::App;
+use shared::edge::http::{HttpResponse, authenticate, json, json_body, no_content};
+use shared::marketplace::usecases::visits as svc;
 
 /// `POST /offers/v1/inbox/work_sessions/start`
 pub async fn start(app: &App, req: Request) -> Result<HttpResponse, ApiError> {

@@ -1,10 +1,11 @@
 //! `/offers/v1/outbox/form_submissions/...`.
 
 use lambda_http::Request;
-use shared::http::{HttpResponse, authenticate, json, path_param};
-use shared::presign::base_url;
-use shared::service::forms as svc;
-use shared::{ApiError, App};
+use shared::ApiError;
+use shared::App;
+use shared::edge::http::{HttpResponse, authenticate, json, path_param};
+use shared::infra::presign::base_url;
+use shared::marketplace::usecases::forms as svc;
 
 /// `GET /offers/v1/outbox/form_submissions/{form_submission_id}`
 pub async fn get(app: &App, req: Request) -> Result<HttpResponse, ApiError> {

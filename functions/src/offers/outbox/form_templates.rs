@@ -2,9 +2,10 @@
 //! operation for a demand to publish a form).
 
 use lambda_http::Request;
-use shared::http::{HttpResponse, authenticate, json, json_body_within};
-use shared::service::forms as svc;
-use shared::{ApiError, App};
+use shared::ApiError;
+use shared::App;
+use shared::edge::http::{HttpResponse, authenticate, json, json_body_within};
+use shared::marketplace::usecases::forms as svc;
 
 /// `POST /offers/v1/outbox/form_templates`
 pub async fn publish(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
@@ -14,7 +15,7 @@ pub async fn publish(app: &App, req: Request) -> Result<HttpResponse, ApiError> 
         &svc::publish(
             app,
             demand,
-            json_body_within(&req, &shared::limits::DOCUMENTS)?,
+            json_body_within(&req, &shared::kernel::limits::DOCUMENTS)?,
         )
         .await?,
     )

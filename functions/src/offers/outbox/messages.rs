@@ -1,11 +1,14 @@
 //! `/offers/v1/outbox/messages[/{message_id}]` and `/offers/v1/outbox/messages/files/{file_id}[/presigned]`.
 
 use lambda_http::Request;
-use shared::domain::message::SenderType;
-use shared::http::{HttpResponse, authenticate, json, json_body, path_param, query, redirect};
-use shared::presign::base_url;
-use shared::service::messages as svc;
-use shared::{ApiError, App};
+use shared::ApiError;
+use shared::App;
+use shared::edge::http::{
+    HttpResponse, authenticate, json, json_body, path_param, query, redirect,
+};
+use shared::infra::presign::base_url;
+use shared::marketplace::message::SenderType;
+use shared::marketplace::usecases::messages as svc;
 
 const SIDE: SenderType = SenderType::Demand;
 

@@ -1,12 +1,13 @@
 //! `/offers/v1/outbox/offers[/{offer_id}[/matches|/close|/assign]]`.
 
 use lambda_http::Request;
-use shared::http::{
+use shared::ApiError;
+use shared::App;
+use shared::edge::http::{
     HttpResponse, authenticate, json, json_body, json_body_or_default, no_content, once,
     path_param, query,
 };
-use shared::service::offers as svc;
-use shared::{ApiError, App};
+use shared::marketplace::usecases::offers as svc;
 
 /// `POST /offers/v1/outbox/offers` (with an optional `Idempotency-Key`, [`once`]).
 pub async fn create(app: &App, req: Request) -> Result<HttpResponse, ApiError> {

@@ -1,11 +1,12 @@
 //! `/offers/v1/outbox/referrals[/{referral_id}[/cancel]]`.
 
 use lambda_http::Request;
-use shared::http::{
+use shared::ApiError;
+use shared::App;
+use shared::edge::http::{
     HttpResponse, authenticate, json, json_body, no_content, once, path_param, query,
 };
-use shared::service::referrals as svc;
-use shared::{ApiError, App};
+use shared::marketplace::usecases::referrals as svc;
 
 /// `GET /offers/v1/outbox/referrals`
 pub async fn list(app: &App, req: Request) -> Result<HttpResponse, ApiError> {

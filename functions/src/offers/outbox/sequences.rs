@@ -1,10 +1,11 @@
 //! `/offers/v1/outbox/sequences`.
 
 use lambda_http::Request;
-use shared::domain::message::SenderType;
-use shared::http::{HttpResponse, authenticate, json, query};
-use shared::service::sequences as svc;
-use shared::{ApiError, App};
+use shared::ApiError;
+use shared::App;
+use shared::edge::http::{HttpResponse, authenticate, json, query};
+use shared::marketplace::message::SenderType;
+use shared::marketplace::usecases::sequences as svc;
 
 /// `GET /offers/v1/outbox/sequences`
 pub async fn list(app: &App, req: Request) -> Result<HttpResponse, ApiError> {

@@ -1,9 +1,10 @@
 //! `/offers/v1/outbox/visits[/{visit_id}]`: the demand reads the visits of its referrals.
 
 use lambda_http::Request;
-use shared::http::{HttpResponse, authenticate, json, path_param, query};
-use shared::service::visits as svc;
-use shared::{ApiError, App};
+use shared::ApiError;
+use shared::App;
+use shared::edge::http::{HttpResponse, authenticate, json, path_param, query};
+use shared::marketplace::usecases::visits as svc;
 
 /// `GET /offers/v1/outbox/visits`
 pub async fn list(app: &App, req: Request) -> Result<HttpResponse, ApiError> {

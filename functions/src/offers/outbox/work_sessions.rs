@@ -1,9 +1,10 @@
 //! `/offers/v1/outbox/work_sessions`: the demand reads the work sessions of its visits.
 
 use lambda_http::Request;
-use shared::http::{HttpResponse, authenticate, json, query};
-use shared::service::visits as svc;
-use shared::{ApiError, App};
+use shared::ApiError;
+use shared::App;
+use shared::edge::http::{HttpResponse, authenticate, json, query};
+use shared::marketplace::usecases::visits as svc;
 
 /// `GET /offers/v1/outbox/work_sessions`
 pub async fn list(app: &App, req: Request) -> Result<HttpResponse, ApiError> {

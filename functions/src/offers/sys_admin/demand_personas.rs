@@ -2,10 +2,11 @@
 //! organization's assignment setting.
 
 use lambda_http::Request;
-use shared::api::offers::AssignmentSetting;
-use shared::http::{HttpResponse, json, json_body, no_content, path_param};
-use shared::service::sys_admin as svc;
-use shared::{ApiError, App};
+use shared::ApiError;
+use shared::App;
+use shared::edge::http::{HttpResponse, json, json_body, no_content, path_param};
+use shared::marketplace::usecases::sys_admin as svc;
+use shared::marketplace::wire::offers::AssignmentSetting;
 
 use super::sys_admin;
 

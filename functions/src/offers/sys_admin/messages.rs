@@ -1,9 +1,10 @@
 //! `/offers/v1/sys_admin/messages[/by_file_id/{file_id}]`.
 
 use lambda_http::Request;
-use shared::http::{HttpResponse, json, path_param, query};
-use shared::service::messages as svc;
-use shared::{ApiError, App};
+use shared::ApiError;
+use shared::App;
+use shared::edge::http::{HttpResponse, json, path_param, query};
+use shared::marketplace::usecases::messages as svc;
 
 use super::sys_admin;
 

@@ -10,8 +10,9 @@ pub mod take_rates;
 pub mod visits;
 
 use lambda_http::Request;
-use shared::http::authenticate;
-use shared::{ApiError, App};
+use shared::ApiError;
+use shared::App;
+use shared::edge::http::authenticate;
 
 /// Refuses anyone but a sys_admin (403: the role, not the resource, is wrong).
 pub async fn sys_admin(app: &App, req: &Request) -> Result<(), ApiError> {

@@ -1,9 +1,10 @@
 //! `/offers/v1/sys_admin/referrals[/{referral_id}]`: every organization's referrals.
 
 use lambda_http::Request;
-use shared::http::{HttpResponse, json, path_param, query};
-use shared::service::sys_admin as svc;
-use shared::{ApiError, App};
+use shared::ApiError;
+use shared::App;
+use shared::edge::http::{HttpResponse, json, path_param, query};
+use shared::marketplace::usecases::sys_admin as svc;
 
 use super::sys_admin;
 

@@ -1,9 +1,10 @@
 //! `/offers/v1/sys_admin/sequences`.
 
 use lambda_http::Request;
-use shared::http::{HttpResponse, json, query};
-use shared::service::sequences as svc;
-use shared::{ApiError, App};
+use shared::ApiError;
+use shared::App;
+use shared::edge::http::{HttpResponse, json, query};
+use shared::marketplace::usecases::sequences as svc;
 
 use super::sys_admin;
 

@@ -1,10 +1,11 @@
 //! `/offers/v1/sys_admin/take_rates/*`: the regional take rate and the demand organizations' own.
 
 use lambda_http::Request;
-use shared::api::sys_admin::{DemandTakeRateRequest, RegionalTakeRate};
-use shared::http::{HttpResponse, json, json_body, no_content, path_param, query};
-use shared::service::sys_admin as svc;
-use shared::{ApiError, App};
+use shared::ApiError;
+use shared::App;
+use shared::edge::http::{HttpResponse, json, json_body, no_content, path_param, query};
+use shared::marketplace::usecases::sys_admin as svc;
+use shared::marketplace::wire::sys_admin::{DemandTakeRateRequest, RegionalTakeRate};
 
 use super::sys_admin;
 

@@ -1,9 +1,10 @@
 //! `/offers/v1/sys_admin/visits[/{visit_id}]`.
 
 use lambda_http::Request;
-use shared::http::{HttpResponse, json, path_param, query};
-use shared::service::visits as svc;
-use shared::{ApiError, App};
+use shared::ApiError;
+use shared::App;
+use shared::edge::http::{HttpResponse, json, path_param, query};
+use shared::marketplace::usecases::visits as svc;
 
 use super::sys_admin;
 

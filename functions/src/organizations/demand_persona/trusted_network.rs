@@ -1,10 +1,13 @@
 //! `/organizations/v1/demand_persona/trusted_network`: the suppliers the caller trusts.
 
 use lambda_http::Request;
-use shared::api::organizations::{DemandTrustedNetworkQuery, SetTrustedNetworkRequest};
-use shared::http::{HttpResponse, authenticate, json, json_body, no_content, query};
-use shared::service::organizations as svc;
-use shared::{ApiError, App};
+use shared::ApiError;
+use shared::App;
+use shared::edge::http::{HttpResponse, authenticate, json, json_body, no_content, query};
+use shared::marketplace::usecases::organizations as svc;
+use shared::marketplace::wire::organizations::{
+    DemandTrustedNetworkQuery, SetTrustedNetworkRequest,
+};
 
 /// `GET /organizations/v1/demand_persona/trusted_network`
 pub async fn list(app: &App, req: Request) -> Result<HttpResponse, ApiError> {

@@ -1,10 +1,11 @@
 //! `/organizations/v1/supply_persona/care_types`: the care types the caller supplies.
 
 use lambda_http::Request;
-use shared::api::organizations::SetCareTypesRequest;
-use shared::http::{HttpResponse, authenticate, json_body, no_content};
-use shared::service::organizations as svc;
-use shared::{ApiError, App};
+use shared::ApiError;
+use shared::App;
+use shared::edge::http::{HttpResponse, authenticate, json_body, no_content};
+use shared::marketplace::usecases::organizations as svc;
+use shared::marketplace::wire::organizations::SetCareTypesRequest;
 
 /// `POST /organizations/v1/supply_persona/care_types`: replaces them (`[]` removes all).
 pub async fn set(app: &App, req: Request) -> Result<HttpResponse, ApiError> {

@@ -4,11 +4,12 @@ pub mod care_types;
 pub mod trusted_network;
 
 use lambda_http::Request;
-use shared::api::organizations::SupplyDetail;
-use shared::domain::organization::PersonaStatus;
-use shared::http::{HttpResponse, authenticate, json, no_content};
-use shared::service::organizations as svc;
-use shared::{ApiError, App};
+use shared::ApiError;
+use shared::App;
+use shared::edge::http::{HttpResponse, authenticate, json, no_content};
+use shared::marketplace::organization::PersonaStatus;
+use shared::marketplace::usecases::organizations as svc;
+use shared::marketplace::wire::organizations::SupplyDetail;
 
 /// `GET /organizations/v1/supply_persona`
 pub async fn get(app: &App, req: Request) -> Result<HttpResponse, ApiError> {

@@ -2,10 +2,13 @@
 //! the caller.
 
 use lambda_http::Request;
-use shared::api::organizations::{SupplySetTrustedNetworkRequest, SupplyTrustedNetworkQuery};
-use shared::http::{HttpResponse, authenticate, json, json_body, no_content, query};
-use shared::service::organizations as svc;
-use shared::{ApiError, App};
+use shared::ApiError;
+use shared::App;
+use shared::edge::http::{HttpResponse, authenticate, json, json_body, no_content, query};
+use shared::marketplace::usecases::organizations as svc;
+use shared::marketplace::wire::organizations::{
+    SupplySetTrustedNetworkRequest, SupplyTrustedNetworkQuery,
+};
 
 /// `GET /organizations/v1/supply_persona/trusted_network`
 pub async fn list(app: &App, req: Request) -> Result<HttpResponse, ApiError> {

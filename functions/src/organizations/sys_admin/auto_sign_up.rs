@@ -3,10 +3,13 @@
 //! whole execution input and passes it on unchanged (`ResultPath: null`).
 
 use lambda_http::Request;
-use shared::api::organizations::{AutoSignUpExecution, AutoSignUpRequest, AutoSignUpResponse};
-use shared::http::{HttpResponse, authenticate, json, json_body};
-use shared::service::auto_sign_up as svc;
-use shared::{ApiError, App};
+use shared::ApiError;
+use shared::App;
+use shared::edge::http::{HttpResponse, authenticate, json, json_body};
+use shared::identity::auto_sign_up as svc;
+use shared::marketplace::wire::organizations::{
+    AutoSignUpExecution, AutoSignUpRequest, AutoSignUpResponse,
+};
 
 /// Checks the request and starts the execution; answers its ARN.
 pub async fn start(app: &App, req: Request) -> Result<HttpResponse, ApiError> {

@@ -2,13 +2,14 @@
 //! demand-persona use cases for the organization in the path.
 
 use lambda_http::Request;
-use shared::api::organizations::{
+use shared::ApiError;
+use shared::App;
+use shared::edge::http::{HttpResponse, json, json_body, no_content, query};
+use shared::marketplace::organization::PersonaStatus;
+use shared::marketplace::usecases::organizations as svc;
+use shared::marketplace::wire::organizations::{
     DemandTrustedNetworkQuery, PersonaStatusView, SetTrustedNetworkRequest,
 };
-use shared::domain::organization::PersonaStatus;
-use shared::http::{HttpResponse, json, json_body, no_content, query};
-use shared::service::organizations as svc;
-use shared::{ApiError, App};
 
 use super::target;
 

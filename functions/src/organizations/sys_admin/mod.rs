@@ -6,17 +6,20 @@ pub mod demand_persona;
 pub mod supply_persona;
 
 use lambda_http::Request;
-use shared::api::organizations::{
+use shared::ApiError;
+use shared::App;
+use shared::edge::http::{
+    HttpResponse, authenticate, json, json_body, no_content, path_param, query,
+};
+use shared::identity::sign_up::{self as sign_ups, Confirmation};
+use shared::kernel::ids::OrgId;
+use shared::marketplace::usecases::organizations as orgs;
+use shared::marketplace::usecases::subscriptions as svc;
+use shared::marketplace::wire::organizations::{
     AdminConfirmSignUpRequest, ConfirmSignUpRequest, EditOrgRequest, OrgDetail, SaveApiKeysRequest,
     SubscribeItem, SubscriptionArn, SysAdminOrgListQuery, SysAdminOrgSignUpRequest,
     UnsubscribeRequest,
 };
-use shared::http::{HttpResponse, authenticate, json, json_body, no_content, path_param, query};
-use shared::ids::OrgId;
-use shared::service::organizations as orgs;
-use shared::service::sign_up::{self as sign_ups, Confirmation};
-use shared::service::subscriptions as svc;
-use shared::{ApiError, App};
 
 /// The organization of a sys_admin route: the caller must be a sys_admin (403 before
 /// anything else is read); an unknown organization is a 404 in the use case.

@@ -1,0 +1,298 @@
+//! The stream publisher: turns event items from the table's stream into SNS messages.
+//!
+//! Each event item is published once per recipient organization, on its channel's topic, with
+//! `organization_id` as a message attribute so subscriptions' filter policies deliver it only
+//! to that organization. Messages go out with `PublishBatch` (at most 10 per call), per-entry
+//! failures are checked, and a record that could not be fully published is reported in
+//! `batchItemFailures` so Lambda retries from it (at-least-once; `event_id` lets subscribers
+//! drop the rare duplicate).
+//!
+//! Batches are packed by count and by bytes (SNS's 256 KiB per call), so one large message
+//! never makes a call fail for its neighbours. A message that no call could ever carry is
+//! parked on the stream failure queue (a description, not the payload) instead of being
+//! retried: retrying it would only hold its shard and re-publish the records after it.
+
+use std::collections::{BTreeMap, HashSet};
+
+use aws_lambda_events::event::dynamodb::{Event, EventRecord as StreamRecord};
+use aws_lambda_events::event::streams::{DynamoDbBatchItemFailure, DynamoDbEventResponse};
+use aws_sdk_sns::types::{MessageAttributeValue, PublishBatchRequestEntry};
+use futures::future::join_all;
+
+use crate::events::EventRecord;
+
+/// SNS accepts at most 10 entries per `PublishBatch`.
+pub const MAX_BATCH: usize = 10;
+
+/// SNS accepts at most 256 KiB per `PublishBatch` (and per message), counting every
+/// message and its attributes' names, types and values.
+pub const MAX_BATCH_BYTES: usize = 262_144;
+
+/// The message attributes every entry carries, by name: their bytes count against
+/// [`MAX_BATCH_BYTES`]. An entry about a versioned entity also carries `entity_id` (String)
+/// and `entity_version` (Number), which subscribers order and deduplicate by.
+const ATTRIBUTES: [&str; 3] = ["organization_id", "event_name", "event_id"];
+
+/// One message to publish.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Entry {
+    /// Unique within its batch; maps a failed entry back to its stream record.
+    pub id: String,
+    pub message: String,
+    pub organization_id: String,
+    pub event_name: String,
+    pub event_id: String,
+    /// The entity the event is about, and its version after the change.
+    pub entity: Option<crate::events::EntityVersion>,
+}
+
+impl Entry {
+    /// What this entry counts against [`MAX_BATCH_BYTES`].
+    pub fn bytes(&self) -> usize {
+        let values = [&self.organization_id, &self.event_name, &self.event_id];
+        let entity = self.entity.as_ref().map_or(0, |e| {
+            "entity_id".len()
+                + "String".len()
+                + e.id.len()
+                + "entity_version".len()
+                + "Number".len()
+                + e.version.to_string().len()
+        });
+        self.message.len()
+            + entity
+            + ATTRIBUTES
+                .iter()
+                .zip(values)
+                .map(|(name, value)| name.len() + "String".len() + value.len())
+                .sum::<usize>()
+    }
+}
+
+/// Splits one topic's entries into calls of at most [`MAX_BATCH`] entries and
+/// [`MAX_BATCH_BYTES`], in order; entries too large for any call come back apart.
+pub fn pack(entries: Vec<Entry>) -> (Vec<Vec<Entry>>, Vec<Entry>) {
+    crate::kernel::limits::batches(entries, MAX_BATCH, MAX_BATCH_BYTES, Entry::bytes)
+}
+
+/// Where a message that can never be published goes, so an operator sees it (the stream
+/// failure queue): `true` once it is parked.
+pub trait ParkPort {
+    fn park(&self, topic_arn: &str, entry: &Entry) -> impl Future<Output = bool> + Send;
+}
+
+/// Parks on an SQS queue (the stream failure queue) a description of the message: its event,
+/// recipient, topic and size. The payload stays in the table's event item while it lives.
+pub struct QueueParking<'a> {
+    pub sqs: &'a aws_sdk_sqs::Client,
+    /// Empty when the function has no failure queue: nothing can be parked, so the record is
+    /// reported failed as before.
+    pub queue_url: &'a str,
+}
+
+impl ParkPort for QueueParking<'_> {
+    async fn park(&self, topic_arn: &str, entry: &Entry) -> bool {
+        let body = serde_json::json!({
+            "reason": "message_too_large",
+            "detail": format!("{} bytes; SNS accepts at most {MAX_BATCH_BYTES}", entry.bytes()),
+            "event_id": entry.event_id,
+            "event_name": entry.event_name,
+            "organization_id": entry.organization_id,
+            "topic_arn": topic_arn,
+        });
+        match crate::infra::delivery::park_message(self.sqs, self.queue_url, body.to_string()).await
+        {
+            Ok(()) => true,
+            Err(e) => {
+                tracing::error!(error = %e, "parking an unpublishable message failed");
+                false
+            }
+        }
+    }
+}
+
+/// The SNS side of publishing, so the logic can run against a fake in tests and benchmarks.
+pub trait SnsPort {
+    /// Publishes up to [`MAX_BATCH`] entries to one topic and returns the ids of the entries
+    /// that failed (all of them when the call itself failed).
+    fn publish_batch(
+        &self,
+        topic_arn: &str,
+        entries: Vec<Entry>,
+    ) -> impl Future<Output = Vec<String>> + Send;
+}
+
+impl SnsPort for aws_sdk_sns::Client {
+    async fn publish_batch(&self, topic_arn: &str, entries: Vec<Entry>) -> Vec<String> {
+        let ids: Vec<String> = entries.iter().map(|e| e.id.clone()).collect();
+        let typed = |data_type: &str, v: &str| {
+            MessageAttributeValue::builder()
+                .data_type(data_type)
+                .string_value(v)
+                .build()
+                .expect("data_type is set")
+        };
+        let attr = |v: &str| typed("String", v);
+        let request: Result<Vec<PublishBatchRequestEntry>, _> = entries
+            .into_iter()
+            .map(|e| {
+                let mut entry = PublishBatchRequestEntry::builder()
+                    .id(e.id)
+                    .message(e.message)
+                    .message_attributes("organization_id", attr(&e.organization_id))
+                    .message_attributes("event_name", attr(&e.event_name))
+                    .message_attributes("event_id", attr(&e.event_id));
+                if let Some(entity) = e.entity {
+                    entry = entry
+                        .message_attributes("entity_id", attr(&entity.id))
+                        .message_attributes(
+                            "entity_version",
+                            typed("Number", &entity.version.to_string()),
+                        );
+                }
+                entry.build()
+            })
+            .collect();
+        let request = match request {
+            Ok(r) => r,
+            Err(e) => {
+                tracing::error!(error = %e, "invalid PublishBatch entry");
+                return ids;
+            }
+        };
+        match self
+            .publish_batch()
+            .topic_arn(topic_arn)
+            .set_publish_batch_request_entries(Some(request))
+            .send()
+            .await
+        {
+            Ok(out) => {
+                for f in out.failed() {
+                    tracing::warn!(
+                        topic_arn,
+                        id = f.id(),
+                        code = f.code(),
+                        message = f.message(),
+                        "entry not published"
+                    );
+                }
+                out.failed().iter().map(|f| f.id().to_owned()).collect()
+            }
+            Err(e) => {
+                tracing::error!(topic_arn, error = ?e, "PublishBatch failed");
+                ids
+            }
+        }
+    }
+}
+
+/// What one stream record asks to publish.
+enum Parsed {
+    /// Not an event item (state items also flow through the stream): nothing to do.
+    Skip,
+    Event(EventRecord),
+    /// An event item that does not decode: reported so it retries and then reaches the
+    /// on-failure destination instead of being dropped silently.
+    Poison(String),
+}
+
+fn parse(record: &StreamRecord) -> Parsed {
+    if record.event_name != "INSERT" {
+        return Parsed::Skip;
+    }
+    let image = &record.change.new_image;
+    let is_event = matches!(image.get(crate::store::db::KIND), Some(serde_dynamo::AttributeValue::S(k)) if k == "event");
+    if !is_event {
+        return Parsed::Skip;
+    }
+    match serde_dynamo::from_item::<_, EventRecord>(image.clone()) {
+        Ok(e) => Parsed::Event(e),
+        Err(e) => Parsed::Poison(e.to_string()),
+    }
+}
+
+/// Publishes every event item of the batch. `topic_arn` maps a channel name to its topic;
+/// what no call could carry goes to `parking`.
+pub async fn publish_stream_batch<P: SnsPort, K: ParkPort>(
+    sns: &P,
+    parking: &K,
+    topic_arn: impl Fn(&str) -> String,
+    batch: &Event,
+) -> DynamoDbEventResponse {
+    let mut failed_records: HashSet<usize> = HashSet::new();
+    // Topic → entries, in record order; BTreeMap keeps the call order deterministic.
+    let mut by_topic: BTreeMap<String, Vec<Entry>> = BTreeMap::new();
+    for (index, record) in batch.records.iter().enumerate() {
+        match parse(record) {
+            Parsed::Skip => {}
+            Parsed::Poison(error) => {
+                tracing::error!(event_id = %record.event_id, error, "undecodable event item");
+                failed_records.insert(index);
+            }
+            Parsed::Event(event) => {
+                let topic = topic_arn(event.channel.as_str());
+                let entries = by_topic.entry(topic).or_default();
+                for (n, recipient) in event.recipients.iter().enumerate() {
+                    entries.push(Entry {
+                        id: format!("{index}-{n}"),
+                        message: event.payload.clone(),
+                        organization_id: recipient.to_string(),
+                        event_name: event.event_name.as_str().to_owned(),
+                        event_id: event.event_id.to_string(),
+                        entity: event.entity.clone(),
+                    });
+                }
+            }
+        }
+    }
+
+    let mut calls = Vec::new();
+    let mut unpublishable = Vec::new();
+    for (topic, entries) in by_topic {
+        let (batches, too_large) = pack(entries);
+        calls.extend(batches.into_iter().map(|b| (topic.clone(), b)));
+        unpublishable.extend(too_large.into_iter().map(|e| (topic.clone(), e)));
+    }
+    let calls = calls
+        .iter()
+        .map(|(topic, batch)| sns.publish_batch(topic, batch.clone()));
+    let parked = unpublishable.iter().map(|(topic, entry)| async move {
+        tracing::error!(
+            event_id = %entry.event_id,
+            organization_id = %entry.organization_id,
+            bytes = entry.bytes(),
+            "message too large for SNS: parked"
+        );
+        (!parking.park(topic, entry).await).then(|| entry.id.clone())
+    });
+    let (published, parked) = futures::join!(join_all(calls), join_all(parked));
+    let failed_ids = published
+        .into_iter()
+        .flatten()
+        .chain(parked.into_iter().flatten());
+    for failed_id in failed_ids {
+        if let Some(index) = failed_id
+            .split('-')
+            .next()
+            .and_then(|i| i.parse::<usize>().ok())
+        {
+            failed_records.insert(index);
+        }
+    }
+
+    let mut failed: Vec<usize> = failed_records.into_iter().collect();
+    failed.sort_unstable();
+    let mut response = DynamoDbEventResponse::default();
+    response.batch_item_failures = failed
+        .into_iter()
+        .map(|index| {
+            let mut failure = DynamoDbBatchItemFailure::default();
+            failure.item_identifier = batch.records[index].change.sequence_number.clone();
+            failure
+        })
+        .collect();
+    response
+}
+
+#[cfg(test)]
+mod tests;

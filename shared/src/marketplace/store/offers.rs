@@ -1,0 +1,276 @@
+//! Offers and their matches. An offer and all its matches share one partition, so one query
+//! reads the whole [`OfferState`] a transition needs.
+
+use std::collections::HashMap;
+
+use aws_sdk_dynamodb::types::AttributeValue;
+
+use crate::events::EventRecord;
+use crate::kernel::ids::{OfferId, OrgId};
+use crate::marketplace::offer::{
+    Offer, OfferHead, OfferMatch, OfferState, OfferStatus, Transition,
+};
+use crate::marketplace::organization::AssignmentMode;
+use crate::marketplace::referral::Referral;
+
+use crate::marketplace::store::keys::referral_keys;
+use crate::store::db::{
+    Cond, Db, DbError, GSI1, GSI2, Item, Keys, Tx, created_sk, from_item, kind_of,
+    sysadmin_partition, to_item,
+};
+
+/// Partitions of the expiry index, so that no one index partition takes every offer.
+pub const EXPIRY_SHARDS: u32 = 16;
+
+fn expiry_shard(id: OfferId) -> u32 {
+    // The id is random: its first bytes spread offers evenly.
+    u32::from_be_bytes(id.0.as_bytes()[..4].try_into().expect("4 bytes")) % EXPIRY_SHARDS
+}
+
+/// An offer's keys. An open offer is also in the expiry index (gsi2), by expiry time; any
+/// other status drops it from there, as the offer item is rewritten whole.
+pub fn offer_keys(o: &Offer) -> Keys {
+    let keys = Keys::new(format!("OFFER#{}", o.id), "OFFER")
+        .gsi1(
+            format!("DEMAND#{}#OFFER", o.demand_org_id),
+            created_sk(&o.created_at, o.id),
+        )
+        .gsi3(
+            sysadmin_partition("OFFER", &o.id.0),
+            created_sk(&o.created_at, o.id),
+        );
+    if o.status == OfferStatus::Open {
+        keys.gsi2(
+            format!("OFFEREXP#{}", expiry_shard(o.id)),
+            created_sk(&o.expires_at, o.id),
+        )
+    } else {
+        keys
+    }
+}
+
+/// A match's keys. gsi2 finds the match by its sequence: the match is what makes two
+/// organizations parties to a conversation.
+pub fn match_keys(m: &OfferMatch) -> Keys {
+    Keys::new(
+        format!("OFFER#{}", m.offer_id),
+        format!("MATCH#{}", m.supply_org_id),
+    )
+    .gsi1(
+        format!("SUPPLY#{}#MATCH", m.supply_org_id),
+        created_sk(&m.created_at, m.offer_id),
+    )
+    .gsi2(format!("SEQ#{}", m.sequence_id), "MATCH")
+}
+
+/// The item by which a `visit` offer holds its visit (see [`Offer::held_visit`]): one per
+/// demand organization and visit outbox id, created with the offer (it must not exist) and
+/// deleted by the transition that lets the visit go.
+fn visit_hold_key(demand: OrgId, visit_outbox_id: &str) -> (String, String) {
+    (
+        format!("DEMAND#{demand}#VISIT#{visit_outbox_id}"),
+        "VISIT_HOLD".to_owned(),
+    )
+}
+
+#[derive(serde::Serialize)]
+struct VisitHold {
+    offer_id: OfferId,
+}
+
+/// The writes of one new offer: the offer, its matches, the hold on its visit (for a visit
+/// offer) and its events.
+fn put_new_offer(
+    db: &Db,
+    tx: &mut Tx,
+    state: &OfferState,
+    events: &[EventRecord],
+) -> Result<(), DbError> {
+    tx.put(
+        to_item("offer", &offer_keys(&state.offer), &state.offer)?,
+        Cond::New,
+    );
+    for m in &state.matches {
+        tx.put(to_item("match", &match_keys(m), m)?, Cond::New);
+    }
+    if let Some(visit) = state.offer.held_visit() {
+        let (pk, sk) = visit_hold_key(state.offer.demand_org_id, visit);
+        tx.put(
+            to_item(
+                "visit_hold",
+                &Keys::new(pk, sk),
+                &VisitHold {
+                    offer_id: state.offer.id,
+                },
+            )?,
+            Cond::New,
+        );
+    }
+    for e in events {
+        tx.put(db.event_item(e)?, Cond::New);
+    }
+    Ok(())
+}
+
+/// How many writes [`Db::create_offers`] makes for one offer.
+pub fn new_offer_writes(state: &OfferState, events: &[EventRecord]) -> usize {
+    1 + state.matches.len() + usize::from(state.offer.held_visit().is_some()) + events.len()
+}
+
+fn response_value(m: &OfferMatch) -> AttributeValue {
+    let v = serde_json::to_value(m.response).expect("enum serializes");
+    AttributeValue::S(v.as_str().unwrap_or_default().to_owned())
+}
+
+impl Db {
+    pub async fn load_offer(&self, id: OfferId) -> Result<Option<OfferState>, DbError> {
+        let items = self
+            .query_all(None, &format!("OFFER#{id}"), None, true)
+            .await?;
+        let mut offer = None;
+        let mut matches = Vec::new();
+        for item in items {
+            match kind_of(&item) {
+                Some("offer") => offer = Some(from_item::<Offer>(item)?),
+                Some("match") => matches.push(from_item::<OfferMatch>(item)?),
+                _ => {}
+            }
+        }
+        Ok(offer.map(|offer| OfferState { offer, matches }))
+    }
+
+    /// Writes new offers, each with its matches, visit hold and events, in one transaction,
+    /// with `also` (the request's idempotency key): all of them or none. A condition failure
+    /// means a visit is already held by another open or assigned visit offer, or the key was
+    /// written first by another request.
+    pub async fn create_offers(
+        &self,
+        offers: &[(OfferState, Vec<EventRecord>)],
+        also: Option<(Item, Cond)>,
+    ) -> Result<(), DbError> {
+        let mut tx = Tx::new();
+        tx.put_each(also);
+        for (state, events) in offers {
+            put_new_offer(self, &mut tx, state, events)?;
+        }
+        self.transact(tx).await
+    }
+
+    /// Writes a transition computed from `before`: the offer only if its version is still the
+    /// one read, each changed match only if its response is still the one read, a new
+    /// referral if the transition assigned, and the events — all or nothing. With
+    /// `demand_mode`, only if the demand organization's assignment mode is still that one
+    /// (the decision took it from the offer's copy instead of reading the organization).
+    pub async fn apply_offer_transition(
+        &self,
+        before: &OfferState,
+        transition: &Transition,
+        referral: Option<&Referral>,
+        events: &[EventRecord],
+        demand_mode: Option<AssignmentMode>,
+    ) -> Result<(), DbError> {
+        let mut tx = Tx::new();
+        if let Some(mode) = demand_mode {
+            let value = serde_json::to_value(mode).map_err(|e| DbError::Codec(e.to_string()))?;
+            let org =
+                crate::marketplace::store::organizations::org_keys(before.offer.demand_org_id);
+            tx.check(
+                &org.pk,
+                &org.sk,
+                Cond::PathEquals(
+                    &["demand", "offer_assignment"],
+                    AttributeValue::S(value.as_str().unwrap_or_default().to_owned()),
+                ),
+            );
+        }
+        tx.put(
+            to_item("offer", &offer_keys(&transition.offer), &transition.offer)?,
+            Cond::Version(before.offer.version),
+        );
+        for m in &transition.changed_matches {
+            let previous = before
+                .matches
+                .iter()
+                .find(|p| p.id == m.id)
+                .ok_or(DbError::ConditionFailed)?;
+            tx.put(
+                to_item("match", &match_keys(m), m)?,
+                Cond::Equals("response", response_value(previous)),
+            );
+        }
+        if let Some(r) = referral {
+            tx.put(to_item("referral", &referral_keys(r), r)?, Cond::New);
+            crate::marketplace::store::visits::put_referral_visits(&mut tx, r)?;
+            crate::marketplace::store::messages::name_sequence_referral(&mut tx, r)?;
+        }
+        if let (Some(visit), None) = (before.offer.held_visit(), transition.offer.held_visit()) {
+            let (pk, sk) = visit_hold_key(before.offer.demand_org_id, visit);
+            tx.delete(
+                &pk,
+                &sk,
+                Cond::Equals("offer_id", AttributeValue::S(before.offer.id.to_string())),
+            );
+        }
+        for e in events {
+            tx.put(self.event_item(e)?, Cond::New);
+        }
+        self.transact(tx).await
+    }
+
+    /// Open offers whose expiry is at or before `now`, from every shard of the expiry index.
+    pub async fn offers_due_to_expire(
+        &self,
+        now: crate::kernel::time::Timestamp,
+    ) -> Result<Vec<OfferId>, DbError> {
+        let items = self
+            .due_in_shards(GSI2, "OFFEREXP#", EXPIRY_SHARDS, &now, Some(&["id"]))
+            .await?;
+        Ok(items
+            .iter()
+            .filter_map(|item| item.get("id")?.as_s().ok()?.parse().ok())
+            .collect())
+    }
+
+    /// Every offer of every organization, newest first (the sys_admin list).
+    pub async fn all_offers(&self) -> Result<Vec<Offer>, DbError> {
+        let items = self.sysadmin_list("OFFER").await?;
+        items.into_iter().map(from_item).collect()
+    }
+
+    /// Every offer the demand organization created, newest first.
+    pub async fn offers_of_demand(&self, demand: OrgId) -> Result<Vec<Offer>, DbError> {
+        let items = self
+            .query_all(Some(GSI1), &format!("DEMAND#{demand}#OFFER"), None, false)
+            .await?;
+        items.into_iter().map(from_item).collect()
+    }
+
+    /// Every offer matched to the supplier (its [`OfferHead`], read as a projection), with the
+    /// supplier's match, newest first.
+    pub async fn offers_of_supplier(
+        &self,
+        supplier: OrgId,
+    ) -> Result<Vec<(OfferHead, OfferMatch)>, DbError> {
+        let items = self
+            .query_all(Some(GSI1), &format!("SUPPLY#{supplier}#MATCH"), None, false)
+            .await?;
+        let matches: Vec<OfferMatch> =
+            items.into_iter().map(from_item).collect::<Result<_, _>>()?;
+        let keys: Vec<(String, String)> = matches
+            .iter()
+            .map(|m| (format!("OFFER#{}", m.offer_id), "OFFER".to_owned()))
+            .collect();
+        let mut heads: HashMap<OfferId, OfferHead> = HashMap::with_capacity(keys.len());
+        for item in self
+            .batch_get_projected(&keys, Some(OfferHead::ATTRIBUTES))
+            .await?
+        {
+            let head: OfferHead = from_item(item)?;
+            heads.insert(head.id, head);
+        }
+        Ok(matches
+            .into_iter()
+            .filter_map(|m| heads.get(&m.offer_id).cloned().map(|o| (o, m)))
+            .collect())
+    }
+}

@@ -1,0 +1,140 @@
+//! Referrals, listed by either side through their own index.
+
+use crate::events::EventRecord;
+use crate::kernel::ids::{OrgId, ReferralId};
+use crate::marketplace::message::{SequenceOrigin, SequenceParties};
+use crate::marketplace::referral::Referral;
+
+use crate::marketplace::store::keys::referral_keys;
+use crate::store::db::{Cond, Db, DbError, GSI1, GSI2, Item, Tx, from_item, to_item};
+
+impl Db {
+    pub async fn get_referral(&self, id: ReferralId) -> Result<Option<Referral>, DbError> {
+        self.get(&format!("REFERRAL#{id}"), "REFERRAL").await
+    }
+
+    /// Writes a changed referral, only over the version it was read at, with its event.
+    pub async fn apply_referral_change(
+        &self,
+        read_version: u64,
+        referral: &Referral,
+        event: &EventRecord,
+    ) -> Result<(), DbError> {
+        let mut tx = Tx::new();
+        tx.put(
+            to_item("referral", &referral_keys(referral), referral)?,
+            Cond::Version(read_version),
+        );
+        tx.put(self.event_item(event)?, Cond::New);
+        self.transact(tx).await
+    }
+
+    /// The writes that create a referral: the referral and its events, all new. Whatever else
+    /// a new referral brings (its visit records) is added to this list, so it is written in
+    /// the same transaction.
+    pub fn referral_creation(
+        &self,
+        referral: &Referral,
+        events: &[EventRecord],
+    ) -> Result<Tx, DbError> {
+        let mut tx = Tx::new();
+        tx.put(
+            to_item("referral", &referral_keys(referral), referral)?,
+            Cond::New,
+        );
+        crate::marketplace::store::visits::put_referral_visits(&mut tx, referral)?;
+        // A direct referral opens its own sequence: its parties are written with its first
+        // revision, so messages can find them (an offer's sequence has its matches).
+        if referral.offer_id.is_none() && referral.revision.revision_number == 1 {
+            let parties = SequenceParties {
+                sequence_id: referral.sequence_id,
+                origin: SequenceOrigin::DirectReferral(referral.id),
+                demand_org_id: referral.demand_org_id,
+                supply_org_id: referral.supply_org_id,
+                referral_id: None,
+            };
+            tx.put(
+                crate::marketplace::store::messages::sequence_parties_item(&parties)?,
+                Cond::New,
+            );
+        }
+        crate::marketplace::store::messages::name_sequence_referral(&mut tx, referral)?;
+        for e in events {
+            tx.put(self.event_item(e)?, Cond::New);
+        }
+        Ok(tx)
+    }
+
+    /// Writes a new referral with its events and `also` (the request's idempotency key), all
+    /// or nothing.
+    pub async fn create_referral(
+        &self,
+        referral: &Referral,
+        events: &[EventRecord],
+        also: Option<(Item, Cond)>,
+    ) -> Result<(), DbError> {
+        let mut tx = self.referral_creation(referral, events)?;
+        tx.put_each(also);
+        self.transact(tx).await
+    }
+
+    /// Archives the revision read (only at the version read) and writes its successor with
+    /// the successor's events: two revisions can never both be the latest.
+    pub async fn apply_revision(
+        &self,
+        read_version: u64,
+        archived: &Referral,
+        latest: &Referral,
+        events: &[EventRecord],
+    ) -> Result<(), DbError> {
+        let mut tx = self.referral_creation(latest, events)?;
+        tx.put(
+            to_item("referral", &referral_keys(archived), archived)?,
+            Cond::Version(read_version),
+        );
+        self.transact(tx).await
+    }
+
+    /// Writes a changed referral that announces nothing, only over the version it was read at.
+    pub async fn put_referral_over(
+        &self,
+        read_version: u64,
+        referral: &Referral,
+    ) -> Result<(), DbError> {
+        self.put(
+            to_item("referral", &referral_keys(referral), referral)?,
+            Cond::Version(read_version),
+        )
+        .await
+    }
+
+    /// Every referral of every organization, newest first (the sys_admin list).
+    pub async fn all_referrals(&self) -> Result<Vec<Referral>, DbError> {
+        let items = self.sysadmin_list("REFERRAL").await?;
+        items.into_iter().map(from_item).collect()
+    }
+
+    pub async fn referrals_of_demand(&self, demand: OrgId) -> Result<Vec<Referral>, DbError> {
+        let items = self
+            .query_all(
+                Some(GSI1),
+                &format!("DEMAND#{demand}#REFERRAL"),
+                None,
+                false,
+            )
+            .await?;
+        items.into_iter().map(from_item).collect()
+    }
+
+    pub async fn referrals_of_supplier(&self, supplier: OrgId) -> Result<Vec<Referral>, DbError> {
+        let items = self
+            .query_all(
+                Some(GSI2),
+                &format!("SUPPLY#{supplier}#REFERRAL"),
+                None,
+                false,
+            )
+            .await?;
+        items.into_iter().map(from_item).collect()
+    }
+}

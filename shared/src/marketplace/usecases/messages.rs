@@ -1,0 +1,263 @@
+//! Messages in a sequence: either side sends, lists and reads; the other side hears of each
+//! new message. A sequence the caller is not a party to (on the side it calls from) is "not
+//! found".
+
+use crate::edge::error::ApiError;
+use crate::events::{EventRecord, NamedRef};
+use crate::infra::app::App;
+use crate::infra::presign::{DownloadKind, presign};
+use crate::kernel::ids::{FileId, MessageId, OrgId, SequenceId};
+use crate::marketplace::message::{Message, SenderType, SequenceOrigin, SequenceParties};
+use crate::marketplace::sequence::{Sequence, SequenceCare};
+use crate::marketplace::wire::messages::{
+    MessageDetail, MessageQuery, MessageSendRequest, MessageSummary,
+};
+use crate::marketplace::wire::sequences::PresignedUrl;
+
+use crate::marketplace::usecases::lean_of;
+
+use crate::marketplace::usecases::leans;
+
+use crate::store::races::retry_lost_races;
+
+use crate::kernel::paging::{Page, PageRequest, SortOrder, paginate};
+use crate::kernel::time::now;
+use crate::store::races::won;
+
+async fn parties(
+    app: &App,
+    side: SenderType,
+    org: OrgId,
+    id: SequenceId,
+) -> Result<SequenceParties, ApiError> {
+    app.db
+        .sequence_parties(id)
+        .await?
+        .filter(|p| p.org(side) == org)
+        .ok_or_else(|| ApiError::not_found("Sequence"))
+}
+
+/// `POST /offers/v1/{outbox,inbox}/messages`
+///
+/// The message, its event and the sequence's summary (latest message time, count) are one
+/// transaction; a message racing another in the same sequence reads the summary again.
+pub async fn send(
+    app: &App,
+    side: SenderType,
+    org: OrgId,
+    req: MessageSendRequest,
+) -> Result<MessageDetail, ApiError> {
+    let p = parties(app, side, org, req.sequence_id).await?;
+    let at = now();
+    let message = Message::compose(&p, side, req.category, req.text, req.author, req.file, at)?;
+    let sender = app
+        .db
+        .get_org(org)
+        .await?
+        .ok_or_else(|| ApiError::internal(format!("organization {org} missing")))?;
+    let (channel, name, recipient) = message.notice();
+    let event = EventRecord::message(
+        channel,
+        name,
+        recipient,
+        &message,
+        NamedRef {
+            id: org.to_string(),
+            name: sender.name,
+        },
+        at,
+    );
+    let (p, message, event) = (&p, &message, &event);
+    retry_lost_races(
+        "The sequence is being written by other requests; retry.",
+        || async move {
+            let read = app.db.get_sequence(p.sequence_id).await?;
+            let (summary, version) = match &read {
+                Some(s) => (s.with_message(message)?, Some(s.version)),
+                None => (
+                    Sequence::first_message(p, care_of(app, p.origin).await?, message)?,
+                    None,
+                ),
+            };
+            let written = app.db.put_message(message, event, &summary, version).await;
+            won(written)
+        },
+    )
+    .await?;
+    detail(app, message.clone()).await
+}
+
+/// The client and service a sequence is about: its offer's, or its direct referral's.
+async fn care_of(app: &App, origin: SequenceOrigin) -> Result<SequenceCare, ApiError> {
+    match origin {
+        SequenceOrigin::Offer(id) => {
+            let offer = app.db.get_offer(id).await?.ok_or_else(|| {
+                ApiError::internal(format!("offer {id} of a sequence is missing"))
+            })?;
+            Ok(SequenceCare::new(
+                offer.client_id,
+                &offer.client,
+                &offer.service,
+            ))
+        }
+        SequenceOrigin::DirectReferral(id) => {
+            let referral = app.db.get_referral(id).await?.ok_or_else(|| {
+                ApiError::internal(format!("referral {id} of a sequence is missing"))
+            })?;
+            Ok(SequenceCare::new(
+                referral.client_id,
+                &referral.client,
+                &referral.service,
+            ))
+        }
+    }
+}
+
+/// `GET /offers/v1/{outbox,inbox}/messages?sequence_id=…`
+pub async fn list(
+    app: &App,
+    side: SenderType,
+    org: OrgId,
+    q: MessageQuery,
+) -> Result<Page<MessageSummary>, ApiError> {
+    let paging = PageRequest::parse(q.page, q.items_per_page, q.sort_order)?;
+    parties(app, side, org, q.sequence_id).await?;
+    let mut messages: Vec<Message> = app
+        .db
+        .messages_of_sequence(q.sequence_id)
+        .await?
+        .into_iter()
+        .filter(|m| q.matches(m))
+        .collect();
+    messages.sort_by_key(|m| (m.created_at, m.id));
+    if paging.sort_order == SortOrder::Desc {
+        messages.reverse();
+    }
+    Ok(paginate(messages, paging).map(|m| MessageSummary::from(&m)))
+}
+
+/// `GET /offers/v1/{outbox,inbox}/messages/{message_id}`
+pub async fn get(
+    app: &App,
+    side: SenderType,
+    org: OrgId,
+    id: MessageId,
+) -> Result<MessageDetail, ApiError> {
+    let m = app
+        .db
+        .get_message(id)
+        .await?
+        .filter(|m| match side {
+            SenderType::Demand => m.demand_org_id == org,
+            SenderType::Supply => m.supply_org_id == org,
+        })
+        .ok_or_else(|| ApiError::not_found("Message"))?;
+    detail(app, m).await
+}
+
+/// The message carrying file `id`, if the caller's organization is its party on `side`.
+async fn message_of_file(
+    app: &App,
+    side: SenderType,
+    org: OrgId,
+    id: FileId,
+) -> Result<Message, ApiError> {
+    app.db
+        .message_of_file(id)
+        .await?
+        .filter(|m| match side {
+            SenderType::Demand => m.demand_org_id == org,
+            SenderType::Supply => m.supply_org_id == org,
+        })
+        .ok_or_else(|| ApiError::not_found("File"))
+}
+
+/// `GET /offers/v1/{outbox,inbox}/messages/files/{file_id}/presigned`: an expiring download
+/// URL of this platform (see `crate::infra::presign`), which `GET …/files/{file_id}` redirects to.
+pub async fn presign_file(
+    app: &App,
+    base_url: &str,
+    side: SenderType,
+    org: OrgId,
+    id: FileId,
+) -> Result<PresignedUrl, ApiError> {
+    message_of_file(app, side, org, id).await?;
+    Ok(PresignedUrl {
+        url: presign(
+            &app.aws,
+            &app.config,
+            base_url,
+            DownloadKind::MessageFile,
+            id.0,
+            org,
+        )
+        .await?,
+    })
+}
+
+/// One message with its sender and recipient organizations.
+async fn detail(app: &App, message: Message) -> Result<MessageDetail, ApiError> {
+    details(app, vec![message])
+        .await?
+        .pop()
+        .ok_or_else(|| ApiError::internal("no detail for a message"))
+}
+
+/// Messages with their sender and recipient organizations (each organization read once).
+async fn details(app: &App, messages: Vec<Message>) -> Result<Vec<MessageDetail>, ApiError> {
+    let orgs = leans(
+        app,
+        messages
+            .iter()
+            .flat_map(|m| [m.demand_org_id, m.supply_org_id]),
+    )
+    .await?;
+    messages
+        .iter()
+        .map(|m| {
+            let (from, to) = match m.sender_type {
+                SenderType::Demand => (m.demand_org_id, m.supply_org_id),
+                SenderType::Supply => (m.supply_org_id, m.demand_org_id),
+            };
+            Ok(MessageDetail {
+                message: m.into(),
+                sender: lean_of(&orgs, from)?,
+                recipient: lean_of(&orgs, to)?,
+            })
+        })
+        .collect()
+}
+
+/// `GET /offers/v1/sys_admin/messages?sequence_id=…`
+pub async fn sys_admin_list(app: &App, q: MessageQuery) -> Result<Page<MessageDetail>, ApiError> {
+    let paging = PageRequest::parse(q.page, q.items_per_page, q.sort_order)?;
+    let mut messages: Vec<Message> = app
+        .db
+        .messages_of_sequence(q.sequence_id)
+        .await?
+        .into_iter()
+        .filter(|m| q.matches(m))
+        .collect();
+    messages.sort_by_key(|m| (m.created_at, m.id));
+    if paging.sort_order == SortOrder::Desc {
+        messages.reverse();
+    }
+    let page = paginate(messages, paging);
+    Ok(Page {
+        items: details(app, page.items).await?,
+        page: page.page,
+        items_per_page: page.items_per_page,
+        total_items: page.total_items,
+        total_pages: page.total_pages,
+    })
+}
+
+/// `GET /offers/v1/sys_admin/messages/by_file_id/{file_id}`
+pub async fn sys_admin_by_file(app: &App, id: FileId) -> Result<MessageDetail, ApiError> {
+    let m = app
+        .db
+        .message_of_file(id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("File"))?;
+    detail(app, m).await
+}

@@ -1,0 +1,164 @@
+//! What each side reads of offers: the lists and the details, in the lists' order.
+
+use std::cmp::Reverse;
+
+use crate::edge::error::ApiError;
+use crate::infra::app::App;
+use crate::kernel::ids::{OfferId, OrgId};
+use crate::kernel::paging::{Page, PageRequest, SortOrder, paginate};
+use crate::kernel::time::Timestamp;
+use crate::marketplace::offer::{Offer, OfferHead, OfferMatch, OfferState};
+use crate::marketplace::wire::offers::{
+    InboxOfferDetail, InboxOfferQuery, InboxOfferSummary, MatchQuery, MatchView,
+    OutboxMatchSummary, OutboxOfferDetail, OutboxOfferQuery, OutboxOfferSummary,
+};
+
+use crate::marketplace::usecases::lean_of;
+use crate::marketplace::usecases::leans;
+use crate::marketplace::usecases::offers::Side;
+use crate::marketplace::usecases::offers::load_visible;
+
+fn last_modified(o: &Offer) -> Timestamp {
+    o.updated_at.unwrap_or(o.created_at)
+}
+
+fn sort_by_last_modified<T>(items: &mut [T], order: SortOrder, key: impl Fn(&T) -> Timestamp) {
+    match order {
+        SortOrder::Asc => items.sort_by_key(|i| key(i)),
+        SortOrder::Desc => items.sort_by_key(|i| Reverse(key(i))),
+    }
+}
+
+pub async fn outbox_list(
+    app: &App,
+    demand: OrgId,
+    q: OutboxOfferQuery,
+) -> Result<Page<OutboxOfferSummary>, ApiError> {
+    let paging = PageRequest::parse(q.page, q.items_per_page, q.sort_order)?;
+    let mut offers: Vec<Offer> = app
+        .db
+        .offers_of_demand(demand)
+        .await?
+        .into_iter()
+        .filter(|o| q.matches(o))
+        .collect();
+    sort_offers(&mut offers, paging.sort_order);
+    Ok(paginate(offers, paging).map(|o| OutboxOfferSummary::from(&o)))
+}
+
+/// Offers in the lists' order: by last modification.
+pub(crate) fn sort_offers(offers: &mut [Offer], order: SortOrder) {
+    sort_by_last_modified(offers, order, last_modified);
+}
+
+pub async fn outbox_get(
+    app: &App,
+    demand: OrgId,
+    id: OfferId,
+) -> Result<OutboxOfferDetail, ApiError> {
+    let state = load_visible(app, Side::Demand(demand), id).await?;
+    detail_of(app, &state).await
+}
+
+/// The demand's view of an offer, with the assigned supplier if any.
+pub(crate) async fn detail_of(
+    app: &App,
+    state: &OfferState,
+) -> Result<OutboxOfferDetail, ApiError> {
+    let demand = state.offer.demand_org_id;
+    let assigned = state
+        .offer
+        .assigned_match_id
+        .and_then(|m| state.matches.iter().find(|x| x.id == m));
+    let names = leans(
+        app,
+        std::iter::once(demand).chain(assigned.map(|m| m.supply_org_id)),
+    )
+    .await?;
+    let supply = assigned
+        .map(|m| lean_of(&names, m.supply_org_id))
+        .transpose()?;
+    Ok(OutboxOfferDetail::new(
+        &state.offer,
+        lean_of(&names, demand)?,
+        supply,
+    ))
+}
+
+pub async fn outbox_matches(
+    app: &App,
+    demand: OrgId,
+    id: OfferId,
+    q: MatchQuery,
+) -> Result<Page<OutboxMatchSummary>, ApiError> {
+    let state = load_visible(app, Side::Demand(demand), id).await?;
+    matches_page(app, &state, q).await
+}
+
+/// One page of an offer's matches, filtered as `q` asks.
+pub(crate) async fn matches_page(
+    app: &App,
+    state: &OfferState,
+    q: MatchQuery,
+) -> Result<Page<OutboxMatchSummary>, ApiError> {
+    let paging = PageRequest::parse(q.page, q.items_per_page, q.sort_order)?;
+    let mut matches: Vec<&OfferMatch> = state
+        .matches
+        .iter()
+        .filter(|m| q.response.is_empty() || q.response.contains(&m.response))
+        .filter(|m| q.sequence_id.is_empty() || q.sequence_id.contains(&m.sequence_id))
+        .collect();
+    sort_by_last_modified(&mut matches, paging.sort_order, |m| {
+        m.updated_at.unwrap_or(m.created_at)
+    });
+    let page = paginate(matches, paging);
+    let names = leans(app, page.items.iter().map(|m| m.supply_org_id)).await?;
+    page.try_map(|m| {
+        Ok(OutboxMatchSummary {
+            match_: MatchView::new(&state.offer, m),
+            supply: lean_of(&names, m.supply_org_id)?,
+        })
+    })
+}
+
+pub async fn inbox_list(
+    app: &App,
+    supplier: OrgId,
+    q: InboxOfferQuery,
+) -> Result<Page<InboxOfferSummary>, ApiError> {
+    let paging = PageRequest::parse(q.page, q.items_per_page, q.sort_order)?;
+    let mut pairs: Vec<(OfferHead, OfferMatch)> = app
+        .db
+        .offers_of_supplier(supplier)
+        .await?
+        .into_iter()
+        .filter(|(o, m)| q.status.is_none_or(|s| s == o.match_status(m)))
+        .filter(|(o, _)| q.shift_id.is_none_or(|s| o.shift_id == Some(s)))
+        .collect();
+    sort_by_last_modified(&mut pairs, paging.sort_order, |(o, m)| {
+        o.updated_at
+            .unwrap_or(o.created_at)
+            .max(m.updated_at.unwrap_or(m.created_at))
+    });
+    Ok(paginate(pairs, paging).map(|(o, m)| InboxOfferSummary {
+        offer: (&o).into(),
+        match_: MatchView::with_status(&m, o.match_status(&m)),
+    }))
+}
+
+pub async fn inbox_get(
+    app: &App,
+    supplier: OrgId,
+    id: OfferId,
+) -> Result<InboxOfferDetail, ApiError> {
+    let state = load_visible(app, Side::Supply(supplier), id).await?;
+    let m = state
+        .match_of(supplier)
+        .ok_or_else(|| ApiError::not_found("Offer"))?;
+    let names = leans(app, [state.offer.demand_org_id]).await?;
+    Ok(InboxOfferDetail::new(
+        &state.offer,
+        m,
+        lean_of(&names, state.offer.demand_org_id)?,
+    ))
+}

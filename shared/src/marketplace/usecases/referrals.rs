@@ -1,0 +1,309 @@
+//! Referrals for both sides: reads, and the changes either side makes (processed, cancelled),
+//! each written with its event in one transaction.
+
+use std::cmp::Reverse;
+
+use crate::edge::error::ApiError;
+use crate::events::EventRecord;
+use crate::infra::app::App;
+use crate::kernel::ids::{OrgId, ReferralId};
+use crate::kernel::paging::{Page, PageRequest, SortOrder, paginate};
+use crate::kernel::time::{Timestamp, now};
+use crate::marketplace::organization::{Organization, PersonaStatus};
+use crate::marketplace::referral::{Referral, ReferralChange, ReferralRejection, ReferralSide};
+use crate::marketplace::take_rate::TakeRate;
+use crate::marketplace::visit::check_visit_count;
+use crate::marketplace::wire::referrals::{
+    ClientTasksUpdateRequest, CreateReferralRequest, InboxReferralCancelRequest,
+    InboxReferralDetail, InboxReferralQuery, InboxReferralSummary, OutboxReferralCancelRequest,
+    OutboxReferralDetail, OutboxReferralQuery, OutboxReferralSummary, ReferralSortBy,
+    UpdateReferralRequest,
+};
+use crate::store::idempotency::Once;
+
+use crate::marketplace::usecases::lean;
+use crate::marketplace::usecases::lean_of;
+use crate::marketplace::usecases::leans;
+use crate::marketplace::usecases::organizations::active_demand;
+use crate::store::races::retry_lost_races;
+use crate::store::races::won;
+
+pub(crate) fn sort(referrals: &mut [Referral], by: ReferralSortBy, order: SortOrder) {
+    let modified = |r: &Referral| r.updated_at.unwrap_or(r.created_at);
+    match (by, order) {
+        (ReferralSortBy::LastModified, SortOrder::Asc) => referrals.sort_by_key(modified),
+        (ReferralSortBy::LastModified, SortOrder::Desc) => {
+            referrals.sort_by_key(|r| Reverse(modified(r)))
+        }
+        (ReferralSortBy::RevisionNumber, SortOrder::Asc) => {
+            referrals.sort_by_key(|r| r.revision.revision_number)
+        }
+        (ReferralSortBy::RevisionNumber, SortOrder::Desc) => {
+            referrals.sort_by_key(|r| Reverse(r.revision.revision_number))
+        }
+    }
+}
+
+pub async fn outbox_list(
+    app: &App,
+    demand: OrgId,
+    q: OutboxReferralQuery,
+) -> Result<Page<OutboxReferralSummary>, ApiError> {
+    let paging = PageRequest::parse(q.page, q.items_per_page, q.sort_order)?;
+    let mut referrals: Vec<Referral> = app
+        .db
+        .referrals_of_demand(demand)
+        .await?
+        .into_iter()
+        .filter(|r| q.matches(r))
+        .collect();
+    sort(
+        &mut referrals,
+        q.sort_by.unwrap_or_default(),
+        paging.sort_order,
+    );
+    let page = paginate(referrals, paging);
+    let names = leans(app, page.items.iter().map(|r| r.supply_org_id)).await?;
+    page.try_map(|r| {
+        let supply = lean_of(&names, r.supply_org_id)?;
+        Ok(OutboxReferralSummary::new(&r, supply))
+    })
+}
+
+pub async fn outbox_get(
+    app: &App,
+    demand: OrgId,
+    id: ReferralId,
+) -> Result<OutboxReferralDetail, ApiError> {
+    let r = app
+        .db
+        .get_referral(id)
+        .await?
+        .filter(|r| r.demand_org_id == demand)
+        .ok_or_else(|| ApiError::not_found("Referral"))?;
+    let names = leans(app, [r.supply_org_id]).await?;
+    Ok(OutboxReferralDetail::new(
+        &r,
+        lean_of(&names, r.supply_org_id)?,
+    ))
+}
+
+pub async fn inbox_list(
+    app: &App,
+    supplier: OrgId,
+    q: InboxReferralQuery,
+) -> Result<Page<InboxReferralSummary>, ApiError> {
+    let paging = PageRequest::parse(q.page, q.items_per_page, q.sort_order)?;
+    let mut referrals: Vec<Referral> = app
+        .db
+        .referrals_of_supplier(supplier)
+        .await?
+        .into_iter()
+        .filter(|r| q.matches(r))
+        .collect();
+    sort(
+        &mut referrals,
+        ReferralSortBy::LastModified,
+        paging.sort_order,
+    );
+    Ok(paginate(referrals, paging).map(|r| InboxReferralSummary::from(&r)))
+}
+
+pub async fn inbox_get(
+    app: &App,
+    supplier: OrgId,
+    id: ReferralId,
+) -> Result<InboxReferralDetail, ApiError> {
+    let r = app
+        .db
+        .get_referral(id)
+        .await?
+        .filter(|r| r.supply_org_id == supplier)
+        .ok_or_else(|| ApiError::not_found("Referral"))?;
+    let names = leans(app, [r.demand_org_id]).await?;
+    Ok(InboxReferralDetail::new(
+        &r,
+        lean_of(&names, r.demand_org_id)?,
+    ))
+}
+
+/// Runs a referral change to completion: read (only the caller's side's referral is visible),
+/// decide, write with the event over the version read; a lost race is decided again.
+async fn change(
+    app: &App,
+    side: ReferralSide,
+    org: OrgId,
+    id: ReferralId,
+    decide: impl Fn(&Referral, Timestamp) -> Result<ReferralChange, ReferralRejection>,
+) -> Result<(), ApiError> {
+    let decide = &decide;
+    retry_lost_races(REFERRAL_BUSY, || async move {
+        let r = app
+            .db
+            .get_referral(id)
+            .await?
+            .filter(|r| match side {
+                ReferralSide::Demand => r.demand_org_id == org,
+                ReferralSide::Supply => r.supply_org_id == org,
+            })
+            .ok_or_else(|| ApiError::not_found("Referral"))?;
+        let at = now();
+        let c = decide(&r, at)?;
+        let orgs = app.db.get_orgs(&[r.demand_org_id, r.supply_org_id]).await?;
+        let find = |id: OrgId| {
+            orgs.iter()
+                .find(|o| o.id == id)
+                .ok_or_else(|| ApiError::internal(format!("organization {id} missing")))
+        };
+        let facts = r.facts(find(r.demand_org_id)?, find(r.supply_org_id)?);
+        let event = EventRecord::referral(c.channel, c.name, vec![c.recipient], &facts, at)
+            .versioned(c.referral.id, c.referral.version);
+        won(app
+            .db
+            .apply_referral_change(r.version, &c.referral, &event)
+            .await)
+    })
+    .await
+}
+
+const REFERRAL_BUSY: &str = "The referral is being changed by other requests; retry.";
+
+/// `POST /offers/v1/inbox/referrals/{id}/mark_processed`
+pub async fn mark_processed(app: &App, supplier: OrgId, id: ReferralId) -> Result<(), ApiError> {
+    change(app, ReferralSide::Supply, supplier, id, |r, at| {
+        r.mark_processed(at)
+    })
+    .await
+}
+
+/// `POST /offers/v1/inbox/referrals/{id}/cancel`
+pub async fn inbox_cancel(
+    app: &App,
+    supplier: OrgId,
+    id: ReferralId,
+    req: InboxReferralCancelRequest,
+) -> Result<(), ApiError> {
+    change(app, ReferralSide::Supply, supplier, id, |r, at| {
+        r.cancel(ReferralSide::Supply, req.reason_code, None, at)
+    })
+    .await
+}
+
+/// `POST /offers/v1/outbox/referrals/{id}/cancel`
+pub async fn outbox_cancel(
+    app: &App,
+    demand: OrgId,
+    id: ReferralId,
+    req: OutboxReferralCancelRequest,
+) -> Result<(), ApiError> {
+    let comment = req.comment()?;
+    change(app, ReferralSide::Demand, demand, id, |r, at| {
+        r.cancel(ReferralSide::Demand, req.reason_code, comment.clone(), at)
+    })
+    .await
+}
+
+/// Reads both organizations of a referral (the events name them).
+async fn parties(
+    app: &App,
+    demand: OrgId,
+    supply: OrgId,
+) -> Result<(Organization, Organization), ApiError> {
+    let orgs = app.db.get_orgs(&[demand, supply]).await?;
+    let find = |id: OrgId| {
+        orgs.iter()
+            .find(|o| o.id == id)
+            .cloned()
+            .ok_or_else(|| ApiError::internal(format!("organization {id} missing")))
+    };
+    Ok((find(demand)?, find(supply)?))
+}
+
+/// `POST /offers/v1/outbox/referrals`: a referral straight to one supplier, without an offer.
+/// Both sides hear `ReferralCreated`. The supplier must have an active supply persona (any
+/// other id, including an unknown one, is a 422: it is a field of the body, not the path).
+pub async fn create_direct(
+    app: &App,
+    demand: OrgId,
+    request: CreateReferralRequest,
+    once: Option<Once>,
+) -> Result<OutboxReferralDetail, ApiError> {
+    // One round trip reads both organizations and the take rates, then one writes.
+    let parties = [demand, request.supply_persona_id];
+    let (orgs, (own, regional)) =
+        futures::try_join!(app.db.get_orgs(&parties), app.db.take_rates_for(demand))?;
+    let org = |id: OrgId| orgs.iter().find(|o| o.id == id).cloned();
+    let demand_org = active_demand(org(demand))?;
+    let at = now();
+    let (supplier, draft) = request.into_draft(at)?;
+    let supply_org = org(supplier)
+        .filter(|o| o.supply_status() == PersonaStatus::Active && supplier != demand)
+        .ok_or_else(|| {
+            ApiError::unprocessable(format!(
+                "supply_persona_id: {supplier} is not an active supply persona"
+            ))
+        })?;
+    let take_rate = TakeRate::effective(own, regional);
+    let referral = Referral::direct(draft, demand, supplier, take_rate, at);
+    // A visit referral writes one visit item per visit in its creating transaction.
+    check_visit_count(referral.visits.len())?;
+    let events = referral.created_events(&demand_org, &supply_org, at);
+    let detail = OutboxReferralDetail::new(&referral, lean(&supply_org));
+    let key = crate::store::idempotency::key_item(once, &detail, at)?;
+    app.db.create_referral(&referral, &events, key).await?;
+    Ok(detail)
+}
+
+/// `POST /offers/v1/outbox/referrals/{id}/update`: a new revision. The archived revision is
+/// written over the version read, so of two concurrent updates one wins and the other is
+/// decided again on the archived revision (409). The new revision is announced as
+/// `ReferralCreated` on both sides: the published channels have no update event, the new
+/// revision is a new referral id, and the supplier has to fetch it to act on it.
+pub async fn update(
+    app: &App,
+    demand: OrgId,
+    id: ReferralId,
+    request: UpdateReferralRequest,
+) -> Result<OutboxReferralDetail, ApiError> {
+    let (supplier, revision) = &request.into_update(now())?;
+    retry_lost_races(REFERRAL_BUSY, || async move {
+        let r = app
+            .db
+            .get_referral(id)
+            .await?
+            .filter(|r| r.demand_org_id == demand)
+            .ok_or_else(|| ApiError::not_found("Referral"))?;
+        let at = now();
+        let revised = r.revise(*supplier, revision.clone(), at)?;
+        let (demand_org, supply_org) = parties(app, r.demand_org_id, r.supply_org_id).await?;
+        let events = revised.latest.created_events(&demand_org, &supply_org, at);
+        let written = app
+            .db
+            .apply_revision(r.version, &revised.archived, &revised.latest, &events)
+            .await;
+        Ok(won(written)?.map(|()| OutboxReferralDetail::new(&revised.latest, lean(&supply_org))))
+    })
+    .await
+}
+
+/// `POST /offers/v1/inbox/referrals/{id}/tasks/update`: the supplier's ids for the referral's
+/// visit tasks. No published event announces it, so the referral is written alone.
+pub async fn update_tasks(
+    app: &App,
+    supplier: OrgId,
+    id: ReferralId,
+    request: ClientTasksUpdateRequest,
+) -> Result<(), ApiError> {
+    let tasks = &request.pairs();
+    retry_lost_races(REFERRAL_BUSY, || async move {
+        let r = app
+            .db
+            .get_referral(id)
+            .await?
+            .filter(|r| r.supply_org_id == supplier)
+            .ok_or_else(|| ApiError::not_found("Referral"))?;
+        let mapped = r.map_tasks(tasks, now())?;
+        won(app.db.put_referral_over(r.version, &mapped).await)
+    })
+    .await
+}

@@ -1,0 +1,181 @@
+//! The `sys_admin` operations of the Offers API: reads across every organization, another
+//! organization's assignment setting, and the take rates. Callers check the role first
+//! ([`Identity::sys_admin`](crate::identity::auth::Identity::sys_admin)).
+
+use crate::edge::error::ApiError;
+use crate::infra::app::App;
+use crate::kernel::ids::{OfferId, OrgId, ReferralId};
+use crate::kernel::paging::{Page, PageRequest, paginate};
+use crate::marketplace::offer::Offer;
+use crate::marketplace::organization::{AssignmentMode, Organization};
+use crate::marketplace::referral::Referral;
+use crate::marketplace::take_rate::TakeRate;
+use crate::marketplace::wire::offers::{
+    MatchQuery, OutboxMatchSummary, OutboxOfferQuery, OutboxOfferSummary,
+};
+use crate::marketplace::wire::referrals::{
+    OutboxReferralDetail, OutboxReferralQuery, OutboxReferralSummary,
+};
+use crate::marketplace::wire::sys_admin::{
+    DemandTakeRate, DemandTakeRateQuery, DemandTakeRates, SysAdminOfferDetail, SysAdminOfferScope,
+    SysAdminReferralDetail, SysAdminReferralScope, SysAdminReferralSummary,
+};
+
+use crate::marketplace::usecases::lean_of;
+use crate::marketplace::usecases::leans;
+use crate::marketplace::usecases::offers::{self, Side};
+use crate::marketplace::usecases::referrals;
+
+/// `GET /offers/v1/sys_admin/offers`: an id reads one offer, a demand organization its own
+/// index partition, and otherwise every offer comes from the sharded sys_admin index.
+pub async fn list_offers(
+    app: &App,
+    scope: SysAdminOfferScope,
+    q: OutboxOfferQuery,
+) -> Result<Page<OutboxOfferSummary>, ApiError> {
+    let paging = PageRequest::parse(q.page, q.items_per_page, q.sort_order)?;
+    let offers: Vec<Offer> = match (scope.id, scope.demand_persona_id) {
+        (Some(id), demand) => app
+            .db
+            .load_offer(id)
+            .await?
+            .map(|s| s.offer)
+            .filter(|o| demand.is_none_or(|d| d == o.demand_org_id))
+            .into_iter()
+            .collect(),
+        (None, Some(demand)) => app.db.offers_of_demand(demand).await?,
+        (None, None) => app.db.all_offers().await?,
+    };
+    let mut offers: Vec<Offer> = offers.into_iter().filter(|o| q.matches(o)).collect();
+    offers::sort_offers(&mut offers, paging.sort_order);
+    Ok(paginate(offers, paging).map(|o| OutboxOfferSummary::from(&o)))
+}
+
+pub async fn get_offer(app: &App, id: OfferId) -> Result<SysAdminOfferDetail, ApiError> {
+    let state = offers::load_visible(app, Side::Any, id).await?;
+    let detail = offers::detail_of(app, &state).await?;
+    Ok(SysAdminOfferDetail::new(&state.offer, detail))
+}
+
+pub async fn offer_matches(
+    app: &App,
+    id: OfferId,
+    q: MatchQuery,
+) -> Result<Page<OutboxMatchSummary>, ApiError> {
+    let state = offers::load_visible(app, Side::Any, id).await?;
+    offers::matches_page(app, &state, q).await
+}
+
+/// `GET /offers/v1/sys_admin/referrals`: by one side's index when a side is named, else from
+/// the sharded sys_admin index.
+pub async fn list_referrals(
+    app: &App,
+    scope: SysAdminReferralScope,
+    q: OutboxReferralQuery,
+) -> Result<Page<SysAdminReferralSummary>, ApiError> {
+    let paging = PageRequest::parse(q.page, q.items_per_page, q.sort_order)?;
+    let all: Vec<Referral> = match (scope.demand_persona_id, q.supply_persona_id) {
+        (Some(demand), _) => app.db.referrals_of_demand(demand).await?,
+        (None, Some(supplier)) => app.db.referrals_of_supplier(supplier).await?,
+        (None, None) => app.db.all_referrals().await?,
+    };
+    let mut found: Vec<Referral> = all
+        .into_iter()
+        .filter(|r| scope.demand_persona_id.is_none_or(|d| d == r.demand_org_id) && q.matches(r))
+        .collect();
+    referrals::sort(&mut found, q.sort_by.unwrap_or_default(), paging.sort_order);
+    let page = paginate(found, paging);
+    let names = leans(
+        app,
+        page.items
+            .iter()
+            .flat_map(|r| [r.demand_org_id, r.supply_org_id]),
+    )
+    .await?;
+    page.try_map(|r| {
+        Ok(SysAdminReferralSummary {
+            summary: OutboxReferralSummary::new(&r, lean_of(&names, r.supply_org_id)?),
+            demand: lean_of(&names, r.demand_org_id)?,
+        })
+    })
+}
+
+pub async fn get_referral(app: &App, id: ReferralId) -> Result<SysAdminReferralDetail, ApiError> {
+    let r = app
+        .db
+        .get_referral(id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("Referral"))?;
+    let names = leans(app, [r.demand_org_id, r.supply_org_id]).await?;
+    Ok(SysAdminReferralDetail {
+        detail: OutboxReferralDetail::new(&r, lean_of(&names, r.supply_org_id)?),
+        demand: lean_of(&names, r.demand_org_id)?,
+    })
+}
+
+/// An organization named in a sys_admin path: 404 unless it exists with a demand persona
+/// (active or not: a sys_admin may set up a persona before it is activated).
+async fn demand_in_path(app: &App, id: OrgId) -> Result<Organization, ApiError> {
+    match app.db.get_org(id).await? {
+        Some(org) if org.demand.is_some() => Ok(org),
+        _ => Err(ApiError::not_found("Demand persona")),
+    }
+}
+
+pub async fn assignment_mode(app: &App, demand: OrgId) -> Result<AssignmentMode, ApiError> {
+    Ok(demand_in_path(app, demand).await?.assignment_mode())
+}
+
+/// The participant's own setting write (version-conditioned), on the organization of the
+/// path; a lost race is a 409, as for the participant.
+pub async fn set_assignment_mode(
+    app: &App,
+    demand: OrgId,
+    mode: AssignmentMode,
+) -> Result<(), ApiError> {
+    let org = demand_in_path(app, demand).await?;
+    app.db.set_assignment_mode(&org, mode).await?;
+    Ok(())
+}
+
+pub async fn demand_take_rates(
+    app: &App,
+    q: DemandTakeRateQuery,
+) -> Result<DemandTakeRates, ApiError> {
+    let items = app
+        .db
+        .demand_take_rates()
+        .await?
+        .into_iter()
+        .filter_map(|t| {
+            let demand = t.demand_persona_id?;
+            q.demand_persona_id
+                .is_none_or(|d| d == demand)
+                .then_some(DemandTakeRate {
+                    demand_persona_id: demand,
+                    rate: t.rate,
+                })
+        })
+        .collect();
+    Ok(DemandTakeRates { items })
+}
+
+pub async fn set_demand_take_rate(
+    app: &App,
+    demand: OrgId,
+    rate: Option<TakeRate>,
+) -> Result<(), ApiError> {
+    demand_in_path(app, demand).await?;
+    app.db.set_demand_take_rate(demand, rate).await?;
+    Ok(())
+}
+
+/// The regional rate; unset, the platform takes nothing (0).
+pub async fn regional_take_rate(app: &App) -> Result<TakeRate, ApiError> {
+    Ok(app.db.regional_take_rate().await?.unwrap_or(TakeRate::ZERO))
+}
+
+pub async fn set_regional_take_rate(app: &App, rate: TakeRate) -> Result<TakeRate, ApiError> {
+    app.db.set_regional_take_rate(rate).await?;
+    Ok(rate)
+}

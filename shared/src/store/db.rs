@@ -1,0 +1,296 @@
+//! The DynamoDB access layer: one table, key builders for every access pattern, typed
+//! reads, and transactional writes that put a state change and its events together.
+//!
+//! | item          | pk              | sk              | gsi1pk / gsi1sk                       | gsi2pk / gsi2sk                      |
+//! |---------------|-----------------|-----------------|---------------------------------------|--------------------------------------|
+//! | organization  | `ORG#<id>`      | `ORG`           |                                       |                                      |
+//! | trusted link  | `ORG#<demand>`  | `TRUST#<supply>`| `TRUSTED_BY#<supply>` / `<demand>`    |                                      |
+//! | offer         | `OFFER#<id>`    | `OFFER`         | `DEMAND#<org>#OFFER` / `<created>#<id>` | `OFFEREXP#<shard>` / `<expires>#<id>` (open only) |
+//! | offer match   | `OFFER#<offer>` | `MATCH#<supply>`| `SUPPLY#<org>#MATCH` / `<created>#<offer>` | `SEQ#<sequence>` / `MATCH`       |
+//! | message       | `MSG#<id>`      | `MSG`           | `SEQ#<sequence>#MSG` / `<created>#<id>` |                                 |
+//! | referral      | `REFERRAL#<id>` | `REFERRAL`      | `DEMAND#<org>#REFERRAL` / `<created>#<id>` | `SUPPLY#<org>#REFERRAL` / same  |
+//! | visit         | `VISIT#<id>`    | `VISIT`         | `DEMAND#<org>#VISITOUT#<outbox>` / `<created>#<id>` | `SERVICE#<service>#VISIT` / `<start>#<id>` |
+//! | work session  | `VISIT#<visit>` | `WS#<inbox_id>` |                                       |                                      |
+//! | visit inbox id| `VISITIN#<supplier>#<inbox_id>` | `VISITIN` |                            |                                      |
+//! | event         | `EVT#<id>`      | `EVT`           |                                       |                                      |
+//! | machine client| `CLIENT#<id>`   | `CLIENT`        |                                       |                                      |
+//! | tenant event  | `TEVT#<tenant>#<id>` | `TEVT`     |                                       |                                      |
+//! | event subscription | `TENANT#<tenant>` | `SUB#<id>` |                                     |                                      |
+//! | job           | `TENANT#<tenant>` | `JOB#<id>`    | `JOBDUE#<shard>` / `<next run>#<tenant>#<id>` (runnable only) |            |
+//! | job run       | `TENANT#<tenant>` | `JOBRUN#<id>#<due>` |                                 |                                      |
+//! | notification subscription | `NSUB#<id>` | `NSUB`  | `TENANT#<tenant>#NSUB` / `<created>#<id>` |                              |
+//! | feed entry    | `FEED#<sub id>` | `<millis, 13 digits>#<event id>` |                      |                                      |
+//! | listener event| `LEVT#<tenant>#<eventId>` | `LEVT` |                                      |                                      |
+//! | hub subscription | `HUB#<id>`   | `HUB`           | `TENANT#<tenant>#HUB` / `<created>#<id>` |                                   |
+//! | rate counter  | `RATE#<client>` or `RATE#*` | `<epoch minute>` |                        |                                      |
+
+pub use crate::store::{Cond, DbError, Item, Tx};
+
+use std::sync::Arc;
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::events::EventRecord;
+use crate::infra::aws::Aws;
+use crate::kernel::time::Timestamp;
+use crate::store::{DynamoTable, Query, SortKey, Table};
+
+pub const GSI1: &str = "gsi1";
+pub const GSI2: &str = "gsi2";
+/// The sys_admin lists (every organization's offers and referrals), sharded.
+pub const GSI3: &str = "gsi3";
+/// Partitions of each sys_admin list in gsi3.
+pub const SYSADMIN_SHARDS: u32 = 16;
+
+/// The gsi3 partition of a record in a sys_admin list: `SYSADMIN#<what>#<shard>`, the shard
+/// from the record's random id, so that every partition takes an even share of the writes.
+pub fn sysadmin_partition(what: &str, id: &uuid::Uuid) -> String {
+    let shard =
+        u32::from_be_bytes(id.as_bytes()[..4].try_into().expect("4 bytes")) % SYSADMIN_SHARDS;
+    format!("SYSADMIN#{what}#{shard}")
+}
+
+/// Attribute that tells what an item is; the stream publisher keeps only `event` items.
+pub const KIND: &str = "kind";
+
+/// Every aggregate's store code, over the table port ([`crate::store::Table`]): DynamoDB in
+/// a function, or memory in the use-case tests.
+#[derive(Clone)]
+pub struct Db {
+    table: Arc<dyn Table>,
+    name: String,
+    pub(crate) event_ttl_seconds: i64,
+}
+
+/// Where an item lives: its primary key and any index keys.
+#[derive(Clone, Debug, Default)]
+pub struct Keys {
+    pub pk: String,
+    pub sk: String,
+    pub gsi1: Option<(String, String)>,
+    pub gsi2: Option<(String, String)>,
+    pub gsi3: Option<(String, String)>,
+}
+
+impl Keys {
+    pub fn new(pk: impl Into<String>, sk: impl Into<String>) -> Self {
+        Self {
+            pk: pk.into(),
+            sk: sk.into(),
+            ..Default::default()
+        }
+    }
+    pub fn gsi1(mut self, pk: impl Into<String>, sk: impl Into<String>) -> Self {
+        self.gsi1 = Some((pk.into(), sk.into()));
+        self
+    }
+    pub fn gsi2(mut self, pk: impl Into<String>, sk: impl Into<String>) -> Self {
+        self.gsi2 = Some((pk.into(), sk.into()));
+        self
+    }
+    pub fn gsi3(mut self, pk: impl Into<String>, sk: impl Into<String>) -> Self {
+        self.gsi3 = Some((pk.into(), sk.into()));
+        self
+    }
+}
+
+fn s(v: impl Into<String>) -> AttributeValue {
+    AttributeValue::S(v.into())
+}
+
+/// A sort key that orders by creation time and stays unique.
+pub fn created_sk(created_at: &Timestamp, id: impl std::fmt::Display) -> String {
+    format!("{}#{id}", crate::kernel::time::rfc3339(created_at))
+}
+
+/// Serializes `record` and adds its kind and keys.
+pub fn to_item<T: Serialize>(kind: &str, keys: &Keys, record: &T) -> Result<Item, DbError> {
+    let mut item: Item =
+        serde_dynamo::to_item(record).map_err(|e| DbError::Codec(e.to_string()))?;
+    item.insert(KIND.into(), s(kind));
+    item.insert("pk".into(), s(&keys.pk));
+    item.insert("sk".into(), s(&keys.sk));
+    if let Some((pk, sk)) = &keys.gsi1 {
+        item.insert("gsi1pk".into(), s(pk));
+        item.insert("gsi1sk".into(), s(sk));
+    }
+    if let Some((pk, sk)) = &keys.gsi2 {
+        item.insert("gsi2pk".into(), s(pk));
+        item.insert("gsi2sk".into(), s(sk));
+    }
+    if let Some((pk, sk)) = &keys.gsi3 {
+        item.insert("gsi3pk".into(), s(pk));
+        item.insert("gsi3sk".into(), s(sk));
+    }
+    Ok(item)
+}
+
+pub fn from_item<T: DeserializeOwned>(item: Item) -> Result<T, DbError> {
+    serde_dynamo::from_item(item).map_err(|e| DbError::Codec(e.to_string()))
+}
+
+pub fn kind_of(item: &Item) -> Option<&str> {
+    item.get(KIND)
+        .and_then(|v| v.as_s().ok())
+        .map(String::as_str)
+}
+
+impl Db {
+    /// The DynamoDB table `name`, through `aws`.
+    pub fn new(aws: Arc<Aws>, name: impl Into<String>, event_ttl_seconds: i64) -> Self {
+        let name = name.into();
+        Self::over(
+            Arc::new(DynamoTable::new(aws, name.clone())),
+            name,
+            event_ttl_seconds,
+        )
+    }
+
+    /// Over any implementation of the table port (memory in the use-case tests).
+    pub fn over(table: Arc<dyn Table>, name: impl Into<String>, event_ttl_seconds: i64) -> Self {
+        Self {
+            table,
+            name: name.into(),
+            event_ttl_seconds,
+        }
+    }
+
+    pub fn table(&self) -> &str {
+        &self.name
+    }
+
+    /// The event item for `record`; it expires (DynamoDB TTL) after the configured retention.
+    pub fn event_item(&self, record: &EventRecord) -> Result<Item, DbError> {
+        let mut item = to_item(
+            "event",
+            &Keys::new(format!("EVT#{}", record.event_id), "EVT"),
+            record,
+        )?;
+        let ttl = record.created_at.timestamp() + self.event_ttl_seconds;
+        item.insert("ttl".into(), AttributeValue::N(ttl.to_string()));
+        Ok(item)
+    }
+
+    pub async fn get<T: DeserializeOwned>(&self, pk: &str, sk: &str) -> Result<Option<T>, DbError> {
+        self.table.get(pk, sk).await?.map(from_item).transpose()
+    }
+
+    /// Every item of a partition (optionally of one sort-key prefix), following pagination.
+    pub async fn query_all(
+        &self,
+        index: Option<&str>,
+        pk: &str,
+        sk_prefix: Option<&str>,
+        ascending: bool,
+    ) -> Result<Vec<Item>, DbError> {
+        self.table
+            .query(Query {
+                sk: sk_prefix.map_or(SortKey::Any, SortKey::BeginsWith),
+                ascending,
+                ..Query::partition(index, pk)
+            })
+            .await
+    }
+
+    /// The items of `query`: the port's own query, for reads the helpers here do not cover.
+    pub async fn query(&self, query: Query<'_>) -> Result<Vec<Item>, DbError> {
+        self.table.query(query).await
+    }
+
+    /// How many items `query` would read.
+    pub async fn count(&self, query: Query<'_>) -> Result<u64, DbError> {
+        self.table.count(query).await
+    }
+
+    /// Every item of a sys_admin list (gsi3 `SYSADMIN#<what>#<0..15>`), newest first. The
+    /// shards are read concurrently and merged by sort key (creation time).
+    pub async fn sysadmin_list(&self, what: &str) -> Result<Vec<Item>, DbError> {
+        let reads = (0..SYSADMIN_SHARDS).map(|shard| {
+            let pk = format!("SYSADMIN#{what}#{shard}");
+            async move { self.query_all(Some(GSI3), &pk, None, false).await }
+        });
+        let mut items: Vec<Item> = futures::future::try_join_all(reads)
+            .await?
+            .into_iter()
+            .flatten()
+            .collect();
+        let sk = |i: &Item| i.get("gsi3sk").and_then(|v| v.as_s().ok()).cloned();
+        items.sort_by_key(|i| std::cmp::Reverse(sk(i)));
+        Ok(items)
+    }
+
+    /// Every item of the sharded index partitions `<prefix><0..shards>` whose sort key is at or
+    /// before `now` (sort keys start with an RFC 3339 time): what the once-a-minute jobs read
+    /// to find what is due. `attributes` limits the attributes read.
+    pub async fn due_in_shards(
+        &self,
+        index: &str,
+        prefix: &str,
+        shards: u32,
+        now: &Timestamp,
+        attributes: Option<&[&str]>,
+    ) -> Result<Vec<Item>, DbError> {
+        let upper = format!("{}#\u{10FFFF}", crate::kernel::time::rfc3339(now));
+        let mut items = Vec::new();
+        for shard in 0..shards {
+            let pk = format!("{prefix}{shard}");
+            items.extend(
+                self.table
+                    .query(Query {
+                        sk: SortKey::AtMost(&upper),
+                        attributes,
+                        ..Query::partition(Some(index), &pk)
+                    })
+                    .await?,
+            );
+        }
+        Ok(items)
+    }
+
+    /// Reads many items by key (in chunks of 100, retrying unprocessed keys); missing keys are
+    /// simply absent from the result.
+    pub async fn batch_get(&self, keys: &[(String, String)]) -> Result<Vec<Item>, DbError> {
+        self.table.batch_get(keys, None).await
+    }
+
+    /// [`Db::batch_get`] of only the given top-level attributes, when `attributes` is given.
+    pub async fn batch_get_projected(
+        &self,
+        keys: &[(String, String)],
+        attributes: Option<&[&str]>,
+    ) -> Result<Vec<Item>, DbError> {
+        self.table.batch_get(keys, attributes).await
+    }
+
+    /// Creates or replaces an item regardless of what is there (idempotent set-up writes).
+    pub async fn put_unconditionally(&self, item: Item) -> Result<(), DbError> {
+        self.table.put(item).await
+    }
+
+    pub async fn put(&self, item: Item, cond: Cond) -> Result<(), DbError> {
+        let mut tx = Tx::new();
+        tx.put(item, cond);
+        self.transact(tx).await
+    }
+
+    /// Runs the writes as one `TransactWriteItems`: all of them happen, or none.
+    pub async fn transact(&self, tx: Tx) -> Result<(), DbError> {
+        self.table.transact(tx).await
+    }
+
+    /// Deletes an item if it exists, returning what was deleted; `None` if it was absent.
+    pub async fn delete_existing(&self, pk: &str, sk: &str) -> Result<Option<Item>, DbError> {
+        self.table.delete_existing(pk, sk).await
+    }
+
+    /// Adds one to a counter of an item if the increment's guard holds: its new value, or
+    /// `None`.
+    pub async fn increment(
+        &self,
+        increment: crate::store::Increment<'_>,
+    ) -> Result<Option<u64>, DbError> {
+        self.table.increment(increment).await
+    }
+}
