@@ -260,22 +260,30 @@ async fn events(args: Vec<String>) -> Result<(), String> {
         .await
         .map_err(e)?
         .ok_or_else(|| format!("no local stack at {base}: start it with scripts/local.sh"))?;
-    let org = named.get("--org").map(|o| match o.as_str() {
-        "demand" => devstack::seed::DEMAND_ORG.to_owned(),
-        "supply-a" => devstack::seed::SUPPLY_A_ORG.to_owned(),
-        "supply-b" => devstack::seed::SUPPLY_B_ORG.to_owned(),
-        "spare" => devstack::samples::SPARE_ORG.to_owned(),
-        id => id.to_owned(),
-    });
-    let sdk = devstack::sdk_config(&layout.endpoint, &layout.region).await;
-    let watch = devstack::watch::Watch::start(&sdk, &layout, org.as_deref())
+    let org = named
+        .get("--org")
+        .map(|o| match o.as_str() {
+            "demand" => devstack::seed::DEMAND_ORG,
+            "supply-a" => devstack::seed::SUPPLY_A_ORG,
+            "supply-b" => devstack::seed::SUPPLY_B_ORG,
+            "spare" => devstack::samples::SPARE_ORG,
+            id => id,
+        })
+        .map(|o| {
+            o.parse::<shared::kernel::ids::OrgId>()
+                .map_err(|err| format!("--org: {o} is not an organization id ({err})"))
+        })
+        .transpose()?;
+    let stack = Stack::attach(&layout, Options::default())
+        .await
+        .map_err(e)?;
+    let watch = devstack::watch::Watch::start(stack.app(), org.into_iter().collect())
         .await
         .map_err(e)?;
     eprintln!(
         "devstack events: watching {} topics of {base} for {} (Ctrl-C stops)",
-        watch.topics().len(),
-        org.as_deref()
-            .map(|o| format!("organization {o}"))
+        watch.topics(),
+        org.map(|o| format!("organization {o}"))
             .unwrap_or_else(|| "every organization".into())
     );
     let mut seen = 0;

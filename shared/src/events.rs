@@ -61,6 +61,23 @@ impl Channel {
         }
     }
 
+    /// The name (after the stack's prefix) of `org`'s topic of this channel: each organization
+    /// has its own topic per channel, so delivery needs no filter policy (SNS allows 200 per
+    /// topic) and an organization's topics exist only once it subscribes (docs/scaling.md §6).
+    pub fn topic_name(self, org: OrgId) -> String {
+        format!("{}-{org}", self.as_str())
+    }
+
+    /// The channel and organization a [`topic_name`](Self::topic_name) names.
+    pub fn of_topic_name(name: &str) -> Option<(Channel, OrgId)> {
+        Channel::ALL.into_iter().find_map(|c| {
+            let org = name.strip_prefix(c.as_str())?.strip_prefix('-')?;
+            // Only the name topic_name gives: the hyphenated UUID, nothing after it.
+            let id: OrgId = org.parse().ok()?;
+            (id.to_string() == org).then_some((c, id))
+        })
+    }
+
     /// The AsyncAPI payload schema (in `components.schemas`) of the channel's messages.
     pub fn payload_schema(self) -> &'static str {
         match self {
@@ -415,6 +432,28 @@ impl EventRecord {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_organizations_topic_names_its_channel_and_organization() {
+        let org = OrgId::new();
+        for c in Channel::ALL {
+            assert_eq!(Channel::of_topic_name(&c.topic_name(org)), Some((c, org)));
+        }
+        // `outbox-visits` is a prefix of `outbox-visit-tasks`' name only without the hyphen.
+        let tasks = Channel::OutboxVisitTasks.topic_name(org);
+        assert_eq!(
+            Channel::of_topic_name(&tasks).unwrap().0,
+            Channel::OutboxVisitTasks
+        );
+        for other in [
+            "inbox-offers".to_owned(),
+            format!("inbox-offers-{}", org.0.simple()),
+            format!("inbox-offers-{org}-x"),
+            format!("unknown-{org}"),
+        ] {
+            assert_eq!(Channel::of_topic_name(&other), None, "{other}");
+        }
+    }
 
     #[test]
     fn channel_names_round_trip_through_serde() {

@@ -143,7 +143,7 @@ async fn a_sys_admin_auto_signs_up_a_configured_subscribed_organization() {
     let r = own.supply_network("").await;
     assert_eq!(r.body["items"][0]["id"], DEMAND_ORG, "{:?}", r.body);
 
-    // Subscribed to its topic with its own filter.
+    // Subscribed to its own topic of the channel, with its own filter.
     let query = format!("endpoint={queue_arn}");
     let r = sa.subscriptions(&query).await;
     assert_eq!(r.body["items"].as_array().unwrap().len(), 1, "{:?}", r.body);
@@ -151,7 +151,7 @@ async fn a_sys_admin_auto_signs_up_a_configured_subscribed_organization() {
         r.body["items"][0]["topic_arn"]
             .as_str()
             .unwrap()
-            .ends_with("-outbox-offers")
+            .ends_with(&format!("-outbox-offers-{org_id}"))
     );
 
     // Every step again, on the same input (as a retry would run it), changes nothing.

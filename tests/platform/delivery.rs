@@ -5,6 +5,7 @@
 use platform_tests::client::NO_BODY;
 use platform_tests::given;
 use platform_tests::{Subscriber, TestStack};
+use shared::events::Channel;
 
 use crate::{create_offer, sample_body};
 
@@ -18,12 +19,13 @@ async fn unpublishable_events_are_retried_then_reported_on_the_failure_queue() {
     // Everything written so far (seed data) is published before the topic disappears.
     t.settle().await;
 
+    // The supplier's own topic of the channel: recorded as existing, so its loss is a failure
+    // to retry, not an organization that never subscribed.
     let inbox_offers = t
         .stack
-        .resource("InboxOffersTopic")
-        .unwrap()
-        .reference
-        .clone();
+        .app()
+        .config
+        .topic_arn(Channel::InboxOffers, supplier);
     sns.delete_topic()
         .topic_arn(&inbox_offers)
         .send()
@@ -131,5 +133,86 @@ async fn a_replayed_stream_batch_repeats_the_same_event_ids() {
         records.len(),
         again.0.len(),
         again.1.len()
+    );
+}
+
+/// Delivery within SNS's default quotas (docs/scaling.md §6): three organizations subscribe
+/// through the published API, each to its own topic of the channel, and each receives exactly
+/// its own events, with the published payloads and message attributes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn three_organizations_each_receive_exactly_their_own_events_on_their_own_topics() {
+    let t = TestStack::start().await;
+    let logins = given::logins(&t).await;
+    let config = &t.stack.app().config;
+    let subscribe = |login: String, channel: &'static str, name: &'static str| {
+        let t = &t;
+        async move {
+            let queue = given::queue(t, name).await;
+            let item =
+                serde_json::json!({"topic": channel, "protocol": "sqs", "endpoint": queue.arn});
+            let r = t
+                .organizations(&login)
+                .subscribe(serde_json::json!({ "subscriptions": [item] }))
+                .await
+                .ok(200);
+            let subscription = r["subscriptions"][0]["subscription_arn"].as_str().unwrap();
+            let topic = subscription.rsplit_once(':').unwrap().0.to_owned();
+            (queue.url, topic)
+        }
+    };
+    let orgs = [&t.demo.demand, &t.demo.supply_a, &t.demo.supply_b]
+        .map(|u| u.organization.as_ref().unwrap().id);
+    let subscribed = [
+        subscribe(logins.demand.clone(), "outbox-offers", "d-offers").await,
+        subscribe(logins.supply_a.clone(), "inbox-offers", "a-offers").await,
+        subscribe(logins.supply_b.clone(), "inbox-offers", "b-offers").await,
+    ];
+    let channels = [
+        Channel::OutboxOffers,
+        Channel::InboxOffers,
+        Channel::InboxOffers,
+    ];
+    for ((org, channel), (_, topic)) in orgs.iter().zip(channels).zip(&subscribed) {
+        assert_eq!(topic, &config.topic_arn(channel, *org), "its own topic");
+    }
+
+    // An offer to both suppliers; supplier A accepts, B declines.
+    let offer = create_offer(&t, &logins.demand).await;
+    t.offers(&logins.supply_a)
+        .accept(&offer, NO_BODY)
+        .await
+        .ok(204);
+    t.offers(&logins.supply_b)
+        .decline(&offer, NO_BODY)
+        .await
+        .ok(204);
+    t.settle().await;
+
+    let mut heard = Vec::new();
+    for ((org, (url, topic)), channel) in orgs.iter().zip(&subscribed).zip(channels) {
+        let mut names = Vec::new();
+        for envelope in given::drain(&t, url).await {
+            assert_eq!(envelope["TopicArn"], topic.as_str());
+            assert_eq!(
+                envelope["MessageAttributes"]["organization_id"]["Value"],
+                org.to_string(),
+                "only its own organization's messages"
+            );
+            let payload: serde_json::Value =
+                serde_json::from_str(envelope["Message"].as_str().unwrap()).unwrap();
+            platform_tests::asyncapi::assert_valid(channel, &payload);
+            assert_eq!(payload["offer_id"], offer.as_str());
+            names.push(payload["event_name"].as_str().unwrap().to_owned());
+        }
+        names.sort();
+        heard.push(names);
+    }
+    assert_eq!(
+        heard,
+        [
+            vec!["OfferAccepted", "OfferDeclined"],
+            vec!["OfferMatched"],
+            vec!["OfferMatched"],
+        ]
     );
 }

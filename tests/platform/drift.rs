@@ -675,3 +675,54 @@ fn every_parking_queue_alarms_and_every_function_is_traced() {
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+/// Delivery scales with organizations without the stack growing: no topic is a resource of
+/// any stack (each organization's topics are created when it subscribes), and every SNS
+/// permission on topics names the stack's topic prefix, so one statement covers every
+/// organization's topics (docs/scaling.md §6).
+#[test]
+fn organizations_topics_are_not_resources_of_the_stack() {
+    let root = devstack::repo_root();
+    let template = Template::load(&root.join("template.yaml")).expect("template.yaml parses");
+    let mut problems = Vec::new();
+    let mut sns_statements = 0;
+    let apps = template.applications().expect("nested applications load");
+    let stacks = std::iter::once(("root".to_owned(), &template))
+        .chain(apps.iter().map(|a| (a.logical_id.clone(), &a.template)));
+    for (stack, t) in stacks {
+        for (id, _) in t.resources_of("AWS::SNS::Topic") {
+            problems.push(format!("{stack}: {id} is a topic resource"));
+        }
+        for (id, props) in t.resources_of("AWS::Serverless::Function") {
+            let statements = props["Policies"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .flat_map(|p| p["Statement"].as_array().into_iter().flatten());
+            for statement in statements {
+                let actions: Vec<&str> = match &statement["Action"] {
+                    Value::String(a) => vec![a.as_str()],
+                    Value::Array(a) => a.iter().filter_map(Value::as_str).collect(),
+                    _ => vec![],
+                };
+                if !actions.iter().any(|a| a.starts_with("sns:")) {
+                    continue;
+                }
+                sns_statements += 1;
+                let resource = &statement["Resource"];
+                let on_prefix = [resource, &resource[0]]
+                    .iter()
+                    .any(|r| r["Fn::Sub"] == "${TopicArnPrefix}*");
+                let listing = actions == ["sns:ListSubscriptions"] && resource == "*";
+                if !on_prefix && !listing {
+                    problems.push(format!(
+                        "{stack}: {id} has SNS actions {actions:?} on {resource}, not the \
+                         stack's topic prefix"
+                    ));
+                }
+            }
+        }
+    }
+    assert!(sns_statements >= 5, "SNS statements read: {sns_statements}");
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}

@@ -1,6 +1,7 @@
-//! An organization's subscriber: one SQS queue subscribed to every topic with the filter
-//! policy a participant gets (`organization_id` = its organization). Envelopes are not raw, so
-//! each message shows its topic and the `Message` string exactly as an HTTPS endpoint gets it.
+//! An organization's subscriber: one SQS queue subscribed to each of its topics (one per
+//! channel), with the filter policy a participant gets (`organization_id` = its organization).
+//! Envelopes are not raw, so each message shows its topic and the `Message` string exactly as
+//! an HTTPS endpoint gets it.
 
 use std::collections::HashMap;
 
@@ -52,7 +53,14 @@ impl Subscriber {
         );
         let mut topics = HashMap::new();
         for channel in Channel::ALL {
-            let topic_arn = t.stack.app().config.topic_arn(channel.as_str());
+            // The organization's topic of the channel, opened as its own subscription opens it.
+            let topic_arn = shared::marketplace::usecases::subscriptions::open_topic(
+                t.stack.app(),
+                channel,
+                org,
+            )
+            .await
+            .unwrap();
             sns.subscribe()
                 .topic_arn(&topic_arn)
                 .protocol("sqs")

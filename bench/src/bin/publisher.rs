@@ -1,7 +1,9 @@
 //! Publisher benchmark: `shared::events::publish::publish_stream_batch` on batches of n = 1, 10, 100
 //! and 1,000 event records against a fake SNS that answers at once, on one core.
 //!
-//! For each n it checks the number of `PublishBatch` calls (ceil(n / 10) per topic) and prints
+//! The records are one organization's (its own topic of the channel, so they batch: ceil(n / 10)
+//! `PublishBatch` calls, which the benchmark checks); each organization's messages go to its
+//! own topic, so records for n organizations would take n calls. It prints
 //! events/s, with the cost of decoding the same batch from its Lambda JSON (what the runtime
 //! does before the handler runs) measured in the same run as the baseline ratio.
 //!
@@ -12,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use aws_lambda_events::event::dynamodb::Event;
 use serde_json::{Value, json};
-use shared::events::publish::{Entry, ParkPort, SnsPort, publish_stream_batch};
+use shared::events::publish::{Entry, EveryTopic, ParkPort, SnsPort, publish_stream_batch};
 use shared::events::{Channel, EventName, EventRecord};
 use shared::kernel::ids::{OfferId, OrgId};
 use shared::store::db::{Keys, to_item};
@@ -41,14 +43,15 @@ impl ParkPort for NoParking {
     }
 }
 
-/// A Lambda DynamoDB stream event of `n` event-item INSERTs, each for one recipient.
+/// A Lambda DynamoDB stream event of `n` event-item INSERTs, all for one recipient.
 fn batch_json(n: usize) -> Value {
+    let recipient = OrgId::new();
     let records: Vec<Value> = (0..n)
         .map(|i| {
             let rec = EventRecord::offer(
                 Channel::InboxOffers,
                 EventName::OfferMatched,
-                vec![OrgId::new()],
+                vec![recipient],
                 OfferId::new(),
                 shared::kernel::time::now(),
             );
@@ -116,7 +119,12 @@ fn main() {
         .enable_all()
         .build()
         .expect("runtime");
-    let arn = |channel: &str| format!("arn:aws:sns:us-east-1:123456789012:bench-{channel}");
+    let arn = &EveryTopic(|channel: Channel, org: OrgId| {
+        format!(
+            "arn:aws:sns:us-east-1:123456789012:bench-{}",
+            channel.topic_name(org)
+        )
+    });
 
     println!("publisher, fake SNS answering at once, one core ({budget:?} per figure)");
     println!(

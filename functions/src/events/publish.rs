@@ -1,5 +1,6 @@
 //! `events.publish`: DynamoDB stream → SNS. The logic is `shared::events::publish`; this adapter only
-//! supplies the SNS client, the topic naming and where unpublishable messages are parked.
+//! supplies the SNS client, the table that knows each organization's topics, and where
+//! unpublishable messages are parked.
 
 use aws_lambda_events::event::dynamodb::Event;
 use aws_lambda_events::event::streams::DynamoDbEventResponse;
@@ -18,7 +19,7 @@ pub fn call(app: &App, event: Event) -> BoxFuture<'_, DynamoDbEventResponse> {
         shared::events::publish::publish_stream_batch(
             app.aws.sns().await,
             &parking,
-            |channel| config.topic_arn(channel),
+            &app.db,
             &event,
         )
         .await

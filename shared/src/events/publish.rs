@@ -1,8 +1,10 @@
 //! The stream publisher: turns event items from the table's stream into SNS messages.
 //!
-//! Each event item is published once per recipient organization, on its channel's topic, with
-//! `organization_id` as a message attribute so subscriptions' filter policies deliver it only
-//! to that organization. Messages go out with `PublishBatch` (at most 10 per call), per-entry
+//! Each event item is published once per recipient organization, on that organization's topic
+//! of the event's channel, with `organization_id` as a message attribute (which each
+//! subscription's filter policy also checks). A recipient without a topic of the channel has
+//! never subscribed to it: nothing is sent to it. Messages go out with `PublishBatch` (at most
+//! 10 per call, so batching happens within one recipient's topic), per-entry
 //! failures are checked, and a record that could not be fully published is reported in
 //! `batchItemFailures` so Lambda retries from it (at-least-once; `event_id` lets subscribers
 //! drop the rare duplicate).
@@ -12,14 +14,15 @@
 //! parked on the stream failure queue (a description, not the payload) instead of being
 //! retried: retrying it would only hold its shard and re-publish the records after it.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use aws_lambda_events::event::dynamodb::{Event, EventRecord as StreamRecord};
 use aws_lambda_events::event::streams::{DynamoDbBatchItemFailure, DynamoDbEventResponse};
 use aws_sdk_sns::types::{MessageAttributeValue, PublishBatchRequestEntry};
 use futures::future::join_all;
 
-use crate::events::EventRecord;
+use crate::events::{Channel, EventRecord};
+use crate::kernel::ids::OrgId;
 
 /// SNS accepts at most 10 entries per `PublishBatch`.
 pub const MAX_BATCH: usize = 10;
@@ -186,6 +189,45 @@ impl SnsPort for aws_sdk_sns::Client {
     }
 }
 
+/// Where each organization's messages of a channel go: its topic, once it has subscribed.
+pub trait TopicPort {
+    /// The topic ARN of each of `wanted` that has one; an error when that cannot be told (the
+    /// batch is then retried).
+    fn topics(
+        &self,
+        wanted: Vec<(Channel, OrgId)>,
+    ) -> impl Future<Output = Result<HashMap<(Channel, OrgId), String>, String>> + Send;
+}
+
+/// The topics recorded in the table when organizations subscribed
+/// ([`open_topic`](crate::marketplace::usecases::subscriptions::open_topic)).
+impl TopicPort for crate::store::db::Db {
+    async fn topics(
+        &self,
+        wanted: Vec<(Channel, OrgId)>,
+    ) -> Result<HashMap<(Channel, OrgId), String>, String> {
+        self.recorded_organization_topics(&wanted)
+            .await
+            .map_err(|e| e.to_string())
+    }
+}
+
+/// Every organization has a topic of every channel, named by the function: for tests and
+/// benchmarks of the publishing logic.
+pub struct EveryTopic<F>(pub F);
+
+impl<F: Fn(Channel, OrgId) -> String + Sync> TopicPort for EveryTopic<F> {
+    async fn topics(
+        &self,
+        wanted: Vec<(Channel, OrgId)>,
+    ) -> Result<HashMap<(Channel, OrgId), String>, String> {
+        Ok(wanted
+            .into_iter()
+            .map(|(c, o)| ((c, o), (self.0)(c, o)))
+            .collect())
+    }
+}
+
 /// What one stream record asks to publish.
 enum Parsed {
     /// Not an event item (state items also flow through the stream): nothing to do.
@@ -211,17 +253,16 @@ fn parse(record: &StreamRecord) -> Parsed {
     }
 }
 
-/// Publishes every event item of the batch. `topic_arn` maps a channel name to its topic;
-/// what no call could carry goes to `parking`.
-pub async fn publish_stream_batch<P: SnsPort, K: ParkPort>(
+/// Publishes every event item of the batch to its recipients' topics (as `topics` knows
+/// them); what no call could carry goes to `parking`.
+pub async fn publish_stream_batch<P: SnsPort, K: ParkPort, T: TopicPort>(
     sns: &P,
     parking: &K,
-    topic_arn: impl Fn(&str) -> String,
+    topics: &T,
     batch: &Event,
 ) -> DynamoDbEventResponse {
     let mut failed_records: HashSet<usize> = HashSet::new();
-    // Topic → entries, in record order; BTreeMap keeps the call order deterministic.
-    let mut by_topic: BTreeMap<String, Vec<Entry>> = BTreeMap::new();
+    let mut events: Vec<(usize, EventRecord)> = Vec::new();
     for (index, record) in batch.records.iter().enumerate() {
         match parse(record) {
             Parsed::Skip => {}
@@ -229,21 +270,53 @@ pub async fn publish_stream_batch<P: SnsPort, K: ParkPort>(
                 tracing::error!(event_id = %record.event_id, error, "undecodable event item");
                 failed_records.insert(index);
             }
-            Parsed::Event(event) => {
-                let topic = topic_arn(event.channel.as_str());
-                let entries = by_topic.entry(topic).or_default();
-                for (n, recipient) in event.recipients.iter().enumerate() {
-                    entries.push(Entry {
-                        id: format!("{index}-{n}"),
-                        message: event.payload.clone(),
-                        organization_id: recipient.to_string(),
-                        event_name: event.event_name.as_str().to_owned(),
-                        event_id: event.event_id.to_string(),
-                        entity: event.entity.clone(),
-                    });
-                }
+            Parsed::Event(event) => events.push((index, event)),
+        }
+    }
+    let wanted: HashSet<(Channel, OrgId)> = events
+        .iter()
+        .flat_map(|(_, e)| e.recipients.iter().map(|r| (e.channel, *r)))
+        .collect();
+    let known = if wanted.is_empty() {
+        HashMap::new()
+    } else {
+        match topics.topics(wanted.into_iter().collect()).await {
+            Ok(known) => known,
+            Err(error) => {
+                tracing::error!(
+                    error,
+                    "could not read the recipients' topics; retrying the batch"
+                );
+                failed_records.extend(events.iter().map(|(index, _)| *index));
+                events.clear();
+                HashMap::new()
             }
         }
+    };
+    // Topic → entries, in record order; BTreeMap keeps the call order deterministic.
+    let mut by_topic: BTreeMap<String, Vec<Entry>> = BTreeMap::new();
+    let mut unsubscribed = 0usize;
+    for (index, event) in events {
+        for (n, recipient) in event.recipients.iter().enumerate() {
+            let Some(topic) = known.get(&(event.channel, *recipient)) else {
+                unsubscribed += 1;
+                continue;
+            };
+            by_topic.entry(topic.clone()).or_default().push(Entry {
+                id: format!("{index}-{n}"),
+                message: event.payload.clone(),
+                organization_id: recipient.to_string(),
+                event_name: event.event_name.as_str().to_owned(),
+                event_id: event.event_id.to_string(),
+                entity: event.entity.clone(),
+            });
+        }
+    }
+    if unsubscribed > 0 {
+        tracing::debug!(
+            unsubscribed,
+            "messages not sent: their recipients have no subscription to the channel"
+        );
     }
 
     let mut calls = Vec::new();

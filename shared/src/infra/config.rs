@@ -2,11 +2,14 @@
 //! local stack from the same template).
 
 use crate::edge::error::ApiError;
+use crate::events::Channel;
+use crate::kernel::ids::OrgId;
 
 #[derive(Clone, Debug)]
 pub struct Config {
     pub table_name: String,
-    /// `arn:…:sns:<region>:<account>:<stack>-`; a channel name appended gives its topic ARN.
+    /// `arn:…:sns:<region>:<account>:<stack>-`: with a channel and an organization appended,
+    /// the ARN of that organization's topic of that channel ([`Channel::topic_name`]).
     pub topic_arn_prefix: String,
     pub user_pool_id: String,
     pub user_pool_client_id: String,
@@ -53,8 +56,8 @@ pub struct Config {
     pub max_jobs_per_tenant: usize,
     pub max_hub_subscriptions_per_tenant: usize,
     pub max_notification_subscriptions_per_tenant: usize,
-    /// An organization's subscriptions to the platform's topics (each is a filter policy, of
-    /// which SNS allows 200 per topic by default; docs/scaling.md).
+    /// An organization's subscriptions to its topics (all on its own topics, each with a
+    /// filter policy, of which SNS allows 200 per topic by default; docs/scaling.md §6).
     pub max_topic_subscriptions_per_organization: usize,
     /// Where hub deliveries that failed every attempt are parked (an SQS queue URL).
     pub hub_dlq_url: String,
@@ -195,7 +198,48 @@ impl Config {
         )
     }
 
-    pub fn topic_arn(&self, channel: &str) -> String {
-        format!("{}{channel}", self.topic_arn_prefix)
+    /// The ARN of `org`'s topic of `channel` (created when the organization first subscribes
+    /// to the channel).
+    pub fn topic_arn(&self, channel: Channel, org: OrgId) -> String {
+        format!("{}{}", self.topic_arn_prefix, channel.topic_name(org))
+    }
+
+    /// The name of `org`'s topic of `channel` (the ARN's last part): `<stack>-<channel>-<org>`.
+    pub fn topic_name(&self, channel: Channel, org: OrgId) -> String {
+        let stack = self.topic_arn_prefix.rsplit(':').next().unwrap_or_default();
+        format!("{stack}{}", channel.topic_name(org))
+    }
+
+    /// The channel and organization of one of this stack's topics; `None` for any other ARN.
+    pub fn topic_of_arn(&self, topic_arn: &str) -> Option<(Channel, OrgId)> {
+        Channel::of_topic_name(topic_arn.strip_prefix(&self.topic_arn_prefix)?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_organizations_topic_is_named_under_the_stacks_prefix() {
+        let config = Config::from_lookup(|k| match k {
+            "TABLE_NAME" => Some("t".into()),
+            "TOPIC_ARN_PREFIX" => Some("arn:aws:sns:eu-west-1:123456789012:market-".into()),
+            _ => None,
+        })
+        .unwrap();
+        let org = OrgId::new();
+        let arn = config.topic_arn(Channel::InboxOffers, org);
+        assert_eq!(
+            arn,
+            format!("arn:aws:sns:eu-west-1:123456789012:market-inbox-offers-{org}")
+        );
+        assert!(arn.ends_with(&format!(
+            ":{}",
+            config.topic_name(Channel::InboxOffers, org)
+        )));
+        assert_eq!(config.topic_of_arn(&arn), Some((Channel::InboxOffers, org)));
+        let other_stack = arn.replace(":market-", ":other-");
+        assert_eq!(config.topic_of_arn(&other_stack), None);
     }
 }

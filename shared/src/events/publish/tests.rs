@@ -91,8 +91,31 @@ fn batch(records: Vec<StreamRecord>) -> Event {
     e
 }
 
-fn arn(channel: &str) -> String {
-    format!("arn:aws:sns:us-east-1:123456789012:stack-{channel}")
+fn topic(channel: Channel, org: OrgId) -> String {
+    format!(
+        "arn:aws:sns:us-east-1:123456789012:stack-{}",
+        channel.topic_name(org)
+    )
+}
+
+/// Every organization has subscribed to every channel.
+const ALL: EveryTopic<fn(Channel, OrgId) -> String> = EveryTopic(topic);
+
+/// Only these organizations' topics exist; or the table cannot be read (`None`).
+struct SomeTopics(Option<Vec<(Channel, OrgId)>>);
+
+impl TopicPort for SomeTopics {
+    async fn topics(
+        &self,
+        wanted: Vec<(Channel, OrgId)>,
+    ) -> Result<std::collections::HashMap<(Channel, OrgId), String>, String> {
+        let known = self.0.as_ref().ok_or("table unavailable")?;
+        Ok(wanted
+            .into_iter()
+            .filter(|w| known.contains(w))
+            .map(|(c, o)| ((c, o), topic(c, o)))
+            .collect())
+    }
 }
 
 #[tokio::test]
@@ -114,9 +137,9 @@ async fn a_versioned_event_carries_its_entity_and_version_to_every_recipient() {
     .unwrap();
     let sns = FakeSns::default();
     let park = FakePark::default();
-    publish_stream_batch(&sns, &park, arn, &batch(vec![stream_record(1, item)])).await;
+    publish_stream_batch(&sns, &park, &ALL, &batch(vec![stream_record(1, item)])).await;
     let calls = sns.calls.lock().unwrap();
-    let entries = &calls[0].1;
+    let entries: Vec<&Entry> = calls.iter().flat_map(|(_, e)| e).collect();
     assert_eq!(entries.len(), 2);
     for e in entries {
         let entity = e.entity.as_ref().expect("the entity travels");
@@ -133,13 +156,13 @@ async fn a_versioned_event_carries_its_entity_and_version_to_every_recipient() {
 }
 
 #[tokio::test]
-async fn one_message_per_recipient_in_batches_of_ten() {
+async fn one_message_per_recipient_on_its_own_topic() {
     let recipients: Vec<OrgId> = (0..23).map(|_| OrgId::new()).collect();
     let sns = FakeSns::default();
     let out = publish_stream_batch(
         &sns,
         &FakePark::default(),
-        arn,
+        &ALL,
         &batch(vec![stream_record(
             1,
             event_item(Channel::InboxOffers, recipients.clone()),
@@ -148,19 +171,92 @@ async fn one_message_per_recipient_in_batches_of_ten() {
     .await;
     assert!(out.batch_item_failures.is_empty());
     let calls = sns.calls.lock().unwrap();
+    let mut sent: Vec<(String, String)> = calls
+        .iter()
+        .flat_map(|(t, e)| e.iter().map(|x| (t.clone(), x.organization_id.clone())))
+        .collect();
+    sent.sort();
+    let mut expected: Vec<(String, String)> = recipients
+        .iter()
+        .map(|r| (topic(Channel::InboxOffers, *r), r.to_string()))
+        .collect();
+    expected.sort();
+    assert_eq!(sent, expected, "each recipient's message on its own topic");
+}
+
+#[tokio::test]
+async fn one_recipients_messages_go_in_batches_of_ten() {
+    let busy = OrgId::new();
+    let records = (0..23)
+        .map(|n| stream_record(n, event_item(Channel::InboxOffers, vec![busy])))
+        .collect();
+    let sns = FakeSns::default();
+    let out = publish_stream_batch(&sns, &FakePark::default(), &ALL, &batch(records)).await;
+    assert!(out.batch_item_failures.is_empty());
+    let calls = sns.calls.lock().unwrap();
     assert_eq!(
         calls.iter().map(|(_, e)| e.len()).collect::<Vec<_>>(),
         vec![10, 10, 3]
     );
-    assert!(calls.iter().all(|(t, _)| t == &arn("inbox-offers")));
-    let orgs: Vec<String> = calls
-        .iter()
-        .flat_map(|(_, e)| e.iter().map(|x| x.organization_id.clone()))
-        .collect();
-    assert_eq!(
-        orgs,
-        recipients.iter().map(|r| r.to_string()).collect::<Vec<_>>()
+    assert!(
+        calls
+            .iter()
+            .all(|(t, _)| t == &topic(Channel::InboxOffers, busy))
     );
+}
+
+/// A recipient that never subscribed to a channel has no topic of it: nothing is sent, and
+/// nothing fails.
+#[tokio::test]
+async fn recipients_without_a_topic_are_sent_nothing() {
+    let (subscribed, other) = (OrgId::new(), OrgId::new());
+    let sns = FakeSns::default();
+    let out = publish_stream_batch(
+        &sns,
+        &FakePark::default(),
+        &SomeTopics(Some(vec![(Channel::InboxOffers, subscribed)])),
+        &batch(vec![
+            stream_record(1, event_item(Channel::InboxOffers, vec![subscribed, other])),
+            stream_record(2, event_item(Channel::OutboxOffers, vec![subscribed])),
+        ]),
+    )
+    .await;
+    assert!(out.batch_item_failures.is_empty());
+    let calls = sns.calls.lock().unwrap();
+    assert_eq!(calls.len(), 1);
+    assert_eq!(calls[0].0, topic(Channel::InboxOffers, subscribed));
+    assert_eq!(calls[0].1.len(), 1);
+}
+
+/// When the recipients' topics cannot be read, every event record is retried; a state item
+/// beside them is not an event and is not reported.
+#[tokio::test]
+async fn an_unreadable_topic_list_retries_every_event() {
+    let sns = FakeSns::default();
+    let state = crate::store::db::to_item(
+        "offer",
+        &Keys::new("OFFER#1", "OFFER"),
+        &serde_json::json!({"x": 1}),
+    )
+    .unwrap();
+    let out = publish_stream_batch(
+        &sns,
+        &FakePark::default(),
+        &SomeTopics(None),
+        &batch(vec![
+            stream_record(1, event_item(Channel::InboxOffers, vec![OrgId::new()])),
+            stream_record(2, state),
+            stream_record(3, event_item(Channel::OutboxOffers, vec![OrgId::new()])),
+        ]),
+    )
+    .await;
+    let failed: Vec<&str> = out
+        .batch_item_failures
+        .iter()
+        .map(|f| f.item_identifier.as_deref().unwrap_or_default())
+        .collect();
+    assert_eq!(failed, vec!["1", "3"]);
+    assert!(sns.calls.lock().unwrap().is_empty());
 }
 
 #[tokio::test]
@@ -177,7 +273,7 @@ async fn state_items_and_non_inserts_are_skipped() {
     let out = publish_stream_batch(
         &sns,
         &FakePark::default(),
-        arn,
+        &ALL,
         &batch(vec![stream_record(1, state), modify]),
     )
     .await;
@@ -200,7 +296,7 @@ async fn failed_entries_report_their_records_sequence_numbers() {
         ),
         stream_record(300, event_item(Channel::InboxOffers, vec![OrgId::new()])),
     ];
-    let out = publish_stream_batch(&sns, &FakePark::default(), arn, &batch(records)).await;
+    let out = publish_stream_batch(&sns, &FakePark::default(), &ALL, &batch(records)).await;
     let ids: Vec<_> = out
         .batch_item_failures
         .iter()
@@ -221,7 +317,7 @@ async fn undecodable_event_items_fail_instead_of_vanishing() {
     let out = publish_stream_batch(
         &sns,
         &FakePark::default(),
-        arn,
+        &ALL,
         &batch(vec![stream_record(7, broken)]),
     )
     .await;
@@ -279,7 +375,7 @@ async fn an_oversized_event_is_parked_without_failing_its_neighbours() {
         stream_record(2, event_with_payload(vec![b], MAX_BATCH_BYTES + 1)),
         stream_record(3, event_item(Channel::InboxOffers, vec![a])),
     ];
-    let out = publish_stream_batch(&sns, &park, arn, &batch(records)).await;
+    let out = publish_stream_batch(&sns, &park, &ALL, &batch(records)).await;
     assert!(out.batch_item_failures.is_empty());
     let published: Vec<String> = sns
         .calls
@@ -307,7 +403,7 @@ async fn an_oversized_event_that_cannot_be_parked_is_reported() {
         7,
         event_with_payload(vec![OrgId::new()], MAX_BATCH_BYTES + 1),
     )];
-    let out = publish_stream_batch(&sns, &park, arn, &batch(records)).await;
+    let out = publish_stream_batch(&sns, &park, &ALL, &batch(records)).await;
     let failed: Vec<&str> = out
         .batch_item_failures
         .iter()

@@ -1,6 +1,6 @@
 //! Organizations, their personas and the trusted network (demand → supply links).
 
-use crate::events::EventRecord;
+use crate::events::{Channel, EventRecord};
 use crate::kernel::ids::OrgId;
 use crate::marketplace::organization::{AssignmentMode, Organization, TrustedNetworkChange};
 
@@ -392,6 +392,61 @@ impl Db {
 
 fn pending() -> aws_sdk_dynamodb::types::AttributeValue {
     aws_sdk_dynamodb::types::AttributeValue::S("pending".into())
+}
+
+/// An organization's topic of one channel, recorded once it exists: the publisher publishes
+/// an event to a recipient's topic only when it is recorded, so an organization that never
+/// subscribed to a channel costs no call, and a recorded topic that has gone is an error to
+/// retry rather than an event nobody wanted.
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+struct OrganizationTopic {
+    organization_id: OrgId,
+    channel: Channel,
+    topic_arn: String,
+}
+
+fn organization_topic_keys(channel: Channel, org: OrgId) -> Keys {
+    Keys::new(format!("TOPIC#{org}#{}", channel.as_str()), "TOPIC")
+}
+
+impl Db {
+    /// Records that `org`'s topic of `channel` exists (again: the record is the same).
+    pub async fn record_organization_topic(
+        &self,
+        channel: Channel,
+        org: OrgId,
+        topic_arn: &str,
+    ) -> Result<(), DbError> {
+        let record = OrganizationTopic {
+            organization_id: org,
+            channel,
+            topic_arn: topic_arn.to_owned(),
+        };
+        let item = to_item("topic", &organization_topic_keys(channel, org), &record)?;
+        self.put_unconditionally(item).await
+    }
+
+    /// The recorded topic ARN of each of `wanted` that has one (one `BatchGetItem` per 100).
+    pub async fn recorded_organization_topics(
+        &self,
+        wanted: &[(Channel, OrgId)],
+    ) -> Result<std::collections::HashMap<(Channel, OrgId), String>, DbError> {
+        let keys: Vec<(String, String)> = wanted
+            .iter()
+            .map(|(c, o)| {
+                let k = organization_topic_keys(*c, *o);
+                (k.pk, k.sk)
+            })
+            .collect();
+        self.batch_get(&keys)
+            .await?
+            .into_iter()
+            .map(|item| {
+                from_item::<OrganizationTopic>(item)
+                    .map(|t| ((t.channel, t.organization_id), t.topic_arn))
+            })
+            .collect()
+    }
 }
 
 /// An organization's subscription to one of the platform's topics, kept so that the

@@ -1,5 +1,10 @@
-//! Organizations' SNS subscriptions to the platform's topics, each with a filter policy on the
-//! `organization_id` message attribute so that the subscriber receives only its own events.
+//! Organizations' SNS subscriptions to the platform's channels. Each organization has its own
+//! topic per channel (`<stack>-<channel>-<organization id>`), created and recorded when it first
+//! subscribes to the channel; the publisher sends an organization's events to its own topics
+//! only. Each subscription also carries the `organization_id` filter policy, so a message on
+//! the wrong topic would still not reach it. At 10,000 organizations this stays within SNS's
+//! default quotas, where one shared topic per channel would need 200+ filter policies on each
+//! (docs/scaling.md §6).
 
 use aws_sdk_sns::error::ProvideErrorMetadata;
 
@@ -48,16 +53,20 @@ pub async fn subscribe(
     let sns = app.aws.sns().await;
     let mut done: Vec<SubscribedItem> = Vec::with_capacity(items.len());
     for item in items {
-        let result = sns
-            .subscribe()
-            .topic_arn(app.config.topic_arn(item.topic.as_str()))
-            .protocol(item.protocol.as_str())
-            .endpoint(&item.endpoint)
-            .attributes("FilterPolicy", filter_policy(org))
-            .attributes("FilterPolicyScope", "MessageAttributes")
-            .return_subscription_arn(true)
-            .send()
-            .await;
+        let result = match open_topic(app, item.topic, org).await {
+            Ok(topic_arn) => sns
+                .subscribe()
+                .topic_arn(topic_arn)
+                .protocol(item.protocol.as_str())
+                .endpoint(&item.endpoint)
+                .attributes("FilterPolicy", filter_policy(org))
+                .attributes("FilterPolicyScope", "MessageAttributes")
+                .return_subscription_arn(true)
+                .send()
+                .await
+                .map_err(|e| sns_error("Subscribe", e.into_service_error())),
+            Err(e) => Err(e),
+        };
         let made = match result {
             Ok(out) => {
                 let arn = out.subscription_arn.unwrap_or_default();
@@ -67,7 +76,7 @@ pub async fn subscribe(
                     .map(|()| arn)
                     .map_err(ApiError::from)
             }
-            Err(e) => Err(sns_error("Subscribe", e.into_service_error())),
+            Err(e) => Err(e),
         };
         match made {
             Ok(subscription_arn) => done.push(SubscribedItem {
@@ -98,36 +107,58 @@ pub async fn subscribe(
     Ok(done)
 }
 
-/// Every subscription to the platform's topics (optionally to one endpoint).
+/// `org`'s topic of `channel`, created if it does not exist yet (`CreateTopic` answers an
+/// existing topic's ARN) and recorded before anything subscribes to it, so the publisher
+/// publishes to it from the first subscription on.
+pub async fn open_topic(app: &App, channel: Channel, org: OrgId) -> Result<String, ApiError> {
+    let topic_arn = app
+        .aws
+        .sns()
+        .await
+        .create_topic()
+        .name(app.config.topic_name(channel, org))
+        // Encrypted at rest with the AWS-managed key, as the template's topics were.
+        .attributes("KmsMasterKeyId", "alias/aws/sns")
+        .send()
+        .await
+        .map_err(|e| sns_error("CreateTopic", e.into_service_error()))?
+        .topic_arn
+        .unwrap_or_else(|| app.config.topic_arn(channel, org));
+    app.db
+        .record_organization_topic(channel, org, &topic_arn)
+        .await?;
+    Ok(topic_arn)
+}
+
+/// Every subscription to the organizations' topics of this stack (optionally to one
+/// endpoint). Read from SNS's account-wide list, 100 a call, so this sys_admin read grows with
+/// the account's subscriptions.
 pub async fn list(app: &App, q: &SubscriptionQuery) -> Result<SubscriptionList, ApiError> {
     let sns = app.aws.sns().await;
     let mut items = Vec::new();
-    for channel in Channel::ALL {
-        let topic = app.config.topic_arn(channel.as_str());
-        let mut token: Option<String> = None;
-        loop {
-            let out = sns
-                .list_subscriptions_by_topic()
-                .topic_arn(&topic)
-                .set_next_token(token.take())
-                .send()
-                .await
-                .map_err(|e| sns_error("ListSubscriptionsByTopic", e.into_service_error()))?;
-            for s in out.subscriptions() {
-                let view = SubscriptionView {
-                    subscription_arn: s.subscription_arn().unwrap_or_default().to_owned(),
-                    topic_arn: s.topic_arn().unwrap_or_default().to_owned(),
-                    protocol: s.protocol().unwrap_or_default().to_owned(),
-                    endpoint: s.endpoint().unwrap_or_default().to_owned(),
-                };
-                if q.endpoint.as_deref().is_none_or(|e| e == view.endpoint) {
-                    items.push(view);
-                }
+    let mut token: Option<String> = None;
+    loop {
+        let out = sns
+            .list_subscriptions()
+            .set_next_token(token.take())
+            .send()
+            .await
+            .map_err(|e| sns_error("ListSubscriptions", e.into_service_error()))?;
+        for s in out.subscriptions() {
+            let view = SubscriptionView {
+                subscription_arn: s.subscription_arn().unwrap_or_default().to_owned(),
+                topic_arn: s.topic_arn().unwrap_or_default().to_owned(),
+                protocol: s.protocol().unwrap_or_default().to_owned(),
+                endpoint: s.endpoint().unwrap_or_default().to_owned(),
+            };
+            let ours = app.config.topic_of_arn(&view.topic_arn).is_some();
+            if ours && q.endpoint.as_deref().is_none_or(|e| e == view.endpoint) {
+                items.push(view);
             }
-            match out.next_token {
-                Some(t) if !t.is_empty() => token = Some(t),
-                _ => break,
-            }
+        }
+        match out.next_token {
+            Some(t) if !t.is_empty() => token = Some(t),
+            _ => break,
         }
     }
     Ok(SubscriptionList { items })
@@ -135,31 +166,21 @@ pub async fn list(app: &App, q: &SubscriptionQuery) -> Result<SubscriptionList, 
 
 /// Removes a subscription to one of the platform's topics; any other ARN is not found.
 pub async fn unsubscribe(app: &App, arn: &str) -> Result<(), ApiError> {
-    let ours = Channel::ALL.iter().any(|c| {
-        arn.strip_prefix(&app.config.topic_arn(c.as_str()))
-            .is_some_and(|rest| rest.starts_with(':') && rest.len() > 1)
-    });
-    if !ours {
+    // Whose it is: the organization its topic belongs to.
+    let owner = arn
+        .strip_prefix(&app.config.topic_arn_prefix)
+        .and_then(|rest| rest.split_once(':'))
+        .filter(|(_, id)| !id.is_empty() && !id.contains(':'))
+        .and_then(|(topic, _)| Channel::of_topic_name(topic));
+    let Some((_, org)) = owner else {
         return Err(ApiError::not_found("Subscription"));
-    }
+    };
     let sns = app.aws.sns().await;
-    // Whose it is: the organization its filter policy names (it was made by `subscribe`).
-    let org = sns
-        .get_subscription_attributes()
-        .subscription_arn(arn)
-        .send()
-        .await
-        .map_err(|e| sns_error("GetSubscriptionAttributes", e.into_service_error()))?
-        .attributes
-        .and_then(|a| a.get("FilterPolicy").cloned())
-        .and_then(|p| crate::marketplace::subscription::organization_of(&p));
     sns.unsubscribe()
         .subscription_arn(arn)
         .send()
         .await
         .map_err(|e| sns_error("Unsubscribe", e.into_service_error()))?;
-    if let Some(org) = org {
-        app.db.forget_topic_subscription(org, arn).await?;
-    }
+    app.db.forget_topic_subscription(org, arn).await?;
     Ok(())
 }
