@@ -1,8 +1,10 @@
 //! Shared pieces of the benchmarks: a loopback HTTP server, a Lambda Runtime API emulator that
-//! hands out queued events, and a fake of the AWS calls the offer handlers make.
+//! hands out queued events, a fake of the AWS calls the offer handlers make, and what the
+//! benchmarks on the table in memory share (`memory`).
 
 pub mod emulator;
 pub mod fake_aws;
+pub mod memory;
 
 use std::convert::Infallible;
 use std::future::Future;

@@ -13,7 +13,7 @@ use base64::Engine;
 use serde_json::{Map, Value, json};
 use tokio::sync::Mutex;
 
-use crate::template::StreamTrigger;
+use crate::template::{StreamTrigger, filter_matches};
 use crate::{Error, Function, ResolvedStream, Stack};
 use functions::Handler;
 
@@ -122,6 +122,16 @@ impl Stack {
                             read_on(&client, iterator, &stream_arn, region).await?
                         }
                     };
+                    // Lambda drops what no filter matches before batching; those records
+                    // count as read.
+                    let last_read = records.last().map(|r| sequence(r).to_owned());
+                    let records: Vec<Value> = records
+                        .into_iter()
+                        .filter(|r| {
+                            trigger.filters.is_empty()
+                                || trigger.filters.iter().any(|p| filter_matches(p, r))
+                        })
+                        .collect();
                     for batch in records.chunks(trigger.batch_size.max(1)) {
                         deliver(
                             self,
@@ -138,6 +148,9 @@ impl Stack {
                             key.clone(),
                             sequence(batch.last().expect("non-empty")).to_owned(),
                         );
+                    }
+                    if let Some(last) = last_read {
+                        state.read.insert(key.clone(), last);
                     }
                     if let Some(next) = next {
                         state.next.insert(key, next);

@@ -223,6 +223,22 @@ pub struct StreamTrigger {
     pub bisect_on_error: bool,
     /// The on-failure queue's ARN, unresolved: what the function gave up on goes there.
     pub on_failure: Option<Value>,
+    /// `FilterCriteria` patterns: a record reaches the function only if one matches (all do
+    /// when there are none), as Lambda filters before batching.
+    pub filters: Vec<Value>,
+}
+
+/// Whether a stream record matches a Lambda event filter pattern: every key of the pattern is
+/// in the record, an object matching recursively and a list naming the value the record
+/// has (the equality form, the only one the templates use).
+pub fn filter_matches(pattern: &Value, record: &Value) -> bool {
+    match pattern {
+        Value::Object(keys) => keys
+            .iter()
+            .all(|(k, p)| record.get(k).is_some_and(|r| filter_matches(p, r))),
+        Value::Array(allowed) => allowed.contains(record),
+        other => other == record,
+    }
 }
 
 /// A function's SQS trigger.
@@ -460,6 +476,12 @@ impl Template {
                         on_failure: p["DestinationConfig"]["OnFailure"]
                             .get("Destination")
                             .cloned(),
+                        filters: p["FilterCriteria"]["Filters"]
+                            .as_array()
+                            .into_iter()
+                            .flatten()
+                            .filter_map(|f| serde_json::from_str(f["Pattern"].as_str()?).ok())
+                            .collect(),
                     }),
                     Some("SQS") => queues.push(QueueTrigger {
                         queue: p["Queue"].clone(),
@@ -500,6 +522,29 @@ impl Template {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_filter_pattern_passes_only_the_records_it_names() {
+        let pattern: Value = serde_json::from_str(
+            r#"{"eventName":["INSERT"],"dynamodb":{"NewImage":{"kind":{"S":["event","x"]}}}}"#,
+        )
+        .unwrap();
+        let record = |name: &str, kind: Option<&str>| {
+            let mut image = serde_json::json!({"pk": {"S": "EVT#1"}});
+            if let Some(k) = kind {
+                image["kind"] = serde_json::json!({ "S": k });
+            }
+            serde_json::json!({"eventName": name, "dynamodb": {"NewImage": image}})
+        };
+        assert!(filter_matches(&pattern, &record("INSERT", Some("event"))));
+        assert!(filter_matches(&pattern, &record("INSERT", Some("x"))));
+        assert!(!filter_matches(&pattern, &record("MODIFY", Some("event"))));
+        assert!(!filter_matches(&pattern, &record("INSERT", Some("offer"))));
+        assert!(
+            !filter_matches(&pattern, &record("INSERT", None)),
+            "a counter has no kind"
+        );
+    }
 
     #[test]
     fn short_form_intrinsics_resolve() {

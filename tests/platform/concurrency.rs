@@ -70,6 +70,14 @@ async fn twenty_accepts_racing_a_close() {
     assert_eq!(offer["response_counts"]["accepted"], (a_ok + b_ok) as u64);
     let accepted = offers.matches(&offer_id, "response=accepted").await.ok(200);
     assert_eq!(accepted["total_items"], (a_ok + b_ok) as u64);
+    // The demand's offer counts, changed in the winning transactions on DynamoDB's terms
+    // (moto): the one offer, under the status it ended with.
+    let demand_org = t.demo.demand.organization.as_ref().unwrap().id;
+    let counts = t.stack.app().db.offer_counts(demand_org).await.unwrap();
+    assert_eq!(
+        (counts.total, counts.closed, counts.open),
+        (1, closed as u64, !closed as u64)
+    );
 
     let events = t.event_items().await;
     assert_eq!(count(&events, EventName::OfferMatched), 1);

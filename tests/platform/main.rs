@@ -18,6 +18,7 @@ mod oauth;
 mod ordering;
 mod org_admin;
 mod organizations;
+mod paging;
 mod readme;
 mod referrals;
 mod samples;

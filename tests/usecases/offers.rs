@@ -331,3 +331,75 @@ async fn expiry_ends_what_is_due_once_and_keeps_an_outcome_that_won_the_race() {
     let again = offers::expire_due(&w.app, after).await.unwrap();
     assert_eq!(again.expired, 0, "an expired offer is no longer due");
 }
+
+/// The demand's offer counts change in the transaction of every creation and status change, so
+/// they stay exact when transitions race: 25 offers, each raced by the demand closing it,
+/// supplier A accepting it (which assigns it: automatic mode) and supplier B declining it, all
+/// at once on two threads; then the counts equal a full count of the offers by status.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_offer_counts_stay_exact_under_racing_transitions() {
+    let w = World::new(AssignmentMode::Auto).await;
+    let mut ids = Vec::new();
+    for _ in 0..25 {
+        ids.push(create(&w, "nursing").await);
+    }
+    let created = w.app.db.offer_counts(w.demand).await.unwrap();
+    assert_eq!((created.total, created.open), (25, 25));
+
+    let mut racing = Vec::new();
+    for (n, &id) in ids.iter().enumerate() {
+        let (app, demand, a, b) = (w.app.clone(), w.demand, w.supply_a, w.supply_b);
+        let close = async move {
+            let close = sample("offers.outbox.offers.close");
+            offers::close(&app, demand, id, close)
+                .await
+                .map(|()| "closed")
+        };
+        let app = w.app.clone();
+        let accept = async move { accept(&app, a, id).await.map(|()| "accepted") };
+        let app = w.app.clone();
+        let decline = async move {
+            let decline = sample("offers.inbox.offers.decline");
+            offers::decline(&app, b, id, decline)
+                .await
+                .map(|()| "declined")
+        };
+        // Who starts first alternates, so both the close and the acceptance win some.
+        if n % 2 == 0 {
+            racing.push(tokio::spawn(close));
+            racing.push(tokio::spawn(accept));
+        } else {
+            racing.push(tokio::spawn(accept));
+            racing.push(tokio::spawn(close));
+        }
+        racing.push(tokio::spawn(decline));
+    }
+    let mut outcomes = std::collections::BTreeMap::<String, u32>::new();
+    for r in racing {
+        let outcome = match r.await.unwrap() {
+            Ok(what) => what.to_owned(),
+            Err(e) => format!("refused {:?}", e.kind),
+        };
+        *outcomes.entry(outcome).or_default() += 1;
+    }
+    eprintln!("outcomes: {outcomes:?}");
+
+    let offers = w.app.db.offers_of_demand(w.demand).await.unwrap();
+    let counted = |status: OfferStatus| offers.iter().filter(|o| o.status == status).count() as u64;
+    let counts = w.app.db.offer_counts(w.demand).await.unwrap();
+    assert_eq!(counts.total, offers.len() as u64);
+    for status in [
+        OfferStatus::Open,
+        OfferStatus::Assigned,
+        OfferStatus::Closed,
+        OfferStatus::DeclinedByAll,
+        OfferStatus::Expired,
+    ] {
+        assert_eq!(counts.of(status), counted(status), "{status:?}: {counts:?}");
+    }
+    assert_eq!(
+        counts.open, 0,
+        "every offer was closed or assigned: {counts:?}"
+    );
+    assert_eq!(counts.assigned + counts.closed, 25);
+}

@@ -117,3 +117,67 @@ async fn a_change_that_loses_the_race_to_another_is_decided_again_on_the_new_sta
         "the hold, the lost write, the retry"
     );
 }
+
+/// A direct referral from the demand to supplier A whose service the demand calls `outbox_id`.
+async fn referral_with_service(w: &World, outbox_id: &str) -> shared::kernel::ids::ServiceId {
+    let mut body: serde_json::Value = sample("offers.outbox.referrals.create");
+    body["supply_persona_id"] = serde_json::json!(w.supply_a);
+    body["service"]["outbox_id"] = outbox_id.into();
+    referrals::create_direct(
+        &w.app,
+        w.demand,
+        serde_json::from_value(body).unwrap(),
+        None,
+    )
+    .await
+    .expect("the referral is created")
+    .service
+    .id
+}
+
+/// The lookups by service read the same few items whatever the organizations' history: the
+/// supplier's referral of a service is two `GetItem`s, and the demand's services under its own
+/// id one `Query` of just those (they used to read every referral of the organization).
+#[tokio::test]
+async fn a_service_is_found_without_reading_the_organizations_referrals() {
+    let w = World::new(AssignmentMode::Manual).await;
+    let measure = |history: usize| {
+        let w = &w;
+        async move {
+            for n in 0..history {
+                referral_with_service(w, &format!("history-{history}-{n}")).await;
+            }
+            let service = referral_with_service(w, &format!("wanted-{history}")).await;
+            let before = w.table.items_read();
+            let held = w
+                .app
+                .db
+                .supplier_referral_of_service(w.supply_a, service)
+                .await
+                .unwrap()
+                .expect("the supplier holds it");
+            assert_eq!(held.service.id, service);
+            let by_outbox = w
+                .app
+                .db
+                .demand_services_by_outbox_id(w.demand, &format!("wanted-{history}"))
+                .await
+                .unwrap();
+            assert_eq!(by_outbox, vec![service]);
+            let other = w
+                .app
+                .db
+                .supplier_referral_of_service(w.supply_b, service)
+                .await
+                .unwrap();
+            assert!(other.is_none(), "another supplier holds nothing of it");
+            w.table.items_read() - before
+        }
+    };
+    let (few, many) = (measure(1).await, measure(30).await);
+    assert_eq!(few, many, "items read do not grow with the history");
+    assert_eq!(
+        few, 3,
+        "lookup and referral, and the one service under the id"
+    );
+}

@@ -19,13 +19,13 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use bench::memory::{decode, demand_and_two_suppliers, sample};
 use futures::future::BoxFuture;
 use serde_json::{Value, json};
 use shared::App;
 use shared::edge::error::ApiError;
 use shared::infra::config::Config;
 use shared::kernel::ids::{OfferId, OrgId, ReferralId, VisitId};
-use shared::marketplace::common::CareType;
 use shared::marketplace::organization::AssignmentMode;
 use shared::marketplace::usecases::{offers, referrals, visits};
 use shared::marketplace::visit::VisitAction;
@@ -114,16 +114,6 @@ struct World {
     supply_a: OrgId,
 }
 
-fn sample(handler: &str) -> Value {
-    let path = devstack::repo_root().join(format!("events/{handler}.json"));
-    let event: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    serde_json::from_str(event["body"].as_str().expect("a body")).unwrap()
-}
-
-fn decode<T: serde::de::DeserializeOwned>(v: Value) -> T {
-    serde_json::from_value(v).expect("the body decodes")
-}
-
 impl World {
     async fn new(mode: AssignmentMode) -> Self {
         let config = Config::from_lookup(|k| (k == "TABLE_NAME").then(|| "memory".to_owned()))
@@ -133,16 +123,7 @@ impl World {
             depths: Mutex::default(),
         });
         let app = App::over_table(config, table.clone());
-        let (demand, supply_a, supply_b) = (OrgId::new(), OrgId::new(), OrgId::new());
-        let db = &app.db;
-        db.put_org(&devstack::seed::demand_org(demand, "Maple", mode))
-            .await
-            .unwrap();
-        for id in [supply_a, supply_b] {
-            let org = devstack::seed::supply_org(id, "Aspen", &[CareType::Psw, CareType::Nursing]);
-            db.put_org(&org).await.unwrap();
-            db.add_trusted_supplier(demand, id).await.unwrap();
-        }
+        let (demand, supply_a, _) = demand_and_two_suppliers(&app, mode).await;
         Self {
             app,
             table,

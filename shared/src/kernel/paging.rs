@@ -1,9 +1,12 @@
 //! `PageCore` paging: `page` / `items_per_page` in, `{page, items_per_page, total_items,
 //! total_pages, items}` out.
 
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};
 
 use crate::edge::error::ApiError;
+use crate::kernel::time::Timestamp;
 
 pub const DEFAULT_ITEMS_PER_PAGE: u64 = 100;
 
@@ -56,6 +59,10 @@ pub struct Page<T> {
     pub total_items: u64,
     pub total_pages: u64,
     pub items: Vec<T>,
+    /// Where the next page starts, for a list that reads one page at a time (this
+    /// platform's extension: pass it back as `page_token`); absent on the last page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_page_token: Option<String>,
 }
 
 impl<T> Page<T> {
@@ -67,12 +74,93 @@ impl<T> Page<T> {
             items_per_page: self.items_per_page,
             total_items: self.total_items,
             total_pages: self.total_pages,
+            next_page_token: self.next_page_token,
         })
     }
 
     pub fn map<U>(self, mut f: impl FnMut(T) -> U) -> Page<U> {
         self.try_map(|t| Ok::<_, std::convert::Infallible>(f(t)))
             .unwrap_or_else(|e| match e {})
+    }
+}
+
+/// How long a `next_page_token` stays usable.
+pub const CURSOR_TTL_SECONDS: i64 = 3600;
+
+/// Where a list read one page at a time goes on: after the sort key of the last item sent.
+/// Bound to the organization and the list that issued it, to the page size and order asked
+/// for, and to an expiry. The list's partition always comes from the caller's identity, never
+/// from the token, so a token made up by a client can only move within the client's own list.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Cursor {
+    #[serde(rename = "o")]
+    pub owner: String,
+    #[serde(rename = "l")]
+    pub list: String,
+    #[serde(rename = "n")]
+    pub items_per_page: u64,
+    #[serde(rename = "a")]
+    pub ascending: bool,
+    /// The page this cursor opens.
+    #[serde(rename = "p")]
+    pub page: u64,
+    /// The sort key of the last item of the page before.
+    #[serde(rename = "k")]
+    pub after: String,
+    /// Epoch seconds after which the token is refused.
+    #[serde(rename = "x")]
+    pub expires: i64,
+}
+
+impl Cursor {
+    /// The cursor of the page after `page` of `owner`'s `list`, which ended at `after`.
+    pub fn next(owner: &str, list: &str, req: PageRequest, after: String, now: Timestamp) -> Self {
+        Self {
+            owner: owner.to_owned(),
+            list: list.to_owned(),
+            items_per_page: req.items_per_page,
+            ascending: req.sort_order == SortOrder::Asc,
+            page: req.page + 1,
+            after,
+            expires: now.timestamp() + CURSOR_TTL_SECONDS,
+        }
+    }
+
+    /// The `page_token` a client sends back.
+    pub fn encode(&self) -> String {
+        URL_SAFE_NO_PAD.encode(serde_json::to_vec(self).expect("a cursor serializes"))
+    }
+
+    /// The cursor `token` names, if it was issued for `owner`'s `list` with the paging of
+    /// `req` (its `page` aside: the token says which page it opens) and has not expired; a
+    /// 400 otherwise.
+    pub fn decode(
+        token: &str,
+        owner: &str,
+        list: &str,
+        req: PageRequest,
+        now: Timestamp,
+    ) -> Result<Self, ApiError> {
+        let refused = |why: &str| ApiError::bad_request(format!("page_token {why}"));
+        let cursor: Cursor = URL_SAFE_NO_PAD
+            .decode(token)
+            .ok()
+            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+            .ok_or_else(|| refused("is not one this API issued"))?;
+        if cursor.owner != owner || cursor.list != list {
+            return Err(refused("belongs to another list"));
+        }
+        if cursor.items_per_page != req.items_per_page
+            || cursor.ascending != (req.sort_order == SortOrder::Asc)
+        {
+            return Err(refused(
+                "was issued for another items_per_page or sort_order",
+            ));
+        }
+        if cursor.expires < now.timestamp() {
+            return Err(refused("has expired; start again from page 1"));
+        }
+        Ok(cursor)
     }
 }
 
@@ -90,6 +178,7 @@ pub fn paginate<T>(all: Vec<T>, req: PageRequest) -> Page<T> {
         total_items,
         total_pages,
         items,
+        next_page_token: None,
     }
 }
 
@@ -99,6 +188,28 @@ mod tests {
 
     fn req(page: i64, per: i64) -> PageRequest {
         PageRequest::parse(Some(page), Some(per), None).unwrap()
+    }
+
+    #[test]
+    fn a_cursor_opens_only_its_own_list_with_its_own_paging_until_it_expires() {
+        let now = crate::kernel::time::now();
+        let paging = req(1, 20);
+        let token = Cursor::next("org-a", "outbox-offers", paging, "2026#x".into(), now).encode();
+        let opened = Cursor::decode(&token, "org-a", "outbox-offers", req(1, 20), now).unwrap();
+        assert_eq!((opened.page, opened.after.as_str()), (2, "2026#x"));
+        // Another organization, another list, other paging: refused.
+        assert!(Cursor::decode(&token, "org-b", "outbox-offers", paging, now).is_err());
+        assert!(Cursor::decode(&token, "org-a", "inbox-offers", paging, now).is_err());
+        assert!(Cursor::decode(&token, "org-a", "outbox-offers", req(1, 10), now).is_err());
+        let asc = PageRequest::parse(None, Some(20), Some(SortOrder::Asc)).unwrap();
+        assert!(Cursor::decode(&token, "org-a", "outbox-offers", asc, now).is_err());
+        // Expired, and tampered with.
+        let later = now + chrono::Duration::seconds(CURSOR_TTL_SECONDS + 1);
+        assert!(Cursor::decode(&token, "org-a", "outbox-offers", paging, later).is_err());
+        let mut tampered = token.clone();
+        tampered.insert(3, '!');
+        assert!(Cursor::decode(&tampered, "org-a", "outbox-offers", paging, now).is_err());
+        assert!(Cursor::decode("", "org-a", "outbox-offers", paging, now).is_err());
     }
 
     #[test]

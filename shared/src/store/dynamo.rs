@@ -8,7 +8,7 @@ use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{
     AttributeValue, ConditionCheck, Delete, KeysAndAttributes, Put, ReturnValue, Select,
-    TransactWriteItem,
+    TransactWriteItem, Update,
 };
 
 use crate::infra::aws::Aws;
@@ -99,7 +99,7 @@ fn projection(attributes: &[&str]) -> (String, Vec<(String, String)>) {
 /// A condition as DynamoDB takes it: the expression, with its names and values when it has
 /// placeholders.
 struct Condition {
-    expression: String,
+    expression: Option<String>,
     names: Option<HashMap<String, String>>,
     values: Option<HashMap<String, AttributeValue>>,
 }
@@ -107,6 +107,13 @@ struct Condition {
 impl From<Cond> for Condition {
     fn from(cond: Cond) -> Self {
         let (expression, placeholder) = match cond {
+            Cond::Any => {
+                return Self {
+                    expression: None,
+                    names: None,
+                    values: None,
+                };
+            }
             Cond::New => ("attribute_not_exists(pk)", None),
             Cond::Exists => ("attribute_exists(pk)", None),
             Cond::ExpiredBy(now) => (
@@ -129,7 +136,7 @@ impl From<Cond> for Condition {
                     .collect::<Vec<_>>()
                     .join(".");
                 return Self {
-                    expression: format!("{expression} = :expected"),
+                    expression: Some(format!("{expression} = :expected")),
                     names: Some(names),
                     values: Some(HashMap::from([(":expected".to_owned(), value)])),
                 };
@@ -143,7 +150,7 @@ impl From<Cond> for Condition {
             ),
         };
         Self {
-            expression: expression.to_owned(),
+            expression: Some(expression.to_owned()),
             names,
             values,
         }
@@ -165,7 +172,7 @@ fn transact_items(table: &str, tx: Tx) -> Result<Vec<TransactWriteItem>, DbError
                 ($builder:expr) => {
                     $builder
                         .table_name(table)
-                        .condition_expression(expression)
+                        .set_condition_expression(expression)
                         .set_expression_attribute_names(names)
                         .set_expression_attribute_values(values)
                         .build()
@@ -182,6 +189,27 @@ fn transact_items(table: &str, tx: Tx) -> Result<Vec<TransactWriteItem>, DbError
                 }
                 Write::Check(key) => transact_item
                     .condition_check(conditioned!(ConditionCheck::builder().set_key(Some(key)))),
+                // Unconditional (`Tx::add` gives `Cond::Any`): the transaction's other writes
+                // carry the conditions.
+                Write::Add(key, deltas) => {
+                    let adds = (0..deltas.len())
+                        .map(|i| format!("#a{i} :a{i}"))
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    let mut update = Update::builder()
+                        .table_name(table)
+                        .set_key(Some(key))
+                        .update_expression(format!("ADD {adds}"));
+                    for (i, (attribute, delta)) in deltas.into_iter().enumerate() {
+                        update = update
+                            .expression_attribute_names(format!("#a{i}"), attribute)
+                            .expression_attribute_values(
+                                format!(":a{i}"),
+                                AttributeValue::N(delta.to_string()),
+                            );
+                    }
+                    transact_item.update(update.build().map_err(build)?)
+                }
             }
             .build())
         })
@@ -207,12 +235,13 @@ impl DynamoTable {
             .expression_attribute_values(":pk", s(query.pk))
             .scan_index_forward(query.ascending)
             .set_exclusive_start_key(start)
-            .set_limit(query.limit.map(|n| n as i32));
+            .set_limit(query.limit.map(|n| i32::try_from(n).unwrap_or(i32::MAX)));
         let range = match query.sk {
             SortKey::Any => None,
             SortKey::BeginsWith(v) => Some(("begins_with(#sk, :sk)", v)),
             SortKey::AtMost(v) => Some(("#sk <= :sk", v)),
             SortKey::After(v) => Some(("#sk > :sk", v)),
+            SortKey::Before(v) => Some(("#sk < :sk", v)),
         };
         request = match range {
             None => request.key_condition_expression("#pk = :pk"),
@@ -256,13 +285,21 @@ impl Table for DynamoTable {
 
     fn query<'a>(&'a self, query: Query<'a>) -> StoreFuture<'a, Vec<Item>> {
         Box::pin(async move {
-            let mut items = Vec::new();
+            // DynamoDB answers at most 1 MB a request: follow on until the limit (as the
+            // memory table answers) or the end of the partition.
+            let mut items: Vec<Item> = Vec::new();
             let mut start: Option<Item> = None;
             loop {
-                let out = self.query_page(&query, start.take(), false).await?;
+                let remaining = query.limit.map(|n| n.saturating_sub(items.len()));
+                let page = Query {
+                    limit: remaining,
+                    ..query.clone()
+                };
+                let out = self.query_page(&page, start.take(), false).await?;
                 items.extend(out.items.unwrap_or_default());
+                let done = query.limit.is_some_and(|n| items.len() >= n);
                 match out.last_evaluated_key {
-                    Some(key) if !key.is_empty() && query.limit.is_none() => start = Some(key),
+                    Some(key) if !key.is_empty() && !done => start = Some(key),
                     _ => return Ok(items),
                 }
             }

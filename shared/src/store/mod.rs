@@ -70,6 +70,7 @@ pub enum SortKey<'a> {
     BeginsWith(&'a str),
     AtMost(&'a str),
     After(&'a str),
+    Before(&'a str),
 }
 
 impl SortKey<'_> {
@@ -79,6 +80,7 @@ impl SortKey<'_> {
             SortKey::BeginsWith(prefix) => sk.starts_with(prefix),
             SortKey::AtMost(upper) => sk <= *upper,
             SortKey::After(floor) => sk > *floor,
+            SortKey::Before(ceiling) => sk < *ceiling,
         }
     }
 }

@@ -18,12 +18,16 @@ pub enum Cond {
     /// The item must not exist, or have expired: its `ttl` (epoch seconds) at or before this
     /// time (DynamoDB removes expired items only some time after).
     ExpiredBy(i64),
+    /// No condition: the put replaces whatever is there (derived items such as lookups, which
+    /// the transaction's other conditions already guard). Not for a check.
+    Any,
 }
 
 impl Cond {
     /// Whether the condition holds for `current` (`None`: no item at the key).
     pub fn holds(&self, current: Option<&Item>) -> bool {
         match (self, current) {
+            (Cond::Any, _) => true,
             (Cond::New, current) => current.is_none(),
             (Cond::ExpiredBy(now), current) => current.is_none_or(|item| {
                 item.get("ttl")
@@ -59,13 +63,19 @@ pub enum Write {
     Delete(Item),
     /// Writes nothing: the item with this key must meet the condition.
     Check(Item),
+    /// Adds each delta to its numeric attribute of the item with this key, creating the item
+    /// or the attribute at 0 first: counters kept in the transaction that changes what they
+    /// count.
+    Add(Item, Vec<(&'static str, i64)>),
 }
 
 impl Write {
     /// The key of the item written (`pk`, `sk`).
     pub fn key(&self) -> (Option<&str>, Option<&str>) {
         let item = match self {
-            Write::Put(item) | Write::Delete(item) | Write::Check(item) => item,
+            Write::Put(item) | Write::Delete(item) | Write::Check(item) | Write::Add(item, _) => {
+                item
+            }
         };
         let attribute = |name: &str| {
             item.get(name)
@@ -120,6 +130,14 @@ impl Tx {
     /// a write that depends on another item's state it read, without changing it.
     pub fn check(&mut self, pk: &str, sk: &str, cond: Cond) -> &mut Self {
         self.writes.push((Write::Check(key(pk, sk)), cond));
+        self
+    }
+
+    /// Adds `deltas` to numeric attributes of the item at `pk`/`sk` (unconditionally: the
+    /// transaction's other conditions decide whether the change, and so the count, happens).
+    pub fn add(&mut self, pk: &str, sk: &str, deltas: Vec<(&'static str, i64)>) -> &mut Self {
+        self.writes
+            .push((Write::Add(key(pk, sk), deltas), Cond::Any));
         self
     }
 

@@ -1,12 +1,12 @@
 //! Referrals, listed by either side through their own index.
 
 use crate::events::EventRecord;
-use crate::kernel::ids::{OrgId, ReferralId};
+use crate::kernel::ids::{OrgId, ReferralId, ServiceId};
 use crate::marketplace::message::{SequenceOrigin, SequenceParties};
 use crate::marketplace::referral::Referral;
 
 use crate::marketplace::store::keys::referral_keys;
-use crate::store::db::{Cond, Db, DbError, GSI1, GSI2, Item, Tx, from_item, to_item};
+use crate::store::db::{Cond, Db, DbError, GSI1, GSI2, Item, Keys, Tx, from_item, to_item};
 
 impl Db {
     pub async fn get_referral(&self, id: ReferralId) -> Result<Option<Referral>, DbError> {
@@ -38,11 +38,7 @@ impl Db {
         events: &[EventRecord],
     ) -> Result<Tx, DbError> {
         let mut tx = Tx::new();
-        tx.put(
-            to_item("referral", &referral_keys(referral), referral)?,
-            Cond::New,
-        );
-        crate::marketplace::store::visits::put_referral_visits(&mut tx, referral)?;
+        put_new_referral(&mut tx, referral)?;
         // A direct referral opens its own sequence: its parties are written with its first
         // revision, so messages can find them (an offer's sequence has its matches).
         if referral.offer_id.is_none() && referral.revision.revision_number == 1 {
@@ -58,7 +54,6 @@ impl Db {
                 Cond::New,
             );
         }
-        crate::marketplace::store::messages::name_sequence_referral(&mut tx, referral)?;
         for e in events {
             tx.put(self.event_item(e)?, Cond::New);
         }
@@ -108,6 +103,37 @@ impl Db {
         .await
     }
 
+    /// The latest revision of the referral by which `supplier` holds `service`: one `GetItem`
+    /// of its lookup item, one of the referral.
+    pub async fn supplier_referral_of_service(
+        &self,
+        supplier: OrgId,
+        service: ServiceId,
+    ) -> Result<Option<Referral>, DbError> {
+        let k = held_service_keys(supplier, service);
+        let Some(held) = self.get::<HeldService>(&k.pk, &k.sk).await? else {
+            return Ok(None);
+        };
+        Ok(self
+            .get_referral(held.referral_id)
+            .await?
+            .filter(|r| r.supply_org_id == supplier && r.service.id == service))
+    }
+
+    /// The ids of the services `demand` sent under its own `outbox_id` (one `Query` of a
+    /// partition that holds just those).
+    pub async fn demand_services_by_outbox_id(
+        &self,
+        demand: OrgId,
+        outbox_id: &str,
+    ) -> Result<Vec<ServiceId>, DbError> {
+        self.query_all(None, &service_outbox_pk(demand, outbox_id), None, true)
+            .await?
+            .into_iter()
+            .map(|item| from_item::<ServiceOutboxId>(item).map(|s| s.service_id))
+            .collect()
+    }
+
     /// Every referral of every organization, newest first (the sys_admin list).
     pub async fn all_referrals(&self) -> Result<Vec<Referral>, DbError> {
         let items = self.sysadmin_list("REFERRAL").await?;
@@ -137,4 +163,68 @@ impl Db {
             .await?;
         items.into_iter().map(from_item).collect()
     }
+}
+
+/// Which referral revision a supplier holds a service by: rewritten by every revision, so it
+/// names the latest.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct HeldService {
+    referral_id: ReferralId,
+    revision_number: u32,
+}
+
+fn held_service_keys(supplier: OrgId, service: ServiceId) -> Keys {
+    Keys::new(format!("SUPPLY#{supplier}#SERVICE#{service}"), "REFERRAL")
+}
+
+/// A service under the demand's own id for it (one demand id may name several services).
+#[derive(serde::Serialize, serde::Deserialize)]
+struct ServiceOutboxId {
+    service_id: ServiceId,
+}
+
+fn service_outbox_pk(demand: OrgId, outbox_id: &str) -> String {
+    format!("DEMAND#{demand}#SERVICEOUT#{outbox_id}")
+}
+
+/// A new referral (revision) and the records that come with it, wherever it is created (a
+/// direct referral, a revision, an offer's assignment): its visits, its sequence's name for
+/// it, and its lookup items.
+pub(crate) fn put_new_referral(tx: &mut Tx, r: &Referral) -> Result<(), DbError> {
+    tx.put(to_item("referral", &referral_keys(r), r)?, Cond::New);
+    crate::marketplace::store::visits::put_referral_visits(tx, r)?;
+    crate::marketplace::store::messages::name_sequence_referral(tx, r)?;
+    put_service_lookups(tx, r)
+}
+
+/// The lookup items a referral revision writes with itself, so that a service is found by
+/// `GetItem`/one small `Query` instead of by reading an organization's every referral.
+fn put_service_lookups(tx: &mut Tx, r: &Referral) -> Result<(), DbError> {
+    let held = HeldService {
+        referral_id: r.id,
+        revision_number: r.revision.revision_number,
+    };
+    tx.put(
+        to_item(
+            "held_service",
+            &held_service_keys(r.supply_org_id, r.service.id),
+            &held,
+        )?,
+        Cond::Any,
+    );
+    let outbox = ServiceOutboxId {
+        service_id: r.service.id,
+    };
+    tx.put(
+        to_item(
+            "service_outbox_id",
+            &Keys::new(
+                service_outbox_pk(r.demand_org_id, r.service.outbox_id.as_str()),
+                format!("SERVICE#{}", r.service.id),
+            ),
+            &outbox,
+        )?,
+        Cond::Any,
+    );
+    Ok(())
 }

@@ -71,21 +71,16 @@ pub async fn latest(
         .ok_or_else(|| ApiError::not_found("Form template"))
 }
 
-/// The supplier's current referral for `service`: its latest revision, or any that has it.
+/// The supplier's current referral for `service`: its latest revision.
 async fn referral_holding_service(
     app: &App,
     supplier: OrgId,
     service: ServiceId,
 ) -> Result<Option<Referral>, ApiError> {
-    let mut held: Vec<Referral> = app
+    Ok(app
         .db
-        .referrals_of_supplier(supplier)
-        .await?
-        .into_iter()
-        .filter(|r| r.service.id == service)
-        .collect();
-    held.sort_by_key(|r| !r.revision.is_latest_revision);
-    Ok(held.into_iter().next())
+        .supplier_referral_of_service(supplier, service)
+        .await?)
 }
 
 /// The referral `supplier` holds that visit `visit` belongs to.

@@ -249,6 +249,7 @@ pub async fn sys_admin_list(app: &App, q: MessageQuery) -> Result<Page<MessageDe
         items_per_page: page.items_per_page,
         total_items: page.total_items,
         total_pages: page.total_pages,
+        next_page_token: None,
     })
 }
 

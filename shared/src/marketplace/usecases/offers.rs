@@ -11,7 +11,7 @@ use crate::marketplace::offer::Rejection;
 use crate::marketplace::offer::{MatchResponse, Offer, OfferMatch, OfferState, Transition};
 use crate::marketplace::organization::{AssignmentMode, Organization, match_suppliers};
 use crate::marketplace::referral::Referral;
-use crate::marketplace::store::offers::new_offer_writes;
+use crate::marketplace::store::offers::{COUNTER_WRITES, new_offer_writes};
 use crate::marketplace::take_rate::TakeRate;
 use crate::marketplace::wire::offers::{
     AcceptOfferRequest, AssignOfferRequest, BundleOffersCreated, CloseOfferRequest,
@@ -33,8 +33,9 @@ mod reads;
 pub use expiry::*;
 pub use reads::*;
 
-/// A transaction holds the offer, one item per match and one event item.
-const MAX_MATCHES: usize = MAX_TRANSACTION_ITEMS - 2;
+/// A transaction holds the offer, one item per match, one event item and the demand's
+/// counters.
+const MAX_MATCHES: usize = MAX_TRANSACTION_ITEMS - 2 - COUNTER_WRITES;
 
 /// What creating offers reads once per request: the demand organization and every
 /// organization that could be matched (its trusted network plus the direct suppliers named).
@@ -205,6 +206,7 @@ async fn write_new_offers(
         .iter()
         .map(|(s, e)| new_offer_writes(s, e))
         .sum::<usize>()
+        + COUNTER_WRITES
         + usize::from(key.is_some());
     if writes > MAX_TRANSACTION_ITEMS {
         return Err(ApiError::unprocessable(format!(

@@ -116,17 +116,8 @@ pub async fn outbox_list(
             ));
         }
         (None, None, Some(outbox)) => {
-            // The demand's own id of a service: its referrals name the service ids.
-            let mut services: Vec<ServiceId> = app
-                .db
-                .referrals_of_demand(demand)
-                .await?
-                .into_iter()
-                .filter(|r| r.service.outbox_id.as_str() == outbox)
-                .map(|r| r.service.id)
-                .collect();
-            services.sort();
-            services.dedup();
+            // The demand's own id of a service: its lookup items name the service ids.
+            let services = app.db.demand_services_by_outbox_id(demand, outbox).await?;
             let mut visits = Vec::new();
             for s in services {
                 visits.extend(listed(app, side, None, Some(s)).await?);

@@ -34,13 +34,7 @@ async fn schedule_target(
 ) -> Result<Referral, ApiError> {
     let found = match (referral_id, service_id) {
         (Some(rid), _) => app.db.get_referral(rid).await?,
-        (None, Some(sid)) => app
-            .db
-            .referrals_of_supplier(supplier)
-            .await?
-            .into_iter()
-            .filter(|r| r.service.id == sid)
-            .max_by_key(|r| (r.revision.is_latest_revision, r.revision.revision_number)),
+        (None, Some(sid)) => app.db.supplier_referral_of_service(supplier, sid).await?,
         (None, None) => {
             return Err(ApiError::bad_request(
                 "one of referral_id or service_id must be given",

@@ -299,9 +299,42 @@ pub struct OutboxOfferQuery {
     pub items_per_page: Option<i64>,
     pub sort_by: Option<SortBy>,
     pub sort_order: Option<SortOrder>,
+    /// The `next_page_token` of the page before (this platform's extension).
+    pub page_token: Option<String>,
 }
 
 impl OutboxOfferQuery {
+    /// Whether no filter narrows the list: such a list is read one page at a time.
+    pub fn is_unfiltered(&self) -> bool {
+        let Self {
+            care_type,
+            offer_type,
+            status,
+            client_outbox_id,
+            visit_outbox_id,
+            is_accepted,
+            expires_after,
+            expires_before,
+            shift_id,
+            demand_label,
+            page: _,
+            items_per_page: _,
+            sort_by: _,
+            sort_order: _,
+            page_token: _,
+        } = self;
+        care_type.is_none()
+            && offer_type.is_none()
+            && status.is_none()
+            && client_outbox_id.is_none()
+            && visit_outbox_id.is_none()
+            && is_accepted.is_none()
+            && expires_after.is_none()
+            && expires_before.is_none()
+            && shift_id.is_none()
+            && demand_label.is_none()
+    }
+
     pub fn matches(&self, o: &Offer) -> bool {
         self.care_type.is_none_or(|c| c == o.care_type)
             && self.offer_type.is_none_or(|t| t == o.offer_type)
