@@ -173,26 +173,38 @@ impl World {
     /// A direct visit referral from the demand to supplier A, with the sample's first visit,
     /// and that visit.
     pub async fn visit_referral(&self) -> (ReferralId, VisitId) {
-        let mut body: Value = sample("offers.outbox.referrals.create");
-        body["supply_persona_id"] = serde_json::json!(self.supply_a);
-        body["referral"]["referral_type"] = "visit".into();
-        body["visits"] = serde_json::json!([body["visits"][0].clone()]);
-        let referral = shared::marketplace::usecases::referrals::create_direct(
-            &self.app,
-            self.demand,
-            serde_json::from_value(body).unwrap(),
-            None,
-        )
-        .await
-        .expect("the visit referral is created")
-        .referral
-        .id;
+        let referral = self
+            .direct_referral(|body| {
+                body["referral"]["referral_type"] = "visit".into();
+                body["visits"] = serde_json::json!([body["visits"][0].clone()]);
+            })
+            .await
+            .referral
+            .id;
         let q = serde_json::from_value(serde_json::json!({ "referral_id": referral })).unwrap();
         let visits = shared::marketplace::usecases::visits::outbox_list(&self.app, self.demand, q)
             .await
             .unwrap();
         assert_eq!(visits.items.len(), 1, "the referral brings its visit");
         (referral, visits.items[0].core.id)
+    }
+
+    /// The sample's direct referral from the demand to supplier A, as `edit` changes it.
+    pub async fn direct_referral(
+        &self,
+        edit: impl FnOnce(&mut Value),
+    ) -> shared::marketplace::wire::referrals::OutboxReferralDetail {
+        let mut body: Value = sample("offers.outbox.referrals.create");
+        body["supply_persona_id"] = serde_json::json!(self.supply_a);
+        edit(&mut body);
+        shared::marketplace::usecases::referrals::create_direct(
+            &self.app,
+            self.demand,
+            serde_json::from_value(body).unwrap(),
+            None,
+        )
+        .await
+        .expect("the referral is created")
     }
 
     /// How many transactions reached the table.

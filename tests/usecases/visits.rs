@@ -120,19 +120,10 @@ async fn a_change_that_loses_the_race_to_another_is_decided_again_on_the_new_sta
 
 /// A direct referral from the demand to supplier A whose service the demand calls `outbox_id`.
 async fn referral_with_service(w: &World, outbox_id: &str) -> shared::kernel::ids::ServiceId {
-    let mut body: serde_json::Value = sample("offers.outbox.referrals.create");
-    body["supply_persona_id"] = serde_json::json!(w.supply_a);
-    body["service"]["outbox_id"] = outbox_id.into();
-    referrals::create_direct(
-        &w.app,
-        w.demand,
-        serde_json::from_value(body).unwrap(),
-        None,
-    )
-    .await
-    .expect("the referral is created")
-    .service
-    .id
+    w.direct_referral(|body| body["service"]["outbox_id"] = outbox_id.into())
+        .await
+        .service
+        .id
 }
 
 /// The lookups by service read the same few items whatever the organizations' history: the

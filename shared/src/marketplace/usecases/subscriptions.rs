@@ -117,7 +117,7 @@ pub async fn open_topic(app: &App, channel: Channel, org: OrgId) -> Result<Strin
         .await
         .create_topic()
         .name(app.config.topic_name(channel, org))
-        // Encrypted at rest with the AWS-managed key, as the template's topics were.
+        // Encrypted at rest with the AWS-managed key, whose policy already lets SNS use it.
         .attributes("KmsMasterKeyId", "alias/aws/sns")
         .send()
         .await
