@@ -7,8 +7,7 @@ use serde_json::{Value, json};
 use shared::App;
 use shared::events::Channel;
 use shared::kernel::ids::OrgId;
-use shared::marketplace::subscription::filter_policy;
-use shared::marketplace::usecases::subscriptions::open_topic;
+use shared::marketplace::usecases::subscriptions::subscribe_endpoint;
 
 use crate::Error;
 use crate::provision::sdk_err;
@@ -61,22 +60,11 @@ impl Watch {
         };
         for org in organizations {
             for channel in Channel::ALL {
-                let topic_arn = open_topic(app, channel, org)
+                let subscription = subscribe_endpoint(app, channel, org, "sqs", &queue_arn)
                     .await
-                    .map_err(|e| Error::Setup(format!("opening {channel:?} of {org}: {e}")))?;
-                let subscription = watch
-                    .sns
-                    .subscribe()
-                    .topic_arn(topic_arn)
-                    .protocol("sqs")
-                    .endpoint(&queue_arn)
-                    .attributes("FilterPolicy", filter_policy(org))
-                    .return_subscription_arn(true)
-                    .send()
-                    .await
-                    .map_err(sdk_err("Subscribe"))?
-                    .subscription_arn
-                    .unwrap_or_default();
+                    .map_err(|e| {
+                        Error::Setup(format!("subscribing to {channel:?} of {org}: {e}"))
+                    })?;
                 watch.subscriptions.push(subscription);
             }
         }

@@ -3,8 +3,6 @@
 //! Envelopes are not raw, so each message shows its topic and the `Message` string exactly as
 //! an HTTPS endpoint gets it.
 
-use std::collections::HashMap;
-
 use serde_json::Value;
 use shared::events::Channel;
 use shared::kernel::ids::OrgId;
@@ -16,7 +14,8 @@ pub struct Subscriber {
     pub org: OrgId,
     queue_url: String,
     sqs: aws_sdk_sqs::Client,
-    topics: HashMap<String, Channel>,
+    /// Names the topics: each message must come from one of `org`'s.
+    config: std::sync::Arc<shared::infra::config::Config>,
 }
 
 /// One delivered message: its channel and its (schema-validated) payload.
@@ -36,7 +35,6 @@ impl Received {
 impl Subscriber {
     pub async fn new(t: &TestStack, org: OrgId) -> Self {
         let sqs = aws_sdk_sqs::Client::new(&t.stack.sdk);
-        let sns = aws_sdk_sns::Client::new(&t.stack.sdk);
         let name = format!("{}-sub-{}", t.stack.options.stack_name, org.0.simple());
         let queue_url = sqs
             .create_queue()
@@ -51,34 +49,23 @@ impl Subscriber {
             t.stack.options.region,
             devstack::provision::ACCOUNT
         );
-        let mut topics = HashMap::new();
         for channel in Channel::ALL {
-            // The organization's topic of the channel, opened as its own subscription opens it.
-            let topic_arn = shared::marketplace::usecases::subscriptions::open_topic(
+            // Made as the organization's own subscription is made, without its quota.
+            shared::marketplace::usecases::subscriptions::subscribe_endpoint(
                 t.stack.app(),
                 channel,
                 org,
+                "sqs",
+                &queue_arn,
             )
             .await
             .unwrap();
-            sns.subscribe()
-                .topic_arn(&topic_arn)
-                .protocol("sqs")
-                .endpoint(&queue_arn)
-                .attributes(
-                    "FilterPolicy",
-                    serde_json::json!({ "organization_id": [org.to_string()] }).to_string(),
-                )
-                .send()
-                .await
-                .unwrap();
-            topics.insert(topic_arn, channel);
         }
         Self {
             org,
             queue_url,
             sqs,
-            topics,
+            config: t.stack.app().config.clone(),
         }
     }
 
@@ -89,7 +76,11 @@ impl Subscriber {
             .into_iter()
             .map(|envelope| {
                 assert_eq!(envelope["Type"], "Notification");
-                let channel = self.topics[envelope["TopicArn"].as_str().unwrap()];
+                let (channel, owner) = self
+                    .config
+                    .topic_of_arn(envelope["TopicArn"].as_str().unwrap())
+                    .expect("a topic of the stack's organizations");
+                assert_eq!(owner, self.org, "a message on its own organization's topic");
                 let payload: Value = serde_json::from_str(envelope["Message"].as_str().unwrap())
                     .expect("Message is JSON");
                 asyncapi::assert_valid(channel, &payload);

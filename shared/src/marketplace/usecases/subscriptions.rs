@@ -53,29 +53,15 @@ pub async fn subscribe(
     let sns = app.aws.sns().await;
     let mut done: Vec<SubscribedItem> = Vec::with_capacity(items.len());
     for item in items {
-        let result = match open_topic(app, item.topic, org).await {
-            Ok(topic_arn) => sns
-                .subscribe()
-                .topic_arn(topic_arn)
-                .protocol(item.protocol.as_str())
-                .endpoint(&item.endpoint)
-                .attributes("FilterPolicy", filter_policy(org))
-                .attributes("FilterPolicyScope", "MessageAttributes")
-                .return_subscription_arn(true)
-                .send()
-                .await
-                .map_err(|e| sns_error("Subscribe", e.into_service_error())),
-            Err(e) => Err(e),
-        };
+        let result =
+            subscribe_endpoint(app, item.topic, org, item.protocol.as_str(), &item.endpoint).await;
         let made = match result {
-            Ok(out) => {
-                let arn = out.subscription_arn.unwrap_or_default();
-                app.db
-                    .record_topic_subscription(org, &arn)
-                    .await
-                    .map(|()| arn)
-                    .map_err(ApiError::from)
-            }
+            Ok(arn) => app
+                .db
+                .record_topic_subscription(org, &arn)
+                .await
+                .map(|()| arn)
+                .map_err(ApiError::from),
             Err(e) => Err(e),
         };
         match made {
@@ -105,6 +91,34 @@ pub async fn subscribe(
         }
     }
     Ok(done)
+}
+
+/// Subscribes `endpoint` to `org`'s topic of `channel` (opening the topic), with the filter
+/// policy on `org`: the subscription ARN. What a tenant's subscription, the local stack's
+/// `events` and the tests' subscribers all make; only [`subscribe`] checks and counts it.
+pub async fn subscribe_endpoint(
+    app: &App,
+    channel: Channel,
+    org: OrgId,
+    protocol: &str,
+    endpoint: &str,
+) -> Result<String, ApiError> {
+    let topic_arn = open_topic(app, channel, org).await?;
+    let out = app
+        .aws
+        .sns()
+        .await
+        .subscribe()
+        .topic_arn(topic_arn)
+        .protocol(protocol)
+        .endpoint(endpoint)
+        .attributes("FilterPolicy", filter_policy(org))
+        .attributes("FilterPolicyScope", "MessageAttributes")
+        .return_subscription_arn(true)
+        .send()
+        .await
+        .map_err(|e| sns_error("Subscribe", e.into_service_error()))?;
+    Ok(out.subscription_arn.unwrap_or_default())
 }
 
 /// `org`'s topic of `channel`, created if it does not exist yet (`CreateTopic` answers an
@@ -168,10 +182,9 @@ pub async fn list(app: &App, q: &SubscriptionQuery) -> Result<SubscriptionList, 
 pub async fn unsubscribe(app: &App, arn: &str) -> Result<(), ApiError> {
     // Whose it is: the organization its topic belongs to.
     let owner = arn
-        .strip_prefix(&app.config.topic_arn_prefix)
-        .and_then(|rest| rest.split_once(':'))
-        .filter(|(_, id)| !id.is_empty() && !id.contains(':'))
-        .and_then(|(topic, _)| Channel::of_topic_name(topic));
+        .rsplit_once(':')
+        .filter(|(_, id)| !id.is_empty())
+        .and_then(|(topic, _)| app.config.topic_of_arn(topic));
     let Some((_, org)) = owner else {
         return Err(ApiError::not_found("Subscription"));
     };
