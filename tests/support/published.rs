@@ -93,6 +93,19 @@ fn nullable_as_json_schema(v: &mut Value) {
     }
 }
 
+/// The success statuses (2xx and 3xx) docs/openapi.yaml documents for `method path`.
+pub fn documented_successes(method: &str, path: &str) -> Vec<u16> {
+    let operation = &documented()["paths"][path][method.to_lowercase()];
+    let Some(responses) = operation["responses"].as_object() else {
+        return Vec::new();
+    };
+    responses
+        .keys()
+        .filter_map(|status| status.parse().ok())
+        .filter(|status| (200..400).contains(status))
+        .collect()
+}
+
 /// What a JSON response `body` with `status` to `method path` (the route as declared, with
 /// `{param}`s) violates of docs/openapi.yaml: the status must be documented, and a body
 /// must match the documented schema.

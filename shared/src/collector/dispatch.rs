@@ -280,18 +280,10 @@ pub async fn fan_out_stream_batch(app: &App, batch: &StreamEvent) -> DynamoDbEve
         app,
         subscriptions: PerTenant::default(),
     };
-    let sqs = app.aws.sqs().await;
-    delivery::fan_out(sqs, &app.config.delivery_queue_url, batch, &mut family).await
+    app.enqueue_deliveries(batch, &mut family).await
 }
 
 /// The queue function: one try per job.
 pub async fn send_queue_batch(app: &App, event: SqsEvent) -> SqsBatchResponse {
-    delivery::run_jobs(
-        app.aws.sqs().await,
-        &app.delivery_settings(),
-        &app.breakers,
-        &CollectorDestinations { app },
-        event,
-    )
-    .await
+    app.deliver(&CollectorDestinations { app }, event).await
 }

@@ -11,6 +11,7 @@ use crate::edge::error::{ApiError, ErrorKind};
 use crate::identity::auth::Identity;
 use crate::identity::oauth::{MachineIdentity, Scope, TenantId};
 use crate::infra::app::App;
+use crate::kernel::ids::OrgId;
 use crate::kernel::limits;
 use crate::store::idempotency::{self, IdempotencyKey, Once};
 
@@ -337,6 +338,24 @@ where
         }
         Err(e) => Err(e),
     }
+}
+
+/// A POST by an organization's admin that creates something: the caller's organization and the
+/// JSON body go to `run`, once per `Idempotency-Key` ([`once`]), answered with 201.
+pub async fn org_admin_creates<B, T, F, Fut>(
+    app: &App,
+    req: &Request,
+    run: F,
+) -> Result<HttpResponse, ApiError>
+where
+    B: DeserializeOwned,
+    T: Serialize,
+    F: FnOnce(OrgId, B, Option<Once>) -> Fut,
+    Fut: std::future::Future<Output = Result<T, ApiError>>,
+{
+    let org = authenticate(app, req).await?.org_admin()?;
+    let body = json_body(req)?;
+    once(app, req, &org.to_string(), 201, |key| run(org, body, key)).await
 }
 
 fn replay(stored: idempotency::StoredResponse) -> Result<HttpResponse, ApiError> {

@@ -7,12 +7,16 @@
 use std::sync::Arc;
 
 use aws_config::SdkConfig;
+use aws_lambda_events::event::dynamodb::Event as StreamEvent;
+use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
+use aws_lambda_events::event::streams::DynamoDbEventResponse;
 
 use crate::edge::error::ApiError;
 use crate::identity::auth::TokenVerifier;
 use crate::identity::oauth::MachineVerifier;
 use crate::infra::aws::Aws;
 use crate::infra::config::Config;
+use crate::infra::delivery;
 use crate::store::db::Db;
 
 #[derive(Clone)]
@@ -25,19 +29,37 @@ pub struct App {
     /// Which machine clients are still active (a few seconds' memory per container).
     pub clients: Arc<crate::identity::oauth::ClientStates>,
     /// The delivery senders' per-subscription circuit breakers (per container).
-    pub breakers: Arc<crate::infra::delivery::Breakers>,
+    pub breakers: Arc<delivery::Breakers>,
     pub downloads: Arc<crate::infra::presign::DownloadVerifier>,
 }
 
 impl App {
-    /// How this function's delivery sender treats its queue (`crate::infra::delivery`).
-    pub fn delivery_settings(&self) -> crate::infra::delivery::Settings {
-        crate::infra::delivery::Settings {
+    /// A delivery family's stream function: each new event of the batch becomes its jobs on
+    /// this function's delivery queue (`crate::infra::delivery`).
+    pub async fn enqueue_deliveries<F: delivery::FanOut>(
+        &self,
+        batch: &StreamEvent,
+        family: &mut F,
+    ) -> DynamoDbEventResponse {
+        let sqs = self.aws.sqs().await;
+        delivery::fan_out(sqs, &self.config.delivery_queue_url, batch, family).await
+    }
+
+    /// A delivery family's queue function: one try of each job at its destination, with this
+    /// function's attempts, backoff and per-tenant concurrency.
+    pub async fn deliver<D: delivery::Destination>(
+        &self,
+        destinations: &D,
+        jobs: SqsEvent,
+    ) -> SqsBatchResponse {
+        let settings = delivery::Settings {
             queue_url: self.config.delivery_queue_url.clone(),
             attempts: self.config.delivery_attempts,
             backoff: std::time::Duration::from_millis(self.config.delivery_backoff_ms),
             tenant_concurrency: self.config.tenant_delivery_concurrency,
-        }
+        };
+        let sqs = self.aws.sqs().await;
+        delivery::run_jobs(sqs, &settings, &self.breakers, destinations, jobs).await
     }
 
     /// The application of a deployed function: settings from its environment, AWS clients

@@ -67,15 +67,22 @@ pub struct Page<T> {
 
 impl<T> Page<T> {
     /// The same page with every item converted (conversion may fail, e.g. a missing name).
-    pub fn try_map<U, E>(self, f: impl FnMut(T) -> Result<U, E>) -> Result<Page<U>, E> {
-        Ok(Page {
-            items: self.items.into_iter().map(f).collect::<Result<_, _>>()?,
+    pub fn try_map<U, E>(mut self, f: impl FnMut(T) -> Result<U, E>) -> Result<Page<U>, E> {
+        let items = std::mem::take(&mut self.items);
+        let items = items.into_iter().map(f).collect::<Result<_, _>>()?;
+        Ok(self.with_items(items))
+    }
+
+    /// The same page, listing `items` instead (what its items became).
+    pub fn with_items<U>(self, items: Vec<U>) -> Page<U> {
+        Page {
+            items,
             page: self.page,
             items_per_page: self.items_per_page,
             total_items: self.total_items,
             total_pages: self.total_pages,
             next_page_token: self.next_page_token,
-        })
+        }
     }
 
     pub fn map<U>(self, mut f: impl FnMut(T) -> U) -> Page<U> {

@@ -264,18 +264,10 @@ pub async fn fan_out_stream_batch(app: &App, batch: &Event) -> DynamoDbEventResp
         app,
         hubs: PerTenant::default(),
     };
-    let sqs = app.aws.sqs().await;
-    delivery::fan_out(sqs, &app.config.delivery_queue_url, batch, &mut family).await
+    app.enqueue_deliveries(batch, &mut family).await
 }
 
 /// The queue function: one try per job.
 pub async fn send_queue_batch(app: &App, event: SqsEvent) -> SqsBatchResponse {
-    delivery::run_jobs(
-        app.aws.sqs().await,
-        &app.delivery_settings(),
-        &app.breakers,
-        &HubCallbacks { app },
-        event,
-    )
-    .await
+    app.deliver(&HubCallbacks { app }, event).await
 }

@@ -53,6 +53,16 @@ pub enum ReferralSide {
     Supply,
 }
 
+impl ReferralSide {
+    /// The organization on this side of the referral.
+    pub fn party(self, r: &Referral) -> OrgId {
+        match self {
+            ReferralSide::Demand => r.demand_org_id,
+            ReferralSide::Supply => r.supply_org_id,
+        }
+    }
+}
+
 /// An allowed referral change: the new state and the event it announces.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReferralChange {

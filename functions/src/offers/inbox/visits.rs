@@ -5,7 +5,7 @@ use lambda_http::Request;
 use shared::ApiError;
 use shared::App;
 use shared::edge::http::{
-    HttpResponse, authenticate, json, json_body, no_content, once, path_param, query,
+    HttpResponse, authenticate, json, json_body, no_content, org_admin_creates, path_param, query,
 };
 use shared::kernel::ids::VisitId;
 use shared::marketplace::usecases::visits as svc;
@@ -44,9 +44,7 @@ pub async fn get_by_inbox_id(app: &App, req: Request) -> Result<HttpResponse, Ap
 
 /// `POST /offers/v1/inbox/visits/schedule` (with an optional `Idempotency-Key`).
 pub async fn schedule(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
-    let supplier = authenticate(app, &req).await?.org_admin()?;
-    let body = json_body(&req)?;
-    once(app, &req, &supplier.to_string(), 201, |key| {
+    org_admin_creates(app, &req, |supplier, body, key| {
         svc::schedule(app, supplier, body, key)
     })
     .await

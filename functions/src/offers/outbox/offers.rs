@@ -4,16 +4,14 @@ use lambda_http::Request;
 use shared::ApiError;
 use shared::App;
 use shared::edge::http::{
-    HttpResponse, authenticate, json, json_body, json_body_or_default, no_content, once,
-    path_param, query,
+    HttpResponse, authenticate, json, json_body, json_body_or_default, no_content,
+    org_admin_creates, path_param, query,
 };
 use shared::marketplace::usecases::offers as svc;
 
 /// `POST /offers/v1/outbox/offers` (with an optional `Idempotency-Key`, [`once`]).
 pub async fn create(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
-    let demand = authenticate(app, &req).await?.org_admin()?;
-    let body = json_body(&req)?;
-    once(app, &req, &demand.to_string(), 201, |key| {
+    org_admin_creates(app, &req, |demand, body, key| {
         svc::create(app, demand, body, key)
     })
     .await
@@ -65,9 +63,7 @@ pub async fn assign(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
 
 /// `POST /offers/v1/outbox/shift/offers` (with an optional `Idempotency-Key`).
 pub async fn create_shift(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
-    let demand = authenticate(app, &req).await?.org_admin()?;
-    let body = json_body(&req)?;
-    once(app, &req, &demand.to_string(), 201, |key| {
+    org_admin_creates(app, &req, |demand, body, key| {
         svc::create_shift(app, demand, body, key)
     })
     .await
@@ -75,9 +71,7 @@ pub async fn create_shift(app: &App, req: Request) -> Result<HttpResponse, ApiEr
 
 /// `POST /offers/v1/outbox/bundle/offers` (with an optional `Idempotency-Key`).
 pub async fn create_bundle(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
-    let demand = authenticate(app, &req).await?.org_admin()?;
-    let body = json_body(&req)?;
-    once(app, &req, &demand.to_string(), 201, |key| {
+    org_admin_creates(app, &req, |demand, body, key| {
         svc::create_bundle(app, demand, body, key)
     })
     .await

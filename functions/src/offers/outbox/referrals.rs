@@ -4,7 +4,7 @@ use lambda_http::Request;
 use shared::ApiError;
 use shared::App;
 use shared::edge::http::{
-    HttpResponse, authenticate, json, json_body, no_content, once, path_param, query,
+    HttpResponse, authenticate, json, json_body, no_content, org_admin_creates, path_param, query,
 };
 use shared::marketplace::usecases::referrals as svc;
 
@@ -33,9 +33,7 @@ pub async fn cancel(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
 
 /// `POST /offers/v1/outbox/referrals` (with an optional `Idempotency-Key`).
 pub async fn create(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
-    let demand = authenticate(app, &req).await?.org_admin()?;
-    let body = json_body(&req)?;
-    once(app, &req, &demand.to_string(), 201, |key| {
+    org_admin_creates(app, &req, |demand, body, key| {
         svc::create_direct(app, demand, body, key)
     })
     .await

@@ -3,7 +3,7 @@
 use crate::events::EventRecord;
 use crate::kernel::ids::{OrgId, ReferralId, ServiceId};
 use crate::marketplace::message::{SequenceOrigin, SequenceParties};
-use crate::marketplace::referral::Referral;
+use crate::marketplace::referral::{Referral, ReferralSide};
 
 use crate::marketplace::store::keys::referral_keys;
 use crate::store::db::{Cond, Db, DbError, GSI1, GSI2, Item, Keys, Tx, from_item, to_item};
@@ -140,27 +140,17 @@ impl Db {
         items.into_iter().map(from_item).collect()
     }
 
-    pub async fn referrals_of_demand(&self, demand: OrgId) -> Result<Vec<Referral>, DbError> {
-        let items = self
-            .query_all(
-                Some(GSI1),
-                &format!("DEMAND#{demand}#REFERRAL"),
-                None,
-                false,
-            )
-            .await?;
-        items.into_iter().map(from_item).collect()
-    }
-
-    pub async fn referrals_of_supplier(&self, supplier: OrgId) -> Result<Vec<Referral>, DbError> {
-        let items = self
-            .query_all(
-                Some(GSI2),
-                &format!("SUPPLY#{supplier}#REFERRAL"),
-                None,
-                false,
-            )
-            .await?;
+    /// Every referral revision `org` is a party to on `side`, through that side's index.
+    pub async fn referrals_of(
+        &self,
+        side: ReferralSide,
+        org: OrgId,
+    ) -> Result<Vec<Referral>, DbError> {
+        let (index, partition) = match side {
+            ReferralSide::Demand => (GSI1, format!("DEMAND#{org}#REFERRAL")),
+            ReferralSide::Supply => (GSI2, format!("SUPPLY#{org}#REFERRAL")),
+        };
+        let items = self.query_all(Some(index), &partition, None, false).await?;
         items.into_iter().map(from_item).collect()
     }
 }

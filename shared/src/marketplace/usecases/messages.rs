@@ -120,8 +120,15 @@ pub async fn list(
     org: OrgId,
     q: MessageQuery,
 ) -> Result<Page<MessageSummary>, ApiError> {
-    let paging = PageRequest::parse(q.page, q.items_per_page, q.sort_order)?;
     parties(app, side, org, q.sequence_id).await?;
+    Ok(sequence_page(app, &q)
+        .await?
+        .map(|m| MessageSummary::from(&m)))
+}
+
+/// The page of the sequence's messages the query asks for, oldest first unless asked otherwise.
+async fn sequence_page(app: &App, q: &MessageQuery) -> Result<Page<Message>, ApiError> {
+    let paging = PageRequest::parse(q.page, q.items_per_page, q.sort_order)?;
     let mut messages: Vec<Message> = app
         .db
         .messages_of_sequence(q.sequence_id)
@@ -133,7 +140,7 @@ pub async fn list(
     if paging.sort_order == SortOrder::Desc {
         messages.reverse();
     }
-    Ok(paginate(messages, paging).map(|m| MessageSummary::from(&m)))
+    Ok(paginate(messages, paging))
 }
 
 /// `GET /offers/v1/{outbox,inbox}/messages/{message_id}`
@@ -230,27 +237,9 @@ async fn details(app: &App, messages: Vec<Message>) -> Result<Vec<MessageDetail>
 
 /// `GET /offers/v1/sys_admin/messages?sequence_id=…`
 pub async fn sys_admin_list(app: &App, q: MessageQuery) -> Result<Page<MessageDetail>, ApiError> {
-    let paging = PageRequest::parse(q.page, q.items_per_page, q.sort_order)?;
-    let mut messages: Vec<Message> = app
-        .db
-        .messages_of_sequence(q.sequence_id)
-        .await?
-        .into_iter()
-        .filter(|m| q.matches(m))
-        .collect();
-    messages.sort_by_key(|m| (m.created_at, m.id));
-    if paging.sort_order == SortOrder::Desc {
-        messages.reverse();
-    }
-    let page = paginate(messages, paging);
-    Ok(Page {
-        items: details(app, page.items).await?,
-        page: page.page,
-        items_per_page: page.items_per_page,
-        total_items: page.total_items,
-        total_pages: page.total_pages,
-        next_page_token: None,
-    })
+    let mut page = sequence_page(app, &q).await?;
+    let items = details(app, std::mem::take(&mut page.items)).await?;
+    Ok(page.with_items(items))
 }
 
 /// `GET /offers/v1/sys_admin/messages/by_file_id/{file_id}`

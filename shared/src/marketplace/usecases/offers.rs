@@ -157,12 +157,16 @@ pub async fn create(
 /// transaction: one invalid item, one visit already held or one lost race, and nothing is
 /// written. The price is a limit on size: every offer, match, visit hold and event must fit in
 /// DynamoDB's 100 writes of one transaction, otherwise the request is refused with a 422.
-/// The offers of a shift or bundle, decided and not yet written, and their group id.
-async fn prepare_group(
+/// `respond` shapes the response (a shift's or a bundle's) from the group and its items, each
+/// shown `with_visits` or not.
+async fn create_group<R: serde::Serialize>(
     app: &App,
     demand: OrgId,
     requests: Vec<CreateOfferRequest>,
-) -> Result<(uuid::Uuid, Vec<(OfferState, Vec<EventRecord>)>), ApiError> {
+    once: Option<Once>,
+    with_visits: bool,
+    respond: impl FnOnce(GroupRef, Vec<CreatedOfferItem>) -> R,
+) -> Result<R, ApiError> {
     let mut direct: Vec<OrgId> = Vec::new();
     for r in &requests {
         direct.extend(r.direct_supply_persona_ids.iter().copied());
@@ -194,7 +198,13 @@ async fn prepare_group(
             w[0]
         )));
     }
-    Ok((group, created))
+    let items = created
+        .iter()
+        .map(|(s, _)| CreatedOfferItem::new(&s.offer, with_visits))
+        .collect();
+    let response = respond(GroupRef { id: group }, items);
+    write_new_offers(app, &created, key_item(once, &response, at)?).await?;
+    Ok(response)
 }
 
 async fn write_new_offers(
@@ -233,16 +243,11 @@ pub async fn create_shift(
     request: CreateShiftOfferRequest,
     once: Option<Once>,
 ) -> Result<ShiftOffersCreated, ApiError> {
-    let (id, created) = prepare_group(app, demand, request.into_offer_requests()).await?;
-    let response = ShiftOffersCreated {
-        shift: GroupRef { id },
-        items: created
-            .iter()
-            .map(|(s, _)| CreatedOfferItem::new(&s.offer, true))
-            .collect(),
-    };
-    write_new_offers(app, &created, key_item(once, &response, now())?).await?;
-    Ok(response)
+    let requests = request.into_offer_requests();
+    create_group(app, demand, requests, once, true, |shift, items| {
+        ShiftOffersCreated { shift, items }
+    })
+    .await
 }
 
 /// `POST /offers/v1/outbox/bundle/offers`: one `service` offer per item, sharing a bundle id
@@ -253,16 +258,11 @@ pub async fn create_bundle(
     request: CreateBundleOfferRequest,
     once: Option<Once>,
 ) -> Result<BundleOffersCreated, ApiError> {
-    let (id, created) = prepare_group(app, demand, request.into_offer_requests()?).await?;
-    let response = BundleOffersCreated {
-        bundle: GroupRef { id },
-        items: created
-            .iter()
-            .map(|(s, _)| CreatedOfferItem::new(&s.offer, false))
-            .collect(),
-    };
-    write_new_offers(app, &created, key_item(once, &response, now())?).await?;
-    Ok(response)
+    let requests = request.into_offer_requests()?;
+    create_group(app, demand, requests, once, false, |bundle, items| {
+        BundleOffersCreated { bundle, items }
+    })
+    .await
 }
 
 /// Who is asking about an offer; an offer the caller has no part in is "not found".

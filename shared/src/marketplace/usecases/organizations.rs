@@ -103,16 +103,21 @@ pub async fn set_care_types(app: &App, id: OrgId, care_types: &[CareType]) -> Re
 
 /// `GET /organizations/v1`: the directory, sorted by name ascending.
 pub async fn list(app: &App, q: &OrgListQuery) -> Result<Page<OrgListItem>, ApiError> {
-    let page = PageRequest::parse(q.page, q.items_per_page, Some(SortOrder::Asc))?;
-    let mut orgs: Vec<Organization> = app
-        .db
-        .list_orgs()
-        .await?
-        .into_iter()
-        .filter(|o| q.matches(o))
-        .collect();
+    let page = directory(app, q.page, q.items_per_page, |o| q.matches(o)).await?;
+    Ok(page.map(|o| OrgListItem::of(&o)))
+}
+
+/// A page of the organizations `keep` selects, by name ascending.
+async fn directory(
+    app: &App,
+    page: Option<i64>,
+    items_per_page: Option<i64>,
+    keep: impl Fn(&Organization) -> bool,
+) -> Result<Page<Organization>, ApiError> {
+    let page = PageRequest::parse(page, items_per_page, Some(SortOrder::Asc))?;
+    let mut orgs: Vec<Organization> = app.db.list_orgs().await?.into_iter().filter(keep).collect();
     sort_by_name(&mut orgs, SortOrder::Asc);
-    Ok(paginate(orgs, page).map(|o| OrgListItem::of(&o)))
+    Ok(paginate(orgs, page))
 }
 
 fn sort_by_name(orgs: &mut [Organization], order: SortOrder) {
@@ -129,6 +134,15 @@ fn sort_by_name(orgs: &mut [Organization], order: SortOrder) {
     });
 }
 
+/// A trusted network lists by name, ascending unless asked otherwise.
+fn network_paging(
+    page: Option<i64>,
+    items_per_page: Option<i64>,
+    order: Option<SortOrder>,
+) -> Result<PageRequest, ApiError> {
+    PageRequest::parse(page, items_per_page, Some(order.unwrap_or(SortOrder::Asc)))
+}
+
 fn network_page(mut orgs: Vec<Organization>, page: PageRequest) -> Page<TrustedNetworkItem> {
     sort_by_name(&mut orgs, page.sort_order);
     paginate(orgs, page).map(|o| TrustedNetworkItem {
@@ -143,11 +157,7 @@ pub async fn demand_trusted_network(
     id: OrgId,
     q: &DemandTrustedNetworkQuery,
 ) -> Result<Page<TrustedNetworkItem>, ApiError> {
-    let page = PageRequest::parse(
-        q.page,
-        q.items_per_page,
-        Some(q.sort_order.unwrap_or(SortOrder::Asc)),
-    )?;
+    let page = network_paging(q.page, q.items_per_page, q.sort_order)?;
     own_org(app, id).await?;
     let suppliers = app.db.trusted_suppliers(id).await?;
     let orgs: Vec<Organization> = app
@@ -167,11 +177,7 @@ pub async fn supply_trusted_network(
     id: OrgId,
     q: &SupplyTrustedNetworkQuery,
 ) -> Result<Page<TrustedNetworkItem>, ApiError> {
-    let page = PageRequest::parse(
-        q.page,
-        q.items_per_page,
-        Some(q.sort_order.unwrap_or(SortOrder::Asc)),
-    )?;
+    let page = network_paging(q.page, q.items_per_page, q.sort_order)?;
     own_org(app, id).await?;
     let demands = app.db.trusted_by(id).await?;
     let orgs = app.db.get_orgs(&demands).await?;
@@ -285,16 +291,8 @@ pub async fn sys_admin_list(
     app: &App,
     q: &SysAdminOrgListQuery,
 ) -> Result<Page<SysAdminOrgItem>, ApiError> {
-    let page = PageRequest::parse(q.page, q.items_per_page, Some(SortOrder::Asc))?;
-    let mut orgs: Vec<Organization> = app
-        .db
-        .list_orgs()
-        .await?
-        .into_iter()
-        .filter(|o| q.matches(o))
-        .collect();
-    sort_by_name(&mut orgs, SortOrder::Asc);
-    Ok(paginate(orgs, page).map(|o| SysAdminOrgItem::of(&o)))
+    let page = directory(app, q.page, q.items_per_page, |o| q.matches(o)).await?;
+    Ok(page.map(|o| SysAdminOrgItem::of(&o)))
 }
 
 /// `POST /organizations/v1/sys_admin/{id}/edit`.

@@ -44,25 +44,57 @@ pub(crate) fn sort(referrals: &mut [Referral], by: ReferralSortBy, order: SortOr
     }
 }
 
+/// The referral `id` if `org` is its party on `side`; any other is not found, so that another
+/// organization's referral ids reveal nothing.
+async fn visible(
+    app: &App,
+    side: ReferralSide,
+    org: OrgId,
+    id: ReferralId,
+) -> Result<Referral, ApiError> {
+    app.db
+        .get_referral(id)
+        .await?
+        .filter(|r| side.party(r) == org)
+        .ok_or_else(|| ApiError::not_found("Referral"))
+}
+
+/// `org`'s referrals on `side` that `keep` selects, in the order asked.
+async fn listed(
+    app: &App,
+    side: ReferralSide,
+    org: OrgId,
+    keep: impl Fn(&Referral) -> bool,
+    by: ReferralSortBy,
+    paging: PageRequest,
+) -> Result<Page<Referral>, ApiError> {
+    let mut referrals: Vec<Referral> = app
+        .db
+        .referrals_of(side, org)
+        .await?
+        .into_iter()
+        .filter(keep)
+        .collect();
+    sort(&mut referrals, by, paging.sort_order);
+    Ok(paginate(referrals, paging))
+}
+
 pub async fn outbox_list(
     app: &App,
     demand: OrgId,
     q: OutboxReferralQuery,
 ) -> Result<Page<OutboxReferralSummary>, ApiError> {
     let paging = PageRequest::parse(q.page, q.items_per_page, q.sort_order)?;
-    let mut referrals: Vec<Referral> = app
-        .db
-        .referrals_of_demand(demand)
-        .await?
-        .into_iter()
-        .filter(|r| q.matches(r))
-        .collect();
-    sort(
-        &mut referrals,
-        q.sort_by.unwrap_or_default(),
-        paging.sort_order,
-    );
-    let page = paginate(referrals, paging);
+    let by = q.sort_by.unwrap_or_default();
+    let page = listed(
+        app,
+        ReferralSide::Demand,
+        demand,
+        |r| q.matches(r),
+        by,
+        paging,
+    )
+    .await?;
     let names = leans(app, page.items.iter().map(|r| r.supply_org_id)).await?;
     page.try_map(|r| {
         let supply = lean_of(&names, r.supply_org_id)?;
@@ -75,12 +107,7 @@ pub async fn outbox_get(
     demand: OrgId,
     id: ReferralId,
 ) -> Result<OutboxReferralDetail, ApiError> {
-    let r = app
-        .db
-        .get_referral(id)
-        .await?
-        .filter(|r| r.demand_org_id == demand)
-        .ok_or_else(|| ApiError::not_found("Referral"))?;
+    let r = visible(app, ReferralSide::Demand, demand, id).await?;
     let names = leans(app, [r.supply_org_id]).await?;
     Ok(OutboxReferralDetail::new(
         &r,
@@ -94,19 +121,17 @@ pub async fn inbox_list(
     q: InboxReferralQuery,
 ) -> Result<Page<InboxReferralSummary>, ApiError> {
     let paging = PageRequest::parse(q.page, q.items_per_page, q.sort_order)?;
-    let mut referrals: Vec<Referral> = app
-        .db
-        .referrals_of_supplier(supplier)
-        .await?
-        .into_iter()
-        .filter(|r| q.matches(r))
-        .collect();
-    sort(
-        &mut referrals,
-        ReferralSortBy::LastModified,
-        paging.sort_order,
-    );
-    Ok(paginate(referrals, paging).map(|r| InboxReferralSummary::from(&r)))
+    let by = ReferralSortBy::LastModified;
+    let page = listed(
+        app,
+        ReferralSide::Supply,
+        supplier,
+        |r| q.matches(r),
+        by,
+        paging,
+    )
+    .await?;
+    Ok(page.map(|r| InboxReferralSummary::from(&r)))
 }
 
 pub async fn inbox_get(
@@ -114,12 +139,7 @@ pub async fn inbox_get(
     supplier: OrgId,
     id: ReferralId,
 ) -> Result<InboxReferralDetail, ApiError> {
-    let r = app
-        .db
-        .get_referral(id)
-        .await?
-        .filter(|r| r.supply_org_id == supplier)
-        .ok_or_else(|| ApiError::not_found("Referral"))?;
+    let r = visible(app, ReferralSide::Supply, supplier, id).await?;
     let names = leans(app, [r.demand_org_id]).await?;
     Ok(InboxReferralDetail::new(
         &r,
@@ -138,24 +158,11 @@ async fn change(
 ) -> Result<(), ApiError> {
     let decide = &decide;
     retry_lost_races(REFERRAL_BUSY, || async move {
-        let r = app
-            .db
-            .get_referral(id)
-            .await?
-            .filter(|r| match side {
-                ReferralSide::Demand => r.demand_org_id == org,
-                ReferralSide::Supply => r.supply_org_id == org,
-            })
-            .ok_or_else(|| ApiError::not_found("Referral"))?;
+        let r = visible(app, side, org, id).await?;
         let at = now();
         let c = decide(&r, at)?;
-        let orgs = app.db.get_orgs(&[r.demand_org_id, r.supply_org_id]).await?;
-        let find = |id: OrgId| {
-            orgs.iter()
-                .find(|o| o.id == id)
-                .ok_or_else(|| ApiError::internal(format!("organization {id} missing")))
-        };
-        let facts = r.facts(find(r.demand_org_id)?, find(r.supply_org_id)?);
+        let (demand_org, supply_org) = parties(app, r.demand_org_id, r.supply_org_id).await?;
+        let facts = r.facts(&demand_org, &supply_org);
         let event = EventRecord::referral(c.channel, c.name, vec![c.recipient], &facts, at)
             .versioned(c.referral.id, c.referral.version);
         won(app
@@ -267,12 +274,7 @@ pub async fn update(
 ) -> Result<OutboxReferralDetail, ApiError> {
     let (supplier, revision) = &request.into_update(now())?;
     retry_lost_races(REFERRAL_BUSY, || async move {
-        let r = app
-            .db
-            .get_referral(id)
-            .await?
-            .filter(|r| r.demand_org_id == demand)
-            .ok_or_else(|| ApiError::not_found("Referral"))?;
+        let r = visible(app, ReferralSide::Demand, demand, id).await?;
         let at = now();
         let revised = r.revise(*supplier, revision.clone(), at)?;
         let (demand_org, supply_org) = parties(app, r.demand_org_id, r.supply_org_id).await?;
@@ -296,12 +298,7 @@ pub async fn update_tasks(
 ) -> Result<(), ApiError> {
     let tasks = &request.pairs();
     retry_lost_races(REFERRAL_BUSY, || async move {
-        let r = app
-            .db
-            .get_referral(id)
-            .await?
-            .filter(|r| r.supply_org_id == supplier)
-            .ok_or_else(|| ApiError::not_found("Referral"))?;
+        let r = visible(app, ReferralSide::Supply, supplier, id).await?;
         let mapped = r.map_tasks(tasks, now())?;
         won(app.db.put_referral_over(r.version, &mapped).await)
     })

@@ -8,7 +8,7 @@ use crate::kernel::ids::{OfferId, OrgId, ReferralId};
 use crate::kernel::paging::{Page, PageRequest, paginate};
 use crate::marketplace::offer::Offer;
 use crate::marketplace::organization::{AssignmentMode, Organization};
-use crate::marketplace::referral::Referral;
+use crate::marketplace::referral::{Referral, ReferralSide};
 use crate::marketplace::take_rate::TakeRate;
 use crate::marketplace::wire::offers::{
     MatchQuery, OutboxMatchSummary, OutboxOfferQuery, OutboxOfferSummary,
@@ -75,8 +75,8 @@ pub async fn list_referrals(
 ) -> Result<Page<SysAdminReferralSummary>, ApiError> {
     let paging = PageRequest::parse(q.page, q.items_per_page, q.sort_order)?;
     let all: Vec<Referral> = match (scope.demand_persona_id, q.supply_persona_id) {
-        (Some(demand), _) => app.db.referrals_of_demand(demand).await?,
-        (None, Some(supplier)) => app.db.referrals_of_supplier(supplier).await?,
+        (Some(demand), _) => app.db.referrals_of(ReferralSide::Demand, demand).await?,
+        (None, Some(supplier)) => app.db.referrals_of(ReferralSide::Supply, supplier).await?,
         (None, None) => app.db.all_referrals().await?,
     };
     let mut found: Vec<Referral> = all

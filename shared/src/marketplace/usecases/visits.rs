@@ -8,7 +8,7 @@ use crate::edge::error::ApiError;
 use crate::infra::app::App;
 use crate::kernel::ids::{OrgId, ReferralId, ServiceId, VisitId};
 use crate::kernel::paging::{Page, PageRequest, SortOrder, paginate};
-use crate::marketplace::referral::Referral;
+use crate::marketplace::referral::{Referral, ReferralSide};
 use crate::marketplace::visit::Visit;
 use crate::marketplace::wire::visits::{
     InboxVisitDetail, InboxVisitQuery, InboxVisitSummary, OutboxVisitDetail, OutboxVisitQuery,
@@ -238,11 +238,12 @@ pub async fn sys_admin_list(
     } else if let (Some(outbox), Some(demand)) = (&q.outbox_id, q.demand_persona_id) {
         app.db.visits_by_outbox_id(demand, outbox).await?
     } else if let Some(org) = q.demand_persona_id.or(q.supply_persona_id) {
-        let referrals = if q.demand_persona_id.is_some() {
-            app.db.referrals_of_demand(org).await?
+        let side = if q.demand_persona_id.is_some() {
+            ReferralSide::Demand
         } else {
-            app.db.referrals_of_supplier(org).await?
+            ReferralSide::Supply
         };
+        let referrals = app.db.referrals_of(side, org).await?;
         let mut services: Vec<ServiceId> = referrals.iter().map(|r| r.service.id).collect();
         services.sort();
         services.dedup();

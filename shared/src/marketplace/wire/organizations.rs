@@ -502,11 +502,11 @@ impl SysAdminOrgListQuery {
     }
 }
 
-/// `SysAdminOrgCollectionResponse`. An organization loaded without a sign-up (demo and test
-/// fixtures) has no profile: its username and email are empty.
+/// The fields every organization response opens with. An organization loaded without a
+/// sign-up (demo and test fixtures) has no profile: its username and email are empty.
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct SysAdminOrgItem {
+pub struct OrgHead {
     pub username: String,
     pub email: String,
     pub id: OrgId,
@@ -514,11 +514,9 @@ pub struct SysAdminOrgItem {
     pub source: String,
     pub host: Option<String>,
     pub branch_id: Option<i64>,
-    pub demand_persona: PersonaStatusView,
-    pub supply_persona: PersonaStatusView,
 }
 
-impl SysAdminOrgItem {
+impl OrgHead {
     pub fn of(o: &Organization) -> Self {
         let p = o.profile.as_ref();
         Self {
@@ -529,6 +527,23 @@ impl SysAdminOrgItem {
             source: o.source.clone(),
             host: o.host.clone(),
             branch_id: p.and_then(|p| p.branch_id),
+        }
+    }
+}
+
+/// `SysAdminOrgCollectionResponse`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SysAdminOrgItem {
+    #[serde(flatten)]
+    pub head: OrgHead,
+    pub demand_persona: PersonaStatusView,
+    pub supply_persona: PersonaStatusView,
+}
+
+impl SysAdminOrgItem {
+    pub fn of(o: &Organization) -> Self {
+        Self {
+            head: OrgHead::of(o),
             demand_persona: PersonaStatusView {
                 status: o.demand_status(),
             },
@@ -543,13 +558,8 @@ impl SysAdminOrgItem {
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct OrgDetail {
-    pub username: String,
-    pub email: String,
-    pub id: OrgId,
-    pub name: String,
-    pub source: String,
-    pub host: Option<String>,
-    pub branch_id: Option<i64>,
+    #[serde(flatten)]
+    pub head: OrgHead,
     pub phone: Option<Phone>,
     pub address: Option<OrgAddress>,
     pub demand_persona: PersonaStatusView,
@@ -558,19 +568,14 @@ pub struct OrgDetail {
 
 impl OrgDetail {
     pub fn of(o: &Organization) -> Self {
-        let item = SysAdminOrgItem::of(o);
         let p = o.profile.as_ref();
         Self {
-            username: item.username,
-            email: item.email,
-            id: o.id,
-            name: item.name,
-            source: item.source,
-            host: item.host,
-            branch_id: item.branch_id,
+            head: OrgHead::of(o),
             phone: p.map(|p| p.phone.clone()),
             address: p.map(|p| p.address.clone()),
-            demand_persona: item.demand_persona,
+            demand_persona: PersonaStatusView {
+                status: o.demand_status(),
+            },
             supply_persona: SupplyDetail::of(o),
         }
     }

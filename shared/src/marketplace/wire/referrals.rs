@@ -1,10 +1,11 @@
 //! Offers API bodies for referrals, outbox (demand) and inbox (supply) views.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
-use crate::kernel::ids::{OfferId, OrgId, SequenceId};
+use crate::kernel::ids::{OfferId, OrgId, ReferralId, SequenceId};
 use crate::kernel::paging::SortOrder;
-use crate::marketplace::common::{CareType, OfferType};
+use crate::kernel::time::{Timestamp, serde_ts};
+use crate::marketplace::common::{CareType, OfferType, ReasonCode};
 use crate::marketplace::referral::{Referral, ReferralStatus};
 use crate::marketplace::wire::offers::SortBy;
 
@@ -15,6 +16,67 @@ mod requests;
 pub use inbox::*;
 pub use outbox::*;
 pub use requests::*;
+
+/// The referral of every response: `OutboxReferralCore` for the demand, the inbox's referral
+/// for the supplier, which is the same but for the demand's labels.
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Serialize)]
+pub struct ReferralView {
+    pub id: ReferralId,
+    pub sequence_id: SequenceId,
+    pub offer_id: Option<OfferId>,
+    pub shift_id: Option<uuid::Uuid>,
+    pub care_type: CareType,
+    pub referral_type: OfferType,
+    pub comment: Option<String>,
+    pub cancellation_comment: Option<String>,
+    /// The spec requires at least one item when present.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub demand_labels: Vec<String>,
+    pub status: ReferralStatus,
+    pub reason_code: Option<ReasonCode>,
+    #[serde(with = "serde_ts")]
+    pub start_at: Timestamp,
+    #[serde(with = "serde_ts::option")]
+    pub end_at: Option<Timestamp>,
+    #[serde(with = "serde_ts")]
+    pub created_at: Timestamp,
+    #[serde(with = "serde_ts::option")]
+    pub updated_at: Option<Timestamp>,
+}
+
+impl ReferralView {
+    pub fn for_demand(r: &Referral) -> Self {
+        Self {
+            id: r.id,
+            sequence_id: r.sequence_id,
+            offer_id: r.offer_id,
+            shift_id: r.shift_id,
+            care_type: r.care_type,
+            referral_type: r.referral_type,
+            comment: r.comment.clone(),
+            cancellation_comment: r.cancellation_comment.clone(),
+            demand_labels: r.demand_labels.clone(),
+            status: r.status,
+            reason_code: r.reason_code,
+            start_at: r.start_at,
+            end_at: r.end_at,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        }
+    }
+
+    /// The supplier never sees the demand's labels; the list leaves out the comments.
+    pub fn for_supplier(r: &Referral, with_comments: bool) -> Self {
+        let mut view = Self::for_demand(r);
+        view.demand_labels = Vec::new();
+        if !with_comments {
+            view.comment = None;
+            view.cancellation_comment = None;
+        }
+        view
+    }
+}
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -8,7 +8,7 @@ use crate::marketplace::common::{
     AddressAnon, Allergy, CareType, CaseManager, CustomField, NonEmpty, OfferType,
     OrganizationLean, Price, ReasonCode, Risk,
 };
-use crate::marketplace::offer::{Offer, OfferHead, OfferMatch, Visit};
+use crate::marketplace::offer::{Offer, OfferHead, OfferMatch, Service, Visit};
 use crate::marketplace::wire::offers::MatchView;
 
 /// `InboxOfferCore`.
@@ -89,10 +89,11 @@ pub struct AnonClient {
     pub custom_fields: Vec<CustomField>,
 }
 
-/// The service of `InboxOfferDetailResponse`: `ServiceCore` with an anonymized address.
+/// The service of `InboxOfferDetailResponse` (`ServiceCore` with an anonymized address) and,
+/// with the whole address, of `InboxReferralDetailResponse`.
 #[serde_with::skip_serializing_none]
 #[derive(Debug, Serialize)]
-pub struct InboxServiceView {
+pub struct InboxServiceView<A = AddressAnon> {
     pub id: ServiceId,
     pub name: NonEmpty,
     #[serde(with = "serde_ts::option")]
@@ -106,7 +107,25 @@ pub struct InboxServiceView {
     pub skills: Vec<String>,
     pub custom_fields: Vec<CustomField>,
     pub use_client_address: Option<bool>,
-    pub address: Option<AddressAnon>,
+    pub address: Option<A>,
+}
+
+impl<A> InboxServiceView<A> {
+    pub fn new(s: &Service, custom_fields: Vec<CustomField>, address: Option<A>) -> Self {
+        Self {
+            id: s.id,
+            name: s.name.clone(),
+            start_at: s.start_at,
+            expected_start_at: s.expected_start_at,
+            end_at: s.end_at,
+            instructions: s.instructions.clone(),
+            notes: s.notes.clone(),
+            skills: s.skills.clone(),
+            custom_fields,
+            use_client_address: s.use_client_address,
+            address,
+        }
+    }
 }
 
 #[serde_with::skip_serializing_none]
@@ -188,19 +207,11 @@ impl InboxOfferDetail {
                 risks: o.client.risks.clone(),
                 custom_fields: o.client.custom_fields.clone(),
             },
-            service: InboxServiceView {
-                id: s.id,
-                name: s.name.clone(),
-                start_at: s.start_at,
-                expected_start_at: s.expected_start_at,
-                end_at: s.end_at,
-                instructions: s.instructions.clone(),
-                notes: s.notes.clone(),
-                skills: s.skills.clone(),
-                custom_fields: s.custom_fields.clone(),
-                use_client_address: s.use_client_address,
-                address: s.address.as_ref().map(AddressAnon::from),
-            },
+            service: InboxServiceView::new(
+                s,
+                s.custom_fields.clone(),
+                s.address.as_ref().map(AddressAnon::from),
+            ),
             visits: o.visits.iter().map(InboxVisitView::from).collect(),
             match_: MatchView::new(o, m),
             demand,

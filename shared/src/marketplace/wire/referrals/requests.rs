@@ -45,11 +45,9 @@ pub struct ReferralCoreRequest {
     pub demand_labels: Option<NonEmptyList<String>>,
 }
 
-/// `OutboxReferralCreateRequest`: a referral straight to one supplier.
+/// What a creation and a revision both send: the referral's whole content.
 #[derive(Debug, Deserialize)]
-pub struct CreateReferralRequest {
-    pub referral: ReferralCoreRequest,
-    pub supply_persona_id: OrgId,
+pub struct ReferralContentRequest {
     pub client: Client,
     pub service: ServiceRequest,
     #[serde(default)]
@@ -62,80 +60,84 @@ pub struct CreateReferralRequest {
     pub case_manager: Option<CaseManager>,
 }
 
-/// The referral's window, derived as an offer's is: from its visits, else its service.
-fn window(
-    service: &ServiceRequest,
-    visits: &[VisitRequest],
-    now: Timestamp,
-) -> (Timestamp, Option<Timestamp>) {
-    let start = visits
-        .iter()
-        .map(|v| v.start_at)
-        .min()
-        .or(service.start_at)
-        .or(service.expected_start_at)
-        .unwrap_or(now);
-    let end = visits.iter().map(|v| v.end_at).max().or(service.end_at);
-    (start, end)
+/// A referral's window and content, checked.
+type Checked = (Timestamp, Option<Timestamp>, ReferralContent);
+
+impl ReferralContentRequest {
+    /// Checks what a schema cannot express (422), and gives the referral's window (derived as
+    /// an offer's is: from its visits, else its service) and content.
+    fn into_content(
+        self,
+        comment: Option<String>,
+        demand_labels: Option<NonEmptyList<String>>,
+        now: Timestamp,
+    ) -> Result<Checked, ApiError> {
+        if let Some(price) = &self.price {
+            price.check("price")?;
+        }
+        check_times(&self.service, &self.visits)?;
+        let visits = &self.visits;
+        let start = visits
+            .iter()
+            .map(|v| v.start_at)
+            .min()
+            .or(self.service.start_at)
+            .or(self.service.expected_start_at)
+            .unwrap_or(now);
+        let end = visits
+            .iter()
+            .map(|v| v.end_at)
+            .max()
+            .or(self.service.end_at);
+        let content = ReferralContent {
+            comment,
+            demand_labels: demand_labels
+                .map(NonEmptyList::into_vec)
+                .unwrap_or_default(),
+            client: self.client,
+            service: self.service.into_service(ServiceId::new()),
+            visits: self
+                .visits
+                .into_iter()
+                .map(VisitRequest::into_visit)
+                .collect(),
+            price: self.price,
+            case_manager: self.case_manager,
+            alayacare: self.alayacare.map(serde_json::Value::Object),
+        };
+        Ok((start, end, content))
+    }
 }
 
-#[allow(clippy::too_many_arguments)]
-fn content(
-    comment: Option<String>,
-    demand_labels: Option<NonEmptyList<String>>,
-    client: Client,
-    service: ServiceRequest,
-    visits: Vec<VisitRequest>,
-    price: Option<Price>,
-    case_manager: Option<CaseManager>,
-    alayacare: Option<serde_json::Map<String, serde_json::Value>>,
-) -> ReferralContent {
-    ReferralContent {
-        comment,
-        demand_labels: demand_labels
-            .map(NonEmptyList::into_vec)
-            .unwrap_or_default(),
-        client,
-        service: service.into_service(ServiceId::new()),
-        visits: visits.into_iter().map(VisitRequest::into_visit).collect(),
-        price,
-        case_manager,
-        alayacare: alayacare.map(serde_json::Value::Object),
-    }
+/// `OutboxReferralCreateRequest`: a referral straight to one supplier.
+#[derive(Debug, Deserialize)]
+pub struct CreateReferralRequest {
+    pub referral: ReferralCoreRequest,
+    pub supply_persona_id: OrgId,
+    #[serde(flatten)]
+    pub content: ReferralContentRequest,
 }
 
 impl CreateReferralRequest {
     /// Checks what a schema cannot express (422) and gives the draft and its supplier.
     pub fn into_draft(self, now: Timestamp) -> Result<(OrgId, ReferralDraft), ApiError> {
-        if let Some(price) = &self.price {
-            price.check("price")?;
-        }
-        check_times(&self.service, &self.visits)?;
-        if self.referral.referral_type == OfferType::Visit && self.visits.len() != 1 {
+        let core = self.referral;
+        if core.referral_type == OfferType::Visit && self.content.visits.len() != 1 {
             return Err(ApiError::unprocessable(
                 "a referral of type visit describes exactly one visit",
             ));
         }
-        let (start_at, end_at) = window(&self.service, &self.visits, now);
-        Ok((
-            self.supply_persona_id,
-            ReferralDraft {
-                care_type: self.referral.care_type,
-                referral_type: self.referral.referral_type,
-                start_at,
-                end_at,
-                content: content(
-                    self.referral.comment,
-                    self.referral.demand_labels,
-                    self.client,
-                    self.service,
-                    self.visits,
-                    self.price,
-                    self.case_manager,
-                    self.alayacare,
-                ),
-            },
-        ))
+        let (start_at, end_at, content) =
+            self.content
+                .into_content(core.comment, core.demand_labels, now)?;
+        let draft = ReferralDraft {
+            care_type: core.care_type,
+            referral_type: core.referral_type,
+            start_at,
+            end_at,
+            content,
+        };
+        Ok((self.supply_persona_id, draft))
     }
 }
 
@@ -161,45 +163,25 @@ pub struct RevisionRequest {
 pub struct UpdateReferralRequest {
     pub referral: ReferralUpdateCore,
     pub supply_persona_id: OrgId,
-    pub client: Client,
-    pub service: ServiceRequest,
     pub revision: RevisionRequest,
-    #[serde(default)]
-    pub visits: Vec<VisitRequest>,
-    #[serde(default)]
-    pub price: Option<Price>,
-    #[serde(default)]
-    pub alayacare: Option<serde_json::Map<String, serde_json::Value>>,
-    #[serde(default)]
-    pub case_manager: Option<CaseManager>,
+    #[serde(flatten)]
+    pub content: ReferralContentRequest,
 }
 
 impl UpdateReferralRequest {
     pub fn into_update(self, now: Timestamp) -> Result<(OrgId, RevisionUpdate), ApiError> {
-        if let Some(price) = &self.price {
-            price.check("price")?;
-        }
-        check_times(&self.service, &self.visits)?;
-        let (start_at, end_at) = window(&self.service, &self.visits, now);
-        Ok((
-            self.supply_persona_id,
-            RevisionUpdate {
-                reasons: self.revision.reasons,
-                revision_comment: self.revision.comment,
-                start_at,
-                end_at,
-                content: content(
-                    self.referral.comment,
-                    self.referral.demand_labels,
-                    self.client,
-                    self.service,
-                    self.visits,
-                    self.price,
-                    self.case_manager,
-                    self.alayacare,
-                ),
-            },
-        ))
+        let core = self.referral;
+        let (start_at, end_at, content) =
+            self.content
+                .into_content(core.comment, core.demand_labels, now)?;
+        let update = RevisionUpdate {
+            reasons: self.revision.reasons,
+            revision_comment: self.revision.comment,
+            start_at,
+            end_at,
+            content,
+        };
+        Ok((self.supply_persona_id, update))
     }
 }
 
