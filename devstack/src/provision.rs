@@ -384,10 +384,11 @@ async fn create_group(sdk: &SdkConfig, ctx: &Context, p: &Value) -> Result<Physi
 
 /// Resource types the local stack does not create: the functions and the API are run
 /// in-process, and IAM has nothing to enforce against moto.
-const NOT_CREATED: [&str; 7] = [
+const NOT_CREATED: [&str; 8] = [
     "AWS::Serverless::Function",
-    // Alarms watch AWS's own metrics, which moto does not produce.
+    // Alarms and the dashboard watch AWS's own metrics, which moto does not produce.
     "AWS::CloudWatch::Alarm",
+    "AWS::CloudWatch::Dashboard",
     "AWS::Serverless::HttpApi",
     // Nested applications are provisioned as their own templates (`provision_nested`).
     "AWS::Serverless::Application",

@@ -676,6 +676,204 @@ fn every_parking_queue_alarms_and_every_function_is_traced() {
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
+/// The metrics an alarm reads: its own for a single-metric alarm, else each `MetricStat` of
+/// its metric math (`{Namespace, MetricName, Dimensions}`).
+fn alarm_metrics(alarm: &Value) -> Vec<&Value> {
+    if alarm.get("MetricName").is_some() {
+        return vec![alarm];
+    }
+    alarm["Metrics"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|m| m.get("MetricStat").map(|s| &s["Metric"]))
+        .collect()
+}
+
+/// The value of `metric`'s dimension `name`, if it has one.
+fn dimension<'m>(metric: &'m Value, name: &str) -> Option<&'m Value> {
+    metric["Dimensions"]
+        .as_array()?
+        .iter()
+        .find(|d| d["Name"] == name)
+        .map(|d| &d["Value"])
+}
+
+/// The `(resource, attribute)` a `Fn::GetAtt` names, if `v` is one.
+fn get_att(v: &Value) -> Option<(String, String)> {
+    match &v["Fn::GetAtt"] {
+        Value::Array(parts) => Some((
+            parts.first()?.as_str()?.to_owned(),
+            parts.get(1)?.as_str()?.to_owned(),
+        )),
+        Value::String(s) => s.split_once('.').map(|(r, a)| (r.to_owned(), a.to_owned())),
+        _ => None,
+    }
+}
+
+/// Every API's errors, every function's errors and throttles page someone, and the dashboard
+/// shows what an operator looks at first: in every stack, each HTTP API has an alarm on its 5xx
+/// rate (its `5xx` and `Count` in one metric math alarm; `5XXError` for a REST API), each
+/// function is read by a Lambda `Errors` and a `Throttles` alarm (of at most ten metrics,
+/// CloudWatch's limit for metric math), and every alarm of every stack notifies the
+/// `AlarmTopicArn` topic when it has one; the root's dashboard body is JSON once substituted and
+/// shows each API, each stream consumer, each parking queue and the table.
+#[test]
+fn every_api_and_function_alarms_and_the_dashboard_shows_them() {
+    let root = devstack::repo_root();
+    let template = Template::load(&root.join("template.yaml")).expect("template.yaml parses");
+    let apps = template.applications().expect("nested applications load");
+    let notify = serde_json::json!({"Fn::If": [
+        "HasAlarmTopic",
+        [{"Ref": "AlarmTopicArn"}],
+        {"Ref": "AWS::NoValue"}
+    ]});
+    let mut problems = Vec::new();
+    let stacks = std::iter::once(("root".to_owned(), &template, None)).chain(
+        apps.iter()
+            .map(|a| (a.logical_id.clone(), &a.template, Some(a))),
+    );
+    for (stack, t, app) in stacks {
+        let alarms = t.resources_of("AWS::CloudWatch::Alarm");
+        for (id, p) in &alarms {
+            if p["AlarmActions"] != notify || p["OKActions"] != notify {
+                problems.push(format!(
+                    "{stack}: {id} does not notify AlarmTopicArn (AlarmActions and OKActions)"
+                ));
+            }
+            let read = alarm_metrics(p).len();
+            if read > 10 {
+                problems.push(format!(
+                    "{stack}: {id} reads {read} metrics; an alarm may read at most 10"
+                ));
+            }
+        }
+        if let Some(app) = app
+            && !alarms.is_empty()
+            && app.parameters.get("AlarmTopicArn")
+                != Some(&serde_json::json!({"Ref": "AlarmTopicArn"}))
+        {
+            problems.push(format!("{stack}: the root does not pass it AlarmTopicArn"));
+        }
+        let metrics: Vec<&Value> = alarms.iter().flat_map(|(_, p)| alarm_metrics(p)).collect();
+        // An API's alarm is a rate: its 5xx and its requests, in the same alarm.
+        let rates = |errors: &str, dim: &str, api: &Value| {
+            alarms.iter().any(|(_, p)| {
+                let read = alarm_metrics(p);
+                let reads = |name: &str| {
+                    read.iter().any(|m| {
+                        m["Namespace"] == "AWS/ApiGateway"
+                            && m["MetricName"] == name
+                            && dimension(m, dim) == Some(api)
+                    })
+                };
+                reads(errors) && reads("Count")
+            })
+        };
+        for (id, _) in t.resources_of("AWS::Serverless::HttpApi") {
+            if !rates("5xx", "ApiId", &serde_json::json!({"Ref": id})) {
+                problems.push(format!("{stack}: HTTP API {id} has no 5xx-rate alarm"));
+            }
+        }
+        for (id, p) in t.resources_of("AWS::Serverless::Api") {
+            // A REST API's metrics carry its name; SAM names it after the stack by default.
+            let name = p
+                .get("Name")
+                .cloned()
+                .unwrap_or_else(|| serde_json::json!({"Ref": "AWS::StackName"}));
+            if !rates("5XXError", "ApiName", &name) {
+                problems.push(format!("{stack}: REST API {id} has no 5XXError-rate alarm"));
+            }
+        }
+        for metric in ["Errors", "Throttles"] {
+            let watched: BTreeSet<&str> = metrics
+                .iter()
+                .filter(|m| m["Namespace"] == "AWS/Lambda" && m["MetricName"] == metric)
+                .filter_map(|m| dimension(m, "FunctionName")?["Ref"].as_str())
+                .collect();
+            for (id, _) in t.resources_of("AWS::Serverless::Function") {
+                if !watched.contains(id.as_str()) {
+                    problems.push(format!("{stack}: {id} is in no Lambda {metric} alarm"));
+                }
+            }
+        }
+    }
+
+    // The dashboard: its body, with every `${...}` replaced, is JSON with widgets, and names
+    // what an operator looks at first.
+    let dashboards = template.resources_of("AWS::CloudWatch::Dashboard");
+    assert_eq!(dashboards.len(), 1, "template.yaml has one dashboard");
+    let body = &dashboards[0].1["DashboardBody"]["Fn::Sub"];
+    let (text, vars) = match body {
+        Value::Array(parts) => (parts[0].as_str(), parts[1].as_object()),
+        other => (other.as_str(), None),
+    };
+    let text = text.expect("DashboardBody is a !Sub of the body");
+    let mut placeholders = BTreeSet::new();
+    let mut plain = String::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("${") {
+        let end = start + rest[start..].find('}').expect("a closed ${...}");
+        placeholders.insert(rest[start + 2..end].to_owned());
+        plain.push_str(&rest[..start]);
+        plain.push('x');
+        rest = &rest[end + 1..];
+    }
+    plain.push_str(rest);
+    let json: Value = serde_json::from_str(&plain).expect("the dashboard body is JSON");
+    assert!(
+        json["widgets"].as_array().is_some_and(|w| w.len() >= 10),
+        "the dashboard has its widgets"
+    );
+    // What the body shows: root resources by name, nested ones through the outputs it reads.
+    let mut shown: BTreeSet<(String, String)> = BTreeSet::new();
+    for name in &placeholders {
+        let resource = name.split('.').next().unwrap_or(name);
+        shown.insert(("root".to_owned(), resource.to_owned()));
+        let Some((app_id, attribute)) = vars.and_then(|v| v.get(name)).and_then(get_att) else {
+            continue;
+        };
+        let output = attribute.trim_start_matches("Outputs.");
+        let Some(app) = apps.iter().find(|a| a.logical_id == app_id) else {
+            continue;
+        };
+        if let Some(target) = app.template.doc["Outputs"][output]["Value"]["Ref"].as_str() {
+            shown.insert((app_id, target.to_owned()));
+        }
+    }
+    for kind in ["AWS::SQS::Queue", "AWS::DynamoDB::Table"] {
+        for (id, _) in template.resources_of(kind) {
+            if !shown.contains(&("root".to_owned(), id.clone())) {
+                problems.push(format!("the dashboard does not show {id}"));
+            }
+        }
+    }
+    for app in &apps {
+        for (id, _) in app.template.resources_of("AWS::Serverless::HttpApi") {
+            if !shown.contains(&(app.logical_id.clone(), id.clone())) {
+                problems.push(format!(
+                    "the dashboard does not show {}'s {id}",
+                    app.logical_id
+                ));
+            }
+        }
+        for (id, p) in app.template.resources_of("AWS::Serverless::Function") {
+            let streams = p["Events"]
+                .as_object()
+                .into_iter()
+                .flatten()
+                .any(|(_, e)| e["Type"] == "DynamoDB");
+            if streams && !shown.contains(&(app.logical_id.clone(), id.clone())) {
+                problems.push(format!(
+                    "the dashboard does not show the iterator age of {}'s {id}",
+                    app.logical_id
+                ));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
 /// Delivery scales with organizations without the stack growing: no topic is a resource of
 /// any stack (each organization's topics are created when it subscribes), and every SNS
 /// permission on topics names the stack's topic prefix, so one statement covers every
