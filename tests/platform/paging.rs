@@ -1,11 +1,50 @@
-//! A list read one page at a time (issue 16): the unfiltered outbox offers list reads one page
-//! of its index and takes `total_items` from the demand's counts. Both ways of paging reach
-//! every offer once, in the same order: `page`, and the `next_page_token` of each page (this
-//! platform's extension, passed back as `page_token`).
+//! Lists read one page at a time (issue 16): the unfiltered outbox offers list and both
+//! default referral lists read one page of their index and take `total_items` from counts.
+//! Both ways of paging reach every item once, in the same order: `page`, and the
+//! `next_page_token` of each page (this platform's extension, passed back as `page_token`).
 
-use platform_tests::TestStack;
-use platform_tests::given;
+use std::future::Future;
+
+use platform_tests::given::{self, Logins, referral_body, revision_body, text};
+use platform_tests::{Response, TestStack};
 use serde_json::Value;
+
+/// A list's items (their ids, read by `id`) by `page` and by `page_token`, pages of two:
+/// checks they agree and that `total_items` is `total` throughout; the items once each.
+async fn pages_both_ways<F, Fut>(
+    list: F,
+    order: &str,
+    total: u64,
+    id: fn(&Value) -> String,
+) -> Vec<String>
+where
+    F: Fn(String) -> Fut,
+    Fut: Future<Output = Response>,
+{
+    let base = format!("items_per_page=2&sort_order={order}");
+    let pages = total.div_ceil(2);
+    let mut by_page = Vec::new();
+    for page in 1..=pages {
+        let r = list(format!("{base}&page={page}")).await.ok(200);
+        assert_eq!(r["total_items"], total, "{order} page {page}: counted");
+        assert_eq!(r["total_pages"], pages);
+        by_page.extend(r["items"].as_array().unwrap().iter().map(id));
+    }
+    let first = list(base.clone()).await.ok(200);
+    let mut by_token: Vec<String> = first["items"].as_array().unwrap().iter().map(id).collect();
+    let mut token = first["next_page_token"].as_str().map(str::to_owned);
+    while let Some(t) = token {
+        let r = list(format!("{base}&page_token={t}")).await.ok(200);
+        by_token.extend(r["items"].as_array().unwrap().iter().map(id));
+        token = r["next_page_token"].as_str().map(str::to_owned);
+    }
+    assert_eq!(by_page, by_token, "{order}: both ways, the same sequence");
+    let mut once = by_page.clone();
+    once.sort();
+    once.dedup();
+    assert_eq!(once.len() as u64, total, "{order}: every item once");
+    by_page
+}
 
 fn ids(page: &Value) -> Vec<String> {
     page["items"]
@@ -26,49 +65,15 @@ async fn the_outbox_list_pages_by_page_and_by_page_token_alike() {
     }
     let offers = t.offers(&demand);
 
+    let id = |o: &Value| text(&o["offer"]["id"]);
     for order in ["desc", "asc"] {
-        let first = offers
-            .outbox_list(&format!("items_per_page=2&sort_order={order}"))
-            .await
-            .ok(200);
-        let total = first["total_items"].as_u64().unwrap();
-        assert_eq!(total, 5, "the demand's offers, counted");
-        assert_eq!(first["total_pages"], 3);
-
-        // By page number.
-        let mut by_page = Vec::new();
-        for page in 1..=3 {
-            let r = offers
-                .outbox_list(&format!("items_per_page=2&sort_order={order}&page={page}"))
-                .await
-                .ok(200);
-            assert_eq!(r["total_items"], 5);
-            by_page.extend(ids(&r));
-        }
-        // By token, from the first page.
-        let mut by_token = ids(&first);
-        let mut token = first["next_page_token"].as_str().map(str::to_owned);
-        while let Some(t_) = token {
-            let r = offers
-                .outbox_list(&format!(
-                    "items_per_page=2&sort_order={order}&page_token={t_}"
-                ))
-                .await
-                .ok(200);
-            by_token.extend(ids(&r));
-            token = r["next_page_token"].as_str().map(str::to_owned);
-        }
-        assert_eq!(by_page, by_token, "{order}: both ways, the same sequence");
-        let mut sorted = by_page.clone();
-        sorted.sort();
+        let list = move |q: String| async move { offers.outbox_list(&q).await };
+        let by_page = pages_both_ways(list, order, 5, id).await;
         let mut expected = created.clone();
-        expected.sort();
-        assert_eq!(sorted, expected, "{order}: every offer once");
         if order == "desc" {
-            assert_eq!(by_page.first(), created.last(), "newest first");
-        } else {
-            assert_eq!(by_page.first(), created.first(), "oldest first");
+            expected.reverse();
         }
+        assert_eq!(by_page, expected, "{order}: by last modification");
     }
 
     // A page past the end is empty; a token is refused with other paging, with a filter or
@@ -96,4 +101,61 @@ async fn the_outbox_list_pages_by_page_and_by_page_token_alike() {
         std::slice::from_ref(oldest),
         "last modified first"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_referral_lists_page_by_page_and_by_page_token_alike_on_both_sides() {
+    let t = TestStack::start().await;
+    let Logins {
+        demand, supply_a, ..
+    } = given::logins(&t).await;
+    let mut created = Vec::new();
+    for _ in 0..5 {
+        let r = given::direct_referral(&t, &demand, referral_body()).await;
+        created.push(text(&r["referral"]["id"]));
+    }
+    // A revision archives the first referral and lists its successor, last modified.
+    let revised = t
+        .referrals(&demand)
+        .update(&created[0], revision_body())
+        .await
+        .ok(201);
+    let revised = text(&revised["referral"]["id"]);
+    let id = |i: &Value| text(&i["referral"]["id"]);
+    let (t, demand, supply_a) = (&t, demand.as_str(), supply_a.as_str());
+    for order in ["desc", "asc"] {
+        let outbox = |q: String| async move { t.referrals(demand).outbox_list(&q).await };
+        let by_page = pages_both_ways(outbox, order, 5, id).await;
+        assert!(
+            !by_page.contains(&created[0]),
+            "the archived revision is not listed"
+        );
+        let newest = if order == "desc" {
+            by_page.first()
+        } else {
+            by_page.last()
+        };
+        assert_eq!(newest, Some(&revised));
+        let inbox = |q: String| async move { t.referrals(supply_a).inbox_list(&q).await };
+        pages_both_ways(inbox, order, 5, id).await;
+    }
+    // Every revision, with a filter, still lists by page; a token is refused with it.
+    let all = t
+        .referrals(demand)
+        .outbox_list("revisions=all&items_per_page=100")
+        .await
+        .ok(200);
+    assert_eq!(all["total_items"], 6);
+    let first = t
+        .referrals(demand)
+        .outbox_list("items_per_page=2")
+        .await
+        .ok(200);
+    let token = first["next_page_token"].as_str().unwrap();
+    t.referrals(demand)
+        .outbox_list(&format!(
+            "items_per_page=2&revisions=all&page_token={token}"
+        ))
+        .await
+        .ok(400);
 }

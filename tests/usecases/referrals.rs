@@ -163,3 +163,108 @@ async fn of_two_concurrent_revisions_one_wins_and_the_other_is_refused() {
         .count();
     assert_eq!(revisions, 2, "the archived revision and one new one");
 }
+
+/// Each side's default list (latest revisions, last modified first) reads one page of its own
+/// index partition, and its `total_items` is the parties' count: a revision replaces one
+/// referral with another in both, and the page a token points to follows on exactly.
+#[tokio::test]
+async fn the_default_referral_lists_read_one_page_whatever_the_history() {
+    use shared::marketplace::wire::referrals::{InboxReferralQuery, OutboxReferralQuery};
+    let w = World::new(AssignmentMode::Manual).await;
+    let mut ids = Vec::new();
+    for _ in 0..7 {
+        ids.push(refer(&w, w.supply_a).await.unwrap());
+    }
+    let update: UpdateReferralRequest =
+        serde_json::from_value(naming("offers.outbox.referrals.update", w.supply_a)).unwrap();
+    let revised = referrals::update(&w.app, w.demand, ids[0], update)
+        .await
+        .unwrap()
+        .referral
+        .id;
+
+    let outbox = |page_token: Option<String>| OutboxReferralQuery {
+        items_per_page: Some(3),
+        page_token,
+        ..Default::default()
+    };
+    let before = w.table.items_read();
+    let first = referrals::outbox_list(&w.app, w.demand, outbox(None))
+        .await
+        .unwrap();
+    let read = w.table.items_read() - before;
+    assert_eq!(
+        read,
+        3 + 1 + 1,
+        "one page, the count and the supplier's name"
+    );
+    assert_eq!(first.total_items, 7, "the revision replaced its referral");
+    assert_eq!(first.items[0].referral.id, revised, "last modified first");
+    let token = first.next_page_token.clone().expect("more pages");
+    let second = referrals::outbox_list(&w.app, w.demand, outbox(Some(token)))
+        .await
+        .unwrap();
+    assert_eq!(second.page, 2);
+    let by_page = referrals::outbox_list(
+        &w.app,
+        w.demand,
+        OutboxReferralQuery {
+            page: Some(2),
+            ..outbox(None)
+        },
+    )
+    .await
+    .unwrap();
+    let ids_of = |p: &shared::kernel::paging::Page<_>| -> Vec<ReferralId> {
+        p.items
+            .iter()
+            .map(|s: &shared::marketplace::wire::referrals::OutboxReferralSummary| s.referral.id)
+            .collect()
+    };
+    assert_eq!(
+        ids_of(&second),
+        ids_of(&by_page),
+        "a token and a page agree"
+    );
+    assert!(
+        !ids_of(&second).contains(&ids[0]),
+        "the archived revision is not listed"
+    );
+
+    let inbox = referrals::inbox_list(
+        &w.app,
+        w.supply_a,
+        InboxReferralQuery {
+            items_per_page: Some(100),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!((inbox.total_items, inbox.items.len()), (7, 7));
+
+    // Filters still read the whole history, archived revisions included, and refuse a token.
+    let all = referrals::outbox_list(
+        &w.app,
+        w.demand,
+        OutboxReferralQuery {
+            revisions: Some(shared::marketplace::wire::referrals::Revisions::All),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(all.total_items, 8);
+    let refused = referrals::outbox_list(
+        &w.app,
+        w.demand,
+        OutboxReferralQuery {
+            status: Some(ReferralStatus::Assigned),
+            page_token: first.next_page_token,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(refused.kind, ErrorKind::BadRequest);
+}

@@ -25,6 +25,7 @@ use shared::marketplace::organization::AssignmentMode;
 use shared::marketplace::referral::Referral;
 use shared::marketplace::store::keys::referral_keys;
 use shared::marketplace::store::offers::{counts_key, match_keys, offer_keys};
+use shared::marketplace::store::referrals::referral_counts_key;
 use shared::marketplace::usecases::{offers, referrals};
 use shared::store::db::{Item, from_item, kind_of, to_item};
 use shared::store::{MemoryTable, Table, Tx};
@@ -115,6 +116,10 @@ async fn seeded(n: usize) -> World {
         let copies = n as i64 - 1;
         let mut tx = Tx::new();
         tx.add(&pk, &sk, vec![("total", copies), ("open", copies)]);
+        let (pk, sk) = referral_counts_key(demand);
+        tx.add(&pk, &sk, vec![("as_demand", copies)]);
+        let (pk, sk) = referral_counts_key(supply_a);
+        tx.add(&pk, &sk, vec![("as_supplier", copies)]);
         app.db.transact(tx).await.unwrap();
     }
     World {
@@ -272,6 +277,8 @@ fn main() {
         );
     }
     if !met {
-        println!("\nthe lists still read the organization's whole partition (issue 16 §1)");
+        println!(
+            "\nNOT MET: a list that reads more items as history grows still reads the organization's whole partition (issue 16 §1); one that reads the same items is over on time only, which the machine's load can do (run it again)"
+        );
     }
 }

@@ -29,7 +29,8 @@ pub use events::*;
 pub use work_session::*;
 
 /// A referral's visits and their tasks must fit one transaction with the referral, its offer,
-/// the chosen match and the two `ReferralCreated` events (DynamoDB allows 100 actions).
+/// the chosen match, the two `ReferralCreated` events, its lookup items and its parties' counts
+/// (DynamoDB allows 100 actions).
 pub const MAX_VISITS_PER_REFERRAL: usize = 50;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

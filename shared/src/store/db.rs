@@ -5,10 +5,10 @@
 //! |---------------|-----------------|-----------------|---------------------------------------|--------------------------------------|
 //! | organization  | `ORG#<id>`      | `ORG`           |                                       |                                      |
 //! | trusted link  | `ORG#<demand>`  | `TRUST#<supply>`| `TRUSTED_BY#<supply>` / `<demand>`    |                                      |
-//! | offer         | `OFFER#<id>`    | `OFFER`         | `DEMAND#<org>#OFFER` / `<created>#<id>` | `OFFEREXP#<shard>` / `<expires>#<id>` (open only) |
+//! | offer         | `OFFER#<id>`    | `OFFER`         | `DEMAND#<org>#OFFER` / `<modified>#<id>` | `OFFEREXP#<shard>` / `<expires>#<id>` (open only) |
 //! | offer match   | `OFFER#<offer>` | `MATCH#<supply>`| `SUPPLY#<org>#MATCH` / `<created>#<offer>` | `SEQ#<sequence>` / `MATCH`       |
 //! | message       | `MSG#<id>`      | `MSG`           | `SEQ#<sequence>#MSG` / `<created>#<id>` |                                 |
-//! | referral      | `REFERRAL#<id>` | `REFERRAL`      | `DEMAND#<org>#REFERRAL` / `<created>#<id>` | `SUPPLY#<org>#REFERRAL` / same  |
+//! | referral      | `REFERRAL#<id>` | `REFERRAL`      | `DEMAND#<org>#REFERRAL[#ARCHIVED]` / `<modified>#<id>` | `SUPPLY#<org>#REFERRAL[#ARCHIVED]` / same |
 //! | visit         | `VISIT#<id>`    | `VISIT`         | `DEMAND#<org>#VISITOUT#<outbox>` / `<created>#<id>` | `SERVICE#<service>#VISIT` / `<start>#<id>` |
 //! | work session  | `VISIT#<visit>` | `WS#<inbox_id>` |                                       |                                      |
 //! | visit inbox id| `VISITIN#<supplier>#<inbox_id>` | `VISITIN` |                            |                                      |
@@ -195,6 +195,56 @@ impl Db {
     }
 
     /// The items of `query`: the port's own query, for reads the helpers here do not cover.
+    /// One page of an index partition in its sort order: at most `limit` items after the sort
+    /// key `after`, or, without it, after the first `skip` (a jump to a far page, which reads
+    /// the sort keys it skips, and nothing more). Also the sort key of the last item returned,
+    /// where the next page starts.
+    pub async fn index_page(
+        &self,
+        index: &str,
+        pk: &str,
+        ascending: bool,
+        after: Option<String>,
+        skip: usize,
+        limit: usize,
+    ) -> Result<(Vec<Item>, Option<String>), DbError> {
+        let (_, sk_attribute) = crate::store::key_attributes(Some(index));
+        let sort_key = |item: &Item| item.get(sk_attribute).and_then(|v| v.as_s().ok()).cloned();
+        let after = match after {
+            Some(after) => Some(after),
+            None if skip > 0 => {
+                let skipped = self
+                    .query(Query {
+                        limit: Some(skip),
+                        attributes: Some(&[sk_attribute]),
+                        ascending,
+                        ..Query::partition(Some(index), pk)
+                    })
+                    .await?;
+                if skipped.len() < skip {
+                    return Ok((Vec::new(), None));
+                }
+                skipped.last().and_then(sort_key)
+            }
+            None => None,
+        };
+        let sk = match (&after, ascending) {
+            (Some(a), true) => SortKey::After(a),
+            (Some(a), false) => SortKey::Before(a),
+            (None, _) => SortKey::Any,
+        };
+        let items = self
+            .query(Query {
+                sk,
+                ascending,
+                limit: Some(limit),
+                ..Query::partition(Some(index), pk)
+            })
+            .await?;
+        let last = items.last().and_then(sort_key);
+        Ok((items, last))
+    }
+
     pub async fn query(&self, query: Query<'_>) -> Result<Vec<Item>, DbError> {
         self.table.query(query).await
     }

@@ -17,7 +17,6 @@ use crate::store::db::{
     Cond, Db, DbError, GSI1, GSI2, Item, Keys, Tx, created_sk, from_item, kind_of,
     sysadmin_partition, to_item,
 };
-use crate::store::{Query, SortKey};
 
 /// The writes a creation adds besides its offers': the demand's counters.
 pub const COUNTER_WRITES: usize = 1;
@@ -162,9 +161,8 @@ fn status_counter(status: OfferStatus) -> &'static str {
 }
 
 impl Db {
-    /// One page of `demand`'s offers in last-modified order: at most `limit` offers after the
-    /// sort key `after`, or, without it, after the first `skip` (a jump to a far page, which
-    /// reads the sort keys it skips). Also the sort key of the last offer returned.
+    /// One page of `demand`'s offers in last-modified order ([`Db::index_page`]), and the
+    /// sort key of the last one.
     pub async fn offers_page_of_demand(
         &self,
         demand: OrgId,
@@ -174,39 +172,9 @@ impl Db {
         limit: usize,
     ) -> Result<(Vec<Offer>, Option<String>), DbError> {
         let pk = format!("DEMAND#{demand}#OFFER");
-        let sort_key = |item: &Item| item.get("gsi1sk").and_then(|v| v.as_s().ok()).cloned();
-        let after = match after {
-            Some(after) => Some(after),
-            None if skip > 0 => {
-                let skipped = self
-                    .query(Query {
-                        limit: Some(skip),
-                        attributes: Some(&["gsi1sk"]),
-                        ascending,
-                        ..Query::partition(Some(GSI1), &pk)
-                    })
-                    .await?;
-                if skipped.len() < skip {
-                    return Ok((Vec::new(), None));
-                }
-                skipped.last().and_then(sort_key)
-            }
-            None => None,
-        };
-        let sk = match (&after, ascending) {
-            (Some(a), true) => SortKey::After(a),
-            (Some(a), false) => SortKey::Before(a),
-            (None, _) => SortKey::Any,
-        };
-        let items = self
-            .query(Query {
-                sk,
-                ascending,
-                limit: Some(limit),
-                ..Query::partition(Some(GSI1), &pk)
-            })
+        let (items, last) = self
+            .index_page(GSI1, &pk, ascending, after, skip, limit)
             .await?;
-        let last = items.last().and_then(sort_key);
         let offers = items.into_iter().map(from_item).collect::<Result<_, _>>()?;
         Ok((offers, last))
     }

@@ -25,6 +25,7 @@ use crate::marketplace::usecases::lean;
 use crate::marketplace::usecases::lean_of;
 use crate::marketplace::usecases::leans;
 use crate::marketplace::usecases::organizations::active_demand;
+use crate::marketplace::usecases::{indexed_page, no_token};
 use crate::store::races::retry_lost_races;
 use crate::store::races::won;
 
@@ -79,22 +80,48 @@ async fn listed(
     Ok(paginate(referrals, paging))
 }
 
+/// One page of `org`'s latest referrals on `side` in last-modified order ([`indexed_page`]):
+/// the page and the count, whatever the organization's history.
+async fn latest_page(
+    app: &App,
+    side: ReferralSide,
+    org: OrgId,
+    paging: PageRequest,
+    page_token: Option<&str>,
+) -> Result<Page<Referral>, ApiError> {
+    let ascending = paging.sort_order == SortOrder::Asc;
+    let list = match side {
+        ReferralSide::Demand => "outbox-referrals",
+        ReferralSide::Supply => "inbox-referrals",
+    };
+    indexed_page(
+        &org.to_string(),
+        list,
+        paging,
+        page_token,
+        || app.db.referral_count(side, org),
+        |after, skip, limit| {
+            app.db
+                .latest_referrals_page(side, org, ascending, after, skip, limit)
+        },
+    )
+    .await
+}
+
 pub async fn outbox_list(
     app: &App,
     demand: OrgId,
     q: OutboxReferralQuery,
 ) -> Result<Page<OutboxReferralSummary>, ApiError> {
     let paging = PageRequest::parse(q.page, q.items_per_page, q.sort_order)?;
-    let by = q.sort_by.unwrap_or_default();
-    let page = listed(
-        app,
-        ReferralSide::Demand,
-        demand,
-        |r| q.matches(r),
-        by,
-        paging,
-    )
-    .await?;
+    let side = ReferralSide::Demand;
+    let page = if q.is_unfiltered() {
+        latest_page(app, side, demand, paging, q.page_token.as_deref()).await?
+    } else {
+        no_token(q.page_token.as_deref())?;
+        let by = q.sort_by.unwrap_or_default();
+        listed(app, side, demand, |r| q.matches(r), by, paging).await?
+    };
     let names = leans(app, page.items.iter().map(|r| r.supply_org_id)).await?;
     page.try_map(|r| {
         let supply = lean_of(&names, r.supply_org_id)?;
@@ -121,16 +148,14 @@ pub async fn inbox_list(
     q: InboxReferralQuery,
 ) -> Result<Page<InboxReferralSummary>, ApiError> {
     let paging = PageRequest::parse(q.page, q.items_per_page, q.sort_order)?;
-    let by = ReferralSortBy::LastModified;
-    let page = listed(
-        app,
-        ReferralSide::Supply,
-        supplier,
-        |r| q.matches(r),
-        by,
-        paging,
-    )
-    .await?;
+    let side = ReferralSide::Supply;
+    let page = if q.is_unfiltered() {
+        latest_page(app, side, supplier, paging, q.page_token.as_deref()).await?
+    } else {
+        no_token(q.page_token.as_deref())?;
+        let by = ReferralSortBy::LastModified;
+        listed(app, side, supplier, |r| q.matches(r), by, paging).await?
+    };
     Ok(page.map(|r| InboxReferralSummary::from(&r)))
 }
 

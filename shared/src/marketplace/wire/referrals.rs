@@ -124,9 +124,48 @@ pub struct OutboxReferralQuery {
     pub items_per_page: Option<i64>,
     pub sort_by: Option<ReferralSortBy>,
     pub sort_order: Option<SortOrder>,
+    /// The `next_page_token` of the page before (an extension: unfiltered lists only).
+    pub page_token: Option<String>,
 }
 
 impl OutboxReferralQuery {
+    /// Whether the query lists the latest revisions in last-modified order, unfiltered: the
+    /// list read one page at a time.
+    pub fn is_unfiltered(&self) -> bool {
+        let Self {
+            supply_persona_id,
+            status,
+            shift_id,
+            offer_id,
+            care_type,
+            referral_type,
+            client_outbox_id,
+            demand_label,
+            has_alayacare_authorization,
+            revisions,
+            revision_group_id,
+            sequence_id,
+            page: _,
+            items_per_page: _,
+            sort_by,
+            sort_order: _,
+            page_token: _,
+        } = self;
+        supply_persona_id.is_none()
+            && status.is_none()
+            && shift_id.is_none()
+            && offer_id.is_none()
+            && care_type.is_none()
+            && referral_type.is_none()
+            && client_outbox_id.is_none()
+            && demand_label.is_none()
+            && has_alayacare_authorization.is_none()
+            && revisions.unwrap_or_default() == Revisions::Latest
+            && revision_group_id.is_none()
+            && sequence_id.is_none()
+            && sort_by.unwrap_or_default() == ReferralSortBy::LastModified
+    }
+
     pub fn matches(&self, r: &Referral) -> bool {
         self.supply_persona_id.is_none_or(|s| s == r.supply_org_id)
             && self.status.is_none_or(|s| s == r.status)
@@ -165,9 +204,33 @@ pub struct InboxReferralQuery {
     pub items_per_page: Option<i64>,
     pub sort_by: Option<SortBy>,
     pub sort_order: Option<SortOrder>,
+    /// The `next_page_token` of the page before (an extension: unfiltered lists only).
+    pub page_token: Option<String>,
 }
 
 impl InboxReferralQuery {
+    /// Whether the query lists the latest revisions, unfiltered: the list read one page at a
+    /// time (the inbox sorts by last modification only).
+    pub fn is_unfiltered(&self) -> bool {
+        let Self {
+            referral_status,
+            sequence_id,
+            offer_id,
+            shift_id,
+            revisions,
+            page: _,
+            items_per_page: _,
+            sort_by: _,
+            sort_order: _,
+            page_token: _,
+        } = self;
+        referral_status.is_none()
+            && sequence_id.is_none()
+            && offer_id.is_none()
+            && shift_id.is_none()
+            && revisions.unwrap_or_default() == Revisions::Latest
+    }
+
     pub fn matches(&self, r: &Referral) -> bool {
         self.referral_status.is_none_or(|s| s == r.status)
             && self.sequence_id.is_none_or(|s| s == r.sequence_id)

@@ -5,7 +5,7 @@ use std::cmp::Reverse;
 use crate::edge::error::ApiError;
 use crate::infra::app::App;
 use crate::kernel::ids::{OfferId, OrgId};
-use crate::kernel::paging::{Cursor, Page, PageRequest, SortOrder, paginate};
+use crate::kernel::paging::{Page, PageRequest, SortOrder, paginate};
 use crate::kernel::time::Timestamp;
 use crate::marketplace::offer::{Offer, OfferHead, OfferMatch, OfferState};
 use crate::marketplace::wire::offers::{
@@ -17,6 +17,7 @@ use crate::marketplace::usecases::lean_of;
 use crate::marketplace::usecases::leans;
 use crate::marketplace::usecases::offers::Side;
 use crate::marketplace::usecases::offers::load_visible;
+use crate::marketplace::usecases::{indexed_page, no_token};
 
 fn last_modified(o: &Offer) -> Timestamp {
     o.updated_at.unwrap_or(o.created_at)
@@ -38,11 +39,7 @@ pub async fn outbox_list(
     if q.is_unfiltered() {
         return outbox_page(app, demand, &q, paging).await;
     }
-    if q.page_token.is_some() {
-        return Err(ApiError::bad_request(
-            "page_token pages an unfiltered list; a filtered one pages by page",
-        ));
-    }
+    no_token(q.page_token.as_deref())?;
     let mut offers: Vec<Offer> = app
         .db
         .offers_of_demand(demand)
@@ -54,66 +51,28 @@ pub async fn outbox_list(
     Ok(paginate(offers, paging).map(|o| OutboxOfferSummary::from(&o)))
 }
 
-/// The unfiltered outbox list, read one page at a time: `total_items` from the demand's
-/// counts (one `GetItem`), the page from the index in last-modified order, starting after the
-/// `page_token`'s position; a `page` without a token reads the sort keys of the pages before
-/// it too (docs/scaling.md §4).
+/// The unfiltered outbox list, read one page at a time ([`indexed_page`]): the demand's
+/// counts and its offers in last-modified order.
 async fn outbox_page(
     app: &App,
     demand: OrgId,
     q: &OutboxOfferQuery,
     paging: PageRequest,
 ) -> Result<Page<OutboxOfferSummary>, ApiError> {
-    const LIST: &str = "outbox-offers";
-    let owner = demand.to_string();
-    let at = crate::kernel::time::now();
-    let (paging, after) = match &q.page_token {
-        Some(token) => {
-            let cursor = Cursor::decode(token, &owner, LIST, paging, at)?;
-            let paging = PageRequest {
-                page: cursor.page,
-                ..paging
-            };
-            (paging, Some(cursor.after))
-        }
-        None => (paging, None),
-    };
-    let per = paging.items_per_page;
-    let skip = (paging.page - 1).saturating_mul(per);
-    let limit = usize::try_from(per).unwrap_or(usize::MAX);
     let ascending = paging.sort_order == SortOrder::Asc;
-    let (total_items, offers, last) = if after.is_none() && skip > 0 {
-        // A jump to a later page: the count first, so a page past the end reads nothing.
-        let total = app.db.offer_counts(demand).await?.total;
-        if skip >= total {
-            (total, Vec::new(), None)
-        } else {
-            let skip = usize::try_from(skip).unwrap_or(usize::MAX);
-            let (offers, last) = app
-                .db
-                .offers_page_of_demand(demand, ascending, None, skip, limit)
-                .await?;
-            (total, offers, last)
-        }
-    } else {
-        let (counts, (offers, last)) = futures::try_join!(
-            app.db.offer_counts(demand),
+    let page = indexed_page(
+        &demand.to_string(),
+        "outbox-offers",
+        paging,
+        q.page_token.as_deref(),
+        || async { Ok(app.db.offer_counts(demand).await?.total) },
+        |after, skip, limit| {
             app.db
-                .offers_page_of_demand(demand, ascending, after, 0, limit)
-        )?;
-        (counts.total, offers, last)
-    };
-    let next_page_token = last
-        .filter(|_| offers.len() == limit && paging.page.saturating_mul(per) < total_items)
-        .map(|after| Cursor::next(&owner, LIST, paging, after, at).encode());
-    Ok(Page {
-        page: paging.page,
-        items_per_page: per,
-        total_items,
-        total_pages: total_items.div_ceil(per),
-        items: offers.iter().map(OutboxOfferSummary::from).collect(),
-        next_page_token,
-    })
+                .offers_page_of_demand(demand, ascending, after, skip, limit)
+        },
+    )
+    .await?;
+    Ok(page.map(|o| OutboxOfferSummary::from(&o)))
 }
 
 /// Offers in the lists' order: by last modification.
