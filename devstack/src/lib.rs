@@ -9,6 +9,7 @@
 
 pub mod executions;
 pub mod invoke;
+pub mod metrics;
 pub mod moto;
 pub mod provision;
 pub mod queues;
@@ -60,6 +61,9 @@ pub struct Options {
     pub moto_log: Option<PathBuf>,
     /// Settings given to every function on top of template.yaml's (tests tune limits).
     pub environment: BTreeMap<String, String>,
+    /// Where the functions' metrics documents are appended, besides memory
+    /// ([`metrics::LocalMetrics`]).
+    pub metrics_log: Option<PathBuf>,
 }
 
 impl Default for Options {
@@ -71,6 +75,7 @@ impl Default for Options {
             endpoint: None,
             moto_log: None,
             environment: BTreeMap::new(),
+            metrics_log: None,
         }
     }
 }
@@ -121,6 +126,9 @@ pub struct Stack {
     pub(crate) demo: std::sync::OnceLock<seed::Demo>,
     /// The records the `events/` samples point at, once loaded ([`Stack::seed_samples`]).
     pub(crate) samples: std::sync::OnceLock<seed::Samples>,
+    /// What the functions' invocations recorded: their EMF documents, as a deployed function
+    /// writes them to its log.
+    pub metrics: Arc<metrics::LocalMetrics>,
     /// Bumped by every request served and every poll that found work: wakes the pollers,
     /// which otherwise back off while idle ([`IDLE_POLL`]).
     activity: tokio::sync::watch::Sender<u64>,
@@ -261,6 +269,7 @@ impl Stack {
         nested: BTreeMap<String, Context>,
         options: Options,
     ) -> Result<Arc<Self>, Error> {
+        let local_metrics = Arc::new(metrics::LocalMetrics::new(options.metrics_log.as_deref())?);
         let mut functions = Vec::new();
         for def in template.all_functions()? {
             let entry = functions::find(&def.handler).ok_or_else(|| {
@@ -307,7 +316,8 @@ impl Stack {
                     batch_size: trigger.batch_size,
                 });
             }
-            let app = App::new(config, &sdk);
+            let mut app = App::new(config, &sdk);
+            app.metrics = app.metrics.with_sink(local_metrics.clone());
             let arn = ctx
                 .resources
                 .get(&def.logical_id)
@@ -359,6 +369,7 @@ impl Stack {
             executions: Default::default(),
             demo: Default::default(),
             samples: Default::default(),
+            metrics: local_metrics,
             activity: tokio::sync::watch::channel(0).0,
         }))
     }

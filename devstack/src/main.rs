@@ -12,6 +12,7 @@ const USAGE: &str =
        devstack invoke HANDLER [EVENT_FILE | -] [--as USER] [--stack URL] [--timeout SECS]
        devstack invoke --list
        devstack events [--org ID | demand | supply-a | supply-b | spare] [--count N] [--stack URL]
+       devstack metrics [--raw] [--stack URL]
 
 Starts moto on loopback (unless --moto-endpoint names a running one), creates template.yaml's
 resources in it, serves every HttpApi route on http://HOST:PORT (default 127.0.0.1:3000), runs
@@ -26,7 +27,12 @@ demo user's token: the one the operation needs, or --as sysadmin|demand|supply-a
 Ids the samples name are replaced by those of the sample records the local stack loads.
 
 events subscribes a queue to each of the local stack's topics, with the organization's filter
-policy when --org is given, and prints every message as one JSON line until Ctrl-C (or N).";
+policy when --org is given, and prints every message as one JSON line until Ctrl-C (or N).
+
+metrics prints what the local stack's functions recorded as CloudWatch Embedded Metric Format
+documents (what a deployed function writes to its log): per metric and dimension values, a
+count's sum or a latency's n, p50, p99 and max; with --raw, the documents themselves, one JSON
+line each. invoke prints its invocation's documents on stderr.";
 
 struct Args {
     addr: SocketAddr,
@@ -77,6 +83,7 @@ async fn main() {
     let result = match argv.peek().map(String::as_str) {
         Some("invoke") => invoke(argv.skip(1).collect()).await,
         Some("events") => events(argv.skip(1).collect()).await,
+        Some("metrics") => metrics(argv.skip(1).collect()).await,
         _ => serve().await,
     };
     if let Err(message) = result {
@@ -208,11 +215,16 @@ async fn invoke(args: Vec<String>) -> Result<(), String> {
         .fill(handler, event, persona)
         .await
         .map_err(e)?;
+    // Only this invocation's documents are shown, not the seeding's.
+    stack.metrics.take();
     let payload =
         devstack::invoke::invoke_named(&stack, handler, event, Duration::from_secs(timeout))
             .await
             .map_err(e)?;
     println!("{payload}");
+    for document in stack.metrics.take() {
+        eprintln!("devstack invoke: metrics {document}");
+    }
     let function = stack.function(handler).expect("invoked");
     match function.entry.handler {
         functions::Handler::DynamoDbStream(_) | functions::Handler::Queue(_) => eprintln!(
@@ -308,6 +320,42 @@ async fn events(args: Vec<String>) -> Result<(), String> {
     outcome
 }
 
+async fn metrics(args: Vec<String>) -> Result<(), String> {
+    let raw = args.iter().any(|a| a == "--raw");
+    let args = args.into_iter().filter(|a| a != "--raw").collect();
+    let (positional, named) = options(args, &["--stack"])?;
+    if let Some(extra) = positional.first() {
+        return Err(format!("unexpected argument {extra}\n\n{USAGE}"));
+    }
+    let base = named
+        .get("--stack")
+        .cloned()
+        .unwrap_or_else(default_stack_url);
+    let url = format!(
+        "{}{}",
+        base.trim_end_matches('/'),
+        devstack::server::METRICS_PATH
+    );
+    let body: serde_json::Value = reqwest::get(&url)
+        .await
+        .map_err(|e| format!("{url}: {e} (is scripts/local.sh running?)"))?
+        .error_for_status()
+        .map_err(|e| format!("{url}: {e}"))?
+        .json()
+        .await
+        .map_err(|e| format!("{url}: {e}"))?;
+    let documents = body["documents"].as_array().cloned().unwrap_or_default();
+    if raw {
+        for d in &documents {
+            println!("{d}");
+        }
+    } else {
+        println!("namespace {}\n", body["namespace"].as_str().unwrap_or("?"));
+        print!("{}", devstack::metrics::summary(&documents));
+    }
+    Ok(())
+}
+
 fn init_logs(default: &str) {
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
@@ -334,6 +382,7 @@ async fn run(args: Args) -> Result<(), devstack::Error> {
     std::fs::create_dir_all(&state_dir).map_err(|e| devstack::Error::Setup(e.to_string()))?;
     let options = Options {
         moto_log: Some(state_dir.join("moto.log")),
+        metrics_log: Some(state_dir.join("metrics.jsonl")),
         ..args.options
     };
     let stack = Stack::start(options).await?;
@@ -360,6 +409,11 @@ async fn run(args: Args) -> Result<(), devstack::Error> {
         "  health        http://{}{}  (the emulator's state; not a published API)",
         server.addr,
         devstack::server::HEALTH_PATH
+    );
+    println!(
+        "  metrics       http://{}{}  (EMF documents, also in .devstack/metrics.jsonl; scripts/metrics.sh summarizes)",
+        server.addr,
+        devstack::server::METRICS_PATH
     );
     println!(
         "  moto          {}  (AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION={})",

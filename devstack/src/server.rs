@@ -128,6 +128,11 @@ pub const HEALTH_PATH: &str = "/_local/health";
 /// invoke` and `devstack events` read to join it.
 pub const STACK_PATH: &str = "/_local/stack";
 
+/// The functions' metrics (not part of any published API): the EMF documents the local
+/// stack's invocations wrote, oldest first, as `{"namespace", "documents"}`
+/// ([`crate::metrics`]); `devstack metrics` summarizes them.
+pub const METRICS_PATH: &str = "/_local/metrics";
+
 /// A webhook sink (not part of any published API): the hub samples' callback points here
 /// locally ([`crate::samples`]), and each delivery is logged and answered 204.
 pub const HOOKS_PATH: &str = "/_local/hooks";
@@ -272,6 +277,15 @@ async fn handle(
         *r.body_mut() = Full::new(Bytes::from(
             serde_json::to_vec(&stack.layout()).expect("a layout serializes"),
         ));
+        return r;
+    }
+    if path == METRICS_PATH {
+        let body = json!({
+            "namespace": stack.app().metrics.namespace(),
+            "documents": stack.metrics.documents(),
+        });
+        let mut r = plain(StatusCode::OK, "");
+        *r.body_mut() = Full::new(Bytes::from(body.to_string()));
         return r;
     }
     if path.starts_with(HOOKS_PATH) {

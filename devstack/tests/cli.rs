@@ -1,6 +1,6 @@
-//! `devstack invoke` (scripts/invoke.sh) and `devstack events` (scripts/events.sh) as a user
-//! runs them: the real binary, against a local stack started by the real binary on a free
-//! port, and once with no stack running.
+//! `devstack invoke` (scripts/invoke.sh), `devstack events` (scripts/events.sh) and `devstack
+//! metrics` (scripts/metrics.sh) as a user runs them: the real binary, against a local stack
+//! started by the real binary on a free port, and once with no stack running.
 
 mod common;
 
@@ -110,6 +110,16 @@ fn invoke_runs_a_handler_on_its_sample_against_the_running_stack() {
     assert_eq!(created["statusCode"], 201, "{created}");
     let body: Value = serde_json::from_str(created["body"].as_str().unwrap()).unwrap();
     assert_eq!(body["demand"]["name"], "Maple Home Health");
+    // Its metrics document, as the deployed function would log it.
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let document = stderr
+        .lines()
+        .find_map(|l| l.strip_prefix("devstack invoke: metrics "))
+        .unwrap_or_else(|| panic!("no metrics document: {stderr}"));
+    let document: Value = serde_json::from_str(document).unwrap();
+    shared::infra::metrics::validate(&document).unwrap();
+    assert_eq!(document["Operation"], "offers.outbox.offers.create");
+    assert_eq!(document["Requests"], 1.0);
 
     // --as: the same sample as a supplier is refused by the platform, not by the command.
     let out = run(
@@ -151,6 +161,25 @@ fn invoke_runs_a_handler_on_its_sample_against_the_running_stack() {
         event["attributes"]["organization_id"],
         devstack::seed::SUPPLY_A_ORG
     );
+
+    // The running stack's publisher counted that event; `metrics` shows it, `--raw` as EMF.
+    let out = run(&["metrics"], None);
+    assert!(out.status.success(), "{out:?}");
+    let summary = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        summary
+            .lines()
+            .any(|l| l.starts_with("EventsPublished") && l.contains("Channel=inbox-offers")),
+        "{summary}"
+    );
+    let out = run(&["metrics", "--raw"], None);
+    assert!(out.status.success(), "{out:?}");
+    let raw = String::from_utf8_lossy(&out.stdout);
+    assert!(raw.lines().count() > 0);
+    for line in raw.lines() {
+        let document: Value = serde_json::from_str(line).expect("one document per line");
+        shared::infra::metrics::validate(&document).unwrap();
+    }
 
     // A stream-triggered handler on its sample publishes to the local topics.
     let out = run(&["invoke", "events.publish"], None);

@@ -1,18 +1,26 @@
 //! The kinds of handler a function can run, and the macros that make a registry line of each
 //! from a plain `async fn` ([`crate::registry`] is the table of them).
+//!
+//! Every line's code runs its invocation in the function's metrics scope
+//! ([`shared::infra::metrics`]), which writes what the invocation recorded once it ends: the
+//! macros' wrappers are the one place every HTTP route, stream, queue, schedule and task
+//! invocation passes through, in Lambda and in the local stack alike. A route records its
+//! request, error and latency; a stream or queue consumer its records and the ones it reported.
 
 use std::future::Future;
 use std::pin::Pin;
+use std::time::Instant;
 
-use aws_lambda_events::event::dynamodb::Event as DynamoDbEvent;
-use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
-use aws_lambda_events::event::streams::DynamoDbEventResponse;
+pub use aws_lambda_events::event::dynamodb::Event as DynamoDbEvent;
+pub use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
+pub use aws_lambda_events::event::streams::DynamoDbEventResponse;
 use lambda_http::Request;
 use shared::ApiError;
 use shared::App;
 use shared::edge::http::Family;
 use shared::edge::http::HttpResponse;
-use shared::kernel::time::Timestamp;
+use shared::infra::metrics::{self, Kind, Metric, Unit};
+pub use shared::kernel::time::Timestamp;
 
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 pub type HttpFn = for<'a> fn(&'a App, Request) -> BoxFuture<'a, HttpResponse>;
@@ -53,6 +61,169 @@ pub fn task_error_name(e: &ApiError) -> &'static str {
     e.kind.code()
 }
 
+/// HTTP requests served, by operation (the handler's name, `offers.outbox.offers.create`).
+pub static REQUESTS: Metric = Metric {
+    name: "Requests",
+    unit: Unit::Count,
+    kind: Kind::Counter,
+    dimensions: &["Operation"],
+    sets: &[&["Operation"]],
+};
+
+/// Requests answered 4xx or 5xx, and failed schedule and task invocations: by operation and
+/// status class (`4xx`, `5xx`), and by error kind (`not_found`, `internal_error`, ...) over
+/// all operations.
+pub static ERRORS: Metric = Metric {
+    name: "Errors",
+    unit: Unit::Count,
+    kind: Kind::Counter,
+    dimensions: &["Operation", "StatusClass", "ErrorKind"],
+    sets: &[&["Operation", "StatusClass"], &["ErrorKind"]],
+};
+
+/// How long a route's handler took, by operation: each request's value, so CloudWatch
+/// has the percentiles.
+pub static LATENCY: Metric = Metric {
+    name: "Latency",
+    unit: Unit::Milliseconds,
+    kind: Kind::Distribution,
+    dimensions: &["Operation"],
+    sets: &[&["Operation"]],
+};
+
+/// Records handed to a stream or queue consumer, by operation.
+pub static RECORDS: Metric = Metric {
+    name: "Records",
+    unit: Unit::Count,
+    kind: Kind::Counter,
+    dimensions: &["Operation"],
+    sets: &[&["Operation"]],
+};
+
+/// Records a stream or queue consumer reported in `batchItemFailures`, by operation.
+pub static BATCH_ITEM_FAILURES: Metric = Metric {
+    name: "BatchItemFailures",
+    unit: Unit::Count,
+    kind: Kind::Counter,
+    dimensions: &["Operation"],
+    sets: &[&["Operation"]],
+};
+
+/// The API Gateway request id of a route's request (what its access log shows), when the
+/// event has one.
+pub fn api_request_id(req: &Request) -> Option<String> {
+    use lambda_http::RequestExt;
+    use lambda_http::request::RequestContext;
+    match req.request_context_ref()? {
+        RequestContext::ApiGatewayV2(c) => c.request_id.clone(),
+        _ => None,
+    }
+}
+
+/// Records one request of `operation`, begun at `started`, and how it ended.
+pub fn record_http(
+    operation: &'static str,
+    api_request_id: Option<String>,
+    started: Instant,
+    result: &Result<HttpResponse, ApiError>,
+) {
+    metrics::record(&REQUESTS, 1.0, &[operation]);
+    // Microseconds are precision enough, and keep the log line short.
+    let ms = (started.elapsed().as_secs_f64() * 1e6).round() / 1e3;
+    metrics::record(&LATENCY, ms, &[operation]);
+    let status = match result {
+        Ok(response) => response.status(),
+        Err(e) => e.status(),
+    };
+    metrics::property("StatusCode", status.as_u16());
+    if let Some(id) = api_request_id {
+        metrics::property("ApiRequestId", id);
+    }
+    let kind = match result {
+        Err(e) => e.kind.code(),
+        // A handler's own error status, not an `ApiError`.
+        Ok(_) => "other",
+    };
+    record_error(operation, status, kind);
+}
+
+/// Counts an error status (4xx, 5xx) of `operation` as [`ERRORS`]; other statuses not.
+fn record_error(operation: &'static str, status: http::StatusCode, kind: &str) {
+    let class = match status.as_u16() {
+        400..=499 => "4xx",
+        500..=599 => "5xx",
+        _ => return,
+    };
+    metrics::record(&ERRORS, 1.0, &[operation, class, kind]);
+}
+
+/// A stream consumer's invocation: `call` in the metrics scope, its records counted.
+pub fn observe_stream<'a>(
+    app: &'a App,
+    operation: &'static str,
+    event: DynamoDbEvent,
+    call: StreamFn,
+) -> BoxFuture<'a, DynamoDbEventResponse> {
+    Box::pin(app.metrics.scope(async move {
+        let records = event.records.len();
+        let response = call(app, event).await;
+        record_batch(operation, records, response.batch_item_failures.len());
+        response
+    }))
+}
+
+/// A queue consumer's invocation: `call` in the metrics scope, its messages counted.
+pub fn observe_queue<'a>(
+    app: &'a App,
+    operation: &'static str,
+    event: SqsEvent,
+    call: QueueFn,
+) -> BoxFuture<'a, SqsBatchResponse> {
+    Box::pin(app.metrics.scope(async move {
+        let records = event.records.len();
+        let response = call(app, event).await;
+        record_batch(operation, records, response.batch_item_failures.len());
+        response
+    }))
+}
+
+fn record_batch(operation: &'static str, records: usize, failed: usize) {
+    metrics::record(&RECORDS, records as f64, &[operation]);
+    metrics::record(&BATCH_ITEM_FAILURES, failed as f64, &[operation]);
+}
+
+/// A scheduled invocation: `call` in the metrics scope, a failure counted.
+pub fn observe_schedule<'a>(
+    app: &'a App,
+    operation: &'static str,
+    time: Timestamp,
+    call: ScheduleFn,
+) -> BoxFuture<'a, Result<serde_json::Value, ApiError>> {
+    Box::pin(app.metrics.scope(async move {
+        let result = call(app, time).await;
+        if let Err(e) = &result {
+            record_error(operation, e.status(), e.kind.code());
+        }
+        result
+    }))
+}
+
+/// A Task state's invocation: `call` in the metrics scope, a failure counted.
+pub fn observe_task<'a>(
+    app: &'a App,
+    operation: &'static str,
+    input: serde_json::Value,
+    call: TaskFn,
+) -> BoxFuture<'a, Result<serde_json::Value, ApiError>> {
+    Box::pin(app.metrics.scope(async move {
+        let result = call(app, input).await;
+        if let Err(e) = &result {
+            record_error(operation, e.status(), e.kind.code());
+        }
+        result
+    }))
+}
+
 /// One line of the registry: the name a function's `Handler` setting gives, and its code.
 ///
 /// The name is never written by hand: the macros below derive it from the code's path under
@@ -67,14 +238,23 @@ pub struct Entry {
 }
 
 /// An HTTP route's line: `async fn(&App, Request) -> Result<HttpResponse, ApiError>`, its
-/// errors rendered in the family's shape.
+/// errors rendered in the family's shape, its request counted ([`record_http`]).
 macro_rules! route {
     ($family:expr, $first:ident $(:: $rest:ident)*) => {{
         fn call(app: &App, req: Request) -> BoxFuture<'_, HttpResponse> {
-            Box::pin(async move {
+            Box::pin(app.metrics.scope(async move {
                 let path = req.uri().path().to_owned();
-                shared::edge::http::respond($family, &path, $first $(:: $rest)*(app, req).await)
-            })
+                let request_id = $crate::handler::api_request_id(&req);
+                let started = std::time::Instant::now();
+                let result = $first $(:: $rest)*(app, req).await;
+                $crate::handler::record_http(
+                    $crate::handler::handler_name!($first $(:: $rest)*),
+                    request_id,
+                    started,
+                    &result,
+                );
+                shared::edge::http::respond($family, &path, result)
+            }))
         }
         Entry {
             name: $crate::handler::handler_name!($first $(:: $rest)*),
@@ -90,7 +270,7 @@ macro_rules! route {
 /// decoded into `Input` (a 400-kind error if it does not fit) and the output encoded.
 macro_rules! task {
     ($first:ident $(:: $rest:ident)*) => {{
-        fn call(
+        fn run(
             app: &App,
             input: serde_json::Value,
         ) -> BoxFuture<'_, Result<serde_json::Value, ApiError>> {
@@ -101,6 +281,13 @@ macro_rules! task {
                 serde_json::to_value(output).map_err(ApiError::internal)
             })
         }
+        fn call(
+            app: &App,
+            input: serde_json::Value,
+        ) -> BoxFuture<'_, Result<serde_json::Value, ApiError>> {
+            let name = $crate::handler::handler_name!($first $(:: $rest)*);
+            $crate::handler::observe_task(app, name, input, run)
+        }
         Entry {
             name: $crate::handler::handler_name!($first $(:: $rest)*),
             handler: Handler::Task(call),
@@ -110,32 +297,53 @@ macro_rules! task {
 
 /// A DynamoDB stream consumer's line.
 macro_rules! stream {
-    ($first:ident $(:: $rest:ident)*) => {
+    ($first:ident $(:: $rest:ident)*) => {{
+        fn call(
+            app: &App,
+            event: $crate::handler::DynamoDbEvent,
+        ) -> BoxFuture<'_, $crate::handler::DynamoDbEventResponse> {
+            let name = $crate::handler::handler_name!($first $(:: $rest)*);
+            $crate::handler::observe_stream(app, name, event, $first $(:: $rest)*::call)
+        }
         Entry {
             name: $crate::handler::handler_name!($first $(:: $rest)*),
-            handler: Handler::DynamoDbStream($first $(:: $rest)*::call),
+            handler: Handler::DynamoDbStream(call),
         }
-    };
+    }};
 }
 
 /// An SQS consumer's line.
 macro_rules! queue {
-    ($first:ident $(:: $rest:ident)*) => {
+    ($first:ident $(:: $rest:ident)*) => {{
+        fn call(
+            app: &App,
+            event: $crate::handler::SqsEvent,
+        ) -> BoxFuture<'_, $crate::handler::SqsBatchResponse> {
+            let name = $crate::handler::handler_name!($first $(:: $rest)*);
+            $crate::handler::observe_queue(app, name, event, $first $(:: $rest)*::call)
+        }
         Entry {
             name: $crate::handler::handler_name!($first $(:: $rest)*),
-            handler: Handler::Queue($first $(:: $rest)*::call),
+            handler: Handler::Queue(call),
         }
-    };
+    }};
 }
 
 /// A schedule target's line.
 macro_rules! schedule {
-    ($first:ident $(:: $rest:ident)*) => {
+    ($first:ident $(:: $rest:ident)*) => {{
+        fn call(
+            app: &App,
+            time: $crate::handler::Timestamp,
+        ) -> BoxFuture<'_, Result<serde_json::Value, ApiError>> {
+            let name = $crate::handler::handler_name!($first $(:: $rest)*);
+            $crate::handler::observe_schedule(app, name, time, $first $(:: $rest)*::call)
+        }
         Entry {
             name: $crate::handler::handler_name!($first $(:: $rest)*),
-            handler: Handler::Schedule($first $(:: $rest)*::call),
+            handler: Handler::Schedule(call),
         }
-    };
+    }};
 }
 
 /// A code path's handler name: its segments joined by dots, at compile time.

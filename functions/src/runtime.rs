@@ -5,8 +5,10 @@
 use aws_lambda_events::event::cloudwatch_events::CloudWatchEvent;
 use aws_lambda_events::event::dynamodb::Event as DynamoDbEvent;
 use aws_lambda_events::event::sqs::SqsEvent;
-use lambda_runtime::{Diagnostic, Error, LambdaEvent, service_fn};
+use lambda_http::RequestExt;
+use lambda_runtime::{Context, Diagnostic, Error, LambdaEvent, service_fn};
 use shared::App;
+use shared::infra::metrics;
 
 use crate::handler::{Entry, Handler};
 
@@ -31,31 +33,51 @@ pub async fn run(binary: &str, entries: &'static [Entry]) -> Result<(), Error> {
     })?;
     // Built once per execution environment and shared by every invocation it serves.
     let app: &'static App = Box::leak(Box::new(App::from_env()?));
+    // Each invocation runs in a metrics scope that first names its Lambda request (and trace),
+    // so the handler's documents, written when it ends, can be joined to its log lines.
     match entry.handler {
         Handler::Http { call, .. } => {
-            lambda_http::run(service_fn(move |req| async move {
-                Ok::<_, Error>(call(app, req).await)
+            lambda_http::run(service_fn(move |req: lambda_http::Request| async move {
+                let response = app.metrics.scope(async move {
+                    if let Some(context) = req.lambda_context_ref() {
+                        name_invocation(context);
+                    }
+                    call(app, req).await
+                });
+                Ok::<_, Error>(response.await)
             }))
             .await
         }
         Handler::DynamoDbStream(call) => {
             lambda_runtime::run(service_fn(
                 move |event: LambdaEvent<DynamoDbEvent>| async move {
-                    Ok::<_, Error>(call(app, event.payload).await)
+                    let response = app.metrics.scope(async move {
+                        name_invocation(&event.context);
+                        call(app, event.payload).await
+                    });
+                    Ok::<_, Error>(response.await)
                 },
             ))
             .await
         }
         Handler::Queue(call) => {
             lambda_runtime::run(service_fn(move |event: LambdaEvent<SqsEvent>| async move {
-                Ok::<_, Error>(call(app, event.payload).await)
+                let response = app.metrics.scope(async move {
+                    name_invocation(&event.context);
+                    call(app, event.payload).await
+                });
+                Ok::<_, Error>(response.await)
             }))
             .await
         }
         Handler::Schedule(call) => {
             lambda_runtime::run(service_fn(
                 move |event: LambdaEvent<CloudWatchEvent>| async move {
-                    call(app, event.payload.time).await.map_err(Error::from)
+                    let result = app.metrics.scope(async move {
+                        name_invocation(&event.context);
+                        call(app, event.payload.time).await
+                    });
+                    result.await.map_err(Error::from)
                 },
             ))
             .await
@@ -63,7 +85,11 @@ pub async fn run(binary: &str, entries: &'static [Entry]) -> Result<(), Error> {
         Handler::Task(call) => {
             lambda_runtime::run(service_fn(
                 move |event: LambdaEvent<serde_json::Value>| async move {
-                    call(app, event.payload).await.map_err(|e| {
+                    let result = app.metrics.scope(async move {
+                        name_invocation(&event.context);
+                        call(app, event.payload).await
+                    });
+                    result.await.map_err(|e| {
                         if let Some(detail) = &e.internal {
                             tracing::error!(error = %detail, "task failed");
                         }
@@ -76,5 +102,14 @@ pub async fn run(binary: &str, entries: &'static [Entry]) -> Result<(), Error> {
             ))
             .await
         }
+    }
+}
+
+/// Names the running invocation in its metrics documents: its Lambda request id and X-Ray
+/// trace id (neither is a secret).
+fn name_invocation(context: &Context) {
+    metrics::property("RequestId", context.request_id.clone());
+    if let Some(trace) = &context.xray_trace_id {
+        metrics::property("TraceId", trace.clone());
     }
 }

@@ -12,6 +12,7 @@ mod forms;
 mod idempotency;
 mod isolation;
 mod listener;
+mod metrics;
 mod modules;
 mod notification;
 mod oauth;

@@ -49,7 +49,13 @@ const LAYERS: &[(&str, &[&str])] = &[
     ),
     (
         "aws",
-        &["infra::aws", "infra::tls", "infra::config", "infra::sealed"],
+        &[
+            "infra::aws",
+            "infra::tls",
+            "infra::config",
+            "infra::sealed",
+            "infra::metrics",
+        ],
     ),
     ("table", &["store"]),
     (

@@ -13,6 +13,10 @@
 //! never makes a call fail for its neighbours. A message that no call could ever carry is
 //! parked on the stream failure queue (a description, not the payload) instead of being
 //! retried: retrying it would only hold its shard and re-publish the records after it.
+//!
+//! Each invocation counts the messages published, failed (their record is retried) and parked,
+//! by channel ([`EVENTS_PUBLISHED`], [`EVENTS_FAILED`], [`EVENTS_PARKED`]); a failed or parked
+//! message's document names its recipient organization.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -22,7 +26,40 @@ use aws_sdk_sns::types::{MessageAttributeValue, PublishBatchRequestEntry};
 use futures::future::join_all;
 
 use crate::events::{Channel, EventRecord};
+use crate::infra::metrics::{self, Kind, Metric, Unit};
 use crate::kernel::ids::OrgId;
+
+/// Messages SNS accepted (one per recipient organization of an event), by channel.
+pub static EVENTS_PUBLISHED: Metric = Metric {
+    name: "EventsPublished",
+    unit: Unit::Count,
+    kind: Kind::Counter,
+    dimensions: &["Channel"],
+    sets: &[&["Channel"]],
+};
+
+/// Messages not published by this invocation, whose record is reported for a retry: SNS
+/// refused them, the recipients' topics could not be read, or (channel `unknown`) the event
+/// item does not decode.
+pub static EVENTS_FAILED: Metric = Metric {
+    name: "EventsFailed",
+    unit: Unit::Count,
+    kind: Kind::Counter,
+    dimensions: &["Channel"],
+    sets: &[&["Channel"]],
+};
+
+/// Messages no `PublishBatch` could carry, parked on the stream failure queue.
+pub static EVENTS_PARKED: Metric = Metric {
+    name: "EventsParked",
+    unit: Unit::Count,
+    kind: Kind::Counter,
+    dimensions: &["Channel"],
+    sets: &[&["Channel"]],
+};
+
+/// The member that names a failed or parked message's recipient in its metrics document.
+const RECIPIENT: &str = "organization_id";
 
 /// SNS accepts at most 10 entries per `PublishBatch`.
 pub const MAX_BATCH: usize = 10;
@@ -268,6 +305,7 @@ pub async fn publish_stream_batch<P: SnsPort, K: ParkPort, T: TopicPort>(
             Parsed::Skip => {}
             Parsed::Poison(error) => {
                 tracing::error!(event_id = %record.event_id, error, "undecodable event item");
+                metrics::record(&EVENTS_FAILED, 1.0, &["unknown"]);
                 failed_records.insert(index);
             }
             Parsed::Event(event) => events.push((index, event)),
@@ -287,14 +325,19 @@ pub async fn publish_stream_batch<P: SnsPort, K: ParkPort, T: TopicPort>(
                     error,
                     "could not read the recipients' topics; retrying the batch"
                 );
+                for (_, event) in &events {
+                    let recipients = event.recipients.len() as f64;
+                    metrics::record(&EVENTS_FAILED, recipients, &[event.channel.as_str()]);
+                }
                 failed_records.extend(events.iter().map(|(index, _)| *index));
                 events.clear();
                 HashMap::new()
             }
         }
     };
-    // Topic → entries, in record order; BTreeMap keeps the call order deterministic.
-    let mut by_topic: BTreeMap<String, Vec<Entry>> = BTreeMap::new();
+    // Topic → its channel and entries, in record order; BTreeMap keeps the call order
+    // deterministic.
+    let mut by_topic: BTreeMap<String, (Channel, Vec<Entry>)> = BTreeMap::new();
     let mut unsubscribed = 0usize;
     for (index, event) in events {
         for (n, recipient) in event.recipients.iter().enumerate() {
@@ -302,7 +345,10 @@ pub async fn publish_stream_batch<P: SnsPort, K: ParkPort, T: TopicPort>(
                 unsubscribed += 1;
                 continue;
             };
-            by_topic.entry(topic.clone()).or_default().push(Entry {
+            let (_, entries) = by_topic
+                .entry(topic.clone())
+                .or_insert_with(|| (event.channel, Vec::new()));
+            entries.push(Entry {
                 id: format!("{index}-{n}"),
                 message: event.payload.clone(),
                 organization_id: recipient.to_string(),
@@ -321,15 +367,15 @@ pub async fn publish_stream_batch<P: SnsPort, K: ParkPort, T: TopicPort>(
 
     let mut calls = Vec::new();
     let mut unpublishable = Vec::new();
-    for (topic, entries) in by_topic {
+    for (topic, (channel, entries)) in by_topic {
         let (batches, too_large) = pack(entries);
-        calls.extend(batches.into_iter().map(|b| (topic.clone(), b)));
-        unpublishable.extend(too_large.into_iter().map(|e| (topic.clone(), e)));
+        calls.extend(batches.into_iter().map(|b| (topic.clone(), channel, b)));
+        unpublishable.extend(too_large.into_iter().map(|e| (topic.clone(), channel, e)));
     }
-    let calls = calls
+    let publishing = calls
         .iter()
-        .map(|(topic, batch)| sns.publish_batch(topic, batch.clone()));
-    let parked = unpublishable.iter().map(|(topic, entry)| async move {
+        .map(|(topic, _, batch)| sns.publish_batch(topic, batch.clone()));
+    let parked = unpublishable.iter().map(|(topic, _, entry)| async move {
         tracing::error!(
             event_id = %entry.event_id,
             organization_id = %entry.organization_id,
@@ -338,7 +384,8 @@ pub async fn publish_stream_batch<P: SnsPort, K: ParkPort, T: TopicPort>(
         );
         (!parking.park(topic, entry).await).then(|| entry.id.clone())
     });
-    let (published, parked) = futures::join!(join_all(calls), join_all(parked));
+    let (published, parked) = futures::join!(join_all(publishing), join_all(parked));
+    count_outcomes(&calls, &published, &unpublishable, &parked);
     let failed_ids = published
         .into_iter()
         .flatten()
@@ -365,6 +412,35 @@ pub async fn publish_stream_batch<P: SnsPort, K: ParkPort, T: TopicPort>(
         })
         .collect();
     response
+}
+
+/// Records what became of each message: `published[i]` are the ids of `calls[i]`'s entries
+/// SNS refused, `parked[i]` the id of `unpublishable[i]` when it could not be parked either.
+fn count_outcomes(
+    calls: &[(String, Channel, Vec<Entry>)],
+    published: &[Vec<String>],
+    unpublishable: &[(String, Channel, Entry)],
+    parked: &[Option<String>],
+) {
+    for ((_, channel, batch), failed) in calls.iter().zip(published) {
+        let channel = channel.as_str();
+        let accepted = batch.len().saturating_sub(failed.len());
+        if accepted > 0 {
+            metrics::record(&EVENTS_PUBLISHED, accepted as f64, &[channel]);
+        }
+        for entry in batch.iter().filter(|e| failed.contains(&e.id)) {
+            let about = [(RECIPIENT, entry.organization_id.as_str())];
+            metrics::record_about(&EVENTS_FAILED, 1.0, &[channel], &about);
+        }
+    }
+    for ((_, channel, entry), not_parked) in unpublishable.iter().zip(parked) {
+        let metric = match not_parked {
+            None => &EVENTS_PARKED,
+            Some(_) => &EVENTS_FAILED,
+        };
+        let about = [(RECIPIENT, entry.organization_id.as_str())];
+        metrics::record_about(metric, 1.0, &[channel.as_str()], &about);
+    }
 }
 
 #[cfg(test)]

@@ -31,6 +31,8 @@ pub struct App {
     /// The delivery senders' per-subscription circuit breakers (per container).
     pub breakers: Arc<delivery::Breakers>,
     pub downloads: Arc<crate::infra::presign::DownloadVerifier>,
+    /// Where each invocation's metrics go: stdout when deployed, memory in the local stack.
+    pub metrics: crate::infra::metrics::Emitter,
 }
 
 impl App {
@@ -115,6 +117,7 @@ impl App {
                 std::time::Duration::from_secs(config.breaker_cooldown_seconds),
             )),
             downloads: Arc::new(crate::infra::presign::DownloadVerifier::new(&config)),
+            metrics: crate::infra::metrics::Emitter::stdout(&config.metrics_namespace),
             config: Arc::new(config),
             aws,
         }

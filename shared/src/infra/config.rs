@@ -5,6 +5,9 @@ use crate::edge::error::ApiError;
 use crate::events::Channel;
 use crate::kernel::ids::OrgId;
 
+/// The namespace of the metrics when `METRICS_NAMESPACE` is not set (the dashboard's).
+pub const DEFAULT_METRICS_NAMESPACE: &str = "Marketplace";
+
 #[derive(Clone, Debug)]
 pub struct Config {
     pub table_name: String,
@@ -81,6 +84,8 @@ pub struct Config {
     pub download_url_ttl_seconds: i64,
     /// The Step Functions state machine that runs auto sign-ups (`identity::auto_sign_up`).
     pub auto_sign_up_state_machine_arn: String,
+    /// The CloudWatch namespace of the functions' EMF metrics (`crate::infra::metrics`).
+    pub metrics_namespace: String,
 }
 
 impl Config {
@@ -188,6 +193,9 @@ impl Config {
                 .unwrap_or(300),
             auto_sign_up_state_machine_arn: get("AUTO_SIGN_UP_STATE_MACHINE_ARN")
                 .unwrap_or_default(),
+            metrics_namespace: get("METRICS_NAMESPACE")
+                .filter(|n| !n.is_empty())
+                .unwrap_or_else(|| DEFAULT_METRICS_NAMESPACE.into()),
         })
     }
 

@@ -411,3 +411,48 @@ async fn an_oversized_event_that_cannot_be_parked_is_reported() {
         .collect();
     assert_eq!(failed, vec!["7"]);
 }
+
+/// One batch's messages counted by what became of them, per channel; a failed or parked
+/// message's document names its recipient, never as a dimension.
+#[tokio::test]
+async fn the_batch_counts_what_it_published_failed_and_parked() {
+    use crate::infra::metrics::{Emitter, Memory, validate};
+    let bad = OrgId::new();
+    let (a, b, huge) = (OrgId::new(), OrgId::new(), OrgId::new());
+    let sns = FakeSns {
+        fail_for: vec![bad.to_string()],
+        ..Default::default()
+    };
+    let park = FakePark::default();
+    let records = vec![
+        stream_record(1, event_item(Channel::OutboxOffers, vec![a, b])),
+        stream_record(2, event_item(Channel::InboxOffers, vec![a, bad])),
+        stream_record(3, event_with_payload(vec![huge], MAX_BATCH_BYTES + 1)),
+    ];
+    let memory = std::sync::Arc::new(Memory::new(100));
+    Emitter::new("Test", memory.clone())
+        .scope(publish_stream_batch(&sns, &park, &ALL, &batch(records)))
+        .await;
+    let docs = memory.documents();
+    let mut counts = std::collections::BTreeMap::new();
+    for doc in &docs {
+        validate(doc).unwrap();
+        for name in ["EventsPublished", "EventsFailed", "EventsParked"] {
+            if let Some(n) = doc[name].as_f64() {
+                let about = doc["organization_id"].as_str().unwrap_or("-").to_owned();
+                let channel = doc["Channel"].as_str().unwrap().to_owned();
+                *counts.entry((name, channel, about)).or_insert(0.0) += n;
+            }
+        }
+        let directives = doc["_aws"]["CloudWatchMetrics"].to_string();
+        assert!(!directives.contains("organization_id"), "{directives}");
+    }
+    let key = |n, c: &str, o: &str| (n, c.to_owned(), o.to_owned());
+    let expected = std::collections::BTreeMap::from([
+        (key("EventsPublished", "outbox-offers", "-"), 2.0),
+        (key("EventsPublished", "inbox-offers", "-"), 1.0),
+        (key("EventsFailed", "inbox-offers", &bad.to_string()), 1.0),
+        (key("EventsParked", "inbox-offers", &huge.to_string()), 1.0),
+    ]);
+    assert_eq!(counts, expected, "{docs:#?}");
+}

@@ -1,5 +1,7 @@
 //! Deliveries as jobs on an SQS queue: fan-out by the stream functions, one try per job by
-//! the queue-triggered senders (see the parent module).
+//! the queue-triggered senders (see the parent module). Each try is counted by kind of
+//! destination and outcome, about its tenant ([`DELIVERY_ATTEMPTS`]), with how long its job
+//! waited on the queue ([`DELIVERY_QUEUE_AGE`]).
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -14,6 +16,28 @@ use futures::future::join_all;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use tokio::sync::Semaphore;
+
+use crate::infra::metrics::{self, Kind, Metric, Unit};
+
+/// Jobs taken from a delivery queue, by kind of destination ([`Destination::kind`]) and what
+/// became of them ([`Outcome::as_str`], or `undecodable`); each document names the tenant.
+pub static DELIVERY_ATTEMPTS: Metric = Metric {
+    name: "DeliveryAttempts",
+    unit: Unit::Count,
+    kind: Kind::Counter,
+    dimensions: &["Destination", "Outcome"],
+    sets: &[&["Destination", "Outcome"]],
+};
+
+/// How long each job waited on its queue before this try: since SQS received it
+/// (`SentTimestamp`), a retry's backoff delay included.
+pub static DELIVERY_QUEUE_AGE: Metric = Metric {
+    name: "DeliveryQueueAge",
+    unit: Unit::Milliseconds,
+    kind: Kind::Distribution,
+    dimensions: &["Destination"],
+    sets: &[&["Destination"]],
+};
 
 /// SQS's limits for one `SendMessageBatch`: 10 entries, 256 KiB in all.
 const MAX_ENTRIES: usize = 10;
@@ -63,6 +87,14 @@ pub trait Destination: Sync {
         job: &Job<Self::Work>,
         error: &str,
     ) -> impl Future<Output = Result<(), String>> + Send;
+
+    /// The kind of destination as the delivery metrics name it (their `Destination`
+    /// dimension): the implementing type's name (`HubCallbacks`) unless it says otherwise.
+    fn kind(&self) -> &'static str {
+        let path = std::any::type_name::<Self>();
+        let path = path.split('<').next().unwrap_or(path);
+        path.rsplit("::").next().unwrap_or(path)
+    }
 }
 
 /// Per-subscription circuit breakers, per execution environment: after `threshold` failed
@@ -255,7 +287,7 @@ pub async fn fan_out<F: FanOut>(
 }
 
 /// What became of one job in this invocation.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Outcome {
     Delivered,
     /// Put back on the queue for try `next`.
@@ -265,6 +297,24 @@ pub enum Outcome {
     Parked,
     /// Neither delivered nor put back nor parked: reported to Lambda, so SQS redelivers it.
     Reported,
+}
+
+impl Outcome {
+    /// The outcome as the delivery metrics name it (their `Outcome` dimension).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Delivered => "delivered",
+            Outcome::Retried { .. } => "retried",
+            Outcome::Parked => "parked",
+            Outcome::Reported => "reported",
+        }
+    }
+}
+
+/// Milliseconds since `SentTimestamp` (when SQS received the message), if it says.
+fn queue_age_ms(message: &aws_lambda_events::event::sqs::SqsMessage, now_ms: i64) -> Option<f64> {
+    let sent: i64 = message.attributes.get("SentTimestamp")?.parse().ok()?;
+    Some(now_ms.saturating_sub(sent).max(0) as f64)
 }
 
 /// Runs one batch of jobs from the queue: every job gets one try (concurrently, at most
@@ -280,14 +330,20 @@ pub async fn run_jobs<D: Destination>(
     let mut per_tenant: HashMap<String, Arc<Semaphore>> = HashMap::new();
     let mut work = Vec::new();
     let mut response = SqsBatchResponse::default();
+    let kind = destination.kind();
+    let now_ms = crate::kernel::time::now().timestamp_millis();
     for message in event.records {
         let id = message.message_id.clone().unwrap_or_default();
+        if let Some(age) = queue_age_ms(&message, now_ms) {
+            metrics::record(&DELIVERY_QUEUE_AGE, age, &[kind]);
+        }
         let job: Job<D::Work> =
             match serde_json::from_str(message.body.as_deref().unwrap_or_default()) {
                 Ok(job) => job,
                 Err(e) => {
                     // Reported: after the queue's maxReceiveCount it moves to its redrive queue.
                     tracing::error!(message_id = %id, error = %e, "undecodable delivery job");
+                    metrics::record(&DELIVERY_ATTEMPTS, 1.0, &[kind, "undecodable"]);
                     response.batch_item_failures.push(failure(id));
                     continue;
                 }
@@ -301,10 +357,18 @@ pub async fn run_jobs<D: Destination>(
                 .acquire_owned()
                 .await
                 .expect("the semaphore is never closed");
-            (id, run_one(sqs, settings, breakers, destination, job).await)
+            let tenant = job.tenant.clone();
+            let outcome = run_one(sqs, settings, breakers, destination, job).await;
+            (id, tenant, outcome)
         });
     }
-    for (id, outcome) in join_all(work).await {
+    for (id, tenant, outcome) in join_all(work).await {
+        metrics::record_about(
+            &DELIVERY_ATTEMPTS,
+            1.0,
+            &[kind, outcome.as_str()],
+            &[("tenant", &tenant)],
+        );
         if outcome == Outcome::Reported {
             response.batch_item_failures.push(failure(id));
         }
@@ -401,6 +465,103 @@ mod tests {
         assert!(!b.is_open("another"), "breakers are per subscription");
         b.record("hook", true);
         assert!(!b.is_open("hook"));
+    }
+
+    /// Delivers every tenant's jobs but `refused`'s, whose single try fails (and is parked).
+    struct Picky {
+        refused: &'static str,
+    }
+
+    impl Destination for Picky {
+        type Work = String;
+
+        async fn attempt(&self, job: &Job<String>) -> Result<(), String> {
+            if job.tenant == self.refused {
+                Err("refused".into())
+            } else {
+                Ok(())
+            }
+        }
+
+        async fn park(&self, _job: &Job<String>, _error: &str) -> Result<(), String> {
+            Ok(())
+        }
+    }
+
+    #[tokio::test]
+    async fn each_try_is_counted_by_destination_and_outcome_about_its_tenant() {
+        use crate::infra::metrics::{Emitter, Memory, validate};
+        let message = |id: &str, body: String, waited_ms: i64| {
+            let mut m = aws_lambda_events::event::sqs::SqsMessage::default();
+            m.message_id = Some(id.into());
+            m.body = Some(body);
+            let sent = crate::kernel::time::now().timestamp_millis() - waited_ms;
+            m.attributes
+                .insert("SentTimestamp".into(), sent.to_string());
+            m
+        };
+        let job = |tenant: &str| {
+            serde_json::to_string(&Job {
+                tenant: tenant.into(),
+                subscription_id: "s".into(),
+                attempt: 1,
+                work: "w".to_owned(),
+            })
+            .unwrap()
+        };
+        let mut event = SqsEvent::default();
+        event.records = vec![
+            message("1", job("acme"), 5_000),
+            message("2", job("globex"), 5_000),
+            message("3", "not a job".into(), 5_000),
+        ];
+        // Never called: nothing is put back with one try per job.
+        let sqs = aws_sdk_sqs::Client::from_conf(
+            aws_sdk_sqs::Config::builder()
+                .behavior_version(aws_sdk_sqs::config::BehaviorVersion::latest())
+                .region(aws_sdk_sqs::config::Region::new("us-east-1"))
+                .build(),
+        );
+        let settings = Settings {
+            queue_url: String::new(),
+            attempts: 1,
+            backoff: Duration::ZERO,
+            tenant_concurrency: 1,
+        };
+        let breakers = Breakers::new(5, Duration::from_secs(60));
+        let picky = Picky { refused: "globex" };
+        let memory = Arc::new(Memory::new(100));
+        let response = Emitter::new("Test", memory.clone())
+            .scope(run_jobs(&sqs, &settings, &breakers, &picky, event))
+            .await;
+        assert_eq!(response.batch_item_failures.len(), 1, "the undecodable one");
+        let docs = memory.documents();
+        let mut attempts = Vec::new();
+        let mut ages = Vec::new();
+        for doc in &docs {
+            validate(doc).unwrap();
+            assert_eq!(doc["Destination"], "Picky");
+            if let Some(n) = doc["DeliveryAttempts"].as_f64() {
+                let tenant = doc["tenant"].as_str().unwrap_or("-").to_owned();
+                attempts.push((doc["Outcome"].as_str().unwrap().to_owned(), tenant, n));
+            }
+            if let Some(values) = doc["DeliveryQueueAge"].as_array() {
+                ages.extend(values.iter().filter_map(serde_json::Value::as_f64));
+            }
+        }
+        attempts.sort_by(|a, b| a.0.cmp(&b.0));
+        let expected = [
+            ("delivered", "acme", 1.0),
+            ("parked", "globex", 1.0),
+            ("undecodable", "-", 1.0),
+        ]
+        .map(|(o, t, n)| (o.to_owned(), t.to_owned(), n));
+        assert_eq!(attempts, expected, "{docs:#?}");
+        assert_eq!(ages.len(), 3);
+        assert!(
+            ages.iter().all(|ms| (5_000.0..60_000.0).contains(ms)),
+            "{ages:?}"
+        );
     }
 
     #[test]
