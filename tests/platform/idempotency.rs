@@ -2,10 +2,12 @@
 //! the first request answered and creates nothing more, whatever the timing; a key reused for
 //! another request is refused.
 
+use devstack::seed::DEMO_APPROVAL;
 use futures::future::join_all;
 use platform_tests::TestStack;
+use platform_tests::client::Side;
 use platform_tests::given::{self, offer_body, referral_body, sample_body, text};
-use serde_json::Value;
+use serde_json::{Value, json};
 
 const OFFERS: &str = "/offers/v1/outbox/offers";
 
@@ -19,6 +21,32 @@ async fn post_to(t: &TestStack, path: &str, token: &str, key: &str, body: &Value
         .request("POST", path, &headers, Some(&body.to_string()))
         .await;
     (r.status, r.body)
+}
+
+/// A POST without a token (the anonymous sign-up) under `key`.
+async fn post_anonymously(t: &TestStack, path: &str, key: &str, body: &Value) -> (u16, Value) {
+    let headers = [("Idempotency-Key", key)];
+    let r = t
+        .request("POST", path, &headers, Some(&body.to_string()))
+        .await;
+    (r.status, r.body)
+}
+
+/// Asserts every try was answered `status` with the first try's body.
+#[track_caller]
+fn answered_alike(tries: &[(u16, Value)], status: u16) {
+    for (got, answer) in tries {
+        assert_eq!((*got, answer), (status, &tries[0].1));
+    }
+}
+
+/// How many items of `kind` the table holds.
+async fn count_of(t: &TestStack, kind: &str) -> usize {
+    t.items()
+        .await
+        .iter()
+        .filter(|i| shared::store::db::kind_of(i) == Some(kind))
+        .count()
 }
 
 async fn offer_count(t: &TestStack, demand: &str) -> u64 {
@@ -140,4 +168,152 @@ async fn a_notification_subscription_is_created_once_per_key_of_its_tenant() {
     let (status, answer) = post_to(&t, path, &other, "sub-1", &theirs).await;
     assert_eq!(status, 201, "{answer}");
     assert_ne!(answer["id"], tries[0].1["id"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_message_is_sent_once_per_key_on_either_side() {
+    let t = TestStack::start().await;
+    let logins = given::logins(&t).await;
+    let (demand, supplier) = (&logins.demand, &logins.supply_a);
+    let offer = given::offer(&t, demand).await;
+    let sequence = given::sequence(&t, &offer, supplier).await;
+    let body = json!({"sequence_id": sequence, "category": "comment", "text": "Monday?"});
+
+    // Both sides use one key: each organization's key is its own.
+    for (side, token) in [(Side::Outbox, demand), (Side::Inbox, supplier)] {
+        let path = format!("/offers/v1/{side}/messages");
+        let tries = join_all((0..4).map(|_| post_to(&t, &path, token, "msg-1", &body))).await;
+        answered_alike(&tries, 201);
+    }
+    let query = format!("sequence_id={sequence}");
+    let list = t.messages(demand).list(Side::Outbox, &query).await.ok(200);
+    assert_eq!(list["total_items"], 2, "one message per side: {list}");
+
+    let mut changed = body.clone();
+    changed["text"] = "Tuesday?".into();
+    let (status, answer) =
+        post_to(&t, "/offers/v1/outbox/messages", demand, "msg-1", &changed).await;
+    assert_eq!(status, 422, "{answer}");
+    assert_eq!(count_of(&t, "message").await, 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_form_template_version_is_published_once_per_key() {
+    let t = TestStack::start().await;
+    let demand = t.login(&t.demo.demand).await;
+    let body = sample_body("offers.outbox.form_templates.publish").unwrap();
+    let path = "/offers/v1/outbox/form_templates";
+
+    let tries = join_all((0..4).map(|_| post_to(&t, path, &demand, "form-1", &body))).await;
+    answered_alike(&tries, 201);
+    assert_eq!(tries[0].1["schema_version"], 1, "{}", tries[0].1);
+    // Another key publishes the next version: the retries published one between them.
+    let (status, next) = post_to(&t, path, &demand, "form-2", &body).await;
+    assert_eq!(
+        (status, &next["schema_version"]),
+        (201, &json!(2)),
+        "{next}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn collector_subscriptions_and_jobs_are_created_once_per_key_of_their_tenant() {
+    let t = TestStack::start().await;
+    let scopes = ["collector:subscriptions", "collector:jobs"];
+    let bearer = t.machine_bearer("shop-a", &scopes).await;
+    let shop = t.collector(&bearer, "shop-a");
+    let sqs = |id: Option<&str>| {
+        let mut body = json!({
+            "destination": {"sqs": {"accessKey": "AKIAIOSFODNN7EXAMPLE",
+                "accessSecret": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+                "queueUrl": "https://sqs.us-east-1.amazonaws.com/000000000000/orders",
+                "region": "us-east-1"}, "type": "SQS"},
+            "entityType": "ORDER", "subscribeCreate": true
+        });
+        if let Some(id) = id {
+            body["id"] = id.into();
+        }
+        body
+    };
+    let statuses = |rs: Vec<platform_tests::Response>| -> Vec<(u16, Value)> {
+        rs.into_iter().map(|r| (r.status, r.body)).collect()
+    };
+
+    // Without an id, each request would name its own subscription.
+    let keyed = shop.with_idempotency_key("sub-1");
+    let tries = statuses(join_all((0..4).map(|_| keyed.subscribe(sqs(None)))).await);
+    answered_alike(&tries, 201);
+    assert_eq!(count_of(&t, "event_subscription").await, 1);
+
+    // With the id named, a retry with the key answers again where one without is a 409.
+    let keyed = shop.with_idempotency_key("sub-2");
+    let first = keyed.subscribe(sqs(Some("orders"))).await.ok(201);
+    assert_eq!(keyed.subscribe(sqs(Some("orders"))).await.ok(201), first);
+    shop.subscribe(sqs(Some("orders"))).await.ok(409);
+    assert_eq!(count_of(&t, "event_subscription").await, 2);
+
+    let job = json!({"notification": "PRICE_DROP", "schedule": "0 9 * * *", "template_id": "d-1"});
+    let keyed = shop.with_idempotency_key("job-1");
+    let tries = statuses(join_all((0..4).map(|_| keyed.create_job(job.clone()))).await);
+    answered_alike(&tries, 201);
+    assert_eq!(count_of(&t, "job").await, 1);
+    let mut changed = job.clone();
+    changed["template_id"] = "d-2".into();
+    let refused = keyed.create_job(changed).await;
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert_eq!(count_of(&t, "job").await, 1);
+}
+
+fn sign_up_body(username: &str, host: &str) -> Value {
+    json!({
+        "username": username, "email": "contact@keyed.example.org", "name": "Keyed Care",
+        "source": "internal", "host": host, "password": "Keyed-Passw0rd!",
+        "phone_number": "+14165550111",
+        "address": {"address": "1 King St W", "city": "Toronto", "state": "ON",
+            "zip": "M5H 1A1", "country": "CA", "latitude": 43.65, "longitude": -79.38}
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sign_up_is_completed_once_per_key_and_keeps_no_password() {
+    let t = TestStack::start().await;
+    let admin = t.login(&t.demo.sys_admin).await;
+    let organizations = count_of(&t, "organization").await;
+    let body = sign_up_body("keyed@example.org", "https://care.keyed.example");
+    let path = "/organizations/v1/sys_admin/sign_up";
+
+    let tries = join_all((0..3).map(|_| post_to(&t, path, &admin, "signup-1", &body))).await;
+    answered_alike(&tries, 200);
+    assert_eq!(tries[0].1["username"], "keyed@example.org");
+    let sa = t.organizations(&admin).sys_admin();
+    let found = sa.list("username=keyed@example.org").await.ok(200);
+    assert_eq!(found["total_items"], 1, "{found}");
+    // Later, the retry still answers it, where one without the key finds the username taken.
+    assert_eq!(post_to(&t, path, &admin, "signup-1", &body).await, tries[0]);
+    sa.sign_up(body.clone()).await.ok(409);
+    // Another password is another request.
+    let mut other = body.clone();
+    other["password"] = "Other-Passw0rd!".into();
+    assert_eq!(post_to(&t, path, &admin, "signup-1", &other).await.0, 422);
+
+    // Anonymous, with the approval: the same key is the approval's own.
+    let mut anonymous = sign_up_body("self@example.org", "https://care.self.example");
+    anonymous["approval_id"] = DEMO_APPROVAL.into();
+    let path = "/organizations/v1/sign_up";
+    let tries = join_all((0..3).map(|_| post_anonymously(&t, path, "signup-1", &anonymous))).await;
+    answered_alike(&tries, 200);
+    assert_ne!(tries[0].1["id"], found["items"][0]["id"]);
+    // The approval is used up, yet a retry with the key is answered.
+    assert_eq!(
+        post_anonymously(&t, path, "signup-1", &anonymous).await,
+        tries[0]
+    );
+    t.organizations_anonymously()
+        .sign_up(anonymous)
+        .await
+        .ok(403);
+    assert_eq!(count_of(&t, "organization").await, organizations + 2);
+
+    let items = format!("{:?}", t.items().await);
+    assert!(!items.contains("Keyed-Passw0rd!"), "no password is stored");
 }

@@ -4,19 +4,21 @@ use lambda_http::Request;
 use shared::ApiError;
 use shared::App;
 use shared::collector::usecases as svc;
-use shared::edge::http::{HttpResponse, json, json_body, path_param};
+use shared::edge::http::{HttpResponse, json, json_body, once, path_param};
 use shared::identity::oauth::Scope;
 use shared::kernel::time::now;
 
 const SCOPE: Scope = Scope::CollectorSubscriptions;
 
-/// `POST /api/v1/event-subscription`
+/// `POST /api/v1/event-subscription` (with an optional `Idempotency-Key`, private to the
+/// tenant).
 pub async fn create(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
     let tenant = super::tenant(app, &req, SCOPE).await?;
-    json(
-        201,
-        &svc::create_subscription(app, &tenant, json_body(&req)?, now()).await?,
-    )
+    let body = json_body(&req)?;
+    once(app, &req, tenant.as_str(), 201, |key| {
+        svc::create_subscription(app, &tenant, body, now(), key)
+    })
+    .await
 }
 
 /// `PUT /api/v1/event-subscription` (the body's `id` names the subscription)

@@ -4,19 +4,20 @@ use lambda_http::Request;
 use shared::ApiError;
 use shared::App;
 use shared::collector::usecases as svc;
-use shared::edge::http::{HttpResponse, json, json_body, no_content, path_param};
+use shared::edge::http::{HttpResponse, json, json_body, no_content, once, path_param};
 use shared::identity::oauth::Scope;
 use shared::kernel::time::now;
 
 const SCOPE: Scope = Scope::CollectorJobs;
 
-/// `POST /api/v1/jobs`
+/// `POST /api/v1/jobs` (with an optional `Idempotency-Key`, private to the tenant).
 pub async fn create(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
     let tenant = super::tenant(app, &req, SCOPE).await?;
-    json(
-        201,
-        &svc::create_job(app, &tenant, json_body(&req)?, now()).await?,
-    )
+    let body = json_body(&req)?;
+    once(app, &req, tenant.as_str(), 201, |key| {
+        svc::create_job(app, &tenant, body, now(), key)
+    })
+    .await
 }
 
 /// `GET /api/v1/jobs`

@@ -8,7 +8,8 @@ pub mod sys_admin;
 use lambda_http::Request;
 use shared::ApiError;
 use shared::App;
-use shared::edge::http::{HttpResponse, authenticate, json, json_body, query};
+use shared::edge::http::{HttpResponse, authenticate, json, json_body, once_with_password, query};
+use shared::identity::oauth::hash_secret;
 use shared::identity::sign_up::{self as sign_ups, Confirmation};
 use shared::identity::wire::HealthResponse;
 use shared::marketplace::usecases::organizations as svc;
@@ -57,18 +58,24 @@ pub async fn subscribe(app: &App, req: Request) -> Result<HttpResponse, ApiError
 }
 
 /// `POST /organizations/v1/sign_up` (anonymous): an organization with an approval signs
-/// itself up; its `org_admin` can log in at once.
+/// itself up; its `org_admin` can log in at once. With an optional `Idempotency-Key`, private
+/// to the approval (the only thing that tells one anonymous caller from another).
 pub async fn sign_up(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
     let body: OrgSignUpRequest = json_body(&req)?;
-    let org = sign_ups::sign_up(
-        app,
-        body.username.as_str(),
-        &body.password,
-        &body.details,
-        Confirmation::Approved {
-            approval_id: body.approval_id.as_str(),
-        },
-    )
-    .await?;
-    json(200, &OrgSignUpResponse { id: org.id })
+    // The approval as the table keeps it: hashed, since it is a credential.
+    let scope = format!("approval:{}", hash_secret(body.approval_id.as_str()));
+    once_with_password(app, &req, &scope, 200, "password", |key| {
+        sign_ups::sign_up(
+            app,
+            body.username.as_str(),
+            &body.password,
+            &body.details,
+            Confirmation::Approved {
+                approval_id: body.approval_id.as_str(),
+            },
+            key,
+            |org| OrgSignUpResponse { id: org.id },
+        )
+    })
+    .await
 }

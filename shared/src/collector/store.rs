@@ -12,7 +12,7 @@ use crate::collector::rules::{EntityType, Interest, Operation};
 use crate::identity::oauth::TenantId;
 use crate::kernel::time::{Timestamp, rfc3339, serde_ts};
 
-use crate::store::db::{Cond, Db, DbError, GSI1, Keys, Tx, from_item, to_item};
+use crate::store::db::{Cond, Db, DbError, GSI1, Item, Keys, Tx, from_item, to_item};
 
 /// Kind of the tenant event items the dispatcher (and the notification feeds) read.
 pub const TENANT_EVENT: &str = "tenant_event";
@@ -201,6 +201,24 @@ impl Db {
         self.put(item, cond).await
     }
 
+    /// A new subscription (its id unused in the tenant) with `also` (the request's idempotency
+    /// key), all or nothing. `ConditionFailed`: the id is taken, or a concurrent request wrote
+    /// the key first.
+    pub async fn create_event_subscription(
+        &self,
+        record: &SubscriptionRecord,
+        also: Option<(Item, Cond)>,
+    ) -> Result<(), DbError> {
+        let item = to_item(
+            "event_subscription",
+            &subscription_keys(&record.tenant, &record.id),
+            record,
+        )?;
+        let mut tx = Tx::new();
+        tx.put(item, Cond::New).put_each(also);
+        self.transact(tx).await
+    }
+
     pub async fn get_event_subscription(
         &self,
         tenant: &TenantId,
@@ -225,9 +243,23 @@ impl Db {
         Ok(subs)
     }
 
-    /// Creates a job (`Cond::New`) or replaces it at the version it was read at.
+    /// Replaces a job at the version it was read at.
     pub async fn put_job(&self, job: &JobRecord, cond: Cond) -> Result<(), DbError> {
         self.put(to_item("job", &job_keys(job), job)?, cond).await
+    }
+
+    /// A new job (its id unused in the tenant) with `also` (the request's idempotency key),
+    /// all or nothing. `ConditionFailed`: the id is taken, or a concurrent request wrote the
+    /// key first.
+    pub async fn create_job(
+        &self,
+        job: &JobRecord,
+        also: Option<(Item, Cond)>,
+    ) -> Result<(), DbError> {
+        let mut tx = Tx::new();
+        tx.put(to_item("job", &job_keys(job), job)?, Cond::New)
+            .put_each(also);
+        self.transact(tx).await
     }
 
     pub async fn get_job(&self, tenant: &TenantId, id: &str) -> Result<Option<JobRecord>, DbError> {

@@ -188,7 +188,12 @@ pub async fn authenticate(app: &App, req: &Request) -> Result<Identity, ApiError
         .filter(|v| !v.is_empty())
         .ok_or_else(ApiError::unauthorized)?;
     let token = header.strip_prefix("Bearer ").unwrap_or(header).trim();
-    app.verifier.verify(token).await
+    let identity = app.verifier.verify(token).await?;
+    // The invocation's metrics name whose request it was (a property, never a dimension).
+    if let Some(org) = identity.organization_id {
+        crate::infra::metrics::property("organization_id", org.to_string());
+    }
+    Ok(identity)
 }
 
 /// Parses an `application/x-www-form-urlencoded` body (the OAuth token request).
@@ -267,7 +272,9 @@ pub async fn machine_identity(app: &App, req: &Request) -> Result<MachineIdentit
         .map(str::trim)
         .filter(|v| !v.is_empty())
         .ok_or_else(ApiError::unauthorized)?;
-    app.machine.verify(&app.aws, token).await
+    let identity = app.machine.verify(&app.aws, token).await?;
+    crate::infra::metrics::property("tenant", identity.tenant.as_str().to_owned());
+    Ok(identity)
 }
 
 /// The Event Collector's `X-TWC-Tenant`: required (400), and it must be the tenant the token
@@ -300,9 +307,10 @@ pub fn json<T: Serialize>(status: u16, body: &T) -> Result<HttpResponse, ApiErro
 /// Runs a creating use case under the request's `Idempotency-Key`, when it has one
 /// ([`crate::store::idempotency`]): a response stored under the key is answered again (with
 /// `Idempotent-Replayed: true`) without running the use case; otherwise the use case runs with
-/// a [`Once`] to write with its state change and is answered with `status`. When it loses to a
-/// concurrent request with the same key (a 409), that request's stored response is the answer.
-/// `scope` is the caller (its organization or tenant), which keys are private to.
+/// a [`Once`] to write with its state change and is answered with `status`. When it fails
+/// while a concurrent request with the same key won (a 409, or a refusal of what the winner
+/// changed: the name it took, the approval it used up), that request's stored response is the
+/// answer. `scope` is the caller (its organization or tenant), which keys are private to.
 pub async fn once<T, F, Fut>(
     app: &App,
     req: &Request,
@@ -315,28 +323,110 @@ where
     F: FnOnce(Option<Once>) -> Fut,
     Fut: std::future::Future<Output = Result<T, ApiError>>,
 {
-    let Some(header) = req.headers().get("idempotency-key") else {
+    let key = match req.headers().get("idempotency-key") {
+        None => None,
+        Some(header) => Some(IdempotencyKey::new(
+            scope,
+            header.to_str().unwrap_or_default(),
+            req.method().as_str(),
+            req.uri().path(),
+            body_bytes(req),
+        )?),
+    };
+    keyed(app, key, status, run).await
+}
+
+/// PBKDF2 rounds over a password in a key's fingerprint ([`once_with_password`]).
+const PASSWORD_ROUNDS: u32 = 100_000;
+
+/// [`once`] for a request whose JSON body carries a password in its top-level `field` (the
+/// sign-ups). The key item's fingerprint is a fast, unsalted digest of the body, and the rest
+/// of a sign-up's body is in the organization it creates: a reader of the table could test
+/// password guesses against it. So the fingerprint covers the body with the password replaced
+/// by PBKDF2 of it, salted with the caller and the key as sent, which is never stored (the
+/// item's key holds its digest). The body must already have parsed as JSON.
+pub async fn once_with_password<T, F, Fut>(
+    app: &App,
+    req: &Request,
+    scope: &str,
+    status: u16,
+    field: &str,
+    run: F,
+) -> Result<HttpResponse, ApiError>
+where
+    T: Serialize,
+    F: FnOnce(Option<Once>) -> Fut,
+    Fut: std::future::Future<Output = Result<T, ApiError>>,
+{
+    let key = match req.headers().get("idempotency-key") {
+        None => None,
+        Some(header) => {
+            let raw = header.to_str().unwrap_or_default();
+            // A malformed key is refused before any rounds are spent on it.
+            IdempotencyKey::new(scope, raw, "", "", b"")?;
+            let body = password_stretched(body_bytes(req), field, scope, raw)?;
+            Some(IdempotencyKey::new(
+                scope,
+                raw,
+                req.method().as_str(),
+                req.uri().path(),
+                &body,
+            )?)
+        }
+    };
+    keyed(app, key, status, run).await
+}
+
+/// `body` with the string at its top-level `field` replaced by PBKDF2-HMAC-SHA256 of it,
+/// salted with `scope` and `key`.
+fn password_stretched(
+    body: &[u8],
+    field: &str,
+    scope: &str,
+    key: &str,
+) -> Result<Vec<u8>, ApiError> {
+    use base64::Engine;
+    let mut value: serde_json::Value = serde_json::from_slice(body)
+        .map_err(|e| ApiError::bad_request(format!("Invalid request body: {e}")))?;
+    if let Some(password) = value.get(field).and_then(|p| p.as_str()) {
+        let mut stretched = [0u8; 32];
+        aws_lc_rs::pbkdf2::derive(
+            aws_lc_rs::pbkdf2::PBKDF2_HMAC_SHA256,
+            std::num::NonZeroU32::new(PASSWORD_ROUNDS).expect("rounds are not zero"),
+            format!("{scope}\n{key}").as_bytes(),
+            password.as_bytes(),
+            &mut stretched,
+        );
+        value[field] = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .encode(stretched)
+            .into();
+    }
+    serde_json::to_vec(&value).map_err(ApiError::internal)
+}
+
+async fn keyed<T, F, Fut>(
+    app: &App,
+    key: Option<IdempotencyKey>,
+    status: u16,
+    run: F,
+) -> Result<HttpResponse, ApiError>
+where
+    T: Serialize,
+    F: FnOnce(Option<Once>) -> Fut,
+    Fut: std::future::Future<Output = Result<T, ApiError>>,
+{
+    let Some(key) = key else {
         return json(status, &run(None).await?);
     };
-    let key = IdempotencyKey::new(
-        scope,
-        header.to_str().unwrap_or_default(),
-        req.method().as_str(),
-        req.uri().path(),
-        body_bytes(req),
-    )?;
     if let Some(stored) = idempotency::stored(&app.db, &key, crate::kernel::time::now()).await? {
         return replay(stored);
     }
     match run(Some(Once::new(key.clone(), status))).await {
         Ok(created) => json(status, &created),
-        Err(e) if e.kind == ErrorKind::Conflict => {
-            match idempotency::stored(&app.db, &key, crate::kernel::time::now()).await? {
-                Some(stored) => replay(stored),
-                None => Err(e),
-            }
-        }
-        Err(e) => Err(e),
+        Err(e) => match idempotency::stored(&app.db, &key, crate::kernel::time::now()).await? {
+            Some(stored) => replay(stored),
+            None => Err(e),
+        },
     }
 }
 
@@ -449,5 +539,26 @@ mod tests {
         // No body: the media type does not matter.
         let v: serde_json::Value = json_body_or_default(&post(Some("text/plain"), "")).unwrap();
         assert!(v.is_null());
+    }
+
+    #[test]
+    fn a_fingerprinted_password_is_stretched_with_the_key_and_its_caller() {
+        let body = br#"{"username":"ada","password":"Passw0rd!"}"#;
+        let stretched = |scope: &str, key: &str| {
+            String::from_utf8(password_stretched(body, "password", scope, key).unwrap()).unwrap()
+        };
+        let once = stretched("org", "k1");
+        assert_eq!(once, stretched("org", "k1"), "a retry fingerprints alike");
+        assert!(!once.contains("Passw0rd!"), "{once}");
+        assert!(once.contains(r#""username":"ada""#), "{once}");
+        assert_ne!(once, stretched("org", "k2"), "salted with the key");
+        assert_ne!(once, stretched("other", "k1"), "salted with the caller");
+        let other = br#"{"username":"ada","password":"Passw0rd?"}"#;
+        let changed = password_stretched(other, "password", "org", "k1").unwrap();
+        assert_ne!(
+            once.as_bytes(),
+            changed,
+            "another password is another request"
+        );
     }
 }

@@ -11,6 +11,7 @@
 
 use aws_sdk_cognitoidentityprovider::error::ProvideErrorMetadata;
 use aws_sdk_cognitoidentityprovider::types::{AttributeType, MessageActionType, UserStatusType};
+use serde::Serialize;
 
 use crate::edge::error::ApiError;
 use crate::identity::auth::ORG_ADMIN;
@@ -20,7 +21,8 @@ use crate::kernel::time::now;
 use crate::marketplace::organization::{OrgProfile, Organization};
 use crate::marketplace::store::organizations::{SignUpState, SignUpWrite};
 use crate::marketplace::wire::organizations::{Email, OrgSignUpDetails, Password};
-use crate::store::db::DbError;
+use crate::store::db::{Cond, DbError, Item};
+use crate::store::idempotency::{Once, check_not_answered, key_item};
 
 /// How the new user becomes able to log in.
 #[derive(Clone, Copy, Debug)]
@@ -65,15 +67,25 @@ fn attr(name: &str, value: &str) -> AttributeType {
         .expect("name is set")
 }
 
-/// Signs up an organization with its first `org_admin`; answers the new organization.
-pub async fn sign_up(
+/// Signs up an organization with its first `org_admin`; answers `answer` of the new
+/// organization. With `once` (the request's idempotency key), the key item holding that answer
+/// is written in the transaction that completes the sign-up (step 3).
+pub async fn sign_up<T: Serialize>(
     app: &App,
     username: &str,
     password: &Password,
     details: &OrgSignUpDetails,
     confirmation: Confirmation<'_>,
-) -> Result<Organization, ApiError> {
-    run(app, None, username, password, details, confirmation).await
+    once: Option<Once>,
+    answer: impl Fn(&Organization) -> T,
+) -> Result<T, ApiError> {
+    let request = Request {
+        username,
+        password,
+        details,
+        confirmation,
+    };
+    run(app, None, request, once, answer).await
 }
 
 /// [`sign_up`] with the organization id chosen by the caller. A sign-up of the username that
@@ -86,15 +98,13 @@ pub async fn sign_up_as(
     password: &Password,
     details: &OrgSignUpDetails,
 ) -> Result<Organization, ApiError> {
-    run(
-        app,
-        Some(id),
+    let request = Request {
         username,
         password,
         details,
-        Confirmation::BySysAdmin,
-    )
-    .await
+        confirmation: Confirmation::BySysAdmin,
+    };
+    run(app, Some(id), request, None, Organization::clone).await
 }
 
 /// The organization a sign-up would create, or why the request is refused: decided before
@@ -143,15 +153,24 @@ pub async fn check_available(
     }
 }
 
-async fn run(
+/// What a sign-up asks for.
+#[derive(Clone, Copy)]
+struct Request<'a> {
+    username: &'a str,
+    password: &'a Password,
+    details: &'a OrgSignUpDetails,
+    confirmation: Confirmation<'a>,
+}
+
+async fn run<T: Serialize>(
     app: &App,
     fixed_id: Option<OrgId>,
-    username: &str,
-    password: &Password,
-    details: &OrgSignUpDetails,
-    confirmation: Confirmation<'_>,
-) -> Result<Organization, ApiError> {
-    let approval_id = match confirmation {
+    r: Request<'_>,
+    once: Option<Once>,
+    answer: impl Fn(&Organization) -> T,
+) -> Result<T, ApiError> {
+    let (username, details) = (r.username, r.details);
+    let approval_id = match r.confirmation {
         Confirmation::Approved { approval_id } => {
             crate::marketplace::usecases::organizations::require_approval(app, approval_id).await?;
             Some(approval_id)
@@ -163,14 +182,16 @@ async fn run(
     let ours = |owner: OrgId| fixed_id == Some(owner);
     if let Some(h) = &org.host {
         match app.db.host_owner(h, details.branch_id).await? {
-            Some(owner) if ours(owner) => return own_finished(app, owner).await,
+            Some(owner) if ours(owner) => return Ok(answer(&own_finished(app, owner).await?)),
             Some(_) => return Err(host_taken()),
             None => {}
         }
     }
     let claim = app.db.claim_sign_up(username, org.id).await?;
     match claim.state {
-        SignUpState::Done if ours(claim.org_id) => return own_finished(app, claim.org_id).await,
+        SignUpState::Done if ours(claim.org_id) => {
+            return Ok(answer(&own_finished(app, claim.org_id).await?));
+        }
         SignUpState::Done => return Err(username_taken()),
         // Another sign-up of this username, with its own id, is under way.
         _ if fixed_id.is_some() && claim.org_id != org.id => {
@@ -182,23 +203,24 @@ async fn run(
     }
     // A retry (the claim was pending) continues with the id of the first attempt.
     org.id = claim.org_id;
-    match finish(
-        app,
-        username,
-        password,
-        details,
-        confirmation,
-        &org,
-        approval_id,
-    )
-    .await
-    {
-        Ok(()) => Ok(org),
+    let answered = answer(&org);
+    let key = Key {
+        item: key_item(once.clone(), &answered, now())?,
+        once: once.as_ref(),
+    };
+    match finish(app, r, &org, approval_id, key).await {
+        Ok(()) => Ok(answered),
         Err(e) => {
             abandon(app, username, org.id).await;
             Err(e)
         }
     }
+}
+
+/// The request's idempotency key, and its key item to write with the sign-up's last write.
+struct Key<'a> {
+    item: Option<(Item, Cond)>,
+    once: Option<&'a Once>,
 }
 
 /// This sign-up's own organization, written by an earlier attempt with the same id.
@@ -215,14 +237,13 @@ fn username_taken() -> ApiError {
 
 async fn finish(
     app: &App,
-    username: &str,
-    password: &Password,
-    details: &OrgSignUpDetails,
-    confirmation: Confirmation<'_>,
+    r: Request<'_>,
     org: &Organization,
     approval_id: Option<&str>,
+    key: Key<'_>,
 ) -> Result<(), ApiError> {
-    create_user(app, username, password, details, confirmation, org).await?;
+    let (username, details) = (r.username, r.details);
+    create_user(app, r, org).await?;
     app.aws
         .cognito()
         .await
@@ -238,9 +259,12 @@ async fn finish(
         username,
         approval_id,
     };
-    match app.db.complete_sign_up(&write).await {
+    match app.db.complete_sign_up(&write, key.item).await {
         Ok(()) => Ok(()),
         Err(DbError::ConditionFailed) => {
+            // A concurrent request with this key finished the sign-up: its answer is this
+            // one's (`http::once`), not this attempt's copy of the organization.
+            check_not_answered(&app.db, key.once, now()).await?;
             // A concurrent retry of this sign-up finished it: same organization, done.
             if app.db.get_org(org.id).await?.is_some() {
                 return Ok(());
@@ -278,14 +302,13 @@ fn user_email<'a>(username: &'a str, details: &'a OrgSignUpDetails) -> &'a str {
     }
 }
 
-async fn create_user(
-    app: &App,
-    username: &str,
-    password: &Password,
-    details: &OrgSignUpDetails,
-    confirmation: Confirmation<'_>,
-    org: &Organization,
-) -> Result<(), ApiError> {
+async fn create_user(app: &App, r: Request<'_>, org: &Organization) -> Result<(), ApiError> {
+    let Request {
+        username,
+        password,
+        details,
+        confirmation,
+    } = r;
     let cognito = app.aws.cognito().await;
     let pool = &app.config.user_pool_id;
     let org_id = org.id.to_string();

@@ -126,6 +126,25 @@ pub fn key_item<T: Serialize>(
     once.map(|o| o.write(response, now)).transpose()
 }
 
+/// After a create carrying `once` lost a race: a 409 when it lost to a request with the same
+/// key, which has stored its response by now (`http::once` answers with it), so that a retry
+/// stops instead of deciding again against its own first request; `Ok` to decide again.
+pub async fn check_not_answered(
+    db: &Db,
+    once: Option<&Once>,
+    now: Timestamp,
+) -> Result<(), ApiError> {
+    let Some(once) = once else {
+        return Ok(());
+    };
+    match stored(db, &once.key, now).await? {
+        Some(_) => Err(ApiError::conflict(
+            "A request with this Idempotency-Key was answered first.",
+        )),
+        None => Ok(()),
+    }
+}
+
 /// The live response stored under `key`, if any: 422 when the key was first used for another
 /// request.
 pub async fn stored(

@@ -10,16 +10,26 @@ pub struct Collector<'a> {
     pub(super) t: &'a TestStack,
     pub(super) bearer: &'a str,
     pub(super) tenant: &'a str,
+    pub(super) idempotency_key: Option<&'a str>,
 }
 
-impl Collector<'_> {
+impl<'a> Collector<'a> {
+    /// The same client, sending `Idempotency-Key: key` with every request.
+    pub fn with_idempotency_key(self, key: &'a str) -> Self {
+        Self {
+            idempotency_key: Some(key),
+            ..self
+        }
+    }
+
     /// `method path` with the token and the tenant header; `body` as JSON unless it is null.
     pub async fn send(self, method: &str, path: &str, body: Value) -> Response {
         let raw = (!body.is_null()).then(|| body.to_string());
-        let headers = [
+        let mut headers = vec![
             ("authorization", self.bearer),
             ("x-twc-tenant", self.tenant),
         ];
+        headers.extend(self.idempotency_key.map(|k| ("idempotency-key", k)));
         self.t.request(method, path, &headers, raw.as_deref()).await
     }
 

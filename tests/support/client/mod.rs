@@ -127,6 +127,7 @@ impl TestStack {
             t: self,
             bearer,
             tenant,
+            idempotency_key: None,
         }
     }
 

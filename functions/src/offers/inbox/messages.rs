@@ -4,7 +4,7 @@ use lambda_http::Request;
 use shared::ApiError;
 use shared::App;
 use shared::edge::http::{
-    HttpResponse, authenticate, json, json_body, path_param, query, redirect,
+    HttpResponse, authenticate, json, org_admin_creates, path_param, query, redirect,
 };
 use shared::infra::presign::base_url;
 use shared::marketplace::message::SenderType;
@@ -12,13 +12,12 @@ use shared::marketplace::usecases::messages as svc;
 
 const SIDE: SenderType = SenderType::Supply;
 
-/// `POST /offers/v1/inbox/messages`
+/// `POST /offers/v1/inbox/messages` (with an optional `Idempotency-Key`).
 pub async fn send(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
-    let supplier = authenticate(app, &req).await?.org_admin()?;
-    json(
-        201,
-        &svc::send(app, SIDE, supplier, json_body(&req)?).await?,
-    )
+    org_admin_creates(app, &req, |supplier, body, key| {
+        svc::send(app, SIDE, supplier, body, key)
+    })
+    .await
 }
 
 /// `GET /offers/v1/inbox/messages`

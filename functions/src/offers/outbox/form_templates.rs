@@ -4,19 +4,15 @@
 use lambda_http::Request;
 use shared::ApiError;
 use shared::App;
-use shared::edge::http::{HttpResponse, authenticate, json, json_body_within};
+use shared::edge::http::{HttpResponse, authenticate, json_body_within, once};
 use shared::marketplace::usecases::forms as svc;
 
-/// `POST /offers/v1/outbox/form_templates`
+/// `POST /offers/v1/outbox/form_templates` (with an optional `Idempotency-Key`).
 pub async fn publish(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
     let demand = authenticate(app, &req).await?.org_admin()?;
-    json(
-        201,
-        &svc::publish(
-            app,
-            demand,
-            json_body_within(&req, &shared::kernel::limits::DOCUMENTS)?,
-        )
-        .await?,
-    )
+    let body = json_body_within(&req, &shared::kernel::limits::DOCUMENTS)?;
+    once(app, &req, &demand.to_string(), 201, |key| {
+        svc::publish(app, demand, body, key)
+    })
+    .await
 }

@@ -9,7 +9,7 @@ use lambda_http::Request;
 use shared::ApiError;
 use shared::App;
 use shared::edge::http::{
-    HttpResponse, authenticate, json, json_body, no_content, path_param, query,
+    HttpResponse, authenticate, json, json_body, no_content, once_with_password, path_param, query,
 };
 use shared::identity::sign_up::{self as sign_ups, Confirmation};
 use shared::kernel::ids::OrgId;
@@ -85,20 +85,27 @@ pub async fn list_subscriptions(app: &App, req: Request) -> Result<HttpResponse,
 }
 
 /// `POST /organizations/v1/sys_admin/sign_up`: the organization and its unconfirmed
-/// `org_admin` (Cognito sends the confirmation code).
+/// `org_admin` (Cognito sends the confirmation code). With an optional `Idempotency-Key`,
+/// shared by the sys_admins.
 pub async fn sign_up(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
     authenticate(app, &req).await?.sys_admin()?;
     let body: SysAdminOrgSignUpRequest = json_body(&req)?;
-    let org = sign_ups::sign_up(
-        app,
-        body.username.as_str(),
-        &body.password,
-        &body.details,
-        Confirmation::ByCode,
-    )
-    .await?;
-    json(200, &OrgDetail::of(&org))
+    once_with_password(app, &req, SYS_ADMIN_KEYS, 200, "password", |key| {
+        sign_ups::sign_up(
+            app,
+            body.username.as_str(),
+            &body.password,
+            &body.details,
+            Confirmation::ByCode,
+            key,
+            OrgDetail::of,
+        )
+    })
+    .await
 }
+
+/// The scope of the sys_admins' idempotency keys: no organization or tenant id has a `:`.
+const SYS_ADMIN_KEYS: &str = "platform:sys_admin";
 
 /// `POST /organizations/v1/sys_admin/confirm_sign_up`: with the code the user received.
 pub async fn confirm_sign_up(app: &App, req: Request) -> Result<HttpResponse, ApiError> {

@@ -12,6 +12,7 @@ use crate::infra::app::App;
 use crate::kernel::quota::Quota;
 use crate::kernel::time::{Timestamp, rfc3339};
 use crate::store::db::{Cond, DbError};
+use crate::store::idempotency::{Once, key_item};
 
 /// The job's schedule: `schedule`, else `scheduleExpression`; every one given must parse.
 fn job_schedule(schedule: Option<&str>, expression: Option<&str>) -> Result<Schedule, ApiError> {
@@ -57,6 +58,7 @@ pub async fn create_job(
     tenant: &TenantId,
     job: Job,
     now: Timestamp,
+    once: Option<Once>,
 ) -> Result<Job, ApiError> {
     let id = job.id.clone().unwrap_or_else(new_id);
     check_id("id", &id)?;
@@ -88,8 +90,11 @@ pub async fn create_job(
         created_at: now,
         updated_at: now,
     };
-    match app.db.put_job(&record, Cond::New).await {
-        Ok(()) => Ok(job_view(&record)),
+    let created = job_view(&record);
+    let key = key_item(once, &created, now)?;
+    match app.db.create_job(&record, key).await {
+        Ok(()) => Ok(created),
+        // Or the key was written by a concurrent retry, whose answer `http::once` gives.
         Err(DbError::ConditionFailed) => Err(ApiError::conflict(format!(
             "A job with id {id} exists; update it with PUT /api/v1/jobs/{id}"
         ))),

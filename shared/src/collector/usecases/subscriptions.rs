@@ -16,6 +16,7 @@ use crate::infra::sealed;
 use crate::kernel::quota::Quota;
 use crate::kernel::time::Timestamp;
 use crate::store::db::{Cond, DbError};
+use crate::store::idempotency::{Once, key_item};
 
 #[derive(Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -163,6 +164,7 @@ pub async fn create_subscription(
     tenant: &TenantId,
     sub: EventSubscription,
     now: Timestamp,
+    once: Option<Once>,
 ) -> Result<EventSubscription, ApiError> {
     let id = sub.id.clone().unwrap_or_else(new_id);
     check_id("id", &id)?;
@@ -190,8 +192,11 @@ pub async fn create_subscription(
         created_at: now,
         updated_at: now,
     };
-    match app.db.put_event_subscription(&record, Cond::New).await {
-        Ok(()) => Ok(view(&record)),
+    let created = view(&record);
+    let key = key_item(once, &created, now)?;
+    match app.db.create_event_subscription(&record, key).await {
+        Ok(()) => Ok(created),
+        // Or the key was written by a concurrent retry, whose answer `http::once` gives.
         Err(DbError::ConditionFailed) => Err(ApiError::conflict(format!(
             "An event subscription with id {id} exists; update it with PUT"
         ))),

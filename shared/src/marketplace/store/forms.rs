@@ -96,15 +96,18 @@ impl Db {
     }
 
     /// Stores a new version, makes it the latest over the version read (`None`: the schema's
-    /// first) and writes its event, if anyone is to hear it — all or nothing.
+    /// first) and writes its event, if anyone is to hear it, and `also` (the request's
+    /// idempotency key) — all or nothing.
     pub async fn publish_form_template(
         &self,
         t: &FormTemplate,
         read: Option<u64>,
         event: Option<&EventRecord>,
+        also: Option<(Item, Cond)>,
     ) -> Result<(), DbError> {
         let stored = TemplateItem::encode(t)?;
         let mut tx = Tx::new();
+        tx.put_each(also);
         tx.put(
             to_item("form_template", &template_keys(t.form_template_id), &stored)?,
             Cond::New,

@@ -104,17 +104,19 @@ impl Db {
         Ok(parties.map(|p| SequenceParties { referral_id, ..p }))
     }
 
-    /// Stores a new message with its event and the sequence's new summary, in one
-    /// transaction; the summary is written only over the version it was read at (`read`,
-    /// `None` when the sequence had no message yet).
+    /// Stores a new message with its event, the sequence's new summary and `also` (the
+    /// request's idempotency key), in one transaction; the summary is written only over the
+    /// version it was read at (`read`, `None` when the sequence had no message yet).
     pub async fn put_message(
         &self,
         m: &Message,
         event: &EventRecord,
         sequence: &Sequence,
         read: Option<u64>,
+        also: Option<(Item, Cond)>,
     ) -> Result<(), DbError> {
         let mut tx = Tx::new();
+        tx.put_each(also);
         tx.put(to_item("message", &message_keys(m), m)?, Cond::New);
         tx.put(self.event_item(event)?, Cond::New);
         tx.put(

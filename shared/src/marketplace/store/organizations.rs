@@ -4,7 +4,7 @@ use crate::events::{Channel, EventRecord};
 use crate::kernel::ids::OrgId;
 use crate::marketplace::organization::{AssignmentMode, Organization, TrustedNetworkChange};
 
-use crate::store::db::{Cond, Db, DbError, GSI1, Keys, Tx, from_item, kind_of, to_item};
+use crate::store::db::{Cond, Db, DbError, GSI1, Item, Keys, Tx, from_item, kind_of, to_item};
 
 pub fn org_keys(id: OrgId) -> Keys {
     Keys::new(format!("ORG#{id}"), "ORG")
@@ -280,9 +280,15 @@ impl Db {
     }
 
     /// The last write of a sign-up, all or nothing: the organization (new), its claim
-    /// (pending → done), its host + branch (new) and the approval it consumes.
-    pub async fn complete_sign_up(&self, w: &SignUpWrite<'_>) -> Result<(), DbError> {
+    /// (pending → done), its host + branch (new), the approval it consumes and `also` (the
+    /// request's idempotency key).
+    pub async fn complete_sign_up(
+        &self,
+        w: &SignUpWrite<'_>,
+        also: Option<(Item, Cond)>,
+    ) -> Result<(), DbError> {
         let mut tx = Tx::new();
+        tx.put_each(also);
         tx.put(org_item(w.org)?, Cond::New);
         let claim = SignUpClaim {
             username: w.username.to_owned(),

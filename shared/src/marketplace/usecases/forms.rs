@@ -23,17 +23,20 @@ use crate::marketplace::wire::sequences::PresignedUrl;
 
 use crate::store::races::retry_lost_races;
 
+use crate::store::idempotency::{Once, check_not_answered, key_item};
 use crate::store::races::won;
 
 /// `POST /offers/v1/outbox/form_templates` (this platform's extension: the published API has
-/// no operation for it): the next version of the schema becomes the latest.
+/// no operation for it): the next version of the schema becomes the latest. The request's
+/// idempotency key is written with it, so two retries with one key publish one version.
 pub async fn publish(
     app: &App,
     demand: OrgId,
     draft: TemplateDraft,
+    once: Option<Once>,
 ) -> Result<FormTemplateDetail, ApiError> {
     let recipients = app.db.trusted_suppliers(demand).await?;
-    let (draft, recipients) = (&draft, &recipients);
+    let (draft, recipients, once) = (&draft, &recipients, &once);
     retry_lost_races(
         "The form template is being published by other requests; retry.",
         || async move {
@@ -43,11 +46,20 @@ pub async fn publish(
             // Nobody to tell when the demand trusts no supplier yet.
             let event = (!recipients.is_empty())
                 .then(|| EventRecord::form_template(&t, recipients.clone(), at));
+            let detail = FormTemplateDetail::from(&t);
+            let key = key_item(once.clone(), &detail, at)?;
+            let read = latest.map(|l| l.schema_version);
             let written = app
                 .db
-                .publish_form_template(&t, latest.map(|l| l.schema_version), event.as_ref())
+                .publish_form_template(&t, read, event.as_ref(), key)
                 .await;
-            Ok(won(written)?.map(|()| FormTemplateDetail::from(&t)))
+            let won = won(written)?;
+            if won.is_none() {
+                // A retry of this request that won published the version: stop, not publish
+                // the next one.
+                check_not_answered(&app.db, once.as_ref(), now()).await?;
+            }
+            Ok(won.map(|()| detail))
         },
     )
     .await
@@ -112,7 +124,7 @@ pub async fn submit(
     app: &App,
     supplier: OrgId,
     req: FormSubmissionRequest,
-    once: Option<crate::store::idempotency::Once>,
+    once: Option<Once>,
 ) -> Result<FormSubmissionCreated, ApiError> {
     let subject = Subject::from_ids(req.service_id, req.visit_id)?;
     let referral = match subject {
@@ -142,7 +154,7 @@ pub async fn submit(
     )?;
     let event = EventRecord::form_submission(&submission, at);
     let created = FormSubmissionCreated::from(&submission);
-    let key = crate::store::idempotency::key_item(once, &created, at)?;
+    let key = key_item(once, &created, at)?;
     app.db.put_form_submission(&submission, &event, key).await?;
     Ok(created)
 }

@@ -22,6 +22,7 @@ use crate::store::races::retry_lost_races;
 
 use crate::kernel::paging::{Page, PageRequest, SortOrder, paginate};
 use crate::kernel::time::now;
+use crate::store::idempotency::{Once, check_not_answered, key_item};
 use crate::store::races::won;
 
 async fn parties(
@@ -39,13 +40,15 @@ async fn parties(
 
 /// `POST /offers/v1/{outbox,inbox}/messages`
 ///
-/// The message, its event and the sequence's summary (latest message time, count) are one
-/// transaction; a message racing another in the same sequence reads the summary again.
+/// The message, its event, the sequence's summary (latest message time, count) and the
+/// request's idempotency key are one transaction; a message racing another in the same
+/// sequence reads the summary again, unless it raced a request with its own key.
 pub async fn send(
     app: &App,
     side: SenderType,
     org: OrgId,
     req: MessageSendRequest,
+    once: Option<Once>,
 ) -> Result<MessageDetail, ApiError> {
     let p = parties(app, side, org, req.sequence_id).await?;
     let at = now();
@@ -67,7 +70,10 @@ pub async fn send(
         },
         at,
     );
-    let (p, message, event) = (&p, &message, &event);
+    // The answer is decided before the write: the key item stores it.
+    let answer = detail(app, message.clone()).await?;
+    let key = key_item(once.clone(), &answer, at)?;
+    let (p, message, event, key, once) = (&p, &message, &event, &key, &once);
     retry_lost_races(
         "The sequence is being written by other requests; retry.",
         || async move {
@@ -79,12 +85,20 @@ pub async fn send(
                     None,
                 ),
             };
-            let written = app.db.put_message(message, event, &summary, version).await;
-            won(written)
+            let written = app
+                .db
+                .put_message(message, event, &summary, version, key.clone())
+                .await;
+            let won = won(written)?;
+            if won.is_none() {
+                // A retry of this request that won sent the message: stop, not send another.
+                check_not_answered(&app.db, once.as_ref(), now()).await?;
+            }
+            Ok(won)
         },
     )
     .await?;
-    detail(app, message.clone()).await
+    Ok(answer)
 }
 
 /// The client and service a sequence is about: its offer's, or its direct referral's.
