@@ -11,3 +11,11 @@
 
 pub mod sns;
 pub mod webhooks;
+
+/// Seconds since the Unix epoch, negative before it.
+fn unix_seconds(t: std::time::SystemTime) -> i64 {
+    match t.duration_since(std::time::UNIX_EPOCH) {
+        Ok(d) => i64::try_from(d.as_secs()).unwrap_or(i64::MAX),
+        Err(before) => -i64::try_from(before.duration().as_secs()).unwrap_or(i64::MAX),
+    }
+}

@@ -3,7 +3,9 @@
 //! keyed with the base64-decoded part of the subscription's `whsec_` secret. One matching entry
 //! suffices (a sender rotating its secret signs with both).
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime};
+
+use crate::unix_seconds;
 
 use aws_lc_rs::{constant_time, hmac};
 use base64::Engine;
@@ -135,18 +137,12 @@ impl WebhookVerifier {
     }
 }
 
-fn unix_seconds(t: SystemTime) -> i64 {
-    match t.duration_since(UNIX_EPOCH) {
-        Ok(d) => i64::try_from(d.as_secs()).unwrap_or(i64::MAX),
-        Err(before) => -i64::try_from(before.duration().as_secs()).unwrap_or(i64::MAX),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use http::HeaderValue;
     use shared::listener::webhook;
+    use std::time::UNIX_EPOCH;
 
     fn at(secs: u64) -> SystemTime {
         UNIX_EPOCH + Duration::from_secs(secs)

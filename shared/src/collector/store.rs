@@ -193,12 +193,7 @@ impl Db {
         record: &SubscriptionRecord,
         cond: Cond,
     ) -> Result<(), DbError> {
-        let item = to_item(
-            "event_subscription",
-            &subscription_keys(&record.tenant, &record.id),
-            record,
-        )?;
-        self.put(item, cond).await
+        self.put(subscription_item(record)?, cond).await
     }
 
     /// A new subscription (its id unused in the tenant) with `also` (the request's idempotency
@@ -209,13 +204,8 @@ impl Db {
         record: &SubscriptionRecord,
         also: Option<(Item, Cond)>,
     ) -> Result<(), DbError> {
-        let item = to_item(
-            "event_subscription",
-            &subscription_keys(&record.tenant, &record.id),
-            record,
-        )?;
         let mut tx = Tx::new();
-        tx.put(item, Cond::New).put_each(also);
+        tx.put(subscription_item(record)?, Cond::New).put_each(also);
         self.transact(tx).await
     }
 
@@ -322,6 +312,14 @@ impl Db {
         );
         self.transact(tx).await
     }
+}
+
+fn subscription_item(record: &SubscriptionRecord) -> Result<Item, DbError> {
+    to_item(
+        "event_subscription",
+        &subscription_keys(&record.tenant, &record.id),
+        record,
+    )
 }
 
 #[cfg(test)]
