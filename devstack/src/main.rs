@@ -128,14 +128,27 @@ fn options(
     Ok((positional, named))
 }
 
+/// The local stack's URL: `--stack`, else the default.
+fn stack_url(named: &BTreeMap<String, String>) -> String {
+    named
+        .get("--stack")
+        .cloned()
+        .unwrap_or_else(default_stack_url)
+}
+
+/// Refuses positional arguments, for the commands that take flags only.
+fn no_arguments(positional: &[String]) -> Result<(), String> {
+    match positional.first() {
+        Some(extra) => Err(format!("unexpected argument {extra}\n\n{USAGE}")),
+        None => Ok(()),
+    }
+}
+
 async fn invoke(args: Vec<String>) -> Result<(), String> {
     use devstack::invoke::{Credentials, Persona};
     init_logs("warn");
     let (positional, named) = options(args, &["--as", "--stack", "--timeout"])?;
-    let base = named
-        .get("--stack")
-        .cloned()
-        .unwrap_or_else(default_stack_url);
+    let base = stack_url(&named);
     let timeout = match named.get("--timeout") {
         Some(t) => t.parse().map_err(|e| format!("--timeout: {e}"))?,
         None => 30,
@@ -256,13 +269,8 @@ fn trigger_of(handler: &functions::Handler) -> &'static str {
 async fn events(args: Vec<String>) -> Result<(), String> {
     init_logs("warn");
     let (positional, named) = options(args, &["--org", "--stack", "--count"])?;
-    if let Some(extra) = positional.first() {
-        return Err(format!("unexpected argument {extra}\n\n{USAGE}"));
-    }
-    let base = named
-        .get("--stack")
-        .cloned()
-        .unwrap_or_else(default_stack_url);
+    no_arguments(&positional)?;
+    let base = stack_url(&named);
     let count: Option<usize> = match named.get("--count") {
         Some(n) => Some(n.parse().map_err(|e| format!("--count: {e}"))?),
         None => None,
@@ -324,13 +332,8 @@ async fn metrics(args: Vec<String>) -> Result<(), String> {
     let raw = args.iter().any(|a| a == "--raw");
     let args = args.into_iter().filter(|a| a != "--raw").collect();
     let (positional, named) = options(args, &["--stack"])?;
-    if let Some(extra) = positional.first() {
-        return Err(format!("unexpected argument {extra}\n\n{USAGE}"));
-    }
-    let base = named
-        .get("--stack")
-        .cloned()
-        .unwrap_or_else(default_stack_url);
+    no_arguments(&positional)?;
+    let base = stack_url(&named);
     let url = format!(
         "{}{}",
         base.trim_end_matches('/'),

@@ -323,17 +323,24 @@ where
     F: FnOnce(Option<Once>) -> Fut,
     Fut: std::future::Future<Output = Result<T, ApiError>>,
 {
-    let key = match req.headers().get("idempotency-key") {
-        None => None,
-        Some(header) => Some(IdempotencyKey::new(
-            scope,
-            header.to_str().unwrap_or_default(),
-            req.method().as_str(),
-            req.uri().path(),
-            body_bytes(req),
-        )?),
-    };
+    let key = request_key(req, scope, |_| Ok(body_bytes(req).to_vec()))?;
     keyed(app, key, status, run).await
+}
+
+/// The request's idempotency key, if it sent one: its scope, the key as sent, and the
+/// fingerprint of its method, path and the body `fingerprinted` gives (from the key as sent).
+fn request_key(
+    req: &Request,
+    scope: &str,
+    fingerprinted: impl FnOnce(&str) -> Result<Vec<u8>, ApiError>,
+) -> Result<Option<IdempotencyKey>, ApiError> {
+    let Some(header) = req.headers().get("idempotency-key") else {
+        return Ok(None);
+    };
+    let raw = header.to_str().unwrap_or_default();
+    let body = fingerprinted(raw)?;
+    let (method, path) = (req.method().as_str(), req.uri().path());
+    IdempotencyKey::new(scope, raw, method, path, &body).map(Some)
 }
 
 /// PBKDF2 rounds over a password in a key's fingerprint ([`once_with_password`]).
@@ -358,22 +365,11 @@ where
     F: FnOnce(Option<Once>) -> Fut,
     Fut: std::future::Future<Output = Result<T, ApiError>>,
 {
-    let key = match req.headers().get("idempotency-key") {
-        None => None,
-        Some(header) => {
-            let raw = header.to_str().unwrap_or_default();
-            // A malformed key is refused before any rounds are spent on it.
-            IdempotencyKey::new(scope, raw, "", "", b"")?;
-            let body = password_stretched(body_bytes(req), field, scope, raw)?;
-            Some(IdempotencyKey::new(
-                scope,
-                raw,
-                req.method().as_str(),
-                req.uri().path(),
-                &body,
-            )?)
-        }
-    };
+    let key = request_key(req, scope, |raw| {
+        // A malformed key is refused before any rounds are spent on it.
+        IdempotencyKey::new(scope, raw, "", "", b"")?;
+        password_stretched(body_bytes(req), field, scope, raw)
+    })?;
     keyed(app, key, status, run).await
 }
 
