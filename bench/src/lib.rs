@@ -74,7 +74,7 @@ pub fn sample_event(handler: &str, token: &str, path_id: Option<&str>) -> Value 
 
 /// Every function of the templates as (handler, binary), in template order: the binary is the
 /// artifact Lambda runs the handler from (`BuildProperties.Binary`, which
-/// tests/platform/drift.rs ties to the registry). Read from the templates rather than from
+/// tests/structure/drift.rs ties to the registry). Read from the templates rather than from
 /// `functions::REGISTRY`, whose function pointers would link every handler, and all it calls,
 /// into each benchmark that only starts binaries.
 pub fn deployed_handlers() -> Vec<(String, String)> {

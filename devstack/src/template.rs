@@ -264,7 +264,7 @@ pub struct FunctionDef {
     /// function; `None` for the root template.
     pub stack: Option<String>,
     /// The binary `sam build` builds for it (`Metadata.BuildProperties.Binary`). The local
-    /// stack runs handlers in-process and does not use it; tests/platform/drift.rs checks it.
+    /// stack runs handlers in-process and does not use it; tests/structure/drift.rs checks it.
     pub binary: Option<String>,
 }
 

@@ -5,7 +5,7 @@
 //! (`src/bin/<stack>.rs`), so a function links only its own family's handlers and the clients
 //! they call. [`REGISTRY`] names them all, for the local stack and the tests; no binary refers
 //! to it. A route's method and path are declared in the template and docs/openapi.yaml only;
-//! tests/platform/drift.rs checks the tables against the templates (including each function's
+//! tests/structure/drift.rs checks the tables against the templates (including each function's
 //! `BuildProperties.Binary`), `events/` and docs/openapi.yaml.
 //!
 //! The tables are kept one line per handler, wider than rustfmt's width, so they read as tables.

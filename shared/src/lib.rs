@@ -12,7 +12,7 @@
 //! `edge` (the one error type, HTTP adaptation, rejections to statuses, idempotency keys),
 //! `infra` (configuration, AWS clients, TLS, KMS sealing, pre-signing, delivery to tenants'
 //! destinations) and `kernel` (ids, time, paging, sizes, quotas). No module imports another in
-//! a circle, and the pure rules do not know the edge (tests/platform/modules.rs).
+//! a circle, and the pure rules do not know the edge (tests/structure/modules.rs).
 
 pub mod collector;
 pub mod edge;

@@ -211,6 +211,7 @@ use crate::edge::error::ApiError;
 answered_as!(internal: crate::marketplace::sequence::OtherSequence);
 answered_as!(
     bad_request: crate::marketplace::subscription::EndpointRejection,
+    crate::marketplace::common::RateRejection,
     crate::collector::rules::ScheduleRejection,
 );
 

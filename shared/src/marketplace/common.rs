@@ -376,19 +376,26 @@ pub struct Price {
 /// derived from it).
 pub const MAX_RATE: i64 = 1_000_000;
 
-/// Refuses a negative or absurd rate with a 400 naming `field`. Checked on requests only:
-/// stored prices decode unchecked, so a rule change never makes old records unreadable.
-pub fn check_rate(rate: Decimal, field: &str) -> Result<(), crate::edge::error::ApiError> {
+/// A rate out of range, naming the request's field (a 400, as the schema would refuse it).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{field}: a rate from 0 to {MAX_RATE}")]
+pub struct RateRejection {
+    pub field: String,
+}
+
+/// Refuses a negative or absurd rate. Checked on requests only: stored prices decode unchecked,
+/// so a rule change never makes old records unreadable.
+pub fn check_rate(rate: Decimal, field: &str) -> Result<(), RateRejection> {
     if rate.is_sign_negative() && !rate.is_zero() || rate > Decimal::from(MAX_RATE) {
-        return Err(crate::edge::error::ApiError::bad_request(format!(
-            "{field}: a rate from 0 to {MAX_RATE}"
-        )));
+        return Err(RateRejection {
+            field: field.to_owned(),
+        });
     }
     Ok(())
 }
 
 impl Price {
-    pub fn check(&self, field: &str) -> Result<(), crate::edge::error::ApiError> {
+    pub fn check(&self, field: &str) -> Result<(), RateRejection> {
         check_rate(self.rate, &format!("{field}.rate"))
     }
 }
@@ -414,7 +421,7 @@ pub struct OfferPrice {
 
 impl OfferPrice {
     /// Every rate of the price ([`check_rate`]).
-    pub fn check(&self) -> Result<(), crate::edge::error::ApiError> {
+    pub fn check(&self) -> Result<(), RateRejection> {
         self.default.check("price.default")?;
         for (i, c) in self.custom.iter().enumerate() {
             check_rate(c.rate, &format!("price.custom[{i}].rate"))?;
