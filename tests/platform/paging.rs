@@ -159,3 +159,75 @@ async fn the_referral_lists_page_by_page_and_by_page_token_alike_on_both_sides()
         .await
         .ok(400);
 }
+
+/// Retention (docs/scaling.md §10): a closed offer carries a TTL; when DynamoDB removes it, the
+/// table's stream brings the removal to `offers.retire_offers`, which deletes its matches and
+/// counts it out, so both sides' lists and `total_items` agree without it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_offer_removed_after_its_retention_leaves_both_lists_and_the_counts() {
+    let t = TestStack::start().await;
+    let Logins {
+        demand, supply_a, ..
+    } = &given::logins(&t).await;
+    let (ended, kept) = (
+        given::offer(&t, demand).await,
+        given::offer(&t, demand).await,
+    );
+    let close = serde_json::json!({"reason_code": "client_request"});
+    t.offers(demand).close(&ended, close).await.ok(204);
+    t.settle().await;
+
+    let pk = format!("OFFER#{ended}");
+    let offer_item =
+        |items: &[std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue>]| {
+            items
+                .iter()
+                .find(|i| i["pk"].as_s().unwrap() == &pk && i["sk"].as_s().unwrap() == "OFFER")
+                .cloned()
+        };
+    let items = t.items().await;
+    let ttl: i64 = offer_item(&items).unwrap()["ttl"]
+        .as_n()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let days = (ttl - chrono::Utc::now().timestamp()) as f64 / 86_400.0;
+    assert!(
+        (89.9..=90.0).contains(&days),
+        "kept 90 days after it ended: {days}"
+    );
+    let in_partition =
+        |items: &[std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue>]| {
+            items
+                .iter()
+                .filter(|i| i["pk"].as_s().unwrap() == &pk)
+                .count()
+        };
+    assert!(in_partition(&items) > 1, "the offer and its matches");
+
+    // What DynamoDB's TTL does once the retention has passed.
+    let app = t.stack.app();
+    app.aws
+        .dynamodb()
+        .await
+        .delete_item()
+        .table_name(app.db.table())
+        .key("pk", aws_sdk_dynamodb::types::AttributeValue::S(pk.clone()))
+        .key(
+            "sk",
+            aws_sdk_dynamodb::types::AttributeValue::S("OFFER".into()),
+        )
+        .send()
+        .await
+        .unwrap();
+    t.settle().await;
+
+    let items = t.items().await;
+    assert_eq!(in_partition(&items), 1, "only the retired marker is left");
+    let outbox = t.offers(demand).outbox_list("").await.ok(200);
+    assert_eq!(outbox["total_items"], 1);
+    assert_eq!(ids(&outbox), [kept.clone()]);
+    let inbox = t.offers(supply_a).inbox_list("").await.ok(200);
+    assert_eq!(inbox["total_items"], 1);
+    assert_eq!(inbox["items"][0]["offer"]["id"], kept.as_str());
+}

@@ -403,3 +403,109 @@ async fn the_offer_counts_stay_exact_under_racing_transitions() {
     );
     assert_eq!(counts.assigned + counts.closed, 25);
 }
+
+/// The stream record DynamoDB writes when it removes `item`: the handler's sample (a TTL
+/// removal) with `item` as its old image.
+fn removal(
+    item: shared::store::db::Item,
+    sequence: &str,
+) -> aws_lambda_events::event::dynamodb::Event {
+    let path = devstack::repo_root().join("events/offers.retire_offers.json");
+    let mut event: Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+    let record = &mut event["Records"][0];
+    record["dynamodb"]["OldImage"] = serde_json::to_value(serde_dynamo::Item::from(item)).unwrap();
+    record["dynamodb"]["SequenceNumber"] = sequence.into();
+    serde_json::from_value(event).expect("a stream event")
+}
+
+#[tokio::test]
+async fn an_offer_that_ended_without_a_referral_expires_and_its_removal_retires_the_rest_once() {
+    use shared::store::Table as _;
+    let w = World::new(AssignmentMode::Manual).await;
+    let (ended, open) = (create(&w, "nursing").await, create(&w, "nursing").await);
+    offers::close(
+        &w.app,
+        w.demand,
+        ended,
+        sample("offers.outbox.offers.close"),
+    )
+    .await
+    .unwrap();
+    let pk = |id: OfferId| format!("OFFER#{id}");
+    let item = |id: OfferId| {
+        let table = w.table.clone();
+        async move { table.get(&pk(id), "OFFER").await.unwrap().unwrap() }
+    };
+    let closed = state(&w.app, ended).await.offer;
+    let ttl = item(ended).await["ttl"]
+        .as_n()
+        .unwrap()
+        .parse::<i64>()
+        .unwrap();
+    assert_eq!(
+        ttl,
+        closed.updated_at.unwrap().timestamp() + 90 * 24 * 3600,
+        "a closed offer stays 90 days (the default) after it ended"
+    );
+    assert!(item(open).await.get("ttl").is_none(), "an open offer stays");
+
+    // DynamoDB's TTL removes the closed offer; the stream brings the removal, twice.
+    let removed = w
+        .table
+        .delete_existing(&pk(ended), "OFFER")
+        .await
+        .unwrap()
+        .unwrap();
+    let batch = removal(removed, "100");
+    let now = shared::kernel::time::now();
+    let (response, report) = offers::retire_removed_offers(&w.app, &batch, now).await;
+    assert!(response.batch_item_failures.is_empty());
+    assert_eq!((report.retired, report.retired_before), (1, 0));
+    let (response, report) = offers::retire_removed_offers(&w.app, &batch, now).await;
+    assert!(response.batch_item_failures.is_empty());
+    assert_eq!(
+        (report.retired, report.retired_before),
+        (0, 1),
+        "redelivered"
+    );
+
+    let left: Vec<String> = w
+        .table
+        .items()
+        .into_iter()
+        .filter(|i| i["pk"].as_s().unwrap() == &pk(ended))
+        .map(|i| i["sk"].as_s().unwrap().clone())
+        .collect();
+    assert_eq!(
+        left,
+        ["RETIRED"],
+        "its matches are gone; only the marker stays"
+    );
+    let counts = w.app.db.offer_counts(w.demand).await.unwrap();
+    assert_eq!(
+        (counts.total, counts.open, counts.closed),
+        (1, 1, 0),
+        "{counts:?}"
+    );
+    let list = offers::outbox_list(&w.app, w.demand, serde_json::from_value(json!({})).unwrap())
+        .await
+        .unwrap();
+    assert_eq!((list.total_items, list.items.len()), (1, 1));
+    assert_eq!(
+        state(&w.app, open).await.matches.len(),
+        2,
+        "the open offer keeps its matches"
+    );
+
+    // Records that remove something else, or write, are passed over.
+    let mut other = item(open).await;
+    other.insert(
+        "kind".into(),
+        aws_sdk_dynamodb::types::AttributeValue::S("match".into()),
+    );
+    let (response, report) =
+        offers::retire_removed_offers(&w.app, &removal(other, "101"), now).await;
+    assert!(response.batch_item_failures.is_empty());
+    assert_eq!((report.retired, report.retired_before), (0, 0));
+    assert_eq!(w.app.db.offer_counts(w.demand).await.unwrap(), counts);
+}

@@ -5,6 +5,7 @@ pub mod downloads;
 pub mod expire_offers;
 pub mod inbox;
 pub mod outbox;
+pub mod retire_offers;
 pub mod sys_admin;
 
 use lambda_http::Request;

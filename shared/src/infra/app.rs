@@ -106,7 +106,7 @@ impl App {
 
     fn with_parts(config: Config, aws: Arc<Aws>, db: Db) -> Self {
         Self {
-            db,
+            db: db.retaining_finished_offers_for(config.finished_offer_retention_seconds),
             verifier: Arc::new(TokenVerifier::new(&config)),
             machine: Arc::new(MachineVerifier::new(&config)),
             clients: Arc::new(crate::identity::oauth::ClientStates::new(

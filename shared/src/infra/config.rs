@@ -66,6 +66,9 @@ pub struct Config {
     pub hub_dlq_url: String,
     /// Notifications older than this are never handed out (whether or not TTL removed them).
     pub notification_retention_seconds: i64,
+    /// An offer that ended without a referral (closed, declined by all, expired) stays this
+    /// long after it ended, then DynamoDB TTL removes it (`FINISHED_OFFER_RETENTION_DAYS`).
+    pub finished_offer_retention_seconds: i64,
     /// How many notifications one pull returns at most (`notification_page_size`).
     pub notification_page_size: u32,
     /// Hub callbacks on `http://` loopback addresses are accepted (local stack and tests only).
@@ -172,6 +175,11 @@ impl Config {
                 .and_then(|v| v.parse().ok())
                 .filter(|n| *n > 0)
                 .unwrap_or(6 * 3600),
+            finished_offer_retention_seconds: get("FINISHED_OFFER_RETENTION_DAYS")
+                .and_then(|v| v.parse::<i64>().ok())
+                .filter(|d| *d > 0)
+                .unwrap_or(90)
+                .saturating_mul(24 * 3600),
             notification_page_size: get("NOTIFICATION_PAGE_SIZE")
                 .and_then(|v| v.parse().ok())
                 .filter(|n| (1..=1000).contains(n))

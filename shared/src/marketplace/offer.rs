@@ -161,6 +161,18 @@ pub struct Offer {
     pub demand_assignment: Option<AssignmentMode>,
 }
 
+impl OfferStatus {
+    /// Closed, declined by all or expired: the offer ended, and no referral refers to it, so
+    /// nothing needs it once its retention has passed (an assigned offer is its referral's
+    /// origin and stays).
+    pub fn ended_without_referral(self) -> bool {
+        matches!(
+            self,
+            OfferStatus::Closed | OfferStatus::DeclinedByAll | OfferStatus::Expired
+        )
+    }
+}
+
 impl Offer {
     /// The visit (its outbox id) this offer holds. The spec: "Multiple open or assigned
     /// offers with offer_type `visit` are not permitted for the same visit". So a `visit`

@@ -62,7 +62,12 @@ pub struct Db {
     table: Arc<dyn Table>,
     name: String,
     pub(crate) event_ttl_seconds: i64,
+    /// How long an offer that ended without a referral stays (docs/scaling.md §10).
+    pub(crate) finished_offer_ttl_seconds: i64,
 }
+
+/// What [`Db`] keeps a finished offer for unless told otherwise (the configuration's default).
+pub const FINISHED_OFFER_TTL_SECONDS: i64 = 90 * 24 * 3600;
 
 /// Where an item lives: its primary key and any index keys.
 #[derive(Clone, Debug, Default)]
@@ -154,7 +159,14 @@ impl Db {
             table,
             name: name.into(),
             event_ttl_seconds,
+            finished_offer_ttl_seconds: FINISHED_OFFER_TTL_SECONDS,
         }
+    }
+
+    /// The same table, keeping an offer that ended without a referral `seconds` after it ended.
+    pub fn retaining_finished_offers_for(mut self, seconds: i64) -> Self {
+        self.finished_offer_ttl_seconds = seconds;
+        self
     }
 
     pub fn table(&self) -> &str {

@@ -13,6 +13,7 @@ use crate::marketplace::offer::{
 use crate::marketplace::organization::AssignmentMode;
 use crate::marketplace::referral::Referral;
 
+use crate::store::MAX_TRANSACTION_ITEMS;
 use crate::store::db::{
     Cond, Db, DbError, GSI1, GSI2, Item, Keys, Tx, created_sk, from_item, kind_of,
     sysadmin_partition, to_item,
@@ -20,6 +21,19 @@ use crate::store::db::{
 
 /// The writes a creation adds besides its offers': the demand's counters.
 pub const COUNTER_WRITES: usize = 1;
+
+/// How long the marker of a retired offer stays: past the 24 h a stream keeps a record, so a
+/// redelivered removal still finds it.
+pub const RETIRED_MARKER_SECONDS: i64 = 3 * 24 * 3600;
+
+/// The sort key of the marker [`Db::retire_offer`] leaves in the removed offer's partition.
+const RETIRED_SK: &str = "RETIRED";
+
+/// The marker's attributes.
+#[derive(serde::Serialize)]
+struct RetiredOffer {
+    offer_id: OfferId,
+}
 
 /// Partitions of the expiry index, so that no one index partition takes every offer.
 pub const EXPIRY_SHARDS: u32 = 16;
@@ -268,10 +282,18 @@ impl Db {
                 ),
             );
         }
-        tx.put(
-            to_item("offer", &offer_keys(&transition.offer), &transition.offer)?,
-            Cond::Version(before.offer.version),
-        );
+        let mut offer = to_item("offer", &offer_keys(&transition.offer), &transition.offer)?;
+        if transition.offer.status.ended_without_referral() {
+            // DynamoDB removes the offer once its retention has passed; the table's stream
+            // then retires the rest of it ([`Db::retire_offer`]).
+            let ended = transition
+                .offer
+                .updated_at
+                .unwrap_or(transition.offer.created_at);
+            let ttl = ended.timestamp() + self.finished_offer_ttl_seconds;
+            offer.insert("ttl".into(), AttributeValue::N(ttl.to_string()));
+        }
+        tx.put(offer, Cond::Version(before.offer.version));
         if transition.offer.status != before.offer.status {
             let (pk, sk) = counts_key(before.offer.demand_org_id);
             tx.add(
@@ -309,6 +331,63 @@ impl Db {
             tx.put(self.event_item(e)?, Cond::New);
         }
         self.transact(tx).await
+    }
+
+    /// What is left of an offer that was removed from the table (by TTL, or by hand): its
+    /// matches go, and its demand's counts no longer count it. Counting down and the first
+    /// deletes are one transaction with a marker that must not exist yet, so a stream record
+    /// delivered twice counts down once (`Ok(false)`: retired before; whatever is left is
+    /// deleted again, which changes nothing). The marker stays [`RETIRED_MARKER_SECONDS`].
+    pub async fn retire_offer(
+        &self,
+        removed: &Offer,
+        at: crate::kernel::time::Timestamp,
+    ) -> Result<bool, DbError> {
+        let pk = format!("OFFER#{}", removed.id);
+        let left: Vec<String> = self
+            .query(crate::store::Query {
+                attributes: Some(&["sk"]),
+                ..crate::store::Query::partition(None, &pk)
+            })
+            .await?
+            .iter()
+            .filter_map(|i| i.get("sk")?.as_s().ok().cloned())
+            .filter(|sk| sk != RETIRED_SK)
+            .collect();
+        let mut marker = to_item(
+            "retired_offer",
+            &Keys::new(pk.clone(), RETIRED_SK),
+            &RetiredOffer {
+                offer_id: removed.id,
+            },
+        )?;
+        let ttl = at.timestamp() + RETIRED_MARKER_SECONDS;
+        marker.insert("ttl".into(), AttributeValue::N(ttl.to_string()));
+        let (first, later) = left.split_at(left.len().min(MAX_TRANSACTION_ITEMS - 2));
+        let mut tx = Tx::new();
+        tx.put(marker, Cond::New);
+        let (counts_pk, counts_sk) = counts_key(removed.demand_org_id);
+        tx.add(
+            &counts_pk,
+            &counts_sk,
+            vec![("total", -1), (status_counter(removed.status), -1)],
+        );
+        for sk in first {
+            tx.delete(&pk, sk, Cond::Any);
+        }
+        let (first_time, rest) = match self.transact(tx).await {
+            Ok(()) => (true, later),
+            Err(DbError::ConditionFailed) => (false, left.as_slice()),
+            Err(e) => return Err(e),
+        };
+        for chunk in rest.chunks(MAX_TRANSACTION_ITEMS) {
+            let mut tx = Tx::new();
+            for sk in chunk {
+                tx.delete(&pk, sk, Cond::Any);
+            }
+            self.transact(tx).await?;
+        }
+        Ok(first_time)
     }
 
     /// Open offers whose expiry is at or before `now`, from every shard of the expiry index.

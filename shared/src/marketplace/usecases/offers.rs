@@ -29,9 +29,11 @@ use crate::store::races::won;
 
 mod expiry;
 mod reads;
+mod retention;
 
 pub use expiry::*;
 pub use reads::*;
+pub use retention::*;
 
 /// A transaction holds the offer, one item per match, one event item and the demand's
 /// counters.
