@@ -447,7 +447,7 @@ async fn an_offer_that_ended_without_a_referral_expires_and_its_removal_retires_
         closed.updated_at.unwrap().timestamp() + 90 * 24 * 3600,
         "a closed offer stays 90 days (the default) after it ended"
     );
-    assert!(item(open).await.get("ttl").is_none(), "an open offer stays");
+    assert!(!item(open).await.contains_key("ttl"), "an open offer stays");
 
     // DynamoDB's TTL removes the closed offer; the stream brings the removal, twice.
     let removed = w
