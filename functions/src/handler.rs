@@ -21,6 +21,7 @@ use shared::edge::http::Family;
 use shared::edge::http::HttpResponse;
 use shared::infra::metrics::{self, Kind, Metric, Unit};
 pub use shared::kernel::time::Timestamp;
+use tracing::Instrument as _;
 
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 pub type HttpFn = for<'a> fn(&'a App, Request) -> BoxFuture<'a, HttpResponse>;
@@ -120,6 +121,25 @@ pub fn api_request_id(req: &Request) -> Option<String> {
     }
 }
 
+/// The span every log line of a route's request is written in: its operation and API Gateway
+/// request id, and, once [`shared::edge::http::authenticate`] knows them, the organization or
+/// tenant (never a token). On Lambda it sits inside the runtime's own span, which names the
+/// invocation's `requestId`.
+pub fn request_span(operation: &'static str, api_request_id: Option<&str>) -> tracing::Span {
+    tracing::info_span!(
+        "request",
+        operation,
+        api_request_id,
+        organization_id = tracing::field::Empty,
+        tenant = tracing::field::Empty,
+    )
+}
+
+/// The span of a consumer's, schedule's or task's invocation: its operation.
+fn invocation_span(operation: &'static str) -> tracing::Span {
+    tracing::info_span!("invocation", operation)
+}
+
 /// Records one request of `operation`, begun at `started`, and how it ended.
 pub fn record_http(
     operation: &'static str,
@@ -164,12 +184,16 @@ pub fn observe_stream<'a>(
     event: DynamoDbEvent,
     call: StreamFn,
 ) -> BoxFuture<'a, DynamoDbEventResponse> {
-    Box::pin(app.metrics.scope(async move {
-        let records = event.records.len();
-        let response = call(app, event).await;
-        record_batch(operation, records, response.batch_item_failures.len());
-        response
-    }))
+    Box::pin(
+        app.metrics
+            .scope(async move {
+                let records = event.records.len();
+                let response = call(app, event).await;
+                record_batch(operation, records, response.batch_item_failures.len());
+                response
+            })
+            .instrument(invocation_span(operation)),
+    )
 }
 
 /// A queue consumer's invocation: `call` in the metrics scope, its messages counted.
@@ -179,12 +203,16 @@ pub fn observe_queue<'a>(
     event: SqsEvent,
     call: QueueFn,
 ) -> BoxFuture<'a, SqsBatchResponse> {
-    Box::pin(app.metrics.scope(async move {
-        let records = event.records.len();
-        let response = call(app, event).await;
-        record_batch(operation, records, response.batch_item_failures.len());
-        response
-    }))
+    Box::pin(
+        app.metrics
+            .scope(async move {
+                let records = event.records.len();
+                let response = call(app, event).await;
+                record_batch(operation, records, response.batch_item_failures.len());
+                response
+            })
+            .instrument(invocation_span(operation)),
+    )
 }
 
 fn record_batch(operation: &'static str, records: usize, failed: usize) {
@@ -199,13 +227,17 @@ pub fn observe_schedule<'a>(
     time: Timestamp,
     call: ScheduleFn,
 ) -> BoxFuture<'a, Result<serde_json::Value, ApiError>> {
-    Box::pin(app.metrics.scope(async move {
-        let result = call(app, time).await;
-        if let Err(e) = &result {
-            record_error(operation, e.status(), e.kind.code());
-        }
-        result
-    }))
+    Box::pin(
+        app.metrics
+            .scope(async move {
+                let result = call(app, time).await;
+                if let Err(e) = &result {
+                    record_error(operation, e.status(), e.kind.code());
+                }
+                result
+            })
+            .instrument(invocation_span(operation)),
+    )
 }
 
 /// A Task state's invocation: `call` in the metrics scope, a failure counted.
@@ -215,13 +247,17 @@ pub fn observe_task<'a>(
     input: serde_json::Value,
     call: TaskFn,
 ) -> BoxFuture<'a, Result<serde_json::Value, ApiError>> {
-    Box::pin(app.metrics.scope(async move {
-        let result = call(app, input).await;
-        if let Err(e) = &result {
-            record_error(operation, e.status(), e.kind.code());
-        }
-        result
-    }))
+    Box::pin(
+        app.metrics
+            .scope(async move {
+                let result = call(app, input).await;
+                if let Err(e) = &result {
+                    record_error(operation, e.status(), e.kind.code());
+                }
+                result
+            })
+            .instrument(invocation_span(operation)),
+    )
 }
 
 /// One line of the registry: the name a function's `Handler` setting gives, and its code.
@@ -242,19 +278,17 @@ pub struct Entry {
 macro_rules! route {
     ($family:expr, $first:ident $(:: $rest:ident)*) => {{
         fn call(app: &App, req: Request) -> BoxFuture<'_, HttpResponse> {
+            use tracing::Instrument as _;
+            let name = $crate::handler::handler_name!($first $(:: $rest)*);
+            let request_id = $crate::handler::api_request_id(&req);
+            let span = $crate::handler::request_span(name, request_id.as_deref());
             Box::pin(app.metrics.scope(async move {
                 let path = req.uri().path().to_owned();
-                let request_id = $crate::handler::api_request_id(&req);
                 let started = std::time::Instant::now();
                 let result = $first $(:: $rest)*(app, req).await;
-                $crate::handler::record_http(
-                    $crate::handler::handler_name!($first $(:: $rest)*),
-                    request_id,
-                    started,
-                    &result,
-                );
+                $crate::handler::record_http(name, request_id, started, &result);
                 shared::edge::http::respond($family, &path, result)
-            }))
+            }.instrument(span)))
         }
         Entry {
             name: $crate::handler::handler_name!($first $(:: $rest)*),

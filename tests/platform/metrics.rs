@@ -1,8 +1,9 @@
-//! The functions' metrics (issue 17): an HTTP request, a stream batch and a hub delivery each
-//! leave CloudWatch Embedded Metric Format documents in the local stack's sink, the same the
-//! deployed function writes to its log. Every document is valid EMF, counts what happened
-//! under its few dimensions, names tenants only as plain members, and carries no token,
-//! secret or password.
+//! The functions' metrics and logs (issue 17): an HTTP request, a stream batch and a hub
+//! delivery each leave CloudWatch Embedded Metric Format documents in the local stack's sink,
+//! the same the deployed function writes to its log. Every document is valid EMF, counts what
+//! happened under its few dimensions, names tenants only as plain members, and carries no
+//! token, secret or password. The log lines, formatted as Lambda's JSON log format has them,
+//! name their request, operation and organization or tenant, and no credential.
 
 use platform_tests::given::text;
 use platform_tests::{Receiver, Subscriber, TestStack};
@@ -135,6 +136,143 @@ async fn requests_events_and_deliveries_are_counted_in_valid_emf_documents() {
         assert!(
             !lower.contains("authorization") && !lower.contains("bearer"),
             "{line}"
+        );
+    }
+}
+
+/// What a subscriber writes, kept in memory.
+#[derive(Clone, Default)]
+struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl lambda_runtime::tracing::subscriber::fmt::MakeWriter<'_> for Captured {
+    type Writer = Captured;
+    fn make_writer(&self) -> Captured {
+        self.clone()
+    }
+}
+
+/// The span named `name` among a JSON log line's spans.
+fn span<'a>(line: &'a Value, name: &str) -> Option<&'a Value> {
+    line["spans"].as_array()?.iter().find(|s| s["name"] == name)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn log_lines_name_their_request_and_organization_or_tenant_and_no_credential() {
+    // The functions' subscriber as Lambda's JSON log format and the template's RUST_LOG=info
+    // configure it (lambda_runtime's default subscriber), with each line's target, which tells
+    // the local stack's own lines from the functions'; one test per process, so global.
+    use lambda_runtime::tracing::subscriber::{self, util::SubscriberInitExt as _};
+    let captured = Captured::default();
+    subscriber::fmt()
+        .json()
+        .without_time()
+        .with_env_filter(subscriber::EnvFilter::new("info"))
+        .with_writer(captured.clone())
+        .finish()
+        .try_init()
+        .expect("the test's own subscriber");
+
+    let t = TestStack::start().await;
+    let demand = t.login(&t.demo.demand).await;
+    let demand_org = t.demo.demand.organization.as_ref().unwrap().id.to_string();
+    create_offer(&t, &demand).await;
+    let missing = format!("/offers/v1/outbox/offers/{}", uuid::Uuid::new_v4());
+    t.call("GET", &missing, Some(&demand), None).await.ok(404);
+    let wrong = "not-the-Password-1";
+    let email = &t.demo.supply_a.email;
+    t.auth()
+        .login(json!({"username": email, "password": wrong}))
+        .await
+        .ok(401);
+    let (_, client_secret) = t.machine_client("acme", &["listener:events"]).await;
+    let bearer = t
+        .machine_bearer("acme", &["listener:events", "listener:hub"])
+        .await;
+    let receiver = Receiver::start(204).await;
+    let created = t
+        .listener(&bearer)
+        .subscribe(json!({"callback": receiver.url("/hook"), "query": "eventType=ServiceOrderStateChangeNotification"}))
+        .await
+        .ok(201);
+    let hub_secret = text(&created["secret"]);
+    t.listener(&bearer)
+        .post_event(json!({"eventId": ""}))
+        .await
+        .ok(400);
+    t.call("GET", &missing, Some("not.a.token"), None)
+        .await
+        .ok(401);
+    t.settle().await;
+
+    let text = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let lines: Vec<Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    let machine_token = bearer.trim_start_matches("Bearer ");
+    let mut secrets = vec![
+        demand.as_str(),
+        machine_token,
+        client_secret.as_str(),
+        hub_secret.as_str(),
+        &hub_secret[6..],
+        wrong,
+        "not.a.token",
+    ];
+    secrets.extend([&t.demo.demand.password, &t.demo.supply_a.password].map(String::as_str));
+    for line in text.lines() {
+        for secret in &secrets {
+            assert!(!line.contains(secret), "a credential in a log line: {line}");
+        }
+        assert!(!line.to_lowercase().contains("bearer"), "{line}");
+    }
+
+    // Every line a route's request writes names the request and its operation, and once the
+    // caller is known, its organization or tenant.
+    let in_requests: Vec<&Value> = lines
+        .iter()
+        .filter(|l| span(l, "request").is_some())
+        .collect();
+    for line in &in_requests {
+        let request = span(line, "request").unwrap();
+        assert!(request["operation"].is_string(), "{line}");
+        assert!(request["api_request_id"].is_string(), "{line}");
+    }
+    let refused = |operation: &str| {
+        in_requests
+            .iter()
+            .map(|l| span(l, "request").unwrap())
+            .find(|r| r["operation"] == operation)
+            .unwrap_or_else(|| panic!("no line of {operation}: {text}"))
+    };
+    assert_eq!(
+        refused("offers.outbox.offers.get")["organization_id"],
+        demand_org.as_str()
+    );
+    assert_eq!(refused("externalapi.listener.create")["tenant"], "acme");
+    assert!(refused("auth.login").get("organization_id").is_none());
+    // The stream's consumers write theirs in their invocation's span. (The local stack's own
+    // lines, its access log among them, are not the functions'.)
+    let functions = lines.iter().filter(|l| {
+        !l["target"]
+            .as_str()
+            .unwrap_or_default()
+            .starts_with("devstack")
+    });
+    for line in functions.filter(|l| span(l, "request").is_none()) {
+        assert!(
+            span(line, "invocation").is_some_and(|s| s["operation"].is_string()),
+            "a line outside any invocation: {line}"
         );
     }
 }

@@ -189,9 +189,11 @@ pub async fn authenticate(app: &App, req: &Request) -> Result<Identity, ApiError
         .ok_or_else(ApiError::unauthorized)?;
     let token = header.strip_prefix("Bearer ").unwrap_or(header).trim();
     let identity = app.verifier.verify(token).await?;
-    // The invocation's metrics name whose request it was (a property, never a dimension).
+    // The invocation's metrics and log lines name whose request it was (a property, never a
+    // dimension; the request's span, never the token).
     if let Some(org) = identity.organization_id {
         crate::infra::metrics::property("organization_id", org.to_string());
+        tracing::Span::current().record("organization_id", tracing::field::display(org));
     }
     Ok(identity)
 }
@@ -274,6 +276,7 @@ pub async fn machine_identity(app: &App, req: &Request) -> Result<MachineIdentit
         .ok_or_else(ApiError::unauthorized)?;
     let identity = app.machine.verify(&app.aws, token).await?;
     crate::infra::metrics::property("tenant", identity.tenant.as_str().to_owned());
+    tracing::Span::current().record("tenant", identity.tenant.as_str());
     Ok(identity)
 }
 
