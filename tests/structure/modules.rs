@@ -55,6 +55,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "infra::config",
             "infra::sealed",
             "infra::metrics",
+            "infra::xray",
         ],
     ),
     ("table", &["store"]),
