@@ -67,7 +67,9 @@ async fn requests_events_and_deliveries_are_counted_in_valid_emf_documents() {
     for doc in &docs {
         validate(doc).unwrap_or_else(|e| panic!("{e}: {doc}"));
         for directive in doc["_aws"]["CloudWatchMetrics"].as_array().unwrap() {
-            assert_eq!(directive["Namespace"], "Marketplace");
+            // The deployment's own namespace, as the root template passes it to every stack.
+            let namespace = format!("Marketplace/{}", t.stack.options.stack_name);
+            assert_eq!(directive["Namespace"], namespace.as_str());
             let dimensions = directive["Dimensions"].to_string();
             for id in ["organization_id", "tenant", "RequestId", "Path"] {
                 assert!(!dimensions.contains(id), "{id} as a dimension: {doc}");

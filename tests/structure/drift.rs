@@ -871,6 +871,27 @@ fn every_api_and_function_alarms_and_the_dashboard_shows_them() {
             }
         }
     }
+    // The functions' own metrics: every stack's functions write to the namespace the root
+    // passes it, the one the dashboard reads, so two deployments keep theirs apart.
+    let namespace = vars.and_then(|v| v.get("MetricsNamespace"));
+    if namespace.is_none_or(|n| !n.to_string().contains("AWS::StackName")) {
+        problems.push("the dashboard's MetricsNamespace does not name the stack".to_owned());
+    }
+    for app in &apps {
+        if app.parameters.get("MetricsNamespace") != namespace {
+            problems.push(format!(
+                "the root passes {} another MetricsNamespace than the dashboard reads",
+                app.logical_id
+            ));
+        }
+        let env = &app.template.doc["Globals"]["Function"]["Environment"]["Variables"];
+        if env["METRICS_NAMESPACE"] != serde_json::json!({"Ref": "MetricsNamespace"}) {
+            problems.push(format!(
+                "{}'s functions do not write to its MetricsNamespace",
+                app.logical_id
+            ));
+        }
+    }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
