@@ -101,6 +101,21 @@ async fn the_outbox_list_pages_by_page_and_by_page_token_alike() {
         std::slice::from_ref(oldest),
         "last modified first"
     );
+
+    // The list of one status pages both ways too, from its own index partition.
+    for id in &created[1..3] {
+        let close = serde_json::json!({"reason_code": "client_request"});
+        offers.close(id, close).await.ok(204);
+    }
+    let closed =
+        move |q: String| async move { offers.outbox_list(&format!("{q}&status=closed")).await };
+    let by_page = pages_both_ways(closed, "asc", 3, id).await;
+    assert_eq!(
+        by_page,
+        [oldest.clone(), created[1].clone(), created[2].clone()]
+    );
+    let open = offers.outbox_list("status=open").await.ok(200);
+    assert_eq!(open["total_items"], 2);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

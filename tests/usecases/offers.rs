@@ -509,3 +509,73 @@ async fn an_offer_that_ended_without_a_referral_expires_and_its_removal_retires_
     assert_eq!((report.retired, report.retired_before), (0, 0));
     assert_eq!(w.app.db.offer_counts(w.demand).await.unwrap(), counts);
 }
+
+/// The outbox list of one status reads one page of that status's index partition, however
+/// many offers of other statuses the demand has, with `total_items` from the counts; a
+/// `next_page_token` pages on within the same status, and a status's token pages no other.
+#[tokio::test]
+async fn the_outbox_list_of_one_status_reads_one_page_of_it() {
+    use shared::marketplace::wire::offers::OutboxOfferQuery;
+    let w = World::new(AssignmentMode::Manual).await;
+    let mut closed = Vec::new();
+    for n in 0..12 {
+        let id = create(&w, "nursing").await;
+        if n % 3 != 0 {
+            offers::close(&w.app, w.demand, id, sample("offers.outbox.offers.close"))
+                .await
+                .unwrap();
+            closed.push(id);
+        }
+    }
+    let query = |status: &str, page_token: Option<String>| {
+        let mut q: OutboxOfferQuery =
+            serde_json::from_value(json!({"status": status, "items_per_page": 3})).unwrap();
+        q.page_token = page_token;
+        q
+    };
+
+    let before = w.table.items_read();
+    let first = offers::outbox_list(&w.app, w.demand, query("closed", None))
+        .await
+        .unwrap();
+    assert_eq!(
+        w.table.items_read() - before,
+        3 + 1,
+        "one page and the counts"
+    );
+    assert_eq!((first.total_items, first.total_pages), (8, 3));
+    let ids = |page: &shared::kernel::paging::Page<_>| -> Vec<OfferId> {
+        page.items
+            .iter()
+            .map(|o: &shared::marketplace::wire::offers::OutboxOfferSummary| o.offer.id)
+            .collect()
+    };
+    let mut listed = ids(&first);
+    let mut token = first.next_page_token.clone();
+    while let Some(t) = token {
+        let page = offers::outbox_list(&w.app, w.demand, query("closed", Some(t)))
+            .await
+            .unwrap();
+        listed.extend(ids(&page));
+        token = page.next_page_token.clone();
+    }
+    closed.reverse();
+    assert_eq!(
+        listed, closed,
+        "every closed offer once, last modified first"
+    );
+
+    let open = offers::outbox_list(&w.app, w.demand, query("open", None))
+        .await
+        .unwrap();
+    assert_eq!(open.total_items, 4);
+    assert!(
+        open.items
+            .iter()
+            .all(|o| o.offer.status == OfferStatus::Open)
+    );
+    let refused = offers::outbox_list(&w.app, w.demand, query("open", first.next_page_token))
+        .await
+        .unwrap_err();
+    assert_eq!(refused.kind, ErrorKind::BadRequest, "a closed list's token");
+}

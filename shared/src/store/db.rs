@@ -41,6 +41,8 @@ pub const GSI1: &str = "gsi1";
 pub const GSI2: &str = "gsi2";
 /// The sys_admin lists (every organization's offers and referrals), sharded.
 pub const GSI3: &str = "gsi3";
+/// A demand's offers of one status, in the lists' order (`DEMAND#<org>#OFFER#<status>`).
+pub const GSI4: &str = "gsi4";
 /// Partitions of each sys_admin list in gsi3.
 pub const SYSADMIN_SHARDS: u32 = 16;
 
@@ -77,6 +79,7 @@ pub struct Keys {
     pub gsi1: Option<(String, String)>,
     pub gsi2: Option<(String, String)>,
     pub gsi3: Option<(String, String)>,
+    pub gsi4: Option<(String, String)>,
 }
 
 impl Keys {
@@ -97,6 +100,10 @@ impl Keys {
     }
     pub fn gsi3(mut self, pk: impl Into<String>, sk: impl Into<String>) -> Self {
         self.gsi3 = Some((pk.into(), sk.into()));
+        self
+    }
+    pub fn gsi4(mut self, pk: impl Into<String>, sk: impl Into<String>) -> Self {
+        self.gsi4 = Some((pk.into(), sk.into()));
         self
     }
 }
@@ -128,6 +135,10 @@ pub fn to_item<T: Serialize>(kind: &str, keys: &Keys, record: &T) -> Result<Item
     if let Some((pk, sk)) = &keys.gsi3 {
         item.insert("gsi3pk".into(), s(pk));
         item.insert("gsi3sk".into(), s(sk));
+    }
+    if let Some((pk, sk)) = &keys.gsi4 {
+        item.insert("gsi4pk".into(), s(pk));
+        item.insert("gsi4sk".into(), s(sk));
     }
     Ok(item)
 }

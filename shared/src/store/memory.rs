@@ -26,7 +26,7 @@ struct Data {
     indexed: BTreeSet<(&'static str, String, String, String, String)>,
 }
 
-const INDEXES: [&str; 3] = ["gsi1", "gsi2", "gsi3"];
+const INDEXES: [&str; 4] = ["gsi1", "gsi2", "gsi3", "gsi4"];
 
 impl Data {
     fn entries(

@@ -143,6 +143,7 @@ pub fn key_attributes(index: Option<&str>) -> (&'static str, &'static str) {
         Some("gsi1") => ("gsi1pk", "gsi1sk"),
         Some("gsi2") => ("gsi2pk", "gsi2sk"),
         Some("gsi3") => ("gsi3pk", "gsi3sk"),
+        Some("gsi4") => ("gsi4pk", "gsi4sk"),
         Some(other) => panic!("the table has no index {other}"),
     }
 }

@@ -15,7 +15,7 @@ use crate::marketplace::referral::Referral;
 
 use crate::store::MAX_TRANSACTION_ITEMS;
 use crate::store::db::{
-    Cond, Db, DbError, GSI1, GSI2, Item, Keys, Tx, created_sk, from_item, kind_of,
+    Cond, Db, DbError, GSI1, GSI2, GSI4, Item, Keys, Tx, created_sk, from_item, kind_of,
     sysadmin_partition, to_item,
 };
 
@@ -46,12 +46,21 @@ fn expiry_shard(id: OfferId) -> u32 {
 /// An offer's keys. An open offer is also in the expiry index (gsi2), by expiry time; any
 /// other status drops it from there, as the offer item is rewritten whole.
 pub fn offer_keys(o: &Offer) -> Keys {
-    // gsi1 holds the demand's offers in the lists' order, last modified; every write of an
-    // offer rewrites the item, so the index follows.
+    // gsi1 holds the demand's offers in the lists' order, last modified, and gsi4 the same
+    // by status; every write of an offer rewrites the item, so both indexes follow.
+    let modified = created_sk(&o.updated_at.unwrap_or(o.created_at), o.id);
     let keys = Keys::new(format!("OFFER#{}", o.id), "OFFER")
         .gsi1(
             format!("DEMAND#{}#OFFER", o.demand_org_id),
-            created_sk(&o.updated_at.unwrap_or(o.created_at), o.id),
+            modified.clone(),
+        )
+        .gsi4(
+            format!(
+                "DEMAND#{}#OFFER#{}",
+                o.demand_org_id,
+                status_counter(o.status)
+            ),
+            modified,
         )
         .gsi3(
             sysadmin_partition("OFFER", &o.id.0),
@@ -175,19 +184,23 @@ fn status_counter(status: OfferStatus) -> &'static str {
 }
 
 impl Db {
-    /// One page of `demand`'s offers in last-modified order ([`Db::index_page`]), and the
-    /// sort key of the last one.
+    /// One page of `demand`'s offers (of `status`, when given) in last-modified order
+    /// ([`Db::index_page`]), and the sort key of the last one.
     pub async fn offers_page_of_demand(
         &self,
         demand: OrgId,
+        status: Option<OfferStatus>,
         ascending: bool,
         after: Option<String>,
         skip: usize,
         limit: usize,
     ) -> Result<(Vec<Offer>, Option<String>), DbError> {
-        let pk = format!("DEMAND#{demand}#OFFER");
+        let (index, pk) = match status {
+            None => (GSI1, format!("DEMAND#{demand}#OFFER")),
+            Some(s) => (GSI4, format!("DEMAND#{demand}#OFFER#{}", status_counter(s))),
+        };
         let (items, last) = self
-            .index_page(GSI1, &pk, ascending, after, skip, limit)
+            .index_page(index, &pk, ascending, after, skip, limit)
             .await?;
         let offers = items.into_iter().map(from_item).collect::<Result<_, _>>()?;
         Ok((offers, last))

@@ -7,7 +7,7 @@ use crate::infra::app::App;
 use crate::kernel::ids::{OfferId, OrgId};
 use crate::kernel::paging::{Page, PageRequest, SortOrder, paginate};
 use crate::kernel::time::Timestamp;
-use crate::marketplace::offer::{Offer, OfferHead, OfferMatch, OfferState};
+use crate::marketplace::offer::{Offer, OfferHead, OfferMatch, OfferState, OfferStatus};
 use crate::marketplace::wire::offers::{
     InboxOfferDetail, InboxOfferQuery, InboxOfferSummary, MatchQuery, MatchView,
     OutboxMatchSummary, OutboxOfferDetail, OutboxOfferQuery, OutboxOfferSummary,
@@ -36,8 +36,8 @@ pub async fn outbox_list(
     q: OutboxOfferQuery,
 ) -> Result<Page<OutboxOfferSummary>, ApiError> {
     let paging = PageRequest::parse(q.page, q.items_per_page, q.sort_order)?;
-    if q.is_unfiltered() {
-        return outbox_page(app, demand, &q, paging).await;
+    if let Some(status) = q.indexed() {
+        return outbox_page(app, demand, status, q.page_token.as_deref(), paging).await;
     }
     no_token(q.page_token.as_deref())?;
     let mut offers: Vec<Offer> = app
@@ -51,24 +51,37 @@ pub async fn outbox_list(
     Ok(paginate(offers, paging).map(|o| OutboxOfferSummary::from(&o)))
 }
 
-/// The unfiltered outbox list, read one page at a time ([`indexed_page`]): the demand's
-/// counts and its offers in last-modified order.
+/// The outbox list, unfiltered or of one status, read one page at a time ([`indexed_page`]):
+/// the demand's counts and its offers in last-modified order. A token names the list it was
+/// issued for, so one status's token pages no other.
 async fn outbox_page(
     app: &App,
     demand: OrgId,
-    q: &OutboxOfferQuery,
+    status: Option<OfferStatus>,
+    page_token: Option<&str>,
     paging: PageRequest,
 ) -> Result<Page<OutboxOfferSummary>, ApiError> {
     let ascending = paging.sort_order == SortOrder::Asc;
+    let list = match status {
+        None => "outbox-offers",
+        Some(OfferStatus::Open) => "outbox-offers-open",
+        Some(OfferStatus::Assigned) => "outbox-offers-assigned",
+        Some(OfferStatus::Closed) => "outbox-offers-closed",
+        Some(OfferStatus::DeclinedByAll) => "outbox-offers-declined_by_all",
+        Some(OfferStatus::Expired) => "outbox-offers-expired",
+    };
     let page = indexed_page(
         &demand.to_string(),
-        "outbox-offers",
+        list,
         paging,
-        q.page_token.as_deref(),
-        || async { Ok(app.db.offer_counts(demand).await?.total) },
+        page_token,
+        || async {
+            let counts = app.db.offer_counts(demand).await?;
+            Ok(status.map_or(counts.total, |s| counts.of(s)))
+        },
         |after, skip, limit| {
             app.db
-                .offers_page_of_demand(demand, ascending, after, skip, limit)
+                .offers_page_of_demand(demand, status, ascending, after, skip, limit)
         },
     )
     .await?;

@@ -304,8 +304,10 @@ pub struct OutboxOfferQuery {
 }
 
 impl OutboxOfferQuery {
-    /// Whether no filter narrows the list: such a list is read one page at a time.
-    pub fn is_unfiltered(&self) -> bool {
+    /// The list an index holds in its order, read one page at a time: every offer
+    /// (`Some(None)`) or those of one status (`Some(Some(status))`); `None` when another
+    /// filter narrows it.
+    pub fn indexed(&self) -> Option<Option<OfferStatus>> {
         let Self {
             care_type,
             offer_type,
@@ -323,16 +325,16 @@ impl OutboxOfferQuery {
             sort_order: _,
             page_token: _,
         } = self;
-        care_type.is_none()
+        let only_status = care_type.is_none()
             && offer_type.is_none()
-            && status.is_none()
             && client_outbox_id.is_none()
             && visit_outbox_id.is_none()
             && is_accepted.is_none()
             && expires_after.is_none()
             && expires_before.is_none()
             && shift_id.is_none()
-            && demand_label.is_none()
+            && demand_label.is_none();
+        only_status.then_some(*status)
     }
 
     pub fn matches(&self, o: &Offer) -> bool {
