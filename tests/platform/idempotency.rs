@@ -264,6 +264,43 @@ async fn collector_subscriptions_and_jobs_are_created_once_per_key_of_their_tena
     assert_eq!(count_of(&t, "job").await, 1);
 }
 
+/// A hub subscription's response holds its signing secret: a keyed retry gets the same one,
+/// unsealed again from the subscription, while the key item stores none.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hub_subscription_is_created_once_per_key_and_its_key_keeps_no_secret() {
+    let t = TestStack::start().await;
+    let bearer = t.machine_bearer("acme", &["listener:hub"]).await;
+    let receiver = platform_tests::Receiver::start(204).await;
+    let hub = json!({"callback": receiver.url("/hook"),
+                     "query": "eventType=ServiceOrderStateChangeNotification"});
+    const HUB: &str = "/externalapi/hub/v1/hub";
+
+    let tries = join_all((0..4).map(|_| post_to(&t, HUB, &bearer, "hub-1", &hub))).await;
+    answered_alike(&tries, 201);
+    let secret = text(&tries[0].1["secret"]);
+    assert!(secret.starts_with("whsec_"), "{:?}", tries[0]);
+    assert_eq!(count_of(&t, "hub_subscription").await, 1);
+    let keys: Vec<String> = t
+        .items()
+        .await
+        .iter()
+        .filter(|i| shared::store::db::kind_of(i) == Some("idempotency_key"))
+        .map(|i| format!("{i:?}"))
+        .collect();
+    assert_eq!(keys.len(), 1);
+    assert!(
+        !keys[0].contains(&secret[6..]),
+        "the key item holds no secret"
+    );
+
+    // Another request under the key: the Listener's 400 for a header (it has no 422).
+    let mut other = hub.clone();
+    other["query"] = "".into();
+    let (status, answer) = post_to(&t, HUB, &bearer, "hub-1", &other).await;
+    assert_eq!((status, &answer["code"]), (400, &json!(26)), "{answer}");
+    assert_eq!(count_of(&t, "hub_subscription").await, 1);
+}
+
 fn sign_up_body(username: &str, host: &str) -> Value {
     json!({
         "username": username, "email": "contact@keyed.example.org", "name": "Keyed Care",

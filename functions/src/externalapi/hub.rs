@@ -5,7 +5,8 @@ use lambda_http::{Body, Request, RequestExt, Response};
 use shared::ApiError;
 use shared::App;
 use shared::edge::codes::listener as codes;
-use shared::edge::http::{HttpResponse, json, no_content};
+use shared::edge::error::ErrorKind;
+use shared::edge::http::{HttpResponse, json, mark_replayed, no_content, once_with};
 use shared::identity::oauth::Scope;
 use shared::listener::usecases as svc;
 
@@ -65,10 +66,37 @@ fn paging(req: &Request) -> Result<(usize, usize), ApiError> {
 
 /// `POST /externalapi/hub/v1/hub`: 201 with the subscription and its signing secret (shown
 /// only here).
+/// Once per `Idempotency-Key` of the tenant: a retry is answered with the subscription it
+/// created, secret included (unsealed again: the key item never holds it). The Listener's
+/// catalogue has no 422, so a key used for another request is its 400 "Invalid header value".
 pub async fn create(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
-    let client = gate(app, &req, Scope::ListenerHub).await?;
-    let view = svc::create_hub(app, &client, json_bytes(&req)?).await?;
-    let text = serde_json::to_string(&view).map_err(ApiError::internal)?;
+    let client = &gate(app, &req, Scope::ListenerHub).await?;
+    let body = json_bytes(&req)?;
+    once_with(
+        app,
+        &req,
+        client.tenant.as_str(),
+        201,
+        |key| svc::create_hub(app, client, body, key),
+        |view| created(&view),
+        |stored| async move {
+            let mut response = created(&svc::replayed_hub(app, client, &stored.body).await?)?;
+            mark_replayed(&mut response);
+            Ok(response)
+        },
+    )
+    .await
+    .map_err(|e| match e.kind {
+        ErrorKind::Unprocessable => {
+            ApiError::bad_request(e.message).with_code(codes::INVALID_HEADER)
+        }
+        _ => e,
+    })
+}
+
+/// The 201 of a new subscription, with its URL.
+fn created(view: &svc::HubView) -> Result<HttpResponse, ApiError> {
+    let text = serde_json::to_string(view).map_err(ApiError::internal)?;
     Response::builder()
         .status(201)
         .header(http::header::CONTENT_TYPE, "application/json")

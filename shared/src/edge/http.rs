@@ -414,16 +414,63 @@ where
     F: FnOnce(Option<Once>) -> Fut,
     Fut: std::future::Future<Output = Result<T, ApiError>>,
 {
+    keyed_with(
+        app,
+        key,
+        status,
+        run,
+        |created| json(status, &created),
+        |stored| async move { replay(stored) },
+    )
+    .await
+}
+
+/// [`once`] for a response that is not stored as sent: `render` answers what the use case
+/// created, and `restore` a stored response (a response holding a secret stores it without,
+/// and `restore` adds it back). `restore` must mark its answer with [`mark_replayed`].
+pub async fn once_with<T, F, Fut, R, RFut>(
+    app: &App,
+    req: &Request,
+    scope: &str,
+    status: u16,
+    run: F,
+    render: impl FnOnce(T) -> Result<HttpResponse, ApiError>,
+    restore: R,
+) -> Result<HttpResponse, ApiError>
+where
+    F: FnOnce(Option<Once>) -> Fut,
+    Fut: std::future::Future<Output = Result<T, ApiError>>,
+    R: FnOnce(idempotency::StoredResponse) -> RFut,
+    RFut: std::future::Future<Output = Result<HttpResponse, ApiError>>,
+{
+    let key = request_key(req, scope, |_| Ok(body_bytes(req).to_vec()))?;
+    keyed_with(app, key, status, run, render, restore).await
+}
+
+async fn keyed_with<T, F, Fut, R, RFut>(
+    app: &App,
+    key: Option<IdempotencyKey>,
+    status: u16,
+    run: F,
+    render: impl FnOnce(T) -> Result<HttpResponse, ApiError>,
+    restore: R,
+) -> Result<HttpResponse, ApiError>
+where
+    F: FnOnce(Option<Once>) -> Fut,
+    Fut: std::future::Future<Output = Result<T, ApiError>>,
+    R: FnOnce(idempotency::StoredResponse) -> RFut,
+    RFut: std::future::Future<Output = Result<HttpResponse, ApiError>>,
+{
     let Some(key) = key else {
-        return json(status, &run(None).await?);
+        return render(run(None).await?);
     };
     if let Some(stored) = idempotency::stored(&app.db, &key, crate::kernel::time::now()).await? {
-        return replay(stored);
+        return restore(stored).await;
     }
     match run(Some(Once::new(key.clone(), status))).await {
-        Ok(created) => json(status, &created),
+        Ok(created) => render(created),
         Err(e) => match idempotency::stored(&app.db, &key, crate::kernel::time::now()).await? {
-            Some(stored) => replay(stored),
+            Some(stored) => restore(stored).await,
             None => Err(e),
         },
     }
@@ -448,12 +495,21 @@ where
 }
 
 fn replay(stored: idempotency::StoredResponse) -> Result<HttpResponse, ApiError> {
-    Response::builder()
+    let mut response = Response::builder()
         .status(stored.status)
         .header(http::header::CONTENT_TYPE, "application/json")
-        .header("idempotent-replayed", "true")
         .body(Body::Text(stored.body))
-        .map_err(ApiError::internal)
+        .map_err(ApiError::internal)?;
+    mark_replayed(&mut response);
+    Ok(response)
+}
+
+/// Marks an answer as the stored response of an earlier request with the same key.
+pub fn mark_replayed(response: &mut HttpResponse) {
+    response.headers_mut().insert(
+        "idempotent-replayed",
+        http::HeaderValue::from_static("true"),
+    );
 }
 
 /// A `302` to `location`, never cached: the locations are expiring download URLs.

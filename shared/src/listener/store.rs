@@ -5,7 +5,8 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use crate::identity::oauth::TenantId;
 use crate::listener::rules::{HubSubscription, ListenerRecord};
 
-use crate::store::db::{Cond, Db, DbError, GSI1, Keys, created_sk, from_item, to_item};
+use crate::store::Tx;
+use crate::store::db::{Cond, Db, DbError, GSI1, Item, Keys, created_sk, from_item, to_item};
 
 pub fn listener_event_keys(tenant: &TenantId, event_id: &str) -> Keys {
     Keys::new(format!("LEVT#{tenant}#{event_id}"), "LEVT")
@@ -41,9 +42,17 @@ impl Db {
         self.get(&k.pk, &k.sk).await
     }
 
-    pub async fn create_hub(&self, hub: &HubSubscription) -> Result<(), DbError> {
+    /// Writes a new hub subscription, with `also` (the request's idempotency key) in the same
+    /// transaction.
+    pub async fn create_hub(
+        &self,
+        hub: &HubSubscription,
+        also: Option<(Item, Cond)>,
+    ) -> Result<(), DbError> {
         let item = to_item("hub_subscription", &hub_keys(hub), hub)?;
-        self.put(item, Cond::New).await
+        let mut tx = Tx::new();
+        tx.put(item, Cond::New).put_each(also);
+        self.transact(tx).await
     }
 
     pub async fn get_hub(&self, id: &str) -> Result<Option<HubSubscription>, DbError> {

@@ -2,7 +2,7 @@
 //! accepting inbound events, and hub subscriptions.
 
 use aws_sdk_kms::error::ProvideErrorMetadata;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::edge::codes::listener as codes;
 use crate::edge::error::ApiError;
@@ -13,6 +13,7 @@ use crate::kernel::time::now;
 use crate::listener::rules::{HubQuery, HubSubscription, ListenerRecord, parse_listener};
 use crate::listener::webhook::{self, CallbackError, Host};
 use crate::store::db::DbError;
+use crate::store::idempotency::{Once, key_item};
 
 /// What every listener and hub request passes before its own checks, in this order:
 /// a valid token (40/41/42) with the scope (50), a client that is still active (51), and the
@@ -121,9 +122,10 @@ pub async fn accept_event(
     }
 }
 
-/// A hub subscription as shown: `secret` only in the response that created it.
+/// A hub subscription as shown: `secret` only in the response that created it (and its
+/// replay to a retry with the same `Idempotency-Key`, [`replayed_hub`]).
 #[serde_with::skip_serializing_none]
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Deserialize)]
 pub struct HubView {
     pub id: String,
     pub callback: String,
@@ -226,6 +228,7 @@ pub async fn create_hub(
     app: &App,
     client: &MachineIdentity,
     body: &[u8],
+    once: Option<Once>,
 ) -> Result<HubView, ApiError> {
     let (callback, query) = parse_hub_body(body)?;
     HubQuery::parse(&query).map_err(|e| invalid_field(format!("query: {e}")))?;
@@ -261,8 +264,33 @@ pub async fn create_hub(
         secret_ciphertext,
         created_at: now(),
     };
-    app.db.create_hub(&hub).await.map_err(unavailable_db)?;
+    // The key item keeps the response without its secret, which stays sealed in the
+    // subscription alone; a keyed retry gets it from there ([`replayed_hub`]).
+    let also = key_item(once, &HubView::of(hub.clone(), None), hub.created_at)?;
+    app.db
+        .create_hub(&hub, also)
+        .await
+        .map_err(unavailable_db)?;
     Ok(HubView::of(hub, Some(secret)))
+}
+
+/// The answer to a retry of a hub subscription's creation under the same `Idempotency-Key`:
+/// the stored response (`stored_body`, without the secret) with the subscription's secret
+/// unsealed again. A subscription deleted since is answered as stored, without a secret.
+pub async fn replayed_hub(
+    app: &App,
+    client: &MachineIdentity,
+    stored_body: &str,
+) -> Result<HubView, ApiError> {
+    let view: HubView = serde_json::from_str(stored_body).map_err(ApiError::internal)?;
+    match app.db.get_hub(&view.id).await? {
+        // The key is the tenant's, so is what it created; checked all the same.
+        Some(hub) if hub.tenant == client.tenant => {
+            let secret = hub_secret(app, &hub).await?;
+            Ok(HubView::of(hub, Some(secret)))
+        }
+        _ => Ok(view),
+    }
 }
 
 /// Decrypts a subscription's signing secret.
