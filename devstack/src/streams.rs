@@ -337,7 +337,7 @@ async fn send_failure(
     let body = json!({
         "requestContext": {
             "requestId": uuid::Uuid::new_v4().to_string(),
-            "functionArn": stack.resource(&function.def.logical_id).and_then(|f| f.attrs.get("Arn")).cloned().unwrap_or_default(),
+            "functionArn": function.arn,
             "condition": "RetryAttemptsExhausted",
             "approximateInvokeCount": attempts,
         },

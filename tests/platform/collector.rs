@@ -359,9 +359,13 @@ async fn a_job_runs_once_per_due_time_under_duplicate_scheduler_invocations() {
         .into_iter()
         .filter(|i| shared::store::db::kind_of(i) == Some("tenant_event"))
         .map(|i| {
+            let ttl: i64 = i["ttl"].as_n().unwrap().parse().unwrap();
             let r: shared::collector::store::TenantEventRecord =
                 shared::store::db::from_item(i).unwrap();
             assert_eq!(r.event_type, "PRICE_DROP");
+            // It expires with the platform's event items (docs/scaling.md §10).
+            let kept = ttl - r.created_at.timestamp();
+            assert_eq!(kept, shared::infra::config::DEFAULT_EVENT_TTL_SECONDS);
             serde_json::from_str(&r.body).unwrap()
         })
         .collect();

@@ -20,6 +20,7 @@ mod organizations;
 mod paging;
 mod readme;
 mod referrals;
+mod replay;
 mod samples;
 mod scenario;
 mod security;

@@ -11,7 +11,14 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 /// The crates whose modules are checked, by their `src` directory.
-const CRATES: [&str; 4] = ["shared/src", "functions/src", "devstack/src", "bench/src"];
+const CRATES: [&str; 6] = [
+    "shared/src",
+    "functions/src",
+    "devstack/src",
+    "bench/src",
+    "ops/src",
+    "verifier/src",
+];
 
 #[test]
 fn no_module_imports_another_in_a_circle() {

@@ -166,13 +166,21 @@ pub fn job_keys(job: &JobRecord) -> Keys {
 }
 
 impl Db {
+    /// A tenant event's item. It expires as the platform's event items do
+    /// (`EVENT_TTL_SECONDS`, docs/scaling.md §10): the stream has long dispatched it, and a
+    /// parked delivery can be replayed from it until then; an event id is a duplicate as long
+    /// as its item lives.
+    fn tenant_event_item(&self, record: &TenantEventRecord) -> Result<Item, DbError> {
+        let keys = tenant_event_keys(&record.tenant, &record.id);
+        let mut item = to_item(TENANT_EVENT, &keys, record)?;
+        let ttl = record.created_at.timestamp() + self.event_ttl_seconds;
+        item.insert("ttl".into(), AttributeValue::N(ttl.to_string()));
+        Ok(item)
+    }
+
     /// Stores a tenant event unless one with its id exists; `Ok(false)` means it existed.
     pub async fn put_tenant_event(&self, record: &TenantEventRecord) -> Result<bool, DbError> {
-        let keys = tenant_event_keys(&record.tenant, &record.id);
-        match self
-            .put(to_item(TENANT_EVENT, &keys, record)?, Cond::New)
-            .await
-        {
+        match self.put(self.tenant_event_item(record)?, Cond::New).await {
             Ok(()) => Ok(true),
             Err(DbError::ConditionFailed) => Ok(false),
             Err(e) => Err(e),
@@ -302,14 +310,7 @@ impl Db {
             AttributeValue::N((due.timestamp() + RUN_MARKER_TTL_SECONDS).to_string()),
         );
         tx.put(marker, Cond::New);
-        tx.put(
-            to_item(
-                TENANT_EVENT,
-                &tenant_event_keys(&event.tenant, &event.id),
-                event,
-            )?,
-            Cond::New,
-        );
+        tx.put(self.tenant_event_item(event)?, Cond::New);
         self.transact(tx).await
     }
 }

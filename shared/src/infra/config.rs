@@ -5,6 +5,10 @@ use crate::edge::error::ApiError;
 use crate::events::Channel;
 use crate::kernel::ids::OrgId;
 
+/// How long event items live when `EVENT_TTL_SECONDS` is not set (template.yaml sets it
+/// nowhere): 15 days.
+pub const DEFAULT_EVENT_TTL_SECONDS: i64 = 15 * 24 * 3600;
+
 /// The namespace of the metrics when `METRICS_NAMESPACE` is not set (the dashboard's).
 pub const DEFAULT_METRICS_NAMESPACE: &str = "Marketplace";
 
@@ -23,7 +27,9 @@ pub struct Config {
     /// Where the pool's JWKS is served. Real Cognito derives it from the issuer; the local
     /// stack points it at moto.
     pub jwks_url: String,
-    /// Event items stay in the table this long (DynamoDB TTL) after being written.
+    /// Event items stay in the table this long (DynamoDB TTL) after being written: longer
+    /// than the stream failure queue keeps a failure record (14 days) plus a record's
+    /// retries (1 hour), so every parked record can be replayed (docs/operations.md).
     pub event_ttl_seconds: i64,
     /// The KMS asymmetric key (RSA, SIGN_VERIFY) that signs machine access tokens.
     pub token_signing_key_id: String,
@@ -127,7 +133,7 @@ impl Config {
             jwks_url,
             event_ttl_seconds: get("EVENT_TTL_SECONDS")
                 .and_then(|v| v.parse().ok())
-                .unwrap_or(7 * 24 * 3600),
+                .unwrap_or(DEFAULT_EVENT_TTL_SECONDS),
             token_signing_key_id: get("TOKEN_SIGNING_KEY_ID").unwrap_or_default(),
             download_signing_key_id: get("DOWNLOAD_SIGNING_KEY_ID").unwrap_or_default(),
             token_issuer: get("TOKEN_ISSUER").unwrap_or_else(|| "urn:platform:oauth".into()),

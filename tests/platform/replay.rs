@@ -1,0 +1,561 @@
+//! `replay` against the local stack, through the path the command takes (`ops`, its targets
+//! read from the stack's `/_local/stack`): a parked event is delivered again once, with its
+//! `event_id`, and a second time only when forced; the hub's and the Event Collector's dead
+//! letters reach their callback and queue again; selections and the window fallback.
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use base64::Engine;
+use ops::parked::{Body, Consumer, Source};
+use ops::replay::{self, Options};
+use ops::select::Filter;
+use ops::targets::Targets;
+use platform_tests::given::{self, drain, drain_stack_queue, queue, text};
+use platform_tests::{Receiver, Subscriber, TestStack};
+use serde_json::{Value, json};
+use shared::events::{Channel, EventName};
+
+use crate::create_offer;
+
+fn options(filter: Filter) -> Options {
+    Options {
+        filter,
+        hold: Duration::from_secs(30),
+        operator: "on-call".into(),
+        ..Options::default()
+    }
+}
+
+fn only(source: Source) -> Filter {
+    Filter {
+        sources: vec![source],
+        ..Filter::default()
+    }
+}
+
+/// What `a_parked_offer` leaves.
+struct Parked {
+    /// Supplier A, whose topic was gone.
+    subscriber: Subscriber,
+    /// Supplier B, who received the event if subscribed.
+    other: Option<Subscriber>,
+    event: shared::events::EventRecord,
+    topic: String,
+}
+
+/// An offer created while supplier A's topic of `inbox-offers` is gone: its `OfferMatched`
+/// reaches supplier B (when `b_subscribes`), is retried for A, then its batch is parked on
+/// the stream failure queue; A's topic is back (and subscribed) afterwards.
+async fn a_parked_offer(t: &TestStack, b_subscribes: bool) -> Parked {
+    let sns = aws_sdk_sns::Client::new(&t.stack.sdk);
+    let supplier = t.demo.supply_a.organization.as_ref().unwrap().id;
+    Subscriber::new(t, supplier).await;
+    let b = t.demo.supply_b.organization.as_ref().unwrap().id;
+    let other = match b_subscribes {
+        true => Some(Subscriber::new(t, b).await),
+        false => None,
+    };
+    let demand = t.login(&t.demo.demand).await;
+    t.settle().await;
+    let topic = t
+        .stack
+        .app()
+        .config
+        .topic_arn(Channel::InboxOffers, supplier);
+    sns.delete_topic().topic_arn(&topic).send().await.unwrap();
+    create_offer(t, &demand).await;
+    t.settle().await;
+    sns.create_topic()
+        .name(topic.rsplit(':').next().unwrap())
+        .send()
+        .await
+        .unwrap();
+    let subscriber = Subscriber::new(t, supplier).await;
+    assert!(subscriber.drain().await.is_empty(), "nothing delivered yet");
+    let event = t
+        .event_items()
+        .await
+        .into_iter()
+        .find(|e| e.event_name == EventName::OfferMatched)
+        .expect("the offer's OfferMatched item");
+    // Once per try of the record (a record is retried whole): the same event each time.
+    if let Some(other) = &other {
+        let received = other.drain().await;
+        assert!(!received.is_empty(), "B heard it");
+        for r in &received {
+            assert_eq!(r.payload["event_id"], event.event_id.to_string());
+        }
+    }
+    Parked {
+        subscriber,
+        other,
+        event,
+        topic,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_parked_event_is_replayed_once_with_its_event_id_and_again_only_when_forced() {
+    let t = TestStack::start().await;
+    let Parked {
+        subscriber,
+        other,
+        event,
+        topic,
+    } = a_parked_offer(&t, true).await;
+    let other = other.unwrap();
+    let supplier = subscriber.org.to_string();
+    let event_id = event.event_id.to_string();
+    let targets = Targets::from_local(&t.base).await.unwrap();
+
+    // Listed: the publisher's failure record, one unit per recipient of the event.
+    let entries = replay::list(&targets, &options(only(Source::Stream)))
+        .await
+        .unwrap();
+    assert_eq!(entries.len(), 1, "{entries:#?}");
+    let entry = &entries[0];
+    assert!(
+        matches!(&entry.body, Body::StreamBatch(b) if b.consumer == Some(Consumer::Publisher)),
+        "{:?}",
+        entry.body
+    );
+    let recipients: BTreeSet<String> = entry.units.iter().map(|u| u.tenant.clone()).collect();
+    let subscribed = BTreeSet::from([supplier.clone(), other.org.to_string()]);
+    assert_eq!(recipients, subscribed, "{:?}", entry.notes);
+    for unit in &entry.units {
+        assert_eq!(unit.event_id, event_id);
+        assert_eq!(unit.event_type, "OfferMatched");
+        assert!(unit.marker.is_none());
+    }
+    // Listing changed nothing: the entry is there for the next reader.
+    let again = replay::list(&targets, &options(only(Source::Stream)))
+        .await
+        .unwrap();
+    assert_eq!(again.len(), 1);
+
+    // The supplier's delivery alone, kept on the queue.
+    let to_supplier = Filter {
+        tenant: Some(supplier.clone()),
+        ..only(Source::Stream)
+    };
+    let selected: Vec<_> = entry
+        .units
+        .iter()
+        .filter(|u| to_supplier.selects(entry, u))
+        .collect();
+    assert_eq!(selected.len(), 1);
+    assert_eq!(selected[0].target.as_deref(), Some(topic.as_str()));
+    let keep = Options {
+        keep: true,
+        ..options(to_supplier)
+    };
+    let report = replay::run(&targets, &keep).await.unwrap();
+    assert_eq!(
+        (report.count("replayed"), report.outcomes.len()),
+        (1, 1),
+        "{report:#?}"
+    );
+    assert!(report.deleted.is_empty(), "--keep");
+    let received = subscriber.drain().await;
+    assert_eq!(received.len(), 1, "{received:?}");
+    assert_eq!(received[0].name(), "OfferMatched");
+    assert_eq!(received[0].payload["event_id"], event_id.as_str());
+    assert_eq!(
+        received[0].attributes["event_id"]["Value"],
+        event_id.as_str()
+    );
+    assert_eq!(received[0].payload.to_string(), {
+        let stored: Value = serde_json::from_str(&event.payload).unwrap();
+        stored.to_string()
+    });
+
+    // Again: recorded as replayed, nothing delivered.
+    let report = replay::run(&targets, &keep).await.unwrap();
+    assert_eq!(report.count("already-replayed"), 1, "{report:#?}");
+    assert_eq!(report.count("replayed"), 0);
+    assert!(subscriber.drain().await.is_empty());
+    let listed = replay::list(&targets, &options(only(Source::Stream)))
+        .await
+        .unwrap();
+    let marker = listed[0]
+        .units
+        .iter()
+        .find(|u| u.tenant == supplier)
+        .and_then(|u| u.marker.clone())
+        .expect("its marker is listed");
+    assert_eq!(
+        (marker.state.as_str(), marker.by.as_str()),
+        ("replayed", "on-call")
+    );
+
+    // Forced: delivered again, with the same event id.
+    let forced = Options {
+        force: true,
+        ..keep.clone()
+    };
+    let report = replay::run(&targets, &forced).await.unwrap();
+    assert_eq!(report.count("replayed"), 1);
+    let received = subscriber.drain().await;
+    assert_eq!(received.len(), 1);
+    assert_eq!(received[0].payload["event_id"], event_id.as_str());
+
+    assert!(other.drain().await.is_empty(), "only A's delivery so far");
+
+    // Everything: B's unit too, a repeat B drops by its event id; A's is not sent again; and
+    // the entry, all of it replayed, leaves the queue.
+    let report = replay::run(&targets, &options(only(Source::Stream)))
+        .await
+        .unwrap();
+    assert_eq!(report.count("replayed"), 1, "{report:#?}");
+    assert_eq!(report.count("already-replayed"), 1);
+    assert_eq!(report.deleted, vec![entry.message_id.clone()]);
+    assert!(subscriber.drain().await.is_empty());
+    let repeat = other.drain().await;
+    assert_eq!(repeat.len(), 1);
+    assert_eq!(repeat[0].payload["event_id"], event_id.as_str());
+    assert!(
+        replay::list(&targets, &options(Filter::default()))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+/// After the stream has trimmed a failed batch's records, the table's items written in its
+/// arrival window stand in for them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failure_record_past_the_streams_retention_is_read_from_the_table_by_its_window() {
+    let t = TestStack::start().await;
+    let Parked {
+        subscriber, event, ..
+    } = a_parked_offer(&t, false).await;
+    let mut parked = drain_stack_queue(&t, "StreamFailureQueue").await;
+    assert_eq!(parked.len(), 1);
+    // As DynamoDB answers once the records are trimmed: the range is no longer in the shard.
+    parked[0]["DDBStreamBatchInfo"]["shardId"] = json!("shardId-00000000000000000000-trimmed");
+    let url = t
+        .stack
+        .resource("StreamFailureQueue")
+        .unwrap()
+        .reference
+        .clone();
+    aws_sdk_sqs::Client::new(&t.stack.sdk)
+        .send_message()
+        .queue_url(&url)
+        .message_body(parked[0].to_string())
+        .send()
+        .await
+        .unwrap();
+
+    let targets = Targets::from_local(&t.base).await.unwrap();
+    let entries = replay::list(&targets, &options(only(Source::Stream)))
+        .await
+        .unwrap();
+    assert_eq!(entries.len(), 1);
+    assert!(
+        entries[0].notes.iter().any(|n| n.contains("stand in")),
+        "{:?}",
+        entries[0].notes
+    );
+    let units: Vec<_> = entries[0]
+        .units
+        .iter()
+        .filter(|u| u.event_id == event.event_id.to_string())
+        .collect();
+    assert_eq!(units.len(), 1, "the parked event, to A alone: {units:?}");
+    assert!(
+        entries[0]
+            .notes
+            .iter()
+            .any(|n| n.contains("never subscribed")),
+        "B has no topic of the channel: {:?}",
+        entries[0].notes
+    );
+    let to_supplier = Filter {
+        tenant: Some(subscriber.org.to_string()),
+        event_id: Some(event.event_id.to_string()),
+        ..only(Source::Stream)
+    };
+    let report = replay::run(&targets, &options(to_supplier)).await.unwrap();
+    assert_eq!(report.count("replayed"), 1, "{report:#?}");
+    let received = subscriber.drain().await;
+    assert_eq!(received.len(), 1);
+    assert_eq!(received[0].payload["event_id"], event.event_id.to_string());
+}
+
+fn listener_event(event_id: &str) -> Value {
+    json!({
+        "eventId": event_id,
+        "eventDate": "2026-11-22T10:00:00.000Z",
+        "eventType": "ServiceOrderStateChangeNotification",
+        "event": {"id": "so-7", "href": "/serviceOrder/so-7", "state": "completed"}
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hub_dead_letter_replayed_reaches_the_callback_with_its_webhook_id() {
+    let t =
+        TestStack::start_with(&[("DELIVERY_ATTEMPTS", "1"), ("DELIVERY_BACKOFF_MS", "0")]).await;
+    let callback = Receiver::start(500).await;
+    let token = t
+        .machine_bearer("acme", &["listener:events", "listener:hub"])
+        .await;
+    let body = json!({"callback": callback.url("/hook"), "query": ""});
+    let hub = text(&t.listener(&token).subscribe(body).await.ok(201)["id"]);
+    t.listener(&token)
+        .post_event(listener_event("evt-r1"))
+        .await
+        .ok(201);
+    t.settle().await;
+    let first = callback.deliveries();
+    assert_eq!(first.len(), 1, "one try, then parked");
+    callback.answer(204);
+
+    let targets = Targets::from_local(&t.base).await.unwrap();
+    let entries = replay::list(&targets, &options(Filter::default()))
+        .await
+        .unwrap();
+    assert_eq!(entries.len(), 1, "{entries:#?}");
+    let unit = &entries[0].units[0];
+    assert_eq!(entries[0].source, Source::Hub);
+    assert_eq!(
+        (unit.tenant.as_str(), unit.event_id.as_str()),
+        ("acme", "evt-r1")
+    );
+    assert_eq!(unit.destination, format!("hub:{hub}"));
+    assert_eq!(unit.target.as_deref(), Some(callback.url("/hook").as_str()));
+
+    // Selections that miss it replay nothing and leave it parked.
+    for filter in [
+        only(Source::Collector),
+        Filter {
+            event_type: Some("ServiceOrderItemStateChangeNotification".into()),
+            ..Filter::default()
+        },
+        Filter {
+            tenant: Some("globex".into()),
+            ..Filter::default()
+        },
+        Filter {
+            destination: Some("hub:another".into()),
+            ..Filter::default()
+        },
+        Filter {
+            since: Some(chrono::Utc::now() + chrono::Duration::hours(1)),
+            ..Filter::default()
+        },
+    ] {
+        let report = replay::run(&targets, &options(filter.clone()))
+            .await
+            .unwrap();
+        assert!(report.outcomes.is_empty(), "{filter:?}: {report:#?}");
+    }
+    t.settle().await;
+    assert_eq!(callback.deliveries().len(), 1);
+
+    let chosen = Filter {
+        destination: Some(hub.clone()),
+        event_type: Some("serviceorderstatechangenotification".into()),
+        ..only(Source::Hub)
+    };
+    let report = replay::run(&targets, &options(chosen.clone()))
+        .await
+        .unwrap();
+    assert_eq!(report.count("replayed"), 1, "{report:#?}");
+    assert_eq!(report.deleted.len(), 1, "the entry leaves the queue");
+    t.settle().await;
+    let deliveries = callback.deliveries();
+    assert_eq!(deliveries.len(), 2);
+    let replayed = &deliveries[1];
+    assert_eq!(
+        replayed.header("webhook-id"),
+        first[0].header("webhook-id"),
+        "the same webhook-id: a receiver drops it if it had it"
+    );
+    assert_eq!(replayed.body, first[0].body, "the envelope's exact bytes");
+    assert!(
+        replay::list(&targets, &options(Filter::default()))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+fn customer_event(id: &str) -> Value {
+    let b64 = |v: Value| base64::engine::general_purpose::STANDARD.encode(v.to_string());
+    json!({
+        "entity_id": "CUSTOMER-1",
+        "entity_name": "CUSTOMER",
+        "event_payload": {
+            "base64_encoded_payload_json": b64(json!({"id": "CUSTOMER-1"})),
+            "entity_id": "CUSTOMER-1",
+            "key_attributes": {"additionalProp1": "ref-1"},
+            "operation": "CREATE"
+        },
+        "event_source": "APPLICATION",
+        "event_type": "ENTITY_EVENT",
+        "id": id
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_collector_dead_letter_replayed_reaches_the_destination_queue() {
+    let t =
+        TestStack::start_with(&[("DELIVERY_ATTEMPTS", "1"), ("DELIVERY_BACKOFF_MS", "0")]).await;
+    let bearer = t
+        .machine_bearer(
+            "shop-a",
+            &[
+                "collector:events",
+                "collector:subscriptions",
+                "collector:jobs",
+            ],
+        )
+        .await;
+    let shop = t.collector(&bearer, "shop-a");
+    // The destination queue does not exist yet: the delivery fails and is parked.
+    let stand_in = queue(&t, "stand-in").await;
+    let late_url = stand_in.url.replace("-stand-in", "-late");
+    let subscription = json!({
+        "active": true,
+        "destination": {"type": "SQS", "sqs": {
+            "accessKey": "AKIAIOSFODNN7EXAMPLE", "accessSecret": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+            "queueUrl": late_url, "region": "us-east-1"}},
+        "entityType": "CUSTOMER", "id": "crm",
+        "subscribeCreate": true, "subscribeChange": true, "subscribeDelete": true
+    });
+    shop.subscribe(subscription).await.ok(201);
+    shop.post_event(customer_event("c-r1")).await.ok(201);
+    t.settle().await;
+
+    let targets = Targets::from_local(&t.base).await.unwrap();
+    let entries = replay::list(&targets, &options(only(Source::Collector)))
+        .await
+        .unwrap();
+    assert_eq!(entries.len(), 1, "{entries:#?}");
+    let unit = &entries[0].units[0];
+    assert_eq!(
+        (unit.tenant.as_str(), unit.event_id.as_str()),
+        ("shop-a", "c-r1")
+    );
+    assert_eq!(unit.event_type, "CUSTOMER.CREATE");
+    assert_eq!(unit.destination, "collector:crm");
+    assert_eq!(unit.target.as_deref(), Some(late_url.as_str()));
+
+    // The queue exists now; the dead letter is replayed to it.
+    let late = queue(&t, "late").await;
+    assert_eq!(late.url, late_url);
+    let report = replay::run(
+        &targets,
+        &options(Filter {
+            tenant: Some("shop-a".into()),
+            ..only(Source::Collector)
+        }),
+    )
+    .await
+    .unwrap();
+    assert_eq!(report.count("replayed"), 1, "{report:#?}");
+    t.settle().await;
+    let delivered = drain(&t, &late.url).await;
+    assert_eq!(delivered.len(), 1, "{delivered:?}");
+    assert_eq!(delivered[0]["id"], "c-r1", "the same event id");
+    assert_eq!(delivered[0]["subscriptionId"], "crm");
+    assert!(
+        drain_stack_queue(&t, "DeliveryDeadLetterQueue")
+            .await
+            .is_empty()
+    );
+
+    // Replayed and deleted: a second run finds nothing to deliver.
+    let report = replay::run(&targets, &options(only(Source::Collector)))
+        .await
+        .unwrap();
+    assert!(report.outcomes.is_empty());
+    t.settle().await;
+    assert!(given::drain(&t, &late.url).await.is_empty());
+}
+
+/// Two operators replaying at once: the queue hides a message from the second reader while
+/// the first holds it, and when both reach one unit anyway, its marker's conditional claim
+/// lets one deliver.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_operators_replaying_at_once_deliver_once() {
+    let t =
+        TestStack::start_with(&[("DELIVERY_ATTEMPTS", "1"), ("DELIVERY_BACKOFF_MS", "0")]).await;
+    let callback = Receiver::start(500).await;
+    let token = t
+        .machine_bearer("acme", &["listener:events", "listener:hub"])
+        .await;
+    let body = json!({"callback": callback.url("/hook"), "query": ""});
+    t.listener(&token).subscribe(body).await.ok(201);
+    t.listener(&token)
+        .post_event(listener_event("evt-r2"))
+        .await
+        .ok(201);
+    t.settle().await;
+    callback.answer(200);
+    let targets = Targets::from_local(&t.base).await.unwrap();
+
+    let (first, second) = (options(only(Source::Hub)), options(only(Source::Hub)));
+    let (a, b) = tokio::join!(
+        replay::run(&targets, &first),
+        replay::run(&targets, &second)
+    );
+    let (a, b) = (a.unwrap(), b.unwrap());
+    assert_eq!(
+        a.count("replayed") + b.count("replayed"),
+        1,
+        "{a:#?} {b:#?}"
+    );
+    t.settle().await;
+    assert_eq!(
+        callback.deliveries().len(),
+        2,
+        "the failed try and one replay"
+    );
+
+    // The claim itself, raced: one wins; a failed hand-over frees it; --force takes it.
+    let unit = ops::parked::Unit {
+        event_id: "evt-raced".into(),
+        event_type: "T".into(),
+        tenant: "acme".into(),
+        destination: "hub:s-raced".into(),
+        target: None,
+        occurred_at: None,
+        redrive: ops::parked::Redrive::Impossible(String::new()),
+        marker: None,
+    };
+    use ops::markers::{Claim, claim, settle};
+    let (x, y) = tokio::join!(
+        claim(&targets, &unit, "m1", "alice", false),
+        claim(&targets, &unit, "m1", "bob", false)
+    );
+    let tokens: Vec<String> = [x.unwrap(), y.unwrap()]
+        .into_iter()
+        .filter_map(|c| match c {
+            Claim::Ours(token) => Some(token),
+            Claim::Taken(marker) => {
+                assert_eq!(marker.state, "claimed");
+                None
+            }
+        })
+        .collect();
+    assert_eq!(tokens.len(), 1, "one claim wins");
+    settle(&targets, &unit, &tokens[0], false).await.unwrap();
+    let Claim::Ours(token) = claim(&targets, &unit, "m1", "bob", false).await.unwrap() else {
+        panic!("a failed hand-over frees the unit");
+    };
+    settle(&targets, &unit, &token, true).await.unwrap();
+    let Claim::Taken(marker) = claim(&targets, &unit, "m1", "carol", false).await.unwrap() else {
+        panic!("a replayed unit stays taken");
+    };
+    assert_eq!(
+        (marker.state.as_str(), marker.by.as_str()),
+        ("replayed", "bob")
+    );
+    assert!(matches!(
+        claim(&targets, &unit, "m1", "carol", true).await.unwrap(),
+        Claim::Ours(_)
+    ));
+}
