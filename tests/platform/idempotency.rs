@@ -264,6 +264,38 @@ async fn collector_subscriptions_and_jobs_are_created_once_per_key_of_their_tena
     assert_eq!(count_of(&t, "job").await, 1);
 }
 
+/// An organization's topic subscriptions, and a sys_admin's for it: keyed retries at once
+/// subscribe once and answer alike; the key with another request subscribes nothing more.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn topic_subscriptions_are_made_once_per_key() {
+    let t = TestStack::start().await;
+    let logins = given::logins(&t).await;
+    let a = given::queue(&t, "keyed-a").await;
+    let b = given::queue(&t, "keyed-b").await;
+    let body = |arn: &str| json!({"subscriptions": [{"topic": "outbox-offers", "protocol": "sqs", "endpoint": arn}]});
+    const SUBSCRIBE: &str = "/organizations/v1/subscribe";
+    let records = || async { count_of(&t, "topic_subscription").await };
+
+    let first = body(&a.arn);
+    let tries =
+        join_all((0..4).map(|_| post_to(&t, SUBSCRIBE, &logins.demand, "topics-1", &first))).await;
+    answered_alike(&tries, 200);
+    assert_eq!(records().await, 1);
+    let (status, answer) = post_to(&t, SUBSCRIBE, &logins.demand, "topics-1", &body(&b.arn)).await;
+    assert_eq!(status, 422, "{answer}");
+    assert_eq!(records().await, 1, "nothing more recorded");
+
+    // A sys_admin subscribes an organization under the sys_admins' own keys.
+    let org = t.demo.supply_a.organization.as_ref().unwrap().id;
+    let path = format!("/organizations/v1/sys_admin/{org}/subscribe");
+    let item = json!({"topic": "inbox-offers", "protocol": "sqs", "endpoint": b.arn});
+    let tries =
+        join_all((0..3).map(|_| post_to(&t, &path, &logins.sys_admin, "topics-1", &item))).await;
+    answered_alike(&tries, 200);
+    assert!(tries[0].1["subscription_arn"].is_string(), "{:?}", tries[0]);
+    assert_eq!(records().await, 2);
+}
+
 /// A hub subscription's response holds its signing secret: a keyed retry gets the same one,
 /// unsealed again from the subscription, while the key item stores none.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -8,7 +8,9 @@ pub mod sys_admin;
 use lambda_http::Request;
 use shared::ApiError;
 use shared::App;
-use shared::edge::http::{HttpResponse, authenticate, json, json_body, once_with_password, query};
+use shared::edge::http::{
+    HttpResponse, authenticate, json, json_body, once, once_with_password, query,
+};
 use shared::identity::oauth::hash_secret;
 use shared::identity::sign_up::{self as sign_ups, Confirmation};
 use shared::identity::wire::HealthResponse;
@@ -53,8 +55,12 @@ pub async fn anon_list(app: &App, req: Request) -> Result<HttpResponse, ApiError
 pub async fn subscribe(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
     let org = authenticate(app, &req).await?.org_admin()?;
     let body: SubscribeRequest = json_body(&req)?;
-    let subscriptions = subs::subscribe(app, org, body.subscriptions).await?;
-    json(200, &SubscribeResponse { subscriptions })
+    once(app, &req, &org.to_string(), 200, |key| {
+        subs::subscribe(app, org, body.subscriptions, key, |subscriptions| {
+            SubscribeResponse { subscriptions }
+        })
+    })
+    .await
 }
 
 /// `POST /organizations/v1/sign_up` (anonymous): an organization with an approval signs

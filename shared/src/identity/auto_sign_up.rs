@@ -193,6 +193,12 @@ pub async fn subscribe(app: &App, input: &AutoSignUpExecution) -> Result<(), Api
     if input.subscriptions.is_empty() {
         return Ok(());
     }
-    subscriptions::subscribe(app, input.organization_id, input.subscriptions.clone()).await?;
-    Ok(())
+    subscriptions::subscribe(
+        app,
+        input.organization_id,
+        input.subscriptions.clone(),
+        None,
+        |_| (),
+    )
+    .await
 }

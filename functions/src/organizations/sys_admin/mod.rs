@@ -9,7 +9,8 @@ use lambda_http::Request;
 use shared::ApiError;
 use shared::App;
 use shared::edge::http::{
-    HttpResponse, authenticate, json, json_body, no_content, once_with_password, path_param, query,
+    HttpResponse, authenticate, json, json_body, no_content, once, once_with_password, path_param,
+    query,
 };
 use shared::identity::sign_up::{self as sign_ups, Confirmation};
 use shared::kernel::ids::OrgId;
@@ -65,9 +66,12 @@ pub async fn subscribe(app: &App, req: Request) -> Result<HttpResponse, ApiError
     if app.db.get_org(org).await?.is_none() {
         return Err(ApiError::not_found("Organization"));
     }
-    let mut made = svc::subscribe(app, org, vec![item]).await?;
-    let subscription_arn = made.pop().map(|m| m.subscription_arn).unwrap_or_default();
-    json(200, &SubscriptionArn { subscription_arn })
+    once(app, &req, SYS_ADMIN_KEYS, 200, |key| {
+        svc::subscribe(app, org, vec![item], key, |mut made| SubscriptionArn {
+            subscription_arn: made.pop().map(|m| m.subscription_arn).unwrap_or_default(),
+        })
+    })
+    .await
 }
 
 /// `POST /organizations/v1/sys_admin/unsubscribe`

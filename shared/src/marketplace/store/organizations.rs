@@ -477,22 +477,50 @@ impl Db {
             .len())
     }
 
-    /// Records a subscription; recording the same ARN again changes nothing (SNS answers a
-    /// repeated subscribe with the same ARN).
-    pub async fn record_topic_subscription(&self, org: OrgId, arn: &str) -> Result<(), DbError> {
-        let record = TopicSubscription {
-            organization_id: org,
-            subscription_arn: arn.to_owned(),
-        };
-        let item = to_item(
-            "topic_subscription",
-            &topic_subscription_keys(org, arn),
-            &record,
-        )?;
-        match self.put(item, Cond::New).await {
-            Err(DbError::ConditionFailed) => Ok(()),
-            other => other,
+    /// Records subscriptions, with `also` (the request's idempotency key), in one transaction;
+    /// recording the same ARN again changes nothing (SNS answers a repeated subscribe with the
+    /// same ARN).
+    pub async fn record_topic_subscriptions(
+        &self,
+        org: OrgId,
+        arns: &[String],
+        also: Option<(Item, Cond)>,
+    ) -> Result<(), DbError> {
+        let mut tx = Tx::new();
+        for arn in arns {
+            let record = TopicSubscription {
+                organization_id: org,
+                subscription_arn: arn.clone(),
+            };
+            let keys = topic_subscription_keys(org, arn);
+            tx.put(to_item("topic_subscription", &keys, &record)?, Cond::Any);
         }
+        tx.put_each(also);
+        if tx.is_empty() {
+            return Ok(());
+        }
+        self.transact(tx).await
+    }
+
+    /// Which of `arns` the platform has recorded for `org`.
+    pub async fn recorded_topic_subscriptions(
+        &self,
+        org: OrgId,
+        arns: &[String],
+    ) -> Result<std::collections::HashSet<String>, DbError> {
+        let keys: Vec<(String, String)> = arns
+            .iter()
+            .map(|arn| {
+                let k = topic_subscription_keys(org, arn);
+                (k.pk, k.sk)
+            })
+            .collect();
+        Ok(self
+            .batch_get(&keys)
+            .await?
+            .iter()
+            .filter_map(|i| i.get("sk")?.as_s().ok().cloned())
+            .collect())
     }
 
     pub async fn forget_topic_subscription(&self, org: OrgId, arn: &str) -> Result<(), DbError> {

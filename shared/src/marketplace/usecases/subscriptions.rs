@@ -13,10 +13,14 @@ use crate::events::Channel;
 use crate::infra::app::App;
 use crate::kernel::ids::OrgId;
 use crate::kernel::quota::Quota;
+use crate::kernel::time::now;
 use crate::marketplace::subscription::{check_endpoint, filter_policy};
 use crate::marketplace::wire::organizations::{
     SubscribeItem, SubscribedItem, SubscriptionList, SubscriptionQuery, SubscriptionView,
 };
+use crate::store::MAX_TRANSACTION_ITEMS;
+use crate::store::db::DbError;
+use crate::store::idempotency::{Once, key_item};
 
 fn sns_error<E: ProvideErrorMetadata + std::fmt::Debug>(what: &str, e: E) -> ApiError {
     match e.code() {
@@ -28,19 +32,32 @@ fn sns_error<E: ProvideErrorMetadata + std::fmt::Debug>(what: &str, e: E) -> Api
     }
 }
 
-/// Subscribes `org` to each topic. Every item is checked before any subscription is made, and
-/// a failure part-way removes the ones already made, so a request subscribes all or nothing.
-pub async fn subscribe(
+/// Subscribes `org` to each topic and answers what `respond` makes of the subscriptions. Every
+/// item is checked before any subscription is made; the subscriptions are then recorded in one
+/// transaction, with the request's idempotency key (`once`), so a request subscribes all or
+/// nothing: when a subscribe or the transaction fails, the subscriptions this request made and
+/// nothing recorded are removed again (a repeated one, which SNS answers with the ARN it
+/// already had, is recorded and stays).
+pub async fn subscribe<T: serde::Serialize>(
     app: &App,
     org: OrgId,
     items: Vec<SubscribeItem>,
-) -> Result<Vec<SubscribedItem>, ApiError> {
+    once: Option<Once>,
+    respond: impl FnOnce(Vec<SubscribedItem>) -> T,
+) -> Result<T, ApiError> {
     for item in &items {
         check_endpoint(
             item.protocol,
             &item.endpoint,
             app.config.allow_sqs_subscriptions,
         )?;
+    }
+    // The records and the key item are one transaction.
+    if items.len() >= MAX_TRANSACTION_ITEMS {
+        return Err(ApiError::bad_request(format!(
+            "subscriptions: at most {} in one request",
+            MAX_TRANSACTION_ITEMS - 1
+        )));
     }
     // A repeated subscription (same topic, protocol, endpoint) counts again here although SNS
     // answers it with the existing ARN: the quota errs towards refusing.
@@ -50,47 +67,57 @@ pub async fn subscribe(
         max: app.config.max_topic_subscriptions_per_organization,
     }
     .admits(app.db.topic_subscription_count(org).await?, items.len())?;
-    let sns = app.aws.sns().await;
     let mut done: Vec<SubscribedItem> = Vec::with_capacity(items.len());
     for item in items {
-        let result =
-            subscribe_endpoint(app, item.topic, org, item.protocol.as_str(), &item.endpoint).await;
-        let made = match result {
-            Ok(arn) => app
-                .db
-                .record_topic_subscription(org, &arn)
-                .await
-                .map(|()| arn)
-                .map_err(ApiError::from),
-            Err(e) => Err(e),
-        };
-        match made {
+        match subscribe_endpoint(app, item.topic, org, item.protocol.as_str(), &item.endpoint).await
+        {
             Ok(subscription_arn) => done.push(SubscribedItem {
                 subscription_arn,
                 item,
             }),
             Err(e) => {
-                for made in &done {
-                    if let Err(undo) = sns
-                        .unsubscribe()
-                        .subscription_arn(&made.subscription_arn)
-                        .send()
-                        .await
-                    {
-                        tracing::error!(arn = %made.subscription_arn, error = ?undo, "could not undo a subscription");
-                    } else if let Err(undo) = app
-                        .db
-                        .forget_topic_subscription(org, &made.subscription_arn)
-                        .await
-                    {
-                        tracing::error!(arn = %made.subscription_arn, error = %undo, "could not forget an undone subscription");
-                    }
-                }
+                undo_unrecorded(app, org, &done).await;
                 return Err(e);
             }
         }
     }
-    Ok(done)
+    let arns: Vec<String> = done.iter().map(|d| d.subscription_arn.clone()).collect();
+    let response = respond(done);
+    let also = key_item(once, &response, now())?;
+    if let Err(e) = app.db.record_topic_subscriptions(org, &arns, also).await {
+        // A concurrent request with the same key recorded the same subscriptions (the same
+        // request made them again), which stay; anything else is undone.
+        undo_arns(app, org, &arns).await;
+        return Err(match e {
+            DbError::ConditionFailed => {
+                ApiError::conflict("A request with this Idempotency-Key was answered first.")
+            }
+            e => e.into(),
+        });
+    }
+    Ok(response)
+}
+
+async fn undo_unrecorded(app: &App, org: OrgId, done: &[SubscribedItem]) {
+    let arns: Vec<String> = done.iter().map(|d| d.subscription_arn.clone()).collect();
+    undo_arns(app, org, &arns).await;
+}
+
+/// Unsubscribes those of `arns` that the platform has no record of (a failed request's own).
+async fn undo_arns(app: &App, org: OrgId, arns: &[String]) {
+    let recorded = match app.db.recorded_topic_subscriptions(org, arns).await {
+        Ok(recorded) => recorded,
+        Err(e) => {
+            tracing::error!(error = %e, "could not read which subscriptions to undo");
+            return;
+        }
+    };
+    let sns = app.aws.sns().await;
+    for arn in arns.iter().filter(|a| !recorded.contains(*a)) {
+        if let Err(undo) = sns.unsubscribe().subscription_arn(arn).send().await {
+            tracing::error!(arn = %arn, error = ?undo, "could not undo a subscription");
+        }
+    }
 }
 
 /// Subscribes `endpoint` to `org`'s topic of `channel` (opening the topic), with the filter
