@@ -4,7 +4,8 @@ use lambda_http::Request;
 use shared::ApiError;
 use shared::App;
 use shared::collector::usecases as svc;
-use shared::edge::http::{HttpResponse, json, json_body, no_content, once, path_param};
+use shared::edge::http::{HttpResponse, json, json_body, no_content, path_param};
+use shared::edge::keyed::once;
 use shared::identity::oauth::Scope;
 use shared::kernel::time::now;
 

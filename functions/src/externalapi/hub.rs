@@ -6,7 +6,8 @@ use shared::ApiError;
 use shared::App;
 use shared::edge::codes::listener as codes;
 use shared::edge::error::ErrorKind;
-use shared::edge::http::{HttpResponse, json, mark_replayed, no_content, once_with};
+use shared::edge::http::{HttpResponse, json, no_content};
+use shared::edge::keyed::{mark_replayed, once_with};
 use shared::identity::oauth::Scope;
 use shared::listener::usecases as svc;
 

@@ -8,9 +8,8 @@ pub mod sys_admin;
 use lambda_http::Request;
 use shared::ApiError;
 use shared::App;
-use shared::edge::http::{
-    HttpResponse, authenticate, json, json_body, once, once_with_password, query,
-};
+use shared::edge::http::{HttpResponse, authenticate, json, json_body, query};
+use shared::edge::keyed::{once, once_with_password};
 use shared::identity::oauth::hash_secret;
 use shared::identity::sign_up::{self as sign_ups, Confirmation};
 use shared::identity::wire::HealthResponse;

@@ -4,4 +4,5 @@
 pub mod codes;
 pub mod error;
 pub mod http;
+pub mod keyed;
 pub mod rejections;

@@ -263,7 +263,7 @@ async fn finish(
         Ok(()) => Ok(()),
         Err(DbError::ConditionFailed) => {
             // A concurrent request with this key finished the sign-up: its answer is this
-            // one's (`http::once`), not this attempt's copy of the organization.
+            // one's (`keyed::once`), not this attempt's copy of the organization.
             check_not_answered(&app.db, key.once, now()).await?;
             // A concurrent retry of this sign-up finished it: same organization, done.
             if app.db.get_org(org.id).await?.is_some() {

@@ -8,7 +8,7 @@
 //! with the same request gets that response again, byte for byte, and writes nothing; the same
 //! key with another request is refused (422). Two requests with one key at once: both may
 //! decide, only one transaction can write the key item, and the other answers what the winner
-//! stored. `shared::edge::http::once` runs this around a use case.
+//! stored. `shared::edge::keyed::once` runs this around a use case.
 
 use aws_lc_rs::digest;
 use base64::Engine;
@@ -127,7 +127,7 @@ pub fn key_item<T: Serialize>(
 }
 
 /// After a create carrying `once` lost a race: a 409 when it lost to a request with the same
-/// key, which has stored its response by now (`http::once` answers with it), so that a retry
+/// key, which has stored its response by now (`keyed::once` answers with it), so that a retry
 /// stops instead of deciding again against its own first request; `Ok` to decide again.
 pub async fn check_not_answered(
     db: &Db,

@@ -3,9 +3,8 @@
 use lambda_http::Request;
 use shared::ApiError;
 use shared::App;
-use shared::edge::http::{
-    HttpResponse, authenticate, json, org_admin_creates, path_param, query, redirect,
-};
+use shared::edge::http::{HttpResponse, authenticate, json, path_param, query, redirect};
+use shared::edge::keyed::org_admin_creates;
 use shared::infra::presign::base_url;
 use shared::marketplace::message::SenderType;
 use shared::marketplace::usecases::messages as svc;

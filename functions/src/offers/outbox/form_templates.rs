@@ -4,7 +4,8 @@
 use lambda_http::Request;
 use shared::ApiError;
 use shared::App;
-use shared::edge::http::{HttpResponse, authenticate, json_body_within, once};
+use shared::edge::http::{HttpResponse, authenticate, json_body_within};
+use shared::edge::keyed::once;
 use shared::marketplace::usecases::forms as svc;
 
 /// `POST /offers/v1/outbox/form_templates` (with an optional `Idempotency-Key`).

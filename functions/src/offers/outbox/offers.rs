@@ -4,9 +4,10 @@ use lambda_http::Request;
 use shared::ApiError;
 use shared::App;
 use shared::edge::http::{
-    HttpResponse, authenticate, json, json_body, json_body_or_default, no_content,
-    org_admin_creates, path_param, query,
+    HttpResponse, authenticate, json, json_body, json_body_or_default, no_content, path_param,
+    query,
 };
+use shared::edge::keyed::org_admin_creates;
 use shared::marketplace::usecases::offers as svc;
 
 /// `POST /offers/v1/outbox/offers` (with an optional `Idempotency-Key`, [`once`]).

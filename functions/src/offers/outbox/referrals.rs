@@ -4,8 +4,9 @@ use lambda_http::Request;
 use shared::ApiError;
 use shared::App;
 use shared::edge::http::{
-    HttpResponse, authenticate, json, json_body, no_content, org_admin_creates, path_param, query,
+    HttpResponse, authenticate, json, json_body, no_content, path_param, query,
 };
+use shared::edge::keyed::org_admin_creates;
 use shared::marketplace::usecases::referrals as svc;
 
 /// `GET /offers/v1/outbox/referrals`

@@ -9,9 +9,9 @@ use lambda_http::Request;
 use shared::ApiError;
 use shared::App;
 use shared::edge::http::{
-    HttpResponse, authenticate, json, json_body, no_content, once, once_with_password, path_param,
-    query,
+    HttpResponse, authenticate, json, json_body, no_content, path_param, query,
 };
+use shared::edge::keyed::{once, once_with_password};
 use shared::identity::sign_up::{self as sign_ups, Confirmation};
 use shared::kernel::ids::OrgId;
 use shared::marketplace::usecases::organizations as orgs;

@@ -94,7 +94,7 @@ pub async fn create_job(
     let key = key_item(once, &created, now)?;
     match app.db.create_job(&record, key).await {
         Ok(()) => Ok(created),
-        // Or the key was written by a concurrent retry, whose answer `http::once` gives.
+        // Or the key was written by a concurrent retry, whose answer `keyed::once` gives.
         Err(DbError::ConditionFailed) => Err(ApiError::conflict(format!(
             "A job with id {id} exists; update it with PUT /api/v1/jobs/{id}"
         ))),

@@ -196,7 +196,7 @@ pub async fn create_subscription(
     let key = key_item(once, &created, now)?;
     match app.db.create_event_subscription(&record, key).await {
         Ok(()) => Ok(created),
-        // Or the key was written by a concurrent retry, whose answer `http::once` gives.
+        // Or the key was written by a concurrent retry, whose answer `keyed::once` gives.
         Err(DbError::ConditionFailed) => Err(ApiError::conflict(format!(
             "An event subscription with id {id} exists; update it with PUT"
         ))),

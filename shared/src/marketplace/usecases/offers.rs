@@ -230,7 +230,7 @@ async fn write_new_offers(
         Ok(()) => Ok(()),
         // Every other write of a new offer is to a fresh key: only a visit hold can exist, or
         // the idempotency key a concurrent request with the same key wrote first (which
-        // `http::once` answers with that request's response).
+        // `keyed::once` answers with that request's response).
         Err(DbError::ConditionFailed) => Err(ApiError::conflict(
             "A visit of this request already has an open or assigned visit offer.",
         )),

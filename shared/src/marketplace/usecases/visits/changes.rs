@@ -69,7 +69,7 @@ pub async fn schedule(
     match app.db.schedule_visit(&c.visit, &event, key).await {
         Ok(()) => Ok(response),
         // The visit and its event are new; only the supplier's inbox_id can already be taken
-        // (or the idempotency key, by a concurrent request with it: `http::once`).
+        // (or the idempotency key, by a concurrent request with it: `keyed::once`).
         Err(DbError::ConditionFailed) => Err(ApiError::conflict(
             "The supply organization already has a visit with this inbox_id.",
         )),
