@@ -227,17 +227,7 @@ pub fn observe_schedule<'a>(
     time: Timestamp,
     call: ScheduleFn,
 ) -> BoxFuture<'a, Result<serde_json::Value, ApiError>> {
-    Box::pin(
-        app.metrics
-            .scope(async move {
-                let result = call(app, time).await;
-                if let Err(e) = &result {
-                    record_error(operation, e.status(), e.kind.code());
-                }
-                result
-            })
-            .instrument(invocation_span(operation)),
-    )
+    observe_outcome(app, operation, call(app, time))
 }
 
 /// A Task state's invocation: `call` in the metrics scope, a failure counted.
@@ -247,10 +237,20 @@ pub fn observe_task<'a>(
     input: serde_json::Value,
     call: TaskFn,
 ) -> BoxFuture<'a, Result<serde_json::Value, ApiError>> {
+    observe_outcome(app, operation, call(app, input))
+}
+
+/// `work` (a handler's future, which runs only when polled) in the metrics scope and the
+/// invocation's span, a failure counted.
+fn observe_outcome<'a>(
+    app: &'a App,
+    operation: &'static str,
+    work: BoxFuture<'a, Result<serde_json::Value, ApiError>>,
+) -> BoxFuture<'a, Result<serde_json::Value, ApiError>> {
     Box::pin(
         app.metrics
             .scope(async move {
-                let result = call(app, input).await;
+                let result = work.await;
                 if let Err(e) = &result {
                     record_error(operation, e.status(), e.kind.code());
                 }
