@@ -7,6 +7,10 @@
 //!
 //! Writes are acknowledged and forgotten, so every request of a run sees the same state:
 //! accept finds the same pending match each time and succeeds each time.
+//!
+//! It also answers the peer that `instructions --peer` measures beside our handlers
+//! (aws-samples/serverless-rust-demo's `put-product` and `get-product`): its table is keyed by
+//! `id` alone, and holds one product, [`Scenario::product_id`].
 
 use std::collections::{BTreeMap, HashMap};
 use std::net::SocketAddr;
@@ -44,6 +48,8 @@ type Wire = Value;
 pub struct FakeAws {
     /// Items by (pk, sk), in DynamoDB's JSON wire format.
     items: HashMap<(String, String), Wire>,
+    /// The peer's products by `id`, in the wire format.
+    products: HashMap<String, Wire>,
     /// Query answers by (index name or "", partition key value).
     queries: HashMap<(String, String), Vec<Wire>>,
     /// Calls served, by operation (`GetItem`, …, `jwks`).
@@ -76,6 +82,9 @@ impl FakeAws {
     }
 
     fn lookup(&self, key: &Value) -> Option<Wire> {
+        if let Some(id) = key["id"]["S"].as_str() {
+            return self.products.get(id).cloned();
+        }
         let pk = key["pk"]["S"].as_str()?.to_owned();
         let sk = key["sk"]["S"].as_str()?.to_owned();
         self.items.get(&(pk, sk)).cloned()
@@ -201,7 +210,12 @@ pub struct Scenario {
     pub offer_id: OfferId,
     /// Offers in the first supplier's inbox.
     pub inbox_size: usize,
+    /// The one product in the peer's table.
+    pub product_id: String,
 }
+
+/// The product the peer's `put-product` writes and `get-product` reads.
+const PRODUCT_ID: &str = "bench-product-1";
 
 fn id_token(subject: &str, org: OrgId) -> String {
     let claims = json!({
@@ -278,6 +292,9 @@ impl Scenario {
         // The offer accept acts on: open, matched to both suppliers.
         let mut offer = new_offer(demand.id);
         offer.counts.sent = suppliers.len() as u32;
+        // The copy of the demand's mode that creating an offer writes, on which a manual
+        // acceptance decides without reading the organization.
+        offer.demand_assignment = Some(demand.assignment_mode());
         let offer_item = fake.put("offer", &offer_keys(&offer), &offer);
         let mut partition = vec![offer_item];
         for s in &suppliers {
@@ -298,6 +315,11 @@ impl Scenario {
         }
         fake.answer_query("gsi1", format!("SUPPLY#{inbox}#MATCH"), matches);
 
+        fake.products.insert(
+            PRODUCT_ID.to_owned(),
+            json!({"id": {"S": PRODUCT_ID}, "name": {"S": "Bench product"}, "price": {"N": "10.5"}}),
+        );
+
         let fake = Arc::new(fake);
         let endpoint = crate::serve(fake.clone(), handle).await;
         Self {
@@ -307,6 +329,7 @@ impl Scenario {
             supplier_token: id_token("supply-admin", inbox),
             offer_id: offer.id,
             inbox_size,
+            product_id: PRODUCT_ID.to_owned(),
         }
     }
 
@@ -322,6 +345,34 @@ impl Scenario {
             "offers.inbox.offers.list" => crate::sample_event(handler, &self.supplier_token, None),
             _ => crate::sample_event(handler, "", None),
         }
+    }
+
+    /// The API Gateway (HTTP API, payload 2.0) event of one of the peer's functions, as its
+    /// template routes it: `put-product` is `PUT /{id}` with the product as its body,
+    /// `get-product` is `GET /{id}`.
+    pub fn peer_event(&self, function: &str) -> Value {
+        let id = &self.product_id;
+        let (method, body) = match function {
+            "put-product" => (
+                "PUT",
+                Some(json!({"id": id, "name": "Bench product", "price": 10.5}).to_string()),
+            ),
+            "get-product" => ("GET", None),
+            other => panic!("the benchmark has no event for the peer's {other}"),
+        };
+        let mut event = crate::sample_event("offers.healthz", "", None);
+        let path = format!("/{id}");
+        event["routeKey"] = json!(format!("{method} /{{id}}"));
+        event["rawPath"] = json!(path);
+        event["pathParameters"] = json!({ "id": id });
+        event["requestContext"]["http"]["method"] = json!(method);
+        event["requestContext"]["http"]["path"] = json!(path);
+        event["requestContext"]["routeKey"] = event["routeKey"].clone();
+        if let Some(body) = body {
+            event["headers"]["content-type"] = json!("application/json");
+            event["body"] = json!(body);
+        }
+        event
     }
 
     /// The environment Lambda gives a function, with AWS calls sent to this fake.
@@ -361,6 +412,22 @@ pub fn lambda_env(cmd: &mut Command, handler: Option<&str>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn answers_the_peers_table_by_id() {
+        let mut fake = FakeAws::default();
+        let product = json!({"id": {"S": "p"}, "name": {"S": "n"}, "price": {"N": "1"}});
+        fake.products.insert("p".into(), product.clone());
+        let get = |id: &str| {
+            fake.dynamodb(
+                "GetItem",
+                &json!({"TableName": TABLE, "Key": {"id": {"S": id}}}),
+            )
+        };
+        assert_eq!(get("p"), Some(json!({ "Item": product })));
+        assert_eq!(get("q"), Some(json!({})));
+        assert_eq!(fake.dynamodb("PutItem", &json!({})), Some(json!({})));
+    }
 
     #[test]
     fn batch_get_applies_the_projection() {

@@ -10,7 +10,14 @@
 //! `cold-init`'s clock, as a ratio to the empty binary's; it is also counted for the first
 //! handler of every other stack's binary, so each artifact's init is known.
 //!
+//! With `--peer DIR`, the same run measures a peer the same way: aws-samples/serverless-rust-demo's
+//! `put-product` and `get-product`, built from its repository outside ours into DIR, against the
+//! same fake (docs/performance.md, "Beside a peer"). Without it, or when DIR lacks them, the peer
+//! is skipped with a message. `--keep DIR` keeps the callgrind outputs, for `callgrind_annotate`
+//! on an unstripped build.
+//!
 //! usage: instructions [--requests N] [--inbox K] [--bin-dir target/release] [--valgrind PATH]
+//!                     [--peer DIR] [--keep DIR]
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -46,13 +53,16 @@ struct Bench {
 
 impl Bench {
     /// One process under callgrind serving `events`; its instruction count and the fake's
-    /// calls it caused.
-    async fn run(&self, binary: &Path, handler: Option<&str>, events: Vec<Value>) -> Run {
+    /// calls it caused. `label` names its output file.
+    async fn run(
+        &self,
+        label: &str,
+        binary: &Path,
+        handler: Option<&str>,
+        events: Vec<Value>,
+    ) -> Run {
         let n = events.len();
-        let out = self.out_dir.join(format!(
-            "callgrind.{}.{n}",
-            handler.unwrap_or("empty-lambda")
-        ));
+        let out = self.out_dir.join(format!("callgrind.{label}.{n}"));
         let _ = std::fs::remove_file(&out);
         let mut cmd = Command::new(&self.valgrind);
         self.scenario.lambda_env(&mut cmd, handler);
@@ -98,6 +108,8 @@ async fn main() {
     let mut inbox = 100usize;
     let mut bin_dir = PathBuf::from("target/release");
     let mut valgrind = PathBuf::from("/usr/bin/valgrind");
+    let mut peer: Option<PathBuf> = None;
+    let mut keep: Option<PathBuf> = None;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
@@ -110,8 +122,11 @@ async fn main() {
             "--inbox" => inbox = args.next().and_then(|v| v.parse().ok()).expect("--inbox K"),
             "--bin-dir" => bin_dir = PathBuf::from(args.next().expect("--bin-dir DIR")),
             "--valgrind" => valgrind = PathBuf::from(args.next().expect("--valgrind PATH")),
+            "--peer" => peer = Some(PathBuf::from(args.next().expect("--peer DIR"))),
+            "--keep" => keep = Some(PathBuf::from(args.next().expect("--keep DIR"))),
             _ => panic!(
-                "usage: instructions [--requests N] [--inbox K] [--bin-dir DIR] [--valgrind PATH]"
+                "usage: instructions [--requests N] [--inbox K] [--bin-dir DIR] [--valgrind PATH] \
+                 [--peer DIR] [--keep DIR]"
             ),
         }
     }
@@ -122,7 +137,9 @@ async fn main() {
         empty.display()
     );
     let offers = bench::binary_of(&bin_dir, "offers.healthz");
-    let out_dir = std::env::temp_dir().join(format!("bench-instructions-{}", std::process::id()));
+    let out_dir = keep.clone().unwrap_or_else(|| {
+        std::env::temp_dir().join(format!("bench-instructions-{}", std::process::id()))
+    });
     std::fs::create_dir_all(&out_dir).unwrap();
     let bench = Bench {
         valgrind,
@@ -131,37 +148,52 @@ async fn main() {
     };
 
     let mut rows = Vec::new();
-    let cases: [(&str, Option<&str>, &Path); 5] = [
-        ("empty lambda_runtime", None, empty.as_path()),
-        (
-            "offers.healthz (baseline)",
-            Some("offers.healthz"),
-            offers.as_path(),
-        ),
-        (
-            "offers.outbox.offers.create",
-            Some("offers.outbox.offers.create"),
-            offers.as_path(),
-        ),
-        (
-            "offers.inbox.offers.accept",
-            Some("offers.inbox.offers.accept"),
-            offers.as_path(),
-        ),
-        (
-            "offers.inbox.offers.list",
-            Some("offers.inbox.offers.list"),
-            offers.as_path(),
-        ),
-    ];
-    for (name, handler, binary) in cases {
-        let event = match handler {
-            Some(h) => bench.scenario.event(h),
-            None => json!({}),
-        };
-        let init = bench.run(binary, handler, vec![]).await;
-        let one = bench.run(binary, handler, vec![event.clone()]).await;
-        let many = bench.run(binary, handler, vec![event; requests + 1]).await;
+    // (row name, output label, handler, binary, event)
+    let mut cases: Vec<(String, String, Option<&str>, PathBuf, Value)> = vec![(
+        "empty lambda_runtime".into(),
+        "empty-lambda".into(),
+        None,
+        empty.clone(),
+        json!({}),
+    )];
+    for (name, handler) in [
+        ("offers.healthz (baseline)", "offers.healthz"),
+        ("offers.outbox.offers.create", "offers.outbox.offers.create"),
+        ("offers.inbox.offers.accept", "offers.inbox.offers.accept"),
+        ("offers.inbox.offers.list", "offers.inbox.offers.list"),
+    ] {
+        let event = bench.scenario.event(handler);
+        cases.push((
+            name.into(),
+            handler.into(),
+            Some(handler),
+            offers.clone(),
+            event,
+        ));
+    }
+    match peer_binaries(peer.as_deref()) {
+        Ok(binaries) => {
+            for (function, binary) in binaries {
+                let event = bench.scenario.peer_event(function);
+                cases.push((
+                    format!("peer {function}"),
+                    format!("peer-{function}"),
+                    None,
+                    binary,
+                    event,
+                ));
+            }
+        }
+        Err(why) => eprintln!("peer skipped: {why}"),
+    }
+    for (name, label, handler, binary, event) in cases {
+        let init = bench.run(&label, &binary, handler, vec![]).await;
+        let one = bench
+            .run(&label, &binary, handler, vec![event.clone()])
+            .await;
+        let many = bench
+            .run(&label, &binary, handler, vec![event; requests + 1])
+            .await;
         let calls_per_request = many
             .calls
             .iter()
@@ -175,15 +207,15 @@ async fn main() {
         let mut statuses = many.statuses.clone();
         statuses.sort_unstable();
         statuses.dedup();
+        eprintln!("measured {name}");
         rows.push(Row {
-            name: name.into(),
+            name,
             init: init.instructions,
             first: one.instructions - init.instructions,
             per_request: (many.instructions as f64 - one.instructions as f64) / requests as f64,
             calls_per_request,
             statuses,
         });
-        eprintln!("measured {name}");
     }
     // Init alone in every other stack's binary: no request, so its first handler will do.
     let mut inits: Vec<(String, String, u64)> = Vec::new();
@@ -192,11 +224,13 @@ async fn main() {
             continue;
         }
         let path = bench::built(&bin_dir, &binary);
-        let init = bench.run(&path, Some(&handler), vec![]).await;
+        let init = bench.run(&handler, &path, Some(&handler), vec![]).await;
         eprintln!("measured init of {binary}");
         inits.push((binary, handler, init.instructions));
     }
-    let _ = std::fs::remove_dir_all(&out_dir);
+    if keep.is_none() {
+        let _ = std::fs::remove_dir_all(&out_dir);
+    }
 
     let base = rows[1].per_request;
     let empty_init = rows[0].init as f64;
@@ -205,16 +239,17 @@ async fn main() {
          warm = (run of 1+{requests} requests - run of 1) / {requests}; inbox of {inbox} offers"
     );
     println!(
-        "{:<28} {:>11} {:>6} {:>12} {:>12} {:>7}  AWS calls per request / statuses",
-        "handler", "init", "/empty", "1st request", "warm", "/healthz"
+        "{:<28} {:>11} {:>6} {:>12} {:>12} {:>12} {:>7}  AWS calls per request / statuses",
+        "handler", "init", "/empty", "1st request", "init + 1st", "warm", "/healthz"
     );
     for r in &rows {
         println!(
-            "{:<28} {:>11} {:>6.2} {:>12} {:>12.0} {:>7.1}  {} {:?}",
+            "{:<28} {:>11} {:>6.2} {:>12} {:>12} {:>12.0} {:>7.1}  {} {:?}",
             r.name,
             r.init,
             r.init as f64 / empty_init,
             r.first,
+            r.init + r.first,
             r.per_request,
             r.per_request / base,
             if r.calls_per_request.is_empty() {
@@ -249,6 +284,26 @@ async fn main() {
     }
 }
 
+/// The peer's functions measured, as (function, binary), from the directory `--peer` gives;
+/// why not, when it is not given or lacks one.
+fn peer_binaries(dir: Option<&Path>) -> Result<Vec<(&'static str, PathBuf)>, String> {
+    let dir = dir.ok_or(
+        "no --peer DIR (aws-samples/serverless-rust-demo's put-product and get-product, built \
+         outside this repository: docs/performance.md, \"Beside a peer\")",
+    )?;
+    ["put-product", "get-product"]
+        .into_iter()
+        .map(|function| {
+            let binary = dir.join(function);
+            if binary.is_file() {
+                Ok((function, binary))
+            } else {
+                Err(format!("{} is not built", binary.display()))
+            }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -260,5 +315,20 @@ mod tests {
         assert_eq!(callgrind_total(text), Some(123456));
         assert_eq!(callgrind_total("events: Ir\ntotals: 42\n"), Some(42));
         assert_eq!(callgrind_total("events: Ir\n"), None);
+    }
+
+    #[test]
+    fn the_peer_is_skipped_when_absent() {
+        assert!(peer_binaries(None).is_err());
+        let dir = std::env::temp_dir().join(format!("bench-peer-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("put-product"), b"").unwrap();
+        let missing = peer_binaries(Some(&dir)).unwrap_err();
+        assert!(missing.contains("get-product"), "{missing}");
+        std::fs::write(dir.join("get-product"), b"").unwrap();
+        let found = peer_binaries(Some(&dir)).unwrap();
+        assert_eq!(found[0], ("put-product", dir.join("put-product")));
+        assert_eq!(found[1], ("get-product", dir.join("get-product")));
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -52,9 +52,24 @@ impl Aws {
     pub async fn sdk(&self) -> &SdkConfig {
         self.sdk
             .get_or_init(|| {
-                aws_config::defaults(aws_config::BehaviorVersion::latest())
-                    .http_client(crate::infra::tls::aws_http_client())
-                    .load()
+                let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest())
+                    .http_client(crate::infra::tls::aws_http_client());
+                // Lambda puts a function's credentials and region in its environment, where
+                // the default chains look first and stop. Naming that provider when it will
+                // answer skips building the chains' other providers (the web identity one
+                // builds a whole STS client; IMDS and profiles): 1 M instructions of a
+                // function's first request (docs/performance.md, "The first invocation").
+                let env = |name: &str| std::env::var(name).ok();
+                if credentials_in_env(env) {
+                    loader = loader.credentials_provider(
+                        aws_config::environment::EnvironmentVariableCredentialsProvider::new(),
+                    );
+                }
+                if region_in_env(env) {
+                    loader = loader
+                        .region(aws_config::environment::EnvironmentVariableRegionProvider::new());
+                }
+                loader.load()
             })
             .await
     }
@@ -99,5 +114,58 @@ impl Aws {
         self.cognito
             .get_or_init(|| async { client!(aws_sdk_cognitoidentityprovider, sdk, &self.xray) })
             .await
+    }
+}
+
+/// Whether the environment provider of the default credentials chain, its first, would answer:
+/// an access key and a secret key, neither blank (the names and rule of
+/// `aws_config::environment::EnvironmentVariableCredentialsProvider`).
+fn credentials_in_env(env: impl Fn(&str) -> Option<String>) -> bool {
+    let set = |name: &str| env(name).is_some_and(|v| !v.trim().is_empty());
+    set("AWS_ACCESS_KEY_ID") && (set("AWS_SECRET_ACCESS_KEY") || set("SECRET_ACCESS_KEY"))
+}
+
+/// Whether the environment provider of the default region chain, its first, would answer (it
+/// takes any value of either variable).
+fn region_in_env(env: impl Fn(&str) -> Option<String>) -> bool {
+    env("AWS_REGION").is_some() || env("AWS_DEFAULT_REGION").is_some()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env<'a>(vars: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
+        move |name| {
+            vars.iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| (*v).to_owned())
+        }
+    }
+
+    #[test]
+    fn the_environment_provider_is_named_only_where_the_chain_would_stop_at_it() {
+        // Lambda's environment.
+        let lambda = [
+            ("AWS_ACCESS_KEY_ID", "AKIA"),
+            ("AWS_SECRET_ACCESS_KEY", "secret"),
+            ("AWS_SESSION_TOKEN", "token"),
+            ("AWS_REGION", "ca-central-1"),
+        ];
+        assert!(credentials_in_env(env(&lambda)));
+        assert!(region_in_env(env(&lambda)));
+        assert!(credentials_in_env(env(&[
+            ("AWS_ACCESS_KEY_ID", "AKIA"),
+            ("SECRET_ACCESS_KEY", "secret")
+        ])));
+        assert!(region_in_env(env(&[("AWS_DEFAULT_REGION", "us-east-1")])));
+        // Otherwise the default chains run, profiles, web identity and IMDS included.
+        assert!(!credentials_in_env(env(&[])));
+        assert!(!credentials_in_env(env(&[("AWS_ACCESS_KEY_ID", "AKIA")])));
+        assert!(!credentials_in_env(env(&[
+            ("AWS_ACCESS_KEY_ID", " "),
+            ("AWS_SECRET_ACCESS_KEY", "secret")
+        ])));
+        assert!(!region_in_env(env(&[])));
     }
 }

@@ -189,19 +189,25 @@ impl Emitter {
     /// Runs one invocation, `work`, with its own metrics, then writes them. Inside another
     /// scope (the runtime's, around a handler's own) it runs in that one, which writes them
     /// all when it ends.
-    pub async fn scope<F: Future>(&self, work: F) -> F::Output {
-        if CURRENT.try_with(|_| ()).is_ok() {
-            return work.await;
+    pub fn scope<'a, F: Future + 'a>(&'a self, work: F) -> impl Future<Output = F::Output> + 'a {
+        // Boxed once, here: `work` is a whole invocation (several KB of future), which each
+        // move below and each caller's `Box::pin` of this future would otherwise copy, about
+        // 0.1 M instructions a request (docs/performance.md, "Instructions per request").
+        let work = Box::pin(work);
+        async move {
+            if CURRENT.try_with(|_| ()).is_ok() {
+                return work.await;
+            }
+            let started = SystemTime::now();
+            let (output, recorded) = CURRENT
+                .scope(RefCell::default(), async move {
+                    let output = work.await;
+                    (output, CURRENT.with(RefCell::take))
+                })
+                .await;
+            self.write(&recorded, started);
+            output
         }
-        let started = SystemTime::now();
-        let (output, recorded) = CURRENT
-            .scope(RefCell::default(), async move {
-                let output = work.await;
-                (output, CURRENT.with(RefCell::take))
-            })
-            .await;
-        self.write(&recorded, started);
-        output
     }
 
     /// Not generic, so each scope's code stays small.

@@ -14,7 +14,7 @@ use std::sync::{Arc, OnceLock};
 use aws_smithy_http_client::proxy::ProxyConfig;
 use aws_smithy_http_client::tls::rustls_provider::CryptoMode;
 use aws_smithy_http_client::tls::{self, TlsContext, TrustStore};
-use aws_smithy_http_client::{Builder, ConnectorBuilder};
+use aws_smithy_http_client::{Builder, Connector, ConnectorBuilder};
 use aws_smithy_runtime_api::client::http::SharedHttpClient;
 use rustls::{ClientConfig, RootCertStore};
 
@@ -33,6 +33,14 @@ pub fn aws_http_client() -> SharedHttpClient {
 /// is built, on the first request.
 pub fn aws_http_client_trusting(roots: &'static [u8]) -> SharedHttpClient {
     Builder::new().build_with_connector_fn(move |settings, components| {
+        // Without settings the SDK is only validating a new client: it builds a connector
+        // then and drops it, so that a client's native roots load when it is created. There
+        // is nothing to load here, and building this TLS connector decodes the roots each
+        // time (about 0.25 M instructions), so the dropped one is a plain-HTTP connector. The
+        // connectors that make calls are built with their settings, once per client settings.
+        let Some(settings) = settings else {
+            return Connector::builder().build_http();
+        };
         let mut connector =
             ConnectorBuilder::default().tls_provider(tls::Provider::Rustls(CryptoMode::AwsLc));
         connector.set_tls_context(
@@ -41,7 +49,7 @@ pub fn aws_http_client_trusting(roots: &'static [u8]) -> SharedHttpClient {
                 .build()
                 .expect("a trust store of PEM certificates builds"),
         );
-        connector.set_connector_settings(settings.cloned());
+        connector.set_connector_settings(Some(settings.clone()));
         if let Some(components) = components {
             connector.set_sleep_impl(components.sleep_impl());
         }

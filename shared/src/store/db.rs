@@ -118,9 +118,22 @@ pub fn created_sk(created_at: &Timestamp, id: impl std::fmt::Display) -> String 
 }
 
 /// Serializes `record` and adds its kind and keys.
+///
+/// What `serde_dynamo::to_item` does, with its map built once: it collects the attributes into
+/// a map twice more (into its `Item`, then into the SDK's), hashing every key each time, and the
+/// keys added here grew the map a fourth time (docs/performance.md, "Instructions per
+/// request").
 pub fn to_item<T: Serialize>(kind: &str, keys: &Keys, record: &T) -> Result<Item, DbError> {
-    let mut item: Item =
-        serde_dynamo::to_item(record).map_err(|e| DbError::Codec(e.to_string()))?;
+    let codec = |e: serde_dynamo::Error| DbError::Codec(e.to_string());
+    let serde_dynamo::AttributeValue::M(attributes) =
+        serde_dynamo::to_attribute_value(record).map_err(codec)?
+    else {
+        // Not a map: serde_dynamo's own error for it.
+        return serde_dynamo::to_item(record).map_err(codec);
+    };
+    // The attributes, and the kind and up to four pairs of keys.
+    let mut item = Item::with_capacity(attributes.len() + 9);
+    item.extend(attributes.into_iter().map(|(k, v)| (k, v.into())));
     item.insert(KIND.into(), s(kind));
     item.insert("pk".into(), s(&keys.pk));
     item.insert("sk".into(), s(&keys.sk));
@@ -143,8 +156,12 @@ pub fn to_item<T: Serialize>(kind: &str, keys: &Keys, record: &T) -> Result<Item
     Ok(item)
 }
 
+/// Deserializes an item: what `serde_dynamo::from_item` does, which converts the map into its
+/// own twice before reading it; once is enough.
 pub fn from_item<T: DeserializeOwned>(item: Item) -> Result<T, DbError> {
-    serde_dynamo::from_item(item).map_err(|e| DbError::Codec(e.to_string()))
+    let attributes = item.into_iter().map(|(k, v)| (k, v.into())).collect();
+    serde_dynamo::from_attribute_value(serde_dynamo::AttributeValue::M(attributes))
+        .map_err(|e| DbError::Codec(e.to_string()))
 }
 
 pub fn kind_of(item: &Item) -> Option<&str> {
@@ -365,5 +382,106 @@ impl Db {
         increment: crate::store::Increment<'_>,
     ) -> Result<Option<u64>, DbError> {
         self.table.increment(increment).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+    use std::collections::{BTreeMap, HashMap};
+
+    #[derive(Serialize, Deserialize, PartialEq, Debug)]
+    enum Shape {
+        Unit,
+        Tuple(u8, String),
+        Struct { side: f64 },
+    }
+
+    #[derive(Serialize, Deserialize, PartialEq, Debug)]
+    struct Record {
+        id: String,
+        count: i64,
+        ratio: f64,
+        flag: bool,
+        absent: Option<String>,
+        present: Option<u32>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        skipped: Option<u32>,
+        tags: Vec<String>,
+        nested: BTreeMap<String, Vec<Shape>>,
+        json: serde_json::Value,
+        shape: Shape,
+    }
+
+    fn record() -> Record {
+        Record {
+            id: "r-1".into(),
+            count: -7,
+            ratio: 0.25,
+            flag: true,
+            absent: None,
+            present: Some(3),
+            skipped: None,
+            tags: vec!["a".into(), "b".into()],
+            nested: BTreeMap::from([(
+                "k".into(),
+                vec![
+                    Shape::Unit,
+                    Shape::Tuple(1, "x".into()),
+                    Shape::Struct { side: 2.5 },
+                ],
+            )]),
+            json: serde_json::json!({"a": [1, "two", null, {"b": false}]}),
+            shape: Shape::Struct { side: 1.0 },
+        }
+    }
+
+    #[test]
+    fn items_are_what_serde_dynamo_makes_and_reads() {
+        let keys = Keys::new("PK#1", "SK").gsi1("G1", "g1").gsi3("G3", "g3");
+        let item = to_item("record", &keys, &record()).unwrap();
+
+        let mut expected: Item = serde_dynamo::to_item(record()).unwrap();
+        for (name, value) in [
+            (KIND, "record"),
+            ("pk", "PK#1"),
+            ("sk", "SK"),
+            ("gsi1pk", "G1"),
+            ("gsi1sk", "g1"),
+            ("gsi3pk", "G3"),
+            ("gsi3sk", "g3"),
+        ] {
+            expected.insert(name.into(), s(value));
+        }
+        assert_eq!(item, expected);
+
+        let read: Record = from_item(item.clone()).unwrap();
+        assert_eq!(read, record());
+        let theirs: Record = serde_dynamo::from_item(item).unwrap();
+        assert_eq!(read, theirs);
+    }
+
+    #[test]
+    fn errors_are_serde_dynamos() {
+        let ours = to_item("n", &Keys::new("p", "s"), &5u8).unwrap_err();
+        let theirs = serde_dynamo::to_item::<_, Item>(5u8).unwrap_err();
+        assert_eq!(
+            ours.to_string(),
+            DbError::Codec(theirs.to_string()).to_string()
+        );
+
+        let item: Item = HashMap::from([("count".to_owned(), s("not a number"))]);
+        #[derive(Deserialize, Debug)]
+        struct Count {
+            #[allow(dead_code)]
+            count: u32,
+        }
+        let ours = from_item::<Count>(item.clone()).unwrap_err();
+        let theirs = serde_dynamo::from_item::<_, Count>(item).unwrap_err();
+        assert_eq!(
+            ours.to_string(),
+            DbError::Codec(theirs.to_string()).to_string()
+        );
     }
 }
