@@ -184,16 +184,12 @@ pub fn observe_stream<'a>(
     event: DynamoDbEvent,
     call: StreamFn,
 ) -> BoxFuture<'a, DynamoDbEventResponse> {
-    Box::pin(
-        app.metrics
-            .scope(async move {
-                let records = event.records.len();
-                let response = call(app, event).await;
-                record_batch(operation, records, response.batch_item_failures.len());
-                response
-            })
-            .instrument(invocation_span(operation)),
-    )
+    in_invocation(app, operation, async move {
+        let records = event.records.len();
+        let response = call(app, event).await;
+        record_batch(operation, records, response.batch_item_failures.len());
+        response
+    })
 }
 
 /// A queue consumer's invocation: `call` in the metrics scope, its messages counted.
@@ -203,14 +199,23 @@ pub fn observe_queue<'a>(
     event: SqsEvent,
     call: QueueFn,
 ) -> BoxFuture<'a, SqsBatchResponse> {
+    in_invocation(app, operation, async move {
+        let records = event.records.len();
+        let response = call(app, event).await;
+        record_batch(operation, records, response.batch_item_failures.len());
+        response
+    })
+}
+
+/// `work`, one consumer's, schedule's or task's invocation, in its metrics scope and its span.
+fn in_invocation<'a, T: 'a>(
+    app: &'a App,
+    operation: &'static str,
+    work: impl Future<Output = T> + Send + 'a,
+) -> BoxFuture<'a, T> {
     Box::pin(
         app.metrics
-            .scope(async move {
-                let records = event.records.len();
-                let response = call(app, event).await;
-                record_batch(operation, records, response.batch_item_failures.len());
-                response
-            })
+            .scope(work)
             .instrument(invocation_span(operation)),
     )
 }
@@ -247,17 +252,13 @@ fn observe_outcome<'a>(
     operation: &'static str,
     work: BoxFuture<'a, Result<serde_json::Value, ApiError>>,
 ) -> BoxFuture<'a, Result<serde_json::Value, ApiError>> {
-    Box::pin(
-        app.metrics
-            .scope(async move {
-                let result = work.await;
-                if let Err(e) = &result {
-                    record_error(operation, e.status(), e.kind.code());
-                }
-                result
-            })
-            .instrument(invocation_span(operation)),
-    )
+    in_invocation(app, operation, async move {
+        let result = work.await;
+        if let Err(e) = &result {
+            record_error(operation, e.status(), e.kind.code());
+        }
+        result
+    })
 }
 
 /// One line of the registry: the name a function's `Handler` setting gives, and its code.
