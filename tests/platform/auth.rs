@@ -1,7 +1,7 @@
 //! The Auth API against the Cognito pool, and token verification on every other route.
 
 use platform_tests::TestStack;
-use platform_tests::given::text;
+use platform_tests::given::{self, text};
 use serde_json::json;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -30,10 +30,7 @@ async fn login_identity_and_password_flows() {
     let me = t.auth_as(&id_token).current_identity().await.ok(200);
     assert_eq!(me["email"], u.email.as_str());
     assert_eq!(me["groups"], json!(["org_admin"]));
-    assert_eq!(
-        me["organization_id"],
-        u.organization.as_ref().unwrap().id.to_string()
-    );
+    assert_eq!(me["organization_id"], given::org(u).to_string());
 
     let wrong = auth.login(credentials("nope-Passw0rd!")).await.ok(401);
     assert_eq!(wrong["error"], "unauthorized");
@@ -76,7 +73,7 @@ async fn every_protected_route_verifies_the_token() {
     let t = TestStack::start().await;
     let app = t.stack.app();
     let now = chrono::Utc::now().timestamp();
-    let org = t.demo.demand.organization.as_ref().unwrap().id.to_string();
+    let org = given::org(&t.demo.demand).to_string();
     let claims = |exp: i64, aud: &str, token_use: &str, iss: String| {
         json!({"sub": "u1", "aud": aud, "iss": iss, "exp": exp, "iat": now - 10, "token_use": token_use,
                "email": "x@example.com", "cognito:groups": ["org_admin"], "custom:organization_id": org})
@@ -121,13 +118,9 @@ async fn every_protected_route_verifies_the_token() {
             ("tampered", Some(tampered.as_str())),
         ] {
             let r = t.call(method, path, token, Some(json!({}))).await;
+            let body = r.ok_as(401, format!("{what} token on {method} {path}"));
             assert_eq!(
-                r.status, 401,
-                "{what} token on {method} {path}: {:?}",
-                r.body
-            );
-            assert_eq!(
-                r.body,
+                body,
                 json!({"error": "unauthorized", "message": "Unauthorized"})
             );
         }

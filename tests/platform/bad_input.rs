@@ -42,114 +42,85 @@ fn with(mut v: Value, pointer: &str, value: Value) -> Value {
 async fn invalid_offers_are_refused_and_write_nothing() {
     let t = TestStack::start().await;
     let demand = t.login(&t.demo.demand).await;
-    let before = t.items().await.len();
+    let before = t.item_count().await;
 
-    let cases: Vec<(&str, Option<String>, u16)> = vec![
-        ("no body", None, 400),
-        ("malformed JSON", Some("{\"offer\": ".into()), 400),
-        ("not an object", Some("[]".into()), 400),
-        (
-            "missing client",
-            Some(without(offer_body(), "/client").to_string()),
-            400,
-        ),
+    for (what, body) in [
+        ("no body", None),
+        ("malformed JSON", Some("{\"offer\": ")),
+        ("not an object", Some("[]")),
+    ] {
+        let r = t.call_raw("POST", "/offers/v1/outbox/offers", Some(&demand), body);
+        assert_error(&r.await, 400, what);
+    }
+    let changed = |pointer, value| with(offer_body(), pointer, value);
+    let long_ago = || json!("2001-01-01T00:00:00Z");
+    for (what, body, status) in [
+        ("missing client", without(offer_body(), "/client"), 400),
         (
             "missing care_type",
-            Some(without(offer_body(), "/offer/care_type").to_string()),
+            without(offer_body(), "/offer/care_type"),
             400,
         ),
         (
             "unknown care_type",
-            Some(with(offer_body(), "/offer/care_type", json!("dentistry")).to_string()),
+            changed("/offer/care_type", json!("dentistry")),
             400,
         ),
         (
             "unknown offer_type",
-            Some(with(offer_body(), "/offer/offer_type", json!("forever")).to_string()),
+            changed("/offer/offer_type", json!("forever")),
             400,
         ),
         (
             "bad expires_at",
-            Some(with(offer_body(), "/offer/expires_at", json!("tomorrow")).to_string()),
+            changed("/offer/expires_at", json!("tomorrow")),
             400,
         ),
         (
             "empty client name",
-            Some(with(offer_body(), "/client/demographics/first_name", json!("")).to_string()),
+            changed("/client/demographics/first_name", json!("")),
             400,
         ),
         (
             "latitude out of range",
-            Some(with(offer_body(), "/client/address/latitude", json!(123.0)).to_string()),
+            changed("/client/address/latitude", json!(123.0)),
             400,
         ),
         (
             "unknown price unit",
-            Some(with(offer_body(), "/price/default/unit", json!("per_year")).to_string()),
+            changed("/price/default/unit", json!("per_year")),
             400,
         ),
         (
             "expired already",
-            Some(
-                with(
-                    offer_body(),
-                    "/offer/expires_at",
-                    json!("2001-01-01T00:00:00Z"),
-                )
-                .to_string(),
-            ),
+            changed("/offer/expires_at", long_ago()),
             422,
         ),
         (
             "visit ends before it starts",
-            Some(
-                with(
-                    offer_body(),
-                    "/visits/0/end_at",
-                    json!("2001-01-01T00:00:00Z"),
-                )
-                .to_string(),
-            ),
+            changed("/visits/0/end_at", long_ago()),
             422,
         ),
         (
             "unknown direct supplier",
-            Some(
-                with(
-                    offer_body(),
-                    "/direct_supply_persona_ids",
-                    json!([uuid::Uuid::new_v4()]),
-                )
-                .to_string(),
-            ),
+            changed("/direct_supply_persona_ids", json!([uuid::Uuid::new_v4()])),
             422,
         ),
-    ];
-    for (what, body, status) in cases {
-        let r = t
-            .call_raw(
-                "POST",
-                "/offers/v1/outbox/offers",
-                Some(&demand),
-                body.as_deref(),
-            )
-            .await;
-        assert_error(&r, status, what);
+    ] {
+        assert_error(&t.offers(&demand).create(body).await, status, what);
     }
 
     let id = "00000000-0000-4000-8000-000000000000";
     let offers = t.offers(&demand);
     let setting = json!({"offer_assignment": "sometimes"});
+    let bored = json!({"reason_code": "bored"});
     for (what, r) in [
         ("bad setting", offers.set_assignment(setting).await),
         (
             "assign without match id",
             offers.assign(id, json!({})).await,
         ),
-        (
-            "bad reason",
-            offers.close(id, json!({"reason_code": "bored"})).await,
-        ),
+        ("bad reason", offers.close(id, bored).await),
         ("bad id", offers.outbox("not-a-uuid").await),
         ("bad filter", offers.outbox_list("status=lost").await),
         ("page 0", offers.outbox_list("page=0").await),
@@ -162,11 +133,7 @@ async fn invalid_offers_are_refused_and_write_nothing() {
     }
 
     t.settle().await;
-    assert_eq!(
-        t.items().await.len(),
-        before,
-        "a refused request wrote something"
-    );
+    t.assert_wrote_nothing(before).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -176,24 +143,14 @@ async fn other_organizations_offers_are_not_found() {
     let supply_a = t.login(&t.demo.supply_a).await;
 
     // A second demand organization and an untrusted supplier, with their own admins.
-    let other = devstack::seed::demand_org(
-        shared::kernel::ids::OrgId::new(),
-        "Other Demand",
-        Default::default(),
-    );
-    let other_token = given::org_admin(&t, &other, "other@example.com").await;
-    let stranger = devstack::seed::supply_org(
-        shared::kernel::ids::OrgId::new(),
-        "Stranger",
-        &[shared::marketplace::common::CareType::Psw],
-    );
-    let stranger_token = given::org_admin(&t, &stranger, "stranger@example.com").await;
+    let (_, other_token) = given::other_demand(&t, "other@example.com").await;
+    let (_, stranger_token) = given::stranger(&t).await;
 
     let offer_id = create_offer(&t, &demand).await;
     t.offers(&supply_a).accept(&offer_id, NO_BODY).await.ok(204);
     let m = t.offers(&demand).matches(&offer_id, "").await;
     let match_id = text(&m.body["items"][0]["match"]["id"]);
-    let before = t.items().await.len();
+    let before = t.item_count().await;
 
     for token in [&other_token, &supply_a] {
         let o = t.offers(token);
@@ -228,9 +185,5 @@ async fn other_organizations_offers_are_not_found() {
         assert_eq!(o.outbox_list("").await.body["total_items"], 0);
         assert_eq!(o.inbox_list("").await.body["total_items"], 0);
     }
-    assert_eq!(
-        t.items().await.len(),
-        before,
-        "a refused request wrote something"
-    );
+    t.assert_wrote_nothing(before).await;
 }

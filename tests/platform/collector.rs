@@ -1,77 +1,25 @@
 //! The Event Collector: tenant events delivered to event subscriptions (SQS and SNS), the
 //! dead-letter queue, tenant isolation, and cron jobs under an injected clock.
 
-use base64::Engine;
 use platform_tests::TestStack;
-use platform_tests::given::{self, drain, drain_stack_queue, queue, text};
+use platform_tests::given::{
+    self, COLLECTOR as ALL, drain, drain_stack_queue, entity_event, queue, sqs_subscription, text,
+};
 use serde_json::{Value, json};
-
-const ALL: [&str; 3] = [
-    "collector:events",
-    "collector:subscriptions",
-    "collector:jobs",
-];
-
-fn b64(v: &Value) -> String {
-    base64::engine::general_purpose::STANDARD.encode(v.to_string())
-}
-
-/// An event in the seed's shape (`ENTITY_EVENT` with the entity in `entity_name` for
-/// customers, the entity as `event_type` for orders).
-fn entity_event(id: &str, entity: &str, operation: &str) -> Value {
-    let (event_type, entity_name) = if entity == "CUSTOMER" {
-        ("ENTITY_EVENT", "CUSTOMER")
-    } else {
-        (entity, "order")
-    };
-    json!({
-        "entity_id": format!("{entity}-1"),
-        "entity_name": entity_name,
-        "event_payload": {
-            "base64_encoded_payload_json": b64(&json!({"id": format!("{entity}-1"), "op": operation})),
-            "entity_id": format!("{entity}-1"),
-            "key_attributes": {"additionalProp1": "ref-1"},
-            "operation": operation
-        },
-        "event_source": "APPLICATION",
-        "event_type": event_type,
-        "id": id
-    })
-}
-
-fn sqs_subscription(id: &str, entity: &str, queue_url: &str, flags: [bool; 3]) -> Value {
-    json!({
-        "active": true,
-        "destination": {
-            "sqs": {
-                "accessKey": "AKIAIOSFODNN7EXAMPLE",
-                "accessSecret": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
-                "queueUrl": queue_url,
-                "region": "us-east-1"
-            },
-            "type": "SQS"
-        },
-        "entityType": entity,
-        "id": id,
-        "subscribeCreate": flags[0],
-        "subscribeChange": flags[1],
-        "subscribeDelete": flags[2]
-    })
-}
 
 /// `(id, interactionType)` of the deliveries, sorted.
 fn deliveries(messages: &[Value]) -> Vec<(String, String)> {
     let mut v: Vec<(String, String)> = messages
         .iter()
-        .map(|m| {
-            (
-                m["id"].as_str().unwrap().to_owned(),
-                m["interactionType"].as_str().unwrap().to_owned(),
-            )
-        })
+        .map(|m| (text(&m["id"]), text(&m["interactionType"])))
         .collect();
     v.sort();
     v
+}
+
+/// `(id, interactionType)` pairs, as [`deliveries`] gives them.
+fn pairs(v: &[(&str, &str)]) -> Vec<(String, String)> {
+    given::pairs(v)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -101,21 +49,13 @@ async fn events_reach_exactly_the_matching_active_subscriptions_of_their_tenant(
     );
     let subscription = sqs_subscription("customers", "CUSTOMER", &foreign.url, [true, true, true]);
     let r = other.subscribe(subscription).await;
-    assert_eq!(
-        r.status, 201,
-        "the same id in another tenant is another subscription"
-    );
+    r.ok_as(201, "the same id in another tenant is another subscription");
 
     // ORDER changes to an SNS topic (the subscriber's queue listens to it).
     let sns = aws_sdk_sns::Client::new(&t.stack.sdk);
-    let topic = sns
-        .create_topic()
-        .name(format!("{}-orders", t.stack.options.stack_name))
-        .send()
-        .await
-        .unwrap()
-        .topic_arn
-        .unwrap();
+    let name = format!("{}-orders", t.stack.options.stack_name);
+    let topic = sns.create_topic().name(name).send().await.unwrap();
+    let topic = topic.topic_arn.unwrap();
     sns.subscribe()
         .topic_arn(&topic)
         .protocol("sqs")
@@ -154,8 +94,7 @@ async fn events_reach_exactly_the_matching_active_subscriptions_of_their_tenant(
         ("o-delete", "ORDER", "DELETE"),
     ] {
         let r = shop.post_event(entity_event(id, entity, op)).await;
-        assert_eq!(r.status, 201, "{id}: {:?}", r.body);
-        assert_eq!(r.body["id"], id);
+        assert_eq!(r.ok_as(201, id)["id"], id);
     }
     // Posting an id again returns the stored event and stores nothing new.
     let again = shop
@@ -166,13 +105,8 @@ async fn events_reach_exactly_the_matching_active_subscriptions_of_their_tenant(
     t.settle().await;
 
     let got = drain(&t, &customers.url).await;
-    assert_eq!(
-        deliveries(&got),
-        [
-            ("c-create".to_owned(), "CREATED".to_owned()),
-            ("c-delete".to_owned(), "DELETED".to_owned())
-        ]
-    );
+    let expected = pairs(&[("c-create", "CREATED"), ("c-delete", "DELETED")]);
+    assert_eq!(deliveries(&got), expected);
     let create = got.iter().find(|m| m["id"] == "c-create").unwrap();
     assert_eq!(create["tenantId"], "shop-a");
     assert_eq!(create["subscriptionId"], "customers");
@@ -185,16 +119,12 @@ async fn events_reach_exactly_the_matching_active_subscriptions_of_their_tenant(
     assert_eq!(create["event"]["event_type"], "ENTITY_EVENT");
     assert!(drain(&t, &dormant.url).await.is_empty());
     assert!(drain(&t, &foreign.url).await.is_empty());
-    assert_eq!(
-        deliveries(&drain(&t, &orders.url).await),
-        [("o-update".to_owned(), "CHANGED".to_owned())]
-    );
+    let ordered = deliveries(&drain(&t, &orders.url).await);
+    assert_eq!(ordered, pairs(&[("o-update", "CHANGED")]));
 
     // Reads stay within the tenant.
-    assert_eq!(
-        shop.event("c-update").await.ok(200),
-        entity_event("c-update", "CUSTOMER", "UPDATE")
-    );
+    let stored = shop.event("c-update").await.ok(200);
+    assert_eq!(stored, entity_event("c-update", "CUSTOMER", "UPDATE"));
     let r = other.event("c-update").await.ok(404);
     assert_eq!(r["status"], 404);
     assert_eq!(r["path"], "/api/v1/events/c-update");
@@ -207,24 +137,13 @@ async fn tokens_scopes_and_the_tenant_header_are_checked() {
     let bearer = t.machine_bearer("shop-a", &["collector:events"]).await;
     let shop = t.collector(&bearer, "shop-a");
     let event = entity_event("e1", "CUSTOMER", "CREATE").to_string();
+    let (token, tenant) = ("authorization", "x-twc-tenant");
     let cases: [(&[(&str, &str)], u16); 5] = [
-        (&[("x-twc-tenant", "shop-a")], 401),
-        (
-            &[
-                ("authorization", "Bearer not-a-token"),
-                ("x-twc-tenant", "shop-a"),
-            ],
-            401,
-        ),
-        (&[("authorization", &bearer)], 400),
-        (
-            &[("authorization", &bearer), ("x-twc-tenant", "shop-b")],
-            403,
-        ),
-        (
-            &[("authorization", &bearer), ("x-twc-tenant", "shop-a")],
-            201,
-        ),
+        (&[(tenant, "shop-a")], 401),
+        (&[(token, "Bearer not-a-token"), (tenant, "shop-a")], 401),
+        (&[(token, &bearer)], 400),
+        (&[(token, &bearer), (tenant, "shop-b")], 403),
+        (&[(token, &bearer), (tenant, "shop-a")], 201),
     ];
     for (headers, status) in cases {
         let r = t
@@ -241,7 +160,7 @@ async fn tokens_scopes_and_the_tenant_header_are_checked() {
     shop.jobs().await.ok(403);
 
     // Bad bodies are refused with a 400 and write nothing.
-    let before = t.items().await.len();
+    let before = t.item_count().await;
     let mut not_json = entity_event("e2", "CUSTOMER", "CREATE");
     not_json["event_payload"]["base64_encoded_payload_json"] = json!("bm90IGpzb24=");
     for body in [
@@ -250,10 +169,9 @@ async fn tokens_scopes_and_the_tenant_header_are_checked() {
         json!({"id": "e3"}),
         json!({"event_type": "ORDER", "event_payload": {"operation": "MERGE"}}),
     ] {
-        let r = shop.post_event(body.clone()).await;
-        assert_eq!(r.status, 400, "{body}: {:?}", r.body);
+        shop.post_event(body.clone()).await.ok_as(400, body);
     }
-    assert_eq!(t.items().await.len(), before);
+    t.assert_wrote_nothing(before).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -264,20 +182,15 @@ async fn a_failing_destination_is_dead_lettered_without_blocking_the_others() {
     let shop = t.collector(&bearer, "shop-a");
     let good = queue(&t, "good").await;
     let missing_url = good.url.replace("-good", "-does-not-exist");
-    for (id, url) in [
-        ("broken", missing_url.as_str()),
-        ("good", good.url.as_str()),
-    ] {
+    for (id, url) in [("broken", missing_url.as_str()), ("good", &good.url)] {
         let subscription = sqs_subscription(id, "CUSTOMER", url, [true, true, true]);
         shop.subscribe(subscription).await.ok(201);
     }
     let event = entity_event("c1", "CUSTOMER", "CREATE");
     shop.post_event(event).await.ok(201);
     t.settle().await;
-    assert_eq!(
-        deliveries(&drain(&t, &good.url).await),
-        [("c1".to_owned(), "CREATED".to_owned())]
-    );
+    let delivered = deliveries(&drain(&t, &good.url).await);
+    assert_eq!(delivered, pairs(&[("c1", "CREATED")]));
     let parked = drain_stack_queue(&t, "DeliveryDeadLetterQueue").await;
     assert_eq!(parked.len(), 1, "{parked:?}");
     assert_eq!(parked[0]["subscription_id"], "broken");
@@ -314,43 +227,29 @@ async fn a_job_runs_once_per_due_time_under_duplicate_scheduler_invocations() {
     let first: chrono::DateTime<chrono::Utc> = text(&created["next_run_at"]).parse().unwrap();
     let minute = chrono::Duration::minutes(1);
 
-    let run = |at: chrono::DateTime<chrono::Utc>| {
-        let stack = t.stack.clone();
-        async move {
-            stack
-                .invoke_schedule("collector.run_jobs", at)
-                .await
-                .unwrap()
-        }
+    let run = async |at| {
+        t.stack
+            .invoke_schedule("collector.run_jobs", at)
+            .await
+            .unwrap()
     };
     // Before it is due: nothing.
     assert_eq!(run(first - chrono::Duration::seconds(1)).await["ran"], 0);
     // Two invocations for the same tick, at once, then a late retry of it: one run.
     let tick = first + chrono::Duration::seconds(2);
-    let (a, b) = tokio::join!(run(tick), run(tick));
-    assert_eq!(
-        a["ran"].as_u64().unwrap() + b["ran"].as_u64().unwrap(),
-        1,
-        "{a} {b}"
-    );
+    let ran_once = |(a, b): (Value, Value)| {
+        let ran = a["ran"].as_u64().unwrap() + b["ran"].as_u64().unwrap();
+        assert_eq!(ran, 1, "{a} {b}");
+    };
+    ran_once(tokio::join!(run(tick), run(tick)));
     assert_eq!(run(tick).await["ran"], 0);
     // The next minute runs again, once.
-    let (a, b) = tokio::join!(run(tick + minute), run(tick + minute));
-    assert_eq!(
-        a["ran"].as_u64().unwrap() + b["ran"].as_u64().unwrap(),
-        1,
-        "{a} {b}"
-    );
+    ran_once(tokio::join!(run(tick + minute), run(tick + minute)));
 
     let job = shop.job("nudge").await.body;
-    assert_eq!(
-        job["last_run_at"],
-        shared::kernel::time::rfc3339(&(first + minute))
-    );
-    assert_eq!(
-        job["next_run_at"],
-        shared::kernel::time::rfc3339(&(first + minute * 2))
-    );
+    use shared::kernel::time::rfc3339;
+    assert_eq!(job["last_run_at"], rfc3339(&(first + minute)));
+    assert_eq!(job["next_run_at"], rfc3339(&(first + minute * 2)));
 
     // Each run emitted one notification event onto the stream, named by its due time.
     let mut runs: Vec<Value> = t
@@ -371,10 +270,7 @@ async fn a_job_runs_once_per_due_time_under_duplicate_scheduler_invocations() {
         .collect();
     runs.sort_by_key(|v| v["scheduled_for"].as_str().unwrap().to_owned());
     assert_eq!(runs.len(), 2);
-    assert_eq!(
-        runs[0]["scheduled_for"],
-        shared::kernel::time::rfc3339(&first)
-    );
+    assert_eq!(runs[0]["scheduled_for"], rfc3339(&first));
     assert_eq!(runs[0]["template_id"], "d-123");
     assert_eq!(runs[0]["job_parameters"]["campaign_id"], "c-9");
     assert_eq!(runs[0]["number_of_items_in_email"], -1);
@@ -382,10 +278,8 @@ async fn a_job_runs_once_per_due_time_under_duplicate_scheduler_invocations() {
     // Updates merge parameters; the seed's POST delete stops the job.
     let update = json!({"job_parameters": {"utm_medium": "push"}});
     let updated = shop.update_job("nudge", update).await.ok(200);
-    assert_eq!(
-        updated["job_parameters"],
-        json!({"campaign_id": "c-9", "utm_medium": "push"})
-    );
+    let merged = json!({"campaign_id": "c-9", "utm_medium": "push"});
+    assert_eq!(updated["job_parameters"], merged);
     let update = json!({"id": "other"});
     shop.update_job("nudge", update).await.ok(400);
     shop.stop_job("nudge").await.ok(204);
@@ -402,14 +296,7 @@ async fn collector_events_and_job_runs_reach_a_notification_feed_by_catalogue_na
     let t = TestStack::start().await;
     let bearer = t.machine_bearer("shop-a", &ALL).await;
     let shop = t.collector(&bearer, "shop-a");
-    let (_, admin) = t
-        .machine_login("shop-a", &["notification:consent:administrator"])
-        .await;
-    let (consumer_id, consumer) = t
-        .machine_login("shop-a", &["notification:consent:consumer"])
-        .await;
-    let types = ["CUSTOMER.CREATE", "REMINDER"];
-    let feed = given::notification_subscription(&t, &admin, &consumer_id, &types).await;
+    let feed = given::feed(&t, "shop-a", &["CUSTOMER.CREATE", "REMINDER"]).await;
 
     for (id, entity, op) in [
         ("c1", "CUSTOMER", "CREATE"),
@@ -427,7 +314,7 @@ async fn collector_events_and_job_runs_reach_a_notification_feed_by_catalogue_na
         .unwrap();
     t.settle().await;
 
-    let pulled = t.notification(&consumer).pull(&feed).await.ok(200);
+    let pulled = t.notification(&feed.consumer).pull(&feed.id).await.ok(200);
     let results = pulled["results"].as_array().unwrap();
     assert_eq!(results.len(), 2, "{results:?}");
     assert_eq!(results[0], entity_event("c1", "CUSTOMER", "CREATE"));

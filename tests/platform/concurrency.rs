@@ -5,7 +5,7 @@ use futures::FutureExt;
 use futures::future::join_all;
 use platform_tests::TestStack;
 use platform_tests::client::NO_BODY;
-use platform_tests::given::{self, Logins};
+use platform_tests::given;
 use serde_json::json;
 use shared::events::EventName;
 
@@ -17,12 +17,7 @@ fn count(events: &[shared::events::EventRecord], name: EventName) -> usize {
 async fn twenty_accepts_racing_a_close() {
     let t = TestStack::start().await;
     let demand_sub = given::subscriber(&t, &t.demo.demand).await;
-    let Logins {
-        demand,
-        supply_a: a,
-        supply_b: b,
-        ..
-    } = given::logins(&t).await;
+    let (demand, a, b) = given::logins(&t).await.parties();
     let offer_id = given::offer(&t, &demand).await;
 
     let mut labels = Vec::new();
@@ -72,7 +67,7 @@ async fn twenty_accepts_racing_a_close() {
     assert_eq!(accepted["total_items"], (a_ok + b_ok) as u64);
     // The demand's offer counts, changed in the winning transactions on DynamoDB's terms
     // (moto): the one offer, under the status it ended with.
-    let demand_org = t.demo.demand.organization.as_ref().unwrap().id;
+    let demand_org = given::org(&t.demo.demand);
     let counts = t.stack.app().db.offer_counts(demand_org).await.unwrap();
     assert_eq!(
         (counts.total, counts.closed, counts.open),
@@ -95,12 +90,7 @@ async fn twenty_accepts_racing_a_close() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn automatic_assignment_has_one_winner() {
     let t = TestStack::start().await;
-    let Logins {
-        demand,
-        supply_a: a,
-        supply_b: b,
-        ..
-    } = given::logins(&t).await;
+    let (demand, a, b) = given::logins(&t).await.parties();
     given::auto_assignment(&t, &demand).await;
     let offer_id = given::offer(&t, &demand).await;
 
@@ -137,9 +127,7 @@ async fn automatic_assignment_has_one_winner() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn assign_racing_close_has_one_winner() {
     let t = TestStack::start().await;
-    let Logins {
-        demand, supply_a, ..
-    } = given::logins(&t).await;
+    let (demand, supply_a, _) = given::logins(&t).await.parties();
     let offer_id = given::offer(&t, &demand).await;
     t.offers(&supply_a).accept(&offer_id, NO_BODY).await.ok(204);
     let offers = t.offers(&demand);
@@ -193,12 +181,7 @@ async fn storms_of_accepts_and_a_close_publish_exactly_the_committed_events() {
     let t = TestStack::start().await;
     let demand_sub = given::subscriber(&t, &t.demo.demand).await;
     let supplier_sub = given::subscriber(&t, &t.demo.supply_a).await;
-    let Logins {
-        demand,
-        supply_a: a,
-        supply_b: b,
-        ..
-    } = given::logins(&t).await;
+    let (demand, a, b) = given::logins(&t).await.parties();
     let pump = t
         .stack
         .spawn_stream_pump(std::time::Duration::from_millis(5));

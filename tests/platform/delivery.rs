@@ -13,7 +13,7 @@ use crate::{create_offer, sample_body};
 async fn unpublishable_events_are_retried_then_reported_on_the_failure_queue() {
     let t = TestStack::start().await;
     let sns = aws_sdk_sns::Client::new(&t.stack.sdk);
-    let supplier = t.demo.supply_a.organization.as_ref().unwrap().id;
+    let supplier = given::org(&t.demo.supply_a);
     let sub = Subscriber::new(&t, supplier).await;
     let demand = t.login(&t.demo.demand).await;
     // Everything written so far (seed data) is published before the topic disappears.
@@ -83,10 +83,8 @@ async fn unpublishable_events_are_retried_then_reported_on_the_failure_queue() {
 async fn a_replayed_stream_batch_repeats_the_same_event_ids() {
     let t = TestStack::start().await;
     let demand = t.login(&t.demo.demand).await;
-    let supply_a = t.demo.supply_a.organization.as_ref().unwrap().id;
-    let demand_org = t.demo.demand.organization.as_ref().unwrap().id;
-    let suppliers = Subscriber::new(&t, supply_a).await;
-    let demands = Subscriber::new(&t, demand_org).await;
+    let suppliers = given::subscriber(&t, &t.demo.supply_a).await;
+    let demands = given::subscriber(&t, &t.demo.demand).await;
     let offer = create_offer(&t, &demand).await;
     let supplier = t.login(&t.demo.supply_a).await;
     let accept = sample_body("offers.inbox.offers.accept").unwrap_or(NO_BODY);
@@ -160,8 +158,7 @@ async fn three_organizations_each_receive_exactly_their_own_events_on_their_own_
             (queue.url, topic)
         }
     };
-    let orgs = [&t.demo.demand, &t.demo.supply_a, &t.demo.supply_b]
-        .map(|u| u.organization.as_ref().unwrap().id);
+    let orgs = [&t.demo.demand, &t.demo.supply_a, &t.demo.supply_b].map(given::org);
     let subscribed = [
         subscribe(logins.demand.clone(), "outbox-offers", "d-offers").await,
         subscribe(logins.supply_a.clone(), "inbox-offers", "a-offers").await,

@@ -47,25 +47,11 @@ pub fn tampered(url: &str) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_trusted_supplier_reads_the_latest_form_and_its_submission_reaches_the_demand() {
     let t = TestStack::start_with(&[("DOWNLOAD_URL_TTL_SECONDS", "3")]).await;
-    let org = |u: &devstack::seed::User| u.organization.as_ref().unwrap().id;
-    let (demand_org, a_org) = (org(&t.demo.demand), org(&t.demo.supply_a));
     // A supplier outside the demand's trusted network.
-    let stranger_org = devstack::seed::supply_org(
-        shared::kernel::ids::OrgId::new(),
-        "Stranger",
-        &[shared::marketplace::common::CareType::Psw],
-    );
-    let stranger = given::org_admin(&t, &stranger_org, "stranger@example.com").await;
-    let demand_sub = Subscriber::new(&t, demand_org).await;
-    let a_sub = Subscriber::new(&t, a_org).await;
-    let b_sub = Subscriber::new(&t, org(&t.demo.supply_b)).await;
+    let (stranger_org, stranger) = given::stranger(&t).await;
+    let subs = given::subscribers(&t).await;
     let stranger_sub = Subscriber::new(&t, stranger_org.id).await;
-    let given::Logins {
-        demand,
-        supply_a,
-        supply_b,
-        ..
-    } = given::logins(&t).await;
+    let (demand, supply_a, supply_b) = given::logins(&t).await.parties();
 
     // Two versions of one schema: "latest" is the second.
     let schema = uuid::Uuid::new_v4().to_string();
@@ -76,12 +62,12 @@ async fn a_trusted_supplier_reads_the_latest_form_and_its_submission_reaches_the
     }
     assert_eq!(versions[0]["schema_version"], 1);
     assert_eq!(versions[1]["schema_version"], 2);
-    let demand_persona = demand_org.to_string();
+    let demand_persona = subs.demand.org.to_string();
     let latest = t
         .forms(&supply_a)
         .latest_template(&demand_persona, &schema)
-        .await
-        .ok(200);
+        .await;
+    let latest = latest.ok(200);
     assert_eq!(latest["form_template_id"], versions[1]["form_template_id"]);
     assert_eq!(latest["schema_version"], 2);
     assert_eq!(latest["demand_persona_id"], demand_persona.as_str());
@@ -91,16 +77,16 @@ async fn a_trusted_supplier_reads_the_latest_form_and_its_submission_reaches_the
         .forms(&stranger)
         .latest_template(&demand_persona, &schema)
         .await;
-    assert_eq!(r.status, 404, "{:?}", r.body);
-    assert!(!r.body.to_string().contains(&schema));
+    assert!(!r.ok(404).to_string().contains(&schema));
     let unknown = uuid::Uuid::new_v4().to_string();
-    t.forms(&supply_a)
+    let r = t
+        .forms(&supply_a)
         .latest_template(&demand_persona, &unknown)
-        .await
-        .ok(404);
+        .await;
+    r.ok(404);
 
     t.settle().await;
-    for sub in [&a_sub, &b_sub] {
+    for sub in [&subs.a, &subs.b] {
         let got = sub.drain().await;
         assert_eq!(got.len(), 2, "one event per version");
         for e in &got {
@@ -111,7 +97,7 @@ async fn a_trusted_supplier_reads_the_latest_form_and_its_submission_reaches_the
         }
     }
     assert!(stranger_sub.drain().await.is_empty());
-    assert!(demand_sub.drain().await.is_empty());
+    assert!(subs.demand.drain().await.is_empty());
 
     // Supplier A holds a referral; a form about its service.
     given::auto_assignment(&t, &demand).await;
@@ -121,9 +107,7 @@ async fn a_trusted_supplier_reads_the_latest_form_and_its_submission_reaches_the
     let referral_id = text(&referrals.body["items"][0]["referral"]["id"]);
     let service_id = text(&referrals.body["items"][0]["service"]["id"]);
     t.settle().await;
-    for s in [&demand_sub, &a_sub, &b_sub] {
-        s.drain().await;
-    }
+    subs.clear().await;
 
     let fields = &latest["fields"];
     let field = |i: usize| text(&fields[i]["field_id"]);
@@ -152,10 +136,7 @@ async fn a_trusted_supplier_reads_the_latest_form_and_its_submission_reaches_the
     assert_eq!(created["fields"][1]["value"], attachment);
 
     // A form about a visit supplier A scheduled on the referral (supplier B holds none).
-    let visit = json!({"referral_id": referral_id, "inbox_id": "forms-visit-1",
-        "start_at": "2030-01-15T09:00:00Z", "end_at": "2030-01-15T10:00:00Z"});
-    let scheduled = t.visits(&supply_a).schedule(visit).await.ok(201);
-    let visit_id = text(&scheduled["id"]);
+    let visit_id = given::scheduled_visit(&t, &supply_a, &referral_id, "forms-visit-1").await;
     let visit_body = json!({
         "form_template_id": latest["form_template_id"],
         "visit_id": visit_id,
@@ -168,11 +149,9 @@ async fn a_trusted_supplier_reads_the_latest_form_and_its_submission_reaches_the
     assert!(by_visit.get("service_id").is_none());
 
     t.settle().await;
-    let (visit_events, mut got): (Vec<_>, Vec<_>) = demand_sub
-        .drain()
-        .await
-        .into_iter()
-        .partition(|e| e.channel.as_str() == "outbox-visits");
+    let got = subs.demand.drain().await.into_iter();
+    let (visit_events, mut got): (Vec<_>, Vec<_>) =
+        got.partition(|e| e.channel.as_str() == "outbox-visits");
     assert_eq!(visit_events.len(), 1);
     assert_eq!(visit_events[0].name(), "VisitSupplyScheduled");
     assert_eq!(got.len(), 2);
@@ -184,7 +163,7 @@ async fn a_trusted_supplier_reads_the_latest_form_and_its_submission_reaches_the
     assert_eq!(got[0].payload["form_submission_id"], submission_id.as_str());
     assert_eq!(got[0].payload["referral_id"], referral_id.as_str());
     assert_eq!(got[0].payload["service_id"], service_id.as_str());
-    for s in [&a_sub, &b_sub, &stranger_sub] {
+    for s in [&subs.a, &subs.b, &stranger_sub] {
         assert!(s.drain().await.is_empty());
     }
 

@@ -7,7 +7,7 @@ use platform_tests::TestStack;
 use platform_tests::client::NO_BODY;
 use platform_tests::client::Side::Outbox;
 use platform_tests::given::{self, text};
-use serde_json::{Value, json};
+use serde_json::json;
 use shared::edge::http::Family;
 
 use crate::{create_offer, sample_body};
@@ -17,26 +17,8 @@ async fn every_operation_on_another_organizations_offer_or_referral_is_not_found
     let t = TestStack::start().await;
     let demand = t.login(&t.demo.demand).await;
     let supply_a = t.login(&t.demo.supply_a).await;
-    let other_demand = given::org_admin(
-        &t,
-        &devstack::seed::demand_org(
-            shared::kernel::ids::OrgId::new(),
-            "Other Demand",
-            Default::default(),
-        ),
-        "other-demand@example.com",
-    )
-    .await;
-    let stranger = given::org_admin(
-        &t,
-        &devstack::seed::supply_org(
-            shared::kernel::ids::OrgId::new(),
-            "Stranger",
-            &[shared::marketplace::common::CareType::Psw],
-        ),
-        "stranger@example.com",
-    )
-    .await;
+    let (_, other_demand) = given::other_demand(&t, "other-demand@example.com").await;
+    let (_, stranger) = given::stranger(&t).await;
 
     // An offer assigned to supplier A, and its referral.
     given::auto_assignment(&t, &demand).await;
@@ -52,8 +34,9 @@ async fn every_operation_on_another_organizations_offer_or_referral_is_not_found
     let file_id = text(&sent["message"]["file"]["id"]);
 
     // A form of the demand, submitted by supplier A about the referral's service.
-    let demand_org = t.demo.demand.organization.as_ref().unwrap().id.to_string();
-    let (template, schema_id) = published_template(&t, &demand).await;
+    let demand_org = given::org(&t.demo.demand).to_string();
+    let template = given::published_form(&t, &demand).await;
+    let schema_id = text(&template["schema_id"]);
     let service_id = text(&referrals.body["items"][0]["service"]["id"]);
     let field = |i: usize| template["fields"][i]["field_id"].clone();
     let submission = json!({"form_template_id": template["form_template_id"], "service_id": service_id,
@@ -65,11 +48,8 @@ async fn every_operation_on_another_organizations_offer_or_referral_is_not_found
     let field_id = text(&detail.body["fields"][1]["id"]);
     // A visit supplier A scheduled on the referral, under its own id.
     let visit_inbox_id = "iso-visit-1";
-    let visit = json!({"referral_id": referral_id, "inbox_id": visit_inbox_id,
-        "start_at": "2030-01-15T09:00:00Z", "end_at": "2030-01-15T10:00:00Z"});
-    let scheduled = t.visits(&supply_a).schedule(visit).await.ok(201);
-    let visit_id = text(&scheduled["id"]);
-    let before = t.items().await.len();
+    let visit_id = given::scheduled_visit(&t, &supply_a, &referral_id, visit_inbox_id).await;
+    let before = t.item_count().await;
 
     let mut checked = 0;
     for (handler, family, method, path) in t.routes() {
@@ -116,47 +96,22 @@ async fn every_operation_on_another_organizations_offer_or_referral_is_not_found
         } else {
             &demand
         };
+        let ids = [&offer_id, &referral_id, &message_id, &file_id];
+        let ids = ids
+            .into_iter()
+            .chain([&submission_id, &field_id, &schema_id, &visit_id]);
         for token in [&other_demand, &stranger, other_side] {
             let r = t
                 .call(method, &url, Some(token), sample_body(handler))
                 .await;
-            assert_eq!(r.status, expected, "{} {url}: {:?}", handler, r.body);
-            let text = r.body.to_string();
-            assert!(
-                [
-                    &offer_id,
-                    &referral_id,
-                    &message_id,
-                    &file_id,
-                    &submission_id,
-                    &field_id,
-                    &schema_id,
-                    &visit_id,
-                ]
-                .iter()
-                .all(|id| !text.contains(id.as_str())),
-                "{}: the error leaks the resource: {text}",
-                handler
-            );
+            let text = r.ok_as(expected, format!("{handler} {url}")).to_string();
+            let leaks = ids.clone().any(|id| text.contains(id.as_str()));
+            assert!(!leaks, "{handler}: the error leaks the resource: {text}");
         }
         checked += 1;
     }
     assert!(checked >= 28, "only {checked} operations were checked");
-    assert_eq!(
-        t.items().await.len(),
-        before,
-        "a refused request wrote something"
-    );
-}
-
-/// A form template the demand publishes (the sample body, under a new schema):
-/// `(template, schema_id)`.
-async fn published_template(t: &TestStack, demand: &str) -> (Value, String) {
-    let mut body = sample_body("offers.outbox.form_templates.publish").unwrap();
-    let schema_id = uuid::Uuid::new_v4().to_string();
-    body["schema_id"] = json!(schema_id);
-    let template = t.forms(demand).publish_template(body).await.ok(201);
-    (template, schema_id)
+    t.assert_wrote_nothing(before).await;
 }
 
 /// Every Offers API `sys_admin` operation refuses an org_admin with a 403 ("Required role:
@@ -168,7 +123,7 @@ async fn every_offers_sys_admin_operation_refuses_participants() {
     let supply_a = t.login(&t.demo.supply_a).await;
     let admin = t.login(&t.demo.sys_admin).await;
     let offer_id = create_offer(&t, &demand).await;
-    let before = t.items().await.len();
+    let before = t.item_count().await;
     let mut checked = 0;
     for (handler, family, method, path) in t.routes() {
         if family != Family::AlayaMarket {
@@ -185,11 +140,10 @@ async fn every_offers_sys_admin_operation_refuses_participants() {
             let r = t
                 .call(method, &url, Some(token), sample_body(handler))
                 .await;
-            assert_eq!(r.status, 403, "{} {url}: {:?}", handler, r.body);
+            let text = r.ok_as(403, format!("{handler} {url}")).to_string();
             assert!(
-                !r.body.to_string().contains(&offer_id),
-                "{}: the refusal leaks data",
-                handler
+                !text.contains(&offer_id),
+                "{handler}: the refusal leaks data"
             );
         }
         if method == "GET" {
@@ -209,9 +163,5 @@ async fn every_offers_sys_admin_operation_refuses_participants() {
         checked >= 11,
         "only {checked} sys_admin operations were checked"
     );
-    assert_eq!(
-        t.items().await.len(),
-        before,
-        "a refused request wrote something"
-    );
+    t.assert_wrote_nothing(before).await;
 }

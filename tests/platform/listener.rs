@@ -3,36 +3,20 @@
 
 use std::collections::BTreeSet;
 
-use platform_tests::given::{self, text};
-use platform_tests::{Receiver, TestStack};
+use platform_tests::given::{self, LISTENER as SCOPES, hub_subscription as subscribe};
+use platform_tests::given::{service_order_event as event, state_change};
+use platform_tests::{Receiver, Response, TestStack};
 use serde_json::{Value, json};
 use shared::edge::codes::listener::CATALOGUE;
 use shared::listener::webhook;
 
 const LISTENER: &str = "/externalapi/listener/v1/listener";
 
-fn event(event_id: &str, event_type: &str, state: &str) -> Value {
-    json!({
-        "eventId": event_id,
-        "eventDate": "2026-11-22T10:00:00.000Z",
-        "eventType": event_type,
-        "event": {"id": "so-7", "href": "/serviceOrder/so-7", "state": state}
-    })
-}
-
-async fn subscribe(t: &TestStack, token: &str, callback: &str, query: &str) -> (String, String) {
-    let body = json!({"callback": callback, "query": query});
-    let created = t.listener(token).subscribe(body).await.ok(201);
-    (text(&created["id"]), text(&created["secret"]))
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_hub_callback_receives_a_signed_delivery_of_matching_events() {
     let t = TestStack::start().await;
     let receiver = Receiver::start(204).await;
-    let token = t
-        .machine_bearer("acme", &["listener:events", "listener:hub"])
-        .await;
+    let token = t.machine_bearer("acme", &SCOPES).await;
     let query = "eventType=ServiceOrderStateChangeNotification&serviceOrder.state=COMPLETED";
     let (id, secret) = subscribe(&t, &token, &receiver.url("/hook"), query).await;
     assert!(secret.starts_with("whsec_"));
@@ -41,31 +25,31 @@ async fn a_hub_callback_receives_a_signed_delivery_of_matching_events() {
 
     // The secret is shown once and stored only encrypted.
     let shown = client.subscription(&id).await.ok(200);
+    let callback = receiver.url("/hook");
     assert_eq!(
         shown,
-        json!({"id": id, "callback": receiver.url("/hook"), "query": query})
+        json!({"id": id, "callback": callback, "query": query})
     );
     assert_eq!(client.subscriptions("").await.body, json!([shown]));
     assert!(!format!("{:?}", t.items().await).contains(&secret[6..]));
     // Another tenant does not see it.
     let stranger = t.machine_bearer("globex", &["listener:hub"]).await;
     let stranger = t.listener(&stranger);
-    let hidden = stranger.subscription(&id).await.ok(404);
-    assert_eq!(hidden["code"], 60);
+    stranger.subscription(&id).await.coded(404, 60);
     assert_eq!(stranger.subscriptions("").await.body, json!([]));
 
-    let matching = event("evt-1", "ServiceOrderStateChangeNotification", "completed");
+    let matching = state_change("evt-1", "completed");
     let posted = client.post_event(matching.clone()).await.ok(201);
     assert_eq!(posted, matching);
     // The same eventId again is not a second event.
     let repeated = client.post_event(matching.clone()).await.ok(200);
     assert_eq!(repeated, matching);
-    for other in [
-        event("evt-2", "ServiceOrderStateChangeNotification", "held"),
-        event("evt-3", "ServiceOrderCreationNotification", "completed"),
-    ] {
-        client.post_event(other).await.ok(201);
-    }
+    client
+        .post_event(state_change("evt-2", "held"))
+        .await
+        .ok(201);
+    let created = event("evt-3", "ServiceOrderCreationNotification", "completed");
+    client.post_event(created).await.ok(201);
     t.settle().await;
 
     let deliveries = receiver.deliveries();
@@ -79,17 +63,14 @@ async fn a_hub_callback_receives_a_signed_delivery_of_matching_events() {
     let timestamp: i64 = d.header("webhook-timestamp").unwrap().parse().unwrap();
     let signature = d.header("webhook-signature").unwrap();
     let now = chrono::Utc::now().timestamp();
-    assert!(webhook::verify(
-        &secret, msg_id, timestamp, &d.body, signature, now, 300
-    ));
-    assert!(!webhook::verify(
-        &secret, msg_id, timestamp, b"{}", signature, now, 300
-    ));
+    let verify =
+        |body: &[u8]| webhook::verify(&secret, msg_id, timestamp, body, signature, now, 300);
+    assert!(verify(&d.body));
+    assert!(!verify(b"{}"));
 
     // Unsubscribed: nothing more arrives.
     client.unsubscribe(&id).await.ok(204);
-    let again = event("evt-4", "ServiceOrderStateChangeNotification", "completed");
-    client.post_event(again).await;
+    client.post_event(state_change("evt-4", "completed")).await;
     t.settle().await;
     assert_eq!(receiver.deliveries().len(), 1);
 }
@@ -100,17 +81,10 @@ async fn a_failing_callback_is_retried_then_dead_lettered_without_holding_up_oth
         TestStack::start_with(&[("DELIVERY_ATTEMPTS", "3"), ("DELIVERY_BACKOFF_MS", "0")]).await;
     let failing = Receiver::start(500).await;
     let healthy = Receiver::start(200).await;
-    let token = t
-        .machine_bearer("acme", &["listener:events", "listener:hub"])
-        .await;
+    let token = t.machine_bearer("acme", &SCOPES).await;
     let (failing_id, _) = subscribe(&t, &token, &failing.url("/down"), "").await;
-    subscribe(
-        &t,
-        &token,
-        &healthy.url("/up"),
-        "eventType=ServiceOrderItemStateChangeNotification",
-    )
-    .await;
+    let items = "eventType=ServiceOrderItemStateChangeNotification";
+    subscribe(&t, &token, &healthy.url("/up"), items).await;
 
     let sent = event("evt-9", "ServiceOrderItemStateChangeNotification", "failed");
     t.listener(&token).post_event(sent.clone()).await.ok(201);
@@ -159,8 +133,7 @@ async fn callbacks_to_internal_or_plain_http_addresses_are_refused() {
         assert_eq!(
             (r.status, &r.body["code"]),
             (400, &json!(24)),
-            "{callback}: {:?}",
-            r.body
+            "{callback}: {r:?}"
         );
     }
     assert_eq!(t.listener(&token).subscriptions("").await.body, json!([]));
@@ -178,25 +151,17 @@ async fn settle_into_a_minute(needed: u64) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_listener_error_code_is_produced() {
     let mut produced: BTreeSet<i64> = BTreeSet::new();
-    let mut expect = |what: &str, r: &platform_tests::Response, status: u16, code: i64| {
-        assert_eq!(
-            (r.status, r.body["code"].as_i64()),
-            (status, Some(code)),
-            "{what}: {:?}",
-            r.body
-        );
+    let mut expect = |what: &str, r: &Response, status: u16, code: i64| {
+        let got = (r.status, r.body["code"].as_i64());
+        assert_eq!(got, (status, Some(code)), "{what}: {:?}", r.body);
         assert_eq!(r.body["status"], status, "{what}");
-        assert!(
-            r.body["reason"].is_string() && r.body["message"].is_string(),
-            "{what}"
-        );
+        let described = r.body["reason"].is_string() && r.body["message"].is_string();
+        assert!(described, "{what}");
         produced.insert(code);
     };
 
     let t = TestStack::start().await;
-    let (owner_id, owner) = t
-        .machine_login("acme", &["listener:events", "listener:hub"])
-        .await;
+    let (owner_id, owner) = t.machine_login("acme", &SCOPES).await;
     let colleague = t.machine_bearer("acme", &["listener:hub"]).await;
     let ok = event("e-1", "ServiceOrderCreationNotification", "acknowledged");
     let url = |p: &str| format!("{}{p}", t.base);
@@ -204,56 +169,35 @@ async fn every_listener_error_code_is_produced() {
 
     let r = as_owner.subscription("bad.id").await;
     expect("20 bad path id", &r, 400, 20);
-    let r = t
-        .request("POST", LISTENER, &[("authorization", &owner)], None)
-        .await;
+    let by_owner = [("authorization", owner.as_str())];
+    let r = t.request("POST", LISTENER, &by_owner, None).await;
     expect("21 no body", &r, 400, 21);
     let r = t
-        .request(
-            "POST",
-            LISTENER,
-            &[("authorization", &owner)],
-            Some("{not json"),
-        )
+        .request("POST", LISTENER, &by_owner, Some("{not json"))
         .await;
     expect("22 not JSON", &r, 400, 22);
     let mut missing = ok.clone();
     missing.as_object_mut().unwrap().remove("eventId");
-    expect(
-        "23 no eventId",
-        &as_owner.post_event(missing).await,
-        400,
-        23,
-    );
+    let r = as_owner.post_event(missing).await;
+    expect("23 no eventId", &r, 400, 23);
     let mut bogus = ok.clone();
     bogus["eventType"] = json!("ServiceOrderEatenNotification");
-    expect(
-        "24 bad eventType",
-        &as_owner.post_event(bogus).await,
-        400,
-        24,
-    );
+    let r = as_owner.post_event(bogus).await;
+    expect("24 bad eventType", &r, 400, 24);
     // The harness always sends a Content-Type; go around it.
-    let raw = t
-        .http
-        .post(url(LISTENER))
-        .header("authorization", &owner)
-        .body(ok.to_string())
-        .send()
-        .await
-        .unwrap();
-    let r = platform_tests::Response {
+    let raw = t.http.post(url(LISTENER)).header("authorization", &owner);
+    let raw = raw.body(ok.to_string()).send().await.unwrap();
+    let r = Response {
         status: raw.status().as_u16(),
         body: raw.json().await.unwrap(),
     };
     expect("25 no Content-Type", &r, 400, 25);
+    let plain = [
+        ("authorization", owner.as_str()),
+        ("content-type", "text/plain"),
+    ];
     let r = t
-        .request(
-            "POST",
-            LISTENER,
-            &[("authorization", &owner), ("content-type", "text/plain")],
-            Some(&ok.to_string()),
-        )
+        .request("POST", LISTENER, &plain, Some(&ok.to_string()))
         .await;
     expect("26 wrong Content-Type", &r, 400, 26);
     let r = as_owner.subscriptions("limit=").await;
@@ -284,11 +228,9 @@ async fn every_listener_error_code_is_produced() {
         scope: "listener:events".into(),
         typ: "Bearer".into(),
     };
-    let expired =
-        shared::identity::oauth::sign(&app.aws, &app.config.token_signing_key_id, &claims)
-            .await
-            .unwrap();
-    let expired = format!("Bearer {expired}");
+    let key = &app.config.token_signing_key_id;
+    let expired = shared::identity::oauth::sign(&app.aws, key, &claims).await;
+    let expired = format!("Bearer {}", expired.unwrap());
     let r = t.listener(&expired).post_event(ok.clone()).await;
     expect("42 expired token", &r, 401, 42);
 
@@ -313,16 +255,13 @@ async fn every_listener_error_code_is_produced() {
 
     // An item that no longer decodes (as after a botched migration) is an internal error.
     let db = &app.db;
-    let corrupt = shared::store::db::to_item(
-        "corrupt",
-        &shared::listener::store::listener_event_keys(&"acme".parse().unwrap(), "e-broken"),
-        &json!({"event_id": 7}),
-    )
-    .unwrap();
-    db.put_unconditionally(corrupt).await.unwrap();
+    let keys = shared::listener::store::listener_event_keys(&"acme".parse().unwrap(), "e-broken");
+    let corrupt = shared::store::db::to_item("corrupt", &keys, &json!({"event_id": 7}));
+    db.put_unconditionally(corrupt.unwrap()).await.unwrap();
     let mut broken = ok.clone();
     broken["eventId"] = json!("e-broken");
-    expect("1 internal", &as_owner.post_event(broken).await, 500, 1);
+    let r = as_owner.post_event(broken).await;
+    expect("1 internal", &r, 500, 1);
 
     // Limits and an unusable key, on a stack configured for them: each client may make 2
     // requests a minute, the whole API 4, and the credentials key does not exist.
@@ -332,10 +271,11 @@ async fn every_listener_error_code_is_produced() {
         ("CREDENTIALS_KEY_ID", "0f0e0d0c-0b0a-4909-8807-060504030201"),
     ])
     .await;
+    let hub = ["listener:hub"];
     let [a, b, c] = [
-        t.machine_bearer("acme", &["listener:hub"]).await,
-        t.machine_bearer("acme", &["listener:hub"]).await,
-        t.machine_bearer("acme", &["listener:hub"]).await,
+        t.machine_bearer("acme", &hub).await,
+        t.machine_bearer("acme", &hub).await,
+        t.machine_bearer("acme", &hub).await,
     ];
     settle_into_a_minute(20).await;
     let (a, b, c) = (t.listener(&a), t.listener(&b), t.listener(&c));

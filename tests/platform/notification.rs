@@ -6,58 +6,33 @@ use std::collections::HashSet;
 
 use devstack::seed::DEMAND_ORG;
 use platform_tests::TestStack;
-use platform_tests::given::{self, notification_subscription as subscribe, text};
+use platform_tests::given::{self, notification_subscription as subscribe, state_change, text};
 use serde_json::{Value, json};
 
 use crate::create_offer;
 
-const ADMIN: &str = "notification:consent:administrator";
-const CONSUMER: &str = "notification:consent:consumer";
+use given::{NOTIFY_ADMIN as ADMIN, NOTIFY_CONSUMER as CONSUMER};
+
 const SUBSCRIPTIONS: &str = "/notification/v1/subscriptions";
 
 async fn post_listener(t: &TestStack, token: &str, body: &Value) {
     t.listener(token).post_event(body.clone()).await.ok(201);
 }
 
-/// A consumer's feed of the tenant "shop"'s service-order state changes, with a listener
+/// A consumer's feed of the tenant "shop"'s service-order state changes, and a listener
 /// client of the tenant to post them.
-struct Feed {
-    id: String,
-    consumer: String,
-    listener: String,
-}
-
-impl Feed {
-    async fn of_state_changes(t: &TestStack) -> Self {
-        let (_, admin) = t.machine_login("shop", &[ADMIN]).await;
-        let (consumer_id, consumer) = t.machine_login("shop", &[CONSUMER]).await;
-        let (_, listener) = t.machine_login("shop", &["listener:events"]).await;
-        let types = ["ServiceOrderStateChangeNotification"];
-        let id = subscribe(t, &admin, &consumer_id, &types).await;
-        Self {
-            id,
-            consumer,
-            listener,
-        }
-    }
-}
-
-fn state_change(event_id: &str, state: &str) -> Value {
-    json!({
-        "eventId": event_id,
-        "eventDate": "2026-11-22T10:00:00.000Z",
-        "eventType": "ServiceOrderStateChangeNotification",
-        "event": {"id": "so-1", "href": "/serviceOrder/so-1", "state": state}
-    })
+async fn feed_of_state_changes(t: &TestStack) -> (given::Feed, String) {
+    let feed = given::feed(t, "shop", &["ServiceOrderStateChangeNotification"]).await;
+    (feed, t.machine_bearer("shop", &["listener:events"]).await)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_consumer_pulls_offer_and_listener_events_from_one_feed() {
     let t = TestStack::start().await;
     // The demand organization's tenant: AlayaMarket events addressed to it reach its feeds.
-    let (_, admin) = t.machine_login(DEMAND_ORG, &[ADMIN]).await;
+    let admin = t.machine_bearer(DEMAND_ORG, &[ADMIN]).await;
     let (consumer_id, consumer) = t.machine_login(DEMAND_ORG, &[CONSUMER]).await;
-    let (_, listener) = t.machine_login(DEMAND_ORG, &["listener:events"]).await;
+    let listener = t.machine_bearer(DEMAND_ORG, &["listener:events"]).await;
     let (other_admin_id, other_admin) = t.machine_login("other-shop", &[ADMIN, CONSUMER]).await;
     let (as_admin, as_consumer) = (t.notification(&admin), t.notification(&consumer));
     let as_other = t.notification(&other_admin);
@@ -70,30 +45,17 @@ async fn a_consumer_pulls_offer_and_listener_events_from_one_feed() {
     assert_eq!(sub["client_id"], consumer_id.as_str());
     assert_eq!(sub["event_type_ids"], json!(types));
     assert_eq!(sub["notification_page_size"], 100);
-    assert!(
-        sub["subscribed_by"]
-            .as_str()
-            .unwrap()
-            .starts_with("client-")
-    );
-    assert!(
-        sub["notification_url"]
-            .as_str()
-            .unwrap()
-            .ends_with(&format!("{SUBSCRIPTIONS}/{id}/notifications"))
-    );
-    assert_eq!(
-        created["subscription_status"],
-        json!({"last_request_date": null, "number_of_remaining_notifications": 0})
-    );
+    assert!(text(&sub["subscribed_by"]).starts_with("client-"));
+    let pull = format!("{SUBSCRIPTIONS}/{id}/notifications");
+    assert!(text(&sub["notification_url"]).ends_with(&pull));
+    let status = json!({"last_request_date": null, "number_of_remaining_notifications": 0});
+    assert_eq!(created["subscription_status"], status);
     // Another tenant's subscription to the same types sees none of this tenant's events.
     let other = subscribe(&t, &other_admin, &other_admin_id, &types).await;
 
     // A supplier accepts a demand offer (OfferAccepted goes to the demand organization), and a
     // listener client of the tenant posts a service-order state change.
-    let given::Logins {
-        demand, supply_a, ..
-    } = given::logins(&t).await;
+    let (demand, supply_a, _) = given::logins(&t).await.parties();
     let offer_id = create_offer(&t, &demand).await;
     t.offers(&supply_a)
         .accept(&offer_id, json!({}))
@@ -102,11 +64,11 @@ async fn a_consumer_pulls_offer_and_listener_events_from_one_feed() {
     post_listener(&t, &listener, &state_change("so-1-completed", "completed")).await;
     t.settle().await;
 
-    let status = as_consumer.subscription(&id).await.ok(200);
-    assert_eq!(
-        status["subscription_status"]["number_of_remaining_notifications"],
-        2
-    );
+    let remaining = async || {
+        let status = as_consumer.subscription(&id).await.ok(200);
+        status["subscription_status"]["number_of_remaining_notifications"].clone()
+    };
+    assert_eq!(remaining().await, 2);
 
     let first = as_consumer.pull(&id).await.ok(200);
     assert_eq!(first["page"], 0);
@@ -119,64 +81,30 @@ async fn a_consumer_pulls_offer_and_listener_events_from_one_feed() {
 
     let second = as_consumer.pull(&id).await.ok(200);
     assert_eq!(second, json!({"page": 1, "size": 0, "results": []}));
+    assert_eq!(remaining().await, 0);
     let status = as_consumer.subscription(&id).await.body;
-    assert_eq!(
-        status["subscription_status"]["number_of_remaining_notifications"],
-        0
-    );
     assert!(status["subscription_status"]["last_request_date"].is_string());
 
     let other_pull = as_other.pull(&other).await;
     assert_eq!(other_pull.body["size"], 0, "{:?}", other_pull.body);
 
     // Only the subscription's own client reads it; everyone else is told it does not exist.
-    for (what, r, status, code) in [
-        (
-            "another tenant's status",
-            as_other.subscription(&id).await,
-            404,
-            "NOT000001",
-        ),
-        (
-            "another tenant's pull",
-            as_other.pull(&id).await,
-            404,
-            "NOT000001",
-        ),
-        (
-            "the administrator's status",
-            as_admin.subscription(&id).await,
-            403,
-            "NOT000008",
-        ),
-        (
-            "a bad id",
-            as_consumer.subscription("a%20b").await,
-            400,
-            "NOT000006",
-        ),
+    for (r, status, code) in [
+        (as_other.subscription(&id).await, 404, "NOT000001"),
+        (as_other.pull(&id).await, 404, "NOT000001"),
+        (as_admin.subscription(&id).await, 403, "NOT000008"),
+        (as_consumer.subscription("a%20b").await, 400, "NOT000006"),
     ] {
-        assert_eq!(
-            (r.status, r.body["code"].as_str()),
-            (status, Some(code)),
-            "{what}: {:?}",
-            r.body
-        );
-        assert!(r.body["description"].is_string());
+        assert!(r.coded(status, code)["description"].is_string());
     }
-    let pull = format!("{SUBSCRIPTIONS}/{id}/notifications");
-    let anonymous = t.request("GET", &pull, &[], None).await;
-    assert_eq!(anonymous.status, 401);
-    assert_eq!(anonymous.body["code"], "NOT000007");
+    t.request("GET", &pull, &[], None)
+        .await
+        .coded(401, "NOT000007");
 
     // Unsubscribing: not from another tenant, then for good.
     as_other.unsubscribe(&id).await.ok(404);
     as_admin.unsubscribe(&id).await.ok(204);
-    let gone = as_consumer.pull(&id).await;
-    assert_eq!(
-        (gone.status, &gone.body["code"]),
-        (404, &json!("NOT000001"))
-    );
+    as_consumer.pull(&id).await.coded(404, "NOT000001");
     as_admin.unsubscribe(&id).await.ok(404);
 }
 
@@ -184,11 +112,7 @@ async fn a_consumer_pulls_offer_and_listener_events_from_one_feed() {
 async fn parallel_pulls_hand_out_every_notification_exactly_once() {
     // Small pages, so each puller makes several rounds against the others.
     let t = TestStack::start_with(&[("NOTIFICATION_PAGE_SIZE", "4")]).await;
-    let Feed {
-        id,
-        consumer,
-        listener,
-    } = Feed::of_state_changes(&t).await;
+    let (given::Feed { id, consumer }, listener) = feed_of_state_changes(&t).await;
     const EVENTS: usize = 30;
     for n in 0..EVENTS {
         post_listener(
@@ -212,11 +136,7 @@ async fn parallel_pulls_hand_out_every_notification_exactly_once() {
                 if results.is_empty() {
                     return got;
                 }
-                got.extend(
-                    results
-                        .into_iter()
-                        .map(|v| v["eventId"].as_str().unwrap().to_owned()),
-                );
+                got.extend(results.iter().map(|v| text(&v["eventId"])));
             }
         }
     });
@@ -233,28 +153,18 @@ async fn parallel_pulls_hand_out_every_notification_exactly_once() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn notifications_past_the_retention_are_never_returned() {
     let t = TestStack::start_with(&[("NOTIFICATION_RETENTION_SECONDS", "1")]).await;
-    let Feed {
-        id,
-        consumer,
-        listener,
-    } = Feed::of_state_changes(&t).await;
+    let (given::Feed { id, consumer }, listener) = feed_of_state_changes(&t).await;
     post_listener(&t, &listener, &state_change("late", "held")).await;
     t.settle().await;
     tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
 
     // moto never expires TTL items: the entry is still stored, yet it is not handed out.
-    let stored = t
-        .items()
-        .await
-        .into_iter()
-        .filter(|i| shared::store::db::kind_of(i) == Some("notification"))
-        .count();
-    assert_eq!(stored, 1);
+    assert_eq!(t.count_of("notification").await, 1);
     let r = t.notification(&consumer).pull(&id).await;
     assert_eq!(r.body["size"], 0, "{:?}", r.body);
-    let s = t.notification(&consumer).subscription(&id).await;
+    let s = t.notification(&consumer).subscription(&id).await.body;
     assert_eq!(
-        s.body["subscription_status"]["number_of_remaining_notifications"],
+        s["subscription_status"]["number_of_remaining_notifications"],
         0
     );
 }
@@ -264,67 +174,47 @@ async fn notification_subscriptions_refuse_bad_input_with_their_codes() {
     let t = TestStack::start().await;
     let (admin_id, admin) = t.machine_login("shop", &[ADMIN]).await;
     let (foreign_id, _) = t.machine_login("elsewhere", &[CONSUMER]).await;
-    let before = t.items().await.len();
+    let before = t.item_count().await;
+    let body = |types: Value, client: &str| json!({"event_type_ids": types, "client_id": client});
+    let accepted = || json!(["OfferAccepted"]);
     for (body, code) in [
         (String::new(), "NOT000002"),
         ("{".to_owned(), "NOT000002"),
         (
-            json!({"event_type_ids": ["OfferAccepted"]}).to_string(),
+            json!({"event_type_ids": accepted()}).to_string(),
             "NOT000002",
         ),
         (
-            json!({"event_type_ids": "OfferAccepted", "client_id": admin_id}).to_string(),
+            body(json!("OfferAccepted"), &admin_id).to_string(),
             "NOT000002",
         ),
+        (body(json!([]), &admin_id).to_string(), "NOT000003"),
         (
-            json!({"event_type_ids": [], "client_id": admin_id}).to_string(),
+            body(json!(["OfferAccepted", "OfferAccepted"]), &admin_id).to_string(),
             "NOT000003",
         ),
         (
-            json!({"event_type_ids": ["OfferAccepted", "OfferAccepted"], "client_id": admin_id})
-                .to_string(),
-            "NOT000003",
-        ),
-        (
-            json!({"event_type_ids": ["OfferEaten"], "client_id": admin_id}).to_string(),
+            body(json!(["OfferEaten"]), &admin_id).to_string(),
             "NOT000004",
         ),
-        (
-            json!({"event_type_ids": ["OfferAccepted"], "client_id": "a b"}).to_string(),
-            "NOT000005",
-        ),
-        (
-            json!({"event_type_ids": ["OfferAccepted"], "client_id": foreign_id}).to_string(),
-            "NOT000005",
-        ),
-        (
-            json!({"event_type_ids": ["OfferAccepted"], "client_id": "nobody"}).to_string(),
-            "NOT000005",
-        ),
+        (body(accepted(), "a b").to_string(), "NOT000005"),
+        (body(accepted(), &foreign_id).to_string(), "NOT000005"),
+        (body(accepted(), "nobody").to_string(), "NOT000005"),
     ] {
+        let by_admin = [("authorization", admin.as_str())];
         let r = t
-            .request(
-                "POST",
-                SUBSCRIPTIONS,
-                &[("authorization", &admin)],
-                Some(&body),
-            )
+            .request("POST", SUBSCRIPTIONS, &by_admin, Some(&body))
             .await;
-        assert_eq!(
-            (r.status, r.body["code"].as_str()),
-            (400, Some(code)),
-            "{body}: {:?}",
-            r.body
-        );
+        let got = (r.status, r.body["code"].as_str());
+        assert_eq!(got, (400, Some(code)), "{body}: {:?}", r.body);
         assert!(r.body["description"].is_string());
     }
     let consumer_only = t.machine_bearer("shop", &[CONSUMER]).await;
-    let body = json!({"event_type_ids": ["OfferAccepted"], "client_id": admin_id});
-    let r = t.notification(&consumer_only).subscribe(body).await;
-    assert_eq!(
-        (r.status, r.body["code"].as_str()),
-        (403, Some("NOT000008"))
-    );
+    let r = t
+        .notification(&consumer_only)
+        .subscribe(body(accepted(), &admin_id))
+        .await;
+    r.coded(403, "NOT000008");
     // Nothing but the two token clients was written.
-    assert_eq!(t.items().await.len(), before + 1);
+    assert_eq!(t.item_count().await, before + 1);
 }

@@ -5,24 +5,11 @@
 //! API keys sealed at rest; participants refused on every sys_admin route; bad input writes
 //! nothing.
 
-use devstack::seed::{DEMAND_ORG, DEMO_APPROVAL, SUPPLY_A_ORG, SUPPLY_B_ORG, User};
-use platform_tests::given::{self, ids, text};
-use platform_tests::{Subscriber, TestStack};
+use devstack::seed::{DEMAND_ORG, DEMO_APPROVAL, SUPPLY_A_ORG, SUPPLY_B_ORG};
+use platform_tests::TestStack;
+use platform_tests::given::{self, SIGN_UP_PASSWORD as PASSWORD, ids, sign_up_body, text};
 use serde_json::{Value, json};
 use shared::kernel::ids::OrgId;
-
-fn address() -> Value {
-    json!({"address": "1 King St W", "city": "Toronto", "state": "ON", "zip": "M5H 1A1",
-           "country": "CA", "latitude": 43.65, "longitude": -79.38})
-}
-
-fn sign_up_body(username: &str, host: &str) -> Value {
-    json!({
-        "username": username, "email": "contact@riverside.example.org", "name": "Riverside Care",
-        "source": "internal", "host": host, "password": "Riverside-Passw0rd!",
-        "phone_number": "+14165550111", "phone_extension": "12", "address": address()
-    })
-}
 
 /// Whether Cognito has a user of that name (a refused sign-up must leave none).
 async fn user_exists(t: &TestStack, username: &str) -> bool {
@@ -56,7 +43,7 @@ async fn sys_admin_signs_up_an_organization_whose_admin_logs_in() {
     let host = "https://care.riverside.example";
 
     // Refused input: a 400 with the AlayaMarket body, no item, no Cognito user.
-    let before = t.items().await.len();
+    let before = t.item_count().await;
     let mut bad_bodies = Vec::new();
     for (field, value) in [
         ("host", json!("http://care.riverside.example")),
@@ -75,9 +62,7 @@ async fn sys_admin_signs_up_an_organization_whose_admin_logs_in() {
     weak["password"] = json!("short");
     bad_bodies.push(weak);
     for body in bad_bodies {
-        let r = sa.sign_up(body.clone()).await;
-        assert_eq!(r.status, 400, "{body}: {:?}", r.body);
-        assert!(r.body["message"].is_string(), "{:?}", r.body);
+        sa.sign_up(body).await.refused(400, "");
     }
     // An alayacare organization needs its branch: 422.
     let mut no_branch = sign_up_body(username, host);
@@ -89,7 +74,7 @@ async fn sys_admin_signs_up_an_organization_whose_admin_logs_in() {
         .sign_up(sign_up_body(username, host))
         .await
         .ok(403);
-    assert_eq!(t.items().await.len(), before);
+    t.assert_wrote_nothing(before).await;
     assert!(!user_exists(&t, username).await);
 
     let org = sa.sign_up(sign_up_body(username, host)).await.ok(200);
@@ -97,18 +82,14 @@ async fn sys_admin_signs_up_an_organization_whose_admin_logs_in() {
     assert_eq!(org["username"], username);
     assert_eq!(org["name"], "Riverside Care");
     assert_eq!(org["host"], host);
-    assert_eq!(
-        org["phone"],
-        json!({"number": "+14165550111", "extension": "12"})
-    );
+    let phone = json!({"number": "+14165550111", "extension": "12"});
+    assert_eq!(org["phone"], phone);
     assert_eq!(org["address"]["city"], "Toronto");
     assert_eq!(org["demand_persona"], json!({"status": "disabled"}));
-    assert_eq!(
-        org["supply_persona"],
-        json!({"status": "disabled", "care_types": []})
-    );
-    assert!(!org.to_string().contains("Riverside-Passw0rd!"));
-    assert!(!stored_anywhere(&t, "Riverside-Passw0rd!").await);
+    let disabled = json!({"status": "disabled", "care_types": []});
+    assert_eq!(org["supply_persona"], disabled);
+    assert!(!org.to_string().contains(PASSWORD));
+    assert!(!stored_anywhere(&t, PASSWORD).await);
 
     // The username and the host are taken; the refused second sign-up leaves no user.
     let other_host = sign_up_body(username, "https://other.riverside.example");
@@ -118,13 +99,8 @@ async fn sys_admin_signs_up_an_organization_whose_admin_logs_in() {
     assert!(!user_exists(&t, "copycat@example.org").await);
 
     // Unconfirmed: no login yet.
-    let user = User {
-        email: username.into(),
-        password: "Riverside-Passw0rd!".into(),
-        group: "org_admin".into(),
-        organization: None,
-    };
-    let credentials = json!({"username": username, "password": "Riverside-Passw0rd!"});
+    let user = given::signed_up_user(username, PASSWORD);
+    let credentials = json!({"username": username, "password": PASSWORD});
     t.auth().login(credentials).await.ok(401);
     // Only users of a finished sign-up can be confirmed.
     let copycat = json!({"username": "copycat@example.org"});
@@ -162,10 +138,8 @@ async fn anonymous_sign_up_uses_its_approval_once() {
     let guessed = json!({"approval_id": "guessed"});
     anonymous.directory_with_approval("", guessed).await.ok(403);
     let approval = json!({"approval_id": DEMO_APPROVAL});
-    let directory = anonymous
-        .directory_with_approval("is_supply=true", approval.clone())
-        .await
-        .ok(200);
+    let directory = anonymous.directory_with_approval("is_supply=true", approval.clone());
+    let directory = directory.await.ok(200);
     assert_eq!(directory["total_items"], 2);
 
     let mut body = sign_up_body("self-serve@example.org", "https://care.selfserve.example");
@@ -183,12 +157,7 @@ async fn anonymous_sign_up_uses_its_approval_once() {
     assert_eq!(signed_up.as_object().unwrap().len(), 1, "{signed_up}");
     // Confirmed by the approval: the admin logs in at once, into its organization.
     let token = t
-        .login(&User {
-            email: "self-serve@example.org".into(),
-            password: "Riverside-Passw0rd!".into(),
-            group: "org_admin".into(),
-            organization: None,
-        })
+        .login(&given::signed_up_user("self-serve@example.org", PASSWORD))
         .await;
     let me = t.auth_as(&token).current_identity().await;
     assert_eq!(me.body["organization_id"], org_id.as_str());
@@ -206,16 +175,13 @@ async fn anonymous_sign_up_uses_its_approval_once() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sys_admin_manages_another_organizations_settings() {
     let t = TestStack::start().await;
-    let given::Logins {
-        demand,
-        supply_a,
-        supply_b,
-        sys_admin: admin,
-    } = given::logins(&t).await;
-    let demand_sub = Subscriber::new(&t, DEMAND_ORG.parse().unwrap()).await;
+    let logins = given::logins(&t).await;
+    let admin = logins.sys_admin.clone();
+    let (demand, supply_a, supply_b) = logins.parties();
+    let demand_sub = given::subscriber(&t, &t.demo.demand).await;
 
     // Every sys_admin route refuses a participant with 403, and writes nothing.
-    let before = t.items().await.len();
+    let before = t.item_count().await;
     let mut checked = 0;
     for (_, _, method, path) in t.routes() {
         if !path.starts_with("/organizations/v1/sys_admin") {
@@ -224,11 +190,11 @@ async fn sys_admin_manages_another_organizations_settings() {
         let path = path.replace("{organization_id}", SUPPLY_A_ORG);
         let body = (method == "POST").then(|| json!({}));
         let r = t.call(method, &path, Some(&demand), body).await;
-        assert_eq!(r.status, 403, "{method} {path}: {:?}", r.body);
+        r.ok_as(403, format!("{method} {path}"));
         checked += 1;
     }
     assert!(checked >= 20, "{checked}");
-    assert_eq!(t.items().await.len(), before);
+    t.assert_wrote_nothing(before).await;
 
     // Personas and care types of another organization, through the participant use cases.
     let orgs = t.organizations(&admin);
@@ -239,10 +205,8 @@ async fn sys_admin_manages_another_organizations_settings() {
     a.activate_supply().await.ok(204);
     let care_types = json!({"care_types": ["nursing"]});
     a.set_care_types(care_types).await.ok(204);
-    assert_eq!(
-        a.supply_persona().await.body,
-        json!({"status": "active", "care_types": ["nursing"]})
-    );
+    let nursing = json!({"status": "active", "care_types": ["nursing"]});
+    assert_eq!(a.supply_persona().await.body, nursing);
     a.activate_demand().await.ok(204);
     assert_eq!(
         own_a.demand_persona().await.body,
@@ -266,10 +230,10 @@ async fn sys_admin_manages_another_organizations_settings() {
     d.set_demand_network(only_b()).await.ok(204);
     assert_eq!(network("").await, vec![SUPPLY_B_ORG.to_owned()]);
     assert_eq!(network("status=disabled").await, Vec::<String>::new());
-    let before = t.items().await.len();
+    let before = t.item_count().await;
     let unknown = json!({"supply_persona_ids": [OrgId::new()]});
     d.add_to_demand_network(unknown).await.ok(422);
-    assert_eq!(t.items().await.len(), before);
+    t.assert_wrote_nothing(before).await;
 
     // A supplier joins and leaves a demand's network itself.
     let join = json!({"demand_persona_ids": [DEMAND_ORG]});
@@ -299,30 +263,17 @@ async fn sys_admin_manages_another_organizations_settings() {
     // API keys: saved sealed, never readable back.
     let keys = json!({"username": "maple-api", "password": "Maple-Api-Secret-1"});
     t.organizations(&demand).set_api_keys(keys).await.ok(204);
-    let keys = json!({"username": "northern-api", "password": "Northern-Api-Secret-2"});
-    a.set_api_keys(keys).await.ok(204);
+    let northern = json!({"username": "northern-api", "password": "Northern-Api-Secret-2"});
+    a.set_api_keys(northern.clone()).await.ok(204);
     assert!(!stored_anywhere(&t, "Maple-Api-Secret-1").await);
     assert!(!stored_anywhere(&t, "Northern-Api-Secret-2").await);
     let app = t.stack.app();
-    let sealed = app
-        .db
-        .get_api_keys(SUPPLY_A_ORG.parse().unwrap())
-        .await
-        .unwrap()
-        .expect("saved");
-    let org = SUPPLY_A_ORG.to_string();
-    let clear = shared::infra::sealed::unseal(
-        &app.aws,
-        &sealed,
-        &shared::marketplace::usecases::organizations::api_keys_context(&org),
-    )
-    .await
-    .unwrap();
-    let clear: Value = serde_json::from_slice(&clear).unwrap();
-    assert_eq!(
-        clear,
-        json!({"username": "northern-api", "password": "Northern-Api-Secret-2"})
-    );
+    let sealed = app.db.get_api_keys(SUPPLY_A_ORG.parse().unwrap()).await;
+    let sealed = sealed.unwrap().expect("saved");
+    let context = shared::marketplace::usecases::organizations::api_keys_context(SUPPLY_A_ORG);
+    let clear = shared::infra::sealed::unseal(&app.aws, &sealed, &context).await;
+    let clear: Value = serde_json::from_slice(&clear.unwrap()).unwrap();
+    assert_eq!(clear, northern);
     let r = orgs.sys_admin().get(DEMAND_ORG).await;
     assert!(!r.body.to_string().contains("Maple-Api-Secret-1"));
     assert_eq!(r.body["username"], "demand-admin@example.com");

@@ -19,53 +19,47 @@ async fn organizations_personas_and_care_types() {
     let supply = t.login(&t.demo.supply_a).await;
     let (d, s) = (t.organizations(&demand), t.organizations(&supply));
 
-    let health = t
-        .call("GET", "/organizations/v1/status/healthz", None, None)
-        .await;
-    assert_eq!(health.ok(200), json!({"status": "ok"}));
+    let health = t.call("GET", "/organizations/v1/status/healthz", None, None);
+    assert_eq!(health.await.ok(200), json!({"status": "ok"}));
 
     // Every organization has both personas; one never activated reads as disabled.
+    let persona =
+        |status: &str, care_types: Value| json!({"status": status, "care_types": care_types});
     assert_eq!(
         d.demand_persona().await.ok(200),
         json!({"status": "active"})
     );
     assert_eq!(
         d.supply_persona().await.ok(200),
-        json!({"status": "disabled", "care_types": []})
+        persona("disabled", json!([]))
     );
-    assert_eq!(
-        s.supply_persona().await.ok(200),
-        json!({"status": "active", "care_types": ["psw", "nursing"]})
-    );
+    let both = persona("active", json!(["psw", "nursing"]));
+    assert_eq!(s.supply_persona().await.ok(200), both);
 
     // Care types are replaced; bad values are a 400 with the AlayaMarket body and no write.
-    let before = t.items().await.len();
+    let before = t.item_count().await;
     for bad in [
         json!({"care_types": ["dentistry"]}),
         json!({"care_types": null}),
         json!({}),
         json!({"care_types": "psw"}),
     ] {
-        let r = s.set_care_types(bad.clone()).await;
-        assert_eq!(r.status, 400, "{bad}: {:?}", r.body);
-        assert!(r.body["message"].is_string(), "{:?}", r.body);
+        s.set_care_types(bad).await.refused(400, "");
     }
-    assert_eq!(t.items().await.len(), before);
+    t.assert_wrote_nothing(before).await;
     let care_types = json!({"care_types": ["nursing"]});
     assert_eq!(s.set_care_types(care_types).await.ok(204), Value::Null);
+    let nursing = json!(["nursing"]);
     assert_eq!(
         s.supply_persona().await.body,
-        json!({"status": "active", "care_types": ["nursing"]})
+        persona("active", nursing.clone())
     );
 
     // Deactivating the supply persona keeps its care types; twice is a no-op 204.
     for _ in 0..2 {
         s.deactivate_supply().await.ok(204);
     }
-    assert_eq!(
-        s.supply_persona().await.body,
-        json!({"status": "disabled", "care_types": ["nursing"]})
-    );
+    assert_eq!(s.supply_persona().await.body, persona("disabled", nursing));
     let r = d.directory("is_supply=true").await;
     assert_eq!(ids(&r.body), vec![SUPPLY_B_ORG.to_owned()]);
 
@@ -79,24 +73,19 @@ async fn organizations_personas_and_care_types() {
 
     // A supply persona can be activated on the demand organization (a new persona).
     d.activate_supply().await.ok(204);
-    assert_eq!(
-        d.supply_persona().await.body,
-        json!({"status": "active", "care_types": []})
-    );
+    assert_eq!(d.supply_persona().await.body, persona("active", json!([])));
 
     // Persona and care-type changes have no event on the published channels.
+    let events = t.event_items().await;
     assert!(
-        t.event_items()
-            .await
+        events
             .iter()
             .all(|e| e.channel != Channel::DemandOrganizations)
     );
 
     // Without a token: 401; a sys_admin (no organization): 403.
-    let r = t
-        .call("GET", "/organizations/v1/demand_persona", None, None)
-        .await;
-    assert_eq!(r.status, 401);
+    let r = t.call("GET", "/organizations/v1/demand_persona", None, None);
+    r.await.ok(401);
     let admin = t.login(&t.demo.sys_admin).await;
     t.organizations(&admin).activate_demand().await.ok(403);
 }
@@ -107,9 +96,8 @@ async fn organizations_trusted_network_and_its_event() {
     let demand = t.login(&t.demo.demand).await;
     let supply_b = t.login(&t.demo.supply_b).await;
     let (d, b) = (t.organizations(&demand), t.organizations(&supply_b));
-    let demand_id: OrgId = DEMAND_ORG.parse().unwrap();
-    let demand_sub = Subscriber::new(&t, demand_id).await;
-    let b_sub = Subscriber::new(&t, SUPPLY_B_ORG.parse().unwrap()).await;
+    let demand_sub = given::subscriber(&t, &t.demo.demand).await;
+    let b_sub = given::subscriber(&t, &t.demo.supply_b).await;
 
     // Sorted by name ascending: Lakeside Nursing, Northern Care Partners.
     assert_eq!(
@@ -122,17 +110,17 @@ async fn organizations_trusted_network_and_its_event() {
     let r = d
         .demand_network("sort_order=desc&items_per_page=1&page=2")
         .await;
-    assert_eq!(ids(&r.body), vec![SUPPLY_B_ORG.to_owned()]);
+    assert_eq!(ids(&r.body), [SUPPLY_B_ORG]);
     assert_eq!(r.body["total_pages"], 2);
     let r = d
         .demand_network("name=NORTHERN&source_excludes=alayacare")
         .await;
-    assert_eq!(ids(&r.body), vec![SUPPLY_A_ORG.to_owned()]);
+    assert_eq!(ids(&r.body), [SUPPLY_A_ORG]);
     let r = d.demand_network("source_includes=alayacare").await;
     assert_eq!(r.body["total_items"], 0);
 
     // Refusals write nothing: bad ids (400), unknown or own id (422), page 0 (400).
-    let before = t.items().await.len();
+    let before = t.item_count().await;
     for (body, status) in [
         (json!({"supply_persona_ids": ["not-a-uuid"]}), 400),
         (json!({}), 400),
@@ -142,12 +130,10 @@ async fn organizations_trusted_network_and_its_event() {
         ),
         (json!({"supply_persona_ids": [DEMAND_ORG]}), 422),
     ] {
-        let r = d.set_demand_network(body.clone()).await;
-        assert_eq!(r.status, status, "{body}: {:?}", r.body);
-        assert!(r.body["message"].is_string());
+        d.set_demand_network(body).await.refused(status, "");
     }
     d.demand_network("page=0").await.ok(400);
-    assert_eq!(t.items().await.len(), before);
+    t.assert_wrote_nothing(before).await;
 
     // The supplier sees the demand networks it is in.
     assert_eq!(
@@ -170,17 +156,13 @@ async fn organizations_trusted_network_and_its_event() {
     assert_eq!(got[0].payload["event_source"], "alayamarket.organizations");
     assert!(b_sub.drain().await.is_empty());
     let events = t.event_items().await;
-    assert_eq!(
-        events
-            .iter()
-            .filter(|e| e.event_name == EventName::OrgTrustedNetworkUpdated)
-            .count(),
-        1
-    );
+    let updated = events
+        .iter()
+        .filter(|e| e.event_name == EventName::OrgTrustedNetworkUpdated);
+    assert_eq!(updated.count(), 1);
 
     assert_eq!(b.supply_network("").await.body["total_items"], 0);
-    let r = d.demand_network("").await;
-    assert_eq!(ids(&r.body), vec![SUPPLY_A_ORG.to_owned()]);
+    assert_eq!(ids(&d.demand_network("").await.body), [SUPPLY_A_ORG]);
 
     // Offers now match only the trusted supplier.
     let offer = create_offer(&t, &demand).await;
@@ -192,11 +174,10 @@ async fn organizations_are_isolated() {
     let t = TestStack::start().await;
     let demand = t.login(&t.demo.demand).await;
     let d = t.organizations(&demand);
-    let other = devstack::seed::demand_org(OrgId::new(), "Other Demand", Default::default());
-    let other_token = given::org_admin(&t, &other, "other@example.com").await;
+    let (other, other_token) = given::other_demand(&t, "other@example.com").await;
     let o = t.organizations(&other_token);
     let other_sub = Subscriber::new(&t, other.id).await;
-    let demand_sub = Subscriber::new(&t, DEMAND_ORG.parse().unwrap()).await;
+    let demand_sub = given::subscriber(&t, &t.demo.demand).await;
 
     // The other organization's network is its own: empty, whatever the demo demand has.
     assert_eq!(o.demand_network("").await.body["total_items"], 0);
@@ -204,10 +185,8 @@ async fn organizations_are_isolated() {
     o.set_demand_network(network).await.ok(204);
     // Its change is announced to it alone and leaves the demo demand's network alone.
     t.settle().await;
-    assert_eq!(
-        other_sub.names().await,
-        given::pairs(&[("demand-organizations", "OrgTrustedNetworkUpdated")])
-    );
+    let updated = ("demand-organizations", "OrgTrustedNetworkUpdated");
+    other_sub.assert_heard(&[updated]).await;
     assert!(demand_sub.drain().await.is_empty());
     assert_eq!(d.demand_network("").await.body["total_items"], 2);
     // Deactivating one organization's persona leaves the other's.
@@ -227,27 +206,19 @@ async fn organizations_are_isolated() {
 
     // A token naming an organization that does not exist: 404, never another's data.
     let ghost = devstack::seed::demand_org(OrgId::new(), "Ghost", Default::default());
-    let ghost_user = t
-        .stack
-        .create_user(
-            "ghost@example.com",
-            "Ghost-Passw0rd!",
-            "G",
-            "org_admin",
-            Some(&ghost),
-        )
-        .await
-        .unwrap();
-    let ghost_token = t.login(&ghost_user).await;
+    let ghost_user = t.stack.create_user(
+        "ghost@example.com",
+        "Ghost-Passw0rd!",
+        "G",
+        "org_admin",
+        Some(&ghost),
+    );
+    let ghost_token = t.login(&ghost_user.await.unwrap()).await;
     let g = t.organizations(&ghost_token);
-    for (what, r) in [
-        ("demand persona", g.demand_persona().await),
-        ("supply persona", g.supply_persona().await),
-        ("trusted network", g.demand_network("").await),
-        ("supply activation", g.activate_supply().await),
-    ] {
-        assert_eq!(r.status, 404, "{what}: {:?}", r.body);
-    }
+    g.demand_persona().await.ok_as(404, "demand persona");
+    g.supply_persona().await.ok_as(404, "supply persona");
+    g.demand_network("").await.ok_as(404, "trusted network");
+    g.activate_supply().await.ok_as(404, "supply activation");
 }
 
 /// Every message body the queue holds (consumed), as the SNS envelopes' `Message`s.
@@ -262,12 +233,9 @@ async fn drain_sns(t: &TestStack, url: &str) -> Vec<Value> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_organization_subscribes_to_its_own_events_and_a_sys_admin_manages_subscriptions() {
     let t = TestStack::start().await;
-    let given::Logins {
-        demand,
-        supply_a,
-        supply_b,
-        sys_admin: admin,
-    } = given::logins(&t).await;
+    let logins = given::logins(&t).await;
+    let admin = logins.sys_admin.clone();
+    let (demand, supply_a, supply_b) = logins.parties();
     let given::Queue { url, arn } = given::queue(&t, "maple-offers").await;
     let d = t.organizations(&demand);
 
@@ -280,10 +248,8 @@ async fn an_organization_subscribes_to_its_own_events_and_a_sys_admin_manages_su
         d.subscribe(json!({"subscriptions": [bad]})).await.ok(400);
     }
     let subscription = json!({"topic": "outbox-offers", "protocol": "sqs", "endpoint": arn});
-    let subscribed = d
-        .subscribe(json!({"subscriptions": [subscription]}))
-        .await
-        .ok(200);
+    let subscribed = d.subscribe(json!({"subscriptions": [subscription]})).await;
+    let subscribed = subscribed.ok(200);
     let sub_arn = text(&subscribed["subscriptions"][0]["subscription_arn"]);
     assert_eq!(subscribed["subscriptions"][0]["topic"], "outbox-offers");
 

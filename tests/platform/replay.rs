@@ -6,12 +6,11 @@
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-use base64::Engine;
 use ops::parked::{Body, Consumer, Source};
 use ops::replay::{self, Options};
 use ops::select::Filter;
 use ops::targets::Targets;
-use platform_tests::given::{self, drain, drain_stack_queue, queue, text};
+use platform_tests::given::{self, drain, drain_stack_queue, queue};
 use platform_tests::{Receiver, Subscriber, TestStack};
 use serde_json::{Value, json};
 use shared::events::{Channel, EventName};
@@ -25,6 +24,16 @@ fn options(filter: Filter) -> Options {
         operator: "on-call".into(),
         ..Options::default()
     }
+}
+
+/// What `replay list` shows for `filter`.
+async fn list(targets: &Targets, filter: Filter) -> Vec<ops::parked::Entry> {
+    replay::list(targets, &options(filter)).await.unwrap()
+}
+
+/// What `replay run` reports for `options`.
+async fn run(targets: &Targets, options: &Options) -> ops::replay::Report {
+    replay::run(targets, options).await.unwrap()
 }
 
 fn only(source: Source) -> Filter {
@@ -49,11 +58,10 @@ struct Parked {
 /// the stream failure queue; A's topic is back (and subscribed) afterwards.
 async fn a_parked_offer(t: &TestStack, b_subscribes: bool) -> Parked {
     let sns = aws_sdk_sns::Client::new(&t.stack.sdk);
-    let supplier = t.demo.supply_a.organization.as_ref().unwrap().id;
+    let supplier = given::org(&t.demo.supply_a);
     Subscriber::new(t, supplier).await;
-    let b = t.demo.supply_b.organization.as_ref().unwrap().id;
     let other = match b_subscribes {
-        true => Some(Subscriber::new(t, b).await),
+        true => Some(given::subscriber(t, &t.demo.supply_b).await),
         false => None,
     };
     let demand = t.login(&t.demo.demand).await;
@@ -66,19 +74,15 @@ async fn a_parked_offer(t: &TestStack, b_subscribes: bool) -> Parked {
     sns.delete_topic().topic_arn(&topic).send().await.unwrap();
     create_offer(t, &demand).await;
     t.settle().await;
-    sns.create_topic()
-        .name(topic.rsplit(':').next().unwrap())
-        .send()
-        .await
-        .unwrap();
+    let name = topic.rsplit(':').next().unwrap();
+    sns.create_topic().name(name).send().await.unwrap();
     let subscriber = Subscriber::new(t, supplier).await;
     assert!(subscriber.drain().await.is_empty(), "nothing delivered yet");
-    let event = t
-        .event_items()
-        .await
+    let events = t.event_items().await.into_iter();
+    let event = events
         .into_iter()
-        .find(|e| e.event_name == EventName::OfferMatched)
-        .expect("the offer's OfferMatched item");
+        .find(|e| e.event_name == EventName::OfferMatched);
+    let event = event.expect("the offer's OfferMatched item");
     // Once per try of the record (a record is retried whole): the same event each time.
     if let Some(other) = &other {
         let received = other.drain().await;
@@ -110,9 +114,7 @@ async fn a_parked_event_is_replayed_once_with_its_event_id_and_again_only_when_f
     let targets = Targets::from_local(&t.base).await.unwrap();
 
     // Listed: the publisher's failure record, one unit per recipient of the event.
-    let entries = replay::list(&targets, &options(only(Source::Stream)))
-        .await
-        .unwrap();
+    let entries = list(&targets, only(Source::Stream)).await;
     assert_eq!(entries.len(), 1, "{entries:#?}");
     let entry = &entries[0];
     assert!(
@@ -129,10 +131,7 @@ async fn a_parked_event_is_replayed_once_with_its_event_id_and_again_only_when_f
         assert!(unit.marker.is_none());
     }
     // Listing changed nothing: the entry is there for the next reader.
-    let again = replay::list(&targets, &options(only(Source::Stream)))
-        .await
-        .unwrap();
-    assert_eq!(again.len(), 1);
+    assert_eq!(list(&targets, only(Source::Stream)).await.len(), 1);
 
     // The supplier's delivery alone, kept on the queue.
     let to_supplier = Filter {
@@ -150,52 +149,38 @@ async fn a_parked_event_is_replayed_once_with_its_event_id_and_again_only_when_f
         keep: true,
         ..options(to_supplier)
     };
-    let report = replay::run(&targets, &keep).await.unwrap();
-    assert_eq!(
-        (report.count("replayed"), report.outcomes.len()),
-        (1, 1),
-        "{report:#?}"
-    );
+    let report = run(&targets, &keep).await;
+    let counts = (report.count("replayed"), report.outcomes.len());
+    assert_eq!(counts, (1, 1), "{report:#?}");
     assert!(report.deleted.is_empty(), "--keep");
     let received = subscriber.drain().await;
     assert_eq!(received.len(), 1, "{received:?}");
     assert_eq!(received[0].name(), "OfferMatched");
     assert_eq!(received[0].payload["event_id"], event_id.as_str());
-    assert_eq!(
-        received[0].attributes["event_id"]["Value"],
-        event_id.as_str()
-    );
-    assert_eq!(received[0].payload.to_string(), {
-        let stored: Value = serde_json::from_str(&event.payload).unwrap();
-        stored.to_string()
-    });
+    let attribute = &received[0].attributes["event_id"]["Value"];
+    assert_eq!(attribute, event_id.as_str());
+    let stored: Value = serde_json::from_str(&event.payload).unwrap();
+    assert_eq!(received[0].payload.to_string(), stored.to_string());
 
     // Again: recorded as replayed, nothing delivered.
-    let report = replay::run(&targets, &keep).await.unwrap();
+    let report = run(&targets, &keep).await;
     assert_eq!(report.count("already-replayed"), 1, "{report:#?}");
     assert_eq!(report.count("replayed"), 0);
     assert!(subscriber.drain().await.is_empty());
-    let listed = replay::list(&targets, &options(only(Source::Stream)))
-        .await
-        .unwrap();
-    let marker = listed[0]
-        .units
-        .iter()
-        .find(|u| u.tenant == supplier)
+    let listed = list(&targets, only(Source::Stream)).await;
+    let unit = listed[0].units.iter().find(|u| u.tenant == supplier);
+    let marker = unit
         .and_then(|u| u.marker.clone())
         .expect("its marker is listed");
-    assert_eq!(
-        (marker.state.as_str(), marker.by.as_str()),
-        ("replayed", "on-call")
-    );
+    let by = (marker.state.as_str(), marker.by.as_str());
+    assert_eq!(by, ("replayed", "on-call"));
 
     // Forced: delivered again, with the same event id.
     let forced = Options {
         force: true,
         ..keep.clone()
     };
-    let report = replay::run(&targets, &forced).await.unwrap();
-    assert_eq!(report.count("replayed"), 1);
+    assert_eq!(run(&targets, &forced).await.count("replayed"), 1);
     let received = subscriber.drain().await;
     assert_eq!(received.len(), 1);
     assert_eq!(received[0].payload["event_id"], event_id.as_str());
@@ -204,9 +189,7 @@ async fn a_parked_event_is_replayed_once_with_its_event_id_and_again_only_when_f
 
     // Everything: B's unit too, a repeat B drops by its event id; A's is not sent again; and
     // the entry, all of it replayed, leaves the queue.
-    let report = replay::run(&targets, &options(only(Source::Stream)))
-        .await
-        .unwrap();
+    let report = run(&targets, &options(only(Source::Stream))).await;
     assert_eq!(report.count("replayed"), 1, "{report:#?}");
     assert_eq!(report.count("already-replayed"), 1);
     assert_eq!(report.deleted, vec![entry.message_id.clone()]);
@@ -214,12 +197,7 @@ async fn a_parked_event_is_replayed_once_with_its_event_id_and_again_only_when_f
     let repeat = other.drain().await;
     assert_eq!(repeat.len(), 1);
     assert_eq!(repeat[0].payload["event_id"], event_id.as_str());
-    assert!(
-        replay::list(&targets, &options(Filter::default()))
-            .await
-            .unwrap()
-            .is_empty()
-    );
+    assert!(list(&targets, Filter::default()).await.is_empty());
 }
 
 /// After the stream has trimmed a failed batch's records, the table's items written in its
@@ -234,50 +212,32 @@ async fn a_failure_record_past_the_streams_retention_is_read_from_the_table_by_i
     assert_eq!(parked.len(), 1);
     // As DynamoDB answers once the records are trimmed: the range is no longer in the shard.
     parked[0]["DDBStreamBatchInfo"]["shardId"] = json!("shardId-00000000000000000000-trimmed");
-    let url = t
-        .stack
-        .resource("StreamFailureQueue")
-        .unwrap()
-        .reference
-        .clone();
-    aws_sdk_sqs::Client::new(&t.stack.sdk)
-        .send_message()
-        .queue_url(&url)
+    let url = &t.stack.resource("StreamFailureQueue").unwrap().reference;
+    let sqs = aws_sdk_sqs::Client::new(&t.stack.sdk).send_message();
+    let sent = sqs
+        .queue_url(url)
         .message_body(parked[0].to_string())
         .send()
-        .await
-        .unwrap();
+        .await;
+    sent.unwrap();
 
     let targets = Targets::from_local(&t.base).await.unwrap();
-    let entries = replay::list(&targets, &options(only(Source::Stream)))
-        .await
-        .unwrap();
+    let entries = list(&targets, only(Source::Stream)).await;
     assert_eq!(entries.len(), 1);
-    assert!(
-        entries[0].notes.iter().any(|n| n.contains("stand in")),
-        "{:?}",
-        entries[0].notes
-    );
-    let units: Vec<_> = entries[0]
-        .units
-        .iter()
-        .filter(|u| u.event_id == event.event_id.to_string())
-        .collect();
+    let notes = &entries[0].notes;
+    assert!(notes.iter().any(|n| n.contains("stand in")), "{notes:?}");
+    let parked_id = event.event_id.to_string();
+    let units = entries[0].units.iter().filter(|u| u.event_id == parked_id);
+    let units: Vec<_> = units.collect();
     assert_eq!(units.len(), 1, "the parked event, to A alone: {units:?}");
-    assert!(
-        entries[0]
-            .notes
-            .iter()
-            .any(|n| n.contains("never subscribed")),
-        "B has no topic of the channel: {:?}",
-        entries[0].notes
-    );
+    let never = notes.iter().any(|n| n.contains("never subscribed"));
+    assert!(never, "B has no topic of the channel: {notes:?}");
     let to_supplier = Filter {
         tenant: Some(subscriber.org.to_string()),
         event_id: Some(event.event_id.to_string()),
         ..only(Source::Stream)
     };
-    let report = replay::run(&targets, &options(to_supplier)).await.unwrap();
+    let report = run(&targets, &options(to_supplier)).await;
     assert_eq!(report.count("replayed"), 1, "{report:#?}");
     let received = subscriber.drain().await;
     assert_eq!(received.len(), 1);
@@ -285,12 +245,7 @@ async fn a_failure_record_past_the_streams_retention_is_read_from_the_table_by_i
 }
 
 fn listener_event(event_id: &str) -> Value {
-    json!({
-        "eventId": event_id,
-        "eventDate": "2026-11-22T10:00:00.000Z",
-        "eventType": "ServiceOrderStateChangeNotification",
-        "event": {"id": "so-7", "href": "/serviceOrder/so-7", "state": "completed"}
-    })
+    given::state_change(event_id, "completed")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -298,31 +253,22 @@ async fn a_hub_dead_letter_replayed_reaches_the_callback_with_its_webhook_id() {
     let t =
         TestStack::start_with(&[("DELIVERY_ATTEMPTS", "1"), ("DELIVERY_BACKOFF_MS", "0")]).await;
     let callback = Receiver::start(500).await;
-    let token = t
-        .machine_bearer("acme", &["listener:events", "listener:hub"])
-        .await;
-    let body = json!({"callback": callback.url("/hook"), "query": ""});
-    let hub = text(&t.listener(&token).subscribe(body).await.ok(201)["id"]);
-    t.listener(&token)
-        .post_event(listener_event("evt-r1"))
-        .await
-        .ok(201);
+    let token = t.machine_bearer("acme", &given::LISTENER).await;
+    let (hub, _) = given::hub_subscription(&t, &token, &callback.url("/hook"), "").await;
+    let listener = t.listener(&token);
+    listener.post_event(listener_event("evt-r1")).await.ok(201);
     t.settle().await;
     let first = callback.deliveries();
     assert_eq!(first.len(), 1, "one try, then parked");
     callback.answer(204);
 
     let targets = Targets::from_local(&t.base).await.unwrap();
-    let entries = replay::list(&targets, &options(Filter::default()))
-        .await
-        .unwrap();
+    let entries = list(&targets, Filter::default()).await;
     assert_eq!(entries.len(), 1, "{entries:#?}");
     let unit = &entries[0].units[0];
     assert_eq!(entries[0].source, Source::Hub);
-    assert_eq!(
-        (unit.tenant.as_str(), unit.event_id.as_str()),
-        ("acme", "evt-r1")
-    );
+    let about = (unit.tenant.as_str(), unit.event_id.as_str());
+    assert_eq!(about, ("acme", "evt-r1"));
     assert_eq!(unit.destination, format!("hub:{hub}"));
     assert_eq!(unit.target.as_deref(), Some(callback.url("/hook").as_str()));
 
@@ -346,9 +292,7 @@ async fn a_hub_dead_letter_replayed_reaches_the_callback_with_its_webhook_id() {
             ..Filter::default()
         },
     ] {
-        let report = replay::run(&targets, &options(filter.clone()))
-            .await
-            .unwrap();
+        let report = run(&targets, &options(filter.clone())).await;
         assert!(report.outcomes.is_empty(), "{filter:?}: {report:#?}");
     }
     t.settle().await;
@@ -359,86 +303,40 @@ async fn a_hub_dead_letter_replayed_reaches_the_callback_with_its_webhook_id() {
         event_type: Some("serviceorderstatechangenotification".into()),
         ..only(Source::Hub)
     };
-    let report = replay::run(&targets, &options(chosen.clone()))
-        .await
-        .unwrap();
+    let report = run(&targets, &options(chosen)).await;
     assert_eq!(report.count("replayed"), 1, "{report:#?}");
     assert_eq!(report.deleted.len(), 1, "the entry leaves the queue");
     t.settle().await;
     let deliveries = callback.deliveries();
     assert_eq!(deliveries.len(), 2);
-    let replayed = &deliveries[1];
-    assert_eq!(
-        replayed.header("webhook-id"),
-        first[0].header("webhook-id"),
-        "the same webhook-id: a receiver drops it if it had it"
-    );
+    let (replayed, webhook_id) = (&deliveries[1], first[0].header("webhook-id"));
+    // The same webhook-id: a receiver drops it if it had it.
+    assert_eq!(replayed.header("webhook-id"), webhook_id);
     assert_eq!(replayed.body, first[0].body, "the envelope's exact bytes");
-    assert!(
-        replay::list(&targets, &options(Filter::default()))
-            .await
-            .unwrap()
-            .is_empty()
-    );
-}
-
-fn customer_event(id: &str) -> Value {
-    let b64 = |v: Value| base64::engine::general_purpose::STANDARD.encode(v.to_string());
-    json!({
-        "entity_id": "CUSTOMER-1",
-        "entity_name": "CUSTOMER",
-        "event_payload": {
-            "base64_encoded_payload_json": b64(json!({"id": "CUSTOMER-1"})),
-            "entity_id": "CUSTOMER-1",
-            "key_attributes": {"additionalProp1": "ref-1"},
-            "operation": "CREATE"
-        },
-        "event_source": "APPLICATION",
-        "event_type": "ENTITY_EVENT",
-        "id": id
-    })
+    assert!(list(&targets, Filter::default()).await.is_empty());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_collector_dead_letter_replayed_reaches_the_destination_queue() {
     let t =
         TestStack::start_with(&[("DELIVERY_ATTEMPTS", "1"), ("DELIVERY_BACKOFF_MS", "0")]).await;
-    let bearer = t
-        .machine_bearer(
-            "shop-a",
-            &[
-                "collector:events",
-                "collector:subscriptions",
-                "collector:jobs",
-            ],
-        )
-        .await;
+    let bearer = t.machine_bearer("shop-a", &given::COLLECTOR).await;
     let shop = t.collector(&bearer, "shop-a");
     // The destination queue does not exist yet: the delivery fails and is parked.
     let stand_in = queue(&t, "stand-in").await;
     let late_url = stand_in.url.replace("-stand-in", "-late");
-    let subscription = json!({
-        "active": true,
-        "destination": {"type": "SQS", "sqs": {
-            "accessKey": "AKIAIOSFODNN7EXAMPLE", "accessSecret": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
-            "queueUrl": late_url, "region": "us-east-1"}},
-        "entityType": "CUSTOMER", "id": "crm",
-        "subscribeCreate": true, "subscribeChange": true, "subscribeDelete": true
-    });
+    let subscription = given::sqs_subscription("crm", "CUSTOMER", &late_url, [true; 3]);
     shop.subscribe(subscription).await.ok(201);
-    shop.post_event(customer_event("c-r1")).await.ok(201);
+    let event = given::entity_event("c-r1", "CUSTOMER", "CREATE");
+    shop.post_event(event).await.ok(201);
     t.settle().await;
 
     let targets = Targets::from_local(&t.base).await.unwrap();
-    let entries = replay::list(&targets, &options(only(Source::Collector)))
-        .await
-        .unwrap();
+    let entries = list(&targets, only(Source::Collector)).await;
     assert_eq!(entries.len(), 1, "{entries:#?}");
     let unit = &entries[0].units[0];
-    assert_eq!(
-        (unit.tenant.as_str(), unit.event_id.as_str()),
-        ("shop-a", "c-r1")
-    );
+    let about = (unit.tenant.as_str(), unit.event_id.as_str());
+    assert_eq!(about, ("shop-a", "c-r1"));
     assert_eq!(unit.event_type, "CUSTOMER.CREATE");
     assert_eq!(unit.destination, "collector:crm");
     assert_eq!(unit.target.as_deref(), Some(late_url.as_str()));
@@ -446,31 +344,22 @@ async fn a_collector_dead_letter_replayed_reaches_the_destination_queue() {
     // The queue exists now; the dead letter is replayed to it.
     let late = queue(&t, "late").await;
     assert_eq!(late.url, late_url);
-    let report = replay::run(
-        &targets,
-        &options(Filter {
-            tenant: Some("shop-a".into()),
-            ..only(Source::Collector)
-        }),
-    )
-    .await
-    .unwrap();
+    let of_shop = Filter {
+        tenant: Some("shop-a".into()),
+        ..only(Source::Collector)
+    };
+    let report = run(&targets, &options(of_shop)).await;
     assert_eq!(report.count("replayed"), 1, "{report:#?}");
     t.settle().await;
     let delivered = drain(&t, &late.url).await;
     assert_eq!(delivered.len(), 1, "{delivered:?}");
     assert_eq!(delivered[0]["id"], "c-r1", "the same event id");
     assert_eq!(delivered[0]["subscriptionId"], "crm");
-    assert!(
-        drain_stack_queue(&t, "DeliveryDeadLetterQueue")
-            .await
-            .is_empty()
-    );
+    let dead_letters = drain_stack_queue(&t, "DeliveryDeadLetterQueue").await;
+    assert!(dead_letters.is_empty());
 
     // Replayed and deleted: a second run finds nothing to deliver.
-    let report = replay::run(&targets, &options(only(Source::Collector)))
-        .await
-        .unwrap();
+    let report = run(&targets, &options(only(Source::Collector))).await;
     assert!(report.outcomes.is_empty());
     t.settle().await;
     assert!(given::drain(&t, &late.url).await.is_empty());
@@ -484,36 +373,21 @@ async fn two_operators_replaying_at_once_deliver_once() {
     let t =
         TestStack::start_with(&[("DELIVERY_ATTEMPTS", "1"), ("DELIVERY_BACKOFF_MS", "0")]).await;
     let callback = Receiver::start(500).await;
-    let token = t
-        .machine_bearer("acme", &["listener:events", "listener:hub"])
-        .await;
-    let body = json!({"callback": callback.url("/hook"), "query": ""});
-    t.listener(&token).subscribe(body).await.ok(201);
-    t.listener(&token)
-        .post_event(listener_event("evt-r2"))
-        .await
-        .ok(201);
+    let token = t.machine_bearer("acme", &given::LISTENER).await;
+    given::hub_subscription(&t, &token, &callback.url("/hook"), "").await;
+    let listener = t.listener(&token);
+    listener.post_event(listener_event("evt-r2")).await.ok(201);
     t.settle().await;
     callback.answer(200);
     let targets = Targets::from_local(&t.base).await.unwrap();
 
     let (first, second) = (options(only(Source::Hub)), options(only(Source::Hub)));
-    let (a, b) = tokio::join!(
-        replay::run(&targets, &first),
-        replay::run(&targets, &second)
-    );
-    let (a, b) = (a.unwrap(), b.unwrap());
-    assert_eq!(
-        a.count("replayed") + b.count("replayed"),
-        1,
-        "{a:#?} {b:#?}"
-    );
+    let (a, b) = tokio::join!(run(&targets, &first), run(&targets, &second));
+    let replayed = a.count("replayed") + b.count("replayed");
+    assert_eq!(replayed, 1, "{a:#?} {b:#?}");
     t.settle().await;
-    assert_eq!(
-        callback.deliveries().len(),
-        2,
-        "the failed try and one replay"
-    );
+    let deliveries = callback.deliveries().len();
+    assert_eq!(deliveries, 2, "the failed try and one replay");
 
     // The claim itself, raced: one wins; a failed hand-over frees it; --force takes it.
     let unit = ops::parked::Unit {
@@ -550,10 +424,8 @@ async fn two_operators_replaying_at_once_deliver_once() {
     let Claim::Taken(marker) = claim(&targets, &unit, "m1", "carol", false).await.unwrap() else {
         panic!("a replayed unit stays taken");
     };
-    assert_eq!(
-        (marker.state.as_str(), marker.by.as_str()),
-        ("replayed", "bob")
-    );
+    let by = (marker.state.as_str(), marker.by.as_str());
+    assert_eq!(by, ("replayed", "bob"));
     assert!(matches!(
         claim(&targets, &unit, "m1", "carol", true).await.unwrap(),
         Claim::Ours(_)

@@ -4,24 +4,17 @@
 
 use platform_tests::client::NO_BODY;
 use platform_tests::client::Side::{Inbox, Outbox};
-use platform_tests::given::{self, Logins, offer_body, pairs, sample_body, text};
+use platform_tests::given::{self, offer_body, pairs, text};
 use platform_tests::{Subscriber, TestStack};
 use serde_json::json;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn offer_to_referral_with_exactly_the_expected_messages() {
     let t = TestStack::start().await;
-    let demand_sub = given::subscriber(&t, &t.demo.demand).await;
-    let a_sub = given::subscriber(&t, &t.demo.supply_a).await;
-    let b_sub = given::subscriber(&t, &t.demo.supply_b).await;
+    let subs = given::subscribers(&t).await;
     // An organization that takes part in nothing must receive nothing.
     let outsider_sub = Subscriber::new(&t, shared::kernel::ids::OrgId::new()).await;
-    let Logins {
-        demand,
-        supply_a,
-        supply_b,
-        ..
-    } = given::logins(&t).await;
+    let (demand, supply_a, supply_b) = given::logins(&t).await.parties();
 
     // Demand creates an offer.
     let created = t.offers(&demand).create(offer_body()).await.ok(201);
@@ -58,34 +51,31 @@ async fn offer_to_referral_with_exactly_the_expected_messages() {
     let offers = t.offers(&demand);
     let matches = offers.matches(&offer_id, "response=accepted").await.ok(200);
     assert_eq!(matches["total_items"], 1);
-    assert_eq!(
-        matches["items"][0]["supply"]["name"],
-        "Northern Care Partners"
-    );
+    let northern = "Northern Care Partners";
+    assert_eq!(matches["items"][0]["supply"]["name"], northern);
     let assign = json!({"offer_match_id": matches["items"][0]["match"]["id"]});
     offers.assign(&offer_id, assign).await.ok(204);
 
     let offer = offers.outbox(&offer_id).await.ok(200);
     assert_eq!(offer["offer"]["status"], "assigned");
-    assert_eq!(offer["supply"]["name"], "Northern Care Partners");
+    assert_eq!(offer["supply"]["name"], northern);
     assert_eq!(offer["response_counts"]["accepted"], 1);
     assert_eq!(offer["response_counts"]["declined"], 1);
 
     // The referral exists on both sides, and only there.
     let outbox = t.referrals(&demand).outbox_list("").await.ok(200);
     assert_eq!(outbox["total_items"], 1, "{outbox}");
-    let referral_id = text(&outbox["items"][0]["referral"]["id"]);
-    assert_eq!(
-        outbox["items"][0]["referral"]["offer_id"],
-        offer_id.as_str()
-    );
-    assert_eq!(outbox["items"][0]["referral"]["status"], "assigned");
+    let referral = &outbox["items"][0]["referral"];
+    let referral_id = text(&referral["id"]);
+    assert_eq!(referral["offer_id"], offer_id.as_str());
+    assert_eq!(referral["status"], "assigned");
     let inbox = t.referrals(&supply_a).inbox_list("").await.ok(200);
     assert_eq!(inbox["items"][0]["referral"]["id"], referral_id.as_str());
     let detail = t.referrals(&supply_a).inbox(&referral_id).await.ok(200);
+    let first_name = &detail["client"]["demographics"]["first_name"];
     assert_eq!(
-        detail["client"]["demographics"]["first_name"],
-        offer_body()["client"]["demographics"]["first_name"]
+        first_name,
+        &offer_body()["client"]["demographics"]["first_name"]
     );
     let demand_view = t.referrals(&demand).outbox(&referral_id).await.ok(200);
     assert_eq!(demand_view["revision"]["revision_number"], 1);
@@ -97,42 +87,36 @@ async fn offer_to_referral_with_exactly_the_expected_messages() {
 
     // What each organization's subscription received.
     t.settle().await;
-    assert_eq!(
-        demand_sub.names().await,
-        pairs(&[
-            ("outbox-offers", "OfferAccepted"),
-            ("outbox-offers", "OfferDeclined"),
-            ("outbox-referrals", "ReferralCreated")
+    let offers = [
+        ("outbox-offers", "OfferAccepted"),
+        ("outbox-offers", "OfferDeclined"),
+    ];
+    subs.demand
+        .assert_heard(&[
+            offers[0],
+            offers[1],
+            ("outbox-referrals", "ReferralCreated"),
         ])
-    );
-    assert_eq!(
-        a_sub.names().await,
-        pairs(&[
-            ("inbox-offers", "OfferMatched"),
-            ("inbox-referrals", "ReferralCreated")
-        ])
-    );
-    assert_eq!(
-        b_sub.names().await,
-        pairs(&[
-            ("inbox-offers", "OfferFulfilled"),
-            ("inbox-offers", "OfferMatched")
-        ])
-    );
+        .await;
+    let matched = ("inbox-offers", "OfferMatched");
+    subs.a
+        .assert_heard(&[matched, ("inbox-referrals", "ReferralCreated")])
+        .await;
+    subs.b
+        .assert_heard(&[matched, ("inbox-offers", "OfferFulfilled")])
+        .await;
     assert!(outsider_sub.drain().await.is_empty());
 
     // Publishing again (a stream retry) re-sends nothing new: the pump is idle.
     t.settle().await;
-    assert!(demand_sub.drain().await.is_empty());
+    assert!(subs.demand.drain().await.is_empty());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn referral_payload_names_both_organizations_and_the_client() {
     let t = TestStack::start().await;
     let a_sub = given::subscriber(&t, &t.demo.supply_a).await;
-    let Logins {
-        demand, supply_a, ..
-    } = given::logins(&t).await;
+    let (demand, supply_a, _) = given::logins(&t).await.parties();
     given::auto_assignment(&t, &demand).await;
     let setting = t.offers(&demand).assignment().await.ok(200);
     assert_eq!(setting, json!({"offer_assignment": "auto"}));
@@ -149,10 +133,8 @@ async fn referral_payload_names_both_organizations_and_the_client() {
 
     t.settle().await;
     let got = a_sub.drain().await;
-    let created = got
-        .iter()
-        .find(|r| r.name() == "ReferralCreated")
-        .expect("ReferralCreated");
+    let created = got.iter().find(|r| r.name() == "ReferralCreated");
+    let created = created.expect("ReferralCreated");
     let p = &created.payload;
     assert_eq!(p["event_source"], "alayamarket.referrals");
     assert_eq!(p["id"], p["referral_id"]);
@@ -170,27 +152,17 @@ async fn an_offer_past_its_expiry_expires_once_on_both_sides() {
     let t = TestStack::start().await;
     let demand_sub = given::subscriber(&t, &t.demo.demand).await;
     let a_sub = given::subscriber(&t, &t.demo.supply_a).await;
-    let Logins {
-        demand, supply_a, ..
-    } = given::logins(&t).await;
+    let (demand, supply_a, _) = given::logins(&t).await.parties();
     let id = given::offer(&t, &demand).await;
-    let expires_at: chrono::DateTime<chrono::Utc> = offer_body()["offer"]["expires_at"]
-        .as_str()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let expires_at = text(&offer_body()["offer"]["expires_at"]);
+    let expires_at: chrono::DateTime<chrono::Utc> = expires_at.parse().unwrap();
     t.settle().await;
     a_sub.drain().await;
 
     // The scheduler's clock is injected: a tick before the expiry changes nothing.
-    let run = |at| {
-        let stack = t.stack.clone();
-        async move {
-            stack
-                .invoke_schedule("offers.expire_offers", at)
-                .await
-                .unwrap()
-        }
+    let run = async |at| {
+        let expired = t.stack.invoke_schedule("offers.expire_offers", at).await;
+        expired.unwrap()
     };
     let before = run(expires_at - chrono::Duration::seconds(1)).await;
     assert_eq!(before["expired"], 0);
@@ -209,14 +181,12 @@ async fn an_offer_past_its_expiry_expires_once_on_both_sides() {
     t.offers(&supply_a).accept(&id, json!({})).await.ok(409);
 
     t.settle().await;
-    assert_eq!(
-        demand_sub.names().await,
-        pairs(&[("outbox-offers", "OfferExpired")])
-    );
-    assert_eq!(
-        a_sub.names().await,
-        pairs(&[("inbox-offers", "OfferExpired")])
-    );
+    demand_sub
+        .assert_heard(&[("outbox-offers", "OfferExpired")])
+        .await;
+    a_sub
+        .assert_heard(&[("inbox-offers", "OfferExpired")])
+        .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -225,12 +195,7 @@ async fn referrals_are_processed_and_cancelled_with_an_event_to_the_other_side()
     let demand_sub = given::subscriber(&t, &t.demo.demand).await;
     let a_sub = given::subscriber(&t, &t.demo.supply_a).await;
     let logins = given::logins(&t).await;
-    let Logins {
-        demand,
-        supply_a,
-        supply_b,
-        ..
-    } = &logins;
+    let (demand, supply_a, supply_b) = (&logins.demand, &logins.supply_a, &logins.supply_b);
     let id = given::auto_assigned(&t, &logins, offer_body()).await;
     t.settle().await;
     demand_sub.drain().await;
@@ -259,14 +224,12 @@ async fn referrals_are_processed_and_cancelled_with_an_event_to_the_other_side()
     t.referrals(supply_a).inbox_cancel(&id, late).await.ok(409);
 
     t.settle().await;
-    assert_eq!(
-        demand_sub.names().await,
-        pairs(&[("outbox-referrals", "ReferralProcessed")])
-    );
-    assert_eq!(
-        a_sub.names().await,
-        pairs(&[("inbox-referrals", "ReferralDemandCancelled")])
-    );
+    demand_sub
+        .assert_heard(&[("outbox-referrals", "ReferralProcessed")])
+        .await;
+    a_sub
+        .assert_heard(&[("inbox-referrals", "ReferralDemandCancelled")])
+        .await;
 
     // The supplier's cancellation reaches the demand.
     let other = given::auto_assigned(&t, &logins, offer_body()).await;
@@ -286,22 +249,13 @@ async fn referrals_are_processed_and_cancelled_with_an_event_to_the_other_side()
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn messages_flow_both_ways_in_a_sequence_and_only_its_parties_see_them() {
     let t = TestStack::start().await;
-    let demand_sub = given::subscriber(&t, &t.demo.demand).await;
-    let a_sub = given::subscriber(&t, &t.demo.supply_a).await;
-    let b_sub = given::subscriber(&t, &t.demo.supply_b).await;
-    let Logins {
-        demand,
-        supply_a,
-        supply_b,
-        ..
-    } = given::logins(&t).await;
+    let subs = given::subscribers(&t).await;
+    let (demand, supply_a, supply_b) = given::logins(&t).await.parties();
     let offer_id = given::offer(&t, &demand).await;
     // Each matched supplier has its own sequence with the demand.
     let seq = given::sequence(&t, &offer_id, &supply_a).await;
     t.settle().await;
-    for s in [&demand_sub, &a_sub, &b_sub] {
-        s.drain().await;
-    }
+    subs.clear().await;
 
     let sent = t
         .messages(&demand)
@@ -331,31 +285,27 @@ async fn messages_flow_both_ways_in_a_sequence_and_only_its_parties_see_them() {
 
     // Supplier B was matched to the same offer but is not a party to A's sequence.
     let b = t.messages(&supply_b);
-    let hello = json!({"sequence_id": seq, "category": "comment", "text": "hello"});
-    for (what, r) in [
-        ("list", b.list(Inbox, &format!("sequence_id={seq}")).await),
-        ("get", b.get(Inbox, &reply_id).await),
-        ("send", b.send(Inbox, hello).await),
-    ] {
-        assert_eq!(r.status, 404, "{what}: {:?}", r.body);
-    }
+    let list = b.list(Inbox, &format!("sequence_id={seq}")).await;
+    list.ok_as(404, "list");
+    b.get(Inbox, &reply_id).await.ok_as(404, "get");
+    let hello = given::comment(&seq, "hello");
+    b.send(Inbox, hello).await.ok_as(404, "send");
     // The sequence_id filter is required; a message must say something.
     t.messages(&demand).list(Outbox, "").await.ok(400);
     let silent = json!({"sequence_id": seq, "category": "comment"});
     t.messages(&demand).send(Outbox, silent).await.ok(422);
 
     t.settle().await;
-    assert_eq!(
-        a_sub.names().await,
-        pairs(&[("inbox-messages", "MessageDemandSent")])
-    );
-    let got = demand_sub.drain().await;
+    subs.a
+        .assert_heard(&[("inbox-messages", "MessageDemandSent")])
+        .await;
+    let got = subs.demand.drain().await;
     assert_eq!(got.len(), 1);
     assert_eq!(got[0].name(), "MessageSupplySent");
     assert_eq!(got[0].payload["message_id"], reply_id.as_str());
     assert_eq!(got[0].payload["sender"]["name"], "Northern Care Partners");
     assert_eq!(got[0].payload["file"]["name"], "consent.pdf");
-    assert!(b_sub.drain().await.is_empty());
+    assert!(subs.b.drain().await.is_empty());
 }
 
 /// The whole care flow as the issue describes it, driven over HTTP: offer → accept → assign →
@@ -366,17 +316,10 @@ async fn messages_flow_both_ways_in_a_sequence_and_only_its_parties_see_them() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_whole_care_flow_reaches_each_organization_with_exactly_its_events() {
     let t = TestStack::start().await;
-    let demand_sub = given::subscriber(&t, &t.demo.demand).await;
-    let a_sub = given::subscriber(&t, &t.demo.supply_a).await;
-    let b_sub = given::subscriber(&t, &t.demo.supply_b).await;
+    let subs = given::subscribers(&t).await;
     let outsider_sub = Subscriber::new(&t, shared::kernel::ids::OrgId::new()).await;
     let logins = given::logins(&t).await;
-    let Logins {
-        demand,
-        supply_a,
-        supply_b,
-        ..
-    } = &logins;
+    let (demand, supply_a, supply_b) = (&logins.demand, &logins.supply_a, &logins.supply_b);
 
     // Offer → accept (A) / decline (B) → assign.
     let offer_id = given::offer(&t, demand).await;
@@ -397,12 +340,7 @@ async fn the_whole_care_flow_reaches_each_organization_with_exactly_its_events()
     // A visit scheduled on the (service) referral and assigned to a caregiver, with the
     // client's task on it.
     let visits = t.visits(supply_a);
-    let scheduled = visits
-        .schedule(json!({"referral_id": referral_id, "inbox_id": "visit-0001",
-            "start_at": "2030-01-15T09:00:00Z", "end_at": "2030-01-15T10:00:00Z"}))
-        .await
-        .ok(201);
-    let visit_id = text(&scheduled["id"]);
+    let visit_id = given::scheduled_visit(&t, supply_a, &referral_id, "visit-0001").await;
     let caregiver = json!({"employee_id": 42, "first_name": "Grace", "last_name": "Hopper"});
     visits.assign(&visit_id, caregiver).await.ok(204);
     let task_ids = json!({"inbox_ids": ["task-bath"]});
@@ -433,18 +371,13 @@ async fn the_whole_care_flow_reaches_each_organization_with_exactly_its_events()
         .ok(200);
 
     // Messages both ways in the match's sequence.
-    for (side, token, words) in [
-        (Outbox, demand, "How did the first visit go?"),
-        (Inbox, supply_a, "Well; notes to follow."),
-    ] {
-        let body = json!({"sequence_id": sequence_id, "category": "comment", "text": words});
-        t.messages(token).send(side, body).await.ok(201);
-    }
+    let asked = given::comment(&sequence_id, "How did the first visit go?");
+    t.messages(demand).send(Outbox, asked).await.ok(201);
+    let answered = given::comment(&sequence_id, "Well; notes to follow.");
+    t.messages(supply_a).send(Inbox, answered).await.ok(201);
 
     // The demand publishes its visit-note form; the supplier submits one about the visit.
-    let mut template = sample_body("offers.outbox.form_templates.publish").unwrap();
-    template["schema_id"] = json!(uuid::Uuid::new_v4().to_string());
-    let published = t.forms(demand).publish_template(template).await.ok(201);
+    let published = given::published_form(&t, demand).await;
     let field = published["fields"][0]["field_id"].clone();
     t.forms(supply_a)
         .submit(json!({"form_template_id": published["form_template_id"],
@@ -462,7 +395,7 @@ async fn the_whole_care_flow_reaches_each_organization_with_exactly_its_events()
 
     t.settle().await;
     assert_eq!(
-        demand_sub.names().await,
+        subs.demand.names().await,
         pairs(&[
             ("outbox-form-submissions", "FormSubmissionSupplyApproved"),
             ("outbox-messages", "MessageSupplySent"),
@@ -478,7 +411,7 @@ async fn the_whole_care_flow_reaches_each_organization_with_exactly_its_events()
         ])
     );
     assert_eq!(
-        a_sub.names().await,
+        subs.a.names().await,
         pairs(&[
             ("inbox-form-templates", "FormTemplateDemandPublished"),
             ("inbox-messages", "MessageDemandSent"),
@@ -489,13 +422,12 @@ async fn the_whole_care_flow_reaches_each_organization_with_exactly_its_events()
     );
     // B declined: it hears the offer, its fulfilment by A and the form of a demand that
     // trusts it, and nothing of A's referral, visit, sessions or messages.
-    assert_eq!(
-        b_sub.names().await,
-        pairs(&[
+    subs.b
+        .assert_heard(&[
             ("inbox-form-templates", "FormTemplateDemandPublished"),
             ("inbox-offers", "OfferFulfilled"),
             ("inbox-offers", "OfferMatched"),
         ])
-    );
+        .await;
     assert!(outsider_sub.drain().await.is_empty());
 }

@@ -100,15 +100,8 @@ fn authorization_attributes_are_never_user_writable() {
 async fn a_user_cannot_move_itself_into_another_organization() {
     let t = TestStack::start().await;
     let user = &t.demo.demand;
-    let own = user.organization.as_ref().unwrap().id.to_string();
-    let victim = t
-        .demo
-        .supply_a
-        .organization
-        .as_ref()
-        .unwrap()
-        .id
-        .to_string();
+    let own = given::org(user).to_string();
+    let victim = given::org(&t.demo.supply_a).to_string();
     let login = json!({"username": user.email, "password": user.password});
     let tokens = t.auth().login(login.clone()).await.ok(200);
 
@@ -128,8 +121,7 @@ async fn a_user_cannot_move_itself_into_another_organization() {
         .await;
     assert!(rewritten.is_err(), "the user rewrote its organization id");
 
-    let again = t.auth().login(login).await;
-    let id_token = text(&again.body["IdToken"]);
+    let id_token = text(&t.auth().login(login).await.body["IdToken"]);
     let me = t.auth_as(&id_token).current_identity().await;
     assert_eq!(me.body["organization_id"], own.as_str());
 }
@@ -251,35 +243,19 @@ async fn huge_id_lists_are_refused_before_any_work() {
     let t = TestStack::start().await;
     let demand = t.login(&t.demo.demand).await;
     let supplier = t.login(&t.demo.supply_a).await;
-    let before = t.items().await.len();
+    let before = t.item_count().await;
     for (n, says) in [(50_000, "are accepted"), (1_001, "at most 1000")] {
         let ids: Vec<String> = (0..n).map(|_| uuid::Uuid::new_v4().to_string()).collect();
         let mut offer = crate::offer_body();
         offer["direct_supply_persona_ids"] = json!(ids);
         let network = json!({"supply_persona_ids": ids});
         let networks = json!({"demand_persona_ids": ids});
-        for (what, r) in [
-            (
-                "demand network",
-                t.organizations(&demand).set_demand_network(network).await,
-            ),
-            (
-                "supply network",
-                t.organizations(&supplier)
-                    .set_supply_network(networks)
-                    .await,
-            ),
-            ("offer", t.offers(&demand).create(offer).await),
-        ] {
-            assert_eq!(r.status, 400, "{n} ids, {what}: {:?}", r.body);
-            assert!(
-                r.body["message"].as_str().unwrap().contains(says),
-                "{n} ids, {what}: {:?}",
-                r.body
-            );
-        }
+        let (d, s) = (t.organizations(&demand), t.organizations(&supplier));
+        d.set_demand_network(network).await.refused(400, says);
+        s.set_supply_network(networks).await.refused(400, says);
+        t.offers(&demand).create(offer).await.refused(400, says);
     }
-    assert_eq!(t.items().await.len(), before, "a refused request wrote");
+    t.assert_wrote_nothing(before).await;
 }
 
 /// Medium (numbers): a negative or absurd price is a 400 naming the field, on offers and on
@@ -289,31 +265,28 @@ async fn negative_or_absurd_prices_are_refused() {
     let t = TestStack::start().await;
     let demand = t.login(&t.demo.demand).await;
     let referral = crate::sample_body("offers.outbox.referrals.create").unwrap();
-    let before = t.items().await.len();
+    let before = t.item_count().await;
     for rate in [json!(-5), json!(-0.01), json!(1e12)] {
         let mut offer = crate::offer_body();
         offer["price"] = json!({"default": {"rate": rate, "unit": "per_hour"}});
         let mut custom = crate::offer_body();
         custom["price"] = json!({"default": {"rate": 10, "unit": "per_hour"}, "custom": [
-            {"rate": rate, "unit": "per_hour", "supply_persona_id": t.demo.supply_a.organization.as_ref().unwrap().id}
+            {"rate": rate, "unit": "per_hour", "supply_persona_id": given::org(&t.demo.supply_a)}
         ]});
         let mut direct = referral.clone();
         direct["price"]["rate"] = rate.clone();
         let (offers, referrals) = (t.offers(&demand), t.referrals(&demand));
-        for (r, field) in [
-            (offers.create(offer).await, "price.default.rate"),
-            (offers.create(custom).await, "price.custom[0].rate"),
-            (referrals.create(direct).await, "price.rate"),
-        ] {
-            assert_eq!(r.status, 400, "{field} rate {rate}: {:?}", r.body);
-            assert!(
-                r.body["message"].as_str().unwrap().contains(field),
-                "{:?}",
-                r.body
-            );
-        }
+        offers
+            .create(offer)
+            .await
+            .refused(400, "price.default.rate");
+        offers
+            .create(custom)
+            .await
+            .refused(400, "price.custom[0].rate");
+        referrals.create(direct).await.refused(400, "price.rate");
     }
-    assert_eq!(t.items().await.len(), before, "a refused request wrote");
+    t.assert_wrote_nothing(before).await;
 }
 
 /// High (oversized input): every family refuses a body over its size limit, and a string or
@@ -339,47 +312,19 @@ async fn oversized_bodies_strings_and_lists_are_refused_at_the_edge() {
         (huge, "at most 65536 are accepted"),
         (many_labels, "offer.demand_labels: at most 1000 items"),
     ] {
-        let r = t.offers(&demand).create(body).await;
-        assert_eq!(r.status, 400, "{:?}", r.body);
-        assert!(
-            r.body["message"].as_str().unwrap().contains(says),
-            "{:?}",
-            r.body
-        );
+        t.offers(&demand).create(body).await.refused(400, says);
     }
 
-    let json_headers = [
-        ("authorization", bearer.as_str()),
-        ("x-twc-tenant", "shop"),
-        ("content-type", "application/json"),
-    ];
+    // Both with the tenant header and the token, as a TWC client sends them.
+    let shop = t.collector(&bearer, "shop");
     let mut event = crate::sample_body("collector.events.create").unwrap();
     event["event_payload"]["base64_encoded_payload_json"] = json!("A".repeat(200 * 1024));
-    let collector = t
-        .request(
-            "POST",
-            "/api/v1/events",
-            &json_headers,
-            Some(&event.to_string()),
-        )
-        .await;
-    assert_eq!(collector.status, 400, "{:?}", collector.body);
+    shop.post_event(event).await.ok(400);
     let mut listened = crate::sample_body("externalapi.listener.create").unwrap();
     listened["event"]["note"] = json!("x".repeat(200 * 1024));
-    let listener = t
-        .request(
-            "POST",
-            "/externalapi/listener/v1/listener",
-            &json_headers,
-            Some(&listened.to_string()),
-        )
-        .await;
-    assert_eq!(listener.status, 400, "{:?}", listener.body);
-    assert_eq!(
-        listener.body["code"], 22,
-        "the Listener's catalogue: {:?}",
-        listener.body
-    );
+    let listener = "/externalapi/listener/v1/listener";
+    // The Listener's catalogue.
+    shop.send("POST", listener, listened).await.coded(400, 22);
     assert_eq!(state_items(&t).await, before, "a refused request wrote");
 }
 
@@ -410,25 +355,20 @@ async fn a_hung_webhook_never_delays_another_tenants_delivery() {
     let timeline: Arc<Mutex<Vec<String>>> = Arc::default();
     let tarpit = Tarpit::start(timeline.clone()).await;
     let healthy = Receiver::start(200).await;
-    let slow = t
-        .machine_bearer("slow-shop", &["listener:events", "listener:hub"])
-        .await;
-    let fast = t
-        .machine_bearer("fast-shop", &["listener:events", "listener:hub"])
-        .await;
-    let (slow, fast) = (t.listener(&slow), t.listener(&fast));
-    let hook = json!({"callback": tarpit.url("/hook"), "query": ""});
-    let slow_subscription = text(&slow.subscribe(hook).await.ok(201)["id"]);
-    let hook = json!({"callback": healthy.url("/hook"), "query": ""});
-    fast.subscribe(hook).await.ok(201);
-    let event = |id: &str| {
-        json!({"eventId": id, "eventDate": "2026-11-22T10:00:00.000Z",
-               "eventType": "ServiceOrderStateChangeNotification",
-               "event": {"id": "so-1", "state": "completed"}})
-    };
+    let slow = t.machine_bearer("slow-shop", &given::LISTENER).await;
+    let fast = t.machine_bearer("fast-shop", &given::LISTENER).await;
+    let (slow_subscription, _) = given::hub_subscription(&t, &slow, &tarpit.url("/hook"), "").await;
+    given::hub_subscription(&t, &fast, &healthy.url("/hook"), "").await;
     // The hung tenant's event first.
-    slow.post_event(event("evt-slow")).await.ok(201);
-    fast.post_event(event("evt-fast")).await.ok(201);
+    let event = |id| given::state_change(id, "completed");
+    t.listener(&slow)
+        .post_event(event("evt-slow"))
+        .await
+        .ok(201);
+    t.listener(&fast)
+        .post_event(event("evt-fast"))
+        .await
+        .ok(201);
 
     let watcher = {
         let timeline = timeline.clone();
@@ -503,17 +443,9 @@ async fn put_event(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_oversized_event_is_parked_and_blocks_no_neighbour() {
     let t = TestStack::start().await;
-    let demand = t.demo.demand.organization.as_ref().unwrap().id;
-    let subscriber = platform_tests::Subscriber::new(&t, demand).await;
-    let tenant = demand.to_string();
-    let (_, admin) = t
-        .machine_login(&tenant, &["notification:consent:administrator"])
-        .await;
-    let (consumer_id, consumer) = t
-        .machine_login(&tenant, &["notification:consent:consumer"])
-        .await;
-    let types = ["OfferAccepted"];
-    let feed = given::notification_subscription(&t, &admin, &consumer_id, &types).await;
+    let demand = given::org(&t.demo.demand);
+    let subscriber = given::subscriber(&t, &t.demo.demand).await;
+    let feed = given::feed(&t, &demand.to_string(), &["OfferAccepted"]).await;
 
     put_event(&t, demand, None).await;
     put_event(&t, demand, Some(360_000)).await;
@@ -522,7 +454,7 @@ async fn an_oversized_event_is_parked_and_blocks_no_neighbour() {
 
     let published = subscriber.drain().await;
     assert_eq!(published.len(), 2, "the two ordinary events, once each");
-    let pulled = t.notification(&consumer).pull(&feed).await;
+    let pulled = t.notification(&feed.consumer).pull(&feed.id).await;
     assert_eq!(pulled.body["size"], 2, "{:?}", pulled.body);
 
     let parked = given::drain_stack_queue(&t, "StreamFailureQueue").await;
@@ -561,15 +493,9 @@ async fn tenant_resources_have_quotas_and_schedules_a_minimum_interval() {
     let receiver = Receiver::start(200).await;
     for tenant in ["quota-a", "quota-b"] {
         let (client_id, bearer) = t.machine_login(tenant, &scopes).await;
-        let headers = [
-            ("authorization", bearer.as_str()),
-            ("x-twc-tenant", tenant),
-            ("content-type", "application/json"),
-        ];
-        let post = |path: &'static str, body: Value| async move {
-            t.request("POST", path, &headers, Some(&body.to_string()))
-                .await
-        };
+        // Every resource with the tenant header, as the Event Collector needs it.
+        let shop = t.collector(&bearer, tenant);
+        let post = |path: &'static str, body: Value| shop.send("POST", path, body);
         let subscription = |n: usize| {
             let mut s = crate::sample_body("collector.event_subscription.create").unwrap();
             s["id"] = json!(format!("sub-{n}"));
@@ -591,25 +517,21 @@ async fn tenant_resources_have_quotas_and_schedules_a_minimum_interval() {
         ];
         for (path, body, refused) in resources {
             for n in 0..2 {
-                let r = post(path, body(n)).await;
-                assert_eq!(r.status, 201, "{tenant} {path} #{n}: {:?}", r.body);
+                post(path, body(n))
+                    .await
+                    .ok_as(201, format!("{tenant} {path} #{n}"));
             }
-            let r = post(path, body(2)).await;
-            assert_eq!(
-                r.status, refused,
-                "{tenant} {path} past its quota: {:?}",
-                r.body
-            );
+            let r = post(path, body(2))
+                .await
+                .ok_as(refused, format!("{tenant} {path} #2"));
             assert!(
-                r.body.to_string().contains("at most 2 per tenant"),
-                "{path}: {:?}",
-                r.body
+                r.to_string().contains("at most 2 per tenant"),
+                "{path}: {r}"
             );
         }
         let mut every_second = job(9);
         every_second["schedule"] = json!("*/10 * * * * *");
-        let r = post("/api/v1/jobs", every_second).await;
-        assert_eq!(r.status, 400, "{:?}", r.body);
+        post("/api/v1/jobs", every_second).await.ok(400);
     }
 }
 
@@ -684,7 +606,7 @@ async fn a_token_signed_with_the_machine_key_opens_no_download() {
         &downloads.config.token_issuer,
         shared::infra::presign::DownloadKind::MessageFile,
         uuid::Uuid::new_v4(),
-        t.demo.demand.organization.as_ref().unwrap().id,
+        given::org(&t.demo.demand),
         shared::kernel::time::now(),
         300,
     );
@@ -737,26 +659,14 @@ async fn an_organizations_topic_subscriptions_have_a_quota() {
             t.organizations(token).subscribe(body).await
         };
         let made = subscribe(vec![item("outbox-offers", 1), item("outbox-referrals", 1)]).await;
-        assert_eq!(made.status, 200, "{:?}", made.body);
+        let made = made.ok(200);
         let refused = subscribe(vec![item("outbox-messages", 1)]).await;
-        assert_eq!(refused.status, 409, "{:?}", refused.body);
-        assert!(
-            refused.body["message"]
-                .as_str()
-                .unwrap()
-                .contains("at most 2 per organization"),
-            "{:?}",
-            refused.body
-        );
-        let arn = text(&made.body["subscriptions"][0]["subscription_arn"]);
+        refused.refused(409, "at most 2 per organization");
+        let arn = text(&made["subscriptions"][0]["subscription_arn"]);
         let body = json!({ "subscription_arn": arn });
         let sys_admin = t.organizations(&admin).sys_admin();
         sys_admin.unsubscribe(body).await.ok(204);
         let again = subscribe(vec![item("outbox-messages", 1)]).await;
-        assert_eq!(
-            again.status, 200,
-            "a freed place is usable: {:?}",
-            again.body
-        );
+        again.ok_as(200, "a freed place is usable");
     }
 }

@@ -5,10 +5,10 @@
 use futures::future::join_all;
 use platform_tests::TestStack;
 use platform_tests::client::Side::{self, Inbox, Outbox};
-use platform_tests::given::{self, Logins, referral_body, revision_body, text};
+use platform_tests::given::{self, comment, referral_body, revision_body, text};
 use serde_json::{Value, json};
 
-use crate::forms::{download, tampered};
+use crate::forms::{download, no_redirects, tampered};
 
 /// The message the holder of `token` sends on `side`.
 async fn send(t: &TestStack, side: Side, token: &str, body: Value) -> Value {
@@ -27,18 +27,12 @@ fn ids(list: &Value) -> Vec<&str> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sequences_list_only_the_callers_threads_and_files_reach_only_their_parties() {
     let t = TestStack::start_with(&[("DOWNLOAD_URL_TTL_SECONDS", "3")]).await;
-    let org = |u: &devstack::seed::User| u.organization.as_ref().unwrap().id.to_string();
-    let (demand_org, a_org, b_org) = (
-        org(&t.demo.demand),
-        org(&t.demo.supply_a),
-        org(&t.demo.supply_b),
-    );
-    let Logins {
-        demand,
-        supply_a,
-        supply_b,
-        sys_admin,
-    } = given::logins(&t).await;
+    let org = |u| given::org(u).to_string();
+    let demand_org = org(&t.demo.demand);
+    let (a_org, b_org) = (org(&t.demo.supply_a), org(&t.demo.supply_b));
+    let logins = given::logins(&t).await;
+    let sys_admin = logins.sys_admin.clone();
+    let (demand, supply_a, supply_b) = logins.parties();
     let offer_id = given::offer(&t, &demand).await;
     let seq_a = given::sequence(&t, &offer_id, &supply_a).await;
     let seq_b = given::sequence(&t, &offer_id, &supply_b).await;
@@ -52,7 +46,7 @@ async fn sequences_list_only_the_callers_threads_and_files_reach_only_their_part
         &t,
         Outbox,
         &demand,
-        json!({"sequence_id": seq_a, "category": "comment", "text": "Can you start Monday?"}),
+        comment(&seq_a, "Can you start Monday?"),
     )
     .await;
     let file_url = "https://files.example.com/consent.pdf";
@@ -64,23 +58,13 @@ async fn sequences_list_only_the_callers_threads_and_files_reach_only_their_part
             "file": {"url": file_url, "name": "consent.pdf", "size_in_bytes": 4821}}),
     )
     .await;
-    let to_b = send(
-        &t,
-        Outbox,
-        &demand,
-        json!({"sequence_id": seq_b, "category": "comment", "text": "Are you available?"}),
-    )
-    .await;
+    let to_b = send(&t, Outbox, &demand, comment(&seq_b, "Are you available?")).await;
     let file_id = text(&reply["file"]["id"]);
 
     // Concurrent messages in one thread all land and the summary keeps the latest of them
     // (each send retries when another moved the summary first).
-    let burst = join_all((0..3).map(|i| {
-        let ping = format!("Ping {i}");
-        let body = json!({"sequence_id": seq_b, "category": "comment", "text": ping});
-        send(&t, Outbox, &demand, body)
-    }))
-    .await;
+    let pings = (0..3).map(|i| send(&t, Outbox, &demand, comment(&seq_b, &format!("Ping {i}"))));
+    let burst = join_all(pings).await;
     let to_b = burst
         .into_iter()
         .chain([to_b])
@@ -101,19 +85,15 @@ async fn sequences_list_only_the_callers_threads_and_files_reach_only_their_part
     assert_eq!(a_item["supply"]["name"], "Northern Care Partners");
     assert_eq!(a_item["offer"]["id"], offer_id.as_str());
     assert!(a_item["client"]["outbox_id"].is_string());
-    assert_eq!(
-        outbox["items"][0]["latest_message_created_at"],
-        to_b["created_at"]
-    );
+    let latest = &outbox["items"][0]["latest_message_created_at"];
+    assert_eq!(latest, &to_b["created_at"]);
     let asc = d.sequences(Outbox, "sort_order=asc").await.ok(200);
     assert_eq!(ids(&asc), [seq_a.as_str(), seq_b.as_str()]);
     let inbox_a = t.messages(&supply_a).sequences(Inbox, "").await.ok(200);
     assert_eq!(ids(&inbox_a), [seq_a.as_str()]);
     assert_eq!(inbox_a["items"][0]["demand"]["id"], demand_org.as_str());
-    assert_eq!(
-        inbox_a["items"][0]["latest_message_created_at"],
-        reply["created_at"]
-    );
+    let latest = &inbox_a["items"][0]["latest_message_created_at"];
+    assert_eq!(latest, &reply["created_at"]);
     // The demand's own ids of the client and service are not the supplier's to see.
     assert!(inbox_a["items"][0]["client"].get("outbox_id").is_none());
     let inbox_b = t.messages(&supply_b).sequences(Inbox, "").await.ok(200);
@@ -155,8 +135,8 @@ async fn sequences_list_only_the_callers_threads_and_files_reach_only_their_part
             ("", messages.file(side, &file_id).await),
             ("/presigned", messages.presigned(side, &file_id).await),
         ] {
-            assert_eq!(r.status, 404, "{side}{suffix}: {:?}", r.body);
-            assert!(!r.body.to_string().contains(file_url));
+            let body = r.ok_as(404, format!("{side}{suffix}"));
+            assert!(!body.to_string().contains(file_url));
         }
     }
     // Each party's download URL leads to the file until it expires; a forged one nowhere.
@@ -193,12 +173,11 @@ async fn sequences_list_only_the_callers_threads_and_files_reach_only_their_part
     assert_eq!(by_file["sender"]["name"], "Northern Care Partners");
     // The sys_admin operations are the role's alone.
     let not_admin = t.sys_admin(&demand);
-    for (what, r) in [
-        ("sequences", not_admin.sequences("").await),
-        ("by file", not_admin.message_by_file(&file_id).await),
-    ] {
-        assert_eq!(r.status, 403, "{what}: {:?}", r.body);
-    }
+    not_admin.sequences("").await.ok_as(403, "sequences");
+    not_admin
+        .message_by_file(&file_id)
+        .await
+        .ok_as(403, "by file");
 
     tokio::time::sleep(std::time::Duration::from_secs(5)).await;
     for url in &urls {
@@ -220,9 +199,7 @@ async fn a_message_detail_names_its_sender_and_recipient() {
         json!({"id": org.id.to_string(), "name": org.name})
     };
     let (demand_org, a_org) = (lean(&t.demo.demand), lean(&t.demo.supply_a));
-    let Logins {
-        demand, supply_a, ..
-    } = given::logins(&t).await;
+    let (demand, supply_a, _) = given::logins(&t).await.parties();
     let offer_id = given::offer(&t, &demand).await;
     let sequence = given::sequence(&t, &offer_id, &supply_a).await;
 
@@ -230,8 +207,11 @@ async fn a_message_detail_names_its_sender_and_recipient() {
         (Outbox, &demand, &demand_org, &a_org),
         (Inbox, &supply_a, &a_org, &demand_org),
     ] {
-        let hello = json!({"sequence_id": sequence, "category": "comment", "text": "Hello"});
-        let sent = t.messages(token).send(side, hello).await.ok(201);
+        let sent = t
+            .messages(token)
+            .send(side, comment(&sequence, "Hello"))
+            .await
+            .ok(201);
         assert_valid(SPEC, "OrgAdminMessageDetailResponse", &sent);
         assert_eq!((&sent["sender"], &sent["recipient"]), (from, to));
         let id = text(&sent["message"]["id"]);
@@ -259,24 +239,20 @@ async fn a_message_event_names_the_referral_of_its_sequence() {
     // The referral id of each message event supplier A received, in the order sent.
     let heard = async || -> Vec<(String, Value)> {
         t.settle().await;
-        let mut got: Vec<_> = a_sub
-            .drain()
-            .await
-            .into_iter()
-            .filter(|r| r.channel.as_str() == "inbox-messages")
-            .map(|r| {
-                (
-                    text(&r.payload["message_id"]),
-                    r.payload["referral_id"].clone(),
-                )
-            })
-            .collect();
+        let got = a_sub.drain().await.into_iter();
+        let messages = got.filter(|r| r.channel.as_str() == "inbox-messages");
+        let about = |r: platform_tests::Received| {
+            (
+                text(&r.payload["message_id"]),
+                r.payload["referral_id"].clone(),
+            )
+        };
+        let mut got: Vec<_> = messages.map(about).collect();
         got.sort_by(|a, b| a.0.cmp(&b.0));
         got
     };
     let say = async |sequence: &str| -> String {
-        let body = json!({"sequence_id": sequence, "category": "comment", "text": "Hello"});
-        text(&send(&t, Outbox, demand, body).await["id"])
+        text(&send(&t, Outbox, demand, comment(sequence, "Hello")).await["id"])
     };
 
     // An offer's sequence: no referral until the offer is assigned to the supplier.
@@ -297,8 +273,8 @@ async fn a_message_event_names_the_referral_of_its_sequence() {
     let revised = t
         .referrals(demand)
         .update(&text(&first), revision_body())
-        .await
-        .ok(201);
+        .await;
+    let revised = revised.ok(201);
     let second = revised["referral"]["id"].clone();
     let on_second = say(&sequence).await;
     let mut expected = vec![(on_first, first), (on_second, second)];
@@ -314,18 +290,9 @@ async fn file_redirect(
     token: &str,
     file_id: &str,
 ) -> (u16, Option<String>) {
-    let r = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-        .get(format!(
-            "{}/offers/v1/{side}/messages/files/{file_id}",
-            t.base
-        ))
-        .header("Authorization", token)
-        .send()
-        .await
-        .unwrap();
+    let url = format!("{}/offers/v1/{side}/messages/files/{file_id}", t.base);
+    let r = no_redirects().get(url).header("Authorization", token);
+    let r = r.send().await.unwrap();
     let location = r
         .headers()
         .get("location")

@@ -3,7 +3,7 @@
 //! service-type referral the supplier schedules its own. The demand's subscription gets exactly
 //! the visit events (schema-validated by the subscriber), and nobody else gets any.
 
-use platform_tests::given::{self, Logins, offer_body, pairs, text, visit_offer_body};
+use platform_tests::given::{self, offer_body, pairs, text, visit_offer_body};
 use platform_tests::{Subscriber, TestStack};
 use serde_json::{Value, json};
 
@@ -23,18 +23,11 @@ async fn visit_events(sub: &Subscriber) -> Vec<(String, Value)> {
         .filter(|r| VISIT_CHANNELS.contains(&r.channel.as_str()))
         .map(|r| (r.channel.as_str().to_owned(), r.payload))
         .collect();
-    v.sort_by(|a, b| {
-        (
-            a.0.as_str(),
-            a.1["event_name"].as_str(),
-            a.1["timestamp"].as_str(),
-        )
-            .cmp(&(
-                b.0.as_str(),
-                b.1["event_name"].as_str(),
-                b.1["timestamp"].as_str(),
-            ))
-    });
+    let key = |(c, p): &(String, Value)| {
+        let field = |f: &str| p[f].as_str().unwrap_or_default().to_owned();
+        (c.clone(), field("event_name"), field("timestamp"))
+    };
+    v.sort_by_key(key);
     v
 }
 
@@ -48,16 +41,9 @@ fn names(events: &[(String, Value)]) -> Vec<(String, String)> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_visit_referral_brings_its_visit_and_the_supplier_works_it() {
     let t = TestStack::start().await;
-    let demand_sub = given::subscriber(&t, &t.demo.demand).await;
-    let a_sub = given::subscriber(&t, &t.demo.supply_a).await;
-    let b_sub = given::subscriber(&t, &t.demo.supply_b).await;
+    let subs = given::subscribers(&t).await;
     let logins = given::logins(&t).await;
-    let Logins {
-        demand,
-        supply_a,
-        supply_b,
-        ..
-    } = &logins;
+    let (demand, supply_a, supply_b) = (&logins.demand, &logins.supply_a, &logins.supply_b);
 
     // A visit-type offer describes one visit; its demand id is a uuid, so work-session
     // events can name it (the published schema declares it a uuid).
@@ -90,29 +76,22 @@ async fn a_visit_referral_brings_its_visit_and_the_supplier_works_it() {
 
     // The other supplier, and a demand that is not this one, see nothing of it.
     let by_visit = format!("visit_id={visit_id}");
-    for (what, r) in [
-        ("inbox list", b.inbox_list(&by_referral).await),
-        ("outbox list", b.outbox_list(&by_referral).await),
-        ("inbox visit", b.inbox(&visit_id).await),
-        ("outbox visit", b.outbox(&visit_id).await),
-        ("the demand's inbox visit", d.inbox(&visit_id).await),
-        ("work sessions", b.work_sessions(&by_visit).await),
-    ] {
-        assert_eq!(r.status, 404, "{what}: {:?}", r.body);
-    }
-    let before = t.items().await.len();
+    b.inbox_list(&by_referral).await.ok_as(404, "inbox list");
+    b.outbox_list(&by_referral).await.ok_as(404, "outbox list");
+    b.inbox(&visit_id).await.ok_as(404, "inbox visit");
+    b.outbox(&visit_id).await.ok_as(404, "outbox visit");
+    d.inbox(&visit_id)
+        .await
+        .ok_as(404, "the demand's inbox visit");
+    b.work_sessions(&by_visit).await.ok_as(404, "work sessions");
+    let before = t.item_count().await;
     let caregiver = json!({"employee_id": 1, "first_name": "X", "last_name": "Y"});
     for visits in [b, d] {
-        let held = visits.hold(&visit_id).await;
-        assert_eq!(held.status, 404, "hold: {:?}", held.body);
+        visits.hold(&visit_id).await.ok_as(404, "hold");
         let assigned = visits.assign(&visit_id, caregiver.clone()).await;
-        assert_eq!(assigned.status, 404, "assign: {:?}", assigned.body);
+        assigned.ok_as(404, "assign");
     }
-    assert_eq!(
-        t.items().await.len(),
-        before,
-        "refused changes wrote nothing"
-    );
+    t.assert_wrote_nothing(before).await;
 
     // The supplier works the visit.
     a.assign(
@@ -123,12 +102,9 @@ async fn a_visit_referral_brings_its_visit_and_the_supplier_works_it() {
     .await
     .ok(204);
     a.hold(&visit_id).await.ok(204);
-    let again = a.hold(&visit_id).await;
-    assert_eq!(
-        again.status, 409,
-        "holding an on-hold visit: {:?}",
-        again.body
-    );
+    a.hold(&visit_id)
+        .await
+        .ok_as(409, "holding an on-hold visit");
     a.reactivate(&visit_id).await.ok(204);
     let later = json!({"start_at": "2030-01-16T09:00:00Z", "end_at": "2030-01-16T11:00:00Z"});
     let r = a.reschedule(&visit_id, later).await.ok(200);
@@ -157,11 +133,8 @@ async fn a_visit_referral_brings_its_visit_and_the_supplier_works_it() {
     assert_eq!(r["tasks"][0]["id"], task_id.as_str());
     assert_eq!(r["tasks"][0]["is_completed"], true);
     assert!(r["tasks"][0]["completed_at"].is_string());
-    assert_eq!(
-        a.delete(&visit_id).await.status,
-        409,
-        "the demand's visit is not the supplier's to delete"
-    );
+    let deleted = a.delete(&visit_id).await;
+    deleted.ok_as(409, "the demand's visit is not the supplier's to delete");
 
     // A work session: one open at a time, ended once, not before it started.
     let start = a
@@ -185,13 +158,13 @@ async fn a_visit_referral_brings_its_visit_and_the_supplier_works_it() {
     let end = json!({"visit_id": visit_id, "inbox_id": "ws-1",
                      "end_at": "2030-01-16T10:58:00Z", "end_latitude": 43.66});
     a.end_work(end.clone()).await.ok(204);
-    assert_eq!(a.end_work(end).await.status, 409, "ending twice");
+    a.end_work(end).await.ok_as(409, "ending twice");
 
     // The demand reads what the supplier did.
     let seen = d.outbox(&visit_id).await.ok(200);
     assert_eq!(seen["visit"]["start_at"], "2030-01-16T09:00:00.000Z");
     assert_eq!(seen["visit"]["verified_end_at"], "2030-01-16T10:55:00.000Z");
-    assert_eq!(seen["supply"]["id"], a_sub.org.to_string());
+    assert_eq!(seen["supply"]["id"], subs.a.org.to_string());
     assert_eq!(seen["supply_employee"]["first_name"], "Grace");
     assert_eq!(seen["supply_employee"]["ssn_placeholder"], "***-**-6789");
     assert!(
@@ -210,7 +183,7 @@ async fn a_visit_referral_brings_its_visit_and_the_supplier_works_it() {
 
     // Exactly these events, to the demand only.
     t.settle().await;
-    let got = visit_events(&demand_sub).await;
+    let got = visit_events(&subs.demand).await;
     assert_eq!(
         names(&got),
         pairs(&[
@@ -252,11 +225,13 @@ async fn a_visit_referral_brings_its_visit_and_the_supplier_works_it() {
     }
     let rescheduled = got
         .iter()
-        .find(|(_, p)| p["event_name"] == "VisitSupplyRescheduled")
-        .unwrap();
-    assert_eq!(rescheduled.1["start_at"], "2030-01-16T09:00:00.000Z");
-    assert!(visit_events(&a_sub).await.is_empty());
-    assert!(visit_events(&b_sub).await.is_empty());
+        .find(|(_, p)| p["event_name"] == "VisitSupplyRescheduled");
+    assert_eq!(
+        rescheduled.unwrap().1["start_at"],
+        "2030-01-16T09:00:00.000Z"
+    );
+    assert!(visit_events(&subs.a).await.is_empty());
+    assert!(visit_events(&subs.b).await.is_empty());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -265,21 +240,14 @@ async fn the_supplier_schedules_visits_on_a_service_referral() {
     let demand_sub = given::subscriber(&t, &t.demo.demand).await;
     let a_sub = given::subscriber(&t, &t.demo.supply_a).await;
     let logins = given::logins(&t).await;
-    let Logins {
-        demand,
-        supply_a,
-        supply_b,
-        sys_admin,
-    } = &logins;
+    let (demand, supply_a, supply_b) = (&logins.demand, &logins.supply_a, &logins.supply_b);
 
     let referral_id = given::auto_assigned(&t, &logins, offer_body()).await;
     let (a, b, d) = (t.visits(supply_a), t.visits(supply_b), t.visits(demand));
     let by_referral = format!("referral_id={referral_id}");
     let none = d.outbox_list(&by_referral).await.ok(200);
-    assert_eq!(
-        none["total_items"], 0,
-        "a service referral's visits are the supplier's to schedule"
-    );
+    // A service referral's visits are the supplier's to schedule.
+    assert_eq!(none["total_items"], 0);
     let referral = t.referrals(supply_a).inbox(&referral_id).await.ok(200);
     let service_id = text(&referral["service"]["id"]);
 
@@ -298,54 +266,35 @@ async fn the_supplier_schedules_visits_on_a_service_referral() {
         .ok(201);
     assert_eq!(second["referral_id"], referral_id.as_str());
     let v2 = text(&second["id"]);
-    for (visits, body, status) in [
-        (
-            a,
-            json!({"referral_id": referral_id, "inbox_id": "v-1",
-                   "start_at": "2030-01-16T09:00:00Z", "end_at": "2030-01-16T10:00:00Z"}),
-            409,
-        ),
-        (
-            a,
-            json!({"referral_id": referral_id, "inbox_id": "v-3",
-                   "start_at": "2030-01-16T09:00:00Z", "end_at": "2030-01-16T08:00:00Z"}),
-            422,
-        ),
-        (
-            a,
-            json!({"inbox_id": "v-4", "start_at": "2030-01-16T09:00:00Z",
-                   "end_at": "2030-01-16T10:00:00Z"}),
-            400,
-        ),
-        (
-            b,
-            json!({"referral_id": referral_id, "inbox_id": "v-5",
-                   "start_at": "2030-01-16T09:00:00Z", "end_at": "2030-01-16T10:00:00Z"}),
-            404,
-        ),
-    ] {
-        let r = visits.schedule(body.clone()).await;
-        assert_eq!(r.status, status, "{body}: {:?}", r.body);
-    }
+    let on_16th = |inbox_id: &str, end: &str| {
+        json!({"referral_id": referral_id, "inbox_id": inbox_id,
+               "start_at": "2030-01-16T09:00:00Z", "end_at": format!("2030-01-16T{end}:00:00Z")})
+    };
+    a.schedule(on_16th("v-1", "10"))
+        .await
+        .ok_as(409, "v-1 again");
+    a.schedule(on_16th("v-3", "08"))
+        .await
+        .ok_as(422, "ends before it starts");
+    let mut no_referral = on_16th("v-4", "10");
+    no_referral.as_object_mut().unwrap().remove("referral_id");
+    a.schedule(no_referral).await.ok_as(400, "no referral");
+    b.schedule(on_16th("v-5", "10"))
+        .await
+        .ok_as(404, "another supplier");
 
     // The supplier finds it by its own id; nobody else does.
     let mine = a.by_inbox_id("v-1").await.ok(200);
     assert_eq!(mine["visit"]["id"], v1.as_str());
     assert_eq!(mine["visit"]["inbox_id"], "v-1");
-    assert_eq!(b.by_inbox_id("v-1").await.status, 404);
+    b.by_inbox_id("v-1").await.ok(404);
 
     // The demand lists them by its own service id, earliest first on request.
     let listed = d
         .outbox_list("service_outbox_id=service-2001&sort_order=asc")
         .await
         .ok(200);
-    let ids: Vec<&str> = listed["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| i["id"].as_str().unwrap())
-        .collect();
-    assert_eq!(ids, [v2.as_str(), v1.as_str()]);
+    assert_eq!(given::ids(&listed), [v2.as_str(), v1.as_str()]);
     assert!(listed["items"][0].get("visit_outbox_id").is_none());
     d.outbox_list("").await.ok(400);
 
@@ -366,22 +315,19 @@ async fn the_supplier_schedules_visits_on_a_service_referral() {
 
     // Deleted is final.
     a.delete(&v2).await.ok(204);
-    assert_eq!(a.delete(&v2).await.status, 409, "delete");
-    assert_eq!(a.reactivate(&v2).await.status, 409, "reactivate");
+    a.delete(&v2).await.ok_as(409, "delete");
+    a.reactivate(&v2).await.ok_as(409, "reactivate");
 
     // sys_admin sees both, deleted included; organizations cannot use its view.
-    let admin = t.sys_admin(sys_admin);
+    let admin = t.sys_admin(&logins.sys_admin);
     let all = admin.visits(&by_referral).await.ok(200);
     assert_eq!(all["total_items"], 2);
     let one = admin.visit(&v2).await.ok(200);
     assert_eq!(one["visit"]["status"], "deleted");
     assert_eq!(one["visit"]["inbox_id"], "v-2");
-    assert_eq!(
-        admin.visits("").await.status,
-        400,
-        "the whole table is never scanned"
-    );
-    assert_eq!(t.sys_admin(supply_a).visit(&v2).await.status, 403);
+    // The whole table is never scanned.
+    admin.visits("").await.ok(400);
+    t.sys_admin(supply_a).visit(&v2).await.ok(403);
 
     // Once the referral is cancelled, its visits change no more.
     let cancel = json!({"reason_code": "client_request"});
@@ -411,10 +357,10 @@ async fn the_supplier_schedules_visits_on_a_service_referral() {
     }
     let deleted = got
         .iter()
-        .find(|(_, p)| p["event_name"] == "VisitSupplyDeleted")
-        .unwrap();
-    assert_eq!(deleted.1["visit_id"], v2.as_str());
-    assert_eq!(deleted.1["service"]["id"], service_id.as_str());
+        .find(|(_, p)| p["event_name"] == "VisitSupplyDeleted");
+    let deleted = &deleted.unwrap().1;
+    assert_eq!(deleted["visit_id"], v2.as_str());
+    assert_eq!(deleted["service"]["id"], service_id.as_str());
     assert!(visit_events(&a_sub).await.is_empty());
 }
 
@@ -426,14 +372,9 @@ async fn a_visit_change_racing_the_referrals_cancellation_does_not_land() {
     let t = TestStack::start().await;
     let logins = given::logins(&t).await;
     let referral_id = given::auto_assigned(&t, &logins, offer_body()).await;
-    let supply_a = t.visits(&logins.supply_a);
-    let scheduled = supply_a
-        .schedule(json!({"referral_id": referral_id, "inbox_id": "race-1",
-            "start_at": "2030-01-15T09:00:00Z", "end_at": "2030-01-15T10:00:00Z"}))
-        .await
-        .ok(201);
+    let scheduled = given::scheduled_visit(&t, &logins.supply_a, &referral_id, "race-1").await;
     let db = &t.stack.app().db;
-    let visit_id = serde_json::from_value(scheduled["id"].clone()).unwrap();
+    let visit_id = scheduled.parse().unwrap();
     let read_visit = db.get_visit(visit_id).await.unwrap().unwrap();
     let read_referral = db
         .get_referral(serde_json::from_value(json!(referral_id)).unwrap())
@@ -451,10 +392,8 @@ async fn a_visit_change_racing_the_referrals_cancellation_does_not_land() {
         .unwrap();
     // ...and the demand cancels the referral before the hold is written.
     let cancel = json!({"reason_code": "client_request"});
-    t.referrals(&logins.demand)
-        .outbox_cancel(&referral_id, cancel)
-        .await
-        .ok(204);
+    let demand = t.referrals(&logins.demand);
+    demand.outbox_cancel(&referral_id, cancel).await.ok(204);
     let stale = db
         .apply_visit_change(read_visit.version, &held.visit, None, &read_referral)
         .await;
@@ -467,5 +406,5 @@ async fn a_visit_change_racing_the_referrals_cancellation_does_not_land() {
         shared::marketplace::visit::VisitStatus::Scheduled
     );
     // Through the API the same hold is decided on the cancelled referral: 409.
-    supply_a.hold(&visit_id.to_string()).await.ok(409);
+    t.visits(&logins.supply_a).hold(&scheduled).await.ok(409);
 }

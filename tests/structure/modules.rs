@@ -86,7 +86,13 @@ const LAYERS: &[(&str, &[&str])] = &[
     ),
     (
         "wire",
-        &["marketplace::wire", "collector::wire", "identity::wire"],
+        &[
+            "marketplace::wire",
+            "collector::wire",
+            "identity::wire",
+            "notification::wire",
+            "listener::wire",
+        ],
     ),
     (
         "use cases",
@@ -214,6 +220,120 @@ fn the_rules_do_not_know_the_edge() {
          shared/src/edge/rejections.rs):\n{}",
         found.join("\n")
     );
+}
+
+/// The use cases answer in the domain's terms: no public function of a use-case module returns
+/// a type of a wire module. Handlers render the answer (`OutboxOfferDetail::from(&offer)`), and a
+/// creating use case that stores its response under an idempotency key takes the rendering as a
+/// `respond` closure. Requests and queries (the wire's input types) may still be arguments.
+#[test]
+fn use_cases_return_domain_results() {
+    let src = devstack::repo_root().join("shared/src");
+    let layer = |name: &str| LAYERS.iter().position(|(n, _)| *n == name).unwrap();
+    let (wire, use_cases) = (layer("wire"), layer("use cases"));
+    let files = rust_files(&src);
+    let in_layer = |i: usize| {
+        files
+            .iter()
+            .filter(move |f| layer_of(&module_path(f)) == Some(i))
+            .map(|f| (f, code_of(&std::fs::read_to_string(src.join(f)).unwrap())))
+    };
+    let wire_types: BTreeSet<String> = in_layer(wire)
+        .flat_map(|(_, code)| declared_types(&code))
+        .collect();
+    assert!(
+        wire_types.len() > 50,
+        "read {} wire types",
+        wire_types.len()
+    );
+    let mut found = Vec::new();
+    let mut read = 0;
+    for (file, code) in in_layer(use_cases) {
+        for (function, returns) in public_returns(&code) {
+            read += 1;
+            let named: Vec<&str> = identifiers(&returns)
+                .filter(|t| wire_types.contains(*t))
+                .collect();
+            if !named.is_empty() {
+                found.push(format!(
+                    "shared/src/{}: {function} returns {}",
+                    file.display(),
+                    named.join(", ")
+                ));
+            }
+        }
+    }
+    assert!(read > 100, "read {read} use-case functions");
+    assert!(
+        found.is_empty(),
+        "use cases that return wire views (return the domain's result and render it in the \
+         handler, or take a `respond` closure):\n{}",
+        found.join("\n")
+    );
+}
+
+/// The names of the `pub struct`s and `pub enum`s a file declares.
+fn declared_types(code: &str) -> Vec<String> {
+    let mut names = Vec::new();
+    for keyword in ["pub struct ", "pub enum "] {
+        for (i, _) in code.match_indices(keyword) {
+            let name: String = code[i + keyword.len()..]
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .collect();
+            names.push(name);
+        }
+    }
+    names
+}
+
+/// `(name, return type)` of each public function of a file: the text after the `->` that
+/// follows its parameters (outside any parentheses, so a closure parameter's `->` is not it),
+/// up to its `where` or body.
+fn public_returns(code: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for visibility in ["pub ", "pub(crate) "] {
+        for (i, _) in code.match_indices(visibility) {
+            let rest = &code[i + visibility.len()..];
+            let Some(rest) = rest
+                .strip_prefix("async fn ")
+                .or_else(|| rest.strip_prefix("fn "))
+            else {
+                continue;
+            };
+            let name: String = rest
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .collect();
+            let signature = &rest[..rest.find('{').unwrap_or(rest.len())];
+            if let Some(returns) = return_type(signature) {
+                out.push((name, returns));
+            }
+        }
+    }
+    out
+}
+
+/// The return type of a signature (from its name on, without the body).
+fn return_type(signature: &str) -> Option<String> {
+    let mut depth = 0i32;
+    for (j, c) in signature.char_indices() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth -= 1,
+            '-' if depth == 0 && signature[j..].starts_with("->") => {
+                let r = &signature[j + 2..];
+                return Some(r.split("where").next().unwrap_or(r).to_owned());
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+fn identifiers(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .filter(|t| !t.is_empty())
 }
 
 #[test]

@@ -4,6 +4,9 @@
 
 use devstack::seed::User;
 use serde_json::{Value, json};
+use shared::kernel::ids::OrgId;
+use shared::marketplace::common::CareType;
+use shared::marketplace::organization::Organization;
 
 use crate::client::NO_BODY;
 use crate::harness::TestStack;
@@ -67,6 +70,13 @@ pub struct Logins {
     pub supply_a: String,
     pub supply_b: String,
     pub sys_admin: String,
+}
+
+impl Logins {
+    /// The tokens of the demand and of suppliers A and B, in that order.
+    pub fn parties(self) -> (String, String, String) {
+        (self.demand, self.supply_a, self.supply_b)
+    }
 }
 
 /// The demand, both suppliers and the sys_admin of the demo data, logged in.
@@ -165,11 +175,7 @@ pub fn ids(page: &Value) -> Vec<String> {
 }
 
 /// `org` stored, with an org_admin of it (`email`) logged in: the admin's token.
-pub async fn org_admin(
-    t: &TestStack,
-    org: &shared::marketplace::organization::Organization,
-    email: &str,
-) -> String {
+pub async fn org_admin(t: &TestStack, org: &Organization, email: &str) -> String {
     t.stack
         .put_org(org)
         .await
@@ -230,4 +236,203 @@ pub async fn drain(t: &TestStack, url: &str) -> Vec<Value> {
 pub async fn drain_stack_queue(t: &TestStack, logical_id: &str) -> Vec<Value> {
     let queue = t.stack.resource(logical_id).expect("a stack queue");
     drain(t, &queue.reference).await
+}
+
+/// The id of `user`'s organization.
+pub fn org(user: &User) -> OrgId {
+    user.organization.as_ref().expect("an organization").id
+}
+
+/// A Listener client's scopes: post events and manage callbacks.
+pub const LISTENER: [&str; 2] = ["listener:events", "listener:hub"];
+
+/// Every Event Collector scope.
+pub const COLLECTOR: [&str; 3] = [
+    "collector:events",
+    "collector:subscriptions",
+    "collector:jobs",
+];
+
+/// The Notification API's administrator and consumer scopes.
+pub const NOTIFY_ADMIN: &str = "notification:consent:administrator";
+pub const NOTIFY_CONSUMER: &str = "notification:consent:consumer";
+
+/// Subscribers of the demo demand's and both suppliers' organizations.
+pub struct Subscribers {
+    pub demand: Subscriber,
+    pub a: Subscriber,
+    pub b: Subscriber,
+}
+
+impl Subscribers {
+    /// Drops what each has received so far.
+    pub async fn clear(&self) {
+        for s in [&self.demand, &self.a, &self.b] {
+            s.drain().await;
+        }
+    }
+}
+
+/// A subscriber of each demo organization.
+pub async fn subscribers(t: &TestStack) -> Subscribers {
+    let d = &t.demo;
+    let (demand, a, b) = tokio::join!(
+        subscriber(t, &d.demand),
+        subscriber(t, &d.supply_a),
+        subscriber(t, &d.supply_b)
+    );
+    Subscribers { demand, a, b }
+}
+
+/// A supply organization outside the demo demand's trusted network ("Stranger"), with its
+/// admin logged in: the organization and the admin's token.
+pub async fn stranger(t: &TestStack) -> (Organization, String) {
+    let org = devstack::seed::supply_org(OrgId::new(), "Stranger", &[CareType::Psw]);
+    let token = org_admin(t, &org, "stranger@example.com").await;
+    (org, token)
+}
+
+/// A second demand organization ("Other Demand") with its admin (`email`) logged in: the
+/// organization and the admin's token.
+pub async fn other_demand(t: &TestStack, email: &str) -> (Organization, String) {
+    let org = devstack::seed::demand_org(OrgId::new(), "Other Demand", Default::default());
+    let token = org_admin(t, &org, email).await;
+    (org, token)
+}
+
+/// A comment in a sequence, as either side sends it.
+pub fn comment(sequence_id: impl serde::Serialize, words: &str) -> Value {
+    json!({"sequence_id": sequence_id, "category": "comment", "text": words})
+}
+
+/// The supplier schedules a visit on its service referral, 2030-01-15 09:00–10:00, under its
+/// own `inbox_id`: the visit's id.
+pub async fn scheduled_visit(
+    t: &TestStack,
+    supplier: &str,
+    referral_id: &str,
+    inbox_id: &str,
+) -> String {
+    let body = json!({"referral_id": referral_id, "inbox_id": inbox_id,
+        "start_at": "2030-01-15T09:00:00Z", "end_at": "2030-01-15T10:00:00Z"});
+    text(&t.visits(supplier).schedule(body).await.ok(201)["id"])
+}
+
+/// A form template the demand publishes (the sample, under a new schema): the response.
+pub async fn published_form(t: &TestStack, demand: &str) -> Value {
+    let mut body = sample_body("offers.outbox.form_templates.publish").expect("a form sample");
+    body["schema_id"] = json!(uuid::Uuid::new_v4().to_string());
+    t.forms(demand).publish_template(body).await.ok(201)
+}
+
+/// A Listener API event about the service order `so-7`.
+pub fn service_order_event(event_id: &str, event_type: &str, state: &str) -> Value {
+    json!({
+        "eventId": event_id,
+        "eventDate": "2026-11-22T10:00:00.000Z",
+        "eventType": event_type,
+        "event": {"id": "so-7", "href": "/serviceOrder/so-7", "state": state}
+    })
+}
+
+/// A `ServiceOrderStateChangeNotification` of `so-7`, now `state`.
+pub fn state_change(event_id: &str, state: &str) -> Value {
+    service_order_event(event_id, "ServiceOrderStateChangeNotification", state)
+}
+
+/// A hub subscription of the Listener client `bearer` to `callback`: `(id, secret)`.
+pub async fn hub_subscription(
+    t: &TestStack,
+    bearer: &str,
+    callback: &str,
+    query: &str,
+) -> (String, String) {
+    let body = json!({"callback": callback, "query": query});
+    let created = t.listener(bearer).subscribe(body).await.ok(201);
+    (text(&created["id"]), text(&created["secret"]))
+}
+
+/// An Event Collector event in the seed's shape (`ENTITY_EVENT` with the entity in
+/// `entity_name` for customers, the entity as `event_type` for orders).
+pub fn entity_event(id: &str, entity: &str, operation: &str) -> Value {
+    use base64::Engine;
+    let (event_type, entity_name) = if entity == "CUSTOMER" {
+        ("ENTITY_EVENT", "CUSTOMER")
+    } else {
+        (entity, "order")
+    };
+    let payload = json!({"id": format!("{entity}-1"), "op": operation}).to_string();
+    json!({
+        "entity_id": format!("{entity}-1"),
+        "entity_name": entity_name,
+        "event_payload": {
+            "base64_encoded_payload_json": base64::engine::general_purpose::STANDARD.encode(payload),
+            "entity_id": format!("{entity}-1"),
+            "key_attributes": {"additionalProp1": "ref-1"},
+            "operation": operation
+        },
+        "event_source": "APPLICATION",
+        "event_type": event_type,
+        "id": id
+    })
+}
+
+/// An active Event Collector subscription `id` of `entity` events to the SQS queue at
+/// `queue_url`, for `[create, change, delete]`.
+pub fn sqs_subscription(id: &str, entity: &str, queue_url: &str, flags: [bool; 3]) -> Value {
+    json!({
+        "active": true,
+        "destination": {"type": "SQS", "sqs": {
+            "accessKey": "AKIAIOSFODNN7EXAMPLE",
+            "accessSecret": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+            "queueUrl": queue_url, "region": "us-east-1"}},
+        "entityType": entity,
+        "id": id,
+        "subscribeCreate": flags[0],
+        "subscribeChange": flags[1],
+        "subscribeDelete": flags[2]
+    })
+}
+
+/// A Notification API feed of tenant `tenant`: its subscription's id, and its consumer's
+/// token.
+pub struct Feed {
+    pub id: String,
+    pub consumer: String,
+}
+
+/// A consumer of `tenant` subscribed to `types` by the tenant's administrator.
+pub async fn feed(t: &TestStack, tenant: &str, types: &[&str]) -> Feed {
+    let admin = t.machine_bearer(tenant, &[NOTIFY_ADMIN]).await;
+    let (consumer_id, consumer) = t.machine_login(tenant, &[NOTIFY_CONSUMER]).await;
+    let id = notification_subscription(t, &admin, &consumer_id, types).await;
+    Feed { id, consumer }
+}
+
+/// The password of [`sign_up_body`]'s admin.
+pub const SIGN_UP_PASSWORD: &str = "Riverside-Passw0rd!";
+
+/// A Toronto address, as the Organizations API takes it.
+pub fn address() -> Value {
+    json!({"address": "1 King St W", "city": "Toronto", "state": "ON", "zip": "M5H 1A1",
+           "country": "CA", "latitude": 43.65, "longitude": -79.38})
+}
+
+/// A sign-up of "Riverside Care" with its admin `username`, served at `host`.
+pub fn sign_up_body(username: &str, host: &str) -> Value {
+    json!({
+        "username": username, "email": "contact@riverside.example.org", "name": "Riverside Care",
+        "source": "internal", "host": host, "password": SIGN_UP_PASSWORD,
+        "phone_number": "+14165550111", "phone_extension": "12", "address": address()
+    })
+}
+
+/// The org_admin `username` of a signed-up organization, as a user to log in.
+pub fn signed_up_user(username: &str, password: &str) -> User {
+    User {
+        email: username.into(),
+        password: password.into(),
+        group: "org_admin".into(),
+        organization: None,
+    }
 }

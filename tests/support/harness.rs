@@ -29,7 +29,7 @@ pub struct TestStack {
     _server: Server,
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Response {
     pub status: u16,
     pub body: Value,
@@ -40,6 +40,41 @@ impl Response {
     #[track_caller]
     pub fn ok(self, status: u16) -> Value {
         assert_eq!(self.status, status, "{:?}", self.body);
+        self.body
+    }
+
+    /// Like [`Response::ok`], naming the request (`what`) when the status is not `status`.
+    #[track_caller]
+    pub fn ok_as(self, status: u16, what: impl std::fmt::Display) -> Value {
+        assert_eq!(self.status, status, "{what}: {:?}", self.body);
+        self.body
+    }
+
+    /// The body of a refusal `status` whose `message` says `says` (the AlayaMarket and
+    /// Event Collector error bodies).
+    #[track_caller]
+    pub fn refused(self, status: u16, says: &str) -> Value {
+        let message = self.body["message"].as_str();
+        assert!(
+            self.status == status && message.is_some_and(|m| m.contains(says)),
+            "not {status} saying {says:?}: {} {:?}",
+            self.status,
+            self.body
+        );
+        self.body
+    }
+
+    /// The body of an answer `status` with the catalogue's `code` (the Listener's numbers, the
+    /// Notification API's strings).
+    #[track_caller]
+    pub fn coded(self, status: u16, code: impl Into<Value>) -> Value {
+        let code = code.into();
+        assert_eq!(
+            (self.status, &self.body["code"]),
+            (status, &code),
+            "{:?}",
+            self.body
+        );
         self.body
     }
 }
@@ -259,6 +294,24 @@ impl TestStack {
                 _ => return items,
             }
         }
+    }
+
+    /// How many items the table holds.
+    pub async fn item_count(&self) -> usize {
+        self.items().await.len()
+    }
+
+    /// How many items of `kind` the table holds.
+    pub async fn count_of(&self, kind: &str) -> usize {
+        let items = self.items().await;
+        let of_kind = |i: &&_| shared::store::db::kind_of(i) == Some(kind);
+        items.iter().filter(of_kind).count()
+    }
+
+    /// Asserts the table still holds the `before` items it held: the refused requests since
+    /// wrote nothing.
+    pub async fn assert_wrote_nothing(&self, before: usize) {
+        assert_eq!(self.item_count().await, before, "a refused request wrote");
     }
 
     /// Event items in the table, as `(channel, event_name, recipients)`.

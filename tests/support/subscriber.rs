@@ -112,6 +112,13 @@ impl Subscriber {
         v.sort();
         v
     }
+
+    /// Asserts that exactly `expected` (`(channel, event_name)`, in any order) was delivered
+    /// since the last call.
+    pub async fn assert_heard(&self, expected: &[(&str, &str)]) {
+        let heard = self.names().await;
+        assert_eq!(heard, crate::given::pairs(expected), "to {}", self.org);
+    }
 }
 
 /// Every message in the queue, consumed, with its body parsed as JSON.

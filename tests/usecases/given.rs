@@ -179,21 +179,20 @@ impl World {
                 body["visits"] = serde_json::json!([body["visits"][0].clone()]);
             })
             .await
-            .referral
             .id;
         let q = serde_json::from_value(serde_json::json!({ "referral_id": referral })).unwrap();
         let visits = shared::marketplace::usecases::visits::outbox_list(&self.app, self.demand, q)
             .await
             .unwrap();
         assert_eq!(visits.items.len(), 1, "the referral brings its visit");
-        (referral, visits.items[0].core.id)
+        (referral, visits.items[0].id)
     }
 
     /// The sample's direct referral from the demand to supplier A, as `edit` changes it.
     pub async fn direct_referral(
         &self,
         edit: impl FnOnce(&mut Value),
-    ) -> shared::marketplace::wire::referrals::OutboxReferralDetail {
+    ) -> shared::marketplace::referral::Referral {
         let mut body: Value = sample("offers.outbox.referrals.create");
         body["supply_persona_id"] = serde_json::json!(self.supply_a);
         edit(&mut body);
@@ -202,6 +201,7 @@ impl World {
             self.demand,
             serde_json::from_value(body).unwrap(),
             None,
+            |r| r.referral.clone(),
         )
         .await
         .expect("the referral is created")

@@ -19,11 +19,10 @@ fn request(body: Value) -> CreateOfferRequest {
 }
 
 async fn create(w: &World, care_type: &str) -> OfferId {
-    offers::create(&w.app, w.demand, request(offer_body(care_type)), None)
+    let request = request(offer_body(care_type));
+    offers::create(&w.app, w.demand, request, None, |o| o.offer.id)
         .await
         .expect("the offer is created")
-        .offer
-        .id
 }
 
 async fn state(app: &App, id: OfferId) -> OfferState {
@@ -70,7 +69,8 @@ async fn only_an_active_demand_organization_creates_offers() {
     let w = World::new(AssignmentMode::Manual).await;
     let before = w.table.items().len();
     for not_demand in [w.supply_a, OrgId::new()] {
-        let refused = offers::create(&w.app, not_demand, request(offer_body("psw")), None)
+        let request = request(offer_body("psw"));
+        let refused = offers::create(&w.app, not_demand, request, None, |o| o.offer.id)
             .await
             .unwrap_err();
         assert_eq!(refused.kind, ErrorKind::Forbidden, "{refused:?}");
@@ -85,7 +85,7 @@ async fn an_unknown_direct_supplier_is_refused_and_nothing_is_written() {
     let mut body = offer_body("psw");
     body["direct_supply_persona_ids"] = json!([OrgId::new()]);
 
-    let refused = offers::create(&w.app, w.demand, request(body), None)
+    let refused = offers::create(&w.app, w.demand, request(body), None, |o| o.offer.id)
         .await
         .unwrap_err();
     assert_eq!(refused.kind, ErrorKind::Unprocessable, "{refused:?}");
@@ -547,7 +547,7 @@ async fn the_outbox_list_of_one_status_reads_one_page_of_it() {
     let ids = |page: &shared::kernel::paging::Page<_>| -> Vec<OfferId> {
         page.items
             .iter()
-            .map(|o: &shared::marketplace::wire::offers::OutboxOfferSummary| o.offer.id)
+            .map(|o: &shared::marketplace::offer::Offer| o.id)
             .collect()
     };
     let mut listed = ids(&first);
@@ -569,11 +569,7 @@ async fn the_outbox_list_of_one_status_reads_one_page_of_it() {
         .await
         .unwrap();
     assert_eq!(open.total_items, 4);
-    assert!(
-        open.items
-            .iter()
-            .all(|o| o.offer.status == OfferStatus::Open)
-    );
+    assert!(open.items.iter().all(|o| o.status == OfferStatus::Open));
     let refused = offers::outbox_list(&w.app, w.demand, query("open", first.next_page_token))
         .await
         .unwrap_err();

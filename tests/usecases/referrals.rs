@@ -22,8 +22,7 @@ fn naming(handler: &str, supplier: OrgId) -> Value {
 async fn refer(w: &World, supplier: OrgId) -> Result<ReferralId, shared::ApiError> {
     let request: CreateReferralRequest =
         serde_json::from_value(naming("offers.outbox.referrals.create", supplier)).unwrap();
-    let created = referrals::create_direct(&w.app, w.demand, request, None).await?;
-    Ok(created.referral.id)
+    referrals::create_direct(&w.app, w.demand, request, None, |r| r.referral.id).await
 }
 
 async fn status(app: &App, id: ReferralId) -> ReferralStatus {
@@ -195,8 +194,8 @@ async fn the_default_referral_lists_read_one_page_whatever_the_history() {
     let read = w.table.items_read() - before;
     assert_eq!(
         read,
-        3 + 1 + 1,
-        "one page, the count and the supplier's name"
+        3 + 1 + 2,
+        "one page, the count and both organizations' names"
     );
     assert_eq!(first.total_items, 7, "the revision replaced its referral");
     assert_eq!(first.items[0].referral.id, revised, "last modified first");
@@ -218,7 +217,7 @@ async fn the_default_referral_lists_read_one_page_whatever_the_history() {
     let ids_of = |p: &shared::kernel::paging::Page<_>| -> Vec<ReferralId> {
         p.items
             .iter()
-            .map(|s: &shared::marketplace::wire::referrals::OutboxReferralSummary| s.referral.id)
+            .map(|s: &shared::marketplace::referral::NamedReferral| s.referral.id)
             .collect()
     };
     assert_eq!(

@@ -188,10 +188,11 @@ impl Fresh {
                 self.demand,
                 request,
                 None,
+                |o| o.offer.id,
             )
             .await
             .expect("offer created");
-            ids.push(offer.offer.id.to_string());
+            ids.push(offer.to_string());
         }
         ids
     }

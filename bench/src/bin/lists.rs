@@ -53,12 +53,13 @@ async fn seeded(n: usize) -> World {
         demand,
         decode(sample("offers.outbox.offers.create")),
         None,
+        |_| (),
     )
     .await
     .unwrap();
     let mut body = sample("offers.outbox.referrals.create");
     body["supply_persona_id"] = json!(supply_a);
-    referrals::create_direct(&app, demand, decode(body), None)
+    referrals::create_direct(&app, demand, decode(body), None, |_| ())
         .await
         .unwrap();
     let items = table.items();

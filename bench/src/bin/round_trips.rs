@@ -29,6 +29,8 @@ use shared::kernel::ids::{OfferId, OrgId, ReferralId, VisitId};
 use shared::marketplace::organization::AssignmentMode;
 use shared::marketplace::usecases::{offers, referrals, visits};
 use shared::marketplace::visit::VisitAction;
+use shared::marketplace::wire::offers::OutboxOfferDetail;
+use shared::marketplace::wire::referrals::OutboxReferralDetail;
 use shared::store::db::Item;
 use shared::store::{Increment, MemoryTable, Query, StoreFuture, Table, Tx};
 
@@ -138,11 +140,10 @@ impl World {
             self.demand,
             decode(sample("offers.outbox.offers.create")),
             None,
+            |o| o.offer.id,
         )
         .await
         .unwrap()
-        .offer
-        .id
     }
 
     /// The sample's direct service referral to supplier A.
@@ -162,11 +163,11 @@ impl World {
 
     async fn referral_of(&self, mut body: Value) -> ReferralId {
         body["supply_persona_id"] = json!(self.supply_a);
-        referrals::create_direct(&self.app, self.demand, decode(body), None)
-            .await
-            .unwrap()
-            .referral
-            .id
+        referrals::create_direct(&self.app, self.demand, decode(body), None, |r| {
+            r.referral.id
+        })
+        .await
+        .unwrap()
     }
 
     /// The visit of a new visit referral.
@@ -176,7 +177,7 @@ impl World {
         let page = visits::outbox_list(&self.app, self.demand, q)
             .await
             .unwrap();
-        page.items[0].core.id
+        page.items[0].id
     }
 }
 
@@ -229,7 +230,8 @@ fn operations() -> Vec<Operation> {
                 &w.app,
                 w.demand,
                 decode(sample("offers.outbox.offers.create")),
-                None
+                None,
+                |o| OutboxOfferDetail::from(o)
             )
             .await
         ),
@@ -361,7 +363,10 @@ fn operations() -> Vec<Operation> {
             |w, ids| {
                 let mut body = sample("offers.outbox.referrals.create");
                 body["supply_persona_id"] = json!(w.supply_a);
-                referrals::create_direct(&w.app, w.demand, decode(body), None).await
+                referrals::create_direct(&w.app, w.demand, decode(body), None, |r| {
+                    OutboxReferralDetail::from(r)
+                })
+                .await
             }
         ),
         op!(

@@ -4,6 +4,7 @@ use lambda_http::Request;
 use shared::ApiError;
 use shared::App;
 use shared::collector::usecases as svc;
+use shared::collector::wire::Job;
 use shared::edge::http::{HttpResponse, json, json_body, no_content, path_param};
 use shared::edge::keyed::once;
 use shared::identity::oauth::Scope;
@@ -16,7 +17,7 @@ pub async fn create(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
     let tenant = super::tenant(app, &req, SCOPE).await?;
     let body = json_body(&req)?;
     once(app, &req, tenant.as_str(), 201, |key| {
-        svc::create_job(app, &tenant, body, now(), key)
+        svc::create_job(app, &tenant, body, now(), key, |j| Job::from(j))
     })
     .await
 }
@@ -24,24 +25,23 @@ pub async fn create(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
 /// `GET /api/v1/jobs`
 pub async fn list(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
     let tenant = super::tenant(app, &req, SCOPE).await?;
-    json(200, &svc::list_jobs(app, &tenant).await?)
+    let jobs = svc::list_jobs(app, &tenant).await?;
+    json(200, &jobs.iter().map(Job::from).collect::<Vec<_>>())
 }
 
 /// `GET /api/v1/jobs/{jobId}`
 pub async fn get(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
     let tenant = super::tenant(app, &req, SCOPE).await?;
     let id: String = path_param(&req, "jobId")?;
-    json(200, &svc::get_job(app, &tenant, &id).await?)
+    json(200, &Job::from(&svc::get_job(app, &tenant, &id).await?))
 }
 
 /// `PUT /api/v1/jobs/{jobId}`
 pub async fn update(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
     let tenant = super::tenant(app, &req, SCOPE).await?;
     let id: String = path_param(&req, "jobId")?;
-    json(
-        200,
-        &svc::update_job(app, &tenant, &id, json_body(&req)?, now()).await?,
-    )
+    let job = svc::update_job(app, &tenant, &id, json_body(&req)?, now()).await?;
+    json(200, &Job::from(&job))
 }
 
 /// `DELETE /api/v1/jobs/{jobId}`: a soft delete.

@@ -10,6 +10,7 @@ use shared::edge::http::{HttpResponse, json, no_content};
 use shared::edge::keyed::{mark_replayed, once_with};
 use shared::identity::oauth::Scope;
 use shared::listener::usecases as svc;
+use shared::listener::wire::HubView;
 
 use super::{gate, json_bytes};
 
@@ -78,10 +79,15 @@ pub async fn create(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
         &req,
         client.tenant.as_str(),
         201,
-        |key| svc::create_hub(app, client, body, key),
+        |key| svc::create_hub(app, client, body, key, HubView::of),
         |view| created(&view),
         |stored| async move {
-            let mut response = created(&svc::replayed_hub(app, client, &stored.body).await?)?;
+            let view: HubView = serde_json::from_str(&stored.body).map_err(ApiError::internal)?;
+            let view = match svc::replayed_hub(app, client, &view.id).await? {
+                Some((hub, secret)) => HubView::of(&hub, Some(&secret)),
+                None => view,
+            };
+            let mut response = created(&view)?;
             mark_replayed(&mut response);
             Ok(response)
         },
@@ -96,7 +102,7 @@ pub async fn create(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
 }
 
 /// The 201 of a new subscription, with its URL.
-fn created(view: &svc::HubView) -> Result<HttpResponse, ApiError> {
+fn created(view: &HubView) -> Result<HttpResponse, ApiError> {
     let text = serde_json::to_string(view).map_err(ApiError::internal)?;
     Response::builder()
         .status(201)
@@ -113,7 +119,8 @@ fn created(view: &svc::HubView) -> Result<HttpResponse, ApiError> {
 pub async fn list(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
     let client = gate(app, &req, Scope::ListenerHub).await?;
     let (offset, limit) = paging(&req)?;
-    let (items, total) = svc::list_hubs(app, &client, offset, limit).await?;
+    let (hubs, total) = svc::list_hubs(app, &client, offset, limit).await?;
+    let items: Vec<HubView> = hubs.iter().map(|h| HubView::of(h, None)).collect();
     let mut response = json(200, &items)?;
     response
         .headers_mut()
@@ -125,7 +132,10 @@ pub async fn list(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
 pub async fn get(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
     let client = gate(app, &req, Scope::ListenerHub).await?;
     let id = hub_id(&req)?;
-    json(200, &svc::get_hub(app, &client, &id).await?)
+    json(
+        200,
+        &HubView::of(&svc::get_hub(app, &client, &id).await?, None),
+    )
 }
 
 /// `DELETE /externalapi/hub/v1/hub/{id}`

@@ -8,8 +8,10 @@ use shared::edge::codes::notification as codes;
 use shared::edge::http::{HttpResponse, authenticate_machine, json, json_body, no_content};
 use shared::edge::keyed::once;
 use shared::identity::oauth::Scope;
+use shared::notification::rules::SubscriptionState;
 use shared::notification::rules::valid_subscription_id;
 use shared::notification::usecases as svc;
+use shared::notification::wire::{NewSubscription, NotificationPage, SubscriptionView};
 
 /// The `{id}` path parameter (`NOT000006` when malformed).
 fn subscription_id(req: &Request) -> Result<String, ApiError> {
@@ -45,10 +47,12 @@ fn notifications_url(req: &Request, id: &str) -> String {
 /// tenant).
 pub async fn create(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
     let admin = authenticate_machine(app, &req, Scope::NotificationAdministrator).await?;
-    let body: svc::NewSubscription = json_body(&req)?;
-    let url = |id: &str| notifications_url(&req, id);
+    let body: NewSubscription = json_body(&req)?;
+    let view = |s: &SubscriptionState| {
+        SubscriptionView::new(s, notifications_url(&req, &s.subscription.id))
+    };
     once(app, &req, &admin.tenant.to_string(), 201, |key| {
-        svc::create(app, &admin, body, url, key)
+        svc::create(app, &admin, body, key, view)
     })
     .await
 }
@@ -57,8 +61,11 @@ pub async fn create(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
 pub async fn get(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
     let consumer = authenticate_machine(app, &req, Scope::NotificationConsumer).await?;
     let id = subscription_id(&req)?;
-    let view = svc::get(app, &consumer, &id, &notifications_url(&req, &id)).await?;
-    json(200, &view)
+    let state = svc::get(app, &consumer, &id).await?;
+    json(
+        200,
+        &SubscriptionView::new(&state, notifications_url(&req, &id)),
+    )
 }
 
 /// `DELETE /notification/v1/subscriptions/{id}`
@@ -74,5 +81,8 @@ pub async fn delete(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
 pub async fn notifications(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
     let consumer = authenticate_machine(app, &req, Scope::NotificationConsumer).await?;
     let id = subscription_id(&req)?;
-    json(200, &svc::pull(app, &consumer, &id).await?)
+    json(
+        200,
+        &NotificationPage::from(svc::pull(app, &consumer, &id).await?),
+    )
 }

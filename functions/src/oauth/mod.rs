@@ -11,13 +11,14 @@ use shared::edge::http::{
 };
 use shared::identity::clients as svc;
 use shared::identity::oauth::ClientId;
+use shared::identity::wire::{ClientView, TokenResponse};
 
 /// `POST /auth/realms/{realm}/protocol/openid-connect/token`
 pub async fn token(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
     let realm: String = path_param(&req, "realm")?;
     let basic = basic_credentials(&req)?;
-    let response = svc::issue_token(app, &realm, form_body(&req)?, basic).await?;
-    let body = serde_json::to_string(&response).map_err(ApiError::internal)?;
+    let issued = svc::issue_token(app, &realm, form_body(&req)?, basic).await?;
+    let body = serde_json::to_string(&TokenResponse::from(issued)).map_err(ApiError::internal)?;
     // RFC 6749 §5.1: token responses must not be cached.
     Response::builder()
         .status(200)
@@ -31,17 +32,18 @@ pub async fn token(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
 /// `POST /oauth/v1/clients`
 pub async fn create_client(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
     let identity = authenticate(app, &req).await?;
-    json(
-        201,
-        &svc::create_client(app, &identity, json_body(&req)?).await?,
-    )
+    let (client, secret) = svc::create_client(app, &identity, json_body(&req)?).await?;
+    json(201, &ClientView::of(&client, Some(secret)))
 }
 
 /// `GET /oauth/v1/clients/{client_id}`
 pub async fn get_client(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
     let identity = authenticate(app, &req).await?;
     let id: ClientId = path_param(&req, "client_id")?;
-    json(200, &svc::get_client(app, &identity, &id).await?)
+    json(
+        200,
+        &ClientView::of(&svc::get_client(app, &identity, &id).await?, None),
+    )
 }
 
 /// `DELETE /oauth/v1/clients/{client_id}`

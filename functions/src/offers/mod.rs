@@ -4,6 +4,7 @@ pub mod demand_personas;
 pub mod downloads;
 pub mod expire_offers;
 pub mod inbox;
+mod messages;
 pub mod outbox;
 pub mod retire_offers;
 pub mod sys_admin;

@@ -16,8 +16,8 @@ use shared::identity::wire::HealthResponse;
 use shared::marketplace::usecases::organizations as svc;
 use shared::marketplace::usecases::subscriptions as subs;
 use shared::marketplace::wire::organizations::{
-    AnonListRequest, OrgListQuery, OrgSignUpRequest, OrgSignUpResponse, SubscribeRequest,
-    SubscribeResponse,
+    AnonListRequest, OrgListItem, OrgListQuery, OrgSignUpRequest, OrgSignUpResponse,
+    SubscribeRequest, SubscribeResponse,
 };
 
 /// `GET /organizations/v1/status/healthz`
@@ -35,7 +35,8 @@ pub async fn healthz(_app: &App, _req: Request) -> Result<HttpResponse, ApiError
 pub async fn list(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
     authenticate(app, &req).await?.org_admin()?;
     let q: OrgListQuery = query(&req)?;
-    json(200, &svc::list(app, &q).await?)
+    let page = svc::list(app, &q).await?;
+    json(200, &page.map(|o| OrgListItem::of(&o)))
 }
 
 /// `POST /organizations/v1` (anonymous): the same directory for a holder of an approval
@@ -43,10 +44,8 @@ pub async fn list(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
 pub async fn anon_list(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
     let body: AnonListRequest = json_body(&req)?;
     let q: OrgListQuery = query(&req)?;
-    json(
-        200,
-        &svc::anon_list(app, body.approval_id.as_str(), &q).await?,
-    )
+    let page = svc::anon_list(app, body.approval_id.as_str(), &q).await?;
+    json(200, &page.map(|o| OrgListItem::of(&o)))
 }
 
 /// `POST /organizations/v1/subscribe`: the caller's organization subscribes endpoints to

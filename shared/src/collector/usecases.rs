@@ -20,22 +20,18 @@ fn new_id() -> String {
     uuid::Uuid::new_v4().to_string()
 }
 
-fn event_of(record: &TenantEventRecord) -> Result<Event, ApiError> {
-    serde_json::from_str(&record.body).map_err(ApiError::internal)
-}
-
 // ---------------------------------------------------------------------------------------------
 // Events
 // ---------------------------------------------------------------------------------------------
 
-/// Stores an event once per id. Returns `(true, event)` when it was stored now and
+/// Stores an event once per id. Returns `(true, stored)` when it was stored now and
 /// `(false, stored)` when an event with that id already existed: posting again is harmless.
 pub async fn create_event(
     app: &App,
     tenant: &TenantId,
     mut event: Event,
     now: Timestamp,
-) -> Result<(bool, Event), ApiError> {
+) -> Result<(bool, TenantEventRecord), ApiError> {
     event.validate()?;
     let id = event.id.clone().unwrap_or_else(new_id);
     event.id = Some(id.clone());
@@ -52,20 +48,24 @@ pub async fn create_event(
         created_at: now,
     };
     if app.db.put_tenant_event(&record).await? {
-        return Ok((true, event));
+        return Ok((true, record));
     }
     let stored = app
         .db
         .get_tenant_event(tenant, &id)
         .await?
         .ok_or_else(|| ApiError::internal("an event that exists could not be read"))?;
-    Ok((false, event_of(&stored)?))
+    Ok((false, stored))
 }
 
-pub async fn get_event(app: &App, tenant: &TenantId, id: &str) -> Result<Event, ApiError> {
+pub async fn get_event(
+    app: &App,
+    tenant: &TenantId,
+    id: &str,
+) -> Result<TenantEventRecord, ApiError> {
     check_id("eventId", id)?;
     match app.db.get_tenant_event(tenant, id).await? {
-        Some(record) if record.origin == Origin::Api => event_of(&record),
+        Some(record) if record.origin == Origin::Api => Ok(record),
         _ => Err(ApiError::not_found("Event")),
     }
 }

@@ -9,7 +9,8 @@ use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::collector::rules::{EntityType, EventType, NotificationKind, Operation};
+use crate::collector::rules::{EntityType, EventType, NotificationKind, Operation, SECRET_MASK};
+use crate::collector::store::{JobRecord, SubscriptionRecord, Target, TenantEventRecord};
 use crate::edge::error::ApiError;
 use crate::kernel::time::{Timestamp, serde_ts};
 
@@ -236,6 +237,87 @@ pub struct Delivery {
     pub payload: Option<Value>,
     /// `base64_encoded_fault_json`, decoded.
     pub fault: Option<Value>,
+}
+
+/// A job as the API shows it: its next run only while it can run.
+impl From<&JobRecord> for Job {
+    fn from(j: &JobRecord) -> Self {
+        Self {
+            deleted: Some(j.deleted),
+            id: Some(j.id.clone()),
+            is_active: Some(j.is_active),
+            is_scheduled: Some(j.is_scheduled),
+            job_parameters: Some(j.job_parameters.clone()),
+            notification: j.notification,
+            number_of_items_in_email: j.number_of_items_in_email,
+            schedule: j.schedule.clone(),
+            schedule_expression: j.schedule_expression.clone(),
+            template_id: j.template_id.clone(),
+            next_run_at: j.next_run_at.filter(|_| j.runnable()),
+            last_run_at: j.last_run_at,
+        }
+    }
+}
+
+/// A subscription as the API shows it: credentials masked.
+impl From<&SubscriptionRecord> for EventSubscription {
+    fn from(s: &SubscriptionRecord) -> Self {
+        // Only the key's last characters are stored, so that is all the mask can show.
+        let access_key = format!("{SECRET_MASK}{}", s.access_key_hint);
+        let (sqs, sns) = match &s.target {
+            Target::Sqs { queue_url, region } => (
+                Some(SqsDestination {
+                    access_key,
+                    access_secret: SECRET_MASK.into(),
+                    queue_url: queue_url.clone(),
+                    region: region.clone(),
+                }),
+                None,
+            ),
+            Target::Sns { topic_arn, region } => (
+                None,
+                Some(SnsDestination {
+                    access_key,
+                    access_secret: SECRET_MASK.into(),
+                    topic_arn: topic_arn.clone(),
+                    region: region.clone(),
+                }),
+            ),
+        };
+        EventSubscription {
+            active: Some(s.active),
+            destination: Destination {
+                sqs,
+                sns,
+                kind: s.destination_type.clone(),
+            },
+            entity_type: s.entity_type,
+            id: Some(s.id.clone()),
+            subscribe_change: Some(s.subscribe_change),
+            subscribe_create: Some(s.subscribe_create),
+            subscribe_delete: Some(s.subscribe_delete),
+        }
+    }
+}
+
+/// A stored event as the API shows it: the document its tenant posted.
+impl TryFrom<&TenantEventRecord> for Event {
+    type Error = ApiError;
+
+    fn try_from(record: &TenantEventRecord) -> Result<Self, ApiError> {
+        serde_json::from_str(&record.body).map_err(ApiError::internal)
+    }
+}
+
+impl DeactivateResponse {
+    /// The seed's "accepted".
+    pub fn accepted() -> Self {
+        Self {
+            body: Default::default(),
+            status_code: "ACCEPTED",
+            status_code_value: 0,
+        }
+    }
 }
 
 #[cfg(test)]

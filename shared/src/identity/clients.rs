@@ -1,15 +1,15 @@
 //! Machine clients: registration by a sys_admin, and the client-credentials token grant.
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use crate::edge::error::ApiError;
 use crate::identity::auth::Identity;
 use crate::identity::oauth::{
-    self, AUDIENCE, AccessClaims, ClientId, ClientRecord, MachineIdentity, Scope, TenantId,
-    TokenRequest,
+    self, AUDIENCE, AccessClaims, ClientId, ClientRecord, IssuedToken, MachineIdentity, Scope,
+    TenantId, TokenRequest,
 };
 use crate::infra::app::App;
-use crate::kernel::time::{Timestamp, now, serde_ts};
+use crate::kernel::time::now;
 use crate::store::db::DbError;
 
 /// `POST /oauth/v1/clients`.
@@ -23,51 +23,12 @@ pub struct NewClient {
     pub name: Option<String>,
 }
 
-/// A client as shown to a sys_admin; `client_secret` only in the response that created it.
-#[serde_with::skip_serializing_none]
-#[derive(Debug, Serialize)]
-pub struct ClientView {
-    pub client_id: ClientId,
-    pub client_secret: Option<String>,
-    pub tenant: TenantId,
-    pub scopes: Vec<Scope>,
-    pub name: Option<String>,
-    pub active: bool,
-    #[serde(with = "serde_ts")]
-    pub created_at: Timestamp,
-}
-
-impl ClientView {
-    fn of(c: ClientRecord, secret: Option<String>) -> Self {
-        Self {
-            client_id: c.client_id,
-            client_secret: secret,
-            tenant: c.tenant,
-            scopes: c.scopes,
-            name: c.name,
-            active: c.active,
-            created_at: c.created_at,
-        }
-    }
-}
-
-/// The Keycloak-shaped token response the Event Collector's clients expect.
-#[derive(Debug, Serialize, Deserialize)]
-pub struct TokenResponse {
-    pub access_token: String,
-    pub expires_in: i64,
-    pub refresh_expires_in: i64,
-    pub token_type: String,
-    #[serde(rename = "not-before-policy")]
-    pub not_before_policy: i64,
-    pub scope: String,
-}
-
+/// A new client's answer: the record, and the secret shown this once.
 pub async fn create_client(
     app: &App,
     identity: &Identity,
     new: NewClient,
-) -> Result<ClientView, ApiError> {
+) -> Result<(ClientRecord, String), ApiError> {
     identity.sys_admin()?;
     if new.scopes.is_empty() {
         return Err(ApiError::bad_request("scopes must not be empty"));
@@ -95,7 +56,7 @@ pub async fn create_client(
         created_at: now(),
     };
     match app.db.create_client(&record).await {
-        Ok(()) => Ok(ClientView::of(record, Some(secret))),
+        Ok(()) => Ok((record, secret)),
         Err(DbError::ConditionFailed) => Err(ApiError::conflict("The client_id is taken")),
         Err(e) => Err(e.into()),
     }
@@ -105,14 +66,12 @@ pub async fn get_client(
     app: &App,
     identity: &Identity,
     id: &ClientId,
-) -> Result<ClientView, ApiError> {
+) -> Result<ClientRecord, ApiError> {
     identity.sys_admin()?;
-    let record = app
-        .db
+    app.db
         .get_client(id)
         .await?
-        .ok_or_else(|| ApiError::not_found("Client"))?;
-    Ok(ClientView::of(record, None))
+        .ok_or_else(|| ApiError::not_found("Client"))
 }
 
 /// Whether the client of a verified machine token may still call: active, and of the
@@ -152,7 +111,7 @@ pub async fn issue_token(
     realm: &str,
     request: TokenRequest,
     basic: Option<(String, String)>,
-) -> Result<TokenResponse, ApiError> {
+) -> Result<IssuedToken, ApiError> {
     let invalid_request = |m: &str| ApiError::bad_request(m).with_code("invalid_request");
     match request.grant_type.as_deref() {
         None => return Err(invalid_request("grant_type is required")),
@@ -202,12 +161,9 @@ pub async fn issue_token(
         typ: "Bearer".into(),
     };
     let access_token = oauth::sign(&app.aws, &app.config.token_signing_key_id, &claims).await?;
-    Ok(TokenResponse {
+    Ok(IssuedToken {
         access_token,
         expires_in: ttl,
-        refresh_expires_in: 0,
-        token_type: "Bearer".into(),
-        not_before_policy: 0,
         scope,
     })
 }

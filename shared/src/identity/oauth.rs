@@ -434,6 +434,16 @@ pub fn grant(
     }
 }
 
+/// A token issued by the client-credentials grant.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IssuedToken {
+    pub access_token: String,
+    /// Seconds it lives.
+    pub expires_in: i64,
+    /// The scopes granted, space-separated.
+    pub scope: String,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

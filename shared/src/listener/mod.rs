@@ -6,3 +6,4 @@ pub mod rules;
 pub mod store;
 pub mod usecases;
 pub mod webhook;
+pub mod wire;

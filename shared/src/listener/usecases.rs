@@ -2,7 +2,6 @@
 //! accepting inbound events, and hub subscriptions.
 
 use aws_sdk_kms::error::ProvideErrorMetadata;
-use serde::{Deserialize, Serialize};
 
 use crate::edge::codes::listener as codes;
 use crate::edge::error::ApiError;
@@ -122,28 +121,6 @@ pub async fn accept_event(
     }
 }
 
-/// A hub subscription as shown: `secret` only in the response that created it (and its
-/// replay to a retry with the same `Idempotency-Key`, [`replayed_hub`]).
-#[serde_with::skip_serializing_none]
-#[derive(Debug, Serialize, Deserialize)]
-pub struct HubView {
-    pub id: String,
-    pub callback: String,
-    pub query: String,
-    pub secret: Option<String>,
-}
-
-impl HubView {
-    fn of(h: HubSubscription, secret: Option<String>) -> Self {
-        Self {
-            id: h.id,
-            callback: h.callback,
-            query: h.query,
-            secret,
-        }
-    }
-}
-
 fn invalid_field(message: impl Into<String>) -> ApiError {
     ApiError::bad_request(message).with_code(codes::INVALID_BODY_FIELD)
 }
@@ -224,12 +201,16 @@ fn seal_error(e: SealError) -> ApiError {
 /// The encryption context binding a ciphertext to its subscription.
 const CONTEXT_KEY: &str = "hub_subscription";
 
-pub async fn create_hub(
+/// A new hub subscription. The answer is what `respond` makes of it with its signing secret;
+/// the idempotency key stores what it makes of it without (the secret stays sealed in the
+/// subscription alone, and a keyed retry unseals it again: [`replayed_hub`]).
+pub async fn create_hub<R: serde::Serialize>(
     app: &App,
     client: &MachineIdentity,
     body: &[u8],
     once: Option<Once>,
-) -> Result<HubView, ApiError> {
+    respond: impl Fn(&HubSubscription, Option<&str>) -> R,
+) -> Result<R, ApiError> {
     let (callback, query) = parse_hub_body(body)?;
     HubQuery::parse(&query).map_err(|e| invalid_field(format!("query: {e}")))?;
     let existing = app.db.hubs_of(&client.tenant).await?.len();
@@ -264,32 +245,29 @@ pub async fn create_hub(
         secret_ciphertext,
         created_at: now(),
     };
-    // The key item keeps the response without its secret, which stays sealed in the
-    // subscription alone; a keyed retry gets it from there ([`replayed_hub`]).
-    let also = key_item(once, &HubView::of(hub.clone(), None), hub.created_at)?;
+    let also = key_item(once, &respond(&hub, None), hub.created_at)?;
     app.db
         .create_hub(&hub, also)
         .await
         .map_err(unavailable_db)?;
-    Ok(HubView::of(hub, Some(secret)))
+    Ok(respond(&hub, Some(&secret)))
 }
 
-/// The answer to a retry of a hub subscription's creation under the same `Idempotency-Key`:
-/// the stored response (`stored_body`, without the secret) with the subscription's secret
-/// unsealed again. A subscription deleted since is answered as stored, without a secret.
+/// For a retry of a hub subscription's creation under the same `Idempotency-Key`: the
+/// subscription `id` it created, with its secret unsealed again; `None` once deleted (the
+/// retry is then answered as stored, without a secret).
 pub async fn replayed_hub(
     app: &App,
     client: &MachineIdentity,
-    stored_body: &str,
-) -> Result<HubView, ApiError> {
-    let view: HubView = serde_json::from_str(stored_body).map_err(ApiError::internal)?;
-    match app.db.get_hub(&view.id).await? {
+    id: &str,
+) -> Result<Option<(HubSubscription, String)>, ApiError> {
+    match app.db.get_hub(id).await? {
         // The key is the tenant's, so is what it created; checked all the same.
         Some(hub) if hub.tenant == client.tenant => {
             let secret = hub_secret(app, &hub).await?;
-            Ok(HubView::of(hub, Some(secret)))
+            Ok(Some((hub, secret)))
         }
-        _ => Ok(view),
+        _ => Ok(None),
     }
 }
 
@@ -316,8 +294,12 @@ async fn tenant_hub(
     }
 }
 
-pub async fn get_hub(app: &App, client: &MachineIdentity, id: &str) -> Result<HubView, ApiError> {
-    Ok(HubView::of(tenant_hub(app, client, id).await?, None))
+pub async fn get_hub(
+    app: &App,
+    client: &MachineIdentity,
+    id: &str,
+) -> Result<HubSubscription, ApiError> {
+    tenant_hub(app, client, id).await
 }
 
 /// The tenant's subscriptions, oldest first: `offset` skipped, at most `limit`, and the total.
@@ -326,17 +308,10 @@ pub async fn list_hubs(
     client: &MachineIdentity,
     offset: usize,
     limit: usize,
-) -> Result<(Vec<HubView>, usize), ApiError> {
+) -> Result<(Vec<HubSubscription>, usize), ApiError> {
     let all = app.db.hubs_of(&client.tenant).await?;
     let total = all.len();
-    Ok((
-        all.into_iter()
-            .skip(offset)
-            .take(limit)
-            .map(|h| HubView::of(h, None))
-            .collect(),
-        total,
-    ))
+    Ok((all.into_iter().skip(offset).take(limit).collect(), total))
 }
 
 /// Unsubscribes. Every client of the tenant may read the tenant's subscriptions, but only the

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::events::{Channel, EventName, EventRecord, NamedRef};
 use crate::kernel::ids::{EventId, FileId, MessageId, OfferId, OrgId, ReferralId, SequenceId};
 use crate::kernel::time::{Timestamp, rfc3339, serde_ts};
+use crate::marketplace::common::OrganizationLean;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -247,6 +248,14 @@ impl EventRecord {
         };
         Self::new(event_id, channel, name, vec![recipient], &payload, now)
     }
+}
+
+/// A message with the names of the organization that sent it and the one it went to.
+#[derive(Clone, Debug)]
+pub struct NamedMessage {
+    pub message: Message,
+    pub sender: OrganizationLean,
+    pub recipient: OrganizationLean,
 }
 
 #[cfg(test)]

@@ -563,5 +563,8 @@ impl OfferState {
     }
 }
 
+mod views;
+pub use views::*;
+
 #[cfg(test)]
 pub(crate) mod tests;

@@ -6,7 +6,9 @@ use serde::{Deserialize, Serialize};
 use crate::events::{Channel, EventName, EventRecord, OrgRef, ReferralFacts};
 use crate::kernel::ids::{OfferId, OrgId, ReferralId, SequenceId};
 use crate::kernel::time::{Timestamp, serde_ts};
-use crate::marketplace::common::{CareType, CaseManager, Client, OfferType, Price, ReasonCode};
+use crate::marketplace::common::{
+    CareType, CaseManager, Client, OfferType, OrganizationLean, Price, ReasonCode,
+};
 
 use crate::marketplace::offer::{Offer, OfferMatch, Service, Visit};
 use crate::marketplace::organization::Organization;
@@ -452,6 +454,14 @@ impl Referral {
             .versioned(self.id, self.version),
         ]
     }
+}
+
+/// A referral with the names of both its organizations, as every view of it shows one or both.
+#[derive(Clone, Debug)]
+pub struct NamedReferral {
+    pub referral: Referral,
+    pub demand: OrganizationLean,
+    pub supply: OrganizationLean,
 }
 
 #[cfg(test)]

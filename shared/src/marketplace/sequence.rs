@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::kernel::ids::{ClientId, OfferId, OrgId, SequenceId};
 use crate::kernel::time::{Timestamp, serde_ts};
-use crate::marketplace::common::Client;
+use crate::marketplace::common::{Client, OrganizationLean};
 use crate::marketplace::message::{Message, SequenceParties};
 use crate::marketplace::offer::Service;
 
@@ -123,6 +123,14 @@ impl Sequence {
             crate::marketplace::message::SenderType::Supply => self.supply_org_id == org,
         }
     }
+}
+
+/// A sequence with the names of both its organizations.
+#[derive(Clone, Debug)]
+pub struct NamedSequence {
+    pub sequence: Sequence,
+    pub demand: OrganizationLean,
+    pub supply: OrganizationLean,
 }
 
 #[cfg(test)]

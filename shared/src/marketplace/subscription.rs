@@ -75,6 +75,15 @@ pub fn filter_policy(org: OrgId) -> String {
     serde_json::json!({ "organization_id": [org.to_string()] }).to_string()
 }
 
+/// A subscription to one of the platform's topics, as SNS lists it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Subscription {
+    pub subscription_arn: String,
+    pub topic_arn: String,
+    pub protocol: String,
+    pub endpoint: String,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,3 +5,4 @@ pub mod feed;
 pub mod rules;
 pub mod store;
 pub mod usecases;
+pub mod wire;

@@ -22,6 +22,21 @@ pub struct Subscription {
     pub notification_page_size: u32,
 }
 
+/// A subscription with how far its client has read: its last pull and what is left to pull.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SubscriptionState {
+    pub subscription: Subscription,
+    pub last_request_date: Option<Timestamp>,
+    pub remaining: u64,
+}
+
+/// What one pull handed out: the pull's number (from 0) and the notifications, oldest first.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Pull {
+    pub page: u64,
+    pub payloads: Vec<serde_json::Value>,
+}
+
 /// Why an `event_type_ids` list is refused.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum EventTypesRejection {

@@ -1,58 +1,18 @@
 //! Notification API use cases: subscriptions (administrator scope), and the consume-once pull
 //! of a subscription's feed (consumer scope, same client only).
 
-use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::edge::codes::notification as codes;
 use crate::edge::error::ApiError;
 use crate::identity::oauth::{ClientId, MachineIdentity};
 use crate::infra::app::App;
-use crate::kernel::time::{Timestamp, now, serde_ts};
-use crate::notification::rules::{Subscription, check_event_types, retention_floor};
+use crate::kernel::time::now;
+use crate::notification::rules::{
+    Pull, Subscription, SubscriptionState, check_event_types, retention_floor,
+};
 use crate::notification::store::StoredSubscription;
-
-/// `POST /notification/v1/subscriptions`.
-#[derive(Debug, Deserialize)]
-pub struct NewSubscription {
-    pub event_type_ids: Vec<String>,
-    pub client_id: String,
-}
-
-#[derive(Debug, Serialize)]
-pub struct SubscriptionDetails {
-    pub client_id: ClientId,
-    pub event_type_ids: Vec<String>,
-    pub subscribed_by: String,
-    #[serde(with = "serde_ts")]
-    pub subscription_date: Timestamp,
-    pub notification_url: String,
-    pub notification_page_size: u32,
-}
-
-#[derive(Debug, Serialize)]
-pub struct SubscriptionStatus {
-    /// `null` until the first pull.
-    #[serde(with = "serde_ts::option")]
-    pub last_request_date: Option<Timestamp>,
-    pub number_of_remaining_notifications: u64,
-}
-
-/// The seed's subscription response.
-#[derive(Debug, Serialize)]
-pub struct SubscriptionView {
-    pub id: String,
-    pub subscription: SubscriptionDetails,
-    pub subscription_status: SubscriptionStatus,
-}
-
-/// One pull: `page` numbers the pulls of the subscription from 0, `size` is `results.len()`.
-#[derive(Debug, Serialize, Deserialize)]
-pub struct NotificationPage {
-    pub page: u64,
-    pub size: usize,
-    pub results: Vec<Value>,
-}
+use crate::notification::wire::NewSubscription;
 
 fn not_found() -> ApiError {
     ApiError::not_found("Subscription").with_code(codes::SUBSCRIPTION_NOT_FOUND)
@@ -65,42 +25,15 @@ fn retention_floor_now(app: &App) -> String {
     )
 }
 
-async fn view(
-    app: &App,
-    stored: StoredSubscription,
-    notifications_url: &str,
-) -> Result<SubscriptionView, ApiError> {
-    let sub = stored.subscription;
-    let remaining = app
-        .db
-        .feed_count(&sub.id, &retention_floor_now(app))
-        .await?;
-    Ok(SubscriptionView {
-        subscription: SubscriptionDetails {
-            client_id: sub.client_id,
-            event_type_ids: sub.event_type_ids,
-            subscribed_by: sub.subscribed_by,
-            subscription_date: sub.subscription_date,
-            notification_url: notifications_url.to_owned(),
-            notification_page_size: sub.notification_page_size,
-        },
-        id: sub.id,
-        subscription_status: SubscriptionStatus {
-            last_request_date: stored.last_request_date,
-            number_of_remaining_notifications: remaining,
-        },
-    })
-}
-
-/// Creates a subscription in the administrator's tenant, for a client of that tenant.
-/// `notifications_url` maps the new id to its notifications endpoint.
-pub async fn create(
+/// Creates a subscription in the administrator's tenant, for a client of that tenant. The
+/// answer is what `respond` makes of it (stored under `once`'s key too).
+pub async fn create<R: serde::Serialize>(
     app: &App,
     admin: &MachineIdentity,
     new: NewSubscription,
-    notifications_url: impl Fn(&str) -> String,
     once: Option<crate::store::idempotency::Once>,
-) -> Result<SubscriptionView, ApiError> {
+    respond: impl FnOnce(&SubscriptionState) -> R,
+) -> Result<R, ApiError> {
     check_event_types(&new.event_type_ids)?;
     let existing = app.db.subscriptions_of(&admin.tenant).await?.len();
     crate::kernel::quota::Quota {
@@ -132,25 +65,17 @@ pub async fn create(
         subscription_date: now(),
         notification_page_size: app.config.notification_page_size,
     };
-    let url = notifications_url(&sub.id);
-    let view = SubscriptionView {
-        subscription: SubscriptionDetails {
-            client_id: sub.client_id.clone(),
-            event_type_ids: sub.event_type_ids.clone(),
-            subscribed_by: sub.subscribed_by.clone(),
-            subscription_date: sub.subscription_date,
-            notification_url: url,
-            notification_page_size: sub.notification_page_size,
-        },
-        id: sub.id.clone(),
-        subscription_status: SubscriptionStatus {
-            last_request_date: None,
-            number_of_remaining_notifications: 0,
-        },
+    let created = SubscriptionState {
+        subscription: sub,
+        last_request_date: None,
+        remaining: 0,
     };
-    let key = crate::store::idempotency::key_item(once, &view, now())?;
-    app.db.create_subscription(&sub, key).await?;
-    Ok(view)
+    let response = respond(&created);
+    let key = crate::store::idempotency::key_item(once, &response, now())?;
+    app.db
+        .create_subscription(&created.subscription, key)
+        .await?;
+    Ok(response)
 }
 
 /// The subscription if the consumer is its client (anything else reads as not found).
@@ -167,14 +92,19 @@ async fn owned_by_consumer(
     Ok(stored)
 }
 
+/// The consumer's subscription, with what is left in its feed.
 pub async fn get(
     app: &App,
     consumer: &MachineIdentity,
     id: &str,
-    notifications_url: &str,
-) -> Result<SubscriptionView, ApiError> {
+) -> Result<SubscriptionState, ApiError> {
     let stored = owned_by_consumer(app, consumer, id).await?;
-    view(app, stored, notifications_url).await
+    let remaining = app.db.feed_count(id, &retention_floor_now(app)).await?;
+    Ok(SubscriptionState {
+        subscription: stored.subscription,
+        last_request_date: stored.last_request_date,
+        remaining,
+    })
 }
 
 /// Unsubscribes: any administrator of the subscription's tenant may.
@@ -197,11 +127,7 @@ const MAX_ROUNDS: usize = 32;
 /// an entry is returned only by the pull whose conditional delete removed it. When another
 /// pull claims entries first, this one queries again, so it does not return a short page
 /// while older entries remain.
-pub async fn pull(
-    app: &App,
-    consumer: &MachineIdentity,
-    id: &str,
-) -> Result<NotificationPage, ApiError> {
+pub async fn pull(app: &App, consumer: &MachineIdentity, id: &str) -> Result<Pull, ApiError> {
     let stored = owned_by_consumer(app, consumer, id).await?;
     let page_size = stored.subscription.notification_page_size.max(1) as usize;
     // Recorded first: claimed entries must never be lost to a subscription deleted meanwhile.
@@ -246,10 +172,6 @@ pub async fn pull(
     }
     // A late-appended entry can sort before ones claimed in an earlier round.
     results.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
-    let results: Vec<Value> = results.into_iter().map(|(_, _, p)| p).collect();
-    Ok(NotificationPage {
-        page,
-        size: results.len(),
-        results,
-    })
+    let payloads = results.into_iter().map(|(_, _, p)| p).collect();
+    Ok(Pull { page, payloads })
 }

@@ -1,58 +1,37 @@
-//! `/offers/v1/inbox/messages[/{message_id}]` and `/offers/v1/inbox/messages/files/{file_id}[/presigned]`.
+//! `/offers/v1/inbox/messages[/{message_id}]` and `/offers/v1/inbox/messages/files/{file_id}[/presigned]`:
+//! [`crate::offers::messages`] from the supplier's side.
 
 use lambda_http::Request;
 use shared::ApiError;
 use shared::App;
-use shared::edge::http::{HttpResponse, authenticate, json, path_param, query, redirect};
-use shared::edge::keyed::org_admin_creates;
-use shared::infra::presign::base_url;
+use shared::edge::http::HttpResponse;
 use shared::marketplace::message::SenderType;
-use shared::marketplace::usecases::messages as svc;
+
+use crate::offers::messages;
 
 const SIDE: SenderType = SenderType::Supply;
 
 /// `POST /offers/v1/inbox/messages` (with an optional `Idempotency-Key`).
 pub async fn send(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
-    org_admin_creates(app, &req, |supplier, body, key| {
-        svc::send(app, SIDE, supplier, body, key)
-    })
-    .await
+    messages::send(app, req, SIDE).await
 }
 
 /// `GET /offers/v1/inbox/messages`
 pub async fn list(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
-    let supplier = authenticate(app, &req).await?.org_admin()?;
-    json(200, &svc::list(app, SIDE, supplier, query(&req)?).await?)
+    messages::list(app, req, SIDE).await
 }
 
 /// `GET /offers/v1/inbox/messages/{message_id}`
 pub async fn get(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
-    let supplier = authenticate(app, &req).await?.org_admin()?;
-    json(
-        200,
-        &svc::get(app, SIDE, supplier, path_param(&req, "message_id")?).await?,
-    )
+    messages::get(app, req, SIDE).await
 }
 
-/// `GET /offers/v1/inbox/messages/files/{file_id}`: the file, through a redirect to its
-/// signed, expiring download URL (the one `…/presigned` gives).
+/// `GET /offers/v1/inbox/messages/files/{file_id}`
 pub async fn get_file(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
-    let supplier = authenticate(app, &req).await?.org_admin()?;
-    let base = base_url(&req)?;
-    let file = path_param(&req, "file_id")?;
-    redirect(
-        &svc::presign_file(app, &base, SIDE, supplier, file)
-            .await?
-            .url,
-    )
+    messages::get_file(app, req, SIDE).await
 }
 
 /// `GET /offers/v1/inbox/messages/files/{file_id}/presigned`
 pub async fn presign_file(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
-    let supplier = authenticate(app, &req).await?.org_admin()?;
-    let base = base_url(&req)?;
-    json(
-        200,
-        &svc::presign_file(app, &base, SIDE, supplier, path_param(&req, "file_id")?).await?,
-    )
+    messages::presign_file(app, req, SIDE).await
 }

@@ -7,20 +7,20 @@ use shared::edge::http::{
     HttpResponse, authenticate, json, json_body, no_content, path_param, query,
 };
 use shared::marketplace::usecases::referrals as svc;
+use shared::marketplace::wire::referrals::{InboxReferralDetail, InboxReferralSummary};
 
 /// `GET /offers/v1/inbox/referrals`
 pub async fn list(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
     let supplier = authenticate(app, &req).await?.org_admin()?;
-    json(200, &svc::inbox_list(app, supplier, query(&req)?).await?)
+    let page = svc::inbox_list(app, supplier, query(&req)?).await?;
+    json(200, &page.map(|r| InboxReferralSummary::from(&r)))
 }
 
 /// `GET /offers/v1/inbox/referrals/{referral_id}`
 pub async fn get(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
     let supplier = authenticate(app, &req).await?.org_admin()?;
-    json(
-        200,
-        &svc::inbox_get(app, supplier, path_param(&req, "referral_id")?).await?,
-    )
+    let referral = svc::inbox_get(app, supplier, path_param(&req, "referral_id")?).await?;
+    json(200, &InboxReferralDetail::from(&referral))
 }
 
 /// `POST /offers/v1/inbox/referrals/{referral_id}/mark_processed`

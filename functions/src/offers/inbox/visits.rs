@@ -11,6 +11,10 @@ use shared::edge::keyed::org_admin_creates;
 use shared::kernel::ids::VisitId;
 use shared::marketplace::usecases::visits as svc;
 use shared::marketplace::visit::VisitAction;
+use shared::marketplace::wire::visits::{
+    CreateVisitTasksResponse, InboxVisitDetail, InboxVisitSummary, RescheduleVisitResponse,
+    ScheduleVisitResponse, VisitTaskCollection,
+};
 
 /// The caller's organization (an `org_admin`) and the visit of the path.
 async fn target(
@@ -24,29 +28,31 @@ async fn target(
 /// `GET /offers/v1/inbox/visits`
 pub async fn list(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
     let supplier = authenticate(app, &req).await?.org_admin()?;
-    json(200, &svc::inbox_list(app, supplier, query(&req)?).await?)
+    let page = svc::inbox_list(app, supplier, query(&req)?).await?;
+    json(200, &page.map(|v| InboxVisitSummary::from(&v)))
 }
 
 /// `GET /offers/v1/inbox/visits/{visit_id}`
 pub async fn get(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
     let (supplier, id) = target(app, &req).await?;
-    json(200, &svc::inbox_get(app, supplier, id).await?)
+    json(
+        200,
+        &InboxVisitDetail::from(&svc::inbox_get(app, supplier, id).await?),
+    )
 }
 
 /// `GET /offers/v1/inbox/visits/by_inbox_id/{visit_inbox_id}`
 pub async fn get_by_inbox_id(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
     let supplier = authenticate(app, &req).await?.org_admin()?;
     let inbox_id: String = path_param(&req, "visit_inbox_id")?;
-    json(
-        200,
-        &svc::inbox_get_by_inbox_id(app, supplier, &inbox_id).await?,
-    )
+    let visit = svc::inbox_get_by_inbox_id(app, supplier, &inbox_id).await?;
+    json(200, &InboxVisitDetail::from(&visit))
 }
 
 /// `POST /offers/v1/inbox/visits/schedule` (with an optional `Idempotency-Key`).
 pub async fn schedule(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
     org_admin_creates(app, &req, |supplier, body, key| {
-        svc::schedule(app, supplier, body, key)
+        svc::schedule(app, supplier, body, key, |v| ScheduleVisitResponse::from(v))
     })
     .await
 }
@@ -99,26 +105,20 @@ pub async fn adjust_timekeeping(app: &App, req: Request) -> Result<HttpResponse,
 /// `POST /offers/v1/inbox/visits/{visit_id}/reschedule`
 pub async fn reschedule(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
     let (supplier, id) = target(app, &req).await?;
-    json(
-        200,
-        &svc::reschedule(app, supplier, id, json_body(&req)?).await?,
-    )
+    let visit = svc::reschedule(app, supplier, id, json_body(&req)?).await?;
+    json(200, &RescheduleVisitResponse::from(&visit))
 }
 
 /// `POST /offers/v1/inbox/visits/{visit_id}/tasks`
 pub async fn create_tasks(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
     let (supplier, id) = target(app, &req).await?;
-    json(
-        200,
-        &svc::create_tasks(app, supplier, id, json_body(&req)?).await?,
-    )
+    let tasks = svc::create_tasks(app, supplier, id, json_body(&req)?).await?;
+    json(200, &CreateVisitTasksResponse::from(tasks.as_slice()))
 }
 
 /// `POST /offers/v1/inbox/visits/{visit_id}/tasks/complete`
 pub async fn complete_tasks(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
     let (supplier, id) = target(app, &req).await?;
-    json(
-        200,
-        &svc::complete_tasks(app, supplier, id, json_body(&req)?).await?,
-    )
+    let tasks = svc::complete_tasks(app, supplier, id, json_body(&req)?).await?;
+    json(200, &VisitTaskCollection::from(tasks.as_slice()))
 }

@@ -5,14 +5,14 @@ use shared::ApiError;
 use shared::App;
 use shared::edge::http::{HttpResponse, authenticate, json, json_body, no_content};
 use shared::marketplace::usecases::visits as svc;
+use shared::marketplace::wire::visits::{StartWorkSessionRequest, StartWorkSessionResponse};
 
 /// `POST /offers/v1/inbox/work_sessions/start`
 pub async fn start(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
     let supplier = authenticate(app, &req).await?.org_admin()?;
-    json(
-        201,
-        &svc::start_session(app, supplier, json_body(&req)?).await?,
-    )
+    let request: StartWorkSessionRequest = json_body(&req)?;
+    let id = svc::start_session(app, supplier, &request).await?;
+    json(201, &StartWorkSessionResponse { id, request })
 }
 
 /// `POST /offers/v1/inbox/work_sessions/end`

@@ -6,12 +6,14 @@ use shared::App;
 use shared::edge::http::{HttpResponse, authenticate, json, query};
 use shared::marketplace::message::SenderType;
 use shared::marketplace::usecases::sequences as svc;
+use shared::marketplace::wire::sequences::{SequenceSummary, SequenceView};
 
 /// `GET /offers/v1/outbox/sequences`
 pub async fn list(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
     let demand = authenticate(app, &req).await?.org_admin()?;
+    let page = svc::list(app, Some((SenderType::Demand, demand)), query(&req)?).await?;
     json(
         200,
-        &svc::list(app, Some((SenderType::Demand, demand)), query(&req)?).await?,
+        &page.map(|s| SequenceSummary::render(&s, SequenceView::Outbox)),
     )
 }

@@ -5,9 +5,11 @@ use shared::ApiError;
 use shared::App;
 use shared::edge::http::{HttpResponse, authenticate, json, query};
 use shared::marketplace::usecases::visits as svc;
+use shared::marketplace::wire::visits::WorkSessionList;
 
 /// `GET /offers/v1/outbox/work_sessions`
 pub async fn list(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
     let demand = authenticate(app, &req).await?.org_admin()?;
-    json(200, &svc::outbox_sessions(app, demand, query(&req)?).await?)
+    let sessions = svc::outbox_sessions(app, demand, query(&req)?).await?;
+    json(200, &WorkSessionList::from(sessions.as_slice()))
 }

@@ -5,14 +5,17 @@ use shared::ApiError;
 use shared::App;
 use shared::edge::http::{HttpResponse, json, json_body, no_content, path_param, query};
 use shared::marketplace::usecases::sys_admin as svc;
-use shared::marketplace::wire::sys_admin::{DemandTakeRateRequest, RegionalTakeRate};
+use shared::marketplace::wire::sys_admin::{
+    DemandTakeRateRequest, DemandTakeRates, RegionalTakeRate,
+};
 
 use super::sys_admin;
 
 /// `GET /offers/v1/sys_admin/take_rates/demand_take_rates`
 pub async fn list_demand(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
     sys_admin(app, &req).await?;
-    json(200, &svc::demand_take_rates(app, query(&req)?).await?)
+    let rates = svc::demand_take_rates(app, query(&req)?).await?;
+    json(200, &DemandTakeRates::from(rates.as_slice()))
 }
 
 /// `POST /offers/v1/sys_admin/take_rates/demand_take_rates/{demand_persona_id}`

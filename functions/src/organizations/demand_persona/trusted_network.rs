@@ -6,14 +6,15 @@ use shared::App;
 use shared::edge::http::{HttpResponse, authenticate, json, json_body, no_content, query};
 use shared::marketplace::usecases::organizations as svc;
 use shared::marketplace::wire::organizations::{
-    DemandTrustedNetworkQuery, SetTrustedNetworkRequest,
+    DemandTrustedNetworkQuery, SetTrustedNetworkRequest, TrustedNetworkItem,
 };
 
 /// `GET /organizations/v1/demand_persona/trusted_network`
 pub async fn list(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
     let org = authenticate(app, &req).await?.org_admin()?;
     let q: DemandTrustedNetworkQuery = query(&req)?;
-    json(200, &svc::demand_trusted_network(app, org, &q).await?)
+    let page = svc::demand_trusted_network(app, org, &q).await?;
+    json(200, &page.map(|o| TrustedNetworkItem::of(&o)))
 }
 
 /// `POST /organizations/v1/demand_persona/trusted_network`: replaces the network

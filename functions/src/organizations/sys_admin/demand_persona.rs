@@ -8,7 +8,7 @@ use shared::edge::http::{HttpResponse, json, json_body, no_content, query};
 use shared::marketplace::organization::PersonaStatus;
 use shared::marketplace::usecases::organizations as svc;
 use shared::marketplace::wire::organizations::{
-    DemandTrustedNetworkQuery, PersonaStatusView, SetTrustedNetworkRequest,
+    DemandTrustedNetworkQuery, PersonaStatusView, SetTrustedNetworkRequest, TrustedNetworkItem,
 };
 
 use super::target;
@@ -40,7 +40,8 @@ pub async fn deactivate(app: &App, req: Request) -> Result<HttpResponse, ApiErro
 pub async fn list_trusted_network(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
     let org = target(app, &req).await?;
     let q: DemandTrustedNetworkQuery = query(&req)?;
-    json(200, &svc::demand_trusted_network(app, org, &q).await?)
+    let page = svc::demand_trusted_network(app, org, &q).await?;
+    json(200, &page.map(|o| TrustedNetworkItem::of(&o)))
 }
 
 /// `POST …/demand_persona/trusted_network`: replaces the network.

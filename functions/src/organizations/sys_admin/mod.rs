@@ -18,8 +18,8 @@ use shared::marketplace::usecases::organizations as orgs;
 use shared::marketplace::usecases::subscriptions as svc;
 use shared::marketplace::wire::organizations::{
     AdminConfirmSignUpRequest, ConfirmSignUpRequest, EditOrgRequest, OrgDetail, SaveApiKeysRequest,
-    SubscribeItem, SubscriptionArn, SysAdminOrgListQuery, SysAdminOrgSignUpRequest,
-    UnsubscribeRequest,
+    SubscribeItem, SubscriptionArn, SubscriptionList, SysAdminOrgItem, SysAdminOrgListQuery,
+    SysAdminOrgSignUpRequest, UnsubscribeRequest,
 };
 
 /// The organization of a sys_admin route: the caller must be a sys_admin (403 before
@@ -33,7 +33,8 @@ async fn target(app: &App, req: &Request) -> Result<OrgId, ApiError> {
 pub async fn list(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
     authenticate(app, &req).await?.sys_admin()?;
     let q: SysAdminOrgListQuery = query(&req)?;
-    json(200, &orgs::sys_admin_list(app, &q).await?)
+    let page = orgs::sys_admin_list(app, &q).await?;
+    json(200, &page.map(|o| SysAdminOrgItem::of(&o)))
 }
 
 /// `GET /organizations/v1/sys_admin/{organization_id}`
@@ -85,7 +86,8 @@ pub async fn unsubscribe(app: &App, req: Request) -> Result<HttpResponse, ApiErr
 /// `GET /organizations/v1/sys_admin/subscriptions[?endpoint=…]`
 pub async fn list_subscriptions(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
     authenticate(app, &req).await?.sys_admin()?;
-    json(200, &svc::list(app, &query(&req)?).await?)
+    let subscriptions = svc::list(app, &query(&req)?).await?;
+    json(200, &SubscriptionList::from(subscriptions.as_slice()))
 }
 
 /// `POST /organizations/v1/sys_admin/sign_up`: the organization and its unconfirmed

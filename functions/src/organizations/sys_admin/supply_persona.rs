@@ -8,7 +8,7 @@ use shared::edge::http::{HttpResponse, json, json_body, no_content, query};
 use shared::marketplace::organization::PersonaStatus;
 use shared::marketplace::usecases::organizations as svc;
 use shared::marketplace::wire::organizations::{
-    SetCareTypesRequest, SupplyDetail, SupplyTrustedNetworkQuery,
+    SetCareTypesRequest, SupplyDetail, SupplyTrustedNetworkQuery, TrustedNetworkItem,
 };
 
 use super::target;
@@ -43,5 +43,6 @@ pub async fn set_care_types(app: &App, req: Request) -> Result<HttpResponse, Api
 pub async fn list_trusted_network(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
     let org = target(app, &req).await?;
     let q: SupplyTrustedNetworkQuery = query(&req)?;
-    json(200, &svc::supply_trusted_network(app, org, &q).await?)
+    let page = svc::supply_trusted_network(app, org, &q).await?;
+    json(200, &page.map(|o| TrustedNetworkItem::of(&o)))
 }

@@ -36,30 +36,15 @@ fn check_items(n: Option<i64>) -> Result<(), ApiError> {
     }
 }
 
-pub fn job_view(j: &JobRecord) -> Job {
-    Job {
-        deleted: Some(j.deleted),
-        id: Some(j.id.clone()),
-        is_active: Some(j.is_active),
-        is_scheduled: Some(j.is_scheduled),
-        job_parameters: Some(j.job_parameters.clone()),
-        notification: j.notification,
-        number_of_items_in_email: j.number_of_items_in_email,
-        schedule: j.schedule.clone(),
-        schedule_expression: j.schedule_expression.clone(),
-        template_id: j.template_id.clone(),
-        next_run_at: j.next_run_at.filter(|_| j.runnable()),
-        last_run_at: j.last_run_at,
-    }
-}
-
-pub async fn create_job(
+/// A new job; the answer is what `respond` makes of it (stored under `once`'s key too).
+pub async fn create_job<R: serde::Serialize>(
     app: &App,
     tenant: &TenantId,
     job: Job,
     now: Timestamp,
     once: Option<Once>,
-) -> Result<Job, ApiError> {
+    respond: impl FnOnce(&JobRecord) -> R,
+) -> Result<R, ApiError> {
     let id = job.id.clone().unwrap_or_else(new_id);
     check_id("id", &id)?;
     let schedule = job_schedule(job.schedule.as_deref(), job.schedule_expression.as_deref())?;
@@ -90,7 +75,7 @@ pub async fn create_job(
         created_at: now,
         updated_at: now,
     };
-    let created = job_view(&record);
+    let created = respond(&record);
     let key = key_item(once, &created, now)?;
     match app.db.create_job(&record, key).await {
         Ok(()) => Ok(created),
@@ -168,14 +153,14 @@ pub async fn update_job(
     id: &str,
     update: JobUpdate,
     now: Timestamp,
-) -> Result<Job, ApiError> {
+) -> Result<JobRecord, ApiError> {
     let job = existing_job(app, tenant, id).await?;
     let read_version = job.version;
     let updated = apply_job_update(job, update, now)?;
     app.db
         .put_job(&updated, Cond::Version(read_version))
         .await?;
-    Ok(job_view(&updated))
+    Ok(updated)
 }
 
 /// Soft delete: "Delete status will be marked as true"; the job stays readable.
@@ -201,19 +186,18 @@ pub async fn delete_job(
     Ok(())
 }
 
-pub async fn get_job(app: &App, tenant: &TenantId, id: &str) -> Result<Job, ApiError> {
-    Ok(job_view(&existing_job(app, tenant, id).await?))
+pub async fn get_job(app: &App, tenant: &TenantId, id: &str) -> Result<JobRecord, ApiError> {
+    existing_job(app, tenant, id).await
 }
 
 /// The tenant's jobs that are not deleted.
-pub async fn list_jobs(app: &App, tenant: &TenantId) -> Result<Vec<Job>, ApiError> {
+pub async fn list_jobs(app: &App, tenant: &TenantId) -> Result<Vec<JobRecord>, ApiError> {
     Ok(app
         .db
         .list_jobs(tenant)
         .await?
-        .iter()
+        .into_iter()
         .filter(|j| !j.deleted)
-        .map(job_view)
         .collect())
 }
 

@@ -6,9 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::collector::rules::{SECRET_MASK, is_masked, mask_access_key};
 use crate::collector::store::{SubscriptionRecord, Target};
 use crate::collector::usecases::new_id;
-use crate::collector::wire::{
-    DeactivateResponse, Destination, EventSubscription, SnsDestination, SqsDestination, check_id,
-};
+use crate::collector::wire::{Destination, EventSubscription, check_id};
 use crate::edge::error::ApiError;
 use crate::identity::oauth::TenantId;
 use crate::infra::app::App;
@@ -99,45 +97,6 @@ fn hint(access_key: &str) -> String {
         .to_owned()
 }
 
-/// A subscription as the API shows it: credentials masked.
-pub fn view(s: &SubscriptionRecord) -> EventSubscription {
-    // Only the key's last characters are stored, so that is all the mask can show.
-    let access_key = format!("{SECRET_MASK}{}", s.access_key_hint);
-    let (sqs, sns) = match &s.target {
-        Target::Sqs { queue_url, region } => (
-            Some(SqsDestination {
-                access_key,
-                access_secret: SECRET_MASK.into(),
-                queue_url: queue_url.clone(),
-                region: region.clone(),
-            }),
-            None,
-        ),
-        Target::Sns { topic_arn, region } => (
-            None,
-            Some(SnsDestination {
-                access_key,
-                access_secret: SECRET_MASK.into(),
-                topic_arn: topic_arn.clone(),
-                region: region.clone(),
-            }),
-        ),
-    };
-    EventSubscription {
-        active: Some(s.active),
-        destination: Destination {
-            sqs,
-            sns,
-            kind: s.destination_type.clone(),
-        },
-        entity_type: s.entity_type,
-        id: Some(s.id.clone()),
-        subscribe_change: Some(s.subscribe_change),
-        subscribe_create: Some(s.subscribe_create),
-        subscribe_delete: Some(s.subscribe_delete),
-    }
-}
-
 /// Active event subscriptions are capped per tenant (a deactivated one does not count, and
 /// counts again when reactivated). `except` is the subscription being reactivated.
 async fn active_subscriptions_quota(
@@ -159,13 +118,16 @@ async fn active_subscriptions_quota(
     Ok(())
 }
 
-pub async fn create_subscription(
+/// A new subscription; the answer is what `respond` makes of it (stored under `once`'s key
+/// too).
+pub async fn create_subscription<R: serde::Serialize>(
     app: &App,
     tenant: &TenantId,
     sub: EventSubscription,
     now: Timestamp,
     once: Option<Once>,
-) -> Result<EventSubscription, ApiError> {
+    respond: impl FnOnce(&SubscriptionRecord) -> R,
+) -> Result<R, ApiError> {
     let id = sub.id.clone().unwrap_or_else(new_id);
     check_id("id", &id)?;
     let (target, creds) = destination_parts(&sub.destination)?;
@@ -192,7 +154,7 @@ pub async fn create_subscription(
         created_at: now,
         updated_at: now,
     };
-    let created = view(&record);
+    let created = respond(&record);
     let key = key_item(once, &created, now)?;
     match app.db.create_event_subscription(&record, key).await {
         Ok(()) => Ok(created),
@@ -211,7 +173,7 @@ pub async fn update_subscription(
     tenant: &TenantId,
     sub: EventSubscription,
     now: Timestamp,
-) -> Result<EventSubscription, ApiError> {
+) -> Result<SubscriptionRecord, ApiError> {
     let id = sub
         .id
         .clone()
@@ -258,21 +220,20 @@ pub async fn update_subscription(
     }
     record.updated_at = now;
     app.db.put_event_subscription(&record, Cond::Exists).await?;
-    Ok(view(&record))
+    Ok(record)
 }
 
 /// "Get all event subscriptions": the seed describes it as finding all *active* ones.
 pub async fn list_subscriptions(
     app: &App,
     tenant: &TenantId,
-) -> Result<Vec<EventSubscription>, ApiError> {
+) -> Result<Vec<SubscriptionRecord>, ApiError> {
     Ok(app
         .db
         .list_event_subscriptions(tenant)
         .await?
-        .iter()
+        .into_iter()
         .filter(|s| s.active)
-        .map(view)
         .collect())
 }
 
@@ -280,12 +241,11 @@ pub async fn get_subscription(
     app: &App,
     tenant: &TenantId,
     id: &str,
-) -> Result<EventSubscription, ApiError> {
+) -> Result<SubscriptionRecord, ApiError> {
     check_id("id", id)?;
     app.db
         .get_event_subscription(tenant, id)
         .await?
-        .map(|s| view(&s))
         .ok_or_else(|| ApiError::not_found("Event subscription"))
 }
 
@@ -294,7 +254,7 @@ pub async fn deactivate_subscription(
     tenant: &TenantId,
     id: &str,
     now: Timestamp,
-) -> Result<DeactivateResponse, ApiError> {
+) -> Result<(), ApiError> {
     check_id("id", id)?;
     let mut record = app
         .db
@@ -304,9 +264,5 @@ pub async fn deactivate_subscription(
     record.active = false;
     record.updated_at = now;
     app.db.put_event_subscription(&record, Cond::Exists).await?;
-    Ok(DeactivateResponse {
-        body: Default::default(),
-        status_code: "ACCEPTED",
-        status_code_value: 0,
-    })
+    Ok(())
 }

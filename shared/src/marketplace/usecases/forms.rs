@@ -16,10 +16,7 @@ use crate::marketplace::form::{
 };
 use crate::marketplace::referral::Referral;
 use crate::marketplace::visit::VisitStatus;
-use crate::marketplace::wire::forms::{
-    FormSubmissionCreated, FormSubmissionRequest, FormTemplateDetail, OutboxFormSubmissionDetail,
-};
-use crate::marketplace::wire::sequences::PresignedUrl;
+use crate::marketplace::wire::forms::FormSubmissionRequest;
 
 use crate::store::races::retry_lost_races;
 
@@ -28,15 +25,17 @@ use crate::store::races::won;
 
 /// `POST /offers/v1/outbox/form_templates` (this platform's extension: the published API has
 /// no operation for it): the next version of the schema becomes the latest. The request's
-/// idempotency key is written with it, so two retries with one key publish one version.
-pub async fn publish(
+/// idempotency key is written with it, so two retries with one key publish one version. The
+/// answer is what `respond` makes of the version published.
+pub async fn publish<R: serde::Serialize>(
     app: &App,
     demand: OrgId,
     draft: TemplateDraft,
     once: Option<Once>,
-) -> Result<FormTemplateDetail, ApiError> {
+    respond: impl Fn(&FormTemplate) -> R,
+) -> Result<R, ApiError> {
     let recipients = app.db.trusted_suppliers(demand).await?;
-    let (draft, recipients, once) = (&draft, &recipients, &once);
+    let (draft, recipients, once, respond) = (&draft, &recipients, &once, &respond);
     retry_lost_races(
         "The form template is being published by other requests; retry.",
         || async move {
@@ -46,7 +45,7 @@ pub async fn publish(
             // Nobody to tell when the demand trusts no supplier yet.
             let event = (!recipients.is_empty())
                 .then(|| EventRecord::form_template(&t, recipients.clone(), at));
-            let detail = FormTemplateDetail::from(&t);
+            let detail = respond(&t);
             let key = key_item(once.clone(), &detail, at)?;
             let read = latest.map(|l| l.schema_version);
             let written = app
@@ -72,14 +71,13 @@ pub async fn latest(
     supplier: OrgId,
     demand: OrgId,
     schema: FormSchemaId,
-) -> Result<FormTemplateDetail, ApiError> {
+) -> Result<FormTemplate, ApiError> {
     if !app.db.is_trusted(demand, supplier).await? {
         return Err(ApiError::not_found("Form template"));
     }
     app.db
         .latest_form_template(demand, schema)
         .await?
-        .map(|t| FormTemplateDetail::from(&t))
         .ok_or_else(|| ApiError::not_found("Form template"))
 }
 
@@ -119,13 +117,14 @@ pub async fn referral_holding_visit(
         .filter(|r| r.supply_org_id == supplier))
 }
 
-/// `POST /offers/v1/inbox/form_submissions`
-pub async fn submit(
+/// `POST /offers/v1/inbox/form_submissions`: answers what `respond` makes of the submission.
+pub async fn submit<R: serde::Serialize>(
     app: &App,
     supplier: OrgId,
     req: FormSubmissionRequest,
     once: Option<Once>,
-) -> Result<FormSubmissionCreated, ApiError> {
+    respond: impl FnOnce(&FormSubmission) -> R,
+) -> Result<R, ApiError> {
     let subject = Subject::from_ids(req.service_id, req.visit_id)?;
     let referral = match subject {
         Subject::Service(id) => referral_holding_service(app, supplier, id)
@@ -153,7 +152,7 @@ pub async fn submit(
         at,
     )?;
     let event = EventRecord::form_submission(&submission, at);
-    let created = FormSubmissionCreated::from(&submission);
+    let created = respond(&submission);
     let key = key_item(once, &created, at)?;
     app.db.put_form_submission(&submission, &event, key).await?;
     Ok(created)
@@ -164,12 +163,11 @@ pub async fn get(
     app: &App,
     demand: OrgId,
     id: FormSubmissionId,
-) -> Result<OutboxFormSubmissionDetail, ApiError> {
+) -> Result<FormSubmission, ApiError> {
     app.db
         .get_form_submission(id)
         .await?
         .filter(|s| s.demand_org_id == demand)
-        .map(|s| OutboxFormSubmissionDetail::from(&s))
         .ok_or_else(|| ApiError::not_found("Form submission"))
 }
 
@@ -179,21 +177,12 @@ pub async fn presign_attachment(
     base_url: &str,
     demand: OrgId,
     id: FormSubmissionFieldId,
-) -> Result<PresignedUrl, ApiError> {
+) -> Result<String, ApiError> {
     app.db
         .get_form_attachment(id)
         .await?
         .filter(|a| a.demand_org_id == demand)
         .ok_or_else(|| ApiError::not_found("Form submission field"))?;
-    Ok(PresignedUrl {
-        url: presign(
-            &app.aws,
-            &app.config,
-            base_url,
-            DownloadKind::FormAttachment,
-            id.0,
-            demand,
-        )
-        .await?,
-    })
+    let kind = DownloadKind::FormAttachment;
+    presign(&app.aws, &app.config, base_url, kind, id.0, demand).await
 }

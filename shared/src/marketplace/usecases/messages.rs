@@ -7,12 +7,11 @@ use crate::events::{EventRecord, NamedRef};
 use crate::infra::app::App;
 use crate::infra::presign::{DownloadKind, presign};
 use crate::kernel::ids::{FileId, MessageId, OrgId, SequenceId};
-use crate::marketplace::message::{Message, SenderType, SequenceOrigin, SequenceParties};
-use crate::marketplace::sequence::{Sequence, SequenceCare};
-use crate::marketplace::wire::messages::{
-    MessageDetail, MessageQuery, MessageSendRequest, MessageSummary,
+use crate::marketplace::message::{
+    Message, NamedMessage, SenderType, SequenceOrigin, SequenceParties,
 };
-use crate::marketplace::wire::sequences::PresignedUrl;
+use crate::marketplace::sequence::{Sequence, SequenceCare};
+use crate::marketplace::wire::messages::{MessageQuery, MessageSendRequest};
 
 use crate::marketplace::usecases::lean_of;
 
@@ -42,14 +41,16 @@ async fn parties(
 ///
 /// The message, its event, the sequence's summary (latest message time, count) and the
 /// request's idempotency key are one transaction; a message racing another in the same
-/// sequence reads the summary again, unless it raced a request with its own key.
-pub async fn send(
+/// sequence reads the summary again, unless it raced a request with its own key. The answer
+/// is what `respond` makes of the message.
+pub async fn send<R: serde::Serialize>(
     app: &App,
     side: SenderType,
     org: OrgId,
     req: MessageSendRequest,
     once: Option<Once>,
-) -> Result<MessageDetail, ApiError> {
+    respond: impl FnOnce(&NamedMessage) -> R,
+) -> Result<R, ApiError> {
     let p = parties(app, side, org, req.sequence_id).await?;
     let at = now();
     let message = Message::compose(&p, side, req.category, req.text, req.author, req.file, at)?;
@@ -71,7 +72,7 @@ pub async fn send(
         at,
     );
     // The answer is decided before the write: the key item stores it.
-    let answer = detail(app, message.clone()).await?;
+    let answer = respond(&named(app, message.clone()).await?);
     let key = key_item(once.clone(), &answer, at)?;
     let (p, message, event, key, once) = (&p, &message, &event, &key, &once);
     retry_lost_races(
@@ -133,11 +134,9 @@ pub async fn list(
     side: SenderType,
     org: OrgId,
     q: MessageQuery,
-) -> Result<Page<MessageSummary>, ApiError> {
+) -> Result<Page<Message>, ApiError> {
     parties(app, side, org, q.sequence_id).await?;
-    Ok(sequence_page(app, &q)
-        .await?
-        .map(|m| MessageSummary::from(&m)))
+    sequence_page(app, &q).await
 }
 
 /// The page of the sequence's messages the query asks for, oldest first unless asked otherwise.
@@ -163,7 +162,7 @@ pub async fn get(
     side: SenderType,
     org: OrgId,
     id: MessageId,
-) -> Result<MessageDetail, ApiError> {
+) -> Result<NamedMessage, ApiError> {
     let m = app
         .db
         .get_message(id)
@@ -173,7 +172,7 @@ pub async fn get(
             SenderType::Supply => m.supply_org_id == org,
         })
         .ok_or_else(|| ApiError::not_found("Message"))?;
-    detail(app, m).await
+    named(app, m).await
 }
 
 /// The message carrying file `id`, if the caller's organization is its party on `side`.
@@ -201,31 +200,22 @@ pub async fn presign_file(
     side: SenderType,
     org: OrgId,
     id: FileId,
-) -> Result<PresignedUrl, ApiError> {
+) -> Result<String, ApiError> {
     message_of_file(app, side, org, id).await?;
-    Ok(PresignedUrl {
-        url: presign(
-            &app.aws,
-            &app.config,
-            base_url,
-            DownloadKind::MessageFile,
-            id.0,
-            org,
-        )
-        .await?,
-    })
+    let kind = DownloadKind::MessageFile;
+    presign(&app.aws, &app.config, base_url, kind, id.0, org).await
 }
 
-/// One message with its sender and recipient organizations.
-async fn detail(app: &App, message: Message) -> Result<MessageDetail, ApiError> {
-    details(app, vec![message])
+/// One message with its sender's and recipient's names.
+async fn named(app: &App, message: Message) -> Result<NamedMessage, ApiError> {
+    names(app, vec![message])
         .await?
         .pop()
-        .ok_or_else(|| ApiError::internal("no detail for a message"))
+        .ok_or_else(|| ApiError::internal("no names for a message"))
 }
 
-/// Messages with their sender and recipient organizations (each organization read once).
-async fn details(app: &App, messages: Vec<Message>) -> Result<Vec<MessageDetail>, ApiError> {
+/// Messages with their senders' and recipients' names (each organization read once).
+async fn names(app: &App, messages: Vec<Message>) -> Result<Vec<NamedMessage>, ApiError> {
     let orgs = leans(
         app,
         messages
@@ -234,34 +224,34 @@ async fn details(app: &App, messages: Vec<Message>) -> Result<Vec<MessageDetail>
     )
     .await?;
     messages
-        .iter()
-        .map(|m| {
-            let (from, to) = match m.sender_type {
-                SenderType::Demand => (m.demand_org_id, m.supply_org_id),
-                SenderType::Supply => (m.supply_org_id, m.demand_org_id),
+        .into_iter()
+        .map(|message| {
+            let (from, to) = match message.sender_type {
+                SenderType::Demand => (message.demand_org_id, message.supply_org_id),
+                SenderType::Supply => (message.supply_org_id, message.demand_org_id),
             };
-            Ok(MessageDetail {
-                message: m.into(),
+            Ok(NamedMessage {
                 sender: lean_of(&orgs, from)?,
                 recipient: lean_of(&orgs, to)?,
+                message,
             })
         })
         .collect()
 }
 
 /// `GET /offers/v1/sys_admin/messages?sequence_id=…`
-pub async fn sys_admin_list(app: &App, q: MessageQuery) -> Result<Page<MessageDetail>, ApiError> {
+pub async fn sys_admin_list(app: &App, q: MessageQuery) -> Result<Page<NamedMessage>, ApiError> {
     let mut page = sequence_page(app, &q).await?;
-    let items = details(app, std::mem::take(&mut page.items)).await?;
+    let items = names(app, std::mem::take(&mut page.items)).await?;
     Ok(page.with_items(items))
 }
 
 /// `GET /offers/v1/sys_admin/messages/by_file_id/{file_id}`
-pub async fn sys_admin_by_file(app: &App, id: FileId) -> Result<MessageDetail, ApiError> {
+pub async fn sys_admin_by_file(app: &App, id: FileId) -> Result<NamedMessage, ApiError> {
     let m = app
         .db
         .message_of_file(id)
         .await?
         .ok_or_else(|| ApiError::not_found("File"))?;
-    detail(app, m).await
+    named(app, m).await
 }

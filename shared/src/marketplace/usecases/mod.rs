@@ -2,6 +2,12 @@
 //! transaction, retrying when a concurrent request won the race
 //! ([`retry_lost_races`](crate::store::races::retry_lost_races)). Handlers call these after
 //! authenticating and parsing; nothing here knows about HTTP.
+//!
+//! They take the API's parsed requests and queries as their commands and answer in the
+//! domain's terms (an offer, a page of referrals with their organizations' names); the handler
+//! renders the answer with the wire module's view. A creating use case whose response is
+//! stored under an idempotency key, in the same transaction as what it creates, takes that
+//! rendering as a `respond` closure. `tests/structure/modules.rs` holds them to it.
 
 pub mod downloads;
 pub mod forms;

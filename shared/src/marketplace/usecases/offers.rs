@@ -8,15 +8,16 @@ use crate::infra::app::App;
 use crate::kernel::ids::{MatchId, OfferId, OrgId, SequenceId};
 use crate::kernel::time::{Timestamp, now};
 use crate::marketplace::offer::Rejection;
-use crate::marketplace::offer::{MatchResponse, Offer, OfferMatch, OfferState, Transition};
+use crate::marketplace::offer::{
+    MatchResponse, NamedOffer, Offer, OfferMatch, OfferState, Transition,
+};
 use crate::marketplace::organization::{AssignmentMode, Organization, match_suppliers};
 use crate::marketplace::referral::Referral;
 use crate::marketplace::store::offers::{COUNTER_WRITES, new_offer_writes};
 use crate::marketplace::take_rate::TakeRate;
 use crate::marketplace::wire::offers::{
-    AcceptOfferRequest, AssignOfferRequest, BundleOffersCreated, CloseOfferRequest,
-    CreateBundleOfferRequest, CreateOfferRequest, CreateShiftOfferRequest, CreatedOfferItem,
-    DeclineOfferRequest, GroupRef, OutboxOfferDetail, ShiftOffersCreated,
+    AcceptOfferRequest, AssignOfferRequest, CloseOfferRequest, CreateOfferRequest,
+    DeclineOfferRequest,
 };
 use crate::store::MAX_TRANSACTION_ITEMS;
 use crate::store::db::{Cond, DbError, Item};
@@ -136,38 +137,51 @@ impl Candidates {
 }
 
 /// Creates the offer, matches it to suppliers, and announces `OfferMatched` to each of them.
-/// With `once`, the request's idempotency key is written with them.
-pub async fn create(
+/// The answer is what `respond` makes of the new offer; with `once`, it is written under the
+/// request's idempotency key with them.
+pub async fn create<R: serde::Serialize>(
     app: &App,
     demand: OrgId,
     request: CreateOfferRequest,
     once: Option<Once>,
-) -> Result<OutboxOfferDetail, ApiError> {
+    respond: impl FnOnce(&NamedOffer) -> R,
+) -> Result<R, ApiError> {
     let candidates = Candidates::read(app, demand, &request.direct_supply_persona_ids).await?;
-    let created = candidates.offer(request, None, now())?;
-    let detail = OutboxOfferDetail::new(&created.0.offer, lean(&candidates.demand), None);
+    let (state, events) = candidates.offer(request, None, now())?;
+    let named = NamedOffer {
+        offer: state.offer,
+        demand: lean(&candidates.demand),
+        supply: None,
+    };
+    let response = respond(&named);
+    let created = (
+        OfferState {
+            offer: named.offer,
+            matches: state.matches,
+        },
+        events,
+    );
     write_new_offers(
         app,
         std::slice::from_ref(&created),
-        key_item(once, &detail, now())?,
+        key_item(once, &response, now())?,
     )
     .await?;
-    Ok(detail)
+    Ok(response)
 }
 
 /// Creates the offers of a shift or bundle, which share one id (`shift_id`), all in one
 /// transaction: one invalid item, one visit already held or one lost race, and nothing is
 /// written. The price is a limit on size: every offer, match, visit hold and event must fit in
 /// DynamoDB's 100 writes of one transaction, otherwise the request is refused with a 422.
-/// `respond` shapes the response (a shift's or a bundle's) from the group and its items, each
-/// shown `with_visits` or not.
-async fn create_group<R: serde::Serialize>(
+/// The answer is what `respond` makes of the group's id and its offers (stored under `once`'s
+/// key too).
+pub async fn create_group<R: serde::Serialize>(
     app: &App,
     demand: OrgId,
     requests: Vec<CreateOfferRequest>,
     once: Option<Once>,
-    with_visits: bool,
-    respond: impl FnOnce(GroupRef, Vec<CreatedOfferItem>) -> R,
+    respond: impl FnOnce(uuid::Uuid, &[&Offer]) -> R,
 ) -> Result<R, ApiError> {
     let mut direct: Vec<OrgId> = Vec::new();
     for r in &requests {
@@ -200,11 +214,8 @@ async fn create_group<R: serde::Serialize>(
             w[0]
         )));
     }
-    let items = created
-        .iter()
-        .map(|(s, _)| CreatedOfferItem::new(&s.offer, with_visits))
-        .collect();
-    let response = respond(GroupRef { id: group }, items);
+    let offers: Vec<&Offer> = created.iter().map(|(s, _)| &s.offer).collect();
+    let response = respond(group, &offers);
     write_new_offers(app, &created, key_item(once, &response, at)?).await?;
     Ok(response)
 }
@@ -236,35 +247,6 @@ async fn write_new_offers(
         )),
         Err(e) => Err(e.into()),
     }
-}
-
-/// `POST /offers/v1/outbox/shift/offers`: one `visit` offer per item, sharing a `shift_id`.
-pub async fn create_shift(
-    app: &App,
-    demand: OrgId,
-    request: CreateShiftOfferRequest,
-    once: Option<Once>,
-) -> Result<ShiftOffersCreated, ApiError> {
-    let requests = request.into_offer_requests();
-    create_group(app, demand, requests, once, true, |shift, items| {
-        ShiftOffersCreated { shift, items }
-    })
-    .await
-}
-
-/// `POST /offers/v1/outbox/bundle/offers`: one `service` offer per item, sharing a bundle id
-/// (their `shift_id` everywhere else).
-pub async fn create_bundle(
-    app: &App,
-    demand: OrgId,
-    request: CreateBundleOfferRequest,
-    once: Option<Once>,
-) -> Result<BundleOffersCreated, ApiError> {
-    let requests = request.into_offer_requests()?;
-    create_group(app, demand, requests, once, false, |bundle, items| {
-        BundleOffersCreated { bundle, items }
-    })
-    .await
 }
 
 /// Who is asking about an offer; an offer the caller has no part in is "not found".

@@ -12,8 +12,7 @@ use crate::marketplace::organization::{
     self as domain, AssignmentMode, Change, Organization, PersonaStatus,
 };
 use crate::marketplace::wire::organizations::{
-    DemandTrustedNetworkQuery, OrgListItem, OrgListQuery, SupplyTrustedNetworkQuery,
-    SysAdminOrgItem, SysAdminOrgListQuery, TrustedNetworkItem,
+    DemandTrustedNetworkQuery, OrgListQuery, SupplyTrustedNetworkQuery, SysAdminOrgListQuery,
 };
 
 use crate::store::races::retry_lost_races;
@@ -102,9 +101,8 @@ pub async fn set_care_types(app: &App, id: OrgId, care_types: &[CareType]) -> Re
 }
 
 /// `GET /organizations/v1`: the directory, sorted by name ascending.
-pub async fn list(app: &App, q: &OrgListQuery) -> Result<Page<OrgListItem>, ApiError> {
-    let page = directory(app, q.page, q.items_per_page, |o| q.matches(o)).await?;
-    Ok(page.map(|o| OrgListItem::of(&o)))
+pub async fn list(app: &App, q: &OrgListQuery) -> Result<Page<Organization>, ApiError> {
+    directory(app, q.page, q.items_per_page, |o| q.matches(o)).await
 }
 
 /// A page of the organizations `keep` selects, by name ascending.
@@ -143,12 +141,9 @@ fn network_paging(
     PageRequest::parse(page, items_per_page, Some(order.unwrap_or(SortOrder::Asc)))
 }
 
-fn network_page(mut orgs: Vec<Organization>, page: PageRequest) -> Page<TrustedNetworkItem> {
+fn network_page(mut orgs: Vec<Organization>, page: PageRequest) -> Page<Organization> {
     sort_by_name(&mut orgs, page.sort_order);
-    paginate(orgs, page).map(|o| TrustedNetworkItem {
-        name: o.name,
-        id: o.id,
-    })
+    paginate(orgs, page)
 }
 
 /// `GET /organizations/v1/demand_persona/trusted_network`: the caller's trusted suppliers.
@@ -156,7 +151,7 @@ pub async fn demand_trusted_network(
     app: &App,
     id: OrgId,
     q: &DemandTrustedNetworkQuery,
-) -> Result<Page<TrustedNetworkItem>, ApiError> {
+) -> Result<Page<Organization>, ApiError> {
     let page = network_paging(q.page, q.items_per_page, q.sort_order)?;
     own_org(app, id).await?;
     let suppliers = app.db.trusted_suppliers(id).await?;
@@ -176,7 +171,7 @@ pub async fn supply_trusted_network(
     app: &App,
     id: OrgId,
     q: &SupplyTrustedNetworkQuery,
-) -> Result<Page<TrustedNetworkItem>, ApiError> {
+) -> Result<Page<Organization>, ApiError> {
     let page = network_paging(q.page, q.items_per_page, q.sort_order)?;
     own_org(app, id).await?;
     let demands = app.db.trusted_by(id).await?;
@@ -290,9 +285,8 @@ pub async fn set_supplier_networks(
 pub async fn sys_admin_list(
     app: &App,
     q: &SysAdminOrgListQuery,
-) -> Result<Page<SysAdminOrgItem>, ApiError> {
-    let page = directory(app, q.page, q.items_per_page, |o| q.matches(o)).await?;
-    Ok(page.map(|o| SysAdminOrgItem::of(&o)))
+) -> Result<Page<Organization>, ApiError> {
+    directory(app, q.page, q.items_per_page, |o| q.matches(o)).await
 }
 
 /// `POST /organizations/v1/sys_admin/{id}/edit`.
@@ -346,7 +340,7 @@ pub async fn anon_list(
     app: &App,
     approval_id: &str,
     q: &OrgListQuery,
-) -> Result<Page<OrgListItem>, ApiError> {
+) -> Result<Page<Organization>, ApiError> {
     require_approval(app, approval_id).await?;
     list(app, q).await
 }

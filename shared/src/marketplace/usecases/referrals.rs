@@ -2,6 +2,7 @@
 //! each written with its event in one transaction.
 
 use std::cmp::Reverse;
+use std::collections::HashMap;
 
 use crate::edge::error::ApiError;
 use crate::events::EventRecord;
@@ -9,14 +10,16 @@ use crate::infra::app::App;
 use crate::kernel::ids::{OrgId, ReferralId};
 use crate::kernel::paging::{Page, PageRequest, SortOrder, paginate};
 use crate::kernel::time::{Timestamp, now};
+use crate::marketplace::common::OrganizationLean;
 use crate::marketplace::organization::{Organization, PersonaStatus};
-use crate::marketplace::referral::{Referral, ReferralChange, ReferralRejection, ReferralSide};
+use crate::marketplace::referral::{
+    NamedReferral, Referral, ReferralChange, ReferralRejection, ReferralSide,
+};
 use crate::marketplace::take_rate::TakeRate;
 use crate::marketplace::visit::check_visit_count;
 use crate::marketplace::wire::referrals::{
     ClientTasksUpdateRequest, CreateReferralRequest, InboxReferralCancelRequest,
-    InboxReferralDetail, InboxReferralQuery, InboxReferralSummary, OutboxReferralCancelRequest,
-    OutboxReferralDetail, OutboxReferralQuery, OutboxReferralSummary, ReferralSortBy,
+    InboxReferralQuery, OutboxReferralCancelRequest, OutboxReferralQuery, ReferralSortBy,
     UpdateReferralRequest,
 };
 use crate::store::idempotency::Once;
@@ -112,7 +115,7 @@ pub async fn outbox_list(
     app: &App,
     demand: OrgId,
     q: OutboxReferralQuery,
-) -> Result<Page<OutboxReferralSummary>, ApiError> {
+) -> Result<Page<NamedReferral>, ApiError> {
     let paging = PageRequest::parse(q.page, q.items_per_page, q.sort_order)?;
     let side = ReferralSide::Demand;
     let page = if q.is_unfiltered() {
@@ -122,10 +125,36 @@ pub async fn outbox_list(
         let by = q.sort_by.unwrap_or_default();
         listed(app, side, demand, |r| q.matches(r), by, paging).await?
     };
-    let names = leans(app, page.items.iter().map(|r| r.supply_org_id)).await?;
-    page.try_map(|r| {
-        let supply = lean_of(&names, r.supply_org_id)?;
-        Ok(OutboxReferralSummary::new(&r, supply))
+    named(app, page).await
+}
+
+/// Each referral of a page with both its organizations' names, read in one batch.
+pub(crate) async fn named(
+    app: &App,
+    page: Page<Referral>,
+) -> Result<Page<NamedReferral>, ApiError> {
+    let parties = page
+        .items
+        .iter()
+        .flat_map(|r| [r.demand_org_id, r.supply_org_id]);
+    let names = leans(app, parties).await?;
+    page.try_map(|referral| name(&names, referral))
+}
+
+/// One referral with both its organizations' names.
+pub(crate) async fn named_one(app: &App, referral: Referral) -> Result<NamedReferral, ApiError> {
+    let names = leans(app, [referral.demand_org_id, referral.supply_org_id]).await?;
+    name(&names, referral)
+}
+
+fn name(
+    names: &HashMap<OrgId, OrganizationLean>,
+    referral: Referral,
+) -> Result<NamedReferral, ApiError> {
+    Ok(NamedReferral {
+        demand: lean_of(names, referral.demand_org_id)?,
+        supply: lean_of(names, referral.supply_org_id)?,
+        referral,
     })
 }
 
@@ -133,20 +162,16 @@ pub async fn outbox_get(
     app: &App,
     demand: OrgId,
     id: ReferralId,
-) -> Result<OutboxReferralDetail, ApiError> {
+) -> Result<NamedReferral, ApiError> {
     let r = visible(app, ReferralSide::Demand, demand, id).await?;
-    let names = leans(app, [r.supply_org_id]).await?;
-    Ok(OutboxReferralDetail::new(
-        &r,
-        lean_of(&names, r.supply_org_id)?,
-    ))
+    named_one(app, r).await
 }
 
 pub async fn inbox_list(
     app: &App,
     supplier: OrgId,
     q: InboxReferralQuery,
-) -> Result<Page<InboxReferralSummary>, ApiError> {
+) -> Result<Page<Referral>, ApiError> {
     let paging = PageRequest::parse(q.page, q.items_per_page, q.sort_order)?;
     let side = ReferralSide::Supply;
     let page = if q.is_unfiltered() {
@@ -156,20 +181,16 @@ pub async fn inbox_list(
         let by = ReferralSortBy::LastModified;
         listed(app, side, supplier, |r| q.matches(r), by, paging).await?
     };
-    Ok(page.map(|r| InboxReferralSummary::from(&r)))
+    Ok(page)
 }
 
 pub async fn inbox_get(
     app: &App,
     supplier: OrgId,
     id: ReferralId,
-) -> Result<InboxReferralDetail, ApiError> {
+) -> Result<NamedReferral, ApiError> {
     let r = visible(app, ReferralSide::Supply, supplier, id).await?;
-    let names = leans(app, [r.demand_org_id]).await?;
-    Ok(InboxReferralDetail::new(
-        &r,
-        lean_of(&names, r.demand_org_id)?,
-    ))
+    named_one(app, r).await
 }
 
 /// Runs a referral change to completion: read (only the caller's side's referral is visible),
@@ -254,12 +275,14 @@ async fn parties(
 /// `POST /offers/v1/outbox/referrals`: a referral straight to one supplier, without an offer.
 /// Both sides hear `ReferralCreated`. The supplier must have an active supply persona (any
 /// other id, including an unknown one, is a 422: it is a field of the body, not the path).
-pub async fn create_direct(
+/// The answer is what `respond` makes of the referral (stored under `once`'s key too).
+pub async fn create_direct<R: serde::Serialize>(
     app: &App,
     demand: OrgId,
     request: CreateReferralRequest,
     once: Option<Once>,
-) -> Result<OutboxReferralDetail, ApiError> {
+    respond: impl FnOnce(&NamedReferral) -> R,
+) -> Result<R, ApiError> {
     // One round trip reads both organizations and the take rates, then one writes.
     let parties = [demand, request.supply_persona_id];
     let (orgs, (own, regional)) =
@@ -280,10 +303,17 @@ pub async fn create_direct(
     // A visit referral writes one visit item per visit in its creating transaction.
     check_visit_count(referral.visits.len())?;
     let events = referral.created_events(&demand_org, &supply_org, at);
-    let detail = OutboxReferralDetail::new(&referral, lean(&supply_org));
-    let key = crate::store::idempotency::key_item(once, &detail, at)?;
-    app.db.create_referral(&referral, &events, key).await?;
-    Ok(detail)
+    let named = NamedReferral {
+        referral,
+        demand: lean(&demand_org),
+        supply: lean(&supply_org),
+    };
+    let response = respond(&named);
+    let key = crate::store::idempotency::key_item(once, &response, at)?;
+    app.db
+        .create_referral(&named.referral, &events, key)
+        .await?;
+    Ok(response)
 }
 
 /// `POST /offers/v1/outbox/referrals/{id}/update`: a new revision. The archived revision is
@@ -296,7 +326,7 @@ pub async fn update(
     demand: OrgId,
     id: ReferralId,
     request: UpdateReferralRequest,
-) -> Result<OutboxReferralDetail, ApiError> {
+) -> Result<NamedReferral, ApiError> {
     let (supplier, revision) = &request.into_update(now())?;
     retry_lost_races(REFERRAL_BUSY, || async move {
         let r = visible(app, ReferralSide::Demand, demand, id).await?;
@@ -308,7 +338,11 @@ pub async fn update(
             .db
             .apply_revision(r.version, &revised.archived, &revised.latest, &events)
             .await;
-        Ok(won(written)?.map(|()| OutboxReferralDetail::new(&revised.latest, lean(&supply_org))))
+        Ok(won(written)?.map(|()| NamedReferral {
+            referral: revised.latest,
+            demand: lean(&demand_org),
+            supply: lean(&supply_org),
+        }))
     })
     .await
 }

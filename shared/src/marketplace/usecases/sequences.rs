@@ -6,8 +6,8 @@ use crate::infra::app::App;
 use crate::kernel::ids::OrgId;
 use crate::kernel::paging::{Page, PageRequest, SortOrder, paginate};
 use crate::marketplace::message::SenderType;
-use crate::marketplace::sequence::Sequence;
-use crate::marketplace::wire::sequences::{SequenceQuery, SequenceSummary, SequenceView};
+use crate::marketplace::sequence::{NamedSequence, Sequence};
+use crate::marketplace::wire::sequences::SequenceQuery;
 
 use crate::marketplace::usecases::lean_of;
 
@@ -54,7 +54,7 @@ pub async fn list(
     app: &App,
     caller: Option<(SenderType, OrgId)>,
     q: SequenceQuery,
-) -> Result<Page<SequenceSummary>, ApiError> {
+) -> Result<Page<NamedSequence>, ApiError> {
     let q = q.checked()?;
     let paging = PageRequest::parse(q.page, q.items_per_page, q.sort_order)?;
     let mut found: Vec<Sequence> = candidates(app, caller, &q)
@@ -75,18 +75,11 @@ pub async fn list(
             .flat_map(|s| [s.demand_org_id, s.supply_org_id]),
     )
     .await?;
-    let view = match caller {
-        Some((SenderType::Demand, _)) => SequenceView::Outbox,
-        Some((SenderType::Supply, _)) => SequenceView::Inbox,
-        None => SequenceView::SysAdmin,
-    };
-    page.try_map(|s| {
-        let demand = (view != SequenceView::Outbox)
-            .then(|| lean_of(&orgs, s.demand_org_id))
-            .transpose()?;
-        let supply = (view != SequenceView::Inbox)
-            .then(|| lean_of(&orgs, s.supply_org_id))
-            .transpose()?;
-        Ok(SequenceSummary::render(&s, view, demand, supply))
+    page.try_map(|sequence| {
+        Ok(NamedSequence {
+            demand: lean_of(&orgs, sequence.demand_org_id)?,
+            supply: lean_of(&orgs, sequence.supply_org_id)?,
+            sequence,
+        })
     })
 }

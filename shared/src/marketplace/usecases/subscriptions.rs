@@ -14,10 +14,8 @@ use crate::infra::app::App;
 use crate::kernel::ids::OrgId;
 use crate::kernel::quota::Quota;
 use crate::kernel::time::now;
-use crate::marketplace::subscription::{check_endpoint, filter_policy};
-use crate::marketplace::wire::organizations::{
-    SubscribeItem, SubscribedItem, SubscriptionList, SubscriptionQuery, SubscriptionView,
-};
+use crate::marketplace::subscription::{Subscription, check_endpoint, filter_policy};
+use crate::marketplace::wire::organizations::{SubscribeItem, SubscribedItem, SubscriptionQuery};
 use crate::store::MAX_TRANSACTION_ITEMS;
 use crate::store::db::DbError;
 use crate::store::idempotency::{Once, key_item};
@@ -174,7 +172,7 @@ pub async fn open_topic(app: &App, channel: Channel, org: OrgId) -> Result<Strin
 /// Every subscription to the organizations' topics of this stack (optionally to one
 /// endpoint). Read from SNS's account-wide list, 100 a call, so this sys_admin read grows with
 /// the account's subscriptions.
-pub async fn list(app: &App, q: &SubscriptionQuery) -> Result<SubscriptionList, ApiError> {
+pub async fn list(app: &App, q: &SubscriptionQuery) -> Result<Vec<Subscription>, ApiError> {
     let sns = app.aws.sns().await;
     let mut items = Vec::new();
     let mut token: Option<String> = None;
@@ -186,7 +184,7 @@ pub async fn list(app: &App, q: &SubscriptionQuery) -> Result<SubscriptionList, 
             .await
             .map_err(|e| sns_error("ListSubscriptions", e.into_service_error()))?;
         for s in out.subscriptions() {
-            let view = SubscriptionView {
+            let view = Subscription {
                 subscription_arn: s.subscription_arn().unwrap_or_default().to_owned(),
                 topic_arn: s.topic_arn().unwrap_or_default().to_owned(),
                 protocol: s.protocol().unwrap_or_default().to_owned(),
@@ -202,7 +200,7 @@ pub async fn list(app: &App, q: &SubscriptionQuery) -> Result<SubscriptionList, 
             _ => break,
         }
     }
-    Ok(SubscriptionList { items })
+    Ok(items)
 }
 
 /// Removes a subscription to one of the platform's topics; any other ARN is not found.

@@ -6,23 +6,16 @@ use crate::edge::error::ApiError;
 use crate::infra::app::App;
 use crate::kernel::ids::{OfferId, OrgId, ReferralId};
 use crate::kernel::paging::{Page, PageRequest, paginate};
-use crate::marketplace::offer::Offer;
+use crate::marketplace::offer::{NamedOffer, Offer, SupplierMatch};
 use crate::marketplace::organization::{AssignmentMode, Organization};
-use crate::marketplace::referral::{Referral, ReferralSide};
+use crate::marketplace::referral::{NamedReferral, Referral, ReferralSide};
 use crate::marketplace::take_rate::TakeRate;
-use crate::marketplace::wire::offers::{
-    MatchQuery, OutboxMatchSummary, OutboxOfferQuery, OutboxOfferSummary,
-};
-use crate::marketplace::wire::referrals::{
-    OutboxReferralDetail, OutboxReferralQuery, OutboxReferralSummary,
-};
+use crate::marketplace::wire::offers::{MatchQuery, OutboxOfferQuery};
+use crate::marketplace::wire::referrals::OutboxReferralQuery;
 use crate::marketplace::wire::sys_admin::{
-    DemandTakeRate, DemandTakeRateQuery, DemandTakeRates, SysAdminOfferDetail, SysAdminOfferScope,
-    SysAdminReferralDetail, SysAdminReferralScope, SysAdminReferralSummary,
+    DemandTakeRateQuery, SysAdminOfferScope, SysAdminReferralScope,
 };
 
-use crate::marketplace::usecases::lean_of;
-use crate::marketplace::usecases::leans;
 use crate::marketplace::usecases::offers::{self, Side};
 use crate::marketplace::usecases::referrals;
 
@@ -32,7 +25,7 @@ pub async fn list_offers(
     app: &App,
     scope: SysAdminOfferScope,
     q: OutboxOfferQuery,
-) -> Result<Page<OutboxOfferSummary>, ApiError> {
+) -> Result<Page<Offer>, ApiError> {
     let paging = PageRequest::parse(q.page, q.items_per_page, q.sort_order)?;
     let offers: Vec<Offer> = match (scope.id, scope.demand_persona_id) {
         (Some(id), demand) => app
@@ -48,20 +41,19 @@ pub async fn list_offers(
     };
     let mut offers: Vec<Offer> = offers.into_iter().filter(|o| q.matches(o)).collect();
     offers::sort_offers(&mut offers, paging.sort_order);
-    Ok(paginate(offers, paging).map(|o| OutboxOfferSummary::from(&o)))
+    Ok(paginate(offers, paging))
 }
 
-pub async fn get_offer(app: &App, id: OfferId) -> Result<SysAdminOfferDetail, ApiError> {
+pub async fn get_offer(app: &App, id: OfferId) -> Result<NamedOffer, ApiError> {
     let state = offers::load_visible(app, Side::Any, id).await?;
-    let detail = offers::detail_of(app, &state).await?;
-    Ok(SysAdminOfferDetail::new(&state.offer, detail))
+    offers::named(app, state).await
 }
 
 pub async fn offer_matches(
     app: &App,
     id: OfferId,
     q: MatchQuery,
-) -> Result<Page<OutboxMatchSummary>, ApiError> {
+) -> Result<Page<SupplierMatch>, ApiError> {
     let state = offers::load_visible(app, Side::Any, id).await?;
     offers::matches_page(app, &state, q).await
 }
@@ -72,7 +64,7 @@ pub async fn list_referrals(
     app: &App,
     scope: SysAdminReferralScope,
     q: OutboxReferralQuery,
-) -> Result<Page<SysAdminReferralSummary>, ApiError> {
+) -> Result<Page<NamedReferral>, ApiError> {
     let paging = PageRequest::parse(q.page, q.items_per_page, q.sort_order)?;
     let all: Vec<Referral> = match (scope.demand_persona_id, q.supply_persona_id) {
         (Some(demand), _) => app.db.referrals_of(ReferralSide::Demand, demand).await?,
@@ -84,33 +76,16 @@ pub async fn list_referrals(
         .filter(|r| scope.demand_persona_id.is_none_or(|d| d == r.demand_org_id) && q.matches(r))
         .collect();
     referrals::sort(&mut found, q.sort_by.unwrap_or_default(), paging.sort_order);
-    let page = paginate(found, paging);
-    let names = leans(
-        app,
-        page.items
-            .iter()
-            .flat_map(|r| [r.demand_org_id, r.supply_org_id]),
-    )
-    .await?;
-    page.try_map(|r| {
-        Ok(SysAdminReferralSummary {
-            summary: OutboxReferralSummary::new(&r, lean_of(&names, r.supply_org_id)?),
-            demand: lean_of(&names, r.demand_org_id)?,
-        })
-    })
+    referrals::named(app, paginate(found, paging)).await
 }
 
-pub async fn get_referral(app: &App, id: ReferralId) -> Result<SysAdminReferralDetail, ApiError> {
+pub async fn get_referral(app: &App, id: ReferralId) -> Result<NamedReferral, ApiError> {
     let r = app
         .db
         .get_referral(id)
         .await?
         .ok_or_else(|| ApiError::not_found("Referral"))?;
-    let names = leans(app, [r.demand_org_id, r.supply_org_id]).await?;
-    Ok(SysAdminReferralDetail {
-        detail: OutboxReferralDetail::new(&r, lean_of(&names, r.supply_org_id)?),
-        demand: lean_of(&names, r.demand_org_id)?,
-    })
+    referrals::named_one(app, r).await
 }
 
 /// An organization named in a sys_admin path: 404 unless it exists with a demand persona
@@ -138,26 +113,19 @@ pub async fn set_assignment_mode(
     Ok(())
 }
 
+/// Each demand organization's own rate, the one the query names or all.
 pub async fn demand_take_rates(
     app: &App,
     q: DemandTakeRateQuery,
-) -> Result<DemandTakeRates, ApiError> {
-    let items = app
+) -> Result<Vec<(OrgId, TakeRate)>, ApiError> {
+    Ok(app
         .db
         .demand_take_rates()
         .await?
         .into_iter()
-        .filter_map(|t| {
-            let demand = t.demand_persona_id?;
-            q.demand_persona_id
-                .is_none_or(|d| d == demand)
-                .then_some(DemandTakeRate {
-                    demand_persona_id: demand,
-                    rate: t.rate,
-                })
-        })
-        .collect();
-    Ok(DemandTakeRates { items })
+        .filter_map(|t| Some((t.demand_persona_id?, t.rate)))
+        .filter(|(demand, _)| q.demand_persona_id.is_none_or(|d| d == *demand))
+        .collect())
 }
 
 pub async fn set_demand_take_rate(

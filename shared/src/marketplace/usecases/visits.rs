@@ -11,8 +11,7 @@ use crate::kernel::paging::{Page, PageRequest, SortOrder, paginate};
 use crate::marketplace::referral::{Referral, ReferralSide};
 use crate::marketplace::visit::Visit;
 use crate::marketplace::wire::visits::{
-    InboxVisitDetail, InboxVisitQuery, InboxVisitSummary, OutboxVisitDetail, OutboxVisitQuery,
-    OutboxVisitSummary, SysAdminVisitDetail, SysAdminVisitQuery, SysAdminVisitSummary, VisitSortBy,
+    InboxVisitQuery, OutboxVisitQuery, SysAdminVisitQuery, VisitSortBy,
 };
 
 const VISIT_BUSY: &str = "The visit is being changed by other requests; retry.";
@@ -89,17 +88,16 @@ async fn listed(
         .collect())
 }
 
-fn page<T>(
+fn page(
     mut visits: Vec<Visit>,
     page: Option<i64>,
     items_per_page: Option<i64>,
     sort_by: Option<VisitSortBy>,
     sort_order: Option<SortOrder>,
-    view: impl Fn(&Visit) -> T,
-) -> Result<Page<T>, ApiError> {
+) -> Result<Page<Visit>, ApiError> {
     let paging = PageRequest::parse(page, items_per_page, sort_order)?;
     sort(&mut visits, sort_by.unwrap_or_default(), paging.sort_order);
-    Ok(paginate(visits, paging).map(|v| view(&v)))
+    Ok(paginate(visits, paging))
 }
 
 /// `GET /offers/v1/outbox/visits`
@@ -107,7 +105,7 @@ pub async fn outbox_list(
     app: &App,
     demand: OrgId,
     q: OutboxVisitQuery,
-) -> Result<Page<OutboxVisitSummary>, ApiError> {
+) -> Result<Page<Visit>, ApiError> {
     let side = Side::Demand(demand);
     let visits = match (&q.referral_id, &q.service_id, &q.service_outbox_id) {
         (None, None, None) => {
@@ -134,14 +132,7 @@ pub async fn outbox_list(
                 .is_none_or(|s| s == v.service_outbox_id)
         })
         .collect();
-    page(
-        visits,
-        q.page,
-        q.items_per_page,
-        q.sort_by,
-        q.sort_order,
-        |v| OutboxVisitSummary::from(v),
-    )
+    page(visits, q.page, q.items_per_page, q.sort_by, q.sort_order)
 }
 
 /// `GET /offers/v1/inbox/visits`
@@ -149,21 +140,14 @@ pub async fn inbox_list(
     app: &App,
     supplier: OrgId,
     q: InboxVisitQuery,
-) -> Result<Page<InboxVisitSummary>, ApiError> {
+) -> Result<Page<Visit>, ApiError> {
     if q.referral_id.is_none() && q.service_id.is_none() {
         return Err(ApiError::bad_request(
             "one of referral_id or service_id must be given",
         ));
     }
     let visits = listed(app, Side::Supply(supplier), q.referral_id, q.service_id).await?;
-    page(
-        visits,
-        q.page,
-        q.items_per_page,
-        q.sort_by,
-        q.sort_order,
-        |v| InboxVisitSummary::from(v),
-    )
+    page(visits, q.page, q.items_per_page, q.sort_by, q.sort_order)
 }
 
 async fn visible(app: &App, side: Side, id: VisitId) -> Result<Visit, ApiError> {
@@ -175,25 +159,13 @@ async fn visible(app: &App, side: Side, id: VisitId) -> Result<Visit, ApiError> 
 }
 
 /// `GET /offers/v1/outbox/visits/{visit_id}`
-pub async fn outbox_get(
-    app: &App,
-    demand: OrgId,
-    id: VisitId,
-) -> Result<OutboxVisitDetail, ApiError> {
-    Ok(OutboxVisitDetail::from(
-        &visible(app, Side::Demand(demand), id).await?,
-    ))
+pub async fn outbox_get(app: &App, demand: OrgId, id: VisitId) -> Result<Visit, ApiError> {
+    visible(app, Side::Demand(demand), id).await
 }
 
 /// `GET /offers/v1/inbox/visits/{visit_id}`
-pub async fn inbox_get(
-    app: &App,
-    supplier: OrgId,
-    id: VisitId,
-) -> Result<InboxVisitDetail, ApiError> {
-    Ok(InboxVisitDetail::from(
-        &visible(app, Side::Supply(supplier), id).await?,
-    ))
+pub async fn inbox_get(app: &App, supplier: OrgId, id: VisitId) -> Result<Visit, ApiError> {
+    visible(app, Side::Supply(supplier), id).await
 }
 
 /// The id of the visit a supplier scheduled under `inbox_id`.
@@ -209,7 +181,7 @@ pub async fn inbox_get_by_inbox_id(
     app: &App,
     supplier: OrgId,
     inbox_id: &str,
-) -> Result<InboxVisitDetail, ApiError> {
+) -> Result<Visit, ApiError> {
     let id = by_inbox_id(app, supplier, inbox_id).await?;
     inbox_get(app, supplier, id).await
 }
@@ -217,10 +189,7 @@ pub async fn inbox_get_by_inbox_id(
 /// `GET /offers/v1/sys_admin/visits`: one of `id`, `referral_id`, `service_id`, `inbox_id`
 /// with `supply_persona_id`, `outbox_id` with `demand_persona_id`, or a persona id must narrow
 /// the search (the table is never scanned); every other filter applies on top.
-pub async fn sys_admin_list(
-    app: &App,
-    q: SysAdminVisitQuery,
-) -> Result<Page<SysAdminVisitSummary>, ApiError> {
+pub async fn sys_admin_list(app: &App, q: SysAdminVisitQuery) -> Result<Page<Visit>, ApiError> {
     let found: Vec<Visit> = if let Some(id) = q.id {
         app.db.get_visit(id).await?.into_iter().collect()
     } else if let Some(rid) = q.referral_id {
@@ -258,24 +227,15 @@ pub async fn sys_admin_list(
         ));
     };
     let visits = found.into_iter().filter(|v| q.matches(v)).collect();
-    page(
-        visits,
-        q.page,
-        q.items_per_page,
-        q.sort_by,
-        q.sort_order,
-        |v| SysAdminVisitSummary::from(v),
-    )
+    page(visits, q.page, q.items_per_page, q.sort_by, q.sort_order)
 }
 
 /// `GET /offers/v1/sys_admin/visits/{visit_id}`
-pub async fn sys_admin_get(app: &App, id: VisitId) -> Result<SysAdminVisitDetail, ApiError> {
-    let v = app
-        .db
+pub async fn sys_admin_get(app: &App, id: VisitId) -> Result<Visit, ApiError> {
+    app.db
         .get_visit(id)
         .await?
-        .ok_or_else(|| ApiError::not_found("Visit"))?;
-    Ok(SysAdminVisitDetail::from(&v))
+        .ok_or_else(|| ApiError::not_found("Visit"))
 }
 
 async fn referral_of(app: &App, v: &Visit) -> Result<Referral, ApiError> {

@@ -6,7 +6,9 @@ use crate::kernel::ids::{FileId, MessageId, SequenceId};
 use crate::kernel::paging::SortOrder;
 use crate::kernel::time::{Timestamp, serde_ts};
 use crate::marketplace::common::OrganizationLean;
-use crate::marketplace::message::{Message, MessageCategory, MessageFile, NewFile, SenderType};
+use crate::marketplace::message::{
+    Message, MessageCategory, MessageFile, NamedMessage, NewFile, SenderType,
+};
 
 /// `OrgAdminMessageSendRequest`.
 #[derive(Debug, Deserialize)]
@@ -111,6 +113,16 @@ pub struct MessageDetail {
     pub message: MessageDetailBody,
     pub sender: OrganizationLean,
     pub recipient: OrganizationLean,
+}
+
+impl From<&NamedMessage> for MessageDetail {
+    fn from(m: &NamedMessage) -> Self {
+        Self {
+            message: (&m.message).into(),
+            sender: m.sender.clone(),
+            recipient: m.recipient.clone(),
+        }
+    }
 }
 
 impl From<&Message> for MessageDetailBody {

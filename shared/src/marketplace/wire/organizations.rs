@@ -7,6 +7,7 @@ use crate::kernel::paging::SortOrder;
 use crate::marketplace::common::{CareType, MAX_ORG_IDS, NonEmpty, at_most, at_most_opt};
 pub use crate::marketplace::organization::OrgAddress;
 use crate::marketplace::organization::{Organization, PersonaStatus, Phone};
+use crate::marketplace::subscription::Subscription;
 
 /// `DemandDetailResponse`, and the persona objects of `OrgCollectionResponse`.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -59,6 +60,15 @@ impl OrgListItem {
 pub struct TrustedNetworkItem {
     pub name: String,
     pub id: OrgId,
+}
+
+impl TrustedNetworkItem {
+    pub fn of(org: &Organization) -> Self {
+        Self {
+            name: org.name.clone(),
+            id: org.id,
+        }
+    }
 }
 
 /// `SupplyUpdateCareTypesRequest`: `care_types` is required and not nullable.
@@ -213,6 +223,20 @@ pub struct SubscriptionView {
 #[derive(Debug, Serialize)]
 pub struct SubscriptionList {
     pub items: Vec<SubscriptionView>,
+}
+
+impl From<&[Subscription]> for SubscriptionList {
+    fn from(subscriptions: &[Subscription]) -> Self {
+        let view = |s: &Subscription| SubscriptionView {
+            subscription_arn: s.subscription_arn.clone(),
+            topic_arn: s.topic_arn.clone(),
+            protocol: s.protocol.clone(),
+            endpoint: s.endpoint.clone(),
+        };
+        Self {
+            items: subscriptions.iter().map(view).collect(),
+        }
+    }
 }
 
 /// An email address: one `@` between a non-empty local part and a dotted domain, no spaces.

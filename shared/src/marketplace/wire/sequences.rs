@@ -8,7 +8,7 @@ use crate::kernel::ids::{ClientId, OfferId, OrgId, SequenceId};
 use crate::kernel::paging::SortOrder;
 use crate::kernel::time::{Timestamp, serde_ts};
 use crate::marketplace::common::OrganizationLean;
-use crate::marketplace::sequence::Sequence;
+use crate::marketplace::sequence::{NamedSequence, Sequence};
 
 /// The spec's `maxItems` of the `sequence_id` filter.
 pub const MAX_SEQUENCE_IDS: usize = 100;
@@ -109,17 +109,15 @@ pub struct SequenceSummary {
 }
 
 impl SequenceSummary {
-    pub fn render(
-        s: &Sequence,
-        view: SequenceView,
-        demand: Option<OrganizationLean>,
-        supply: Option<OrganizationLean>,
-    ) -> Self {
+    /// The sequence as `view` shows it: each side sees the other side's name (a sys_admin
+    /// both), and only the demand and a sys_admin see the demand's own ids.
+    pub fn render(named: &NamedSequence, view: SequenceView) -> Self {
+        let s = &named.sequence;
         let demand_ids = view != SequenceView::Inbox;
         Self {
             id: s.id,
-            demand,
-            supply,
+            demand: (view != SequenceView::Outbox).then(|| named.demand.clone()),
+            supply: (view != SequenceView::Inbox).then(|| named.supply.clone()),
             client: SequenceClientBody {
                 id: s.client.id,
                 outbox_id: demand_ids.then(|| s.client.outbox_id.clone()),

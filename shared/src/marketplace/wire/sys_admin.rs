@@ -6,7 +6,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::kernel::ids::{OfferId, OrgId};
 use crate::marketplace::common::{OrganizationLean, PriceUnit};
-use crate::marketplace::offer::Offer;
+use crate::marketplace::offer::NamedOffer;
+use crate::marketplace::referral::NamedReferral;
 use crate::marketplace::take_rate::TakeRate;
 use crate::marketplace::wire::offers::OutboxOfferDetail;
 use crate::marketplace::wire::referrals::{OutboxReferralDetail, OutboxReferralSummary};
@@ -57,8 +58,10 @@ pub struct SysAdminOfferDetail {
     pub price: Option<SysAdminOfferPrice>,
 }
 
-impl SysAdminOfferDetail {
-    pub fn new(o: &Offer, mut detail: OutboxOfferDetail) -> Self {
+impl From<&NamedOffer> for SysAdminOfferDetail {
+    fn from(named: &NamedOffer) -> Self {
+        let o = &named.offer;
+        let mut detail = OutboxOfferDetail::from(named);
         detail.price = None;
         let take = o.take_rate.unwrap_or(TakeRate::ZERO);
         let both = |rate: Decimal, unit: PriceUnit| SysAdminPrice {
@@ -91,12 +94,30 @@ pub struct SysAdminReferralSummary {
     pub demand: OrganizationLean,
 }
 
+impl From<&NamedReferral> for SysAdminReferralSummary {
+    fn from(named: &NamedReferral) -> Self {
+        Self {
+            summary: named.into(),
+            demand: named.demand.clone(),
+        }
+    }
+}
+
 /// `SysAdminReferralDetailResponse`: the outbox detail plus the demand organization.
 #[derive(Debug, Serialize)]
 pub struct SysAdminReferralDetail {
     #[serde(flatten)]
     pub detail: OutboxReferralDetail,
     pub demand: OrganizationLean,
+}
+
+impl From<&NamedReferral> for SysAdminReferralDetail {
+    fn from(named: &NamedReferral) -> Self {
+        Self {
+            detail: named.into(),
+            demand: named.demand.clone(),
+        }
+    }
 }
 
 /// `DemandTakeRateCreateRequest`: `null` (or no rate) clears the demand-specific rate.
@@ -123,6 +144,18 @@ pub struct DemandTakeRate {
 #[derive(Debug, Serialize)]
 pub struct DemandTakeRates {
     pub items: Vec<DemandTakeRate>,
+}
+
+impl From<&[(OrgId, TakeRate)]> for DemandTakeRates {
+    fn from(rates: &[(OrgId, TakeRate)]) -> Self {
+        let item = |&(demand_persona_id, rate): &(OrgId, TakeRate)| DemandTakeRate {
+            demand_persona_id,
+            rate,
+        };
+        Self {
+            items: rates.iter().map(item).collect(),
+        }
+    }
 }
 
 /// Query of `GET /sys_admin/take_rates/demand_take_rates`.

@@ -189,6 +189,16 @@ pub struct RescheduleVisitResponse {
     pub end_at: Timestamp,
 }
 
+impl From<&Visit> for RescheduleVisitResponse {
+    fn from(v: &Visit) -> Self {
+        Self {
+            id: v.id,
+            start_at: v.start_at,
+            end_at: v.end_at,
+        }
+    }
+}
+
 /// `InboxVisitTasksCreationRequest`.
 #[derive(Debug, Deserialize)]
 pub struct CreateVisitTasksRequest {
@@ -205,6 +215,18 @@ pub struct CreatedVisitTask {
 #[derive(Debug, Serialize)]
 pub struct CreateVisitTasksResponse {
     pub tasks: Vec<CreatedVisitTask>,
+}
+
+impl From<&[VisitTask]> for CreateVisitTasksResponse {
+    fn from(tasks: &[VisitTask]) -> Self {
+        let created = |t: &VisitTask| CreatedVisitTask {
+            id: t.id,
+            inbox_id: t.inbox_id.clone().unwrap_or_default(),
+        };
+        Self {
+            tasks: tasks.iter().map(created).collect(),
+        }
+    }
 }
 
 /// `InboxVisitTaskCompletionCore`, in and out.
@@ -255,6 +277,14 @@ impl CompleteVisitTasksRequest {
 #[derive(Debug, Serialize)]
 pub struct VisitTaskCollection {
     pub tasks: Vec<TaskCompletionItem>,
+}
+
+impl From<&[VisitTask]> for VisitTaskCollection {
+    fn from(tasks: &[VisitTask]) -> Self {
+        Self {
+            tasks: tasks.iter().map(TaskCompletionItem::from).collect(),
+        }
+    }
 }
 
 #[cfg(test)]

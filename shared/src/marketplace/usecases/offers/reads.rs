@@ -7,11 +7,11 @@ use crate::infra::app::App;
 use crate::kernel::ids::{OfferId, OrgId};
 use crate::kernel::paging::{Page, PageRequest, SortOrder, paginate};
 use crate::kernel::time::Timestamp;
-use crate::marketplace::offer::{Offer, OfferHead, OfferMatch, OfferState, OfferStatus};
-use crate::marketplace::wire::offers::{
-    InboxOfferDetail, InboxOfferQuery, InboxOfferSummary, MatchQuery, MatchView,
-    OutboxMatchSummary, OutboxOfferDetail, OutboxOfferQuery, OutboxOfferSummary,
+use crate::marketplace::offer::{
+    InboxOffer, MatchedOffer, NamedOffer, Offer, OfferHead, OfferMatch, OfferState, OfferStatus,
+    SupplierMatch, match_status,
 };
+use crate::marketplace::wire::offers::{InboxOfferQuery, MatchQuery, OutboxOfferQuery};
 
 use crate::marketplace::usecases::lean_of;
 use crate::marketplace::usecases::leans;
@@ -34,7 +34,7 @@ pub async fn outbox_list(
     app: &App,
     demand: OrgId,
     q: OutboxOfferQuery,
-) -> Result<Page<OutboxOfferSummary>, ApiError> {
+) -> Result<Page<Offer>, ApiError> {
     let paging = PageRequest::parse(q.page, q.items_per_page, q.sort_order)?;
     if let Some(status) = q.indexed() {
         return outbox_page(app, demand, status, q.page_token.as_deref(), paging).await;
@@ -48,7 +48,7 @@ pub async fn outbox_list(
         .filter(|o| q.matches(o))
         .collect();
     sort_offers(&mut offers, paging.sort_order);
-    Ok(paginate(offers, paging).map(|o| OutboxOfferSummary::from(&o)))
+    Ok(paginate(offers, paging))
 }
 
 /// The outbox list, unfiltered or of one status, read one page at a time ([`indexed_page`]):
@@ -60,7 +60,7 @@ async fn outbox_page(
     status: Option<OfferStatus>,
     page_token: Option<&str>,
     paging: PageRequest,
-) -> Result<Page<OutboxOfferSummary>, ApiError> {
+) -> Result<Page<Offer>, ApiError> {
     let ascending = paging.sort_order == SortOrder::Asc;
     let list = match status {
         None => "outbox-offers",
@@ -70,7 +70,7 @@ async fn outbox_page(
         Some(OfferStatus::DeclinedByAll) => "outbox-offers-declined_by_all",
         Some(OfferStatus::Expired) => "outbox-offers-expired",
     };
-    let page = indexed_page(
+    indexed_page(
         &demand.to_string(),
         list,
         paging,
@@ -84,8 +84,7 @@ async fn outbox_page(
                 .offers_page_of_demand(demand, status, ascending, after, skip, limit)
         },
     )
-    .await?;
-    Ok(page.map(|o| OutboxOfferSummary::from(&o)))
+    .await
 }
 
 /// Offers in the lists' order: by last modification.
@@ -93,20 +92,13 @@ pub(crate) fn sort_offers(offers: &mut [Offer], order: SortOrder) {
     sort_by_last_modified(offers, order, last_modified);
 }
 
-pub async fn outbox_get(
-    app: &App,
-    demand: OrgId,
-    id: OfferId,
-) -> Result<OutboxOfferDetail, ApiError> {
+pub async fn outbox_get(app: &App, demand: OrgId, id: OfferId) -> Result<NamedOffer, ApiError> {
     let state = load_visible(app, Side::Demand(demand), id).await?;
-    detail_of(app, &state).await
+    named(app, state).await
 }
 
-/// The demand's view of an offer, with the assigned supplier if any.
-pub(crate) async fn detail_of(
-    app: &App,
-    state: &OfferState,
-) -> Result<OutboxOfferDetail, ApiError> {
+/// An offer with its demand's name and its assigned supplier's, if any.
+pub(crate) async fn named(app: &App, state: OfferState) -> Result<NamedOffer, ApiError> {
     let demand = state.offer.demand_org_id;
     let assigned = state
         .offer
@@ -120,11 +112,11 @@ pub(crate) async fn detail_of(
     let supply = assigned
         .map(|m| lean_of(&names, m.supply_org_id))
         .transpose()?;
-    Ok(OutboxOfferDetail::new(
-        &state.offer,
-        lean_of(&names, demand)?,
+    Ok(NamedOffer {
+        demand: lean_of(&names, demand)?,
         supply,
-    ))
+        offer: state.offer,
+    })
 }
 
 pub async fn outbox_matches(
@@ -132,7 +124,7 @@ pub async fn outbox_matches(
     demand: OrgId,
     id: OfferId,
     q: MatchQuery,
-) -> Result<Page<OutboxMatchSummary>, ApiError> {
+) -> Result<Page<SupplierMatch>, ApiError> {
     let state = load_visible(app, Side::Demand(demand), id).await?;
     matches_page(app, &state, q).await
 }
@@ -142,7 +134,7 @@ pub(crate) async fn matches_page(
     app: &App,
     state: &OfferState,
     q: MatchQuery,
-) -> Result<Page<OutboxMatchSummary>, ApiError> {
+) -> Result<Page<SupplierMatch>, ApiError> {
     let paging = PageRequest::parse(q.page, q.items_per_page, q.sort_order)?;
     let mut matches: Vec<&OfferMatch> = state
         .matches
@@ -156,9 +148,10 @@ pub(crate) async fn matches_page(
     let page = paginate(matches, paging);
     let names = leans(app, page.items.iter().map(|m| m.supply_org_id)).await?;
     page.try_map(|m| {
-        Ok(OutboxMatchSummary {
-            match_: MatchView::new(&state.offer, m),
+        Ok(SupplierMatch {
+            status: match_status(&state.offer, m),
             supply: lean_of(&names, m.supply_org_id)?,
+            match_: m.clone(),
         })
     })
 }
@@ -167,7 +160,7 @@ pub async fn inbox_list(
     app: &App,
     supplier: OrgId,
     q: InboxOfferQuery,
-) -> Result<Page<InboxOfferSummary>, ApiError> {
+) -> Result<Page<MatchedOffer>, ApiError> {
     let paging = PageRequest::parse(q.page, q.items_per_page, q.sort_order)?;
     let mut pairs: Vec<(OfferHead, OfferMatch)> = app
         .db
@@ -182,25 +175,19 @@ pub async fn inbox_list(
             .unwrap_or(o.created_at)
             .max(m.updated_at.unwrap_or(m.created_at))
     });
-    Ok(paginate(pairs, paging).map(|(o, m)| InboxOfferSummary {
-        offer: (&o).into(),
-        match_: MatchView::with_status(&m, o.match_status(&m)),
-    }))
+    Ok(paginate(pairs, paging).map(|(offer, match_)| MatchedOffer { offer, match_ }))
 }
 
-pub async fn inbox_get(
-    app: &App,
-    supplier: OrgId,
-    id: OfferId,
-) -> Result<InboxOfferDetail, ApiError> {
+pub async fn inbox_get(app: &App, supplier: OrgId, id: OfferId) -> Result<InboxOffer, ApiError> {
     let state = load_visible(app, Side::Supply(supplier), id).await?;
-    let m = state
+    let match_ = state
         .match_of(supplier)
-        .ok_or_else(|| ApiError::not_found("Offer"))?;
+        .ok_or_else(|| ApiError::not_found("Offer"))?
+        .clone();
     let names = leans(app, [state.offer.demand_org_id]).await?;
-    Ok(InboxOfferDetail::new(
-        &state.offer,
-        m,
-        lean_of(&names, state.offer.demand_org_id)?,
-    ))
+    Ok(InboxOffer {
+        demand: lean_of(&names, state.offer.demand_org_id)?,
+        match_,
+        offer: state.offer,
+    })
 }

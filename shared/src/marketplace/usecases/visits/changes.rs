@@ -7,12 +7,10 @@ use crate::infra::app::App;
 use crate::kernel::ids::{OrgId, ReferralId, ServiceId, VisitId};
 use crate::kernel::time::{Timestamp, now};
 use crate::marketplace::referral::Referral;
-use crate::marketplace::visit::{self, Visit, VisitAction, VisitRejection};
+use crate::marketplace::visit::{self, Visit, VisitAction, VisitRejection, VisitTask};
 use crate::marketplace::wire::visits::{
     AdjustTimekeepingRequest, AssignVisitRequest, CompleteVisitTasksRequest,
-    CreateVisitTasksRequest, CreateVisitTasksResponse, CreatedVisitTask, RescheduleVisitRequest,
-    RescheduleVisitResponse, ScheduleVisitRequest, ScheduleVisitResponse, TaskCompletionItem,
-    VisitTaskCollection,
+    CreateVisitTasksRequest, RescheduleVisitRequest, ScheduleVisitRequest,
 };
 use crate::store::db::DbError;
 use crate::store::idempotency::Once;
@@ -47,13 +45,15 @@ async fn schedule_target(
         .ok_or_else(|| ApiError::not_found("Referral"))
 }
 
-/// `POST /offers/v1/inbox/visits/schedule`
-pub async fn schedule(
+/// `POST /offers/v1/inbox/visits/schedule`: answers what `respond` makes of the new visit
+/// (stored under `once`'s key too).
+pub async fn schedule<R: serde::Serialize>(
     app: &App,
     supplier: OrgId,
     req: ScheduleVisitRequest,
     once: Option<Once>,
-) -> Result<ScheduleVisitResponse, ApiError> {
+    respond: impl FnOnce(&Visit) -> R,
+) -> Result<R, ApiError> {
     let referral = schedule_target(app, supplier, req.referral_id, req.service_id).await?;
     let at = now();
     let c = visit::schedule(
@@ -64,7 +64,7 @@ pub async fn schedule(
         at,
     )?;
     let event = Visit::event(&c, at);
-    let response = ScheduleVisitResponse::from(&c.visit);
+    let response = respond(&c.visit);
     let key = crate::store::idempotency::key_item(once, &response, at)?;
     match app.db.schedule_visit(&c.visit, &event, key).await {
         Ok(()) => Ok(response),
@@ -177,8 +177,8 @@ pub async fn reschedule(
     supplier: OrgId,
     id: VisitId,
     req: RescheduleVisitRequest,
-) -> Result<RescheduleVisitResponse, ApiError> {
-    let v = act(
+) -> Result<Visit, ApiError> {
+    act(
         app,
         supplier,
         id,
@@ -187,12 +187,7 @@ pub async fn reschedule(
             end_at: req.end_at,
         },
     )
-    .await?;
-    Ok(RescheduleVisitResponse {
-        id: v.id,
-        start_at: v.start_at,
-        end_at: v.end_at,
-    })
+    .await
 }
 
 /// `POST /offers/v1/inbox/visits/{visit_id}/tasks/complete`: answers the posted tasks as
@@ -202,15 +197,14 @@ pub async fn complete_tasks(
     supplier: OrgId,
     id: VisitId,
     req: CompleteVisitTasksRequest,
-) -> Result<VisitTaskCollection, ApiError> {
+) -> Result<Vec<VisitTask>, ApiError> {
     let completions = req.into_completions();
     let ids: Vec<_> = completions.iter().map(|c| c.id).collect();
     let v = act(app, supplier, id, VisitAction::CompleteTasks(completions)).await?;
-    let mut tasks = Vec::new();
-    for t in v.tasks.iter().filter(|t| ids.contains(&t.id)) {
-        tasks.push(TaskCompletionItem::from(t));
-    }
-    Ok(VisitTaskCollection { tasks })
+    Ok(v.tasks
+        .into_iter()
+        .filter(|t| ids.contains(&t.id))
+        .collect())
 }
 
 /// `POST /offers/v1/inbox/visits/{visit_id}/tasks`: no published event announces it.
@@ -219,7 +213,7 @@ pub async fn create_tasks(
     supplier: OrgId,
     id: VisitId,
     req: CreateVisitTasksRequest,
-) -> Result<CreateVisitTasksResponse, ApiError> {
+) -> Result<Vec<VisitTask>, ApiError> {
     let (_, tasks) = change(app, supplier, id, |v, r, at| {
         let (tasks, changed) = v.create_tasks(r, &req.inbox_ids, at)?;
         Ok(Decision {
@@ -229,13 +223,5 @@ pub async fn create_tasks(
         })
     })
     .await?;
-    Ok(CreateVisitTasksResponse {
-        tasks: tasks
-            .into_iter()
-            .map(|t| CreatedVisitTask {
-                id: t.id,
-                inbox_id: t.inbox_id.unwrap_or_default(),
-            })
-            .collect(),
-    })
+    Ok(tasks)
 }

@@ -3,12 +3,11 @@
 use crate::edge::error::ApiError;
 use crate::events::EventRecord;
 use crate::infra::app::App;
-use crate::kernel::ids::{OrgId, VisitId};
+use crate::kernel::ids::{OrgId, VisitId, WorkSessionId};
 use crate::kernel::time::now;
 use crate::marketplace::visit::{Visit, WorkSession};
 use crate::marketplace::wire::visits::{
-    EndWorkSessionRequest, SessionRef, StartWorkSessionRequest, StartWorkSessionResponse, VisitRef,
-    WorkSessionList, WorkSessionQuery, WorkSessionView,
+    EndWorkSessionRequest, SessionRef, StartWorkSessionRequest, VisitRef, WorkSessionQuery,
 };
 
 use crate::marketplace::usecases::visits::VISIT_BUSY;
@@ -34,16 +33,14 @@ async fn session_visit(
         .ok_or_else(|| ApiError::not_found("Visit"))
 }
 
-/// `POST /offers/v1/inbox/work_sessions/start`
+/// `POST /offers/v1/inbox/work_sessions/start`: the new session's id.
 pub async fn start_session(
     app: &App,
     supplier: OrgId,
-    req: StartWorkSessionRequest,
-) -> Result<StartWorkSessionResponse, ApiError> {
+    req: &StartWorkSessionRequest,
+) -> Result<WorkSessionId, ApiError> {
     let visit_ref = &req.visit()?;
-    let req_ref = &req;
-    let id = retry_lost_races(VISIT_BUSY, || async move {
-        let req = req_ref;
+    retry_lost_races(VISIT_BUSY, || async move {
         let (v, sessions) = session_visit(app, supplier, visit_ref).await?;
         let referral = referral_of(app, &v).await?;
         let at = now();
@@ -69,8 +66,7 @@ pub async fn start_session(
             .await;
         Ok(won(written)?.map(|()| c.session.id))
     })
-    .await?;
-    Ok(StartWorkSessionResponse { id, request: req })
+    .await
 }
 
 /// `POST /offers/v1/inbox/work_sessions/end`
@@ -117,7 +113,7 @@ pub async fn outbox_sessions(
     app: &App,
     demand: OrgId,
     q: WorkSessionQuery,
-) -> Result<WorkSessionList, ApiError> {
+) -> Result<Vec<WorkSession>, ApiError> {
     let ids: Vec<VisitId> = match (q.visit_id, q.visit_outbox_id.filter(|s| !s.is_empty())) {
         (Some(id), None) => vec![id],
         (None, Some(outbox)) => app
@@ -147,7 +143,5 @@ pub async fn outbox_sessions(
         return Err(ApiError::not_found("Visit"));
     }
     sessions.sort_by_key(|s| (s.start_at, s.created_at));
-    Ok(WorkSessionList {
-        items: sessions.iter().map(WorkSessionView::from).collect(),
-    })
+    Ok(sessions)
 }

@@ -249,3 +249,29 @@ pub struct BundleOffersCreated {
     pub bundle: GroupRef,
     pub items: Vec<CreatedOfferItem>,
 }
+
+impl ShiftOffersCreated {
+    /// A new shift: its id, and each offer with its visits.
+    pub fn new(shift: uuid::Uuid, offers: &[&Offer]) -> Self {
+        Self {
+            shift: GroupRef { id: shift },
+            items: offers
+                .iter()
+                .map(|o| CreatedOfferItem::new(o, true))
+                .collect(),
+        }
+    }
+}
+
+impl BundleOffersCreated {
+    /// A new bundle: its id, and each offer without visits.
+    pub fn new(bundle: uuid::Uuid, offers: &[&Offer]) -> Self {
+        Self {
+            bundle: GroupRef { id: bundle },
+            items: offers
+                .iter()
+                .map(|o| CreatedOfferItem::new(o, false))
+                .collect(),
+        }
+    }
+}

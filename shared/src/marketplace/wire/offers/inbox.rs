@@ -8,7 +8,7 @@ use crate::marketplace::common::{
     AddressAnon, Allergy, CareType, CaseManager, CustomField, NonEmpty, OfferType,
     OrganizationLean, Price, ReasonCode, Risk,
 };
-use crate::marketplace::offer::{Offer, OfferHead, OfferMatch, Service, Visit};
+use crate::marketplace::offer::{InboxOffer, MatchedOffer, Offer, OfferHead, Service, Visit};
 use crate::marketplace::wire::offers::MatchView;
 
 /// `InboxOfferCore`.
@@ -78,6 +78,15 @@ pub struct InboxOfferSummary {
     pub offer: InboxOfferView,
     #[serde(rename = "match")]
     pub match_: MatchView,
+}
+
+impl From<&MatchedOffer> for InboxOfferSummary {
+    fn from(m: &MatchedOffer) -> Self {
+        Self {
+            offer: (&m.offer).into(),
+            match_: MatchView::with_status(&m.match_, m.offer.match_status(&m.match_)),
+        }
+    }
 }
 
 /// The anonymized client of `InboxOfferDetailResponse`.
@@ -188,8 +197,9 @@ pub struct InboxOfferDetail {
     pub demand: OrganizationLean,
 }
 
-impl InboxOfferDetail {
-    pub fn new(o: &Offer, m: &OfferMatch, demand: OrganizationLean) -> Self {
+impl From<&InboxOffer> for InboxOfferDetail {
+    fn from(opened: &InboxOffer) -> Self {
+        let (o, m) = (&opened.offer, &opened.match_);
         let s = &o.service;
         Self {
             offer: o.into(),
@@ -214,7 +224,7 @@ impl InboxOfferDetail {
             ),
             visits: o.visits.iter().map(InboxVisitView::from).collect(),
             match_: MatchView::new(o, m),
-            demand,
+            demand: opened.demand.clone(),
         }
     }
 }

@@ -9,8 +9,8 @@ use crate::marketplace::common::{
     OrganizationLean, ReasonCode,
 };
 use crate::marketplace::offer::{
-    MatchResponse, MatchStatus, Offer, OfferMatch, OfferStatus, ResponseCounts, Service, Visit,
-    match_status,
+    MatchResponse, MatchStatus, NamedOffer, Offer, OfferMatch, OfferStatus, ResponseCounts,
+    Service, SupplierMatch, Visit, match_status,
 };
 
 /// `OutboxOfferExtendedCore`.
@@ -84,12 +84,13 @@ pub struct OutboxOfferDetail {
     pub response_counts: ResponseCounts,
 }
 
-impl OutboxOfferDetail {
-    pub fn new(o: &Offer, demand: OrganizationLean, supply: Option<OrganizationLean>) -> Self {
+impl From<&NamedOffer> for OutboxOfferDetail {
+    fn from(named: &NamedOffer) -> Self {
+        let o = &named.offer;
         Self {
             offer: o.into(),
-            demand,
-            supply,
+            demand: named.demand.clone(),
+            supply: named.supply.clone(),
             alayacare: o.alayacare.clone(),
             case_manager: o.case_manager.clone(),
             direct_supply_persona_ids: o.direct_supply_persona_ids.clone(),
@@ -182,4 +183,13 @@ pub struct OutboxMatchSummary {
     #[serde(rename = "match")]
     pub match_: MatchView,
     pub supply: OrganizationLean,
+}
+
+impl From<&SupplierMatch> for OutboxMatchSummary {
+    fn from(m: &SupplierMatch) -> Self {
+        Self {
+            match_: MatchView::with_status(&m.match_, m.status),
+            supply: m.supply.clone(),
+        }
+    }
 }

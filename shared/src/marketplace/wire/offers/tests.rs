@@ -2,7 +2,7 @@ use crate::marketplace::wire::offers::*;
 
 use crate::kernel::ids::{MatchId, OrgId, SequenceId};
 use crate::marketplace::common::OrganizationLean;
-use crate::marketplace::offer::{MatchResponse, OfferStatus};
+use crate::marketplace::offer::{InboxOffer, MatchResponse, OfferStatus};
 use serde_json::{Value, json};
 
 fn sample() -> Value {
@@ -107,15 +107,16 @@ fn the_inbox_view_has_no_client_identity() {
         created_at: offer.created_at,
         updated_at: None,
     };
-    let view = serde_json::to_value(InboxOfferDetail::new(
-        &offer,
-        &m,
-        OrganizationLean {
-            id: offer.demand_org_id,
-            name: "d".into(),
-        },
-    ))
-    .unwrap();
+    let demand = OrganizationLean {
+        id: offer.demand_org_id,
+        name: "d".into(),
+    };
+    let opened = InboxOffer {
+        offer,
+        match_: m,
+        demand,
+    };
+    let view = serde_json::to_value(InboxOfferDetail::from(&opened)).unwrap();
     let text = view.to_string();
     let client = &sample()["client"];
     for secret in [

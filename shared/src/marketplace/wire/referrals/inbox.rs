@@ -4,7 +4,7 @@ use serde::Serialize;
 
 use crate::kernel::ids::ClientId;
 use crate::marketplace::common::{Address, CaseManager, CustomField, OrganizationLean, Price};
-use crate::marketplace::referral::{Referral, Revision};
+use crate::marketplace::referral::{NamedReferral, Referral, Revision};
 use crate::marketplace::wire::offers::{InboxServiceView, InboxVisitView};
 use crate::marketplace::wire::referrals::ReferralView;
 
@@ -64,15 +64,16 @@ pub struct InboxReferralDetail {
     pub revision: Revision,
 }
 
-impl InboxReferralDetail {
-    pub fn new(r: &Referral, demand: OrganizationLean) -> Self {
+impl From<&NamedReferral> for InboxReferralDetail {
+    fn from(named: &NamedReferral) -> Self {
+        let r = &named.referral;
         let c = &r.client;
         let s = &r.service;
         let joined =
             |a: &[CustomField], b: &[CustomField]| a.iter().chain(b).cloned().collect::<Vec<_>>();
         Self {
             referral: ReferralView::for_supplier(r, true),
-            demand,
+            demand: named.demand.clone(),
             alayacare: r.alayacare.clone(),
             case_manager: r.case_manager.clone(),
             price: r.supply_price(),

@@ -7,7 +7,7 @@ use crate::marketplace::common::{
     CaseManager, Client, DemographicsLean, NonEmpty, OrganizationLean, Price,
 };
 use crate::marketplace::offer::{Service, Visit};
-use crate::marketplace::referral::{Referral, Revision};
+use crate::marketplace::referral::{NamedReferral, Revision};
 use crate::marketplace::wire::referrals::{ReferralView, has_authorization};
 
 /// The client of `OutboxReferralDetailResponse`: as sent, plus its id.
@@ -33,11 +33,12 @@ pub struct OutboxReferralDetail {
     pub revision: Revision,
 }
 
-impl OutboxReferralDetail {
-    pub fn new(r: &Referral, supply: OrganizationLean) -> Self {
+impl From<&NamedReferral> for OutboxReferralDetail {
+    fn from(named: &NamedReferral) -> Self {
+        let r = &named.referral;
         Self {
             referral: ReferralView::for_demand(r),
-            supply,
+            supply: named.supply.clone(),
             alayacare: r.alayacare.clone(),
             case_manager: r.case_manager.clone(),
             price: r.price.clone(),
@@ -82,11 +83,12 @@ pub struct OutboxReferralSummary {
     pub revision: Revision,
 }
 
-impl OutboxReferralSummary {
-    pub fn new(r: &Referral, supply: OrganizationLean) -> Self {
+impl From<&NamedReferral> for OutboxReferralSummary {
+    fn from(named: &NamedReferral) -> Self {
+        let r = &named.referral;
         Self {
             referral: ReferralView::for_demand(r),
-            supply,
+            supply: named.supply.clone(),
             alayacare: AlayaCareFlag {
                 has_authorization: has_authorization(r),
             },

@@ -161,3 +161,11 @@ impl From<&WorkSession> for WorkSessionView {
 pub struct WorkSessionList {
     pub items: Vec<WorkSessionView>,
 }
+
+impl From<&[WorkSession]> for WorkSessionList {
+    fn from(sessions: &[WorkSession]) -> Self {
+        Self {
+            items: sessions.iter().map(WorkSessionView::from).collect(),
+        }
+    }
+}
