@@ -1,8 +1,8 @@
 //! Verifying the Cognito IdToken that AlayaMarket clients send raw in `Authorization`, and
 //! the caller identity derived from its claims.
 
-use std::collections::HashSet;
-use std::sync::OnceLock;
+use std::collections::{HashMap, HashSet};
+use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use jsonwebtoken::jwk::JwkSet;
@@ -67,6 +67,7 @@ struct IdClaims {
     groups: Vec<String>,
     #[serde(default, rename = "custom:organization_id")]
     organization_id: Option<String>,
+    exp: i64,
 }
 
 /// Keys are fetched on first use and again when a token names an unknown key id, but at most
@@ -84,6 +85,59 @@ pub struct TokenVerifier {
     keys: RwLock<Option<Keys>>,
     /// Built on first use, with the compiled-in roots of `crate::infra::tls`.
     http: OnceLock<reqwest::Client>,
+    verified: Verified,
+}
+
+/// How many verified tokens a container remembers (about 1 KB each).
+const MAX_VERIFIED_TOKENS: usize = 256;
+
+/// The IdTokens verified in full, by their exact text. A client sends the same token with
+/// every request for the hour it lives, and checking its RSA signature again each time cost
+/// about 0.3 M instructions a request (docs/performance.md). A token is taken from here only
+/// byte for byte (so with the same signature over the same claims), before it expires, and
+/// while the key that signed it is still in the key set; anything else is verified in full.
+#[derive(Default)]
+struct Verified {
+    tokens: Mutex<HashMap<String, VerifiedToken>>,
+}
+
+struct VerifiedToken {
+    identity: Identity,
+    /// Its `exp` claim, in seconds since the epoch.
+    expires: i64,
+    kid: String,
+}
+
+impl Verified {
+    /// The identity of `token` and the id of its key, if it was verified and has not expired
+    /// at `now` (seconds since the epoch).
+    fn get(&self, token: &str, now: i64) -> Option<(Identity, String)> {
+        let mut tokens = self.tokens.lock().expect("verified tokens lock");
+        let hit = tokens.get(token)?;
+        if now >= hit.expires {
+            tokens.remove(token);
+            return None;
+        }
+        Some((hit.identity.clone(), hit.kid.clone()))
+    }
+
+    fn insert(&self, token: &str, entry: VerifiedToken, now: i64) {
+        let mut tokens = self.tokens.lock().expect("verified tokens lock");
+        if tokens.len() >= MAX_VERIFIED_TOKENS {
+            tokens.retain(|_, t| now < t.expires);
+            if tokens.len() >= MAX_VERIFIED_TOKENS {
+                tokens.clear();
+            }
+        }
+        tokens.insert(token.to_owned(), entry);
+    }
+
+    fn forget(&self, token: &str) {
+        self.tokens
+            .lock()
+            .expect("verified tokens lock")
+            .remove(token);
+    }
 }
 
 impl TokenVerifier {
@@ -98,6 +152,7 @@ impl TokenVerifier {
             validation,
             keys: RwLock::new(None),
             http: OnceLock::new(),
+            verified: Verified::default(),
         }
     }
 
@@ -152,8 +207,34 @@ impl TokenVerifier {
         }
     }
 
-    /// Checks signature, expiry, issuer, audience and that it is an ID token.
+    /// Whether the key set last fetched still holds key `kid` (a rotated-out key does not).
+    async fn still_has_key(&self, kid: &str) -> bool {
+        let keys = self.keys.read().await;
+        keys.as_ref().is_some_and(|k| k.set.find(kid).is_some())
+    }
+
+    /// Checks signature, expiry, issuer, audience and that it is an ID token; a token verified
+    /// before is checked for its expiry and key only ([`Verified`]).
     pub async fn verify(&self, token: &str) -> Result<Identity, ApiError> {
+        let now = crate::kernel::time::now().timestamp();
+        if let Some((identity, kid)) = self.verified.get(token, now) {
+            if self.still_has_key(&kid).await {
+                return Ok(identity);
+            }
+            self.verified.forget(token);
+        }
+        let (identity, expires, kid) = self.verify_in_full(token).await?;
+        let entry = VerifiedToken {
+            identity: identity.clone(),
+            expires,
+            kid,
+        };
+        self.verified.insert(token, entry, now);
+        Ok(identity)
+    }
+
+    /// The identity, expiry and key id of a token whose signature and claims hold.
+    async fn verify_in_full(&self, token: &str) -> Result<(Identity, i64, String), ApiError> {
         let header = decode_header(token).map_err(|_| ApiError::unauthorized())?;
         let kid = header.kid.ok_or_else(ApiError::unauthorized)?;
         let key = self
@@ -176,12 +257,98 @@ impl TokenVerifier {
             .into_iter()
             .filter(|g| seen.insert(g.clone()))
             .collect();
-        Ok(Identity {
+        let identity = Identity {
             subject: claims.sub,
             email: claims.email.unwrap_or_default(),
             name: claims.name,
             groups,
             organization_id,
-        })
+        };
+        Ok((identity, claims.exp, kid))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn identity(subject: &str) -> Identity {
+        Identity {
+            subject: subject.into(),
+            email: String::new(),
+            name: None,
+            groups: vec![ORG_ADMIN.into()],
+            organization_id: None,
+        }
+    }
+
+    fn entry(subject: &str, expires: i64) -> VerifiedToken {
+        VerifiedToken {
+            identity: identity(subject),
+            expires,
+            kid: "k1".into(),
+        }
+    }
+
+    #[test]
+    fn a_verified_token_is_remembered_until_it_expires() {
+        let verified = Verified::default();
+        verified.insert("a.b.c", entry("alice", 1_000), 0);
+        let hit = Some((identity("alice"), "k1".to_owned()));
+        assert_eq!(verified.get("a.b.c", 999), hit);
+        assert_eq!(verified.get("a.b.c", 1_000), None, "expired at its exp");
+        assert_eq!(verified.get("a.b.c", 0), None, "and forgotten");
+    }
+
+    /// A key set holding only key `kid` (its numbers are never used: nothing is verified).
+    fn keys(kid: &str) -> Keys {
+        let set =
+            serde_json::json!({"keys": [{"kty": "RSA", "kid": kid, "n": "AQAB", "e": "AQAB"}]});
+        Keys {
+            set: serde_json::from_value(set).unwrap(),
+            fetched: Instant::now(),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_remembered_token_is_refused_once_its_key_leaves_the_key_set() {
+        let config = Config::from_lookup(|k| (k == "TABLE_NAME").then(|| "t".to_owned())).unwrap();
+        let verifier = TokenVerifier::new(&config);
+        let far = crate::kernel::time::now().timestamp() + 3_600;
+        *verifier.keys.write().await = Some(keys("k1"));
+        verifier.verified.insert("a.b.c", entry("alice", far), 0);
+        assert_eq!(verifier.verify("a.b.c").await.unwrap(), identity("alice"));
+        // Rotated out: the token is verified in full again, and this one is no JWT at all.
+        *verifier.keys.write().await = Some(keys("k2"));
+        let refused = verifier.verify("a.b.c").await.unwrap_err();
+        assert_eq!(refused.kind, crate::ErrorKind::Unauthorized);
+        assert!(verifier.verified.get("a.b.c", 0).is_none(), "forgotten");
+    }
+
+    #[test]
+    fn only_the_same_bytes_hit() {
+        let verified = Verified::default();
+        verified.insert("a.b.c", entry("alice", 1_000), 0);
+        for other in ["a.b.d", "a.b.c ", "A.b.c", "a.b"] {
+            assert!(verified.get(other, 0).is_none(), "{other}");
+        }
+    }
+
+    #[test]
+    fn a_full_cache_drops_the_expired_first_and_stays_bounded() {
+        let verified = Verified::default();
+        for i in 0..MAX_VERIFIED_TOKENS {
+            let expires = if i % 2 == 0 { 10 } else { 1_000 };
+            verified.insert(&format!("t{i}"), entry("x", expires), 0);
+        }
+        verified.insert("new", entry("new", 1_000), 20);
+        assert!(verified.get("t1", 20).is_some(), "an unexpired token stays");
+        assert!(verified.get("t0", 0).is_none(), "an expired one went");
+        assert!(verified.get("new", 20).is_some());
+        for i in 0..MAX_VERIFIED_TOKENS * 2 {
+            verified.insert(&format!("u{i}"), entry("x", 1_000), 20);
+        }
+        let held = verified.tokens.lock().unwrap().len();
+        assert!(held <= MAX_VERIFIED_TOKENS, "{held}");
     }
 }
