@@ -336,6 +336,34 @@ fn identifiers(text: &str) -> impl Iterator<Item = &str> {
         .filter(|t| !t.is_empty())
 }
 
+/// A file of `shared` (tests aside) holds at most this many lines: past it, a file has grown
+/// several concerns and is split by them (issue 15 found 879- and 1,088-line files).
+const MAX_FILE_LINES: usize = 600;
+
+#[test]
+fn no_file_of_shared_outgrows_one_concern() {
+    let src = devstack::repo_root().join("shared/src");
+    let long: Vec<String> = rust_files(&src)
+        .iter()
+        .map(|f| {
+            (
+                f,
+                std::fs::read_to_string(src.join(f))
+                    .unwrap()
+                    .lines()
+                    .count(),
+            )
+        })
+        .filter(|(_, n)| *n > MAX_FILE_LINES)
+        .map(|(f, n)| format!("shared/src/{}: {n} lines", f.display()))
+        .collect();
+    assert!(
+        long.is_empty(),
+        "files over {MAX_FILE_LINES} lines (split them by concern):\n{}",
+        long.join("\n")
+    );
+}
+
 #[test]
 fn a_circle_is_found() {
     let graph: BTreeMap<PathBuf, BTreeSet<PathBuf>> = [

@@ -126,6 +126,12 @@ pub fn key_item<T: Serialize>(
     once.map(|o| o.write(response, now)).transpose()
 }
 
+/// The 409 of a request that lost to one with the same key, which `keyed::once` then answers
+/// with that request's stored response.
+pub fn answered_first() -> ApiError {
+    ApiError::conflict("A request with this Idempotency-Key was answered first.")
+}
+
 /// After a create carrying `once` lost a race: a 409 when it lost to a request with the same
 /// key, which has stored its response by now (`keyed::once` answers with it), so that a retry
 /// stops instead of deciding again against its own first request; `Ok` to decide again.
@@ -138,9 +144,7 @@ pub async fn check_not_answered(
         return Ok(());
     };
     match stored(db, &once.key, now).await? {
-        Some(_) => Err(ApiError::conflict(
-            "A request with this Idempotency-Key was answered first.",
-        )),
+        Some(_) => Err(answered_first()),
         None => Ok(()),
     }
 }

@@ -18,7 +18,7 @@ use crate::marketplace::subscription::{Subscription, check_endpoint, filter_poli
 use crate::marketplace::wire::organizations::{SubscribeItem, SubscribedItem, SubscriptionQuery};
 use crate::store::MAX_TRANSACTION_ITEMS;
 use crate::store::db::DbError;
-use crate::store::idempotency::{Once, key_item};
+use crate::store::idempotency::{Once, answered_first, key_item};
 
 fn sns_error<E: ProvideErrorMetadata + std::fmt::Debug>(what: &str, e: E) -> ApiError {
     match e.code() {
@@ -74,7 +74,8 @@ pub async fn subscribe<T: serde::Serialize>(
                 item,
             }),
             Err(e) => {
-                undo_unrecorded(app, org, &done).await;
+                let made: Vec<String> = done.iter().map(|d| d.subscription_arn.clone()).collect();
+                undo_arns(app, org, &made).await;
                 return Err(e);
             }
         }
@@ -87,18 +88,11 @@ pub async fn subscribe<T: serde::Serialize>(
         // request made them again), which stay; anything else is undone.
         undo_arns(app, org, &arns).await;
         return Err(match e {
-            DbError::ConditionFailed => {
-                ApiError::conflict("A request with this Idempotency-Key was answered first.")
-            }
+            DbError::ConditionFailed => answered_first(),
             e => e.into(),
         });
     }
     Ok(response)
-}
-
-async fn undo_unrecorded(app: &App, org: OrgId, done: &[SubscribedItem]) {
-    let arns: Vec<String> = done.iter().map(|d| d.subscription_arn.clone()).collect();
-    undo_arns(app, org, &arns).await;
 }
 
 /// Unsubscribes those of `arns` that the platform has no record of (a failed request's own).
