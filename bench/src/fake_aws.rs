@@ -101,7 +101,10 @@ impl FakeAws {
                 let pk = request["ExpressionAttributeValues"][":pk"]["S"]
                     .as_str()?
                     .to_owned();
-                let items = self.queries.get(&(index, pk)).cloned().unwrap_or_default();
+                let mut items = self.queries.get(&(index, pk)).cloned().unwrap_or_default();
+                if let Some(names) = projection(request) {
+                    items = items.into_iter().map(|i| project(i, &names)).collect();
+                }
                 json!({ "Items": items, "Count": items.len(), "ScannedCount": items.len() })
             }
             "BatchGetItem" => {

@@ -60,15 +60,14 @@ async fn a_sys_admin_auto_signs_up_a_configured_subscribed_organization() {
     let participant = t.organizations(&demand).sys_admin();
     participant.auto_sign_up(body.clone()).await.ok(403);
     let mut refused = Vec::new();
-    let mut no_confirm = body.clone();
-    no_confirm.as_object_mut().unwrap().remove("auto_confirm");
+    let no_confirm = given::without(&body, "auto_confirm");
     refused.push((no_confirm, 400));
     let mut unknown_supplier = body.clone();
     unknown_supplier["demand_configuration"]["trusted_network"] =
         json!([shared::kernel::ids::OrgId::new()]);
     refused.push((unknown_supplier, 422));
-    let mut not_a_demand = body.clone();
-    not_a_demand["supply_configuration"]["trusted_demand_personas"] = json!([SUPPLY_A_ORG]);
+    let not_a_demand = "supply_configuration.trusted_demand_personas";
+    let not_a_demand = given::with(&body, not_a_demand, json!([SUPPLY_A_ORG]));
     refused.push((not_a_demand, 422));
     let mut bad_endpoint = body.clone();
     bad_endpoint["subscriptions"][0] =

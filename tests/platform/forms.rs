@@ -4,6 +4,7 @@
 //! URL).
 
 use platform_tests::client::NO_BODY;
+use platform_tests::downloads::{download, tampered};
 use platform_tests::given::{self, text};
 use platform_tests::{Subscriber, TestStack};
 use serde_json::{Value, json};
@@ -13,35 +14,8 @@ use crate::{create_offer, sample_body};
 /// The sample body of the publication route (three fields: a required boolean, an optional
 /// string and an optional attachment), under `schema`.
 fn template_body(schema: &str) -> Value {
-    let mut body = sample_body("offers.outbox.form_templates.publish").unwrap();
-    body["schema_id"] = json!(schema);
-    body
-}
-
-/// A client that shows redirects instead of following them.
-pub fn no_redirects() -> reqwest::Client {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-}
-
-/// Follows a download URL once: `(status, Location)`.
-pub async fn download(url: &str) -> (u16, Option<String>) {
-    let r = no_redirects().get(url).send().await.unwrap();
-    let location = r
-        .headers()
-        .get("location")
-        .map(|v| v.to_str().unwrap().to_owned());
-    (r.status().as_u16(), location)
-}
-
-/// A download URL with its signature broken (the last character of the token changed).
-pub fn tampered(url: &str) -> String {
-    let mut s = url.to_owned();
-    let last = s.pop().unwrap();
-    s.push(if last == 'A' { 'B' } else { 'A' });
-    s
+    let body = sample_body("offers.outbox.form_templates.publish").unwrap();
+    given::with(&body, "schema_id", schema)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -123,10 +97,8 @@ async fn a_trusted_supplier_reads_the_latest_form_and_its_submission_reaches_the
     });
     // Supplier B holds no referral for this service; the rules of the template hold.
     t.forms(&supply_b).submit(body.clone()).await.ok(404);
-    let mut wrong_type = body.clone();
-    wrong_type["fields"][0]["value"] = json!("yes");
-    let mut no_subject = body.clone();
-    no_subject.as_object_mut().unwrap().remove("service_id");
+    let wrong_type = given::with(&body, "fields.0.value", "yes");
+    let no_subject = given::without(&body, "service_id");
     for bad in [wrong_type, no_subject] {
         t.forms(&supply_a).submit(bad).await.ok(422);
     }

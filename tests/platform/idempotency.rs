@@ -83,8 +83,7 @@ async fn a_key_used_for_another_request_or_malformed_is_refused() {
     let body = offer_body();
     assert_eq!(post_with_key(&t, &demand, "k", &body).await.0, 201);
 
-    let mut changed = body.clone();
-    changed["offer"]["comment"] = "another request".into();
+    let changed = given::with(&body, "offer.comment", "another request");
     let (status, answer) = post_with_key(&t, &demand, "k", &changed).await;
     assert_eq!(status, 422, "{answer}");
     assert!(answer.to_string().contains("Idempotency-Key"), "{answer}");
@@ -110,8 +109,8 @@ async fn a_referral_and_a_visit_schedule_are_created_once_per_key() {
     assert_eq!(list["total_items"], 1, "one referral");
     let referral = text(&referred[0].1["referral"]["id"]);
 
-    let mut visit = sample_body("offers.inbox.visits.schedule").unwrap();
-    visit["referral_id"] = referral.as_str().into();
+    let visit = sample_body("offers.inbox.visits.schedule").unwrap();
+    let visit = given::with(&visit, "referral_id", referral.as_str());
     let path = "/offers/v1/inbox/visits/schedule";
     let scheduled = tries(4, (&t, path, supplier), "visit-1", &visit).await;
     answered_alike(&scheduled, 201);
@@ -162,8 +161,7 @@ async fn a_message_is_sent_once_per_key_on_either_side() {
     let list = t.messages(demand).list(Side::Outbox, &query).await.ok(200);
     assert_eq!(list["total_items"], 2, "one message per side: {list}");
 
-    let mut changed = body.clone();
-    changed["text"] = "Tuesday?".into();
+    let changed = given::with(&body, "text", "Tuesday?");
     let (status, answer) =
         post_to(&t, "/offers/v1/outbox/messages", demand, "msg-1", &changed).await;
     assert_eq!(status, 422, "{answer}");
@@ -226,8 +224,7 @@ async fn collector_subscriptions_and_jobs_are_created_once_per_key_of_their_tena
     let tries = statuses(join_all((0..4).map(|_| keyed.create_job(job.clone()))).await);
     answered_alike(&tries, 201);
     assert_eq!(t.count_of("job").await, 1);
-    let mut changed = job.clone();
-    changed["template_id"] = "d-2".into();
+    let changed = given::with(&job, "template_id", "d-2");
     keyed.create_job(changed).await.ok(422);
     assert_eq!(t.count_of("job").await, 1);
 }
@@ -292,8 +289,7 @@ async fn a_hub_subscription_is_created_once_per_key_and_its_key_keeps_no_secret(
     );
 
     // Another request under the key: the Listener's 400 for a header (it has no 422).
-    let mut other = hub.clone();
-    other["query"] = "".into();
+    let other = given::with(&hub, "query", "");
     let (status, answer) = post_to(&t, HUB, &bearer, "hub-1", &other).await;
     assert_eq!((status, &answer["code"]), (400, &json!(26)), "{answer}");
     assert_eq!(t.count_of("hub_subscription").await, 1);
@@ -318,13 +314,12 @@ async fn a_sign_up_is_completed_once_per_key_and_keeps_no_password() {
     assert_eq!(again, signed_up[0]);
     sa.sign_up(body.clone()).await.ok(409);
     // Another password is another request.
-    let mut other = body.clone();
-    other["password"] = "Other-Passw0rd!".into();
+    let other = given::with(&body, "password", "Other-Passw0rd!");
     assert_eq!(post_to(&t, path, &admin, "signup-1", &other).await.0, 422);
 
     // Anonymous, with the approval: the same key is the approval's own.
-    let mut anonymous = given::sign_up_body("self@example.org", "https://care.self.example");
-    anonymous["approval_id"] = DEMO_APPROVAL.into();
+    let anonymous = given::sign_up_body("self@example.org", "https://care.self.example");
+    let anonymous = given::with(&anonymous, "approval_id", DEMO_APPROVAL);
     let path = "/organizations/v1/sign_up";
     let by_approval = join_all((0..3).map(|_| post_anonymously(&t, path, "signup-1", &anonymous)));
     let by_approval = by_approval.await;

@@ -5,12 +5,15 @@
 //! token, secret or password. The log lines, formatted as Lambda's JSON log format has them,
 //! name their request, operation and organization or tenant, and no credential.
 
-use platform_tests::given::text;
-use platform_tests::{Receiver, Subscriber, TestStack};
+use platform_tests::given::{self, hub_subscription};
+use platform_tests::{Receiver, TestStack};
 use serde_json::{Value, json};
 use shared::infra::metrics::validate;
 
 use crate::create_offer;
+
+/// The hub query of the state changes [`given::state_change`] makes.
+const STATE_CHANGES: &str = "eventType=ServiceOrderStateChangeNotification";
 
 /// The documents with `member` equal to `value`.
 fn with<'a>(docs: &'a [Value], member: &str, value: &str) -> Vec<&'a Value> {
@@ -35,26 +38,20 @@ fn values(docs: &[&Value], metric: &str) -> Vec<f64> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn requests_events_and_deliveries_are_counted_in_valid_emf_documents() {
     let t = TestStack::start().await;
-    let supplier = t.demo.supply_a.organization.as_ref().unwrap().id;
-    let _subscriber = Subscriber::new(&t, supplier).await;
+    let _subscriber = given::subscriber(&t, &t.demo.supply_a).await;
     let demand = t.login(&t.demo.demand).await;
     t.settle().await;
 
     // An HTTP request that succeeds, one that fails, and the stream batch of its event.
     create_offer(&t, &demand).await;
-    let missing = format!("/offers/v1/outbox/offers/{}", uuid::Uuid::new_v4());
-    t.call("GET", &missing, Some(&demand), None).await.ok(404);
+    let missing = uuid::Uuid::new_v4().to_string();
+    t.offers(&demand).outbox(&missing).await.ok(404);
     // A hub delivery from the Listener API's queue.
     let receiver = Receiver::start(204).await;
-    let bearer = t
-        .machine_bearer("acme", &["listener:events", "listener:hub"])
-        .await;
-    let kind = "ServiceOrderStateChangeNotification";
-    let hub = json!({"callback": receiver.url("/hook"), "query": format!("eventType={kind}")});
-    let created = t.listener(&bearer).subscribe(hub).await.ok(201);
-    let hub_secret = text(&created["secret"]);
-    let probe = json!({"eventId": "evt-m", "eventDate": "2026-11-22T10:00:00.000Z",
-                       "eventType": kind, "event": {"id": "so-1", "state": "completed"}});
+    let bearer = t.machine_bearer("acme", &given::LISTENER).await;
+    let (_, hub_secret) =
+        hub_subscription(&t, &bearer, &receiver.url("/hook"), STATE_CHANGES).await;
+    let probe = given::state_change("evt-m", "completed");
     t.listener(&bearer).post_event(probe).await.ok(201);
     t.settle().await;
     assert_eq!(receiver.deliveries().len(), 1);
@@ -188,32 +185,19 @@ async fn log_lines_name_their_request_and_organization_or_tenant_and_no_credenti
     let demand = t.login(&t.demo.demand).await;
     let demand_org = t.demo.demand.organization.as_ref().unwrap().id.to_string();
     create_offer(&t, &demand).await;
-    let missing = format!("/offers/v1/outbox/offers/{}", uuid::Uuid::new_v4());
-    t.call("GET", &missing, Some(&demand), None).await.ok(404);
+    let missing = uuid::Uuid::new_v4().to_string();
+    t.offers(&demand).outbox(&missing).await.ok(404);
     let wrong = "not-the-Password-1";
-    let email = &t.demo.supply_a.email;
-    t.auth()
-        .login(json!({"username": email, "password": wrong}))
-        .await
-        .ok(401);
+    let login = json!({"username": t.demo.supply_a.email, "password": wrong});
+    t.auth().login(login).await.ok(401);
     let (_, client_secret) = t.machine_client("acme", &["listener:events"]).await;
-    let bearer = t
-        .machine_bearer("acme", &["listener:events", "listener:hub"])
-        .await;
+    let bearer = t.machine_bearer("acme", &given::LISTENER).await;
     let receiver = Receiver::start(204).await;
-    let created = t
-        .listener(&bearer)
-        .subscribe(json!({"callback": receiver.url("/hook"), "query": "eventType=ServiceOrderStateChangeNotification"}))
-        .await
-        .ok(201);
-    let hub_secret = text(&created["secret"]);
-    t.listener(&bearer)
-        .post_event(json!({"eventId": ""}))
-        .await
-        .ok(400);
-    t.call("GET", &missing, Some("not.a.token"), None)
-        .await
-        .ok(401);
+    let (_, hub_secret) =
+        hub_subscription(&t, &bearer, &receiver.url("/hook"), STATE_CHANGES).await;
+    let no_id = json!({"eventId": ""});
+    t.listener(&bearer).post_event(no_id).await.ok(400);
+    t.offers("not.a.token").outbox(&missing).await.ok(401);
     t.settle().await;
 
     let text = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();

@@ -58,15 +58,13 @@ async fn sys_admin_signs_up_an_organization_whose_admin_logs_in() {
         bad_bodies.push(body);
     }
     // Cognito's password policy refuses it: also a 400, and the claim is released.
-    let mut weak = sign_up_body(username, host);
-    weak["password"] = json!("short");
+    let weak = given::with(&sign_up_body(username, host), "password", "short");
     bad_bodies.push(weak);
     for body in bad_bodies {
         sa.sign_up(body).await.refused(400, "");
     }
     // An alayacare organization needs its branch: 422.
-    let mut no_branch = sign_up_body(username, host);
-    no_branch["source"] = json!("alayacare");
+    let no_branch = given::with(&sign_up_body(username, host), "source", "alayacare");
     sa.sign_up(no_branch).await.ok(422);
     // A participant may not sign organizations up.
     let participant = t.organizations(&demand).sys_admin();

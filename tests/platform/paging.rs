@@ -6,6 +6,7 @@
 use std::future::Future;
 
 use platform_tests::given::{self, Logins, referral_body, revision_body, text};
+use platform_tests::harness::Item;
 use platform_tests::{Response, TestStack};
 use serde_json::Value;
 
@@ -130,11 +131,8 @@ async fn the_referral_lists_page_by_page_and_by_page_token_alike_on_both_sides()
         created.push(text(&r["referral"]["id"]));
     }
     // A revision archives the first referral and lists its successor, last modified.
-    let revised = t
-        .referrals(&demand)
-        .update(&created[0], revision_body())
-        .await
-        .ok(201);
+    let revised = t.referrals(&demand).update(&created[0], revision_body());
+    let revised = revised.await.ok(201);
     let revised = text(&revised["referral"]["id"]);
     let id = |i: &Value| text(&i["referral"]["id"]);
     let (t, demand, supply_a) = (&t, demand.as_str(), supply_a.as_str());
@@ -155,24 +153,13 @@ async fn the_referral_lists_page_by_page_and_by_page_token_alike_on_both_sides()
         pages_both_ways(inbox, order, 5, id).await;
     }
     // Every revision, with a filter, still lists by page; a token is refused with it.
-    let all = t
-        .referrals(demand)
-        .outbox_list("revisions=all&items_per_page=100")
-        .await
-        .ok(200);
-    assert_eq!(all["total_items"], 6);
-    let first = t
-        .referrals(demand)
-        .outbox_list("items_per_page=2")
-        .await
-        .ok(200);
+    let outbox = t.referrals(demand);
+    let all = outbox.outbox_list("revisions=all&items_per_page=100").await;
+    assert_eq!(all.ok(200)["total_items"], 6);
+    let first = outbox.outbox_list("items_per_page=2").await.ok(200);
     let token = first["next_page_token"].as_str().unwrap();
-    t.referrals(demand)
-        .outbox_list(&format!(
-            "items_per_page=2&revisions=all&page_token={token}"
-        ))
-        .await
-        .ok(400);
+    let filtered = format!("items_per_page=2&revisions=all&page_token={token}");
+    outbox.outbox_list(&filtered).await.ok(400);
 }
 
 /// Retention (docs/scaling.md §10): a closed offer carries a TTL; when DynamoDB removes it, the
@@ -193,13 +180,11 @@ async fn an_offer_removed_after_its_retention_leaves_both_lists_and_the_counts()
     t.settle().await;
 
     let pk = format!("OFFER#{ended}");
-    let offer_item =
-        |items: &[std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue>]| {
-            items
-                .iter()
-                .find(|i| i["pk"].as_s().unwrap() == &pk && i["sk"].as_s().unwrap() == "OFFER")
-                .cloned()
-        };
+    let offer_item = |items: &[Item]| {
+        let offer =
+            |i: &&Item| i["pk"].as_s().unwrap() == &pk && i["sk"].as_s().unwrap() == "OFFER";
+        items.iter().find(offer).cloned()
+    };
     let items = t.items().await;
     let ttl: i64 = offer_item(&items).unwrap()["ttl"]
         .as_n()
@@ -211,13 +196,12 @@ async fn an_offer_removed_after_its_retention_leaves_both_lists_and_the_counts()
         (89.9..=90.0).contains(&days),
         "kept 90 days after it ended: {days}"
     );
-    let in_partition =
-        |items: &[std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue>]| {
-            items
-                .iter()
-                .filter(|i| i["pk"].as_s().unwrap() == &pk)
-                .count()
-        };
+    let in_partition = |items: &[Item]| {
+        items
+            .iter()
+            .filter(|i| i["pk"].as_s().unwrap() == &pk)
+            .count()
+    };
     assert!(in_partition(&items) > 1, "the offer and its matches");
 
     // What DynamoDB's TTL does once the retention has passed.

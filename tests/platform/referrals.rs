@@ -1,6 +1,7 @@
 //! Shift and bundle offers, the one-offer-per-visit rule, direct referrals and their
 //! revisions, referral tasks, and the sys_admin reads and settings of the Offers API.
 
+use devstack::seed::{DEMAND_ORG, SUPPLY_B_ORG};
 use platform_tests::client::Side::{Inbox, Outbox};
 use platform_tests::given::{
     self, offer_body, referral_body, revision_body, sample_body, text, visit_offer_body,
@@ -51,12 +52,11 @@ async fn shift_and_bundle_offers_share_one_id_and_are_created_whole_or_not_at_al
     bad["items"][1]["visits"] = json!([]);
     let refused = offers.create_shift(bad).await.refused(422, "items[1]");
     assert!(refused["message"].as_str().unwrap().starts_with("items[1]"));
-    let mut bad = bundle_body();
-    bad["items"][1]["care_type"] = json!("surgery");
+    let bad = given::with(&bundle_body(), "items.1.care_type", "surgery");
     offers.create_bundle(bad).await.ok(400);
     // The spec's `maxItems: 10` of a bundle.
-    let mut big = bundle_body();
-    big["items"] = json!(vec![big["items"][0].clone(); 11]);
+    let big = bundle_body();
+    let big = given::with(&big, "items", vec![big["items"][0].clone(); 11]);
     offers.create_bundle(big).await.ok(400);
     t.assert_wrote_nothing(before).await;
 }
@@ -218,8 +218,7 @@ async fn visit_referrals_are_not_revised_and_tasks_take_the_suppliers_ids() {
         .ok(409);
 
     // A referral to an organization without an active supply persona is refused.
-    let mut to_demand = referral_body();
-    to_demand["supply_persona_id"] = json!(devstack::seed::DEMAND_ORG);
+    let to_demand = given::with(&referral_body(), "supply_persona_id", DEMAND_ORG);
     t.referrals(&demand).create(to_demand).await.ok(422);
 
     let task = text(&created["visits"][0]["tasks"][0]["id"]);
@@ -237,7 +236,6 @@ async fn visit_referrals_are_not_revised_and_tasks_take_the_suppliers_ids() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sys_admin_reads_everything_and_take_rates_set_what_suppliers_are_paid() {
-    use devstack::seed::{DEMAND_ORG, SUPPLY_B_ORG};
     let t = TestStack::start().await;
     let logins = given::logins(&t).await;
     let (demand, supply_a) = (&logins.demand, &logins.supply_a);

@@ -42,10 +42,8 @@ async fn offer_to_referral_with_exactly_the_expected_messages() {
     let accept = json!({"comment": "We can staff it"});
     t.offers(&supply_a).accept(&offer_id, accept).await.ok(204);
     let decline = json!({"reason_code": "no_employee_availability"});
-    t.offers(&supply_b)
-        .decline(&offer_id, decline)
-        .await
-        .ok(204);
+    let declined = t.offers(&supply_b).decline(&offer_id, decline).await;
+    declined.ok(204);
 
     // Demand sees the responses and assigns the acceptance.
     let offers = t.offers(&demand);
@@ -234,10 +232,8 @@ async fn referrals_are_processed_and_cancelled_with_an_event_to_the_other_side()
     // The supplier's cancellation reaches the demand.
     let other = given::auto_assigned(&t, &logins, offer_body()).await;
     let cancel = json!({"reason_code": "processing_error"});
-    t.referrals(supply_a)
-        .inbox_cancel(&other, cancel)
-        .await
-        .ok(204);
+    let cancelled = t.referrals(supply_a).inbox_cancel(&other, cancel).await;
+    cancelled.ok(204);
     t.settle().await;
     let names = demand_sub.names().await;
     assert!(
@@ -257,18 +253,14 @@ async fn messages_flow_both_ways_in_a_sequence_and_only_its_parties_see_them() {
     t.settle().await;
     subs.clear().await;
 
-    let sent = t
-        .messages(&demand)
-        .send(Outbox, json!({"sequence_id": seq, "category": "comment", "text": "Can you start at 9:30?", "author": "Dana"}))
-        .await
-        .ok(201);
+    let ask = json!({"sequence_id": seq, "category": "comment",
+                     "text": "Can you start at 9:30?", "author": "Dana"});
+    let sent = t.messages(&demand).send(Outbox, ask).await.ok(201);
     assert_eq!(sent["message"]["sender_type"], "demand");
-    let reply = t
-        .messages(&supply_a)
-        .send(Inbox, json!({"sequence_id": seq, "category": "client_attachment", "text": "Yes; consent attached.",
-            "file": {"url": "https://files.example.com/consent.pdf", "name": "consent.pdf", "size_in_bytes": 4821}}))
-        .await
-        .ok(201);
+    let reply = json!({"sequence_id": seq, "category": "client_attachment",
+        "text": "Yes; consent attached.", "file": {"url": "https://files.example.com/consent.pdf",
+        "name": "consent.pdf", "size_in_bytes": 4821}});
+    let reply = t.messages(&supply_a).send(Inbox, reply).await.ok(201);
     let reply_id = text(&reply["message"]["id"]);
 
     // Both sides read the thread, oldest first when asked so; filters apply.
@@ -349,11 +341,9 @@ async fn the_whole_care_flow_reaches_each_organization_with_exactly_its_events()
     assert!(visit_task.is_string(), "{mapped}");
 
     // The caregiver works the visit.
-    let started = visits
-        .start_work(json!({"visit_id": visit_id, "inbox_id": "ws-1",
-            "start_at": "2030-01-15T09:02:00Z", "start_latitude": 45.5, "start_longitude": -73.6}))
-        .await
-        .ok(201);
+    let start = json!({"visit_id": visit_id, "inbox_id": "ws-1",
+        "start_at": "2030-01-15T09:02:00Z", "start_latitude": 45.5, "start_longitude": -73.6});
+    let started = visits.start_work(start).await.ok(201);
     visits
         .end_work(
             json!({"visit_id": visit_id, "work_session_id": started["id"],
@@ -379,19 +369,17 @@ async fn the_whole_care_flow_reaches_each_organization_with_exactly_its_events()
     // The demand publishes its visit-note form; the supplier submits one about the visit.
     let published = given::published_form(&t, demand).await;
     let field = published["fields"][0]["field_id"].clone();
-    t.forms(supply_a)
-        .submit(json!({"form_template_id": published["form_template_id"],
-            "visit_id": visit_id,
-            "fields": [{"field_id": field, "value_type": "boolean", "value": "true"}]}))
-        .await
-        .ok(201);
+    let form = json!({"form_template_id": published["form_template_id"], "visit_id": visit_id,
+        "fields": [{"field_id": field, "value_type": "boolean", "value": "true"}]});
+    t.forms(supply_a).submit(form).await.ok(201);
 
     // Finally the demand cancels the referral.
     let cancel = json!({"reason_code": "client_request", "comment": "Client moved away"});
-    t.referrals(demand)
+    let cancelled = t
+        .referrals(demand)
         .outbox_cancel(&referral_id, cancel)
-        .await
-        .ok(204);
+        .await;
+    cancelled.ok(204);
 
     t.settle().await;
     assert_eq!(

@@ -273,8 +273,7 @@ async fn negative_or_absurd_prices_are_refused() {
         custom["price"] = json!({"default": {"rate": 10, "unit": "per_hour"}, "custom": [
             {"rate": rate, "unit": "per_hour", "supply_persona_id": given::org(&t.demo.supply_a)}
         ]});
-        let mut direct = referral.clone();
-        direct["price"]["rate"] = rate.clone();
+        let direct = given::with(&referral, "price.rate", rate.clone());
         let (offers, referrals) = (t.offers(&demand), t.referrals(&demand));
         offers
             .create(offer)
@@ -301,12 +300,10 @@ async fn oversized_bodies_strings_and_lists_are_refused_at_the_edge() {
         .await;
     let before = state_items(&t).await;
 
-    let mut long_comment = crate::offer_body();
-    long_comment["offer"]["comment"] = json!("x".repeat(10_001));
-    let mut huge = crate::offer_body();
-    huge["offer"]["comment"] = json!("x".repeat(1024 * 1024));
-    let mut many_labels = crate::offer_body();
-    many_labels["offer"]["demand_labels"] = json!(vec!["label"; 1_001]);
+    let offer = crate::offer_body();
+    let long_comment = given::with(&offer, "offer.comment", "x".repeat(10_001));
+    let huge = given::with(&offer, "offer.comment", "x".repeat(1024 * 1024));
+    let many_labels = given::with(&offer, "offer.demand_labels", vec!["label"; 1_001]);
     for (body, says) in [
         (long_comment, "offer.comment: at most 10000 characters"),
         (huge, "at most 65536 are accepted"),
@@ -317,11 +314,13 @@ async fn oversized_bodies_strings_and_lists_are_refused_at_the_edge() {
 
     // Both with the tenant header and the token, as a TWC client sends them.
     let shop = t.collector(&bearer, "shop");
-    let mut event = crate::sample_body("collector.events.create").unwrap();
-    event["event_payload"]["base64_encoded_payload_json"] = json!("A".repeat(200 * 1024));
-    shop.post_event(event).await.ok(400);
-    let mut listened = crate::sample_body("externalapi.listener.create").unwrap();
-    listened["event"]["note"] = json!("x".repeat(200 * 1024));
+    let event = crate::sample_body("collector.events.create").unwrap();
+    let payload = "event_payload.base64_encoded_payload_json";
+    shop.post_event(given::with(&event, payload, "A".repeat(200 * 1024)))
+        .await
+        .ok(400);
+    let listened = crate::sample_body("externalapi.listener.create").unwrap();
+    let listened = given::with(&listened, "event.note", "x".repeat(200 * 1024));
     let listener = "/externalapi/listener/v1/listener";
     // The Listener's catalogue.
     shop.send("POST", listener, listened).await.coded(400, 22);
@@ -529,8 +528,7 @@ async fn tenant_resources_have_quotas_and_schedules_a_minimum_interval() {
                 "{path}: {r}"
             );
         }
-        let mut every_second = job(9);
-        every_second["schedule"] = json!("*/10 * * * * *");
+        let every_second = given::with(&job(9), "schedule", "*/10 * * * * *");
         post("/api/v1/jobs", every_second).await.ok(400);
     }
 }

@@ -5,23 +5,13 @@
 use futures::future::join_all;
 use platform_tests::TestStack;
 use platform_tests::client::Side::{self, Inbox, Outbox};
+use platform_tests::downloads::{download, no_redirects, redirect, tampered};
 use platform_tests::given::{self, comment, referral_body, revision_body, text};
 use serde_json::{Value, json};
-
-use crate::forms::{download, no_redirects, tampered};
 
 /// The message the holder of `token` sends on `side`.
 async fn send(t: &TestStack, side: Side, token: &str, body: Value) -> Value {
     t.messages(token).send(side, body).await.ok(201)["message"].clone()
-}
-
-fn ids(list: &Value) -> Vec<&str> {
-    list["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| i["id"].as_str().unwrap())
-        .collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -42,22 +32,13 @@ async fn sequences_list_only_the_callers_threads_and_files_reach_only_their_part
     assert_eq!(d.sequences(Outbox, "").await.ok(200)["total_items"], 0);
 
     // A: the demand writes, A replies with a file; then the demand writes to B.
-    send(
-        &t,
-        Outbox,
-        &demand,
-        comment(&seq_a, "Can you start Monday?"),
-    )
-    .await;
+    let monday = comment(&seq_a, "Can you start Monday?");
+    send(&t, Outbox, &demand, monday).await;
     let file_url = "https://files.example.com/consent.pdf";
-    let reply = send(
-        &t,
-        Inbox,
-        &supply_a,
-        json!({"sequence_id": seq_a, "category": "client_attachment", "text": "Consent attached.",
-            "file": {"url": file_url, "name": "consent.pdf", "size_in_bytes": 4821}}),
-    )
-    .await;
+    let consent = json!({"sequence_id": seq_a, "category": "client_attachment",
+        "text": "Consent attached.",
+        "file": {"url": file_url, "name": "consent.pdf", "size_in_bytes": 4821}});
+    let reply = send(&t, Inbox, &supply_a, consent).await;
     let to_b = send(&t, Outbox, &demand, comment(&seq_b, "Are you available?")).await;
     let file_id = text(&reply["file"]["id"]);
 
@@ -70,15 +51,13 @@ async fn sequences_list_only_the_callers_threads_and_files_reach_only_their_part
         .chain([to_b])
         .max_by_key(|m| text(&m["created_at"]))
         .unwrap();
-    let thread_b = d
-        .list(Outbox, &format!("sequence_id={seq_b}"))
-        .await
-        .ok(200);
+    let thread_b = d.list(Outbox, &format!("sequence_id={seq_b}")).await;
+    let thread_b = thread_b.ok(200);
     assert_eq!(thread_b["total_items"], 4);
 
     // The demand sees both threads, latest message first; each supplier only its own.
     let outbox = d.sequences(Outbox, "").await.ok(200);
-    assert_eq!(ids(&outbox), [seq_b.as_str(), seq_a.as_str()]);
+    assert_eq!(given::ids(&outbox), [seq_b.as_str(), seq_a.as_str()]);
     let a_item = &outbox["items"][1];
     assert_eq!(a_item["latest_message_created_at"], reply["created_at"]);
     assert_eq!(a_item["supply"]["id"], a_org.as_str());
@@ -88,16 +67,16 @@ async fn sequences_list_only_the_callers_threads_and_files_reach_only_their_part
     let latest = &outbox["items"][0]["latest_message_created_at"];
     assert_eq!(latest, &to_b["created_at"]);
     let asc = d.sequences(Outbox, "sort_order=asc").await.ok(200);
-    assert_eq!(ids(&asc), [seq_a.as_str(), seq_b.as_str()]);
+    assert_eq!(given::ids(&asc), [seq_a.as_str(), seq_b.as_str()]);
     let inbox_a = t.messages(&supply_a).sequences(Inbox, "").await.ok(200);
-    assert_eq!(ids(&inbox_a), [seq_a.as_str()]);
+    assert_eq!(given::ids(&inbox_a), [seq_a.as_str()]);
     assert_eq!(inbox_a["items"][0]["demand"]["id"], demand_org.as_str());
     let latest = &inbox_a["items"][0]["latest_message_created_at"];
     assert_eq!(latest, &reply["created_at"]);
     // The demand's own ids of the client and service are not the supplier's to see.
     assert!(inbox_a["items"][0]["client"].get("outbox_id").is_none());
     let inbox_b = t.messages(&supply_b).sequences(Inbox, "").await.ok(200);
-    assert_eq!(ids(&inbox_b), [seq_b.as_str()]);
+    assert_eq!(given::ids(&inbox_b), [seq_b.as_str()]);
 
     // Filters; another organization's sequence id simply matches nothing.
     for (query, expect) in [
@@ -110,7 +89,7 @@ async fn sequences_list_only_the_callers_threads_and_files_reach_only_their_part
         ("client_outbox_id=nobody".to_owned(), vec![]),
     ] {
         let r = d.sequences(Outbox, &query).await.ok(200);
-        assert_eq!(ids(&r), expect, "{query}");
+        assert_eq!(given::ids(&r), expect, "{query}");
     }
     let query = format!("sequence_id={seq_a}");
     let r = t.messages(&supply_b).sequences(Inbox, &query).await.ok(200);
@@ -157,7 +136,7 @@ async fn sequences_list_only_the_callers_threads_and_files_reach_only_their_part
     let admin = t.sys_admin(&sys_admin);
     let query = format!("demand_persona_id={demand_org}");
     let r = admin.sequences(&query).await.ok(200);
-    assert_eq!(ids(&r), [seq_b.as_str(), seq_a.as_str()]);
+    assert_eq!(given::ids(&r), [seq_b.as_str(), seq_a.as_str()]);
     assert_eq!(r["items"][0]["supply"]["id"], b_org.as_str());
     assert_eq!(r["items"][0]["demand"]["id"], demand_org.as_str());
     let all = admin.sequences("").await.ok(200);
@@ -174,10 +153,8 @@ async fn sequences_list_only_the_callers_threads_and_files_reach_only_their_part
     // The sys_admin operations are the role's alone.
     let not_admin = t.sys_admin(&demand);
     not_admin.sequences("").await.ok_as(403, "sequences");
-    not_admin
-        .message_by_file(&file_id)
-        .await
-        .ok_as(403, "by file");
+    let by_file = not_admin.message_by_file(&file_id).await;
+    by_file.ok_as(403, "by file");
 
     tokio::time::sleep(std::time::Duration::from_secs(5)).await;
     for url in &urls {
@@ -207,11 +184,8 @@ async fn a_message_detail_names_its_sender_and_recipient() {
         (Outbox, &demand, &demand_org, &a_org),
         (Inbox, &supply_a, &a_org, &demand_org),
     ] {
-        let sent = t
-            .messages(token)
-            .send(side, comment(&sequence, "Hello"))
-            .await
-            .ok(201);
+        let hello = comment(&sequence, "Hello");
+        let sent = t.messages(token).send(side, hello).await.ok(201);
         assert_valid(SPEC, "OrgAdminMessageDetailResponse", &sent);
         assert_eq!((&sent["sender"], &sent["recipient"]), (from, to));
         let id = text(&sent["message"]["id"]);
@@ -270,11 +244,9 @@ async fn a_message_event_names_the_referral_of_its_sequence() {
     let first = created["referral"]["id"].clone();
     let sequence = text(&created["referral"]["sequence_id"]);
     let on_first = say(&sequence).await;
-    let revised = t
-        .referrals(demand)
-        .update(&text(&first), revision_body())
-        .await;
-    let revised = revised.ok(201);
+    let first_id = text(&first);
+    let revised = t.referrals(demand).update(&first_id, revision_body());
+    let revised = revised.await.ok(201);
     let second = revised["referral"]["id"].clone();
     let on_second = say(&sequence).await;
     let mut expected = vec![(on_first, first), (on_second, second)];
@@ -291,11 +263,5 @@ async fn file_redirect(
     file_id: &str,
 ) -> (u16, Option<String>) {
     let url = format!("{}/offers/v1/{side}/messages/files/{file_id}", t.base);
-    let r = no_redirects().get(url).header("Authorization", token);
-    let r = r.send().await.unwrap();
-    let location = r
-        .headers()
-        .get("location")
-        .map(|v| v.to_str().unwrap().to_owned());
-    (r.status().as_u16(), location)
+    redirect(no_redirects().get(url).header("Authorization", token)).await
 }

@@ -80,9 +80,8 @@ async fn a_visit_referral_brings_its_visit_and_the_supplier_works_it() {
     b.outbox_list(&by_referral).await.ok_as(404, "outbox list");
     b.inbox(&visit_id).await.ok_as(404, "inbox visit");
     b.outbox(&visit_id).await.ok_as(404, "outbox visit");
-    d.inbox(&visit_id)
-        .await
-        .ok_as(404, "the demand's inbox visit");
+    let demands_inbox = d.inbox(&visit_id).await;
+    demands_inbox.ok_as(404, "the demand's inbox visit");
     b.work_sessions(&by_visit).await.ok_as(404, "work sessions");
     let before = t.item_count().await;
     let caregiver = json!({"employee_id": 1, "first_name": "X", "last_name": "Y"});
@@ -94,17 +93,12 @@ async fn a_visit_referral_brings_its_visit_and_the_supplier_works_it() {
     t.assert_wrote_nothing(before).await;
 
     // The supplier works the visit.
-    a.assign(
-        &visit_id,
-        json!({"employee_id": 42, "first_name": "Grace", "last_name": "Hopper",
-                "ssn": "123-45-6789", "date_of_birth": "1980-02-03"}),
-    )
-    .await
-    .ok(204);
+    let grace = json!({"employee_id": 42, "first_name": "Grace", "last_name": "Hopper",
+                       "ssn": "123-45-6789", "date_of_birth": "1980-02-03"});
+    a.assign(&visit_id, grace).await.ok(204);
     a.hold(&visit_id).await.ok(204);
-    a.hold(&visit_id)
-        .await
-        .ok_as(409, "holding an on-hold visit");
+    let on_hold = a.hold(&visit_id).await;
+    on_hold.ok_as(409, "holding an on-hold visit");
     a.reactivate(&visit_id).await.ok(204);
     let later = json!({"start_at": "2030-01-16T09:00:00Z", "end_at": "2030-01-16T11:00:00Z"});
     let r = a.reschedule(&visit_id, later).await.ok(200);
@@ -112,24 +106,15 @@ async fn a_visit_referral_brings_its_visit_and_the_supplier_works_it() {
     assert_eq!(r["start_at"], "2030-01-16T09:00:00.000Z");
     let backwards = json!({"start_at": "2030-01-16T09:00:00Z", "end_at": "2030-01-16T08:00:00Z"});
     a.reschedule(&visit_id, backwards).await.ok(422);
-    a.adjust_timekeeping(
-        &visit_id,
-        json!({"verified_start_at": "2030-01-16T09:05:00Z",
-                "verified_end_at": "2030-01-16T10:55:00Z"}),
-    )
-    .await
-    .ok(204);
+    let verified = json!({"verified_start_at": "2030-01-16T09:05:00Z",
+                          "verified_end_at": "2030-01-16T10:55:00Z"});
+    a.adjust_timekeeping(&visit_id, verified).await.ok(204);
     let detail = a.inbox(&visit_id).await.ok(200);
     assert_eq!(detail["supply_employee"]["inbox_employee_id"], 42);
     let task_id = text(&detail["tasks"][0]["id"]);
-    let r = a
-        .complete_tasks(
-            &visit_id,
-            json!({"tasks": [{"id": task_id, "is_completed": true,
-                               "completion_comment": "All done"}]}),
-        )
-        .await
-        .ok(200);
+    let done = json!({"tasks": [{"id": task_id, "is_completed": true,
+                                 "completion_comment": "All done"}]});
+    let r = a.complete_tasks(&visit_id, done).await.ok(200);
     assert_eq!(r["tasks"][0]["id"], task_id.as_str());
     assert_eq!(r["tasks"][0]["is_completed"], true);
     assert!(r["tasks"][0]["completed_at"].is_string());
@@ -137,24 +122,19 @@ async fn a_visit_referral_brings_its_visit_and_the_supplier_works_it() {
     deleted.ok_as(409, "the demand's visit is not the supplier's to delete");
 
     // A work session: one open at a time, ended once, not before it started.
-    let start = a
-        .start_work(json!({"visit_id": visit_id, "inbox_id": "ws-1",
-                    "start_at": "2030-01-16T09:02:00Z",
-                    "start_latitude": 43.65, "start_longitude": -79.38}))
-        .await
-        .ok(201);
+    let start = json!({"visit_id": visit_id, "inbox_id": "ws-1",
+        "start_at": "2030-01-16T09:02:00Z", "start_latitude": 43.65, "start_longitude": -79.38});
+    let start = a.start_work(start).await.ok(201);
     assert_eq!(start["inbox_id"], "ws-1");
     let session_id = text(&start["id"]);
-    a.start_work(json!({"visit_id": visit_id, "inbox_id": "ws-2",
-                    "start_at": "2030-01-16T09:03:00Z"}))
-        .await
-        .ok(409);
+    let second =
+        json!({"visit_id": visit_id, "inbox_id": "ws-2", "start_at": "2030-01-16T09:03:00Z"});
+    a.start_work(second).await.ok(409);
     let neither = json!({"visit_id": visit_id, "end_at": "2030-01-16T11:00:00Z"});
     a.end_work(neither).await.ok(400);
-    a.end_work(json!({"visit_id": visit_id, "work_session_id": session_id,
-                    "end_at": "2030-01-16T09:00:00Z"}))
-        .await
-        .ok(422);
+    let too_early = json!({"visit_id": visit_id, "work_session_id": session_id,
+                           "end_at": "2030-01-16T09:00:00Z"});
+    a.end_work(too_early).await.ok(422);
     let end = json!({"visit_id": visit_id, "inbox_id": "ws-1",
                      "end_at": "2030-01-16T10:58:00Z", "end_latitude": 43.66});
     a.end_work(end.clone()).await.ok(204);
@@ -251,37 +231,29 @@ async fn the_supplier_schedules_visits_on_a_service_referral() {
     let referral = t.referrals(supply_a).inbox(&referral_id).await.ok(200);
     let service_id = text(&referral["service"]["id"]);
 
-    let first = a
-        .schedule(json!({"referral_id": referral_id, "inbox_id": "v-1",
-               "start_at": "2030-01-15T09:00:00Z", "end_at": "2030-01-15T10:00:00Z"}))
-        .await
-        .ok(201);
+    let first = json!({"referral_id": referral_id, "inbox_id": "v-1",
+               "start_at": "2030-01-15T09:00:00Z", "end_at": "2030-01-15T10:00:00Z"});
+    let first = a.schedule(first).await.ok(201);
     assert_eq!(first["service_id"], service_id.as_str());
     assert_eq!(first["referral_id"], referral_id.as_str());
     let v1 = text(&first["id"]);
-    let second = a
-        .schedule(json!({"service_id": service_id, "inbox_id": "v-2",
-               "start_at": "2030-01-14T09:00:00Z", "end_at": "2030-01-14T10:00:00Z"}))
-        .await
-        .ok(201);
+    let second = json!({"service_id": service_id, "inbox_id": "v-2",
+               "start_at": "2030-01-14T09:00:00Z", "end_at": "2030-01-14T10:00:00Z"});
+    let second = a.schedule(second).await.ok(201);
     assert_eq!(second["referral_id"], referral_id.as_str());
     let v2 = text(&second["id"]);
     let on_16th = |inbox_id: &str, end: &str| {
         json!({"referral_id": referral_id, "inbox_id": inbox_id,
                "start_at": "2030-01-16T09:00:00Z", "end_at": format!("2030-01-16T{end}:00:00Z")})
     };
-    a.schedule(on_16th("v-1", "10"))
-        .await
-        .ok_as(409, "v-1 again");
-    a.schedule(on_16th("v-3", "08"))
-        .await
-        .ok_as(422, "ends before it starts");
-    let mut no_referral = on_16th("v-4", "10");
-    no_referral.as_object_mut().unwrap().remove("referral_id");
+    let again = a.schedule(on_16th("v-1", "10")).await;
+    again.ok_as(409, "v-1 again");
+    let backwards = a.schedule(on_16th("v-3", "08")).await;
+    backwards.ok_as(422, "ends before it starts");
+    let no_referral = given::without(&on_16th("v-4", "10"), "referral_id");
     a.schedule(no_referral).await.ok_as(400, "no referral");
-    b.schedule(on_16th("v-5", "10"))
-        .await
-        .ok_as(404, "another supplier");
+    let others = b.schedule(on_16th("v-5", "10")).await;
+    others.ok_as(404, "another supplier");
 
     // The supplier finds it by its own id; nobody else does.
     let mine = a.by_inbox_id("v-1").await.ok(200);
@@ -290,10 +262,8 @@ async fn the_supplier_schedules_visits_on_a_service_referral() {
     b.by_inbox_id("v-1").await.ok(404);
 
     // The demand lists them by its own service id, earliest first on request.
-    let listed = d
-        .outbox_list("service_outbox_id=service-2001&sort_order=asc")
-        .await
-        .ok(200);
+    let by_service = "service_outbox_id=service-2001&sort_order=asc";
+    let listed = d.outbox_list(by_service).await.ok(200);
     assert_eq!(given::ids(&listed), [v2.as_str(), v1.as_str()]);
     assert!(listed["items"][0].get("visit_outbox_id").is_none());
     d.outbox_list("").await.ok(400);
@@ -304,12 +274,12 @@ async fn the_supplier_schedules_visits_on_a_service_referral() {
     assert_eq!(tasks["tasks"], json!([]));
 
     // A work session named by the supplier's ids only.
-    a.start_work(json!({"visit_inbox_id": "v-1", "inbox_id": "s-1",
-                        "start_at": "2030-01-15T09:00:00Z"}))
+    let session = json!({"visit_inbox_id": "v-1", "inbox_id": "s-1"});
+    let at = |field: &str, time: &str| given::with(&session, field, json!(time));
+    a.start_work(at("start_at", "2030-01-15T09:00:00Z"))
         .await
         .ok(201);
-    a.end_work(json!({"visit_inbox_id": "v-1", "inbox_id": "s-1",
-                        "end_at": "2030-01-15T10:00:00Z"}))
+    a.end_work(at("end_at", "2030-01-15T10:00:00Z"))
         .await
         .ok(204);
 
@@ -331,10 +301,11 @@ async fn the_supplier_schedules_visits_on_a_service_referral() {
 
     // Once the referral is cancelled, its visits change no more.
     let cancel = json!({"reason_code": "client_request"});
-    t.referrals(demand)
+    let cancelled = t
+        .referrals(demand)
         .outbox_cancel(&referral_id, cancel)
-        .await
-        .ok(204);
+        .await;
+    cancelled.ok(204);
     a.hold(&v1).await.ok(409);
 
     t.settle().await;

@@ -436,3 +436,24 @@ pub fn signed_up_user(username: &str, password: &str) -> User {
         organization: None,
     }
 }
+
+/// A copy of `body` with the member at `path` (dot-separated, e.g. `offer.comment`) set to
+/// `value`: a variant of a valid body that differs in that one field.
+pub fn with(body: &Value, path: &str, value: impl Into<Value>) -> Value {
+    let mut body = body.clone();
+    let field = path
+        .split('.')
+        .fold(&mut body, |v, key| match key.parse::<usize>() {
+            Ok(i) if v.is_array() => &mut v[i],
+            _ => &mut v[key],
+        });
+    *field = value.into();
+    body
+}
+
+/// A copy of `body` without its top-level member `field` (a required one, mostly).
+pub fn without(body: &Value, field: &str) -> Value {
+    let mut body = body.clone();
+    body.as_object_mut().expect("an object").remove(field);
+    body
+}

@@ -21,6 +21,9 @@ pub fn moto_endpoint() -> String {
     .clone()
 }
 
+/// A table item, as DynamoDB returns it.
+pub type Item = std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue>;
+
 pub struct TestStack {
     pub stack: Arc<Stack>,
     pub base: String,
@@ -271,9 +274,7 @@ impl TestStack {
     }
 
     /// Every item in the table (to prove a refused request wrote nothing).
-    pub async fn items(
-        &self,
-    ) -> Vec<std::collections::HashMap<String, aws_sdk_dynamodb::types::AttributeValue>> {
+    pub async fn items(&self) -> Vec<Item> {
         let app = self.stack.app();
         let mut items = Vec::new();
         let mut start = None;

@@ -5,6 +5,7 @@
 
 pub mod asyncapi;
 pub mod client;
+pub mod downloads;
 pub mod given;
 pub mod harness;
 pub mod published;

@@ -206,6 +206,23 @@ pub struct OfferMatch {
     pub updated_at: Option<Timestamp>,
 }
 
+impl OfferMatch {
+    /// Its stored attributes without the item's keys: what a supplier's inbox list reads of
+    /// each match (a projection, so the SDK parses 10 attributes of a match, not 17).
+    pub const ATTRIBUTES: &[&str] = &[
+        "id",
+        "offer_id",
+        "demand_org_id",
+        "supply_org_id",
+        "response",
+        "sequence_id",
+        "reason_code",
+        "comment",
+        "created_at",
+        "updated_at",
+    ];
+}
+
 /// The part of an offer that a supplier's inbox list shows, filters and sorts on. The list
 /// reads only these attributes (a projection) rather than whole offers with their client,
 /// service and visits: measured with `bench/src/bin/instructions.rs`, reading whole offers

@@ -526,3 +526,30 @@ fn a_service_offer_holds_no_visit() {
     s.offer.visits = visit_offer(1).offer.visits;
     assert_eq!(s.offer.held_visit(), None);
 }
+
+#[test]
+fn a_match_reads_back_whole_from_its_projection() {
+    let s = state(1);
+    let mut m = s.matches[0].clone();
+    m.reason_code = Some("distance".into());
+    m.comment = Some("too far".into());
+    m.updated_at = Some(m.created_at);
+    let stored = serde_json::to_value(&m).unwrap();
+    // What a whole read returns: timestamps are stored to the millisecond.
+    let m: OfferMatch = serde_json::from_value(stored.clone()).unwrap();
+    let stored = stored.as_object().unwrap();
+    for field in stored.keys() {
+        assert!(
+            OfferMatch::ATTRIBUTES.contains(&field.as_str()),
+            "{field} is not projected"
+        );
+    }
+    let projected: serde_json::Map<String, serde_json::Value> = OfferMatch::ATTRIBUTES
+        .iter()
+        .filter_map(|a| stored.get(*a).map(|v| ((*a).to_owned(), v.clone())))
+        .collect();
+    assert_eq!(
+        serde_json::from_value::<OfferMatch>(projected.into()).unwrap(),
+        m
+    );
+}

@@ -437,8 +437,13 @@ impl Db {
         &self,
         supplier: OrgId,
     ) -> Result<Vec<(OfferHead, OfferMatch)>, DbError> {
+        let pk = format!("SUPPLY#{supplier}#MATCH");
         let items = self
-            .query_all(Some(GSI1), &format!("SUPPLY#{supplier}#MATCH"), None, false)
+            .query(crate::store::Query {
+                ascending: false,
+                attributes: Some(OfferMatch::ATTRIBUTES),
+                ..crate::store::Query::partition(Some(GSI1), &pk)
+            })
             .await?;
         let matches: Vec<OfferMatch> =
             items.into_iter().map(from_item).collect::<Result<_, _>>()?;

@@ -250,28 +250,29 @@ pub struct BundleOffersCreated {
     pub items: Vec<CreatedOfferItem>,
 }
 
+fn created(offers: &[&Offer], with_visits: bool) -> Vec<CreatedOfferItem> {
+    let item = |o: &&Offer| CreatedOfferItem::new(o, with_visits);
+    offers.iter().map(item).collect()
+}
+
 impl ShiftOffersCreated {
     /// A new shift: its id, and each offer with its visits.
-    pub fn new(shift: uuid::Uuid, offers: &[&Offer]) -> Self {
+    pub fn new(id: uuid::Uuid, offers: &[&Offer]) -> Self {
+        let items = created(offers, true);
         Self {
-            shift: GroupRef { id: shift },
-            items: offers
-                .iter()
-                .map(|o| CreatedOfferItem::new(o, true))
-                .collect(),
+            shift: GroupRef { id },
+            items,
         }
     }
 }
 
 impl BundleOffersCreated {
     /// A new bundle: its id, and each offer without visits.
-    pub fn new(bundle: uuid::Uuid, offers: &[&Offer]) -> Self {
+    pub fn new(id: uuid::Uuid, offers: &[&Offer]) -> Self {
+        let items = created(offers, false);
         Self {
-            bundle: GroupRef { id: bundle },
-            items: offers
-                .iter()
-                .map(|o| CreatedOfferItem::new(o, false))
-                .collect(),
+            bundle: GroupRef { id },
+            items,
         }
     }
 }
