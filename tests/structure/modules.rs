@@ -68,7 +68,12 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("table", &["store"]),
     (
         "identity",
-        &["identity::auth", "identity::oauth", "identity::store"],
+        &[
+            "identity::auth",
+            "identity::oauth",
+            "identity::store",
+            "identity::verified",
+        ],
     ),
     // Values in the published shapes that several aggregates' rules hold.
     ("values of the marketplace", &["marketplace::common"]),

@@ -1,8 +1,8 @@
 //! Verifying the Cognito IdToken that AlayaMarket clients send raw in `Authorization`, and
 //! the caller identity derived from its claims.
 
-use std::collections::{HashMap, HashSet};
-use std::sync::{Mutex, OnceLock};
+use std::collections::HashSet;
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use jsonwebtoken::jwk::JwkSet;
@@ -11,6 +11,7 @@ use serde::Deserialize;
 use tokio::sync::RwLock;
 
 use crate::edge::error::ApiError;
+use crate::identity::verified::VerifiedTokens;
 use crate::infra::config::Config;
 use crate::kernel::ids::OrgId;
 
@@ -85,59 +86,8 @@ pub struct TokenVerifier {
     keys: RwLock<Option<Keys>>,
     /// Built on first use, with the compiled-in roots of `crate::infra::tls`.
     http: OnceLock<reqwest::Client>,
-    verified: Verified,
-}
-
-/// How many verified tokens a container remembers (about 1 KB each).
-const MAX_VERIFIED_TOKENS: usize = 256;
-
-/// The IdTokens verified in full, by their exact text. A client sends the same token with
-/// every request for the hour it lives, and checking its RSA signature again each time cost
-/// about 0.3 M instructions a request (docs/performance.md). A token is taken from here only
-/// byte for byte (so with the same signature over the same claims), before it expires, and
-/// while the key that signed it is still in the key set; anything else is verified in full.
-#[derive(Default)]
-struct Verified {
-    tokens: Mutex<HashMap<String, VerifiedToken>>,
-}
-
-struct VerifiedToken {
-    identity: Identity,
-    /// Its `exp` claim, in seconds since the epoch.
-    expires: i64,
-    kid: String,
-}
-
-impl Verified {
-    /// The identity of `token` and the id of its key, if it was verified and has not expired
-    /// at `now` (seconds since the epoch).
-    fn get(&self, token: &str, now: i64) -> Option<(Identity, String)> {
-        let mut tokens = self.tokens.lock().expect("verified tokens lock");
-        let hit = tokens.get(token)?;
-        if now >= hit.expires {
-            tokens.remove(token);
-            return None;
-        }
-        Some((hit.identity.clone(), hit.kid.clone()))
-    }
-
-    fn insert(&self, token: &str, entry: VerifiedToken, now: i64) {
-        let mut tokens = self.tokens.lock().expect("verified tokens lock");
-        if tokens.len() >= MAX_VERIFIED_TOKENS {
-            tokens.retain(|_, t| now < t.expires);
-            if tokens.len() >= MAX_VERIFIED_TOKENS {
-                tokens.clear();
-            }
-        }
-        tokens.insert(token.to_owned(), entry);
-    }
-
-    fn forget(&self, token: &str) {
-        self.tokens
-            .lock()
-            .expect("verified tokens lock")
-            .remove(token);
-    }
+    /// Tokens verified in full, with the id of the key that signed each.
+    verified: VerifiedTokens<(Identity, String)>,
 }
 
 impl TokenVerifier {
@@ -152,7 +102,7 @@ impl TokenVerifier {
             validation,
             keys: RwLock::new(None),
             http: OnceLock::new(),
-            verified: Verified::default(),
+            verified: VerifiedTokens::default(),
         }
     }
 
@@ -214,7 +164,7 @@ impl TokenVerifier {
     }
 
     /// Checks signature, expiry, issuer, audience and that it is an ID token; a token verified
-    /// before is checked for its expiry and key only ([`Verified`]).
+    /// before is checked for its expiry and key only ([`VerifiedTokens`]).
     pub async fn verify(&self, token: &str) -> Result<Identity, ApiError> {
         let now = crate::kernel::time::now().timestamp();
         if let Some((identity, kid)) = self.verified.get(token, now) {
@@ -224,12 +174,8 @@ impl TokenVerifier {
             self.verified.forget(token);
         }
         let (identity, expires, kid) = self.verify_in_full(token).await?;
-        let entry = VerifiedToken {
-            identity: identity.clone(),
-            expires,
-            kid,
-        };
-        self.verified.insert(token, entry, now);
+        self.verified
+            .insert(token, (identity.clone(), kid), expires, now);
         Ok(identity)
     }
 
@@ -282,24 +228,6 @@ mod tests {
         }
     }
 
-    fn entry(subject: &str, expires: i64) -> VerifiedToken {
-        VerifiedToken {
-            identity: identity(subject),
-            expires,
-            kid: "k1".into(),
-        }
-    }
-
-    #[test]
-    fn a_verified_token_is_remembered_until_it_expires() {
-        let verified = Verified::default();
-        verified.insert("a.b.c", entry("alice", 1_000), 0);
-        let hit = Some((identity("alice"), "k1".to_owned()));
-        assert_eq!(verified.get("a.b.c", 999), hit);
-        assert_eq!(verified.get("a.b.c", 1_000), None, "expired at its exp");
-        assert_eq!(verified.get("a.b.c", 0), None, "and forgotten");
-    }
-
     /// A key set holding only key `kid` (its numbers are never used: nothing is verified).
     fn keys(kid: &str) -> Keys {
         let set =
@@ -316,39 +244,13 @@ mod tests {
         let verifier = TokenVerifier::new(&config);
         let far = crate::kernel::time::now().timestamp() + 3_600;
         *verifier.keys.write().await = Some(keys("k1"));
-        verifier.verified.insert("a.b.c", entry("alice", far), 0);
+        let remembered = (identity("alice"), "k1".to_owned());
+        verifier.verified.insert("a.b.c", remembered, far, 0);
         assert_eq!(verifier.verify("a.b.c").await.unwrap(), identity("alice"));
         // Rotated out: the token is verified in full again, and this one is no JWT at all.
         *verifier.keys.write().await = Some(keys("k2"));
         let refused = verifier.verify("a.b.c").await.unwrap_err();
         assert_eq!(refused.kind, crate::ErrorKind::Unauthorized);
         assert!(verifier.verified.get("a.b.c", 0).is_none(), "forgotten");
-    }
-
-    #[test]
-    fn only_the_same_bytes_hit() {
-        let verified = Verified::default();
-        verified.insert("a.b.c", entry("alice", 1_000), 0);
-        for other in ["a.b.d", "a.b.c ", "A.b.c", "a.b"] {
-            assert!(verified.get(other, 0).is_none(), "{other}");
-        }
-    }
-
-    #[test]
-    fn a_full_cache_drops_the_expired_first_and_stays_bounded() {
-        let verified = Verified::default();
-        for i in 0..MAX_VERIFIED_TOKENS {
-            let expires = if i % 2 == 0 { 10 } else { 1_000 };
-            verified.insert(&format!("t{i}"), entry("x", expires), 0);
-        }
-        verified.insert("new", entry("new", 1_000), 20);
-        assert!(verified.get("t1", 20).is_some(), "an unexpired token stays");
-        assert!(verified.get("t0", 0).is_none(), "an expired one went");
-        assert!(verified.get("new", 20).is_some());
-        for i in 0..MAX_VERIFIED_TOKENS * 2 {
-            verified.insert(&format!("u{i}"), entry("x", 1_000), 20);
-        }
-        let held = verified.tokens.lock().unwrap().len();
-        assert!(held <= MAX_VERIFIED_TOKENS, "{held}");
     }
 }

@@ -7,4 +7,5 @@ pub mod clients;
 pub mod oauth;
 pub mod sign_up;
 pub mod store;
+pub mod verified;
 pub mod wire;

@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::OnceCell;
 
 use crate::edge::error::ApiError;
+use crate::identity::verified::VerifiedTokens;
 use crate::infra::aws::Aws;
 use crate::infra::config::Config;
 
@@ -280,6 +281,9 @@ pub struct MachineVerifier {
     key_id: String,
     validation: Validation,
     key: OnceCell<DecodingKey>,
+    /// Tokens verified in full: the one key never changes in a container's life, so a token
+    /// is answered from here until its `exp`.
+    verified: VerifiedTokens<MachineIdentity>,
 }
 
 impl MachineVerifier {
@@ -293,6 +297,7 @@ impl MachineVerifier {
             key_id: config.token_signing_key_id.clone(),
             validation,
             key: OnceCell::new(),
+            verified: VerifiedTokens::default(),
         }
     }
 
@@ -302,8 +307,23 @@ impl MachineVerifier {
             .await
     }
 
-    /// Checks signature, expiry, issuer and audience; any failure is a 401.
+    /// Checks signature, expiry, issuer and audience; any failure is a 401. A token verified
+    /// before is checked for its expiry only ([`VerifiedTokens`]).
     pub async fn verify(&self, aws: &Aws, token: &str) -> Result<MachineIdentity, ApiError> {
+        let now = crate::kernel::time::now().timestamp();
+        if let Some(identity) = self.verified.get(token, now) {
+            return Ok(identity);
+        }
+        let (identity, expires) = self.verify_in_full(aws, token).await?;
+        self.verified.insert(token, identity.clone(), expires, now);
+        Ok(identity)
+    }
+
+    async fn verify_in_full(
+        &self,
+        aws: &Aws,
+        token: &str,
+    ) -> Result<(MachineIdentity, i64), ApiError> {
         let key = self.key(aws).await?;
         let data = jsonwebtoken::decode::<AccessClaims>(token, key, &self.validation).map_err(
             |e| match e.kind() {
@@ -317,11 +337,12 @@ impl MachineVerifier {
             return Err(ApiError::unauthorized());
         }
         let scopes = parse_scopes(&claims.scope).map_err(|_| ApiError::unauthorized())?;
-        Ok(MachineIdentity {
+        let identity = MachineIdentity {
             client_id: claims.client_id,
             tenant: claims.tenant,
             scopes,
-        })
+        };
+        Ok((identity, claims.exp))
     }
 }
 
