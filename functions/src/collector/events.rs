@@ -12,14 +12,13 @@ use shared::identity::oauth::Scope;
 /// before.
 pub async fn create(app: &App, req: Request) -> Result<HttpResponse, ApiError> {
     let tenant = super::tenant(app, &req, Scope::CollectorEvents).await?;
-    let (created, stored) = svc::create_event(
-        app,
-        &tenant,
-        json_body_within(&req, &shared::kernel::limits::EVENTS)?,
-        shared::kernel::time::now(),
-    )
-    .await?;
-    json(if created { 201 } else { 200 }, &Event::try_from(&stored)?)
+    let mut event: Event = json_body_within(&req, &shared::kernel::limits::EVENTS)?;
+    let now = shared::kernel::time::now();
+    // A new event is answered as posted (with its id), not parsed back from what was stored.
+    match svc::create_event(app, &tenant, &mut event, now).await? {
+        None => json(201, &event),
+        Some(earlier) => json(200, &Event::try_from(&earlier)?),
+    }
 }
 
 /// `GET /api/v1/events/{eventId}`

@@ -24,14 +24,15 @@ fn new_id() -> String {
 // Events
 // ---------------------------------------------------------------------------------------------
 
-/// Stores an event once per id. Returns `(true, stored)` when it was stored now and
-/// `(false, stored)` when an event with that id already existed: posting again is harmless.
+/// Stores an event once per id, giving `event` its id when it has none. `None` when it was
+/// stored now (`event` is what was stored), or the event stored earlier under that id:
+/// posting again is harmless.
 pub async fn create_event(
     app: &App,
     tenant: &TenantId,
-    mut event: Event,
+    event: &mut Event,
     now: Timestamp,
-) -> Result<(bool, TenantEventRecord), ApiError> {
+) -> Result<Option<TenantEventRecord>, ApiError> {
     event.validate()?;
     let id = event.id.clone().unwrap_or_else(new_id);
     event.id = Some(id.clone());
@@ -43,19 +44,19 @@ pub async fn create_event(
         event_type: catalogue_name(event.event_type, entity, operation),
         entity_type: entity,
         operation,
-        body: serde_json::to_string(&event).map_err(ApiError::internal)?,
+        body: serde_json::to_string(event).map_err(ApiError::internal)?,
         origin: Origin::Api,
         created_at: now,
     };
     if app.db.put_tenant_event(&record).await? {
-        return Ok((true, record));
+        return Ok(None);
     }
     let stored = app
         .db
         .get_tenant_event(tenant, &id)
         .await?
         .ok_or_else(|| ApiError::internal("an event that exists could not be read"))?;
-    Ok((false, stored))
+    Ok(Some(stored))
 }
 
 pub async fn get_event(
