@@ -147,20 +147,16 @@ pub async fn create<R: serde::Serialize>(
     respond: impl FnOnce(&NamedOffer) -> R,
 ) -> Result<R, ApiError> {
     let candidates = Candidates::read(app, demand, &request.direct_supply_persona_ids).await?;
-    let (state, events) = candidates.offer(request, None, now())?;
+    let (mut state, events) = candidates.offer(request, None, now())?;
+    // The offer is lent to the answer and taken back, not copied.
     let named = NamedOffer {
         offer: state.offer,
         demand: lean(&candidates.demand),
         supply: None,
     };
     let response = respond(&named);
-    let created = (
-        OfferState {
-            offer: named.offer,
-            matches: state.matches,
-        },
-        events,
-    );
+    state.offer = named.offer;
+    let created = (state, events);
     write_new_offers(
         app,
         std::slice::from_ref(&created),
