@@ -27,6 +27,7 @@ use shared::kernel::ids::{MatchId, OfferId, OrgId, SequenceId};
 use shared::marketplace::common::CareType;
 use shared::marketplace::offer::{MatchResponse, Offer, OfferMatch};
 use shared::marketplace::organization::{AssignmentMode, Organization};
+use shared::marketplace::store::inbox::{InboxRow, inbox_counts_key};
 use shared::marketplace::store::offers::{match_keys, offer_keys};
 use shared::marketplace::store::organizations::org_keys;
 use shared::marketplace::wire::offers::CreateOfferRequest;
@@ -306,17 +307,23 @@ impl Scenario {
         }
         fake.answer_query("", format!("OFFER#{}", offer.id), partition);
 
-        // The first supplier's inbox.
+        // The first supplier's inbox: its projection's rows and its counts.
         let inbox = suppliers[0].id;
-        let mut matches = Vec::new();
+        let mut rows = Vec::new();
         for _ in 0..inbox_size {
             let mut o = new_offer(demand.id);
             o.counts.sent = 1;
-            fake.put("offer", &offer_keys(&o), &o);
-            let m = pending_match(&o, inbox);
-            matches.push(fake.put("match", &match_keys(&m), &m));
+            let row = InboxRow::of(&o, &pending_match(&o, inbox));
+            rows.push(fake.put("inbox_offer", &row.keys(), &row));
         }
-        fake.answer_query("gsi1", format!("SUPPLY#{inbox}#MATCH"), matches);
+        fake.answer_query("gsi1", format!("SUPPLY#{inbox}#INBOX"), rows);
+        let (pk, sk) = inbox_counts_key(inbox);
+        let n = inbox_size as u64;
+        fake.put(
+            "counts",
+            &Keys::new(pk, sk),
+            &json!({"total": n, "open": n}),
+        );
 
         fake.products.insert(
             PRODUCT_ID.to_owned(),

@@ -109,6 +109,7 @@ pub static OFFERS_HANDLERS: &[Entry] = &[
     route!(AM, offers::sys_admin::take_rates::set_regional),
     schedule!(offers::expire_offers),
     stream!(offers::retire_offers),
+    stream!(offers::project_inbox),
     stream!(events::publish),
     route!(AM, offers::outbox::messages::get_file),
     route!(AM, offers::outbox::messages::presign_file),

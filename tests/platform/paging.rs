@@ -1,5 +1,6 @@
-//! Lists read one page at a time (issue 16): the unfiltered outbox offers list and both
-//! default referral lists read one page of their index and take `total_items` from counts.
+//! Lists read one page at a time (issue 16): the offers lists on both sides (unfiltered or of
+//! one status) and both default referral lists read one page of their index and take
+//! `total_items` from counts.
 //! Both ways of paging reach every item once, in the same order: `page`, and the
 //! `next_page_token` of each page (this platform's extension, passed back as `page_token`).
 
@@ -57,9 +58,11 @@ fn ids(page: &Value) -> Vec<String> {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_outbox_list_pages_by_page_and_by_page_token_alike() {
+async fn the_outbox_and_inbox_lists_page_by_page_and_by_page_token_alike() {
     let t = TestStack::start().await;
-    let demand = t.login(&t.demo.demand).await;
+    let Logins {
+        demand, supply_a, ..
+    } = given::logins(&t).await;
     let mut created = Vec::new();
     for _ in 0..5 {
         created.push(given::offer(&t, &demand).await);
@@ -117,6 +120,28 @@ async fn the_outbox_list_pages_by_page_and_by_page_token_alike() {
     );
     let open = offers.outbox_list("status=open").await.ok(200);
     assert_eq!(open["total_items"], 2);
+
+    // The supplier's inbox, once the stream has projected the offers, in the same order,
+    // and of one status from its own partition.
+    t.settle().await;
+    let inbox = t.offers(&supply_a);
+    for order in ["desc", "asc"] {
+        let list = move |q: String| async move { inbox.inbox_list(&q).await };
+        let by_page = pages_both_ways(list, order, 5, id).await;
+        let outbox = offers.outbox_list(&format!("sort_order={order}")).await;
+        assert_eq!(by_page, ids(&outbox.ok(200)), "{order}: as the outbox");
+    }
+    let closed =
+        move |q: String| async move { inbox.inbox_list(&format!("{q}&status=closed")).await };
+    let by_page = pages_both_ways(closed, "asc", 3, id).await;
+    assert_eq!(
+        by_page,
+        [oldest.clone(), created[1].clone(), created[2].clone()]
+    );
+    let first = inbox.inbox_list("items_per_page=2").await.ok(200);
+    let token = first["next_page_token"].as_str().unwrap();
+    let by_shift = format!("shift_id={}&page_token={token}", uuid::Uuid::new_v4());
+    inbox.inbox_list(&by_shift).await.ok(400);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

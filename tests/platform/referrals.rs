@@ -28,7 +28,9 @@ async fn shift_and_bundle_offers_share_one_id_and_are_created_whole_or_not_at_al
     let detail = offers.outbox(&first).await.ok(200);
     assert_eq!(detail["offer"]["offer_type"], "visit");
     assert_eq!(detail["offer"]["shift_id"], shift_id.as_str());
-    // The existing shift_id filters find exactly the shift's offers, on both sides.
+    // The existing shift_id filters find exactly the shift's offers, on both sides (the
+    // supplier's once the stream has projected them).
+    t.settle().await;
     let by_shift = format!("shift_id={shift_id}");
     let total = async |list: Response| list.ok(200)["total_items"].clone();
     assert_eq!(total(offers.outbox_list(&by_shift).await).await, 2);

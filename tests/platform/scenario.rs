@@ -23,7 +23,8 @@ async fn offer_to_referral_with_exactly_the_expected_messages() {
     assert_eq!(created["response_counts"]["sent"], 2);
     assert_eq!(created["demand"]["name"], "Maple Home Health");
 
-    // Both suppliers see it in their inbox, anonymized.
+    // Both suppliers see it in their inbox, anonymized, once the stream has projected it.
+    t.settle().await;
     for token in [&supply_a, &supply_b] {
         let inbox = t.offers(token).inbox_list("").await.ok(200);
         assert_eq!(inbox["total_items"], 1);

@@ -4,6 +4,7 @@
 //! so the whole tier runs in well under a second.
 
 mod given;
+mod inbox;
 mod offers;
 mod referrals;
 mod visits;

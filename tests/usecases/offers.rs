@@ -18,14 +18,14 @@ fn request(body: Value) -> CreateOfferRequest {
     serde_json::from_value(body).expect("the offer decodes")
 }
 
-async fn create(w: &World, care_type: &str) -> OfferId {
+pub(crate) async fn create(w: &World, care_type: &str) -> OfferId {
     let request = request(offer_body(care_type));
     offers::create(&w.app, w.demand, request, None, |o| o.offer.id)
         .await
         .expect("the offer is created")
 }
 
-async fn state(app: &App, id: OfferId) -> OfferState {
+pub(crate) async fn state(app: &App, id: OfferId) -> OfferState {
     app.db
         .load_offer(id)
         .await
@@ -37,7 +37,11 @@ fn response_of(s: &OfferState, supplier: OrgId) -> MatchResponse {
     s.match_of(supplier).expect("a match").response
 }
 
-async fn accept(app: &App, supplier: OrgId, id: OfferId) -> Result<(), shared::ApiError> {
+pub(crate) async fn accept(
+    app: &App,
+    supplier: OrgId,
+    id: OfferId,
+) -> Result<(), shared::ApiError> {
     offers::accept(app, supplier, id, sample("offers.inbox.offers.accept")).await
 }
 
@@ -136,12 +140,13 @@ async fn a_manual_acceptance_decides_on_the_offers_copy_of_the_mode_and_its_writ
         Some(AssignmentMode::Manual)
     );
 
-    // Two calls: the offer, then the write (which checks the demand is still in manual mode).
+    // Two round trips: the offer with the supplier's inbox row (read together), then the
+    // write (which checks the demand is still in manual mode). No organization is read.
     let calls = w.table.calls();
     accept(&w.app, w.supply_a, id).await.unwrap();
     let after = w.table.calls();
     let made = |op: &str| after.get(op).unwrap_or(&0) - calls.get(op).unwrap_or(&0);
-    assert_eq!((made("Query"), made("BatchGetItem")), (1, 0));
+    assert_eq!((made("Query"), made("BatchGetItem")), (1, 1));
     assert_eq!(made("TransactWriteItems"), 1);
 
     // The demand switches to auto: the copy is stale, the check fails, the acceptance is
@@ -406,7 +411,7 @@ async fn the_offer_counts_stay_exact_under_racing_transitions() {
 
 /// The stream record DynamoDB writes when it removes `item`: the handler's sample (a TTL
 /// removal) with `item` as its old image.
-fn removal(
+pub(crate) fn removal(
     item: shared::store::db::Item,
     sequence: &str,
 ) -> aws_lambda_events::event::dynamodb::Event {
@@ -418,19 +423,19 @@ fn removal(
     serde_json::from_value(event).expect("a stream event")
 }
 
+/// Two offers to both suppliers: one closed (it ended without a referral), one open.
+pub(crate) async fn one_ended_one_open(w: &World) -> (OfferId, OfferId) {
+    let (ended, open) = (create(w, "nursing").await, create(w, "nursing").await);
+    let close = sample("offers.outbox.offers.close");
+    offers::close(&w.app, w.demand, ended, close).await.unwrap();
+    (ended, open)
+}
+
 #[tokio::test]
 async fn an_offer_that_ended_without_a_referral_expires_and_its_removal_retires_the_rest_once() {
     use shared::store::Table as _;
     let w = World::new(AssignmentMode::Manual).await;
-    let (ended, open) = (create(&w, "nursing").await, create(&w, "nursing").await);
-    offers::close(
-        &w.app,
-        w.demand,
-        ended,
-        sample("offers.outbox.offers.close"),
-    )
-    .await
-    .unwrap();
+    let (ended, open) = one_ended_one_open(&w).await;
     let pk = |id: OfferId| format!("OFFER#{id}");
     let item = |id: OfferId| {
         let table = w.table.clone();

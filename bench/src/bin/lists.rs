@@ -1,7 +1,7 @@
 //! What a list costs as history grows: one organization seeded with 100, 10,000 and 100,000
-//! offers (each matched to two suppliers) and as many referrals, written straight into the
-//! table in memory (`shared::store::MemoryTable`, not through the API), then each list's first
-//! page of 20 read through its use case.
+//! offers (each matched to two suppliers, with both suppliers' inbox rows) and as many
+//! referrals, written straight into the table in memory (`shared::store::MemoryTable`, not
+//! through the API), then each list's first page of 20 read through its use case.
 //!
 //! For each list and size it prints the items the reads evaluated (DynamoDB's
 //! `ScannedCount`), the table calls and the time, and the ratio of the largest size to the
@@ -23,6 +23,7 @@ use shared::kernel::ids::{MatchId, OfferId, OrgId, ReferralId, SequenceId};
 use shared::marketplace::offer::{Offer, OfferMatch};
 use shared::marketplace::organization::AssignmentMode;
 use shared::marketplace::referral::Referral;
+use shared::marketplace::store::inbox::{InboxRow, inbox_counts_key};
 use shared::marketplace::store::keys::referral_keys;
 use shared::marketplace::store::offers::{counts_key, match_keys, offer_keys};
 use shared::marketplace::store::referrals::referral_counts_key;
@@ -71,6 +72,8 @@ async fn seeded(n: usize) -> World {
             .collect()
     };
     let offer: Offer = from_item(of_kind("offer").remove(0)).unwrap();
+    // The suppliers' inbox rows, as the stream's consumer writes them.
+    offers::project_offer(&app, offer.id).await.unwrap();
     let matches: Vec<OfferMatch> = of_kind("match")
         .into_iter()
         .map(|i| from_item(i).unwrap())
@@ -100,6 +103,11 @@ async fn seeded(n: usize) -> World {
                 .put(to_item("match", &match_keys(&m), &m).unwrap())
                 .await
                 .unwrap();
+            let row = InboxRow::of(&o, &m);
+            table
+                .put(to_item("inbox_offer", &row.keys(), &row).unwrap())
+                .await
+                .unwrap();
         }
         let mut r = referral.clone();
         r.id = ReferralId::new();
@@ -121,6 +129,10 @@ async fn seeded(n: usize) -> World {
         tx.add(&pk, &sk, vec![("as_demand", copies)]);
         let (pk, sk) = referral_counts_key(supply_a);
         tx.add(&pk, &sk, vec![("as_supplier", copies)]);
+        for m in &matches {
+            let (pk, sk) = inbox_counts_key(m.supply_org_id);
+            tx.add(&pk, &sk, vec![("total", copies), ("open", copies)]);
+        }
         app.db.transact(tx).await.unwrap();
     }
     World {

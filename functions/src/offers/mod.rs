@@ -6,6 +6,7 @@ pub mod expire_offers;
 pub mod inbox;
 mod messages;
 pub mod outbox;
+pub mod project_inbox;
 pub mod retire_offers;
 pub mod sys_admin;
 

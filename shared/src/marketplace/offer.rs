@@ -223,58 +223,6 @@ impl OfferMatch {
     ];
 }
 
-/// The part of an offer that a supplier's inbox list shows, filters and sorts on. The list
-/// reads only these attributes (a projection) rather than whole offers with their client,
-/// service and visits: measured with `bench/src/bin/instructions.rs`, reading whole offers
-/// cost about 0.5 M instructions and 30 KB of peak memory per offer in the inbox.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
-pub struct OfferHead {
-    pub id: OfferId,
-    pub status: OfferStatus,
-    pub care_type: CareType,
-    pub offer_type: OfferType,
-    #[serde(with = "serde_ts")]
-    pub expires_at: Timestamp,
-    pub comment: Option<String>,
-    pub reason_code: Option<ReasonCode>,
-    pub reason_comment: Option<String>,
-    pub shift_id: Option<uuid::Uuid>,
-    #[serde(with = "serde_ts")]
-    pub start_at: Timestamp,
-    #[serde(default, with = "serde_ts::option")]
-    pub end_at: Option<Timestamp>,
-    #[serde(with = "serde_ts")]
-    pub created_at: Timestamp,
-    #[serde(default, with = "serde_ts::option")]
-    pub updated_at: Option<Timestamp>,
-    pub assigned_match_id: Option<MatchId>,
-}
-
-impl OfferHead {
-    /// The stored attributes an [`OfferHead`] is read from (the fields of [`Offer`] it keeps).
-    pub const ATTRIBUTES: &[&str] = &[
-        "id",
-        "status",
-        "care_type",
-        "offer_type",
-        "expires_at",
-        "comment",
-        "reason_code",
-        "reason_comment",
-        "shift_id",
-        "start_at",
-        "end_at",
-        "created_at",
-        "updated_at",
-        "assigned_match_id",
-    ];
-
-    /// The status the supplier of `m` sees, as [`match_status`] derives it from the offer.
-    pub fn match_status(&self, m: &OfferMatch) -> MatchStatus {
-        derived_match_status(self.status, self.assigned_match_id, m)
-    }
-}
-
 /// An offer with all of its matches: the unit every transition reads and writes.
 #[derive(Clone, Debug, PartialEq)]
 pub struct OfferState {

@@ -2,6 +2,7 @@
 //! each writing a state change and its events in one transaction.
 
 pub mod forms;
+pub mod inbox;
 pub mod keys;
 pub mod messages;
 pub mod offers;

@@ -7,11 +7,10 @@ use aws_sdk_dynamodb::types::AttributeValue;
 
 use crate::events::EventRecord;
 use crate::kernel::ids::{OfferId, OrgId};
-use crate::marketplace::offer::{
-    Offer, OfferHead, OfferMatch, OfferState, OfferStatus, Transition,
-};
+use crate::marketplace::offer::{Offer, OfferMatch, OfferState, OfferStatus, Transition};
 use crate::marketplace::organization::AssignmentMode;
 use crate::marketplace::referral::Referral;
+use crate::marketplace::store::inbox::{InboxRow, RowVersion, replace_row};
 
 use crate::store::MAX_TRANSACTION_ITEMS;
 use crate::store::db::{
@@ -77,15 +76,12 @@ pub fn offer_keys(o: &Offer) -> Keys {
 }
 
 /// A match's keys. gsi2 finds the match by its sequence: the match is what makes two
-/// organizations parties to a conversation.
+/// organizations parties to a conversation. (The supplier's list of its matches is the inbox
+/// projection, [`crate::marketplace::store::inbox`].)
 pub fn match_keys(m: &OfferMatch) -> Keys {
     Keys::new(
         format!("OFFER#{}", m.offer_id),
         format!("MATCH#{}", m.supply_org_id),
-    )
-    .gsi1(
-        format!("SUPPLY#{}#MATCH", m.supply_org_id),
-        created_sk(&m.created_at, m.offer_id),
     )
     .gsi2(format!("SEQ#{}", m.sequence_id), "MATCH")
 }
@@ -273,6 +269,9 @@ impl Db {
     /// referral if the transition assigned, and the events — all or nothing. With
     /// `demand_mode`, only if the demand organization's assignment mode is still that one
     /// (the decision took it from the offer's copy instead of reading the organization).
+    /// With `actor`, the acting supplier's inbox row (as read) is brought up to the offer in
+    /// the same transaction, so its own list shows its change at once; the other suppliers'
+    /// rows follow from the stream ([`Db::project_inbox`]).
     pub async fn apply_offer_transition(
         &self,
         before: &OfferState,
@@ -280,8 +279,19 @@ impl Db {
         referral: Option<&Referral>,
         events: &[EventRecord],
         demand_mode: Option<AssignmentMode>,
+        actor: Option<(OrgId, Option<&RowVersion>)>,
     ) -> Result<(), DbError> {
         let mut tx = Tx::new();
+        if let Some((supplier, current)) = actor {
+            // Its match as the transition leaves it (changed, or as it was).
+            let changed = transition.changed_matches.iter();
+            if let Some(m) = changed
+                .chain(&before.matches)
+                .find(|m| m.supply_org_id == supplier)
+            {
+                replace_row(&mut tx, &InboxRow::of(&transition.offer, m), current)?;
+            }
+        }
         if let Some(mode) = demand_mode {
             let value = serde_json::to_value(mode).map_err(|e| DbError::Codec(e.to_string()))?;
             let org =
@@ -350,7 +360,8 @@ impl Db {
     /// matches go, and its demand's counts no longer count it. Counting down and the first
     /// deletes are one transaction with a marker that must not exist yet, so a stream record
     /// delivered twice counts down once (`Ok(false)`: retired before; whatever is left is
-    /// deleted again, which changes nothing). The marker stays [`RETIRED_MARKER_SECONDS`].
+    /// deleted again, which changes nothing). The marker stays [`RETIRED_MARKER_SECONDS`], as
+    /// do the tombstones of the suppliers' inbox rows, which go first.
     pub async fn retire_offer(
         &self,
         removed: &Offer,
@@ -367,6 +378,14 @@ impl Db {
             .filter_map(|i| i.get("sk")?.as_s().ok().cloned())
             .filter(|sk| sk != RETIRED_SK)
             .collect();
+        // The suppliers' rows first: a failure leaves the matches, so a retry finds them.
+        let suppliers: Vec<OrgId> = left
+            .iter()
+            .filter_map(|sk| sk.strip_prefix("MATCH#")?.parse().ok())
+            .collect();
+        let until = at.timestamp() + RETIRED_MARKER_SECONDS;
+        self.retire_inbox_rows(removed.id, &suppliers, until)
+            .await?;
         let mut marker = to_item(
             "retired_offer",
             &Keys::new(pk.clone(), RETIRED_SK),
@@ -374,8 +393,7 @@ impl Db {
                 offer_id: removed.id,
             },
         )?;
-        let ttl = at.timestamp() + RETIRED_MARKER_SECONDS;
-        marker.insert("ttl".into(), AttributeValue::N(ttl.to_string()));
+        marker.insert("ttl".into(), AttributeValue::N(until.to_string()));
         let (first, later) = left.split_at(left.len().min(MAX_TRANSACTION_ITEMS - 2));
         let mut tx = Tx::new();
         tx.put(marker, Cond::New);
@@ -429,39 +447,5 @@ impl Db {
             .query_all(Some(GSI1), &format!("DEMAND#{demand}#OFFER"), None, false)
             .await?;
         items.into_iter().map(from_item).collect()
-    }
-
-    /// Every offer matched to the supplier (its [`OfferHead`], read as a projection), with the
-    /// supplier's match, newest first.
-    pub async fn offers_of_supplier(
-        &self,
-        supplier: OrgId,
-    ) -> Result<Vec<(OfferHead, OfferMatch)>, DbError> {
-        let pk = format!("SUPPLY#{supplier}#MATCH");
-        let items = self
-            .query(crate::store::Query {
-                ascending: false,
-                attributes: Some(OfferMatch::ATTRIBUTES),
-                ..crate::store::Query::partition(Some(GSI1), &pk)
-            })
-            .await?;
-        let matches: Vec<OfferMatch> =
-            items.into_iter().map(from_item).collect::<Result<_, _>>()?;
-        let keys: Vec<(String, String)> = matches
-            .iter()
-            .map(|m| (format!("OFFER#{}", m.offer_id), "OFFER".to_owned()))
-            .collect();
-        let mut heads: HashMap<OfferId, OfferHead> = HashMap::with_capacity(keys.len());
-        for item in self
-            .batch_get_projected(&keys, Some(OfferHead::ATTRIBUTES))
-            .await?
-        {
-            let head: OfferHead = from_item(item)?;
-            heads.insert(head.id, head);
-        }
-        Ok(matches
-            .into_iter()
-            .filter_map(|m| heads.get(&m.offer_id).cloned().map(|o| (o, m)))
-            .collect())
     }
 }

@@ -29,10 +29,12 @@ use crate::store::races::retry_lost_races;
 use crate::store::races::won;
 
 mod expiry;
+mod projection;
 mod reads;
 mod retention;
 
 pub use expiry::*;
+pub use projection::*;
 pub use reads::*;
 pub use retention::*;
 
@@ -385,7 +387,16 @@ async fn transition<R: Reads>(
     let attempts = &std::sync::atomic::AtomicUsize::new(0);
     retry_lost_races(OFFER_BUSY, || async move {
         let first = attempts.fetch_add(1, std::sync::atomic::Ordering::Relaxed) == 0;
-        let state = load_visible(app, side, id).await?;
+        // A supplier's own inbox row is read with the offer, to be moved in its write.
+        let (state, row) = match side {
+            Side::Supply(supplier) => {
+                let (state, rows) = futures::try_join!(load_visible(app, side, id), async {
+                    Ok(app.db.inbox_row_versions(id, [supplier]).await?)
+                })?;
+                (state, Some((supplier, rows.get(&supplier).copied())))
+            }
+            _ => (load_visible(app, side, id).await?, None),
+        };
         let reads = R::load(app, &state.offer, supplier(&state), copy && first).await?;
         let at = now();
         let mut t = decide(&state, &reads, at)?;
@@ -437,6 +448,7 @@ async fn transition<R: Reads>(
                 referral.as_ref(),
                 &events,
                 reads.mode_to_check(),
+                row.as_ref().map(|(s, current)| (*s, current.as_ref())),
             )
             .await;
         Ok(won(written)?.map(|()| t))

@@ -44,7 +44,7 @@ pub async fn expire_due(app: &App, now: Timestamp) -> Result<ExpiryReport, ApiEr
                 .collect();
             match app
                 .db
-                .apply_offer_transition(&state, &t, None, &events, None)
+                .apply_offer_transition(&state, &t, None, &events, None, None)
                 .await
             {
                 Ok(()) => {

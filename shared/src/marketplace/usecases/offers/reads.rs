@@ -8,9 +8,10 @@ use crate::kernel::ids::{OfferId, OrgId};
 use crate::kernel::paging::{Page, PageRequest, SortOrder, paginate};
 use crate::kernel::time::Timestamp;
 use crate::marketplace::offer::{
-    InboxOffer, MatchedOffer, NamedOffer, Offer, OfferHead, OfferMatch, OfferState, OfferStatus,
+    InboxOffer, MatchStatus, MatchedOffer, NamedOffer, Offer, OfferMatch, OfferState, OfferStatus,
     SupplierMatch, match_status,
 };
+use crate::marketplace::store::inbox::InboxRow;
 use crate::marketplace::wire::offers::{InboxOfferQuery, MatchQuery, OutboxOfferQuery};
 
 use crate::marketplace::usecases::lean_of;
@@ -162,20 +163,70 @@ pub async fn inbox_list(
     q: InboxOfferQuery,
 ) -> Result<Page<MatchedOffer>, ApiError> {
     let paging = PageRequest::parse(q.page, q.items_per_page, q.sort_order)?;
-    let mut pairs: Vec<(OfferHead, OfferMatch)> = app
-        .db
-        .offers_of_supplier(supplier)
-        .await?
-        .into_iter()
-        .filter(|(o, m)| q.status.is_none_or(|s| s == o.match_status(m)))
-        .filter(|(o, _)| q.shift_id.is_none_or(|s| o.shift_id == Some(s)))
-        .collect();
-    sort_by_last_modified(&mut pairs, paging.sort_order, |(o, m)| {
-        o.updated_at
-            .unwrap_or(o.created_at)
-            .max(m.updated_at.unwrap_or(m.created_at))
-    });
-    Ok(paginate(pairs, paging).map(|(offer, match_)| MatchedOffer { offer, match_ }))
+    let rows = match q.shift_id {
+        None => return inbox_page(app, supplier, q.status, q.page_token.as_deref(), paging).await,
+        Some(shift) => {
+            no_token(q.page_token.as_deref())?;
+            // The supplier's whole projection, oldest change first when asked (it is read
+            // latest first).
+            let mut rows: Vec<InboxRow> = app
+                .db
+                .inbox_of_supplier(supplier)
+                .await?
+                .into_iter()
+                .filter(|r| r.offer.shift_id == Some(shift))
+                .filter(|r| q.status.is_none_or(|s| s == r.status))
+                .collect();
+            if paging.sort_order == SortOrder::Asc {
+                rows.reverse();
+            }
+            rows
+        }
+    };
+    Ok(paginate(rows, paging).map(matched))
+}
+
+fn matched(row: InboxRow) -> MatchedOffer {
+    MatchedOffer {
+        offer: row.offer,
+        match_: row.match_,
+    }
+}
+
+/// The inbox list, unfiltered or of one status, read one page at a time ([`indexed_page`])
+/// from the supplier's projection ([`crate::marketplace::store::inbox`]) and its counts.
+async fn inbox_page(
+    app: &App,
+    supplier: OrgId,
+    status: Option<MatchStatus>,
+    page_token: Option<&str>,
+    paging: PageRequest,
+) -> Result<Page<MatchedOffer>, ApiError> {
+    let ascending = paging.sort_order == SortOrder::Asc;
+    let list = match status {
+        None => "inbox-offers",
+        Some(MatchStatus::Open) => "inbox-offers-open",
+        Some(MatchStatus::Expired) => "inbox-offers-expired",
+        Some(MatchStatus::Closed) => "inbox-offers-closed",
+        Some(MatchStatus::Assigned) => "inbox-offers-assigned",
+        Some(MatchStatus::Fulfilled) => "inbox-offers-fulfilled",
+    };
+    let page = indexed_page(
+        &supplier.to_string(),
+        list,
+        paging,
+        page_token,
+        || async {
+            let counts = app.db.inbox_counts(supplier).await?;
+            Ok(status.map_or(counts.total, |s| counts.of(s)))
+        },
+        |after, skip, limit| {
+            app.db
+                .inbox_page_of_supplier(supplier, status, ascending, after, skip, limit)
+        },
+    )
+    .await?;
+    Ok(page.map(matched))
 }
 
 pub async fn inbox_get(app: &App, supplier: OrgId, id: OfferId) -> Result<InboxOffer, ApiError> {

@@ -1,15 +1,17 @@
 //! Retention (docs/scaling.md §10): an offer that ended without a referral carries a TTL from
 //! the transition that ended it; when DynamoDB removes it, the table's stream brings the
 //! removal here, and the rest of the offer (its matches) goes, and its demand's counts stop
-//! counting it.
+//! counting it, nor do its suppliers' inbox counts.
 
 use aws_lambda_events::event::dynamodb::{Event, EventRecord as StreamRecord};
-use aws_lambda_events::event::streams::{DynamoDbBatchItemFailure, DynamoDbEventResponse};
+use aws_lambda_events::event::streams::DynamoDbEventResponse;
 
 use crate::infra::app::App;
 use crate::kernel::time::Timestamp;
 use crate::marketplace::offer::Offer;
 use crate::store::db::{DbError, KIND};
+
+use super::projection::failure;
 
 /// The offer a stream record removed; `Ok(None)` for any other record (the function's filter
 /// lets only removed offers through, but a record is checked, not trusted).
@@ -58,9 +60,7 @@ pub async fn retire_removed_offers(
             Ok(None) => {}
             Err(e) => {
                 tracing::error!(event_id = %record.event_id, error = %e, "retiring an offer failed");
-                let mut failure = DynamoDbBatchItemFailure::default();
-                failure.item_identifier = record.change.sequence_number.clone();
-                response.batch_item_failures.push(failure);
+                response.batch_item_failures.push(failure(record));
             }
         }
     }

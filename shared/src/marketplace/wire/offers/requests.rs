@@ -384,4 +384,7 @@ pub struct InboxOfferQuery {
     pub items_per_page: Option<i64>,
     pub sort_by: Option<SortBy>,
     pub sort_order: Option<SortOrder>,
+    /// The `next_page_token` of the page before (this platform's extension; not with
+    /// `shift_id`).
+    pub page_token: Option<String>,
 }
