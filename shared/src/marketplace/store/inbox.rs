@@ -15,7 +15,9 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use serde::{Deserialize, Serialize};
 
 use crate::kernel::ids::{OfferId, OrgId};
-use crate::marketplace::offer::{MatchStatus, Offer, OfferHead, OfferMatch, OfferState};
+use crate::marketplace::offer::{
+    MatchStatus, Offer, OfferHead, OfferMatch, OfferState, match_status,
+};
 use crate::store::MAX_TRANSACTION_ITEMS;
 use crate::store::db::{Cond, Db, DbError, GSI1, GSI4, Keys, Tx, created_sk, from_item, to_item};
 
@@ -72,6 +74,15 @@ pub struct RowVersion {
 
 impl RowVersion {
     const ATTRIBUTES: &[&str] = &["supply_org_id", "offer_version", "status"];
+
+    /// What `m`'s supplier's row holds once it shows `offer` as it is.
+    pub fn of(offer: &Offer, m: &OfferMatch) -> Self {
+        Self {
+            supply_org_id: m.supply_org_id,
+            offer_version: offer.version,
+            status: Some(match_status(offer, m)),
+        }
+    }
 }
 
 /// The key of `supplier`'s row for `offer`.

@@ -13,6 +13,7 @@ use crate::marketplace::offer::{
 };
 use crate::marketplace::organization::{AssignmentMode, Organization, match_suppliers};
 use crate::marketplace::referral::Referral;
+use crate::marketplace::store::inbox::RowVersion;
 use crate::marketplace::store::offers::{COUNTER_WRITES, new_offer_writes};
 use crate::marketplace::take_rate::TakeRate;
 use crate::marketplace::wire::offers::{
@@ -387,8 +388,18 @@ async fn transition<R: Reads>(
     let attempts = &std::sync::atomic::AtomicUsize::new(0);
     retry_lost_races(OFFER_BUSY, || async move {
         let first = attempts.fetch_add(1, std::sync::atomic::Ordering::Relaxed) == 0;
-        // A supplier's own inbox row is read with the offer, to be moved in its write.
+        // A supplier's own inbox row moves in its write. The first attempt takes the row to
+        // show the offer as read, as the stream leaves it within a second of each change, and
+        // reads nothing more; after a lost race (the row was behind, or moved) it is read with
+        // the offer.
         let (state, row) = match side {
+            Side::Supply(supplier) if first => {
+                let state = load_visible(app, side, id).await?;
+                let row = state
+                    .match_of(supplier)
+                    .map(|m| RowVersion::of(&state.offer, m));
+                (state, Some((supplier, row)))
+            }
             Side::Supply(supplier) => {
                 let (state, rows) = futures::try_join!(load_visible(app, side, id), async {
                     Ok(app.db.inbox_row_versions(id, [supplier]).await?)
