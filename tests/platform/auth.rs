@@ -1,7 +1,7 @@
 //! The Auth API against the Cognito pool, and token verification on every other route.
 
-use platform_tests::TestStack;
 use platform_tests::given::{self, text};
+use platform_tests::{TestStack, assert_fields};
 use serde_json::json;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -13,24 +13,16 @@ async fn login_identity_and_password_flows() {
     let credentials = |password: &str| json!({"username": u.email, "password": password});
 
     let login = auth.login(credentials(&u.password)).await.ok(200);
-    let keys: Vec<&String> = login.as_object().unwrap().keys().collect();
-    assert_eq!(
-        keys,
-        [
-            "AccessToken",
-            "ExpiresIn",
-            "IdToken",
-            "RefreshToken",
-            "TokenType"
-        ]
-    );
+    let keys = login.as_object().unwrap().keys();
+    let keys: Vec<&str> = keys.map(String::as_str).collect();
+    let expected = "AccessToken ExpiresIn IdToken RefreshToken TokenType";
+    assert_eq!(keys.join(" "), expected);
     assert_eq!(login["TokenType"], "Bearer");
 
     let id_token = text(&login["IdToken"]);
     let me = t.auth_as(&id_token).current_identity().await.ok(200);
-    assert_eq!(me["email"], u.email.as_str());
-    assert_eq!(me["groups"], json!(["org_admin"]));
-    assert_eq!(me["organization_id"], given::org(u).to_string());
+    assert_fields!(me, {"email": u.email, "groups": ["org_admin"],
+        "organization_id": given::org(u).to_string()});
 
     let wrong = auth.login(credentials("nope-Passw0rd!")).await.ok(401);
     assert_eq!(wrong["error"], "unauthorized");
@@ -50,22 +42,14 @@ async fn login_identity_and_password_flows() {
     auth.forgot_password(forgot).await.ok(204);
     // A wrong code and an unknown user get the same 400 (moto checks codes it issued itself).
     let confirm = |username: &str, code: &str| json!({"username": username, "confirmation_code": code, "new_password": "Another-Passw0rd!"});
-    let wrong_code = auth
-        .confirm_forgot_password(confirm(&u.email, "moto-confirmation-code:wrong"))
-        .await
-        .ok(400);
-    let ghost = auth
-        .confirm_forgot_password(confirm("ghost@example.com", "123456"))
-        .await
-        .ok(400);
+    let wrong_code = confirm(&u.email, "moto-confirmation-code:wrong");
+    let wrong_code = auth.confirm_forgot_password(wrong_code).await.ok(400);
+    let ghost = confirm("ghost@example.com", "123456");
+    let ghost = auth.confirm_forgot_password(ghost).await.ok(400);
     assert_eq!(ghost, wrong_code);
     assert_eq!(auth.health().await.body, json!({"status": "ok"}));
-    assert_eq!(
-        t.call("GET", "/offers/v1/status/healthz", None, None)
-            .await
-            .body,
-        json!({"status": "ok"})
-    );
+    let offers = t.call("GET", "/offers/v1/status/healthz", None, None).await;
+    assert_eq!(offers.body, json!({"status": "ok"}));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -84,12 +68,8 @@ async fn every_protected_route_verifies_the_token() {
     let expired = t.forge_token(&claims(now - 60, &client, "id", iss.clone()));
     let wrong_audience = t.forge_token(&claims(now + 600, "someone-else", "id", iss.clone()));
     let access_token = t.forge_token(&claims(now + 600, &client, "access", iss.clone()));
-    let other_pool = t.forge_token(&claims(
-        now + 600,
-        &client,
-        "id",
-        "https://cognito-idp.us-east-1.amazonaws.com/other".into(),
-    ));
+    let other_issuer = "https://cognito-idp.us-east-1.amazonaws.com/other".to_owned();
+    let other_pool = t.forge_token(&claims(now + 600, &client, "id", other_issuer));
     let mut tampered = good.clone();
     tampered.insert(good.find('.').unwrap() + 3, 'x');
 
@@ -107,6 +87,7 @@ async fn every_protected_route_verifies_the_token() {
         ("GET", "/offers/v1/inbox/referrals"),
         ("GET", "/offers/v1/demand_personas/settings/assignment"),
     ];
+    let unauthorized = json!({"error": "unauthorized", "message": "Unauthorized"});
     for (method, path) in routes {
         for (what, token) in [
             ("missing", None),
@@ -119,10 +100,7 @@ async fn every_protected_route_verifies_the_token() {
         ] {
             let r = t.call(method, path, token, Some(json!({}))).await;
             let body = r.ok_as(401, format!("{what} token on {method} {path}"));
-            assert_eq!(
-                body,
-                json!({"error": "unauthorized", "message": "Unauthorized"})
-            );
+            assert_eq!(body, unauthorized);
         }
     }
 

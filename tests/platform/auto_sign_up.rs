@@ -5,11 +5,11 @@
 //! safe to run again.
 
 use devstack::executions::Outcome;
-use devstack::seed::{DEMAND_ORG, SUPPLY_A_ORG, User};
+use devstack::seed::{DEMAND_ORG, SUPPLY_A_ORG};
 use platform_tests::TestStack;
 use platform_tests::given::{self, ids, text};
 use serde_json::{Value, json};
-use shared::events::EventName;
+use shared::events::{EventName, EventRecord};
 
 const PASSWORD: &str = "Auto-Passw0rd!";
 
@@ -18,25 +18,18 @@ fn request(username: &str) -> Value {
         "organization": {
             "username": username, "email": "contact@auto.example.org", "name": "Auto Care",
             "source": "internal", "password": PASSWORD, "phone_number": "+14165550123",
-            "address": {"address": "1 King St W", "city": "Toronto", "state": "ON",
-                        "zip": "M5H 1A1", "country": "CA", "latitude": 43.65, "longitude": -79.38}
+            "address": given::address()
         },
         "auto_confirm": false
     })
 }
 
 async fn executions(t: &TestStack) -> Vec<String> {
-    let machine = &t.stack.state_machines[0];
-    aws_sdk_sfn::Client::new(&t.stack.sdk)
-        .list_executions()
-        .state_machine_arn(&machine.arn)
-        .send()
-        .await
-        .unwrap()
-        .executions()
-        .iter()
-        .map(|e| e.execution_arn().to_owned())
-        .collect()
+    let machine = &t.stack.state_machines[0].arn;
+    let sfn = aws_sdk_sfn::Client::new(&t.stack.sdk);
+    let listed = sfn.list_executions().state_machine_arn(machine).send();
+    let arn = |e: &aws_sdk_sfn::types::ExecutionListItem| e.execution_arn().to_owned();
+    listed.await.unwrap().executions().iter().map(arn).collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -81,59 +74,37 @@ async fn a_sys_admin_auto_signs_up_a_configured_subscribed_organization() {
 
     let started = sa.auto_sign_up(body.clone()).await.ok(200);
     let arn = text(&started["execution_arn"]);
-    assert!(
-        arn.starts_with(
-            &format!("{}:", t.stack.state_machines[0].arn).replace(":stateMachine:", ":execution:")
-        ),
-        "{arn}"
-    );
+    let machine = &t.stack.state_machines[0].arn;
+    let execution = machine.replace(":stateMachine:", ":execution:");
+    assert!(arn.starts_with(&format!("{execution}:")), "{arn}");
     let org_id = arn.rsplit(':').next().unwrap().to_owned();
     assert_eq!(executions(&t).await, vec![arn.clone()]);
     // The execution's input, which its history shows, holds the password only sealed.
-    let described = aws_sdk_sfn::Client::new(&t.stack.sdk)
-        .describe_execution()
-        .execution_arn(&arn)
-        .send()
-        .await
-        .unwrap();
+    let sfn = aws_sdk_sfn::Client::new(&t.stack.sdk);
+    let described = sfn.describe_execution().execution_arn(&arn).send();
+    let described = described.await.unwrap();
     let input: Value = serde_json::from_str(described.input().unwrap()).unwrap();
     assert_eq!(input["organization_id"], org_id.as_str());
     assert!(!input.to_string().contains(PASSWORD));
-    assert!(
-        input["sealed_password"]
-            .as_str()
-            .is_some_and(|s| s.len() > 20)
-    );
+    let sealed = input["sealed_password"].as_str();
+    assert!(sealed.is_some_and(|s| s.len() > 20));
 
     assert_eq!(t.stack.run_executions().await.unwrap(), 1);
-    assert!(
-        matches!(
-            t.stack.execution_outcome(&arn).await,
-            Some(Outcome::Succeeded { .. })
-        ),
-        "{:?}",
-        t.stack.execution_outcome(&arn).await
-    );
+    let outcome = t.stack.execution_outcome(&arn).await;
+    let succeeded = matches!(outcome, Some(Outcome::Succeeded { .. }));
+    assert!(succeeded, "{outcome:?}");
     assert_eq!(t.stack.run_executions().await.unwrap(), 0);
 
     // The admin is confirmed and logs in to its organization.
-    let user = User {
-        email: username.into(),
-        password: PASSWORD.into(),
-        group: "org_admin".into(),
-        organization: None,
-    };
-    let token = t.login(&user).await;
+    let token = t.login(&given::signed_up_user(username, PASSWORD)).await;
     let me = t.auth_as(&token).current_identity().await;
     assert_eq!(me.body["organization_id"], org_id.as_str());
 
     // Both personas active and configured.
     let org = sa.get(&org_id).await.ok(200);
     assert_eq!(org["demand_persona"], json!({"status": "active"}));
-    assert_eq!(
-        org["supply_persona"],
-        json!({"status": "active", "care_types": ["nursing"]})
-    );
+    let nursing = json!({"status": "active", "care_types": ["nursing"]});
+    assert_eq!(org["supply_persona"], nursing);
     let own = t.organizations(&token);
     let r = own.demand_network("").await;
     assert_eq!(ids(&r.body), vec![SUPPLY_A_ORG]);
@@ -146,21 +117,13 @@ async fn a_sys_admin_auto_signs_up_a_configured_subscribed_organization() {
     let query = format!("endpoint={queue_arn}");
     let r = sa.subscriptions(&query).await;
     assert_eq!(r.body["items"].as_array().unwrap().len(), 1, "{:?}", r.body);
-    assert!(
-        r.body["items"][0]["topic_arn"]
-            .as_str()
-            .unwrap()
-            .ends_with(&format!("-outbox-offers-{org_id}"))
-    );
+    let topic = text(&r.body["items"][0]["topic_arn"]);
+    assert!(topic.ends_with(&format!("-outbox-offers-{org_id}")));
 
     // Every step again, on the same input (as a retry would run it), changes nothing.
     let events_before = t.event_items().await.len();
-    let network_events = |events: &[shared::events::EventRecord]| {
-        events
-            .iter()
-            .filter(|e| e.event_name == EventName::OrgTrustedNetworkUpdated)
-            .count()
-    };
+    let updated = |e: &&EventRecord| e.event_name == EventName::OrgTrustedNetworkUpdated;
+    let network_events = |events: &[EventRecord]| events.iter().filter(updated).count();
     let network_before = network_events(&t.event_items().await);
     for step_arn in t.stack.state_machines[0].definition.path() {
         let (f, call) = t.stack.task(step_arn).expect("a Task function");

@@ -4,7 +4,7 @@
 use platform_tests::client::NO_BODY;
 use platform_tests::given::{self, text};
 use platform_tests::{Response, TestStack};
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::{create_offer, offer_body};
 
@@ -15,27 +15,6 @@ fn assert_error(r: &Response, status: u16, what: &str) {
         "{what}: error body {:?}",
         r.body
     );
-}
-
-fn without(mut v: Value, pointer: &str) -> Value {
-    let (parent, key) = pointer.rsplit_once('/').unwrap();
-    v.pointer_mut(parent)
-        .unwrap()
-        .as_object_mut()
-        .unwrap()
-        .remove(key);
-    v
-}
-
-fn with(mut v: Value, pointer: &str, value: Value) -> Value {
-    let (parent, key) = pointer.rsplit_once('/').unwrap();
-    match v.pointer_mut(parent).unwrap() {
-        Value::Array(a) => a[key.parse::<usize>().unwrap()] = value,
-        other => {
-            other.as_object_mut().unwrap().insert(key.to_owned(), value);
-        }
-    }
-    v
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -52,58 +31,62 @@ async fn invalid_offers_are_refused_and_write_nothing() {
         let r = t.call_raw("POST", "/offers/v1/outbox/offers", Some(&demand), body);
         assert_error(&r.await, 400, what);
     }
-    let changed = |pointer, value| with(offer_body(), pointer, value);
+    let changed = |path, value| given::with(&offer_body(), path, value);
     let long_ago = || json!("2001-01-01T00:00:00Z");
     for (what, body, status) in [
-        ("missing client", without(offer_body(), "/client"), 400),
+        (
+            "missing client",
+            given::without(&offer_body(), "client"),
+            400,
+        ),
         (
             "missing care_type",
-            without(offer_body(), "/offer/care_type"),
+            given::without(&offer_body(), "offer.care_type"),
             400,
         ),
         (
             "unknown care_type",
-            changed("/offer/care_type", json!("dentistry")),
+            changed("offer.care_type", json!("dentistry")),
             400,
         ),
         (
             "unknown offer_type",
-            changed("/offer/offer_type", json!("forever")),
+            changed("offer.offer_type", json!("forever")),
             400,
         ),
         (
             "bad expires_at",
-            changed("/offer/expires_at", json!("tomorrow")),
+            changed("offer.expires_at", json!("tomorrow")),
             400,
         ),
         (
             "empty client name",
-            changed("/client/demographics/first_name", json!("")),
+            changed("client.demographics.first_name", json!("")),
             400,
         ),
         (
             "latitude out of range",
-            changed("/client/address/latitude", json!(123.0)),
+            changed("client.address.latitude", json!(123.0)),
             400,
         ),
         (
             "unknown price unit",
-            changed("/price/default/unit", json!("per_year")),
+            changed("price.default.unit", json!("per_year")),
             400,
         ),
         (
             "expired already",
-            changed("/offer/expires_at", long_ago()),
+            changed("offer.expires_at", long_ago()),
             422,
         ),
         (
             "visit ends before it starts",
-            changed("/visits/0/end_at", long_ago()),
+            changed("visits.0.end_at", long_ago()),
             422,
         ),
         (
             "unknown direct supplier",
-            changed("/direct_supply_persona_ids", json!([uuid::Uuid::new_v4()])),
+            changed("direct_supply_persona_ids", json!([uuid::Uuid::new_v4()])),
             422,
         ),
     ] {
@@ -139,8 +122,7 @@ async fn invalid_offers_are_refused_and_write_nothing() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn other_organizations_offers_are_not_found() {
     let t = TestStack::start().await;
-    let demand = t.login(&t.demo.demand).await;
-    let supply_a = t.login(&t.demo.supply_a).await;
+    let (demand, supply_a, _) = given::logins(&t).await.parties();
 
     // A second demand organization and an untrusted supplier, with their own admins.
     let (_, other_token) = given::other_demand(&t, "other@example.com").await;

@@ -1,25 +1,18 @@
 //! The Event Collector: tenant events delivered to event subscriptions (SQS and SNS), the
 //! dead-letter queue, tenant isolation, and cron jobs under an injected clock.
 
-use platform_tests::TestStack;
 use platform_tests::given::{
-    self, COLLECTOR as ALL, drain, drain_stack_queue, entity_event, queue, sqs_subscription, text,
+    self, COLLECTOR as ALL, drain, entity_event, pairs, queue, sqs_subscription, text,
 };
+use platform_tests::{TestStack, assert_fields};
 use serde_json::{Value, json};
 
 /// `(id, interactionType)` of the deliveries, sorted.
 fn deliveries(messages: &[Value]) -> Vec<(String, String)> {
-    let mut v: Vec<(String, String)> = messages
-        .iter()
-        .map(|m| (text(&m["id"]), text(&m["interactionType"])))
-        .collect();
+    let delivery = |m: &Value| (text(&m["id"]), text(&m["interactionType"]));
+    let mut v: Vec<(String, String)> = messages.iter().map(delivery).collect();
     v.sort();
     v
-}
-
-/// `(id, interactionType)` pairs, as [`deliveries`] gives them.
-fn pairs(v: &[(&str, &str)]) -> Vec<(String, String)> {
-    given::pairs(v)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -39,14 +32,12 @@ async fn events_reach_exactly_the_matching_active_subscriptions_of_their_tenant(
     let subscription =
         sqs_subscription("customers", "CUSTOMER", &customers.url, [true, false, true]);
     let created = shop.subscribe(subscription).await.ok(201);
-    assert_eq!(created["destination"]["sqs"]["accessKey"], "********MPLE");
-    assert_eq!(created["destination"]["sqs"]["accessSecret"], "********");
+    let sqs = &created["destination"]["sqs"];
+    assert_fields!(sqs, {"accessKey": "********MPLE", "accessSecret": "********"});
     let subscription = sqs_subscription("dormant", "CUSTOMER", &dormant.url, [true, true, true]);
     shop.subscribe(subscription).await.ok(201);
-    assert_eq!(
-        shop.deactivate("dormant").await.ok(200),
-        json!({"body": {}, "statusCode": "ACCEPTED", "statusCodeValue": 0})
-    );
+    let accepted = json!({"body": {}, "statusCode": "ACCEPTED", "statusCodeValue": 0});
+    assert_eq!(shop.deactivate("dormant").await.ok(200), accepted);
     let subscription = sqs_subscription("customers", "CUSTOMER", &foreign.url, [true, true, true]);
     let r = other.subscribe(subscription).await;
     r.ok_as(201, "the same id in another tenant is another subscription");
@@ -56,14 +47,11 @@ async fn events_reach_exactly_the_matching_active_subscriptions_of_their_tenant(
     let name = format!("{}-orders", t.stack.options.stack_name);
     let topic = sns.create_topic().name(name).send().await.unwrap();
     let topic = topic.topic_arn.unwrap();
-    sns.subscribe()
-        .topic_arn(&topic)
-        .protocol("sqs")
+    let to_queue = sns.subscribe().topic_arn(&topic).protocol("sqs");
+    let raw = to_queue
         .endpoint(&orders.arn)
-        .attributes("RawMessageDelivery", "true")
-        .send()
-        .await
-        .unwrap();
+        .attributes("RawMessageDelivery", "true");
+    raw.send().await.unwrap();
     let subscription = json!({
         "destination": {"sns": {"accessKey": "AKIAORDERS", "accessSecret": "s3cret-orders",
             "topicArn": topic, "region": "us-east-1"}, "type": "SNS"},
@@ -73,12 +61,8 @@ async fn events_reach_exactly_the_matching_active_subscriptions_of_their_tenant(
 
     // The list shows the tenant's active subscriptions only; nothing stores a secret in clear.
     let list = shop.subscriptions().await.ok(200);
-    let ids: Vec<String> = list
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| text(&s["id"]))
-        .collect();
+    let listed = list.as_array().unwrap().iter();
+    let ids: Vec<String> = listed.map(|s| text(&s["id"])).collect();
     assert_eq!(ids, ["customers", "orders"]);
     let stored = format!("{:?}", t.items().await);
     for secret in ["wJalrXUtnFEMI", "s3cret-orders", "AKIAIOSFODNN7EXAMPLE"] {
@@ -97,10 +81,8 @@ async fn events_reach_exactly_the_matching_active_subscriptions_of_their_tenant(
         assert_eq!(r.ok_as(201, id)["id"], id);
     }
     // Posting an id again returns the stored event and stores nothing new.
-    let again = shop
-        .post_event(entity_event("c-create", "CUSTOMER", "DELETE"))
-        .await
-        .ok(200);
+    let again = entity_event("c-create", "CUSTOMER", "DELETE");
+    let again = shop.post_event(again).await.ok(200);
     assert_eq!(again["event_payload"]["operation"], "CREATE");
     t.settle().await;
 
@@ -108,14 +90,10 @@ async fn events_reach_exactly_the_matching_active_subscriptions_of_their_tenant(
     let expected = pairs(&[("c-create", "CREATED"), ("c-delete", "DELETED")]);
     assert_eq!(deliveries(&got), expected);
     let create = got.iter().find(|m| m["id"] == "c-create").unwrap();
-    assert_eq!(create["tenantId"], "shop-a");
-    assert_eq!(create["subscriptionId"], "customers");
-    assert_eq!(create["entityType"], "CUSTOMER");
-    assert_eq!(create["operation"], "CREATE");
-    assert_eq!(
-        create["payload"],
-        json!({"id": "CUSTOMER-1", "op": "CREATE"})
-    );
+    assert_fields!(create, {"tenantId": "shop-a", "subscriptionId": "customers",
+        "entityType": "CUSTOMER", "operation": "CREATE"});
+    let payload = json!({"id": "CUSTOMER-1", "op": "CREATE"});
+    assert_eq!(create["payload"], payload);
     assert_eq!(create["event"]["event_type"], "ENTITY_EVENT");
     assert!(drain(&t, &dormant.url).await.is_empty());
     assert!(drain(&t, &foreign.url).await.is_empty());
@@ -126,8 +104,7 @@ async fn events_reach_exactly_the_matching_active_subscriptions_of_their_tenant(
     let stored = shop.event("c-update").await.ok(200);
     assert_eq!(stored, entity_event("c-update", "CUSTOMER", "UPDATE"));
     let r = other.event("c-update").await.ok(404);
-    assert_eq!(r["status"], 404);
-    assert_eq!(r["path"], "/api/v1/events/c-update");
+    assert_fields!(r, {"status": 404, "path": "/api/v1/events/c-update"});
     other.subscription("orders").await.ok(404);
 }
 
@@ -191,15 +168,13 @@ async fn a_failing_destination_is_dead_lettered_without_blocking_the_others() {
     t.settle().await;
     let delivered = deliveries(&drain(&t, &good.url).await);
     assert_eq!(delivered, pairs(&[("c1", "CREATED")]));
-    let parked = drain_stack_queue(&t, "DeliveryDeadLetterQueue").await;
-    assert_eq!(parked.len(), 1, "{parked:?}");
-    assert_eq!(parked[0]["subscription_id"], "broken");
-    assert_eq!(parked[0]["tenant"], "shop-a");
-    assert_eq!(parked[0]["attempts"], 3);
-    let message: Value = serde_json::from_str(parked[0]["message"].as_str().unwrap()).unwrap();
+    let parked = given::dead_letter(&t, "DeliveryDeadLetterQueue").await;
+    assert_fields!(parked, {"subscription_id": "broken", "tenant": "shop-a", "attempts": 3});
+    let message: Value = serde_json::from_str(parked["message"].as_str().unwrap()).unwrap();
     assert_eq!(message["id"], "c1");
     // The record itself succeeded: nothing reached the stream's on-failure queue.
-    assert!(drain_stack_queue(&t, "StreamFailureQueue").await.is_empty());
+    let failed = given::drain_stack_queue(&t, "StreamFailureQueue").await;
+    assert!(failed.is_empty());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -211,10 +186,8 @@ async fn a_job_runs_once_per_due_time_under_duplicate_scheduler_invocations() {
     for (field, bad) in [("schedule", "string"), ("scheduleExpression", "61 * * * *")] {
         let job = json!({"notification": "REMINDER", field: bad});
         let refused = shop.create_job(job).await.ok(400);
-        assert!(
-            refused["message"].as_str().unwrap().starts_with(field),
-            "{refused}"
-        );
+        let names_it = refused["message"].as_str().unwrap().starts_with(field);
+        assert!(names_it, "{refused}");
     }
 
     let job = json!({
@@ -228,10 +201,8 @@ async fn a_job_runs_once_per_due_time_under_duplicate_scheduler_invocations() {
     let minute = chrono::Duration::minutes(1);
 
     let run = async |at| {
-        t.stack
-            .invoke_schedule("collector.run_jobs", at)
-            .await
-            .unwrap()
+        let ran = t.stack.invoke_schedule("collector.run_jobs", at).await;
+        ran.unwrap()
     };
     // Before it is due: nothing.
     assert_eq!(run(first - chrono::Duration::seconds(1)).await["ran"], 0);
@@ -252,28 +223,25 @@ async fn a_job_runs_once_per_due_time_under_duplicate_scheduler_invocations() {
     assert_eq!(job["next_run_at"], rfc3339(&(first + minute * 2)));
 
     // Each run emitted one notification event onto the stream, named by its due time.
-    let mut runs: Vec<Value> = t
-        .items()
-        .await
-        .into_iter()
-        .filter(|i| shared::store::db::kind_of(i) == Some("tenant_event"))
-        .map(|i| {
-            let ttl: i64 = i["ttl"].as_n().unwrap().parse().unwrap();
-            let r: shared::collector::store::TenantEventRecord =
-                shared::store::db::from_item(i).unwrap();
-            assert_eq!(r.event_type, "PRICE_DROP");
-            // It expires with the platform's event items (docs/scaling.md §10).
-            let kept = ttl - r.created_at.timestamp();
-            assert_eq!(kept, shared::infra::config::DEFAULT_EVENT_TTL_SECONDS);
-            serde_json::from_str(&r.body).unwrap()
-        })
-        .collect();
+    let mut runs: Vec<Value> = Vec::new();
+    for i in t.items().await {
+        if shared::store::db::kind_of(&i) != Some("tenant_event") {
+            continue;
+        }
+        let ttl: i64 = i["ttl"].as_n().unwrap().parse().unwrap();
+        let r: shared::collector::store::TenantEventRecord =
+            shared::store::db::from_item(i).unwrap();
+        assert_eq!(r.event_type, "PRICE_DROP");
+        // It expires with the platform's event items (docs/scaling.md §10).
+        let kept = ttl - r.created_at.timestamp();
+        assert_eq!(kept, shared::infra::config::DEFAULT_EVENT_TTL_SECONDS);
+        runs.push(serde_json::from_str(&r.body).unwrap());
+    }
     runs.sort_by_key(|v| v["scheduled_for"].as_str().unwrap().to_owned());
     assert_eq!(runs.len(), 2);
     assert_eq!(runs[0]["scheduled_for"], rfc3339(&first));
-    assert_eq!(runs[0]["template_id"], "d-123");
-    assert_eq!(runs[0]["job_parameters"]["campaign_id"], "c-9");
-    assert_eq!(runs[0]["number_of_items_in_email"], -1);
+    assert_fields!(runs[0], {"template_id": "d-123", "job_parameters": {"campaign_id": "c-9"},
+        "number_of_items_in_email": -1});
 
     // Updates merge parameters; the seed's POST delete stops the job.
     let update = json!({"job_parameters": {"utm_medium": "push"}});
@@ -308,16 +276,13 @@ async fn collector_events_and_job_runs_reach_a_notification_feed_by_catalogue_na
     let job = json!({"id": "remind", "notification": "REMINDER", "schedule": "* * * * *"});
     let job = shop.create_job(job).await.body;
     let due: chrono::DateTime<chrono::Utc> = text(&job["next_run_at"]).parse().unwrap();
-    t.stack
-        .invoke_schedule("collector.run_jobs", due)
-        .await
-        .unwrap();
+    let ran = t.stack.invoke_schedule("collector.run_jobs", due).await;
+    ran.unwrap();
     t.settle().await;
 
     let pulled = t.notification(&feed.consumer).pull(&feed.id).await.ok(200);
     let results = pulled["results"].as_array().unwrap();
     assert_eq!(results.len(), 2, "{results:?}");
     assert_eq!(results[0], entity_event("c1", "CUSTOMER", "CREATE"));
-    assert_eq!(results[1]["notification"], "REMINDER");
-    assert_eq!(results[1]["job_id"], "remind");
+    assert_fields!(results[1], {"notification": "REMINDER", "job_id": "remind"});
 }

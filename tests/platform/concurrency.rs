@@ -3,14 +3,21 @@
 
 use futures::FutureExt;
 use futures::future::join_all;
-use platform_tests::TestStack;
 use platform_tests::client::NO_BODY;
 use platform_tests::given;
+use platform_tests::{Response, TestStack, assert_fields};
 use serde_json::json;
 use shared::events::EventName;
 
 fn count(events: &[shared::events::EventRecord], name: EventName) -> usize {
     events.iter().filter(|e| e.event_name == name).count()
+}
+
+/// Asserts every answer of a race is a 204 (it won) or a 409 (it lost).
+#[track_caller]
+fn won_or_lost(results: &[Response]) {
+    let answered = |r: &Response| r.status == 204 || r.status == 409;
+    assert!(results.iter().all(answered), "{results:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -34,45 +41,33 @@ async fn twenty_accepts_racing_a_close() {
         }
     }
     let results = join_all(calls).await;
-    for r in &results {
-        assert!(
-            r.status == 204 || r.status == 409,
-            "unexpected answer {} {:?}",
-            r.status,
-            r.body
-        );
-    }
+    won_or_lost(&results);
+    let answers = || labels.iter().zip(&results);
     let won = |who: &str| {
-        labels
-            .iter()
-            .zip(&results)
+        answers()
             .filter(|(l, r)| **l == who && r.status == 204)
             .count()
     };
     let (a_ok, b_ok, closed) = (won("a"), won("b"), won("close") == 1);
-    assert!(
-        a_ok <= 1 && b_ok <= 1,
-        "a supplier accepted twice: {a_ok} {b_ok}"
-    );
+    let once = a_ok <= 1 && b_ok <= 1;
+    assert!(once, "a supplier accepted twice: {a_ok} {b_ok}");
     assert!(a_ok + b_ok + closed as usize >= 1, "somebody must win");
 
     let offers = t.offers(&demand);
     let offer = offers.outbox(&offer_id).await.ok(200);
-    assert_eq!(
-        offer["offer"]["status"],
-        if closed { "closed" } else { "open" }
-    );
+    let status = if closed { "closed" } else { "open" };
+    assert_eq!(offer["offer"]["status"], status);
     assert_eq!(offer["response_counts"]["accepted"], (a_ok + b_ok) as u64);
-    let accepted = offers.matches(&offer_id, "response=accepted").await.ok(200);
-    assert_eq!(accepted["total_items"], (a_ok + b_ok) as u64);
+    offers
+        .matches(&offer_id, "response=accepted")
+        .await
+        .counted((a_ok + b_ok) as u64);
     // The demand's offer counts, changed in the winning transactions on DynamoDB's terms
     // (moto): the one offer, under the status it ended with.
     let demand_org = given::org(&t.demo.demand);
     let counts = t.stack.app().db.offer_counts(demand_org).await.unwrap();
-    assert_eq!(
-        (counts.total, counts.closed, counts.open),
-        (1, closed as u64, !closed as u64)
-    );
+    let expected = (1, closed as u64, !closed as u64);
+    assert_eq!((counts.total, counts.closed, counts.open), expected);
 
     let events = t.event_items().await;
     assert_eq!(count(&events, EventName::OfferMatched), 1);
@@ -80,11 +75,8 @@ async fn twenty_accepts_racing_a_close() {
     assert_eq!(count(&events, EventName::OfferClosed), closed as usize);
     t.settle().await;
     let got = demand_sub.names().await;
-    assert_eq!(
-        got.iter().filter(|(_, n)| n == "OfferAccepted").count(),
-        a_ok + b_ok,
-        "{got:?}"
-    );
+    let heard = got.iter().filter(|(_, n)| n == "OfferAccepted").count();
+    assert_eq!(heard, a_ok + b_ok, "{got:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -99,28 +91,17 @@ async fn automatic_assignment_has_one_winner() {
         t.offers(token).accept(&offer_id, NO_BODY)
     }))
     .await;
-    assert!(
-        results.iter().all(|r| r.status == 204 || r.status == 409),
-        "{results:?}"
-    );
-    assert_eq!(
-        results.iter().filter(|r| r.status == 204).count(),
-        1,
-        "exactly one acceptance assigns"
-    );
+    won_or_lost(&results);
+    let won = results.iter().filter(|r| r.status == 204).count();
+    assert_eq!(won, 1, "exactly one acceptance assigns");
 
     let offer = t.offers(&demand).outbox(&offer_id).await.ok(200);
-    assert_eq!(offer["offer"]["status"], "assigned");
-    assert_eq!(offer["response_counts"]["accepted"], 1);
-    let referrals = t.referrals(&demand).outbox_list("").await.ok(200);
-    assert_eq!(referrals["total_items"], 1);
+    assert_fields!(offer, {"offer": {"status": "assigned"}, "response_counts": {"accepted": 1}});
+    t.referrals(&demand).outbox_list("").await.counted(1);
     let events = t.event_items().await;
     assert_eq!(count(&events, EventName::OfferAccepted), 1);
-    assert_eq!(
-        count(&events, EventName::ReferralCreated),
-        2,
-        "one per side"
-    );
+    let created = count(&events, EventName::ReferralCreated);
+    assert_eq!(created, 2, "one per side");
     assert_eq!(count(&events, EventName::OfferFulfilled), 1);
 }
 
@@ -142,13 +123,9 @@ async fn assign_racing_close_has_one_winner() {
         }
     }))
     .await;
-    assert!(
-        results.iter().all(|r| r.status == 204 || r.status == 409),
-        "{results:?}"
-    );
-    let winners: Vec<usize> = results
-        .iter()
-        .enumerate()
+    won_or_lost(&results);
+    let answers = results.iter().enumerate();
+    let winners: Vec<usize> = answers
         .filter(|(_, r)| r.status == 204)
         .map(|(i, _)| i)
         .collect();
@@ -156,17 +133,15 @@ async fn assign_racing_close_has_one_winner() {
     let assigned = winners[0].is_multiple_of(2);
 
     let offer = offers.outbox(&offer_id).await.ok(200);
-    assert_eq!(
-        offer["offer"]["status"],
-        if assigned { "assigned" } else { "closed" }
-    );
-    let referrals = t.referrals(&demand).outbox_list("").await.ok(200);
-    assert_eq!(referrals["total_items"], assigned as u64);
+    let status = if assigned { "assigned" } else { "closed" };
+    assert_eq!(offer["offer"]["status"], status);
+    t.referrals(&demand)
+        .outbox_list("")
+        .await
+        .counted(assigned as u64);
     let events = t.event_items().await;
-    assert_eq!(
-        count(&events, EventName::ReferralCreated),
-        2 * assigned as usize
-    );
+    let created = count(&events, EventName::ReferralCreated);
+    assert_eq!(created, 2 * assigned as usize);
     assert_eq!(count(&events, EventName::OfferClosed), (!assigned) as usize);
 }
 
@@ -201,10 +176,7 @@ async fn storms_of_accepts_and_a_close_publish_exactly_the_committed_events() {
         let close = json!({"reason_code": "client_request"});
         calls.insert(at, t.offers(&demand).close(&offer_id, close).boxed_local());
         let results = join_all(calls).await;
-        assert!(
-            results.iter().all(|r| r.status == 204 || r.status == 409),
-            "{results:?}"
-        );
+        won_or_lost(&results);
         let closed = usize::from(results[at].status == 204);
         let accepted = results.iter().filter(|r| r.status == 204).count() - closed;
         refused += results.iter().filter(|r| r.status == 409).count();
@@ -227,7 +199,8 @@ async fn storms_of_accepts_and_a_close_publish_exactly_the_committed_events() {
             .as_str()
             .unwrap_or_default()
             .to_owned();
-        if !seen.insert((event_id, m.attributes["organization_id"]["Value"].clone())) {
+        let recipient = m.attributes["organization_id"]["Value"].clone();
+        if !seen.insert((event_id, recipient)) {
             repeated += 1;
             continue;
         }
@@ -248,8 +221,6 @@ async fn storms_of_accepts_and_a_close_publish_exactly_the_committed_events() {
          {repeated} messages repeated an event id",
         expected.values().map(|(_, c)| c).sum::<usize>()
     );
-    assert_eq!(
-        got, expected,
-        "events per offer: (OfferAccepted, OfferClosed)"
-    );
+    let why = "events per offer: (OfferAccepted, OfferClosed)";
+    assert_eq!(got, expected, "{why}");
 }

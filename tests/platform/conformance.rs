@@ -7,6 +7,7 @@
 //! (API Gateway answers 404 for a route it does not have, and so does the local stack).
 
 use platform_tests::TestStack;
+use platform_tests::given::text;
 
 /// Runs schemathesis over the operations `filter` selects, sending `headers` on every request.
 async fn schemathesis(t: &TestStack, filter: [&str; 2], headers: &[String]) {
@@ -34,10 +35,8 @@ async fn schemathesis(t: &TestStack, filter: [&str; 2], headers: &[String]) {
         .unwrap_or_else(|e| panic!("{} runs: {e}", st.display()));
     let report = String::from_utf8_lossy(&output.stdout);
     // "Operations:  13 selected / 40 total": a filter that selects nothing tests nothing.
-    let selected: usize = report
-        .split_once(" selected")
-        .and_then(|(before, _)| before.split_whitespace().last()?.parse().ok())
-        .unwrap_or(0);
+    let count = |(before, _): (&str, _)| before.split_whitespace().last()?.parse().ok();
+    let selected: usize = report.split_once(" selected").and_then(count).unwrap_or(0);
     assert!(
         selected > 0,
         "no operation selected by {filter:?}:\n{report}"
@@ -55,53 +54,34 @@ async fn every_operation_conforms_to_the_openapi_document() {
     let t = TestStack::start().await;
     // Participants: the AlayaMarket APIs and client registration, with an org_admin's IdToken.
     let token = t.login(&t.demo.demand).await;
-    schemathesis(
-        &t,
-        [
-            "--exclude-path-regex",
-            "^/(api/v1|notification|externalapi)/",
-        ],
-        &[format!("Authorization: {token}")],
-    )
-    .await;
+    let participants = [
+        "--exclude-path-regex",
+        "^/(api/v1|notification|externalapi)/",
+    ];
+    schemathesis(&t, participants, &[format!("Authorization: {token}")]).await;
     // The sys_admin operations of the Offers and Organizations APIs, with a sys_admin's
     // IdToken (the pass above only sees their 403).
     let admin = t.login(&t.demo.sys_admin).await;
-    schemathesis(
-        &t,
-        [
-            "--include-path-regex",
-            "^/(offers|organizations)/v1/sys_admin/",
-        ],
-        &[format!("Authorization: {admin}")],
-    )
-    .await;
+    let sys_admin = [
+        "--include-path-regex",
+        "^/(offers|organizations)/v1/sys_admin/",
+    ];
+    schemathesis(&t, sys_admin, &[format!("Authorization: {admin}")]).await;
     // Machine clients, with the demo tenant's token (every machine scope).
     let m = &t.demo.machine;
-    let grant = t
-        .token_request(
-            &m.tenant,
-            &[
-                ("grant_type", "client_credentials"),
-                ("client_id", &m.client_id),
-                ("client_secret", &m.secret),
-            ],
-        )
-        .await;
-    let bearer = grant.body["access_token"].as_str().unwrap();
-    schemathesis(
-        &t,
-        ["--include-path-regex", "^/api/v1/"],
-        &[
-            format!("Authorization: Bearer {bearer}"),
-            format!("X-TWC-Tenant: {}", m.tenant),
-        ],
-    )
-    .await;
-    schemathesis(
-        &t,
-        ["--include-path-regex", "^/(notification|externalapi)/"],
-        &[format!("Authorization: Bearer {bearer}")],
-    )
-    .await;
+    let client = [
+        ("client_id", m.client_id.as_str()),
+        ("client_secret", &m.secret),
+    ];
+    let form = [&[("grant_type", "client_credentials")][..], &client].concat();
+    let grant = t.token_request(&m.tenant, &form).await;
+    let bearer = format!(
+        "Authorization: Bearer {}",
+        text(&grant.body["access_token"])
+    );
+    let collector = ["--include-path-regex", "^/api/v1/"];
+    let tenant = format!("X-TWC-Tenant: {}", m.tenant);
+    schemathesis(&t, collector, &[bearer.clone(), tenant]).await;
+    let others = ["--include-path-regex", "^/(notification|externalapi)/"];
+    schemathesis(&t, others, &[bearer]).await;
 }

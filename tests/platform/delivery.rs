@@ -3,16 +3,16 @@
 //! then described on the on-failure queue, and publishing goes on for later records.
 
 use platform_tests::client::NO_BODY;
-use platform_tests::given;
+use platform_tests::given::{self, text};
 use platform_tests::{Subscriber, TestStack};
-use shared::events::Channel;
+use serde_json::{Value, json};
+use shared::events::Channel::{self, InboxOffers, OutboxOffers};
 
 use crate::{create_offer, sample_body};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unpublishable_events_are_retried_then_reported_on_the_failure_queue() {
     let t = TestStack::start().await;
-    let sns = aws_sdk_sns::Client::new(&t.stack.sdk);
     let supplier = given::org(&t.demo.supply_a);
     let sub = Subscriber::new(&t, supplier).await;
     let demand = t.login(&t.demo.demand).await;
@@ -21,59 +21,30 @@ async fn unpublishable_events_are_retried_then_reported_on_the_failure_queue() {
 
     // The supplier's own topic of the channel: recorded as existing, so its loss is a failure
     // to retry, not an organization that never subscribed.
-    let inbox_offers = t
-        .stack
-        .app()
-        .config
-        .topic_arn(Channel::InboxOffers, supplier);
-    sns.delete_topic()
-        .topic_arn(&inbox_offers)
-        .send()
-        .await
-        .unwrap();
+    let inbox_offers = given::topic_gone(&t, Channel::InboxOffers, supplier).await;
     create_offer(&t, &demand).await;
     t.settle().await;
 
-    let messages = given::drain_stack_queue(&t, "StreamFailureQueue").await;
-    assert_eq!(messages.len(), 1, "one batch given up on");
-    let report = &messages[0];
-    assert_eq!(
-        report["requestContext"]["condition"],
-        "RetryAttemptsExhausted"
-    );
-    assert_eq!(
-        report["requestContext"]["approximateInvokeCount"], 6,
-        "the first try and 5 retries"
-    );
-    assert_eq!(report["DDBStreamBatchInfo"]["batchSize"], 1);
-    assert!(
-        report["DDBStreamBatchInfo"]["streamArn"]
-            .as_str()
-            .unwrap()
-            .contains("/stream/")
-    );
+    // One batch given up on.
+    let report = given::dead_letter(&t, "StreamFailureQueue").await;
+    let context = &report["requestContext"];
+    assert_eq!(context["condition"], "RetryAttemptsExhausted");
+    let tries = &context["approximateInvokeCount"];
+    assert_eq!(tries, 6, "the first try and 5 retries");
+    let batch = &report["DDBStreamBatchInfo"];
+    assert_eq!(batch["batchSize"], 1);
+    assert!(text(&batch["streamArn"]).contains("/stream/"));
     // The event item itself stays in the table for a replay; nothing reached the supplier.
     assert_eq!(t.event_items().await.len(), 1);
     assert!(sub.drain().await.is_empty());
 
     // With the topic back (and the supplier's queue subscribed to it again), later events flow.
-    let recreated = sns
-        .create_topic()
-        .name(inbox_offers.rsplit(':').next().unwrap())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(recreated.topic_arn.as_deref(), Some(inbox_offers.as_str()));
+    given::topic_back(&t, &inbox_offers).await;
     let resubscribed = Subscriber::new(&t, supplier).await;
     create_offer(&t, &demand).await;
     t.settle().await;
-    let names: Vec<String> = resubscribed
-        .drain()
-        .await
-        .iter()
-        .map(|r| r.name().to_owned())
-        .collect();
-    assert_eq!(names, vec!["OfferMatched"]);
+    let matched = ("inbox-offers", "OfferMatched");
+    resubscribed.assert_heard(&[matched]).await;
 }
 
 /// At-least-once, stated and testable: when Lambda delivers a stream batch again (a retry
@@ -107,25 +78,19 @@ async fn a_replayed_stream_batch_repeats_the_same_event_ids() {
         ids
     };
     let first = (ids(suppliers.drain().await), ids(demands.drain().await));
-    assert!(
-        !first.0.is_empty() && !first.1.is_empty(),
-        "both sides heard the offer's events first: {first:?}"
-    );
+    let both = !first.0.is_empty() && !first.1.is_empty();
+    assert!(both, "both sides heard the offer's events first: {first:?}");
 
     // The same records, handed to the publisher again as Lambda would on a retry, through
     // the path `devstack invoke` takes.
     let publisher = t.stack.function("events.publish").expect("the publisher");
     let stream = &publisher.streams[0].stream_arn;
     let records = t.stack.stream_records(stream).await.unwrap();
-    let answer = devstack::invoke::invoke(publisher, serde_json::json!({ "Records": records }))
-        .await
-        .unwrap();
-    assert_eq!(answer["batchItemFailures"], serde_json::json!([]));
+    let answer = devstack::invoke::invoke(publisher, json!({ "Records": records }));
+    assert_eq!(answer.await.unwrap()["batchItemFailures"], json!([]));
     let again = (ids(suppliers.drain().await), ids(demands.drain().await));
-    assert_eq!(
-        again, first,
-        "the replay carries the first delivery's event ids"
-    );
+    let why = "the replay carries the first delivery's event ids";
+    assert_eq!(again, first, "{why}");
     eprintln!(
         "replayed {} stream records: {} + {} messages, every event id as first delivered",
         records.len(),
@@ -142,47 +107,31 @@ async fn three_organizations_each_receive_exactly_their_own_events_on_their_own_
     let t = TestStack::start().await;
     let logins = given::logins(&t).await;
     let config = &t.stack.app().config;
-    let subscribe = |login: String, channel: &'static str, name: &'static str| {
-        let t = &t;
-        async move {
-            let queue = given::queue(t, name).await;
-            let item =
-                serde_json::json!({"topic": channel, "protocol": "sqs", "endpoint": queue.arn});
-            let r = t
-                .organizations(&login)
-                .subscribe(serde_json::json!({ "subscriptions": [item] }))
-                .await
-                .ok(200);
-            let subscription = r["subscriptions"][0]["subscription_arn"].as_str().unwrap();
-            let topic = subscription.rsplit_once(':').unwrap().0.to_owned();
-            (queue.url, topic)
-        }
+    let subscribe = async |login: &str, channel: &str, name: &str| {
+        let queue = given::queue(&t, name).await;
+        let item = json!({"topic": channel, "protocol": "sqs", "endpoint": queue.arn});
+        let body = json!({ "subscriptions": [item] });
+        let r = t.organizations(login).subscribe(body).await.ok(200);
+        let subscription = text(&r["subscriptions"][0]["subscription_arn"]);
+        let topic = subscription.rsplit_once(':').unwrap().0.to_owned();
+        (queue.url, topic)
     };
     let orgs = [&t.demo.demand, &t.demo.supply_a, &t.demo.supply_b].map(given::org);
     let subscribed = [
-        subscribe(logins.demand.clone(), "outbox-offers", "d-offers").await,
-        subscribe(logins.supply_a.clone(), "inbox-offers", "a-offers").await,
-        subscribe(logins.supply_b.clone(), "inbox-offers", "b-offers").await,
+        subscribe(&logins.demand, "outbox-offers", "d-offers").await,
+        subscribe(&logins.supply_a, "inbox-offers", "a-offers").await,
+        subscribe(&logins.supply_b, "inbox-offers", "b-offers").await,
     ];
-    let channels = [
-        Channel::OutboxOffers,
-        Channel::InboxOffers,
-        Channel::InboxOffers,
-    ];
+    let channels = [OutboxOffers, InboxOffers, InboxOffers];
     for ((org, channel), (_, topic)) in orgs.iter().zip(channels).zip(&subscribed) {
         assert_eq!(topic, &config.topic_arn(channel, *org), "its own topic");
     }
 
     // An offer to both suppliers; supplier A accepts, B declines.
     let offer = create_offer(&t, &logins.demand).await;
-    t.offers(&logins.supply_a)
-        .accept(&offer, NO_BODY)
-        .await
-        .ok(204);
-    t.offers(&logins.supply_b)
-        .decline(&offer, NO_BODY)
-        .await
-        .ok(204);
+    let (a, b) = (t.offers(&logins.supply_a), t.offers(&logins.supply_b));
+    a.accept(&offer, NO_BODY).await.ok(204);
+    b.decline(&offer, NO_BODY).await.ok(204);
     t.settle().await;
 
     let mut heard = Vec::new();
@@ -190,13 +139,10 @@ async fn three_organizations_each_receive_exactly_their_own_events_on_their_own_
         let mut names = Vec::new();
         for envelope in given::drain(&t, url).await {
             assert_eq!(envelope["TopicArn"], topic.as_str());
-            assert_eq!(
-                envelope["MessageAttributes"]["organization_id"]["Value"],
-                org.to_string(),
-                "only its own organization's messages"
-            );
-            let payload: serde_json::Value =
-                serde_json::from_str(envelope["Message"].as_str().unwrap()).unwrap();
+            let recipient = &envelope["MessageAttributes"]["organization_id"]["Value"];
+            let why = "only its own organization's messages";
+            assert_eq!(recipient, &json!(org.to_string()), "{why}");
+            let payload: Value = serde_json::from_str(&text(&envelope["Message"])).unwrap();
             platform_tests::asyncapi::assert_valid(channel, &payload);
             assert_eq!(payload["offer_id"], offer.as_str());
             names.push(payload["event_name"].as_str().unwrap().to_owned());
@@ -204,12 +150,6 @@ async fn three_organizations_each_receive_exactly_their_own_events_on_their_own_
         names.sort();
         heard.push(names);
     }
-    assert_eq!(
-        heard,
-        [
-            vec!["OfferAccepted", "OfferDeclined"],
-            vec!["OfferMatched"],
-            vec!["OfferMatched"],
-        ]
-    );
+    let (responses, matched) = (vec!["OfferAccepted", "OfferDeclined"], vec!["OfferMatched"]);
+    assert_eq!(heard, [responses, matched.clone(), matched]);
 }

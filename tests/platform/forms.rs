@@ -6,7 +6,7 @@
 use platform_tests::client::NO_BODY;
 use platform_tests::downloads::{download, tampered};
 use platform_tests::given::{self, text};
-use platform_tests::{Subscriber, TestStack};
+use platform_tests::{Subscriber, TestStack, assert_fields};
 use serde_json::{Value, json};
 
 use crate::{create_offer, sample_body};
@@ -37,27 +37,16 @@ async fn a_trusted_supplier_reads_the_latest_form_and_its_submission_reaches_the
     assert_eq!(versions[0]["schema_version"], 1);
     assert_eq!(versions[1]["schema_version"], 2);
     let demand_persona = subs.demand.org.to_string();
-    let latest = t
-        .forms(&supply_a)
-        .latest_template(&demand_persona, &schema)
-        .await;
-    let latest = latest.ok(200);
+    let (a, outsider) = (t.forms(&supply_a), t.forms(&stranger));
+    let latest = a.latest_template(&demand_persona, &schema).await.ok(200);
     assert_eq!(latest["form_template_id"], versions[1]["form_template_id"]);
-    assert_eq!(latest["schema_version"], 2);
-    assert_eq!(latest["demand_persona_id"], demand_persona.as_str());
+    assert_fields!(latest, {"schema_version": 2, "demand_persona_id": demand_persona});
     assert_eq!(latest["fields"].as_array().unwrap().len(), 3);
     // Not in the trusted network: as if the form did not exist. An unknown schema is 404 too.
-    let r = t
-        .forms(&stranger)
-        .latest_template(&demand_persona, &schema)
-        .await;
+    let r = outsider.latest_template(&demand_persona, &schema).await;
     assert!(!r.ok(404).to_string().contains(&schema));
     let unknown = uuid::Uuid::new_v4().to_string();
-    let r = t
-        .forms(&supply_a)
-        .latest_template(&demand_persona, &unknown)
-        .await;
-    r.ok(404);
+    a.latest_template(&demand_persona, &unknown).await.ok(404);
 
     t.settle().await;
     for sub in [&subs.a, &subs.b] {
@@ -66,8 +55,7 @@ async fn a_trusted_supplier_reads_the_latest_form_and_its_submission_reaches_the
         for e in &got {
             assert_eq!(e.channel.as_str(), "inbox-form-templates");
             assert_eq!(e.name(), "FormTemplateDemandPublished");
-            assert_eq!(e.payload["demand_persona_id"], demand_persona.as_str());
-            assert_eq!(e.payload["schema_id"], schema.as_str());
+            assert_fields!(e.payload, {"demand_persona_id": demand_persona, "schema_id": schema});
         }
     }
     assert!(stranger_sub.drain().await.is_empty());
@@ -100,9 +88,9 @@ async fn a_trusted_supplier_reads_the_latest_form_and_its_submission_reaches_the
     let wrong_type = given::with(&body, "fields.0.value", "yes");
     let no_subject = given::without(&body, "service_id");
     for bad in [wrong_type, no_subject] {
-        t.forms(&supply_a).submit(bad).await.ok(422);
+        a.submit(bad).await.ok(422);
     }
-    let created = t.forms(&supply_a).submit(body).await.ok(201);
+    let created = a.submit(body).await.ok(201);
     let submission_id = text(&created["id"]);
     assert_eq!(created["service_id"], service_id.as_str());
     assert_eq!(created["fields"][1]["value"], attachment);
@@ -116,7 +104,7 @@ async fn a_trusted_supplier_reads_the_latest_form_and_its_submission_reaches_the
         "hidden_fields": [],
     });
     t.forms(&supply_b).submit(visit_body.clone()).await.ok(404);
-    let by_visit = t.forms(&supply_a).submit(visit_body).await.ok(201);
+    let by_visit = a.submit(visit_body).await.ok(201);
     assert_eq!(by_visit["visit_id"], visit_id.as_str());
     assert!(by_visit.get("service_id").is_none());
 
@@ -132,17 +120,15 @@ async fn a_trusted_supplier_reads_the_latest_form_and_its_submission_reaches_the
     assert_eq!(got[1].payload["form_submission_id"], by_visit["id"]);
     assert_eq!(got[0].channel.as_str(), "outbox-form-submissions");
     assert_eq!(got[0].name(), "FormSubmissionSupplyApproved");
-    assert_eq!(got[0].payload["form_submission_id"], submission_id.as_str());
-    assert_eq!(got[0].payload["referral_id"], referral_id.as_str());
-    assert_eq!(got[0].payload["service_id"], service_id.as_str());
+    assert_fields!(got[0].payload, {"form_submission_id": submission_id, "referral_id": referral_id,
+        "service_id": service_id});
     for s in [&subs.a, &subs.b, &stranger_sub] {
         assert!(s.drain().await.is_empty());
     }
 
     // The demand reads the submission in its own ids.
     let detail = t.forms(&demand).submission(&submission_id).await.ok(200);
-    assert_eq!(detail["form_template_outbox_id"], "4101");
-    assert_eq!(detail["service_id"], service_id.as_str());
+    assert_fields!(detail, {"form_template_outbox_id": "4101", "service_id": service_id});
     let outbox_fields = detail["fields"].as_array().unwrap();
     assert_eq!(outbox_fields[0]["field_outbox_id"], "1");
     assert_eq!(outbox_fields[1]["field_outbox_id"], "3");
@@ -156,10 +142,8 @@ async fn a_trusted_supplier_reads_the_latest_form_and_its_submission_reaches_the
     assert_eq!(download(&tampered(&url)).await.0, 403);
     // Not the demand's field: supplier A (its author) and supplier B get 404 from the outbox.
     for token in [&supply_a, &supply_b] {
-        t.forms(token)
-            .attachment_url(&attachment_field)
-            .await
-            .ok(404);
+        let url = t.forms(token).attachment_url(&attachment_field).await;
+        url.ok(404);
     }
     // A plain field has no attachment to download.
     let plain = text(&outbox_fields[0]["id"]);

@@ -6,7 +6,7 @@
 //! name their request, operation and organization or tenant, and no credential.
 
 use platform_tests::given::{self, hub_subscription};
-use platform_tests::{Receiver, TestStack};
+use platform_tests::{Receiver, TestStack, assert_fields};
 use serde_json::{Value, json};
 use shared::infra::metrics::validate;
 
@@ -57,10 +57,8 @@ async fn requests_events_and_deliveries_are_counted_in_valid_emf_documents() {
     assert_eq!(receiver.deliveries().len(), 1);
 
     let lines = t.stack.metrics.take();
-    let docs: Vec<Value> = lines
-        .iter()
-        .map(|l| serde_json::from_str(l).expect("one JSON document per line"))
-        .collect();
+    let doc = |l: &String| serde_json::from_str(l).expect("one JSON document per line");
+    let docs: Vec<Value> = lines.iter().map(doc).collect();
     for doc in &docs {
         validate(doc).unwrap_or_else(|e| panic!("{e}: {doc}"));
         for directive in doc["_aws"]["CloudWatchMetrics"].as_array().unwrap() {
@@ -82,17 +80,13 @@ async fn requests_events_and_deliveries_are_counted_in_valid_emf_documents() {
     assert_eq!(created["StatusCode"], 201);
     assert!(created["ApiRequestId"].is_string());
     assert!(created.get("Errors").is_none(), "{created}");
-    assert_eq!(
-        created["_aws"]["CloudWatchMetrics"][0]["Dimensions"],
-        json!([["Operation"]])
-    );
+    let dimensions = &created["_aws"]["CloudWatchMetrics"][0]["Dimensions"];
+    assert_eq!(dimensions, &json!([["Operation"]]));
 
     let refused = with(&docs, "Operation", "offers.outbox.offers.get");
     assert_eq!(refused.len(), 1);
-    assert_eq!(refused[0]["Errors"], 1.0);
-    assert_eq!(refused[0]["StatusClass"], "4xx");
-    assert_eq!(refused[0]["ErrorKind"], "not_found");
-    assert_eq!(refused[0]["StatusCode"], 404);
+    assert_fields!(refused[0], {"Errors": 1.0, "StatusClass": "4xx", "ErrorKind": "not_found",
+        "StatusCode": 404});
 
     // The publisher: its batches, and the supplier's OfferMatched published on its channel.
     let publisher = with(&docs, "Operation", "events.publish");
@@ -105,15 +99,11 @@ async fn requests_events_and_deliveries_are_counted_in_valid_emf_documents() {
 
     // The hub sender: one try, delivered, about its tenant, and how long the job waited.
     let hub = with(&docs, "Destination", "HubCallbacks");
-    let attempts: Vec<&Value> = hub
-        .iter()
-        .copied()
-        .filter(|d| d.get("DeliveryAttempts").is_some())
-        .collect();
+    let tried = |d: &&&Value| d.get("DeliveryAttempts").is_some();
+    let attempts: Vec<&Value> = hub.iter().filter(tried).copied().collect();
     assert_eq!(attempts.len(), 1, "{hub:#?}");
-    assert_eq!(attempts[0]["Outcome"], "delivered");
-    assert_eq!(attempts[0]["tenant"], "acme");
-    assert_eq!(attempts[0]["DeliveryAttempts"], 1.0);
+    assert_fields!(attempts[0], {"Outcome": "delivered", "tenant": "acme",
+        "DeliveryAttempts": 1.0});
     let ages = values(&hub, "DeliveryQueueAge");
     assert!(ages.len() == 1 && ages[0] >= 0.0, "one job's age: {ages:?}");
     let sender = with(&docs, "Operation", "events.hub_send");
@@ -126,16 +116,12 @@ async fn requests_events_and_deliveries_are_counted_in_valid_emf_documents() {
     secrets.extend(passwords.iter().map(|p| p.as_str()));
     for line in &lines {
         for secret in &secrets {
-            assert!(
-                !line.contains(secret),
-                "a secret in a metrics document: {line}"
-            );
+            let why = "a secret in a metrics document";
+            assert!(!line.contains(secret), "{why}: {line}");
         }
         let lower = line.to_lowercase();
-        assert!(
-            !lower.contains("authorization") && !lower.contains("bearer"),
-            "{line}"
-        );
+        let named = lower.contains("authorization") || lower.contains("bearer");
+        assert!(!named, "{line}");
     }
 }
 
@@ -201,20 +187,13 @@ async fn log_lines_name_their_request_and_organization_or_tenant_and_no_credenti
     t.settle().await;
 
     let text = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
-    let lines: Vec<Value> = text
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
-        .collect();
+    let line = |l: &str| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}"));
+    let lines: Vec<Value> = text.lines().map(line).collect();
     let machine_token = bearer.trim_start_matches("Bearer ");
-    let mut secrets = vec![
-        demand.as_str(),
-        machine_token,
-        client_secret.as_str(),
-        hub_secret.as_str(),
-        &hub_secret[6..],
-        wrong,
-        "not.a.token",
-    ];
+    let hub_secrets = [hub_secret.as_str(), &hub_secret[6..]];
+    let client_secret = client_secret.as_str();
+    let mut secrets = vec![demand.as_str(), machine_token, client_secret, wrong];
+    secrets.extend(hub_secrets.into_iter().chain(["not.a.token"]));
     secrets.extend([&t.demo.demand.password, &t.demo.supply_a.password].map(String::as_str));
     for line in text.lines() {
         for secret in &secrets {
@@ -225,40 +204,33 @@ async fn log_lines_name_their_request_and_organization_or_tenant_and_no_credenti
 
     // Every line a route's request writes names the request and its operation, and once the
     // caller is known, its organization or tenant.
-    let in_requests: Vec<&Value> = lines
-        .iter()
-        .filter(|l| span(l, "request").is_some())
-        .collect();
+    let in_requests = lines.iter().filter(|l| span(l, "request").is_some());
+    let in_requests: Vec<&Value> = in_requests.collect();
     for line in &in_requests {
         let request = span(line, "request").unwrap();
         assert!(request["operation"].is_string(), "{line}");
         assert!(request["api_request_id"].is_string(), "{line}");
     }
+    let requests = || in_requests.iter().map(|l| span(l, "request").unwrap());
     let refused = |operation: &str| {
-        in_requests
-            .iter()
-            .map(|l| span(l, "request").unwrap())
-            .find(|r| r["operation"] == operation)
-            .unwrap_or_else(|| panic!("no line of {operation}: {text}"))
+        let line = requests().find(|r| r["operation"] == operation);
+        line.unwrap_or_else(|| panic!("no line of {operation}: {text}"))
     };
-    assert_eq!(
-        refused("offers.outbox.offers.get")["organization_id"],
-        demand_org.as_str()
-    );
+    let organization = &refused("offers.outbox.offers.get")["organization_id"];
+    assert_eq!(organization, demand_org.as_str());
     assert_eq!(refused("externalapi.listener.create")["tenant"], "acme");
     assert!(refused("auth.login").get("organization_id").is_none());
     // The stream's consumers write theirs in their invocation's span. (The local stack's own
     // lines, its access log among them, are not the functions'.)
-    let functions = lines.iter().filter(|l| {
-        !l["target"]
+    let stack_own = |l: &&Value| {
+        l["target"]
             .as_str()
             .unwrap_or_default()
             .starts_with("devstack")
-    });
+    };
+    let functions = lines.iter().filter(|l| !stack_own(l));
     for line in functions.filter(|l| span(l, "request").is_none()) {
-        assert!(
-            span(line, "invocation").is_some_and(|s| s["operation"].is_string()),
-            "a line outside any invocation: {line}"
-        );
+        let invoked = span(line, "invocation").is_some_and(|s| s["operation"].is_string());
+        assert!(invoked, "a line outside any invocation: {line}");
     }
 }

@@ -5,8 +5,8 @@
 use std::collections::HashSet;
 
 use devstack::seed::DEMAND_ORG;
-use platform_tests::TestStack;
 use platform_tests::given::{self, notification_subscription as subscribe, state_change, text};
+use platform_tests::{TestStack, assert_fields};
 use serde_json::{Value, json};
 
 use crate::create_offer;
@@ -57,10 +57,8 @@ async fn a_consumer_pulls_offer_and_listener_events_from_one_feed() {
     // listener client of the tenant posts a service-order state change.
     let (demand, supply_a, _) = given::logins(&t).await.parties();
     let offer_id = create_offer(&t, &demand).await;
-    t.offers(&supply_a)
-        .accept(&offer_id, json!({}))
-        .await
-        .ok(204);
+    let accepted = t.offers(&supply_a).accept(&offer_id, json!({})).await;
+    accepted.ok(204);
     post_listener(&t, &listener, &state_change("so-1-completed", "completed")).await;
     t.settle().await;
 
@@ -71,12 +69,10 @@ async fn a_consumer_pulls_offer_and_listener_events_from_one_feed() {
     assert_eq!(remaining().await, 2);
 
     let first = as_consumer.pull(&id).await.ok(200);
-    assert_eq!(first["page"], 0);
-    assert_eq!(first["size"], 2);
+    assert_fields!(first, {"page": 0, "size": 2});
     let results = first["results"].as_array().unwrap();
     // Oldest first: the acceptance happened before the listener event.
-    assert_eq!(results[0]["event_name"], "OfferAccepted");
-    assert_eq!(results[0]["offer_id"], offer_id.as_str());
+    assert_fields!(results[0], {"event_name": "OfferAccepted", "offer_id": offer_id});
     assert_eq!(results[1], state_change("so-1-completed", "completed"));
 
     let second = as_consumer.pull(&id).await.ok(200);
@@ -97,9 +93,8 @@ async fn a_consumer_pulls_offer_and_listener_events_from_one_feed() {
     ] {
         assert!(r.coded(status, code)["description"].is_string());
     }
-    t.request("GET", &pull, &[], None)
-        .await
-        .coded(401, "NOT000007");
+    let anonymous = t.request("GET", &pull, &[], None).await;
+    anonymous.coded(401, "NOT000007");
 
     // Unsubscribing: not from another tenant, then for good.
     as_other.unsubscribe(&id).await.ok(404);
@@ -115,12 +110,8 @@ async fn parallel_pulls_hand_out_every_notification_exactly_once() {
     let (given::Feed { id, consumer }, listener) = feed_of_state_changes(&t).await;
     const EVENTS: usize = 30;
     for n in 0..EVENTS {
-        post_listener(
-            &t,
-            &listener,
-            &state_change(&format!("e-{n}"), "inProgress"),
-        )
-        .await;
+        let event = state_change(&format!("e-{n}"), "inProgress");
+        post_listener(&t, &listener, &event).await;
     }
     t.settle().await;
 
@@ -140,11 +131,8 @@ async fn parallel_pulls_hand_out_every_notification_exactly_once() {
             }
         }
     });
-    let all: Vec<String> = futures::future::join_all(pullers)
-        .await
-        .into_iter()
-        .flatten()
-        .collect();
+    let all = futures::future::join_all(pullers).await;
+    let all: Vec<String> = all.into_iter().flatten().collect();
     let unique: HashSet<&String> = all.iter().collect();
     assert_eq!(all.len(), EVENTS, "handed out twice: {all:?}");
     assert_eq!(unique.len(), EVENTS, "lost or duplicated: {all:?}");
@@ -163,10 +151,8 @@ async fn notifications_past_the_retention_are_never_returned() {
     let r = t.notification(&consumer).pull(&id).await;
     assert_eq!(r.body["size"], 0, "{:?}", r.body);
     let s = t.notification(&consumer).subscription(&id).await.body;
-    assert_eq!(
-        s["subscription_status"]["number_of_remaining_notifications"],
-        0
-    );
+    let remaining = &s["subscription_status"]["number_of_remaining_notifications"];
+    assert_eq!(remaining, 0);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -176,44 +162,32 @@ async fn notification_subscriptions_refuse_bad_input_with_their_codes() {
     let (foreign_id, _) = t.machine_login("elsewhere", &[CONSUMER]).await;
     let before = t.item_count().await;
     let body = |types: Value, client: &str| json!({"event_type_ids": types, "client_id": client});
+    let raw = |types: Value, client: &str| body(types, client).to_string();
     let accepted = || json!(["OfferAccepted"]);
+    let no_client = json!({"event_type_ids": accepted()}).to_string();
+    let twice = json!(["OfferAccepted", "OfferAccepted"]);
     for (body, code) in [
         (String::new(), "NOT000002"),
         ("{".to_owned(), "NOT000002"),
-        (
-            json!({"event_type_ids": accepted()}).to_string(),
-            "NOT000002",
-        ),
-        (
-            body(json!("OfferAccepted"), &admin_id).to_string(),
-            "NOT000002",
-        ),
-        (body(json!([]), &admin_id).to_string(), "NOT000003"),
-        (
-            body(json!(["OfferAccepted", "OfferAccepted"]), &admin_id).to_string(),
-            "NOT000003",
-        ),
-        (
-            body(json!(["OfferEaten"]), &admin_id).to_string(),
-            "NOT000004",
-        ),
-        (body(accepted(), "a b").to_string(), "NOT000005"),
-        (body(accepted(), &foreign_id).to_string(), "NOT000005"),
-        (body(accepted(), "nobody").to_string(), "NOT000005"),
+        (no_client, "NOT000002"),
+        (raw(json!("OfferAccepted"), &admin_id), "NOT000002"),
+        (raw(json!([]), &admin_id), "NOT000003"),
+        (raw(twice, &admin_id), "NOT000003"),
+        (raw(json!(["OfferEaten"]), &admin_id), "NOT000004"),
+        (raw(accepted(), "a b"), "NOT000005"),
+        (raw(accepted(), &foreign_id), "NOT000005"),
+        (raw(accepted(), "nobody"), "NOT000005"),
     ] {
         let by_admin = [("authorization", admin.as_str())];
-        let r = t
-            .request("POST", SUBSCRIPTIONS, &by_admin, Some(&body))
-            .await;
+        let r = t.request("POST", SUBSCRIPTIONS, &by_admin, Some(&body));
+        let r = r.await;
         let got = (r.status, r.body["code"].as_str());
         assert_eq!(got, (400, Some(code)), "{body}: {:?}", r.body);
         assert!(r.body["description"].is_string());
     }
     let consumer_only = t.machine_bearer("shop", &[CONSUMER]).await;
-    let r = t
-        .notification(&consumer_only)
-        .subscribe(body(accepted(), &admin_id))
-        .await;
+    let as_consumer = t.notification(&consumer_only);
+    let r = as_consumer.subscribe(body(accepted(), &admin_id)).await;
     r.coded(403, "NOT000008");
     // Nothing but the two token clients was written.
     assert_eq!(t.item_count().await, before + 1);

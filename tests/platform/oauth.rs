@@ -2,8 +2,9 @@
 //! machine APIs.
 
 use base64::Engine;
-use platform_tests::TestStack;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use platform_tests::given::text;
+use platform_tests::{TestStack, assert_fields};
 use serde_json::json;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -19,88 +20,52 @@ async fn client_credentials_grant_and_registration() {
     assert_eq!(refused.ok(403)["error"], "unauthorized_client");
     let created = clients.register(body.clone()).await.ok(201);
     let secret = text(&created["client_secret"]);
+    let secret = secret.as_str();
     clients.register(body).await.ok(409);
     let shown = clients.get("shop-etl").await.ok(200);
     assert!(shown.get("client_secret").is_none());
     let stored = format!("{:?}", t.items().await);
-    assert!(!stored.contains(&secret), "the secret is stored in clear");
+    assert!(!stored.contains(secret), "the secret is stored in clear");
 
     // The grant, as TWC's documentation shows it.
-    let form = |id: &'static str, s: &str| {
+    let form = |id, s| {
         vec![
-            ("grant_type", "client_credentials".to_owned()),
-            ("client_id", id.to_owned()),
-            ("client_secret", s.to_owned()),
+            ("grant_type", "client_credentials"),
+            ("client_id", id),
+            ("client_secret", s),
         ]
     };
-    let ask = |realm: &'static str, f: Vec<(&'static str, String)>| {
-        let t = &t;
-        async move {
-            let pairs: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
-            t.token_request(realm, &pairs).await
-        }
-    };
-    let ok = ask("shop", form("shop-etl", &secret)).await;
+    let ask = async |realm, f: Vec<(&str, &str)>| t.token_request(realm, &f).await;
+    let ok = ask("shop", form("shop-etl", secret)).await;
     assert_eq!(ok.status, 200, "{:?}", ok.body);
-    assert_eq!(ok.body["token_type"], "Bearer");
-    assert_eq!(ok.body["expires_in"], 3600);
-    assert_eq!(ok.body["scope"], "collector:events collector:jobs");
+    assert_fields!(ok.body, {"token_type": "Bearer", "expires_in": 3600,
+        "scope": "collector:events collector:jobs"});
     let token = ok.body["access_token"].as_str().unwrap();
-    let claims: serde_json::Value = serde_json::from_slice(
-        &base64::engine::general_purpose::URL_SAFE_NO_PAD
-            .decode(token.split('.').nth(1).unwrap())
-            .unwrap(),
-    )
-    .unwrap();
-    assert_eq!(claims["tenant"], "shop");
-    assert_eq!(claims["client_id"], "shop-etl");
+    let payload = URL_SAFE_NO_PAD.decode(token.split('.').nth(1).unwrap());
+    let claims: serde_json::Value = serde_json::from_slice(&payload.unwrap()).unwrap();
+    assert_fields!(claims, {"tenant": "shop", "client_id": "shop-etl"});
 
     // Credentials in an HTTP Basic header work too.
-    let basic = base64::engine::general_purpose::STANDARD.encode(format!("shop-etl:{secret}"));
-    let r = t
-        .request(
-            "POST",
-            "/auth/realms/shop/protocol/openid-connect/token",
-            &[
-                ("content-type", "application/x-www-form-urlencoded"),
-                ("authorization", &format!("Basic {basic}")),
-            ],
-            Some("grant_type=client_credentials&scope=collector%3Ajobs"),
-        )
-        .await;
+    let basic = format!("Basic {}", STANDARD.encode(format!("shop-etl:{secret}")));
+    let form_type = ("content-type", "application/x-www-form-urlencoded");
+    let path = "/auth/realms/shop/protocol/openid-connect/token";
+    let body = "grant_type=client_credentials&scope=collector%3Ajobs";
+    let headers = [form_type, ("authorization", &basic)];
+    let r = t.request("POST", path, &headers, Some(body)).await;
     assert_eq!(r.status, 200, "{:?}", r.body);
     assert_eq!(r.body["scope"], "collector:jobs");
 
     // Refusals, in RFC 6749's shape.
+    let password_grant = vec![("grant_type", "password"), ("client_id", "shop-etl")];
+    let no_grant = vec![("client_id", "shop-etl")];
+    let other_scope = [form("shop-etl", secret), vec![("scope", "listener:hub")]].concat();
     for (realm, f, status, error) in [
         ("shop", form("shop-etl", "wrong"), 401, "invalid_client"),
-        ("other", form("shop-etl", &secret), 401, "invalid_client"),
-        ("shop", form("nobody", &secret), 401, "invalid_client"),
-        (
-            "shop",
-            vec![
-                ("grant_type", "password".into()),
-                ("client_id", "shop-etl".into()),
-            ],
-            400,
-            "unsupported_grant_type",
-        ),
-        (
-            "shop",
-            vec![("client_id", "shop-etl".into())],
-            400,
-            "invalid_request",
-        ),
-        (
-            "shop",
-            [
-                form("shop-etl", &secret),
-                vec![("scope", "listener:hub".into())],
-            ]
-            .concat(),
-            400,
-            "invalid_scope",
-        ),
+        ("other", form("shop-etl", secret), 401, "invalid_client"),
+        ("shop", form("nobody", secret), 401, "invalid_client"),
+        ("shop", password_grant, 400, "unsupported_grant_type"),
+        ("shop", no_grant, 400, "invalid_request"),
+        ("shop", other_scope, 400, "invalid_scope"),
     ] {
         let r = ask(realm, f.clone()).await;
         assert_eq!(r.status, status, "{realm} {f:?}: {:?}", r.body);
@@ -110,6 +75,6 @@ async fn client_credentials_grant_and_registration() {
 
     // A deactivated client gets no more tokens.
     clients.deactivate("shop-etl").await.ok(204);
-    let r = ask("shop", form("shop-etl", &secret)).await;
+    let r = ask("shop", form("shop-etl", secret)).await;
     assert_eq!(r.status, 401);
 }

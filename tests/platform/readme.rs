@@ -41,10 +41,9 @@ async fn the_readme_sessions_run_twice_on_one_stack() {
     assert!(runnable.len() >= 2, "the sessions are marked with {MARK}");
     // A block that talks to the local stack and is not marked would go untested.
     for (marked, block) in &blocks {
-        assert!(
-            *marked || !(block.contains("$B") || block.contains("curl ")),
-            "this README block calls the local stack but is not marked {MARK}:\n{block}"
-        );
+        let calls = block.contains("$B") || block.contains("curl ");
+        let why = "this README block calls the local stack but is not marked";
+        assert!(*marked || !calls, "{why} {MARK}:\n{block}");
     }
 
     let t = TestStack::start().await;
@@ -58,24 +57,24 @@ async fn the_readme_sessions_run_twice_on_one_stack() {
             let script = format!(
                 "curl() {{ command curl --fail-with-body \"$@\"; }}\nset -euo pipefail\n{block}"
             );
-            let out = tokio::process::Command::new("bash")
-                .arg("-c")
-                .arg(&script)
+            let mut bash = tokio::process::Command::new("bash");
+            bash.args(["-c", &script])
                 .current_dir(&root)
-                .env("B", &t.base)
-                .output()
-                .await
-                .expect("bash runs");
+                .env("B", &t.base);
+            let out = bash.output().await.expect("bash runs");
             let stdout = String::from_utf8_lossy(&out.stdout);
             let stderr = String::from_utf8_lossy(&out.stderr);
+            let (status, failed) = (out.status, format!("round {round}: the block failed"));
+            let shown = format!("{block}\nstdout:\n{stdout}");
             assert!(
-                out.status.success(),
-                "round {round}: the block failed ({}):\n{block}\nstdout:\n{stdout}\nstderr:\n{stderr}",
-                out.status
+                status.success(),
+                "{failed} ({status}):\n{shown}\nstderr:\n{stderr}"
             );
+            let empty = stdout.lines().any(|l| l.trim() == "null");
+            let error = stdout.contains("\"error\"");
             assert!(
-                !stdout.contains("\"error\"") && !stdout.lines().any(|l| l.trim() == "null"),
-                "round {round}: an error or an empty answer:\n{block}\nstdout:\n{stdout}"
+                !error && !empty,
+                "round {round}: an error or an empty answer:\n{shown}"
             );
         }
     }

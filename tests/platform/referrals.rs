@@ -6,7 +6,7 @@ use platform_tests::client::Side::{Inbox, Outbox};
 use platform_tests::given::{
     self, offer_body, referral_body, revision_body, sample_body, text, visit_offer_body,
 };
-use platform_tests::{Received, Response, TestStack};
+use platform_tests::{Received, Response, TestStack, assert_fields};
 use serde_json::{Value, json};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -26,18 +26,15 @@ async fn shift_and_bundle_offers_share_one_id_and_are_created_whole_or_not_at_al
     assert_eq!(items[0]["response_counts"]["sent"], 2);
     let first = text(&items[0]["offer"]["id"]);
     let detail = offers.outbox(&first).await.ok(200);
-    assert_eq!(detail["offer"]["offer_type"], "visit");
-    assert_eq!(detail["offer"]["shift_id"], shift_id.as_str());
+    assert_fields!(detail, {"offer": {"offer_type": "visit", "shift_id": shift_id}});
     // The existing shift_id filters find exactly the shift's offers, on both sides (the
     // supplier's once the stream has projected them).
     t.settle().await;
     let by_shift = format!("shift_id={shift_id}");
     let total = async |list: Response| list.ok(200)["total_items"].clone();
     assert_eq!(total(offers.outbox_list(&by_shift).await).await, 2);
-    assert_eq!(
-        total(t.offers(&supply_a).inbox_list(&by_shift).await).await,
-        2
-    );
+    let inbox = t.offers(&supply_a).inbox_list(&by_shift).await;
+    assert_eq!(total(inbox).await, 2);
 
     let bundle = offers.create_bundle(bundle_body()).await.ok(201);
     let bundle_id = text(&bundle["bundle"]["id"]);
@@ -99,39 +96,28 @@ async fn a_direct_referral_is_revised_with_the_old_revision_archived() {
 
     let created = given::direct_referral(&t, &demand, referral_body()).await;
     let id = text(&created["referral"]["id"]);
-    assert_eq!(created["referral"]["status"], "assigned");
-    assert_eq!(created["supply"]["name"], "Northern Care Partners");
-    assert_eq!(created["revision"]["revision_number"], 1);
-    assert_eq!(created["revision"]["revision_group_id"], id.as_str());
+    assert_fields!(created, {"referral": {"status": "assigned"},
+        "supply": {"name": "Northern Care Partners"},
+        "revision": {"revision_number": 1, "revision_group_id": id}});
     assert!(created["referral"].get("offer_id").is_none());
     // The supplier sees it in full; the other supplier does not see it at all.
     let inbox = t.referrals(&supply_a).inbox(&id).await.ok(200);
     assert_eq!(inbox["client"]["demographics"]["first_name"], "Margaret");
     t.referrals(&supply_b).inbox(&id).await.ok(404);
     t.settle().await;
-    // `(channel, event_name, referral_id)` of what was heard.
-    let heard = |got: Vec<Received>| -> Vec<(String, String, String)> {
-        let about = |r: &Received| {
-            let referral = text(&r.payload["referral_id"]);
-            (r.channel.as_str().to_owned(), r.name().to_owned(), referral)
-        };
+    // `channel event_name referral_id` of what was heard.
+    let heard = |got: Vec<Received>| -> Vec<String> {
+        let referral = |r: &Received| text(&r.payload["referral_id"]);
+        let about = |r: &Received| format!("{} {} {}", r.channel.as_str(), r.name(), referral(r));
         got.iter().map(about).collect()
     };
-    let new_referral = |channel: &str, id: &str| {
-        vec![(
-            channel.to_owned(),
-            "ReferralCreated".to_owned(),
-            id.to_owned(),
-        )]
-    };
+    let new_referral = |channel: &str, id: &str| vec![format!("{channel} ReferralCreated {id}")];
     // `drain` validates every payload against the AsyncAPI schema of its channel.
     let d = subs.demand.drain().await;
     assert_eq!(d[0].payload["supply"]["name"], "Northern Care Partners");
     assert_eq!(heard(d), new_referral("outbox-referrals", &id));
-    assert_eq!(
-        heard(subs.a.drain().await),
-        new_referral("inbox-referrals", &id)
-    );
+    let a = heard(subs.a.drain().await);
+    assert_eq!(a, new_referral("inbox-referrals", &id));
     assert!(subs.b.drain().await.is_empty(), "supplier B heard of it");
 
     // Revision 2: the response is the new revision, in the same group and sequence.
@@ -139,9 +125,8 @@ async fn a_direct_referral_is_revised_with_the_old_revision_archived() {
     let revised = referrals.update(&id, revision_body()).await.ok(201);
     let id2 = text(&revised["referral"]["id"]);
     assert_ne!(id2, id);
-    assert_eq!(revised["revision"]["revision_number"], 2);
-    assert_eq!(revised["revision"]["revision_group_id"], id.as_str());
-    assert_eq!(revised["revision"]["is_latest_revision"], true);
+    assert_fields!(revised["revision"], {"revision_number": 2, "revision_group_id": id,
+        "is_latest_revision": true});
     let reasons = &revised["revision"]["revision_reasons"];
     assert_eq!(reasons, &json!(["schedule_change"]));
     let sequence = &created["referral"]["sequence_id"];
@@ -176,18 +161,15 @@ async fn a_direct_referral_is_revised_with_the_old_revision_archived() {
     }
     let query =
         format!("revisions=all&revision_group_id={id}&sort_by=revision_number&sort_order=asc");
-    let group = referrals.outbox_list(&query).await.ok(200);
-    assert_eq!(group["total_items"], 2);
+    let group = referrals.outbox_list(&query).await.counted(2);
     assert_eq!(group["items"][0]["revision"]["revision_number"], 1);
 
     // Both sides hear of the new revision; supplier B still hears nothing.
     t.settle().await;
     let heard_by_demand = heard(subs.demand.drain().await);
     assert_eq!(heard_by_demand, new_referral("outbox-referrals", &id2));
-    assert_eq!(
-        heard(subs.a.drain().await),
-        new_referral("inbox-referrals", &id2)
-    );
+    let a = heard(subs.a.drain().await);
+    assert_eq!(a, new_referral("inbox-referrals", &id2));
     assert!(subs.b.drain().await.is_empty());
 
     // The archived revision cannot be revised again; a cancelled one neither.
@@ -199,10 +181,8 @@ async fn a_direct_referral_is_revised_with_the_old_revision_archived() {
     // Only the cancellation (referral + its event) was written since.
     assert_eq!(t.item_count().await, before + 1);
     // Another demand organization's update is a 404, not a 403: supplier A is no demand.
-    t.referrals(&supply_a)
-        .update(&id2, revision_body())
-        .await
-        .ok(404);
+    let other = t.referrals(&supply_a).update(&id2, revision_body()).await;
+    other.ok(404);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -214,14 +194,12 @@ async fn visit_referrals_are_not_revised_and_tasks_take_the_suppliers_ids() {
     body["visits"] = json!([body["visits"][0].clone()]);
     let created = given::direct_referral(&t, &demand, body).await;
     let id = text(&created["referral"]["id"]);
-    t.referrals(&demand)
-        .update(&id, revision_body())
-        .await
-        .ok(409);
+    let referrals = t.referrals(&demand);
+    referrals.update(&id, revision_body()).await.ok(409);
 
     // A referral to an organization without an active supply persona is refused.
     let to_demand = given::with(&referral_body(), "supply_persona_id", DEMAND_ORG);
-    t.referrals(&demand).create(to_demand).await.ok(422);
+    referrals.create(to_demand).await.ok(422);
 
     let task = text(&created["visits"][0]["tasks"][0]["id"]);
     let tasks = json!({"client_tasks": [{"id": task, "inbox_id": "our-task-17"}]});
@@ -231,7 +209,7 @@ async fn visit_referrals_are_not_revised_and_tasks_take_the_suppliers_ids() {
     let stranger = json!({"client_tasks": [{"id": uuid::Uuid::new_v4(), "inbox_id": "x"}]});
     a.update_tasks(&id, stranger).await.ok(422);
     a.update_tasks(&id, tasks).await.ok(204);
-    let detail = t.referrals(&demand).outbox(&id).await.ok(200);
+    let detail = referrals.outbox(&id).await.ok(200);
     assert_eq!(detail["visits"][0]["tasks"][0]["inbox_id"], "our-task-17");
     assert!(detail["visits"][0]["tasks"][1].get("inbox_id").is_none());
 }
@@ -245,10 +223,8 @@ async fn sys_admin_reads_everything_and_take_rates_set_what_suppliers_are_paid()
 
     // Rates: a fraction in [0, 1]; the demand's own rate wins over the regional one.
     assert_eq!(admin.regional_take_rate().await.body, json!({"rate": 0.0}));
-    admin
-        .set_regional_take_rate(json!({"rate": 1.5}))
-        .await
-        .ok(400);
+    let too_high = json!({"rate": 1.5});
+    admin.set_regional_take_rate(too_high).await.ok(400);
     let set = admin.set_regional_take_rate(json!({"rate": 0.1})).await;
     assert_eq!(set.ok(200), json!({"rate": 0.1}));
     let rate = || json!({"rate": 0.2});
@@ -268,10 +244,8 @@ async fn sys_admin_reads_everything_and_take_rates_set_what_suppliers_are_paid()
     assert_eq!(detail["demand"]["name"], "Maple Home Health");
     // Cleared, the regional rate applies to the next offer; the first keeps its rate.
     let cleared = json!({"rate": null});
-    admin
-        .set_demand_take_rate(DEMAND_ORG, cleared)
-        .await
-        .ok(204);
+    let set = admin.set_demand_take_rate(DEMAND_ORG, cleared).await;
+    set.ok(204);
     assert_eq!(admin.demand_take_rates().await.body, json!({"items": []}));
     let created = given::direct_referral(&t, demand, referral_body()).await;
     let referral = text(&created["referral"]["id"]);
@@ -280,8 +254,7 @@ async fn sys_admin_reads_everything_and_take_rates_set_what_suppliers_are_paid()
     assert_eq!(inbox["price"], json!({"rate": 38.25, "unit": "per_hour"}));
 
     // The lists and their filters.
-    let all = admin.offers("").await.ok(200);
-    assert_eq!(all["total_items"], 1);
+    let all = admin.offers("").await.counted(1);
     assert_eq!(all["items"][0]["offer"]["id"], first.as_str());
     for (q, n) in [
         (format!("demand_persona_id={DEMAND_ORG}"), 1),
@@ -290,22 +263,17 @@ async fn sys_admin_reads_everything_and_take_rates_set_what_suppliers_are_paid()
         ("status=closed".to_owned(), 0),
         ("care_type=psw&status=open".to_owned(), 1),
     ] {
-        let body = admin.offers(&q).await.ok(200);
-        assert_eq!(body["total_items"], n, "{q}");
+        admin.offers(&q).await.counted(n);
     }
-    let matches = admin.matches(&first).await.ok(200);
-    assert_eq!(matches["total_items"], 2);
-    let refs = admin.referrals("").await.ok(200);
-    assert_eq!(refs["total_items"], 1);
+    admin.matches(&first).await.counted(2);
+    let refs = admin.referrals("").await.counted(1);
     assert_eq!(refs["items"][0]["referral"]["id"], referral.as_str());
     assert_eq!(refs["items"][0]["demand"]["name"], "Maple Home Health");
     assert_eq!(refs["items"][0]["supply"]["name"], "Northern Care Partners");
     let query = format!("supply_persona_id={SUPPLY_B_ORG}");
-    let none = admin.referrals(&query).await.ok(200);
-    assert_eq!(none["total_items"], 0);
+    admin.referrals(&query).await.counted(0);
     let one = admin.referral(&referral).await.ok(200);
-    assert_eq!(one["demand"]["name"], "Maple Home Health");
-    assert_eq!(one["price"]["rate"], 42.5);
+    assert_fields!(one, {"demand": {"name": "Maple Home Health"}, "price": {"rate": 42.5}});
 
     // Another organization's assignment setting, as the participant's own endpoint sees it.
     let manual = admin.assignment(DEMAND_ORG).await.ok(200);
@@ -329,30 +297,21 @@ async fn a_direct_referrals_sequence_carries_messages_across_revisions() {
     let id = text(&created["referral"]["id"]);
     let sequence = created["referral"]["sequence_id"].clone();
     let say = |words| given::comment(&sequence, words);
-    t.messages(&demand)
-        .send(Outbox, say("Welcome"))
-        .await
-        .ok(201);
+    let d = t.messages(&demand);
+    let (a, b) = (t.messages(&supply_a), t.messages(&supply_b));
+    d.send(Outbox, say("Welcome")).await.ok(201);
     // A revision keeps the sequence, and messages keep flowing in it.
     let update = t.referrals(&demand).update(&id, revision_body()).await;
     assert_eq!(update.ok(201)["referral"]["sequence_id"], sequence);
-    t.messages(&supply_a)
-        .send(Inbox, say("Thanks"))
-        .await
-        .ok(201);
-    t.messages(&supply_b)
-        .send(Inbox, say("Hello?"))
-        .await
-        .ok(404);
+    a.send(Inbox, say("Thanks")).await.ok(201);
+    b.send(Inbox, say("Hello?")).await.ok(404);
 
-    let listed = t.messages(&demand).sequences(Outbox, "").await.ok(200);
-    assert_eq!(listed["total_items"], 1);
+    let listed = d.sequences(Outbox, "").await.counted(1);
     let item = &listed["items"][0];
     assert_eq!(item["id"], sequence);
     assert!(item.get("offer").is_none(), "{item}");
     assert_eq!(item["client"]["demographics"]["first_name"], "Margaret");
-    let b_list = t.messages(&supply_b).sequences(Inbox, "").await.ok(200);
-    assert_eq!(b_list["total_items"], 0);
+    b.sequences(Inbox, "").await.counted(0);
 
     t.settle().await;
     let names = |got: Vec<Received>| -> Vec<String> {

@@ -10,8 +10,8 @@ use ops::parked::{Body, Consumer, Source};
 use ops::replay::{self, Options};
 use ops::select::Filter;
 use ops::targets::Targets;
-use platform_tests::given::{self, drain, drain_stack_queue, queue};
-use platform_tests::{Receiver, Subscriber, TestStack};
+use platform_tests::given::{self, drain, queue};
+use platform_tests::{Received, Receiver, Subscriber, TestStack};
 use serde_json::{Value, json};
 use shared::events::{Channel, EventName};
 
@@ -36,6 +36,17 @@ async fn run(targets: &Targets, options: &Options) -> ops::replay::Report {
     replay::run(targets, options).await.unwrap()
 }
 
+/// One try per delivery, at once: a failed one is parked straight away.
+const ONE_TRY: [(&str, &str); 2] = [("DELIVERY_ATTEMPTS", "1"), ("DELIVERY_BACKOFF_MS", "0")];
+
+/// The one message `subscriber` received since, of the event `event_id`.
+async fn once(subscriber: &Subscriber, event_id: &str) -> Received {
+    let mut received = subscriber.drain().await;
+    assert_eq!(received.len(), 1, "{received:?}");
+    assert_eq!(received[0].payload["event_id"], event_id);
+    received.remove(0)
+}
+
 fn only(source: Source) -> Filter {
     Filter {
         sources: vec![source],
@@ -43,21 +54,19 @@ fn only(source: Source) -> Filter {
     }
 }
 
-/// What `a_parked_offer` leaves.
-struct Parked {
-    /// Supplier A, whose topic was gone.
-    subscriber: Subscriber,
-    /// Supplier B, who received the event if subscribed.
-    other: Option<Subscriber>,
-    event: shared::events::EventRecord,
-    topic: String,
-}
+/// What `a_parked_offer` leaves: supplier A's subscriber (its topic was gone), supplier B's
+/// (who received the event) when subscribed, the parked event, and A's topic.
+struct Parked(
+    Subscriber,
+    Option<Subscriber>,
+    shared::events::EventRecord,
+    String,
+);
 
 /// An offer created while supplier A's topic of `inbox-offers` is gone: its `OfferMatched`
 /// reaches supplier B (when `b_subscribes`), is retried for A, then its batch is parked on
 /// the stream failure queue; A's topic is back (and subscribed) afterwards.
 async fn a_parked_offer(t: &TestStack, b_subscribes: bool) -> Parked {
-    let sns = aws_sdk_sns::Client::new(&t.stack.sdk);
     let supplier = given::org(&t.demo.supply_a);
     Subscriber::new(t, supplier).await;
     let other = match b_subscribes {
@@ -66,16 +75,10 @@ async fn a_parked_offer(t: &TestStack, b_subscribes: bool) -> Parked {
     };
     let demand = t.login(&t.demo.demand).await;
     t.settle().await;
-    let topic = t
-        .stack
-        .app()
-        .config
-        .topic_arn(Channel::InboxOffers, supplier);
-    sns.delete_topic().topic_arn(&topic).send().await.unwrap();
+    let topic = given::topic_gone(t, Channel::InboxOffers, supplier).await;
     create_offer(t, &demand).await;
     t.settle().await;
-    let name = topic.rsplit(':').next().unwrap();
-    sns.create_topic().name(name).send().await.unwrap();
+    given::topic_back(t, &topic).await;
     let subscriber = Subscriber::new(t, supplier).await;
     assert!(subscriber.drain().await.is_empty(), "nothing delivered yet");
     let events = t.event_items().await.into_iter();
@@ -91,23 +94,13 @@ async fn a_parked_offer(t: &TestStack, b_subscribes: bool) -> Parked {
             assert_eq!(r.payload["event_id"], event.event_id.to_string());
         }
     }
-    Parked {
-        subscriber,
-        other,
-        event,
-        topic,
-    }
+    Parked(subscriber, other, event, topic)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_parked_event_is_replayed_once_with_its_event_id_and_again_only_when_forced() {
     let t = TestStack::start().await;
-    let Parked {
-        subscriber,
-        other,
-        event,
-        topic,
-    } = a_parked_offer(&t, true).await;
+    let Parked(subscriber, other, event, topic) = a_parked_offer(&t, true).await;
     let other = other.unwrap();
     let supplier = subscriber.org.to_string();
     let event_id = event.event_id.to_string();
@@ -117,11 +110,9 @@ async fn a_parked_event_is_replayed_once_with_its_event_id_and_again_only_when_f
     let entries = list(&targets, only(Source::Stream)).await;
     assert_eq!(entries.len(), 1, "{entries:#?}");
     let entry = &entries[0];
-    assert!(
-        matches!(&entry.body, Body::StreamBatch(b) if b.consumer == Some(Consumer::Publisher)),
-        "{:?}",
-        entry.body
-    );
+    let publisher = |b: &ops::parked::BatchInfo| b.consumer == Some(Consumer::Publisher);
+    let of_publisher = matches!(&entry.body, Body::StreamBatch(b) if publisher(b));
+    assert!(of_publisher, "{:?}", entry.body);
     let recipients: BTreeSet<String> = entry.units.iter().map(|u| u.tenant.clone()).collect();
     let subscribed = BTreeSet::from([supplier.clone(), other.org.to_string()]);
     assert_eq!(recipients, subscribed, "{:?}", entry.notes);
@@ -134,33 +125,24 @@ async fn a_parked_event_is_replayed_once_with_its_event_id_and_again_only_when_f
     assert_eq!(list(&targets, only(Source::Stream)).await.len(), 1);
 
     // The supplier's delivery alone, kept on the queue.
-    let to_supplier = Filter {
-        tenant: Some(supplier.clone()),
-        ..only(Source::Stream)
-    };
-    let selected: Vec<_> = entry
-        .units
-        .iter()
-        .filter(|u| to_supplier.selects(entry, u))
-        .collect();
+    let mut to_supplier = only(Source::Stream);
+    to_supplier.tenant = Some(supplier.clone());
+    let units = entry.units.iter();
+    let selected: Vec<_> = units.filter(|u| to_supplier.selects(entry, u)).collect();
     assert_eq!(selected.len(), 1);
     assert_eq!(selected[0].target.as_deref(), Some(topic.as_str()));
-    let keep = Options {
-        keep: true,
-        ..options(to_supplier)
-    };
+    let mut keep = options(to_supplier);
+    keep.keep = true;
     let report = run(&targets, &keep).await;
     let counts = (report.count("replayed"), report.outcomes.len());
     assert_eq!(counts, (1, 1), "{report:#?}");
     assert!(report.deleted.is_empty(), "--keep");
-    let received = subscriber.drain().await;
-    assert_eq!(received.len(), 1, "{received:?}");
-    assert_eq!(received[0].name(), "OfferMatched");
-    assert_eq!(received[0].payload["event_id"], event_id.as_str());
-    let attribute = &received[0].attributes["event_id"]["Value"];
+    let received = once(&subscriber, &event_id).await;
+    assert_eq!(received.name(), "OfferMatched");
+    let attribute = &received.attributes["event_id"]["Value"];
     assert_eq!(attribute, event_id.as_str());
     let stored: Value = serde_json::from_str(&event.payload).unwrap();
-    assert_eq!(received[0].payload.to_string(), stored.to_string());
+    assert_eq!(received.payload.to_string(), stored.to_string());
 
     // Again: recorded as replayed, nothing delivered.
     let report = run(&targets, &keep).await;
@@ -169,21 +151,16 @@ async fn a_parked_event_is_replayed_once_with_its_event_id_and_again_only_when_f
     assert!(subscriber.drain().await.is_empty());
     let listed = list(&targets, only(Source::Stream)).await;
     let unit = listed[0].units.iter().find(|u| u.tenant == supplier);
-    let marker = unit
-        .and_then(|u| u.marker.clone())
-        .expect("its marker is listed");
+    let marker = unit.and_then(|u| u.marker.clone());
+    let marker = marker.expect("its marker is listed");
     let by = (marker.state.as_str(), marker.by.as_str());
     assert_eq!(by, ("replayed", "on-call"));
 
     // Forced: delivered again, with the same event id.
-    let forced = Options {
-        force: true,
-        ..keep.clone()
-    };
+    let mut forced = keep.clone();
+    forced.force = true;
     assert_eq!(run(&targets, &forced).await.count("replayed"), 1);
-    let received = subscriber.drain().await;
-    assert_eq!(received.len(), 1);
-    assert_eq!(received[0].payload["event_id"], event_id.as_str());
+    once(&subscriber, &event_id).await;
 
     assert!(other.drain().await.is_empty(), "only A's delivery so far");
 
@@ -194,9 +171,7 @@ async fn a_parked_event_is_replayed_once_with_its_event_id_and_again_only_when_f
     assert_eq!(report.count("already-replayed"), 1);
     assert_eq!(report.deleted, vec![entry.message_id.clone()]);
     assert!(subscriber.drain().await.is_empty());
-    let repeat = other.drain().await;
-    assert_eq!(repeat.len(), 1);
-    assert_eq!(repeat[0].payload["event_id"], event_id.as_str());
+    once(&other, &event_id).await;
     assert!(list(&targets, Filter::default()).await.is_empty());
 }
 
@@ -205,21 +180,14 @@ async fn a_parked_event_is_replayed_once_with_its_event_id_and_again_only_when_f
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failure_record_past_the_streams_retention_is_read_from_the_table_by_its_window() {
     let t = TestStack::start().await;
-    let Parked {
-        subscriber, event, ..
-    } = a_parked_offer(&t, false).await;
-    let mut parked = drain_stack_queue(&t, "StreamFailureQueue").await;
-    assert_eq!(parked.len(), 1);
+    let Parked(subscriber, _, event, _) = a_parked_offer(&t, false).await;
+    let mut parked = given::dead_letter(&t, "StreamFailureQueue").await;
     // As DynamoDB answers once the records are trimmed: the range is no longer in the shard.
-    parked[0]["DDBStreamBatchInfo"]["shardId"] = json!("shardId-00000000000000000000-trimmed");
+    parked["DDBStreamBatchInfo"]["shardId"] = json!("shardId-00000000000000000000-trimmed");
     let url = &t.stack.resource("StreamFailureQueue").unwrap().reference;
     let sqs = aws_sdk_sqs::Client::new(&t.stack.sdk).send_message();
-    let sent = sqs
-        .queue_url(url)
-        .message_body(parked[0].to_string())
-        .send()
-        .await;
-    sent.unwrap();
+    let sent = sqs.queue_url(url).message_body(parked.to_string()).send();
+    sent.await.unwrap();
 
     let targets = Targets::from_local(&t.base).await.unwrap();
     let entries = list(&targets, only(Source::Stream)).await;
@@ -239,25 +207,25 @@ async fn a_failure_record_past_the_streams_retention_is_read_from_the_table_by_i
     };
     let report = run(&targets, &options(to_supplier)).await;
     assert_eq!(report.count("replayed"), 1, "{report:#?}");
-    let received = subscriber.drain().await;
-    assert_eq!(received.len(), 1);
-    assert_eq!(received[0].payload["event_id"], event.event_id.to_string());
+    once(&subscriber, &parked_id).await;
 }
 
-fn listener_event(event_id: &str) -> Value {
-    given::state_change(event_id, "completed")
+/// A Listener client of "acme" whose hub subscription to `callback`'s `/hook` fails, and its
+/// event `event_id`, posted and settled: the subscription's id.
+async fn a_hub_delivery(t: &TestStack, callback: &Receiver, event_id: &str) -> String {
+    let token = t.machine_bearer("acme", &given::LISTENER).await;
+    let (hub, _) = given::hub_subscription(t, &token, &callback.url("/hook"), "").await;
+    let event = given::state_change(event_id, "completed");
+    t.listener(&token).post_event(event).await.ok(201);
+    t.settle().await;
+    hub
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_hub_dead_letter_replayed_reaches_the_callback_with_its_webhook_id() {
-    let t =
-        TestStack::start_with(&[("DELIVERY_ATTEMPTS", "1"), ("DELIVERY_BACKOFF_MS", "0")]).await;
+    let t = TestStack::start_with(&ONE_TRY).await;
     let callback = Receiver::start(500).await;
-    let token = t.machine_bearer("acme", &given::LISTENER).await;
-    let (hub, _) = given::hub_subscription(&t, &token, &callback.url("/hook"), "").await;
-    let listener = t.listener(&token);
-    listener.post_event(listener_event("evt-r1")).await.ok(201);
-    t.settle().await;
+    let hub = a_hub_delivery(&t, &callback, "evt-r1").await;
     let first = callback.deliveries();
     assert_eq!(first.len(), 1, "one try, then parked");
     callback.answer(204);
@@ -318,8 +286,7 @@ async fn a_hub_dead_letter_replayed_reaches_the_callback_with_its_webhook_id() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_collector_dead_letter_replayed_reaches_the_destination_queue() {
-    let t =
-        TestStack::start_with(&[("DELIVERY_ATTEMPTS", "1"), ("DELIVERY_BACKOFF_MS", "0")]).await;
+    let t = TestStack::start_with(&ONE_TRY).await;
     let bearer = t.machine_bearer("shop-a", &given::COLLECTOR).await;
     let shop = t.collector(&bearer, "shop-a");
     // The destination queue does not exist yet: the delivery fails and is parked.
@@ -344,10 +311,8 @@ async fn a_collector_dead_letter_replayed_reaches_the_destination_queue() {
     // The queue exists now; the dead letter is replayed to it.
     let late = queue(&t, "late").await;
     assert_eq!(late.url, late_url);
-    let of_shop = Filter {
-        tenant: Some("shop-a".into()),
-        ..only(Source::Collector)
-    };
+    let mut of_shop = only(Source::Collector);
+    of_shop.tenant = Some("shop-a".into());
     let report = run(&targets, &options(of_shop)).await;
     assert_eq!(report.count("replayed"), 1, "{report:#?}");
     t.settle().await;
@@ -355,7 +320,7 @@ async fn a_collector_dead_letter_replayed_reaches_the_destination_queue() {
     assert_eq!(delivered.len(), 1, "{delivered:?}");
     assert_eq!(delivered[0]["id"], "c-r1", "the same event id");
     assert_eq!(delivered[0]["subscriptionId"], "crm");
-    let dead_letters = drain_stack_queue(&t, "DeliveryDeadLetterQueue").await;
+    let dead_letters = given::drain_stack_queue(&t, "DeliveryDeadLetterQueue").await;
     assert!(dead_letters.is_empty());
 
     // Replayed and deleted: a second run finds nothing to deliver.
@@ -370,14 +335,9 @@ async fn a_collector_dead_letter_replayed_reaches_the_destination_queue() {
 /// lets one deliver.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_operators_replaying_at_once_deliver_once() {
-    let t =
-        TestStack::start_with(&[("DELIVERY_ATTEMPTS", "1"), ("DELIVERY_BACKOFF_MS", "0")]).await;
+    let t = TestStack::start_with(&ONE_TRY).await;
     let callback = Receiver::start(500).await;
-    let token = t.machine_bearer("acme", &given::LISTENER).await;
-    given::hub_subscription(&t, &token, &callback.url("/hook"), "").await;
-    let listener = t.listener(&token);
-    listener.post_event(listener_event("evt-r2")).await.ok(201);
-    t.settle().await;
+    a_hub_delivery(&t, &callback, "evt-r2").await;
     callback.answer(200);
     let targets = Targets::from_local(&t.base).await.unwrap();
 
@@ -426,8 +386,6 @@ async fn two_operators_replaying_at_once_deliver_once() {
     };
     let by = (marker.state.as_str(), marker.by.as_str());
     assert_eq!(by, ("replayed", "bob"));
-    assert!(matches!(
-        claim(&targets, &unit, "m1", "carol", true).await.unwrap(),
-        Claim::Ours(_)
-    ));
+    let forced = claim(&targets, &unit, "m1", "carol", true).await.unwrap();
+    assert!(matches!(forced, Claim::Ours(_)));
 }

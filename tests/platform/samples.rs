@@ -18,10 +18,8 @@ use serde_json::Value;
 async fn every_handler_answers_what_its_sample_shows() {
     let t = TestStack::start().await;
     let port = t.base.rsplit(':').next().unwrap().parse().unwrap();
-    t.stack
-        .seed_samples(port)
-        .await
-        .expect("the sample records load");
+    let seeded = t.stack.seed_samples(port).await;
+    seeded.expect("the sample records load");
     let mut credentials = Credentials::new(&t.stack).unwrap();
     let timeout = std::time::Duration::from_secs(60);
 
@@ -54,12 +52,8 @@ async fn every_handler_answers_what_its_sample_shows() {
             }
         }
     }
-    assert!(
-        failures.is_empty(),
-        "{} samples:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    let (n, all) = (failures.len(), failures.join("\n"));
+    assert!(failures.is_empty(), "{n} samples:\n{all}");
 }
 
 /// Whether `answer` is the handler's happy path, or what is wrong with it.
@@ -85,20 +79,17 @@ fn check(f: &devstack::Function, answer: Result<Value, devstack::Error>) -> Resu
             };
             let violations = documented_violations(&route.method, &route.path, status, &json);
             if !violations.is_empty() {
-                return Err(format!(
-                    "not as docs/openapi.yaml documents it: {}",
-                    violations.join("; ")
-                ));
+                let all = violations.join("; ");
+                return Err(format!("not as docs/openapi.yaml documents it: {all}"));
             }
             // And as a client generated from the published spec reads it.
             let violations = published_violations(&route.method, &route.path, status, &json);
+            let all = violations.join("; ");
+            let why = format!("not as the published spec describes it: {all}");
             if violations.is_empty() {
                 Ok(())
             } else {
-                Err(format!(
-                    "not as the published spec describes it: {}",
-                    violations.join("; ")
-                ))
+                Err(why)
             }
         }
         Handler::DynamoDbStream(_) | Handler::Queue(_) => {
@@ -115,12 +106,8 @@ fn check(f: &devstack::Function, answer: Result<Value, devstack::Error>) -> Resu
 fn the_published_check_refuses_what_the_published_spec_does_not_allow() {
     let path = "/offers/v1/outbox/offers/{offer_id}";
     let missing = published_violations("GET", path, 200, &serde_json::json!({}));
-    assert!(
-        missing
-            .iter()
-            .any(|v| v.contains("openapi.offers.yaml") && v.contains("required")),
-        "{missing:?}"
-    );
+    let required = |v: &String| v.contains("openapi.offers.yaml") && v.contains("required");
+    assert!(missing.iter().any(required), "{missing:?}");
     // This platform's extensions and other families have no published body to meet.
     let extension = "/offers/v1/downloads/{token}";
     assert!(published_violations("GET", extension, 302, &Value::Null).is_empty());
@@ -135,8 +122,9 @@ fn the_contract_check_refuses_what_docs_openapi_does_not_document() {
         missing.iter().any(|v| v.contains("required")),
         "{missing:?}"
     );
+    let teapot = documented_violations("GET", path, 418, &Value::Null);
     assert_eq!(
-        documented_violations("GET", path, 418, &Value::Null),
+        teapot,
         [format!("GET {path}: status 418 is not documented")]
     );
     assert!(!documented_violations("GET", "/nowhere", 200, &Value::Null).is_empty());

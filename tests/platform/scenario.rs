@@ -4,8 +4,8 @@
 
 use platform_tests::client::NO_BODY;
 use platform_tests::client::Side::{Inbox, Outbox};
-use platform_tests::given::{self, offer_body, pairs, text};
-use platform_tests::{Subscriber, TestStack};
+use platform_tests::given::{self, offer_body, text};
+use platform_tests::{Subscriber, TestStack, assert_fields};
 use serde_json::json;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -19,23 +19,20 @@ async fn offer_to_referral_with_exactly_the_expected_messages() {
     // Demand creates an offer.
     let created = t.offers(&demand).create(offer_body()).await.ok(201);
     let offer_id = text(&created["offer"]["id"]);
-    assert_eq!(created["offer"]["status"], "open");
-    assert_eq!(created["response_counts"]["sent"], 2);
-    assert_eq!(created["demand"]["name"], "Maple Home Health");
+    assert_fields!(created, {"offer": {"status": "open"}, "response_counts": {"sent": 2},
+        "demand": {"name": "Maple Home Health"}});
 
     // Both suppliers see it in their inbox, anonymized, once the stream has projected it.
     t.settle().await;
     for token in [&supply_a, &supply_b] {
-        let inbox = t.offers(token).inbox_list("").await.ok(200);
-        assert_eq!(inbox["total_items"], 1);
+        let inbox = t.offers(token).inbox_list("").await.counted(1);
         assert_eq!(inbox["items"][0]["offer"]["id"], offer_id.as_str());
         assert_eq!(inbox["items"][0]["match"]["status"], "open");
         let detail = t.offers(token).inbox(&offer_id).await.ok(200);
         let client = &detail["client"];
-        assert!(
-            client.get("demographics").is_none() && client["address"].get("address").is_none(),
-            "PHI leaked: {client}"
-        );
+        let street = client["address"].get("address");
+        let anonymized = client.get("demographics").is_none() && street.is_none();
+        assert!(anonymized, "PHI leaked: {client}");
         assert!(client["address"]["city"].is_string());
     }
 
@@ -48,8 +45,10 @@ async fn offer_to_referral_with_exactly_the_expected_messages() {
 
     // Demand sees the responses and assigns the acceptance.
     let offers = t.offers(&demand);
-    let matches = offers.matches(&offer_id, "response=accepted").await.ok(200);
-    assert_eq!(matches["total_items"], 1);
+    let matches = offers
+        .matches(&offer_id, "response=accepted")
+        .await
+        .counted(1);
     let northern = "Northern Care Partners";
     assert_eq!(matches["items"][0]["supply"]["name"], northern);
     let assign = json!({"offer_match_id": matches["items"][0]["match"]["id"]});
@@ -58,24 +57,19 @@ async fn offer_to_referral_with_exactly_the_expected_messages() {
     let offer = offers.outbox(&offer_id).await.ok(200);
     assert_eq!(offer["offer"]["status"], "assigned");
     assert_eq!(offer["supply"]["name"], northern);
-    assert_eq!(offer["response_counts"]["accepted"], 1);
-    assert_eq!(offer["response_counts"]["declined"], 1);
+    assert_fields!(offer, {"response_counts": {"accepted": 1, "declined": 1}});
 
     // The referral exists on both sides, and only there.
-    let outbox = t.referrals(&demand).outbox_list("").await.ok(200);
-    assert_eq!(outbox["total_items"], 1, "{outbox}");
+    let outbox = t.referrals(&demand).outbox_list("").await.counted(1);
     let referral = &outbox["items"][0]["referral"];
     let referral_id = text(&referral["id"]);
-    assert_eq!(referral["offer_id"], offer_id.as_str());
-    assert_eq!(referral["status"], "assigned");
+    assert_fields!(referral, {"offer_id": offer_id, "status": "assigned"});
     let inbox = t.referrals(&supply_a).inbox_list("").await.ok(200);
     assert_eq!(inbox["items"][0]["referral"]["id"], referral_id.as_str());
     let detail = t.referrals(&supply_a).inbox(&referral_id).await.ok(200);
     let first_name = &detail["client"]["demographics"]["first_name"];
-    assert_eq!(
-        first_name,
-        &offer_body()["client"]["demographics"]["first_name"]
-    );
+    let offered = &offer_body()["client"]["demographics"]["first_name"];
+    assert_eq!(first_name, offered);
     let demand_view = t.referrals(&demand).outbox(&referral_id).await.ok(200);
     assert_eq!(demand_view["revision"]["revision_number"], 1);
     let b = t.referrals(&supply_b);
@@ -86,24 +80,16 @@ async fn offer_to_referral_with_exactly_the_expected_messages() {
 
     // What each organization's subscription received.
     t.settle().await;
-    let offers = [
-        ("outbox-offers", "OfferAccepted"),
-        ("outbox-offers", "OfferDeclined"),
-    ];
-    subs.demand
-        .assert_heard(&[
-            offers[0],
-            offers[1],
-            ("outbox-referrals", "ReferralCreated"),
-        ])
-        .await;
+    let accepted = ("outbox-offers", "OfferAccepted");
+    let declined = ("outbox-offers", "OfferDeclined");
+    let created = ("outbox-referrals", "ReferralCreated");
+    let heard = [accepted, declined, created];
+    subs.demand.assert_heard(&heard).await;
     let matched = ("inbox-offers", "OfferMatched");
-    subs.a
-        .assert_heard(&[matched, ("inbox-referrals", "ReferralCreated")])
-        .await;
-    subs.b
-        .assert_heard(&[matched, ("inbox-offers", "OfferFulfilled")])
-        .await;
+    let created = ("inbox-referrals", "ReferralCreated");
+    subs.a.assert_heard(&[matched, created]).await;
+    let fulfilled = ("inbox-offers", "OfferFulfilled");
+    subs.b.assert_heard(&[matched, fulfilled]).await;
     assert!(outsider_sub.drain().await.is_empty());
 
     // Publishing again (a stream retry) re-sends nothing new: the pump is idle.
@@ -139,10 +125,8 @@ async fn referral_payload_names_both_organizations_and_the_client() {
     assert_eq!(p["id"], p["referral_id"]);
     assert_eq!(p["demand"]["name"], "Maple Home Health");
     assert_eq!(p["supply"]["name"], "Northern Care Partners");
-    assert_eq!(
-        p["client"]["outbox_id"],
-        offer_body()["client"]["outbox_id"]
-    );
+    let client = &offer_body()["client"]["outbox_id"];
+    assert_eq!(&p["client"]["outbox_id"], client);
     assert_eq!(created.attributes["event_id"]["Value"], p["event_id"]);
 }
 
@@ -168,11 +152,8 @@ async fn an_offer_past_its_expiry_expires_once_on_both_sides() {
     // Two scheduler invocations for the same tick: the offer expires once.
     let tick = expires_at + chrono::Duration::seconds(30);
     let (x, y) = tokio::join!(run(tick), run(tick));
-    assert_eq!(
-        x["expired"].as_u64().unwrap() + y["expired"].as_u64().unwrap(),
-        1,
-        "{x} {y}"
-    );
+    let expired = x["expired"].as_u64().unwrap() + y["expired"].as_u64().unwrap();
+    assert_eq!(expired, 1, "{x} {y}");
     assert_eq!(run(tick).await["expired"], 0, "it left the expiry index");
 
     let offer = t.offers(&demand).outbox(&id).await.ok(200);
@@ -180,12 +161,9 @@ async fn an_offer_past_its_expiry_expires_once_on_both_sides() {
     t.offers(&supply_a).accept(&id, json!({})).await.ok(409);
 
     t.settle().await;
-    demand_sub
-        .assert_heard(&[("outbox-offers", "OfferExpired")])
-        .await;
-    a_sub
-        .assert_heard(&[("inbox-offers", "OfferExpired")])
-        .await;
+    let expired = |channel| [(channel, "OfferExpired")];
+    demand_sub.assert_heard(&expired("outbox-offers")).await;
+    a_sub.assert_heard(&expired("inbox-offers")).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -216,19 +194,16 @@ async fn referrals_are_processed_and_cancelled_with_an_event_to_the_other_side()
     let cancel = json!({"reason_code": "client_passed_away", "comment": "Sadly."});
     t.referrals(demand).outbox_cancel(&id, cancel).await.ok(204);
     let seen = t.referrals(demand).outbox(&id).await.ok(200);
-    assert_eq!(seen["referral"]["status"], "cancelled");
-    assert_eq!(seen["referral"]["reason_code"], "client_passed_away");
-    assert_eq!(seen["referral"]["cancellation_comment"], "Sadly.");
+    assert_fields!(seen["referral"], {"status": "cancelled", "reason_code": "client_passed_away",
+        "cancellation_comment": "Sadly."});
     let late = json!({"reason_code": "other"});
     t.referrals(supply_a).inbox_cancel(&id, late).await.ok(409);
 
     t.settle().await;
-    demand_sub
-        .assert_heard(&[("outbox-referrals", "ReferralProcessed")])
-        .await;
-    a_sub
-        .assert_heard(&[("inbox-referrals", "ReferralDemandCancelled")])
-        .await;
+    let processed = ("outbox-referrals", "ReferralProcessed");
+    demand_sub.assert_heard(&[processed]).await;
+    let cancelled = ("inbox-referrals", "ReferralDemandCancelled");
+    a_sub.assert_heard(&[cancelled]).await;
 
     // The supplier's cancellation reaches the demand.
     let other = given::auto_assigned(&t, &logins, offer_body()).await;
@@ -237,10 +212,8 @@ async fn referrals_are_processed_and_cancelled_with_an_event_to_the_other_side()
     cancelled.ok(204);
     t.settle().await;
     let names = demand_sub.names().await;
-    assert!(
-        names.contains(&("outbox-referrals".into(), "ReferralSupplyCancelled".into())),
-        "{names:?}"
-    );
+    let cancelled = ("outbox-referrals".into(), "ReferralSupplyCancelled".into());
+    assert!(names.contains(&cancelled), "{names:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -266,13 +239,11 @@ async fn messages_flow_both_ways_in_a_sequence_and_only_its_parties_see_them() {
 
     // Both sides read the thread, oldest first when asked so; filters apply.
     let query = format!("sequence_id={seq}&sort_order=asc");
-    let list = t.messages(&supply_a).list(Inbox, &query).await.ok(200);
-    assert_eq!(list["total_items"], 2);
+    let list = t.messages(&supply_a).list(Inbox, &query).await.counted(2);
     assert_eq!(list["items"][0]["sender_type"], "demand");
     assert_eq!(list["items"][1]["file"]["name"], "consent.pdf");
     let query = format!("sequence_id={seq}&sender_type=supply");
-    let only_supply = t.messages(&demand).list(Outbox, &query).await.ok(200);
-    assert_eq!(only_supply["total_items"], 1);
+    t.messages(&demand).list(Outbox, &query).await.counted(1);
     let detail = t.messages(&demand).get(Outbox, &reply_id).await.ok(200);
     assert_eq!(detail["message"]["file"]["size_in_bytes"], 4821);
 
@@ -289,15 +260,13 @@ async fn messages_flow_both_ways_in_a_sequence_and_only_its_parties_see_them() {
     t.messages(&demand).send(Outbox, silent).await.ok(422);
 
     t.settle().await;
-    subs.a
-        .assert_heard(&[("inbox-messages", "MessageDemandSent")])
-        .await;
+    let sent = ("inbox-messages", "MessageDemandSent");
+    subs.a.assert_heard(&[sent]).await;
     let got = subs.demand.drain().await;
     assert_eq!(got.len(), 1);
     assert_eq!(got[0].name(), "MessageSupplySent");
-    assert_eq!(got[0].payload["message_id"], reply_id.as_str());
-    assert_eq!(got[0].payload["sender"]["name"], "Northern Care Partners");
-    assert_eq!(got[0].payload["file"]["name"], "consent.pdf");
+    assert_fields!(got[0].payload, {"message_id": reply_id,
+        "sender": {"name": "Northern Care Partners"}, "file": {"name": "consent.pdf"}});
     assert!(subs.b.drain().await.is_empty());
 }
 
@@ -342,24 +311,14 @@ async fn the_whole_care_flow_reaches_each_organization_with_exactly_its_events()
     assert!(visit_task.is_string(), "{mapped}");
 
     // The caregiver works the visit.
-    let start = json!({"visit_id": visit_id, "inbox_id": "ws-1",
-        "start_at": "2030-01-15T09:02:00Z", "start_latitude": 45.5, "start_longitude": -73.6});
-    let started = visits.start_work(start).await.ok(201);
-    visits
-        .end_work(
-            json!({"visit_id": visit_id, "work_session_id": started["id"],
-            "end_at": "2030-01-15T09:58:00Z"}),
-        )
-        .await
-        .ok(204);
-    visits
-        .complete_tasks(
-            &visit_id,
-            json!({"tasks": [{"id": visit_task, "is_completed": true,
-                "completion_comment": "Done"}]}),
-        )
-        .await
-        .ok(200);
+    let start = given::work_start(&visit_id, "ws-1", "2030-01-15T09:02:00Z");
+    let session = text(&visits.start_work(start).await.ok(201)["id"]);
+    let session = ("work_session_id", session.as_str());
+    let end = given::work_end(&visit_id, session, "2030-01-15T09:58:00Z");
+    visits.end_work(end).await.ok(204);
+    let done = json!({"tasks": [{"id": visit_task, "is_completed": true,
+        "completion_comment": "Done"}]});
+    visits.complete_tasks(&visit_id, done).await.ok(200);
 
     // Messages both ways in the match's sequence.
     let asked = given::comment(&sequence_id, "How did the first visit go?");
@@ -376,16 +335,12 @@ async fn the_whole_care_flow_reaches_each_organization_with_exactly_its_events()
 
     // Finally the demand cancels the referral.
     let cancel = json!({"reason_code": "client_request", "comment": "Client moved away"});
-    let cancelled = t
-        .referrals(demand)
-        .outbox_cancel(&referral_id, cancel)
-        .await;
-    cancelled.ok(204);
+    let cancelled = t.referrals(demand).outbox_cancel(&referral_id, cancel);
+    cancelled.await.ok(204);
 
     t.settle().await;
-    assert_eq!(
-        subs.demand.names().await,
-        pairs(&[
+    subs.demand
+        .assert_heard(&[
             ("outbox-form-submissions", "FormSubmissionSupplyApproved"),
             ("outbox-messages", "MessageSupplySent"),
             ("outbox-offers", "OfferAccepted"),
@@ -398,17 +353,16 @@ async fn the_whole_care_flow_reaches_each_organization_with_exactly_its_events()
             ("outbox-work-sessions", "WorkSessionEnded"),
             ("outbox-work-sessions", "WorkSessionStarted"),
         ])
-    );
-    assert_eq!(
-        subs.a.names().await,
-        pairs(&[
+        .await;
+    subs.a
+        .assert_heard(&[
             ("inbox-form-templates", "FormTemplateDemandPublished"),
             ("inbox-messages", "MessageDemandSent"),
             ("inbox-offers", "OfferMatched"),
             ("inbox-referrals", "ReferralCreated"),
             ("inbox-referrals", "ReferralDemandCancelled"),
         ])
-    );
+        .await;
     // B declined: it hears the offer, its fulfilment by A and the form of a demand that
     // trusts it, and nothing of A's referral, visit, sessions or messages.
     subs.b

@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 
 use devstack::template::Template;
 use platform_tests::given::{self, text};
-use platform_tests::{Receiver, Tarpit, TestStack};
+use platform_tests::{Receiver, Tarpit, TestStack, assert_fields};
 use serde_json::{Value, json};
 use shared::identity::auth::AUTHORIZATION_ATTRIBUTES;
 
@@ -14,13 +14,14 @@ fn root_template() -> Template {
     Template::load(&devstack::repo_root().join("template.yaml")).expect("template.yaml parses")
 }
 
+/// The user pool client a nested stack is given (`UserPoolClientId`), if any.
+fn client_id(stack: &Value) -> Option<&str> {
+    stack["Properties"]["Parameters"]["UserPoolClientId"]["Ref"].as_str()
+}
+
 fn strings(v: &Value) -> BTreeSet<String> {
-    v.as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_str)
-        .map(str::to_owned)
-        .collect()
+    let items = v.as_array().into_iter().flatten().filter_map(Value::as_str);
+    items.map(str::to_owned).collect()
 }
 
 /// T1: no attribute that decides authorization can be written by a user: it is immutable, and
@@ -31,65 +32,43 @@ fn authorization_attributes_are_never_user_writable() {
     let template = root_template();
     let resources = template.doc["Resources"].as_object().expect("Resources");
     let of_type = |ty: &'static str| {
-        resources
-            .iter()
-            .filter(move |(_, r)| r["Type"] == ty)
-            .map(|(id, r)| (id.clone(), r["Properties"].clone()))
+        let typed = resources.iter().filter(move |(_, r)| r["Type"] == ty);
+        typed.map(|(id, r)| (id.clone(), r["Properties"].clone()))
     };
     // The clients whose tokens the functions verify: what is passed as `UserPoolClientId`.
-    let trusted: BTreeSet<String> = resources
-        .values()
-        .filter_map(|r| r["Properties"]["Parameters"]["UserPoolClientId"]["Ref"].as_str())
-        .map(str::to_owned)
-        .collect();
-    assert!(
-        !trusted.is_empty(),
-        "no nested stack is given UserPoolClientId"
-    );
+    let trusted: BTreeSet<&str> = resources.values().filter_map(client_id).collect();
+    let given = !trusted.is_empty();
+    assert!(given, "no nested stack is given UserPoolClientId");
 
     let pools: Vec<_> = of_type("AWS::Cognito::UserPool").collect();
     assert_eq!(pools.len(), 1);
+    let schema = pools[0].1["Schema"].as_array().cloned().unwrap_or_default();
     for attribute in AUTHORIZATION_ATTRIBUTES {
         let name = attribute.trim_start_matches("custom:");
-        let schema = pools[0]
-            .1
-            .get("Schema")
-            .and_then(Value::as_array)
-            .and_then(|s| s.iter().find(|a| a["Name"] == name))
-            .unwrap_or_else(|| panic!("{attribute} is not in the pool's schema"));
-        assert_eq!(
-            schema["Mutable"],
-            json!(false),
-            "{attribute} must be immutable (Mutable: false): a mutable attribute can be rewritten"
-        );
+        let entry = schema.iter().find(|a| a["Name"] == name);
+        let entry = entry.unwrap_or_else(|| panic!("{attribute} is not in the pool's schema"));
+        let why = "must be immutable (Mutable: false): a mutable attribute can be rewritten";
+        assert_eq!(entry["Mutable"], json!(false), "{attribute} {why}");
     }
 
     let clients: Vec<_> = of_type("AWS::Cognito::UserPoolClient").collect();
     assert!(!clients.is_empty());
     for (id, client) in clients {
-        assert!(
-            client["WriteAttributes"].is_array(),
-            "{id}: without WriteAttributes a client may write every mutable attribute"
-        );
+        let why = "without WriteAttributes a client may write every mutable attribute";
+        assert!(client["WriteAttributes"].is_array(), "{id}: {why}");
         let writes = strings(&client["WriteAttributes"]);
         let writes_authorization = AUTHORIZATION_ATTRIBUTES.iter().any(|a| writes.contains(*a));
-        if trusted.contains(&id) {
-            let allowed: BTreeSet<String> = ["email", "name"].map(str::to_owned).into();
-            assert!(
-                writes.is_subset(&allowed),
-                "{id} is the participants' client; it may write only email and name, not {writes:?}"
-            );
+        if trusted.contains(id.as_str()) {
+            let allowed = strings(&json!(["email", "name"]));
+            let why = "is the participants' client; it may write only email and name, not";
+            assert!(writes.is_subset(&allowed), "{id} {why} {writes:?}");
         } else if writes_authorization {
-            assert_eq!(
-                client["GenerateSecret"],
-                json!(true),
-                "{id} writes an authorization attribute, so it must hold a secret"
-            );
+            let why = "writes an authorization attribute, so it must hold a secret";
+            assert_eq!(client["GenerateSecret"], json!(true), "{id} {why}");
             let flows = strings(&client["ExplicitAuthFlows"]);
-            assert!(
-                flows.iter().all(|f| f == "ALLOW_REFRESH_TOKEN_AUTH"),
-                "{id} writes an authorization attribute; no one may log in through it: {flows:?}"
-            );
+            let refresh_only = flows.iter().all(|f| f == "ALLOW_REFRESH_TOKEN_AUTH");
+            let why = "writes an authorization attribute; no one may log in through it";
+            assert!(refresh_only, "{id} {why}: {flows:?}");
         }
     }
 }
@@ -106,19 +85,13 @@ async fn a_user_cannot_move_itself_into_another_organization() {
     let tokens = t.auth().login(login.clone()).await.ok(200);
 
     let cognito = t.stack.app().aws.cognito().await;
-    let attribute = |name: &str, value: &str| {
-        aws_sdk_cognitoidentityprovider::types::AttributeType::builder()
-            .name(name)
-            .value(value)
-            .build()
-            .unwrap()
-    };
-    let rewritten = cognito
+    let moved = aws_sdk_cognitoidentityprovider::types::AttributeType::builder();
+    let moved = moved.name("custom:organization_id").value(&victim);
+    let rewrite = cognito
         .update_user_attributes()
-        .access_token(text(&tokens["AccessToken"]))
-        .user_attributes(attribute("custom:organization_id", &victim))
-        .send()
-        .await;
+        .user_attributes(moved.build().unwrap());
+    let access_token = text(&tokens["AccessToken"]);
+    let rewritten = rewrite.access_token(access_token).send().await;
     assert!(rewritten.is_err(), "the user rewrote its organization id");
 
     let id_token = text(&t.auth().login(login).await.body["IdToken"]);
@@ -126,18 +99,20 @@ async fn a_user_cannot_move_itself_into_another_organization() {
     assert_eq!(me.body["organization_id"], own.as_str());
 }
 
-fn nested_templates() -> Vec<(String, Value)> {
-    let dir = devstack::repo_root().join("stacks");
-    let mut out: Vec<_> = std::fs::read_dir(&dir)
-        .expect("stacks/")
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
-        .map(|p| {
-            let t = Template::load(&p).expect("a nested template parses");
-            (p.file_name().unwrap().to_string_lossy().into_owned(), t.doc)
-        })
-        .collect();
-    out.sort_by(|a, b| a.0.cmp(&b.0));
+/// Every resource of the nested templates (`stacks/*.yaml`): `(file, logical id, resource)`.
+fn nested_resources() -> Vec<(String, String, Value)> {
+    let dir = std::fs::read_dir(devstack::repo_root().join("stacks")).expect("stacks/");
+    let mut files: Vec<_> = dir.map(|e| e.unwrap().path()).collect();
+    files.retain(|p| p.extension().is_some_and(|e| e == "yaml"));
+    files.sort();
+    let mut out = Vec::new();
+    for path in files {
+        let doc = Template::load(&path).expect("a nested template parses").doc;
+        let file = path.file_name().unwrap().to_string_lossy().into_owned();
+        for (id, r) in doc["Resources"].as_object().unwrap() {
+            out.push((file.clone(), id.clone(), r.clone()));
+        }
+    }
     out
 }
 
@@ -154,47 +129,36 @@ fn is_sensitive(method: &str, path: &str) -> bool {
 /// function has concurrency of its own, so an API flood cannot starve event delivery.
 #[test]
 fn every_route_is_throttled_and_event_consumers_reserve_concurrency() {
-    let mut sensitive = 0;
-    let mut consumers = 0;
-    for (file, doc) in nested_templates() {
-        let resources = doc["Resources"].as_object().unwrap();
-        for (id, r) in resources {
-            let p = &r["Properties"];
-            match r["Type"].as_str() {
-                Some("AWS::Serverless::HttpApi") => {
-                    let d = &p["DefaultRouteSettings"];
-                    assert!(
-                        d["ThrottlingRateLimit"].is_object()
-                            && d["ThrottlingBurstLimit"].is_object(),
-                        "{file} {id}: no default route throttling"
-                    );
-                }
-                Some("AWS::Serverless::Function") => {
-                    for event in p["Events"].as_object().into_iter().flat_map(|e| e.values()) {
-                        let ep = &event["Properties"];
-                        match event["Type"].as_str() {
-                            Some("HttpApi") => {
-                                let (method, path) =
-                                    (ep["Method"].as_str().unwrap(), ep["Path"].as_str().unwrap());
-                                if is_sensitive(method, path) {
-                                    sensitive += 1;
-                                    assert_eq!(
-                                        ep["RouteSettings"]["ThrottlingRateLimit"],
-                                        json!({"Ref": "SensitiveRouteRateLimit"}),
-                                        "{file} {method} {path}: needs the sensitive route limit"
-                                    );
-                                }
-                            }
-                            Some("DynamoDB" | "SQS") => {
-                                consumers += 1;
-                                assert!(
-                                    !p["ReservedConcurrentExecutions"].is_null(),
-                                    "{file} {id}: an event consumer without reserved concurrency"
-                                );
-                            }
-                            _ => {}
-                        }
+    let (mut sensitive, mut consumers) = (0, 0);
+    for (file, id, r) in nested_resources() {
+        let p = &r["Properties"];
+        if r["Type"] == "AWS::Serverless::HttpApi" {
+            let d = &p["DefaultRouteSettings"];
+            let rate = d["ThrottlingRateLimit"].is_object();
+            let burst = d["ThrottlingBurstLimit"].is_object();
+            assert!(rate && burst, "{file} {id}: no default route throttling");
+        }
+        if r["Type"] != "AWS::Serverless::Function" {
+            continue;
+        }
+        for event in p["Events"].as_object().into_iter().flat_map(|e| e.values()) {
+            let ep = &event["Properties"];
+            match event["Type"].as_str() {
+                Some("HttpApi") => {
+                    let (method, path) = (text(&ep["Method"]), text(&ep["Path"]));
+                    if is_sensitive(&method, &path) {
+                        sensitive += 1;
+                        let limit = &ep["RouteSettings"]["ThrottlingRateLimit"];
+                        let needed = json!({"Ref": "SensitiveRouteRateLimit"});
+                        let why = "needs the sensitive route limit";
+                        assert_eq!(limit, &needed, "{file} {method} {path}: {why}");
                     }
+                }
+                Some("DynamoDB" | "SQS") => {
+                    consumers += 1;
+                    let reserved = !p["ReservedConcurrentExecutions"].is_null();
+                    let why = "an event consumer without reserved concurrency";
+                    assert!(reserved, "{file} {id}: {why}");
                 }
                 _ => {}
             }
@@ -210,12 +174,8 @@ fn every_route_is_throttled_and_event_consumers_reserve_concurrency() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_deactivated_clients_token_is_refused_by_every_machine_api() {
     let t = TestStack::start_with(&[("MACHINE_CLIENT_CACHE_SECONDS", "1")]).await;
-    let (id, bearer) = t
-        .machine_login(
-            "shop",
-            &["collector:subscriptions", "notification:consent:consumer"],
-        )
-        .await;
+    let scopes = ["collector:subscriptions", "notification:consent:consumer"];
+    let (id, bearer) = t.machine_login("shop", &scopes).await;
     let calls = || async {
         let c = t.collector(&bearer, "shop").subscriptions().await;
         let n = t.notification(&bearer).subscription(&id).await;
@@ -227,11 +187,8 @@ async fn a_deactivated_clients_token_is_refused_by_every_machine_api() {
     t.oauth_clients(&admin).deactivate(&id).await.ok(204);
     // Past the cache window (1 s here, 5 s by default); the token itself lives an hour.
     tokio::time::sleep(std::time::Duration::from_millis(1_200)).await;
-    assert_eq!(
-        calls().await,
-        (401, 401),
-        "a deactivated client's token still works"
-    );
+    let now = calls().await;
+    assert_eq!(now, (401, 401), "a deactivated client's token still works");
 }
 
 /// Medium (quadratic work before size checks): a list of 50,000 ids is refused with a 400
@@ -241,8 +198,7 @@ async fn a_deactivated_clients_token_is_refused_by_every_machine_api() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn huge_id_lists_are_refused_before_any_work() {
     let t = TestStack::start().await;
-    let demand = t.login(&t.demo.demand).await;
-    let supplier = t.login(&t.demo.supply_a).await;
+    let (demand, supplier, _) = given::logins(&t).await.parties();
     let before = t.item_count().await;
     for (n, says) in [(50_000, "are accepted"), (1_001, "at most 1000")] {
         let ids: Vec<String> = (0..n).map(|_| uuid::Uuid::new_v4().to_string()).collect();
@@ -274,16 +230,14 @@ async fn negative_or_absurd_prices_are_refused() {
             {"rate": rate, "unit": "per_hour", "supply_persona_id": given::org(&t.demo.supply_a)}
         ]});
         let direct = given::with(&referral, "price.rate", rate.clone());
-        let (offers, referrals) = (t.offers(&demand), t.referrals(&demand));
-        offers
-            .create(offer)
-            .await
-            .refused(400, "price.default.rate");
-        offers
-            .create(custom)
-            .await
-            .refused(400, "price.custom[0].rate");
-        referrals.create(direct).await.refused(400, "price.rate");
+        for (offer, field) in [
+            (offer, "price.default.rate"),
+            (custom, "price.custom[0].rate"),
+        ] {
+            t.offers(&demand).create(offer).await.refused(400, field);
+        }
+        let referred = t.referrals(&demand).create(direct).await;
+        referred.refused(400, "price.rate");
     }
     t.assert_wrote_nothing(before).await;
 }
@@ -295,9 +249,8 @@ async fn negative_or_absurd_prices_are_refused() {
 async fn oversized_bodies_strings_and_lists_are_refused_at_the_edge() {
     let t = TestStack::start().await;
     let demand = t.login(&t.demo.demand).await;
-    let bearer = t
-        .machine_bearer("shop", &["collector:events", "listener:events"])
-        .await;
+    let scopes = ["collector:events", "listener:events"];
+    let bearer = t.machine_bearer("shop", &scopes).await;
     let before = state_items(&t).await;
 
     let offer = crate::offer_body();
@@ -316,9 +269,8 @@ async fn oversized_bodies_strings_and_lists_are_refused_at_the_edge() {
     let shop = t.collector(&bearer, "shop");
     let event = crate::sample_body("collector.events.create").unwrap();
     let payload = "event_payload.base64_encoded_payload_json";
-    shop.post_event(given::with(&event, payload, "A".repeat(200 * 1024)))
-        .await
-        .ok(400);
+    let big = given::with(&event, payload, "A".repeat(200 * 1024));
+    shop.post_event(big).await.ok(400);
     let listened = crate::sample_body("externalapi.listener.create").unwrap();
     let listened = given::with(&listened, "event.note", "x".repeat(200 * 1024));
     let listener = "/externalapi/listener/v1/listener";
@@ -330,13 +282,11 @@ async fn oversized_bodies_strings_and_lists_are_refused_at_the_edge() {
 /// The table's items less the Listener's per-minute request counters (`RATE#`), which count
 /// every request, refused or not.
 async fn state_items(t: &TestStack) -> usize {
-    t.items()
-        .await
-        .iter()
-        .filter(|item| {
-            !matches!(item.get("pk"), Some(aws_sdk_dynamodb::types::AttributeValue::S(pk)) if pk.starts_with("RATE#"))
-        })
-        .count()
+    use aws_sdk_dynamodb::types::AttributeValue::{self, S};
+    let counter =
+        |pk: Option<&AttributeValue>| matches!(pk, Some(S(pk)) if pk.starts_with("RATE#"));
+    let items = t.items().await;
+    items.iter().filter(|i| !counter(i.get("pk"))).count()
 }
 
 /// High (slow webhooks): one tenant's callback accepts connections and never answers; another
@@ -359,15 +309,10 @@ async fn a_hung_webhook_never_delays_another_tenants_delivery() {
     let (slow_subscription, _) = given::hub_subscription(&t, &slow, &tarpit.url("/hook"), "").await;
     given::hub_subscription(&t, &fast, &healthy.url("/hook"), "").await;
     // The hung tenant's event first.
-    let event = |id| given::state_change(id, "completed");
-    t.listener(&slow)
-        .post_event(event("evt-slow"))
-        .await
-        .ok(201);
-    t.listener(&fast)
-        .post_event(event("evt-fast"))
-        .await
-        .ok(201);
+    for (bearer, id) in [(&slow, "evt-slow"), (&fast, "evt-fast")] {
+        let event = given::state_change(id, "completed");
+        t.listener(bearer).post_event(event).await.ok(201);
+    }
 
     let watcher = {
         let timeline = timeline.clone();
@@ -383,23 +328,17 @@ async fn a_hung_webhook_never_delays_another_tenants_delivery() {
     watcher.await.unwrap();
 
     let timeline = timeline.lock().unwrap().clone();
-    assert_eq!(
-        timeline.first().map(String::as_str),
-        Some("healthy: delivered"),
-        "the healthy delivery waited for the hung callback: {timeline:?}"
-    );
-    assert_eq!(
-        timeline.iter().filter(|e| e.starts_with("tarpit")).count(),
-        3,
-        "DELIVERY_ATTEMPTS tries at the hung callback: {timeline:?}"
-    );
+    let first = timeline.first().map(String::as_str);
+    let why = "the healthy delivery waited for the hung callback";
+    assert_eq!(first, Some("healthy: delivered"), "{why}: {timeline:?}");
+    let tries = timeline.iter().filter(|e| e.starts_with("tarpit")).count();
+    let why = "DELIVERY_ATTEMPTS tries at the hung callback";
+    assert_eq!(tries, 3, "{why}: {timeline:?}");
     assert_eq!(healthy.deliveries().len(), 1);
 
-    let parked = given::drain_stack_queue(&t, "HubDeadLetterQueue").await;
-    assert_eq!(parked.len(), 1, "{parked:?}");
-    assert_eq!(parked[0]["subscription_id"], slow_subscription.as_str());
-    assert_eq!(parked[0]["tenant"], "slow-shop");
-    assert_eq!(parked[0]["attempts"], 3);
+    let parked = given::dead_letter(&t, "HubDeadLetterQueue").await;
+    assert_fields!(parked, {"subscription_id": slow_subscription, "tenant": "slow-shop",
+        "attempts": 3});
 }
 
 /// Writes an event item as a write's transaction would, with a payload of `payload_bytes`.
@@ -421,18 +360,12 @@ async fn put_event(
         payload["padding"] = json!("x".repeat(n));
         record.payload = payload.to_string();
     }
-    let keys = shared::store::db::Keys::new(format!("EVT#{}", record.event_id), "EVT");
-    let mut item = shared::store::db::to_item("event", &keys, &record).unwrap();
-    item.insert(
-        "ttl".into(),
-        aws_sdk_dynamodb::types::AttributeValue::N("4102444800".into()),
-    );
-    t.stack
-        .app()
-        .db
-        .put(item, shared::store::db::Cond::New)
-        .await
-        .unwrap();
+    use shared::store::db::{Cond, Keys, to_item};
+    let keys = Keys::new(format!("EVT#{}", record.event_id), "EVT");
+    let mut item = to_item("event", &keys, &record).unwrap();
+    let ttl = aws_sdk_dynamodb::types::AttributeValue::N("4102444800".into());
+    item.insert("ttl".into(), ttl);
+    t.stack.app().db.put(item, Cond::New).await.unwrap();
 }
 
 /// High (oversized events): an event too large for SNS and for a feed item, written between
@@ -457,16 +390,12 @@ async fn an_oversized_event_is_parked_and_blocks_no_neighbour() {
     assert_eq!(pulled.body["size"], 2, "{:?}", pulled.body);
 
     let parked = given::drain_stack_queue(&t, "StreamFailureQueue").await;
-    let mut reasons: Vec<&str> = parked
-        .iter()
-        .map(|p| p["reason"].as_str().unwrap_or("a failed stream batch"))
-        .collect();
+    let reasons = parked.iter().map(|p| p["reason"].as_str());
+    let reasons = reasons.map(|r| r.unwrap_or("a failed stream batch"));
+    let mut reasons: Vec<&str> = reasons.collect();
     reasons.sort_unstable();
-    assert_eq!(
-        reasons,
-        ["feed_item_too_large", "message_too_large"],
-        "{parked:?}"
-    );
+    let both = ["feed_item_too_large", "message_too_large"];
+    assert_eq!(reasons, both, "{parked:?}");
 }
 
 /// Medium (quotas): every resource a tenant creates is capped per tenant (template
@@ -495,16 +424,11 @@ async fn tenant_resources_have_quotas_and_schedules_a_minimum_interval() {
         // Every resource with the tenant header, as the Event Collector needs it.
         let shop = t.collector(&bearer, tenant);
         let post = |path: &'static str, body: Value| shop.send("POST", path, body);
-        let subscription = |n: usize| {
-            let mut s = crate::sample_body("collector.event_subscription.create").unwrap();
-            s["id"] = json!(format!("sub-{n}"));
-            s
-        };
-        let job = |n: usize| {
-            let mut j = crate::sample_body("collector.jobs.create").unwrap();
-            j["id"] = json!(format!("job-{n}"));
-            j
-        };
+        let sample = |name| crate::sample_body(name).unwrap();
+        let sub = sample("collector.event_subscription.create");
+        let job = sample("collector.jobs.create");
+        let subscription = |n: usize| given::with(&sub, "id", format!("sub-{n}"));
+        let job = |n: usize| given::with(&job, "id", format!("job-{n}"));
         let hub = |_: usize| json!({"callback": receiver.url("/hook"), "query": ""});
         let feed = |_: usize| json!({"event_type_ids": ["OfferAccepted"], "client_id": client_id});
         type Body<'a> = &'a dyn Fn(usize) -> Value;
@@ -516,17 +440,13 @@ async fn tenant_resources_have_quotas_and_schedules_a_minimum_interval() {
         ];
         for (path, body, refused) in resources {
             for n in 0..2 {
-                post(path, body(n))
-                    .await
-                    .ok_as(201, format!("{tenant} {path} #{n}"));
+                let made = post(path, body(n)).await;
+                made.ok_as(201, format!("{tenant} {path} #{n}"));
             }
-            let r = post(path, body(2))
-                .await
-                .ok_as(refused, format!("{tenant} {path} #2"));
-            assert!(
-                r.to_string().contains("at most 2 per tenant"),
-                "{path}: {r}"
-            );
+            let r = post(path, body(2)).await;
+            let r = r.ok_as(refused, format!("{tenant} {path} #2"));
+            let capped = r.to_string().contains("at most 2 per tenant");
+            assert!(capped, "{path}: {r}");
         }
         let every_second = given::with(&job(9), "schedule", "*/10 * * * * *");
         post("/api/v1/jobs", every_second).await.ok(400);
@@ -536,18 +456,14 @@ async fn tenant_resources_have_quotas_and_schedules_a_minimum_interval() {
 /// Every IAM statement of every function in the nested templates, with its handler.
 fn statements() -> Vec<(String, Value)> {
     let mut out = Vec::new();
-    for (_, doc) in nested_templates() {
-        for r in doc["Resources"].as_object().unwrap().values() {
-            if r["Type"] != "AWS::Serverless::Function" {
-                continue;
-            }
-            let handler = r["Properties"]["Handler"].as_str().unwrap().to_owned();
-            for policy in r["Properties"]["Policies"].as_array().into_iter().flatten() {
-                for s in policy["Statement"].as_array().into_iter().flatten() {
-                    out.push((handler.clone(), s.clone()));
-                }
-            }
+    for (_, _, r) in nested_resources() {
+        if r["Type"] != "AWS::Serverless::Function" {
+            continue;
         }
+        let p = &r["Properties"];
+        let policies = p["Policies"].as_array().into_iter().flatten();
+        let statements = policies.flat_map(|p| p["Statement"].as_array().into_iter().flatten());
+        out.extend(statements.map(|s| (text(&p["Handler"]), s.clone())));
     }
     out
 }
@@ -564,32 +480,23 @@ fn actions(statement: &Value) -> Vec<String> {
 /// condition on the encryption context to the one kind of secret the function handles.
 #[test]
 fn signing_keys_are_separate_and_secrets_are_bound_to_their_kind() {
-    let mut credential_uses = 0;
+    let mut n = 0;
     for (handler, s) in statements() {
-        let acts = actions(&s);
-        let resource = s["Resource"].to_string();
+        let (acts, resource) = (actions(&s), s["Resource"].to_string());
         if acts.iter().any(|a| a == "kms:Sign") && resource.contains("TokenSigningKeyArn") {
-            assert_eq!(
-                handler, "oauth.token",
-                "{handler} can sign machine access tokens"
-            );
+            let why = "can sign machine access tokens";
+            assert_eq!(handler, "oauth.token", "{handler} {why}");
         }
-        if acts
+        let crypts = acts
             .iter()
-            .any(|a| a == "kms:Encrypt" || a == "kms:Decrypt")
-            && resource.contains("CredentialsKeyArn")
-        {
-            credential_uses += 1;
-            assert!(
-                s["Condition"].is_object(),
-                "{handler}: {acts:?} on the credentials key without an encryption-context condition"
-            );
+            .any(|a| ["kms:Encrypt", "kms:Decrypt"].contains(&&**a));
+        if crypts && resource.contains("CredentialsKeyArn") {
+            n += 1;
+            let why = "on the credentials key without an encryption-context condition";
+            assert!(s["Condition"].is_object(), "{handler}: {acts:?} {why}");
         }
     }
-    assert!(
-        credential_uses >= 7,
-        "{credential_uses} uses of the credentials key found"
-    );
+    assert!(n >= 7, "{n} uses of the credentials key found");
 }
 
 /// Medium (key separation), against KMS: a download token signed with the machine-token key
@@ -597,6 +504,7 @@ fn signing_keys_are_separate_and_secrets_are_bound_to_their_kind() {
 /// verifier; one signed with the download key is accepted.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_token_signed_with_the_machine_key_opens_no_download() {
+    use shared::identity::oauth::sign;
     let t = TestStack::start().await;
     let downloads = &t.stack.function("offers.downloads.get").unwrap().app;
     let tokens = &t.stack.function("oauth.token").unwrap().app;
@@ -608,33 +516,14 @@ async fn a_token_signed_with_the_machine_key_opens_no_download() {
         shared::kernel::time::now(),
         300,
     );
-    let forged =
-        shared::identity::oauth::sign(&tokens.aws, &tokens.config.token_signing_key_id, &claims)
-            .await
-            .unwrap();
-    assert!(
-        downloads
-            .downloads
-            .verify(&downloads.aws, &forged)
-            .await
-            .is_err(),
-        "a download token signed with the machine-token key was accepted"
-    );
-    let genuine = shared::identity::oauth::sign(
-        &downloads.aws,
-        &downloads.config.download_signing_key_id,
-        &claims,
-    )
-    .await
-    .unwrap();
-    assert_eq!(
-        downloads
-            .downloads
-            .verify(&downloads.aws, &genuine)
-            .await
-            .unwrap(),
-        claims
-    );
+    let verify = async |token: String| downloads.downloads.verify(&downloads.aws, &token).await;
+    let machine_key = &tokens.config.token_signing_key_id;
+    let forged = sign(&tokens.aws, machine_key, &claims).await.unwrap();
+    let why = "a download token signed with the machine-token key was accepted";
+    assert!(verify(forged).await.is_err(), "{why}");
+    let download_key = &downloads.config.download_signing_key_id;
+    let genuine = sign(&downloads.aws, download_key, &claims).await.unwrap();
+    assert_eq!(verify(genuine).await.unwrap(), claims);
 }
 
 /// Medium (quotas), AlayaMarket: an organization's subscriptions to the platform's topics are

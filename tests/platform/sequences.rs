@@ -3,10 +3,10 @@
 //! and an expiring download URL; sys_admins read across organizations.
 
 use futures::future::join_all;
-use platform_tests::TestStack;
 use platform_tests::client::Side::{self, Inbox, Outbox};
 use platform_tests::downloads::{download, no_redirects, redirect, tampered};
 use platform_tests::given::{self, comment, referral_body, revision_body, text};
+use platform_tests::{TestStack, assert_fields};
 use serde_json::{Value, json};
 
 /// The message the holder of `token` sends on `side`.
@@ -46,11 +46,8 @@ async fn sequences_list_only_the_callers_threads_and_files_reach_only_their_part
     // (each send retries when another moved the summary first).
     let pings = (0..3).map(|i| send(&t, Outbox, &demand, comment(&seq_b, &format!("Ping {i}"))));
     let burst = join_all(pings).await;
-    let to_b = burst
-        .into_iter()
-        .chain([to_b])
-        .max_by_key(|m| text(&m["created_at"]))
-        .unwrap();
+    let latest = |m: &Value| text(&m["created_at"]);
+    let to_b = burst.into_iter().chain([to_b]).max_by_key(latest).unwrap();
     let thread_b = d.list(Outbox, &format!("sequence_id={seq_b}")).await;
     let thread_b = thread_b.ok(200);
     assert_eq!(thread_b["total_items"], 4);
@@ -60,9 +57,8 @@ async fn sequences_list_only_the_callers_threads_and_files_reach_only_their_part
     assert_eq!(given::ids(&outbox), [seq_b.as_str(), seq_a.as_str()]);
     let a_item = &outbox["items"][1];
     assert_eq!(a_item["latest_message_created_at"], reply["created_at"]);
-    assert_eq!(a_item["supply"]["id"], a_org.as_str());
-    assert_eq!(a_item["supply"]["name"], "Northern Care Partners");
-    assert_eq!(a_item["offer"]["id"], offer_id.as_str());
+    assert_fields!(a_item, {"supply": {"id": a_org, "name": "Northern Care Partners"},
+        "offer": {"id": offer_id}});
     assert!(a_item["client"]["outbox_id"].is_string());
     let latest = &outbox["items"][0]["latest_message_created_at"];
     assert_eq!(latest, &to_b["created_at"]);
@@ -79,21 +75,19 @@ async fn sequences_list_only_the_callers_threads_and_files_reach_only_their_part
     assert_eq!(given::ids(&inbox_b), [seq_b.as_str()]);
 
     // Filters; another organization's sequence id simply matches nothing.
+    let both = format!("sequence_id={seq_a}&sequence_id={seq_b}&sort_order=asc");
     for (query, expect) in [
         (format!("supply_persona_id={a_org}"), vec![seq_a.as_str()]),
         (format!("sequence_id={seq_b}"), vec![seq_b.as_str()]),
-        (
-            format!("sequence_id={seq_a}&sequence_id={seq_b}&sort_order=asc"),
-            vec![seq_a.as_str(), seq_b.as_str()],
-        ),
+        (both, vec![seq_a.as_str(), seq_b.as_str()]),
         ("client_outbox_id=nobody".to_owned(), vec![]),
     ] {
         let r = d.sequences(Outbox, &query).await.ok(200);
         assert_eq!(given::ids(&r), expect, "{query}");
     }
     let query = format!("sequence_id={seq_a}");
-    let r = t.messages(&supply_b).sequences(Inbox, &query).await.ok(200);
-    assert_eq!(r["total_items"], 0);
+    let b = t.messages(&supply_b);
+    b.sequences(Inbox, &query).await.counted(0);
     let too_many: Vec<String> = (0..101)
         .map(|_| format!("sequence_id={}", uuid::Uuid::new_v4()))
         .collect();
@@ -123,10 +117,8 @@ async fn sequences_list_only_the_callers_threads_and_files_reach_only_their_part
     for (side, token) in [(Outbox, &demand), (Inbox, &supply_a)] {
         let r = t.messages(token).presigned(side, &file_id).await.ok(200);
         let url = text(&r["url"]);
-        assert!(
-            !url.contains(file_url),
-            "the URL is the platform's, not the file's"
-        );
+        let why = "the URL is the platform's, not the file's";
+        assert!(!url.contains(file_url), "{why}");
         assert_eq!(download(&url).await, (302, Some(file_url.to_owned())));
         urls.push(url);
     }
@@ -139,11 +131,9 @@ async fn sequences_list_only_the_callers_threads_and_files_reach_only_their_part
     assert_eq!(given::ids(&r), [seq_b.as_str(), seq_a.as_str()]);
     assert_eq!(r["items"][0]["supply"]["id"], b_org.as_str());
     assert_eq!(r["items"][0]["demand"]["id"], demand_org.as_str());
-    let all = admin.sequences("").await.ok(200);
-    assert_eq!(all["total_items"], 2);
+    admin.sequences("").await.counted(2);
     let query = format!("sequence_id={seq_a}&sort_order=asc");
-    let msgs = admin.messages(&query).await.ok(200);
-    assert_eq!(msgs["total_items"], 2);
+    let msgs = admin.messages(&query).await.counted(2);
     assert_eq!(msgs["items"][1]["sender"]["id"], a_org.as_str());
     assert_eq!(msgs["items"][1]["recipient"]["id"], demand_org.as_str());
     let by_file = admin.message_by_file(&file_id).await.ok(200);
@@ -215,12 +205,8 @@ async fn a_message_event_names_the_referral_of_its_sequence() {
         t.settle().await;
         let got = a_sub.drain().await.into_iter();
         let messages = got.filter(|r| r.channel.as_str() == "inbox-messages");
-        let about = |r: platform_tests::Received| {
-            (
-                text(&r.payload["message_id"]),
-                r.payload["referral_id"].clone(),
-            )
-        };
+        let id = |r: &platform_tests::Received| text(&r.payload["message_id"]);
+        let about = |r| (id(&r), r.payload["referral_id"].clone());
         let mut got: Vec<_> = messages.map(about).collect();
         got.sort_by(|a, b| a.0.cmp(&b.0));
         got

@@ -4,7 +4,7 @@
 //! the visit events (schema-validated by the subscriber), and nobody else gets any.
 
 use platform_tests::given::{self, offer_body, pairs, text, visit_offer_body};
-use platform_tests::{Subscriber, TestStack};
+use platform_tests::{Received, Subscriber, TestStack, assert_fields};
 use serde_json::{Value, json};
 
 const VISIT_CHANNELS: [&str; 3] = [
@@ -16,13 +16,10 @@ const VISIT_CHANNELS: [&str; 3] = [
 /// The visit events a subscriber received, as `(channel, event_name)` in delivery order
 /// sorted by name (SNS does not keep order across topics).
 async fn visit_events(sub: &Subscriber) -> Vec<(String, Value)> {
-    let mut v: Vec<(String, Value)> = sub
-        .drain()
-        .await
-        .into_iter()
-        .filter(|r| VISIT_CHANNELS.contains(&r.channel.as_str()))
-        .map(|r| (r.channel.as_str().to_owned(), r.payload))
-        .collect();
+    let received = sub.drain().await.into_iter();
+    let visits = received.filter(|r| VISIT_CHANNELS.contains(&r.channel.as_str()));
+    let about = |r: Received| (r.channel.as_str().to_owned(), r.payload);
+    let mut v: Vec<_> = visits.map(about).collect();
     let key = |(c, p): &(String, Value)| {
         let field = |f: &str| p[f].as_str().unwrap_or_default().to_owned();
         (c.clone(), field("event_name"), field("timestamp"))
@@ -32,10 +29,8 @@ async fn visit_events(sub: &Subscriber) -> Vec<(String, Value)> {
 }
 
 fn names(events: &[(String, Value)]) -> Vec<(String, String)> {
-    events
-        .iter()
-        .map(|(c, p)| (c.clone(), p["event_name"].as_str().unwrap().to_owned()))
-        .collect()
+    let name = |(c, p): &(String, Value)| (c.clone(), text(&p["event_name"]));
+    events.iter().map(name).collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -54,23 +49,16 @@ async fn a_visit_referral_brings_its_visit_and_the_supplier_works_it() {
     // The visit exists for both sides as soon as the referral does.
     let (a, b, d) = (t.visits(supply_a), t.visits(supply_b), t.visits(demand));
     let by_referral = format!("referral_id={referral_id}");
-    let outbox = d.outbox_list(&by_referral).await.ok(200);
-    assert_eq!(outbox["total_items"], 1);
+    let outbox = d.outbox_list(&by_referral).await.counted(1);
     let item = &outbox["items"][0];
-    assert_eq!(item["status"], "scheduled");
-    assert_eq!(item["referral_id"], referral_id.as_str());
-    assert_eq!(item["visit_outbox_id"], visit_outbox_id.as_str());
-    assert_eq!(item["service_outbox_id"], "service-2001");
-    assert_eq!(item["start_at"], "2030-01-15T09:00:00.000Z");
+    assert_fields!(item, {"status": "scheduled", "referral_id": referral_id,
+        "visit_outbox_id": visit_outbox_id, "service_outbox_id": "service-2001",
+        "start_at": "2030-01-15T09:00:00.000Z"});
     let visit_id = text(&item["id"]);
     let referral = t.referrals(supply_a).inbox(&referral_id).await.ok(200);
-    assert_eq!(
-        referral["visits"][0]["id"],
-        visit_id.as_str(),
-        "the referral's visit and the visit are one"
-    );
-    let inbox = a.inbox_list(&by_referral).await.ok(200);
-    assert_eq!(inbox["total_items"], 1);
+    let one = "the referral's visit and the visit are one";
+    assert_eq!(referral["visits"][0]["id"], visit_id.as_str(), "{one}");
+    let inbox = a.inbox_list(&by_referral).await.counted(1);
     assert_eq!(inbox["items"][0]["id"], visit_id.as_str());
     assert!(inbox["items"][0].get("visit_outbox_id").is_none());
 
@@ -102,8 +90,7 @@ async fn a_visit_referral_brings_its_visit_and_the_supplier_works_it() {
     a.reactivate(&visit_id).await.ok(204);
     let later = json!({"start_at": "2030-01-16T09:00:00Z", "end_at": "2030-01-16T11:00:00Z"});
     let r = a.reschedule(&visit_id, later).await.ok(200);
-    assert_eq!(r["id"], visit_id.as_str());
-    assert_eq!(r["start_at"], "2030-01-16T09:00:00.000Z");
+    assert_fields!(r, {"id": visit_id, "start_at": "2030-01-16T09:00:00.000Z"});
     let backwards = json!({"start_at": "2030-01-16T09:00:00Z", "end_at": "2030-01-16T08:00:00Z"});
     a.reschedule(&visit_id, backwards).await.ok(422);
     let verified = json!({"verified_start_at": "2030-01-16T09:05:00Z",
@@ -122,43 +109,38 @@ async fn a_visit_referral_brings_its_visit_and_the_supplier_works_it() {
     deleted.ok_as(409, "the demand's visit is not the supplier's to delete");
 
     // A work session: one open at a time, ended once, not before it started.
-    let start = json!({"visit_id": visit_id, "inbox_id": "ws-1",
-        "start_at": "2030-01-16T09:02:00Z", "start_latitude": 43.65, "start_longitude": -79.38});
+    let start = given::work_start(&visit_id, "ws-1", "2030-01-16T09:02:00Z");
     let start = a.start_work(start).await.ok(201);
     assert_eq!(start["inbox_id"], "ws-1");
     let session_id = text(&start["id"]);
-    let second =
-        json!({"visit_id": visit_id, "inbox_id": "ws-2", "start_at": "2030-01-16T09:03:00Z"});
+    let second = given::work_start(&visit_id, "ws-2", "2030-01-16T09:03:00Z");
     a.start_work(second).await.ok(409);
-    let neither = json!({"visit_id": visit_id, "end_at": "2030-01-16T11:00:00Z"});
+    let end = |session, at| given::work_end(&visit_id, session, at);
+    let neither = end(("inbox_id", "ws-1"), "2030-01-16T11:00:00Z");
+    let neither = given::without(&neither, "inbox_id");
     a.end_work(neither).await.ok(400);
-    let too_early = json!({"visit_id": visit_id, "work_session_id": session_id,
-                           "end_at": "2030-01-16T09:00:00Z"});
+    let too_early = end(("work_session_id", &session_id), "2030-01-16T09:00:00Z");
     a.end_work(too_early).await.ok(422);
-    let end = json!({"visit_id": visit_id, "inbox_id": "ws-1",
-                     "end_at": "2030-01-16T10:58:00Z", "end_latitude": 43.66});
+    let end = end(("inbox_id", "ws-1"), "2030-01-16T10:58:00Z");
+    let end = given::with(&end, "end_latitude", 43.66);
     a.end_work(end.clone()).await.ok(204);
     a.end_work(end).await.ok_as(409, "ending twice");
 
     // The demand reads what the supplier did.
     let seen = d.outbox(&visit_id).await.ok(200);
-    assert_eq!(seen["visit"]["start_at"], "2030-01-16T09:00:00.000Z");
-    assert_eq!(seen["visit"]["verified_end_at"], "2030-01-16T10:55:00.000Z");
-    assert_eq!(seen["supply"]["id"], subs.a.org.to_string());
-    assert_eq!(seen["supply_employee"]["first_name"], "Grace");
-    assert_eq!(seen["supply_employee"]["ssn_placeholder"], "***-**-6789");
-    assert!(
-        seen["supply_employee"].get("inbox_employee_id").is_none(),
-        "the supplier's own employee id stays with it"
-    );
+    let visit = json!({"start_at": "2030-01-16T09:00:00.000Z",
+        "verified_end_at": "2030-01-16T10:55:00.000Z"});
+    assert_fields!(seen, {"visit": visit, "supply": {"id": subs.a.org.to_string()},
+        "supply_employee": {"first_name": "Grace", "ssn_placeholder": "***-**-6789"}});
+    let own_id = seen["supply_employee"].get("inbox_employee_id");
+    assert!(own_id.is_none(), "the supplier's employee id stays with it");
     assert_eq!(seen["tasks"][0]["completion_comment"], "All done");
     for q in [by_visit, format!("visit_outbox_id={visit_outbox_id}")] {
         let ws = d.work_sessions(&q).await.ok(200);
         let items = ws["items"].as_array().unwrap();
         assert_eq!(items.len(), 1, "{q}");
-        assert_eq!(items[0]["id"], session_id.as_str());
-        assert_eq!(items[0]["end_at"], "2030-01-16T10:58:00.000Z");
-        assert_eq!(items[0]["end_latitude"], 43.66);
+        assert_fields!(items[0], {"id": session_id, "end_at": "2030-01-16T10:58:00.000Z",
+            "end_latitude": 43.66});
     }
 
     // Exactly these events, to the demand only.
@@ -180,10 +162,8 @@ async fn a_visit_referral_brings_its_visit_and_the_supplier_works_it() {
     for (channel, p) in &got {
         match channel.as_str() {
             "outbox-visits" => {
-                assert_eq!(p["visit_id"], visit_id.as_str());
-                assert_eq!(p["id"], visit_id.as_str());
-                assert_eq!(p["referral_id"], referral_id.as_str());
-                assert_eq!(p["service"]["outbox_id"], "service-2001");
+                assert_fields!(p, {"visit_id": visit_id, "id": visit_id, "referral_id": referral_id,
+                    "service": {"outbox_id": "service-2001"}});
             }
             "outbox-visit-tasks" => {
                 assert_eq!(p["visit_outbox_id"], visit_outbox_id.as_str());
@@ -192,9 +172,8 @@ async fn a_visit_referral_brings_its_visit_and_the_supplier_works_it() {
                 assert_eq!(p["tasks"][0]["outbox_id"], "task-4001");
             }
             _ => {
-                assert_eq!(p["work_session_id"], session_id.as_str());
-                assert_eq!(p["visit_outbox_id"], visit_outbox_id.as_str());
-                assert_eq!(p["start_latitude"], 43.65);
+                assert_fields!(p, {"work_session_id": session_id,
+                    "visit_outbox_id": visit_outbox_id, "start_latitude": 43.65});
                 if p["event_name"] == "WorkSessionEnded" {
                     assert_eq!(p["end_at"], "2030-01-16T10:58:00.000Z");
                 } else {
@@ -206,10 +185,8 @@ async fn a_visit_referral_brings_its_visit_and_the_supplier_works_it() {
     let rescheduled = got
         .iter()
         .find(|(_, p)| p["event_name"] == "VisitSupplyRescheduled");
-    assert_eq!(
-        rescheduled.unwrap().1["start_at"],
-        "2030-01-16T09:00:00.000Z"
-    );
+    let start_at = &rescheduled.unwrap().1["start_at"];
+    assert_eq!(start_at, "2030-01-16T09:00:00.000Z");
     assert!(visit_events(&subs.a).await.is_empty());
     assert!(visit_events(&subs.b).await.is_empty());
 }
@@ -231,11 +208,9 @@ async fn the_supplier_schedules_visits_on_a_service_referral() {
     let referral = t.referrals(supply_a).inbox(&referral_id).await.ok(200);
     let service_id = text(&referral["service"]["id"]);
 
-    let first = json!({"referral_id": referral_id, "inbox_id": "v-1",
-               "start_at": "2030-01-15T09:00:00Z", "end_at": "2030-01-15T10:00:00Z"});
-    let first = a.schedule(first).await.ok(201);
-    assert_eq!(first["service_id"], service_id.as_str());
-    assert_eq!(first["referral_id"], referral_id.as_str());
+    let first = a.schedule(given::visit_schedule(&referral_id, "v-1"));
+    let first = first.await.ok(201);
+    assert_fields!(first, {"service_id": service_id, "referral_id": referral_id});
     let v1 = text(&first["id"]);
     let second = json!({"service_id": service_id, "inbox_id": "v-2",
                "start_at": "2030-01-14T09:00:00Z", "end_at": "2030-01-14T10:00:00Z"});
@@ -276,12 +251,10 @@ async fn the_supplier_schedules_visits_on_a_service_referral() {
     // A work session named by the supplier's ids only.
     let session = json!({"visit_inbox_id": "v-1", "inbox_id": "s-1"});
     let at = |field: &str, time: &str| given::with(&session, field, json!(time));
-    a.start_work(at("start_at", "2030-01-15T09:00:00Z"))
-        .await
-        .ok(201);
-    a.end_work(at("end_at", "2030-01-15T10:00:00Z"))
-        .await
-        .ok(204);
+    let start = at("start_at", "2030-01-15T09:00:00Z");
+    let end = at("end_at", "2030-01-15T10:00:00Z");
+    a.start_work(start).await.ok(201);
+    a.end_work(end).await.ok(204);
 
     // Deleted is final.
     a.delete(&v2).await.ok(204);
@@ -290,22 +263,17 @@ async fn the_supplier_schedules_visits_on_a_service_referral() {
 
     // sys_admin sees both, deleted included; organizations cannot use its view.
     let admin = t.sys_admin(&logins.sys_admin);
-    let all = admin.visits(&by_referral).await.ok(200);
-    assert_eq!(all["total_items"], 2);
+    admin.visits(&by_referral).await.counted(2);
     let one = admin.visit(&v2).await.ok(200);
-    assert_eq!(one["visit"]["status"], "deleted");
-    assert_eq!(one["visit"]["inbox_id"], "v-2");
+    assert_fields!(one, {"visit": {"status": "deleted", "inbox_id": "v-2"}});
     // The whole table is never scanned.
     admin.visits("").await.ok(400);
     t.sys_admin(supply_a).visit(&v2).await.ok(403);
 
     // Once the referral is cancelled, its visits change no more.
     let cancel = json!({"reason_code": "client_request"});
-    let cancelled = t
-        .referrals(demand)
-        .outbox_cancel(&referral_id, cancel)
-        .await;
-    cancelled.ok(204);
+    let cancelled = t.referrals(demand).outbox_cancel(&referral_id, cancel);
+    cancelled.await.ok(204);
     a.hold(&v1).await.ok(409);
 
     t.settle().await;
@@ -321,10 +289,9 @@ async fn the_supplier_schedules_visits_on_a_service_referral() {
         ])
     );
     for (_, p) in &got {
-        assert!(
-            p.get("visit_outbox_id").is_none(),
-            "the supplier's visits have no demand id: {p}"
-        );
+        let demand_id = p.get("visit_outbox_id");
+        let why = "the supplier's visits have no demand id";
+        assert!(demand_id.is_none(), "{why}: {p}");
     }
     let deleted = got
         .iter()
@@ -347,20 +314,12 @@ async fn a_visit_change_racing_the_referrals_cancellation_does_not_land() {
     let db = &t.stack.app().db;
     let visit_id = scheduled.parse().unwrap();
     let read_visit = db.get_visit(visit_id).await.unwrap().unwrap();
-    let read_referral = db
-        .get_referral(serde_json::from_value(json!(referral_id)).unwrap())
-        .await
-        .unwrap()
-        .unwrap();
+    let read_referral = db.get_referral(referral_id.parse().unwrap()).await;
+    let read_referral = read_referral.unwrap().unwrap();
     // The supplier decided to hold the visit on what it read...
     let now = shared::kernel::time::now();
-    let held = read_visit
-        .apply(
-            read_referral.status,
-            shared::marketplace::visit::VisitAction::Hold,
-            now,
-        )
-        .unwrap();
+    let hold = shared::marketplace::visit::VisitAction::Hold;
+    let held = read_visit.apply(read_referral.status, hold, now).unwrap();
     // ...and the demand cancels the referral before the hold is written.
     let cancel = json!({"reason_code": "client_request"});
     let demand = t.referrals(&logins.demand);
@@ -368,12 +327,11 @@ async fn a_visit_change_racing_the_referrals_cancellation_does_not_land() {
     let stale = db
         .apply_visit_change(read_visit.version, &held.visit, None, &read_referral)
         .await;
-    assert!(
-        matches!(stale, Err(shared::store::db::DbError::ConditionFailed)),
-        "{stale:?}"
-    );
+    let refused = matches!(stale, Err(shared::store::db::DbError::ConditionFailed));
+    assert!(refused, "{stale:?}");
+    let visit = db.get_visit(visit_id).await.unwrap().unwrap();
     assert_eq!(
-        db.get_visit(visit_id).await.unwrap().unwrap().status,
+        visit.status,
         shared::marketplace::visit::VisitStatus::Scheduled
     );
     // Through the API the same hold is decided on the cancelled referral: 409.

@@ -4,6 +4,7 @@
 
 use devstack::seed::User;
 use serde_json::{Value, json};
+use shared::events::Channel;
 use shared::kernel::ids::OrgId;
 use shared::marketplace::common::CareType;
 use shared::marketplace::organization::Organization;
@@ -238,6 +239,34 @@ pub async fn drain_stack_queue(t: &TestStack, logical_id: &str) -> Vec<Value> {
     drain(t, &queue.reference).await
 }
 
+/// The one message parked on the stack's queue `logical_id` (a dead-letter or failure
+/// queue), consumed.
+pub async fn dead_letter(t: &TestStack, logical_id: &str) -> Value {
+    let mut parked = drain_stack_queue(t, logical_id).await;
+    assert_eq!(parked.len(), 1, "one message on {logical_id}: {parked:?}");
+    parked.remove(0)
+}
+
+/// Deletes `org`'s topic of `channel`, which stays recorded as existing, so that publishing
+/// to it fails (rather than being skipped as for an organization that never subscribed): its
+/// ARN, for [`topic_back`].
+pub async fn topic_gone(t: &TestStack, channel: Channel, org: OrgId) -> String {
+    let topic = t.stack.app().config.topic_arn(channel, org);
+    let sns = aws_sdk_sns::Client::new(&t.stack.sdk);
+    let deleted = sns.delete_topic().topic_arn(&topic).send().await;
+    deleted.expect("the topic is deleted");
+    topic
+}
+
+/// Creates the topic `arn` again, under the same ARN (it has no subscriptions).
+pub async fn topic_back(t: &TestStack, arn: &str) {
+    let sns = aws_sdk_sns::Client::new(&t.stack.sdk);
+    let name = arn.rsplit(':').next().expect("an ARN");
+    let created = sns.create_topic().name(name).send().await;
+    let created = created.expect("the topic is created");
+    assert_eq!(created.topic_arn.as_deref(), Some(arn));
+}
+
 /// The id of `user`'s organization.
 pub fn org(user: &User) -> OrgId {
     user.organization.as_ref().expect("an organization").id
@@ -305,17 +334,36 @@ pub fn comment(sequence_id: impl serde::Serialize, words: &str) -> Value {
     json!({"sequence_id": sequence_id, "category": "comment", "text": words})
 }
 
-/// The supplier schedules a visit on its service referral, 2030-01-15 09:00–10:00, under its
-/// own `inbox_id`: the visit's id.
+/// A visit on the service referral `referral_id`, 2030-01-15 09:00–10:00, under the
+/// supplier's own `inbox_id`.
+pub fn visit_schedule(referral_id: &str, inbox_id: &str) -> Value {
+    json!({"referral_id": referral_id, "inbox_id": inbox_id,
+        "start_at": "2030-01-15T09:00:00Z", "end_at": "2030-01-15T10:00:00Z"})
+}
+
+/// The supplier schedules a [`visit_schedule`] on its service referral: the visit's id.
 pub async fn scheduled_visit(
     t: &TestStack,
     supplier: &str,
     referral_id: &str,
     inbox_id: &str,
 ) -> String {
-    let body = json!({"referral_id": referral_id, "inbox_id": inbox_id,
-        "start_at": "2030-01-15T09:00:00Z", "end_at": "2030-01-15T10:00:00Z"});
+    let body = visit_schedule(referral_id, inbox_id);
     text(&t.visits(supplier).schedule(body).await.ok(201)["id"])
+}
+
+/// A work session on `visit_id` that the supplier names `inbox_id`, started at `at` in
+/// Toronto.
+pub fn work_start(visit_id: &str, inbox_id: &str, at: &str) -> Value {
+    json!({"visit_id": visit_id, "inbox_id": inbox_id, "start_at": at,
+        "start_latitude": 43.65, "start_longitude": -79.38})
+}
+
+/// The end at `at` of the work session on `visit_id` named by `session`: its `inbox_id` or
+/// `work_session_id`, as `(field, id)`.
+pub fn work_end(visit_id: &str, session: (&str, &str), at: &str) -> Value {
+    let (field, id) = session;
+    json!({"visit_id": visit_id, field: id, "end_at": at})
 }
 
 /// A form template the demand publishes (the sample, under a new schema): the response.
@@ -441,19 +489,24 @@ pub fn signed_up_user(username: &str, password: &str) -> User {
 /// `value`: a variant of a valid body that differs in that one field.
 pub fn with(body: &Value, path: &str, value: impl Into<Value>) -> Value {
     let mut body = body.clone();
-    let field = path
-        .split('.')
-        .fold(&mut body, |v, key| match key.parse::<usize>() {
-            Ok(i) if v.is_array() => &mut v[i],
-            _ => &mut v[key],
-        });
-    *field = value.into();
+    *member(&mut body, path) = value.into();
     body
 }
 
-/// A copy of `body` without its top-level member `field` (a required one, mostly).
-pub fn without(body: &Value, field: &str) -> Value {
+/// A copy of `body` without its member at `path` (as for [`with`]; a required one, mostly).
+pub fn without(body: &Value, path: &str) -> Value {
     let mut body = body.clone();
-    body.as_object_mut().expect("an object").remove(field);
+    let (parent, field) = path.rsplit_once('.').unwrap_or(("", path));
+    let parent = member(&mut body, parent).as_object_mut();
+    parent.expect("an object").remove(field);
     body
+}
+
+/// The member of `body` at `path` (dot-separated; the body itself for `""`).
+fn member<'a>(body: &'a mut Value, path: &str) -> &'a mut Value {
+    let keys = path.split('.').filter(|k| !k.is_empty());
+    keys.fold(body, |v, key| match key.parse::<usize>() {
+        Ok(i) if v.is_array() => &mut v[i],
+        _ => &mut v[key],
+    })
 }

@@ -53,6 +53,14 @@ impl Response {
         self.body
     }
 
+    /// The body of a list answered 200 whose `total_items` is `total`.
+    #[track_caller]
+    pub fn counted(self, total: impl Into<Value>) -> Value {
+        let body = self.ok(200);
+        assert_eq!(body["total_items"], total.into(), "{body}");
+        body
+    }
+
     /// The body of a refusal `status` whose `message` says `says` (the AlayaMarket and
     /// Event Collector error bodies).
     #[track_caller]
@@ -295,6 +303,13 @@ impl TestStack {
                 _ => return items,
             }
         }
+    }
+
+    /// Whether any item of the table holds `secret` anywhere (secrets are stored sealed or
+    /// hashed, passwords never).
+    pub async fn stored_anywhere(&self, secret: &str) -> bool {
+        let items = self.items().await;
+        items.iter().any(|i| format!("{i:?}").contains(secret))
     }
 
     /// How many items the table holds.

@@ -4,6 +4,7 @@
 //! and validation of every message against docs/asyncapi.yaml.
 
 pub mod asyncapi;
+pub mod check;
 pub mod client;
 pub mod downloads;
 pub mod given;

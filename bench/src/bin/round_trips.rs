@@ -134,8 +134,10 @@ impl World {
         }
     }
 
+    /// A new offer, projected into its suppliers' inboxes as the stream's consumer does
+    /// within a second.
     async fn offer(&self) -> OfferId {
-        offers::create(
+        let id = offers::create(
             &self.app,
             self.demand,
             decode(sample("offers.outbox.offers.create")),
@@ -143,7 +145,9 @@ impl World {
             |o| o.offer.id,
         )
         .await
-        .unwrap()
+        .unwrap();
+        offers::project_offer(&self.app, id).await.unwrap();
+        id
     }
 
     /// The sample's direct service referral to supplier A.
