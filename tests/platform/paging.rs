@@ -207,3 +207,49 @@ async fn an_offer_removed_after_its_retention_leaves_both_lists_and_the_counts()
     let inbox = t.offers(supply_a).inbox_list("").await.counted(1);
     assert_eq!(inbox["items"][0]["offer"]["id"], kept.as_str());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sequence_lists_page_by_page_and_by_page_token_alike_on_both_sides() {
+    use platform_tests::client::Side::{Inbox, Outbox};
+    let t = TestStack::start().await;
+    let (demand, supply_a, _) = given::logins(&t).await.parties();
+    // Five threads with A, each begun by the demand, one after another.
+    let mut begun = Vec::new();
+    for _ in 0..5 {
+        let offer = given::offer(&t, &demand).await;
+        let sequence = given::sequence(&t, &offer, &supply_a).await;
+        let hello = given::comment(&sequence, "Hello");
+        t.messages(&demand).send(Outbox, hello).await.ok(201);
+        begun.push(sequence);
+    }
+    let id = |s: &Value| text(&s["id"]);
+    let (t, demand, supply_a) = (&t, demand.as_str(), supply_a.as_str());
+    for order in ["desc", "asc"] {
+        let outbox = |q: String| async move { t.messages(demand).sequences(Outbox, &q).await };
+        let by_page = pages_both_ways(outbox, order, 5, id).await;
+        let mut expected = begun.clone();
+        if order == "desc" {
+            expected.reverse();
+        }
+        assert_eq!(by_page, expected, "{order}: by latest message");
+        let inbox = |q: String| async move { t.messages(supply_a).sequences(Inbox, &q).await };
+        assert_eq!(pages_both_ways(inbox, order, 5, id).await, expected);
+    }
+    // A second message moves its thread first and counts nothing more.
+    let oldest = &begun[0];
+    let again = given::comment(oldest, "Still there?");
+    t.messages(supply_a).send(Inbox, again).await.ok(201);
+    let first = t
+        .messages(demand)
+        .sequences(Outbox, "items_per_page=1")
+        .await;
+    let first = first.counted(5);
+    assert_eq!(text(&first["items"][0]["id"]), *oldest);
+    // A filter pages by `page` only.
+    let token = first["next_page_token"].as_str().unwrap();
+    let filtered = format!("client_outbox_id=client-1&page_token={token}");
+    t.messages(demand)
+        .sequences(Outbox, &filtered)
+        .await
+        .ok(400);
+}

@@ -1,7 +1,8 @@
 //! What a list costs as history grows: one organization seeded with 100, 10,000 and 100,000
-//! offers (each matched to two suppliers, with both suppliers' inbox rows) and as many
-//! referrals, written straight into the table in memory (`shared::store::MemoryTable`, not
-//! through the API), then each list's first page of 20 read through its use case.
+//! offers (each matched to two suppliers, with both suppliers' inbox rows), as many referrals
+//! and as many message threads with supplier A, written straight into the table in memory
+//! (`shared::store::MemoryTable`, not through the API), then each list's first page of 20 read
+//! through its use case.
 //!
 //! For each list and size it prints the items the reads evaluated (DynamoDB's
 //! `ScannedCount`), the table calls and the time, and the ratio of the largest size to the
@@ -20,14 +21,17 @@ use serde_json::json;
 use shared::App;
 use shared::infra::config::Config;
 use shared::kernel::ids::{MatchId, OfferId, OrgId, ReferralId, SequenceId};
+use shared::marketplace::message::SenderType;
 use shared::marketplace::offer::{Offer, OfferMatch};
 use shared::marketplace::organization::AssignmentMode;
 use shared::marketplace::referral::Referral;
+use shared::marketplace::sequence::Sequence;
 use shared::marketplace::store::inbox::{InboxRow, inbox_counts_key};
 use shared::marketplace::store::keys::referral_keys;
 use shared::marketplace::store::offers::{counts_key, match_keys, offer_keys};
 use shared::marketplace::store::referrals::referral_counts_key;
-use shared::marketplace::usecases::{offers, referrals};
+use shared::marketplace::store::sequences::{sequence_counts_key, sequence_keys};
+use shared::marketplace::usecases::{messages, offers, referrals, sequences};
 use shared::store::db::{Item, from_item, kind_of, to_item};
 use shared::store::{MemoryTable, Table, Tx};
 
@@ -80,6 +84,30 @@ async fn seeded(n: usize) -> World {
         .collect();
     assert_eq!(matches.len(), 2, "the sample offer goes to both suppliers");
     let referral: Referral = from_item(of_kind("referral").remove(0)).unwrap();
+    // One thread with supplier A, begun by the demand.
+    let to_a = matches
+        .iter()
+        .find(|m| m.supply_org_id == supply_a)
+        .unwrap();
+    let hello = json!({"sequence_id": to_a.sequence_id, "category": "comment", "text": "Hello"});
+    messages::send(
+        &app,
+        SenderType::Demand,
+        demand,
+        decode(hello),
+        None,
+        |_| (),
+    )
+    .await
+    .unwrap();
+    let sequence: Sequence = from_item(
+        table
+            .items()
+            .into_iter()
+            .find(|i| kind_of(i) == Some("sequence"))
+            .unwrap(),
+    )
+    .unwrap();
     let start = offer.created_at;
     // The copies are older than the originals: n a second apart, before them.
     for i in 1..n {
@@ -109,6 +137,13 @@ async fn seeded(n: usize) -> World {
                 .await
                 .unwrap();
         }
+        let mut thread = sequence.clone();
+        thread.id = SequenceId::new();
+        thread.latest_message_created_at = at;
+        table
+            .put(to_item("sequence", &sequence_keys(&thread), &thread).unwrap())
+            .await
+            .unwrap();
         let mut r = referral.clone();
         r.id = ReferralId::new();
         r.sequence_id = SequenceId::new();
@@ -128,6 +163,10 @@ async fn seeded(n: usize) -> World {
         let (pk, sk) = referral_counts_key(demand);
         tx.add(&pk, &sk, vec![("as_demand", copies)]);
         let (pk, sk) = referral_counts_key(supply_a);
+        tx.add(&pk, &sk, vec![("as_supplier", copies)]);
+        let (pk, sk) = sequence_counts_key(demand);
+        tx.add(&pk, &sk, vec![("as_demand", copies)]);
+        let (pk, sk) = sequence_counts_key(supply_a);
         tx.add(&pk, &sk, vec![("as_supplier", copies)]);
         for m in &matches {
             let (pk, sk) = inbox_counts_key(m.supply_org_id);
@@ -181,11 +220,13 @@ where
     best.expect("three runs")
 }
 
-const LISTS: [&str; 4] = [
+const LISTS: [&str; 6] = [
     "offers.outbox.offers.list",
     "offers.inbox.offers.list",
     "offers.outbox.referrals.list",
     "offers.inbox.referrals.list",
+    "offers.outbox.sequences.list",
+    "offers.inbox.sequences.list",
 ];
 
 async fn list(w: &World, which: &str) -> Cost {
@@ -215,11 +256,27 @@ async fn list(w: &World, which: &str) -> Cost {
             })
             .await
         }
-        _ => {
+        "offers.inbox.referrals.list" => {
             measure(w, || async {
                 let p = referrals::inbox_list(&w.app, w.supply_a, q())
                     .await
                     .unwrap();
+                p.total_items
+            })
+            .await
+        }
+        "offers.outbox.sequences.list" => {
+            measure(w, || async {
+                let caller = Some((SenderType::Demand, w.demand));
+                let p = sequences::list(&w.app, caller, q()).await.unwrap();
+                p.total_items
+            })
+            .await
+        }
+        _ => {
+            measure(w, || async {
+                let caller = Some((SenderType::Supply, w.supply_a));
+                let p = sequences::list(&w.app, caller, q()).await.unwrap();
                 p.total_items
             })
             .await

@@ -9,7 +9,7 @@ use crate::marketplace::offer::OfferMatch;
 use crate::marketplace::referral::Referral;
 use crate::marketplace::sequence::Sequence;
 
-use crate::marketplace::store::sequences::sequence_keys;
+use crate::marketplace::store::sequences::{count_new_sequence, sequence_keys};
 use crate::store::db::{
     Cond, Db, DbError, GSI1, GSI2, Item, Keys, Tx, created_sk, from_item, kind_of, to_item,
 };
@@ -106,7 +106,8 @@ impl Db {
 
     /// Stores a new message with its event, the sequence's new summary and `also` (the
     /// request's idempotency key), in one transaction; the summary is written only over the
-    /// version it was read at (`read`, `None` when the sequence had no message yet).
+    /// version it was read at (`read`, `None` when the sequence had no message yet, which
+    /// also counts the new sequence on both its sides).
     pub async fn put_message(
         &self,
         m: &Message,
@@ -123,6 +124,9 @@ impl Db {
             to_item("sequence", &sequence_keys(sequence), sequence)?,
             read.map_or(Cond::New, Cond::Version),
         );
+        if read.is_none() {
+            count_new_sequence(&mut tx, sequence);
+        }
         self.transact(tx).await
     }
 

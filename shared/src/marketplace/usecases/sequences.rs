@@ -9,9 +9,7 @@ use crate::marketplace::message::SenderType;
 use crate::marketplace::sequence::{NamedSequence, Sequence};
 use crate::marketplace::wire::sequences::SequenceQuery;
 
-use crate::marketplace::usecases::lean_of;
-
-use crate::marketplace::usecases::leans;
+use crate::marketplace::usecases::{indexed_page, lean_of, leans, no_token};
 
 /// The candidates a query can match, read from an index partition or by key — never a scan.
 async fn candidates(
@@ -49,7 +47,9 @@ async fn candidates(
 }
 
 /// `GET /offers/v1/{outbox,inbox,sys_admin}/sequences`; `caller` is the organization and its
-/// side, `None` for a sys_admin.
+/// side, `None` for a sys_admin. A side's own list without a filter reads one page of its
+/// index partition ([`indexed_page`]); any other reads its candidates whole and pages them in
+/// memory.
 pub async fn list(
     app: &App,
     caller: Option<(SenderType, OrgId)>,
@@ -57,17 +57,25 @@ pub async fn list(
 ) -> Result<Page<NamedSequence>, ApiError> {
     let q = q.checked()?;
     let paging = PageRequest::parse(q.page, q.items_per_page, q.sort_order)?;
-    let mut found: Vec<Sequence> = candidates(app, caller, &q)
-        .await?
-        .into_iter()
-        .filter(|s| caller.is_none_or(|(side, org)| s.visible_to(side, org)))
-        .filter(|s| q.matches(s))
-        .collect();
-    found.sort_by_key(|s| (s.latest_message_created_at, s.id));
-    if paging.sort_order == SortOrder::Desc {
-        found.reverse();
-    }
-    let page = paginate(found, paging);
+    let page = match caller {
+        Some((side, org)) if q.unfiltered() => {
+            side_page(app, side, org, q.page_token.as_deref(), paging).await?
+        }
+        _ => {
+            no_token(q.page_token.as_deref())?;
+            let mut found: Vec<Sequence> = candidates(app, caller, &q)
+                .await?
+                .into_iter()
+                .filter(|s| caller.is_none_or(|(side, org)| s.visible_to(side, org)))
+                .filter(|s| q.matches(s))
+                .collect();
+            found.sort_by_key(|s| (s.latest_message_created_at, s.id));
+            if paging.sort_order == SortOrder::Desc {
+                found.reverse();
+            }
+            paginate(found, paging)
+        }
+    };
     let orgs = leans(
         app,
         page.items
@@ -82,4 +90,31 @@ pub async fn list(
             sequence,
         })
     })
+}
+
+/// One page of `org`'s sequences on `side`, by latest message, with its count.
+async fn side_page(
+    app: &App,
+    side: SenderType,
+    org: OrgId,
+    page_token: Option<&str>,
+    paging: PageRequest,
+) -> Result<Page<Sequence>, ApiError> {
+    let ascending = paging.sort_order == SortOrder::Asc;
+    let list = match side {
+        SenderType::Demand => "outbox-sequences",
+        SenderType::Supply => "inbox-sequences",
+    };
+    indexed_page(
+        &org.to_string(),
+        list,
+        paging,
+        page_token,
+        || async { Ok(app.db.sequence_counts(org).await?.on(side)) },
+        |after, skip, limit| {
+            app.db
+                .sequences_page(side, org, ascending, after, skip, limit)
+        },
+    )
+    .await
 }

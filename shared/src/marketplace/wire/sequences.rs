@@ -33,9 +33,21 @@ pub struct SequenceQuery {
     pub sort_order: Option<SortOrder>,
     pub page: Option<i64>,
     pub items_per_page: Option<i64>,
+    /// The `next_page_token` of the page before (this platform's extension: a side's own list
+    /// without a filter).
+    pub page_token: Option<String>,
 }
 
 impl SequenceQuery {
+    /// Whether the query lists every sequence of the partition it reads: no filter narrows
+    /// it (the caller's own organization filter is implied by its side).
+    pub fn unfiltered(&self) -> bool {
+        self.demand_persona_id.is_none()
+            && self.supply_persona_id.is_none()
+            && self.client_outbox_id.is_none()
+            && self.sequence_id.is_empty()
+    }
+
     /// Refuses more ids than the spec allows (400).
     pub fn checked(self) -> Result<Self, ApiError> {
         if self.sequence_id.len() > MAX_SEQUENCE_IDS {
