@@ -94,6 +94,10 @@ impl<T> Page<T> {
 /// How long a `next_page_token` stays usable.
 pub const CURSOR_TTL_SECONDS: i64 = 3600;
 
+/// The longest `page_token` accepted (docs/openapi.yaml's `maxLength`); a token this API
+/// issues is a few hundred characters.
+pub const MAX_PAGE_TOKEN_LENGTH: usize = 2048;
+
 /// Where a list read one page at a time goes on: after the sort key of the last item sent.
 /// Bound to the organization and the list that issued it, to the page size and order asked
 /// for, and to an expiry. The list's partition always comes from the caller's identity, never
@@ -149,6 +153,9 @@ impl Cursor {
         now: Timestamp,
     ) -> Result<Self, ApiError> {
         let refused = |why: &str| ApiError::bad_request(format!("page_token {why}"));
+        if token.len() > MAX_PAGE_TOKEN_LENGTH {
+            return Err(refused("is longer than any this API issues"));
+        }
         let cursor: Cursor = URL_SAFE_NO_PAD
             .decode(token)
             .ok()
@@ -217,6 +224,9 @@ mod tests {
         tampered.insert(3, '!');
         assert!(Cursor::decode(&tampered, "org-a", "outbox-offers", paging, now).is_err());
         assert!(Cursor::decode("", "org-a", "outbox-offers", paging, now).is_err());
+        // Longer than any token issued, even one that would decode.
+        let long = Cursor::next("org-a", "outbox-offers", paging, "k".repeat(2048), now);
+        assert!(Cursor::decode(&long.encode(), "org-a", "outbox-offers", paging, now).is_err());
     }
 
     #[test]
